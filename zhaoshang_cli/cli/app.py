@@ -1,0 +1,75 @@
+"""The root `zhaoshang` command: global options, error handling, command registration."""
+
+from __future__ import annotations
+
+import sys
+from pathlib import Path
+from typing import Annotated, Optional
+
+import typer
+from typer.core import TyperGroup
+
+from .. import __version__
+from ..errors import UserError
+from . import common
+
+
+class _ErrorsAsMessages(TyperGroup):
+    """Turn a UserError anywhere below into one line on stderr and its exit code."""
+
+    def invoke(self, ctx):  # type: ignore[no-untyped-def]
+        try:
+            return super().invoke(ctx)
+        except UserError as exc:
+            common.error(exc.message)
+            raise typer.Exit(exc.exit_code) from None
+        except BrokenPipeError:
+            # `zhaoshang list … | head`: the reader left, which is fine
+            sys.stderr = None  # type: ignore[assignment]
+            raise typer.Exit(0) from None
+
+
+app = typer.Typer(
+    cls=_ErrorsAsMessages,
+    name="zhaoshang",
+    help="Articles, policies and investor leads for investment-promotion (招商引资) teams.",
+    no_args_is_help=True,
+    add_completion=False,
+    pretty_exceptions_enable=False,
+    context_settings={"help_option_names": ["-h", "--help"]},
+)
+
+
+def _version(value: bool) -> None:
+    if value:
+        typer.echo(f"zhaoshang-cli {__version__}")
+        raise typer.Exit()
+
+
+@app.callback()
+def root(
+    ctx: typer.Context,
+    db: Annotated[Optional[Path], typer.Option("--db", envvar=common.DB_ENV, show_envvar=True,
+                                                help="Store file. Default: zhaoshang.json in the user data directory.")] = None,
+    lock_timeout: Annotated[float, typer.Option(envvar="ZHAOSHANG_LOCK_TIMEOUT", min=0,
+                                                help="Seconds to wait for another process's lock.")] = 10.0,
+    backups: Annotated[int, typer.Option(envvar="ZHAOSHANG_BACKUPS", min=0,
+                                         help="How many previous versions of the store to keep.")] = 5,
+    version: Annotated[bool, typer.Option("--version", callback=_version, is_eager=True,
+                                          help="Show the version and exit.")] = False,
+) -> None:
+    ctx.obj = common.Settings(db, lock_timeout, backups)
+
+
+def _register() -> None:
+    from . import records, regions
+
+    records.register(app)
+    regions.register(app)
+
+
+_register()
+
+
+def main() -> None:
+    app()

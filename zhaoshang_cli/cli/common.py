@@ -1,0 +1,121 @@
+"""What every command shares: settings from global options, the store, output helpers."""
+
+from __future__ import annotations
+
+import os
+import sys
+from dataclasses import dataclass
+from pathlib import Path
+from typing import TYPE_CHECKING, Annotated, Any, Optional
+
+import typer
+
+if TYPE_CHECKING:
+    from ..exporters import Options
+    from ..models import Kind
+    from ..query import FilterArgs
+    from ..store import Store
+
+DB_ENV = "ZHAOSHANG_DB"
+
+
+@dataclass
+class Settings:
+    db: Path | None
+    lock_timeout: float
+    backups: int
+
+    def db_path(self) -> Path:
+        if self.db is not None:
+            return self.db
+        from platformdirs import user_data_dir
+
+        return Path(user_data_dir("zhaoshang-cli", appauthor=False)) / "zhaoshang.json"
+
+    def store(self) -> "Store":
+        from ..store import Store
+
+        return Store(self.db_path(), lock_timeout=self.lock_timeout, keep_backups=self.backups)
+
+
+def settings(ctx: typer.Context) -> Settings:
+    root = ctx.find_root()
+    if not isinstance(root.obj, Settings):  # a sub-app invoked on its own (tests)
+        root.obj = Settings(Path(os.environ[DB_ENV]) if os.environ.get(DB_ENV) else None, 10.0, 5)
+    return root.obj
+
+
+def store(ctx: typer.Context) -> "Store":
+    return settings(ctx).store()
+
+
+def kind_arg(value: str) -> "Kind":
+    from ..models import kind_named
+
+    return kind_named(value)
+
+
+# -- messages on stderr --------------------------------------------------------------------
+def error(message: str) -> None:
+    from ..safe_text import inert
+
+    _stderr_line(f"error: {inert(message, single_line=True)}", "red")
+
+
+def warn(message: str) -> None:
+    from ..safe_text import inert
+
+    _stderr_line(f"warning: {inert(message, single_line=True)}", "yellow")
+
+
+def info(message: str) -> None:
+    from ..safe_text import inert
+
+    _stderr_line(inert(message, single_line=True), "")
+
+
+def _stderr_line(text: str, style: str) -> None:
+    from rich.text import Text
+
+    from ..terminal import console
+
+    console(stderr=True).print(Text(text, style=style), soft_wrap=True)
+
+
+def at_terminal() -> bool:
+    from ..terminal import is_terminal
+
+    return is_terminal(sys.stdin) and is_terminal(sys.stdout)
+
+
+# -- records on stdout ---------------------------------------------------------------------
+def emit(fmt: str, records: list[dict[str, Any]], kinds: list["Kind"], options: "Options",
+         empty_message: str | None = None) -> None:
+    from .. import exporters, messages
+
+    if fmt == "table" and not records:
+        info(empty_message or messages.NO_RECORDS)
+        return
+    exporters.write(fmt, records, sys.stdout, kinds=kinds, options=options)
+
+
+# -- shared options ------------------------------------------------------------------------
+Region = Annotated[Optional[list[str]], typer.Option("--region", "-r", help="Region name or code; repeatable. A province or city includes its districts and zones.")]
+Since = Annotated[Optional[str], typer.Option(help="From this date (or the start of this month/week/year).")]
+Until = Annotated[Optional[str], typer.Option(help="Up to this date (or the end of this month/week/year).")]
+On = Annotated[Optional[str], typer.Option(help="On this day, or within this month/week/year.")]
+Month = Annotated[Optional[str], typer.Option(help="Within a month: 2025-07, 2025年7月, this-month, 上月.")]
+Text = Annotated[Optional[str], typer.Option("--text", "-t", help="Substring of title, body, company, notes.")]
+Status = Annotated[Optional[list[str]], typer.Option("--status", "-s", help="Lead status; repeatable.")]
+DueBefore = Annotated[Optional[str], typer.Option("--due-before", help="Leads due on or before this date (e.g. today).")]
+Sort = Annotated[Optional[str], typer.Option(help="Sort key, '-' for descending: date, id, title, region, created, updated, amount, status, due.")]
+Limit = Annotated[Optional[int], typer.Option("--limit", "-n", min=0, help="At most this many records.")]
+Format = Annotated[str, typer.Option("--format", "-f", help="table, json, jsonl, csv, count or ids.")]
+Reveal = Annotated[bool, typer.Option("--reveal", help="Show leads' phone and email unmasked.")]
+
+
+def filter_args(region, since, until, on, month, text, status=None, due_before=None) -> "FilterArgs":
+    from ..query import FilterArgs
+
+    return FilterArgs(regions=list(region or []), since=since, until=until, on=on, month=month, text=text,
+                      statuses=list(status or []), due_before=due_before)

@@ -1,0 +1,246 @@
+"""add, list, filter, show, edit, rm."""
+
+from __future__ import annotations
+
+import inspect
+import sys
+from pathlib import Path
+from typing import Annotated, Any, Callable, Optional
+
+import typer
+
+from .. import messages
+from ..errors import UsageError, UserError
+from ..models import KINDS, Field, Kind
+from . import common
+
+
+# -- options generated from the record fields ----------------------------------------------
+def _field_parameters(fields: list[Field]) -> list[inspect.Parameter]:
+    params = []
+    for spec in fields:
+        option = typer.Option(f"--{spec.name.replace('_', '-')}", help=f"{spec.help} ({spec.label})",
+                              show_default=False)
+        params.append(inspect.Parameter(spec.name, inspect.Parameter.KEYWORD_ONLY, default=None,
+                                        annotation=Annotated[Optional[str], option]))
+    return params
+
+
+_BODY_FILE = inspect.Parameter(
+    "body_file", inspect.Parameter.KEYWORD_ONLY, default=None,
+    annotation=Annotated[Optional[str], typer.Option("--body-file", metavar="FILE",
+                                                     help="Read the body from FILE ('-' for stdin).")])
+_CTX = inspect.Parameter("ctx", inspect.Parameter.POSITIONAL_OR_KEYWORD, annotation=typer.Context)
+
+
+def _command(params: list[inspect.Parameter], body: Callable[..., None], doc: str) -> Callable[..., None]:
+    def command(**kwargs: Any) -> None:
+        body(**kwargs)
+
+    command.__signature__ = inspect.Signature(params)  # type: ignore[attr-defined]
+    command.__annotations__ = {p.name: p.annotation for p in params}
+    command.__doc__ = doc
+    return command
+
+
+def read_body_file(path: str) -> str:
+    from ..importers.encoding import decode
+
+    if path == "-":
+        return decode(sys.stdin.buffer.read(), "<stdin>")
+    try:
+        raw = Path(path).read_bytes()
+    except OSError as exc:
+        raise UserError(messages.BODY_FILE_MISSING.format(path=path, reason=exc.strerror or exc)) from None
+    return decode(raw, path)
+
+
+def _given(kwargs: dict[str, Any]) -> dict[str, Any]:
+    values = {k: v for k, v in kwargs.items() if v is not None and k not in ("ctx", "body_file")}
+    if kwargs.get("body_file") is not None:
+        if "body" in values:
+            raise UsageError(messages.BODY_TWICE)
+        values["body"] = read_body_file(kwargs["body_file"])
+    return values
+
+
+# -- add -----------------------------------------------------------------------------------
+def _ask_missing(kind: Kind, values: dict[str, Any]) -> None:
+    """Prompt for required fields at a terminal; elsewhere a missing one is a usage error."""
+    wanted = [spec for spec in kind.required if not values.get(spec.name)]
+    if kind.name == "lead" and not values.get("phone") and not values.get("email"):
+        wanted.append(kind.field("phone"))
+    for spec in wanted:
+        if not common.at_terminal():
+            raise UsageError(messages.MISSING_OPTION.format(field=spec.name.replace("_", "-"), label=spec.label))
+        values[spec.name] = typer.prompt(f"{spec.label} ({spec.name})")
+
+
+def _make_add(kind: Kind) -> Callable[..., None]:
+    fields = [f for f in kind.fields if f.settable]
+
+    def run(ctx: typer.Context, **kwargs: Any) -> None:
+        from .. import records
+
+        values = _given(kwargs)
+        _ask_missing(kind, values)
+        record_id = records.add(common.store(ctx), kind, values)
+        typer.echo(record_id)
+
+    params = [_CTX, *_field_parameters(fields)] + ([_BODY_FILE] if kind.has_body else [])
+    return _command(params, run, f"Add a {kind.name} ({kind.label}); prints its ID.")
+
+
+# -- list / filter -------------------------------------------------------------------------
+def _render(fmt: str, rows: list[dict[str, Any]], kinds: list[Kind], reveal: bool, show_kind: bool) -> None:
+    from .. import dates, exporters
+
+    exporters.check_format(fmt, exporters.LIST_FORMATS)
+    options = exporters.Options(reveal=reveal, today=dates.today().isoformat(), show_kind=show_kind)
+    common.emit(fmt, rows, kinds, options)
+    if fmt == "table" and rows and not reveal and any(k.name == "lead" for k in kinds):
+        if any(r.get("phone") for r in rows):
+            common.info(messages.REVEAL_NOTE)
+
+
+def list_records(
+    ctx: typer.Context,
+    kind: Annotated[str, typer.Argument(help="articles, policies or leads (singular works too).")],
+    region: common.Region = None,
+    since: common.Since = None,
+    until: common.Until = None,
+    on: common.On = None,
+    month: common.Month = None,
+    text: common.Text = None,
+    status: common.Status = None,
+    due_before: common.DueBefore = None,
+    sort: common.Sort = None,
+    limit: common.Limit = None,
+    fmt: common.Format = "table",
+    reveal: common.Reveal = False,
+) -> None:
+    """List records of one kind, filtered by region, date, text and status."""
+    from .. import records
+    from ..query import build_filters
+
+    the_kind = common.kind_arg(kind)
+    from .. import exporters
+
+    exporters.check_format(fmt, exporters.LIST_FORMATS)
+    filters = build_filters(common.filter_args(region, since, until, on, month, text, status, due_before))
+    rows = records.find(common.store(ctx), [the_kind], filters, sort=sort, limit=limit)
+    _render(fmt, rows, [the_kind], reveal, show_kind=False)
+
+
+def filter_records(
+    ctx: typer.Context,
+    kinds: Annotated[Optional[list[str]], typer.Option("--kind", "-k", help="Only this kind; repeatable.")] = None,
+    region: common.Region = None,
+    since: common.Since = None,
+    until: common.Until = None,
+    on: common.On = None,
+    month: common.Month = None,
+    text: common.Text = None,
+    status: common.Status = None,
+    due_before: common.DueBefore = None,
+    sort: common.Sort = None,
+    limit: common.Limit = None,
+    fmt: common.Format = "table",
+    reveal: common.Reveal = False,
+) -> None:
+    """Filter articles, policies and leads at once: one table with a kind column."""
+    from .. import exporters, records
+    from ..query import build_filters
+
+    exporters.check_format(fmt, exporters.LIST_FORMATS)
+    chosen = [common.kind_arg(k) for k in kinds] if kinds else list(KINDS.values())
+    chosen = list(dict.fromkeys(chosen))
+    filters = build_filters(common.filter_args(region, since, until, on, month, text, status, due_before))
+    if filters.statuses or filters.due_before:
+        chosen = [k for k in chosen if k.name == "lead"]
+    rows = records.find(common.store(ctx), chosen, filters, sort=sort, limit=limit)
+    _render(fmt, rows, chosen, reveal, show_kind=True)
+
+
+# -- show ----------------------------------------------------------------------------------
+def show(
+    ctx: typer.Context,
+    record_id: Annotated[str, typer.Argument(metavar="ID", help="Record ID: a12, p3, l7.")],
+    fmt: Annotated[str, typer.Option("--format", "-f", help="table (readable) or json.")] = "table",
+    reveal: common.Reveal = False,
+) -> None:
+    """Show one whole record, body included."""
+    from .. import exporters, records
+
+    exporters.check_format(fmt, ("table", "json"))
+    record = records.get(common.store(ctx), record_id)
+    if fmt == "json":
+        from ..exporters.json_ import dumps
+
+        typer.echo(dumps(record))
+        return
+    from ..exporters.record import write_record
+
+    origin = None
+    source = record.get("source") or ""
+    if record["kind"] == "lead" and source[:1] in "ap" and source[1:].isdigit():
+        try:
+            origin = records.get(common.store(ctx), source, with_body=False)
+        except UserError:
+            origin = None
+    write_record(record, sys.stdout, reveal=reveal, origin=origin)
+
+
+# -- edit / rm -----------------------------------------------------------------------------
+def _make_edit() -> Callable[..., None]:
+    union: dict[str, Field] = {}
+    for kind in KINDS.values():
+        for spec in kind.fields:
+            if spec.settable and spec.name not in union:
+                union[spec.name] = spec
+    record_param = inspect.Parameter(
+        "record_id", inspect.Parameter.POSITIONAL_OR_KEYWORD,
+        annotation=Annotated[str, typer.Argument(metavar="ID", help="Record ID: a12, p3, l7.")])
+
+    def run(ctx: typer.Context, record_id: str, **kwargs: Any) -> None:
+        from .. import records
+
+        changes = _given(kwargs)
+        records.edit(common.store(ctx), record_id, changes)
+        common.info(messages.UPDATED.format(id=record_id))
+
+    params = [_CTX, record_param, *_field_parameters(list(union.values())), _BODY_FILE]
+    return _command(params, run, "Change fields of a record (same validation as add); '' clears a field.")
+
+
+def rm(
+    ctx: typer.Context,
+    record_ids: Annotated[list[str], typer.Argument(metavar="ID...", help="Record IDs to delete.")],
+    yes: Annotated[bool, typer.Option("--yes", "-y", help="Do not ask.")] = False,
+) -> None:
+    """Delete records (asks at a terminal; needs --yes in scripts). IDs are never reused."""
+    from .. import records
+
+    if not yes:
+        if not common.at_terminal():
+            raise UsageError(messages.RM_NEEDS_YES)
+        if not typer.confirm(messages.RM_CONFIRM.format(count=len(record_ids), ids=" ".join(record_ids))):
+            common.info(messages.RM_ABORTED)
+            raise typer.Exit(1)
+    removed = records.remove(common.store(ctx), record_ids)
+    common.info(messages.REMOVED.format(ids=" ".join(removed)))
+
+
+def register(app: typer.Typer) -> None:
+    add_app = typer.Typer(help="Add an article, policy or lead.", no_args_is_help=True)
+    for kind in KINDS.values():
+        command = _make_add(kind)
+        add_app.command(kind.name)(command)
+        add_app.command(kind.plural, hidden=True)(command)
+    app.add_typer(add_app, name="add")
+    app.command("list")(list_records)
+    app.command("ls", hidden=True)(list_records)
+    app.command("filter")(filter_records)
+    app.command("show")(show)
+    app.command("edit")(_make_edit())
+    app.command("rm")(rm)

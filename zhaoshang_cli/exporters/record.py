@@ -1,0 +1,89 @@
+"""One record for reading at a terminal (`show`): fields, then body or lead timeline."""
+
+from __future__ import annotations
+
+from typing import Any, TextIO
+
+from .. import messages, terminal
+from ..models import KINDS, STATUS_LABELS
+from ..safe_text import inert
+from ..values import format_amount, mask_email, mask_phone
+
+
+def _display(name: str, record: dict[str, Any], reveal: bool) -> str:
+    value = record.get(name)
+    if value in (None, "", []):
+        return ""
+    if name == "region":
+        from ..regions import table
+
+        code = record.get("region_code")
+        return f"{table().full_name(code)} ({code})" if code else str(value)
+    if name == "amount":
+        return f"{format_amount(value)} ({value:,} 元)"
+    if name == "phone" and not reveal:
+        return mask_phone(value)
+    if name == "email" and not reveal:
+        return mask_email(value)
+    if name == "status":
+        return f"{STATUS_LABELS.get(value, value)} ({value})"
+    if name == "tags":
+        return "、".join(value)
+    return str(value)
+
+
+def timeline(record: dict[str, Any]) -> list[tuple[str, str]]:
+    """(time, what happened) for a lead's status moves and notes, oldest first."""
+    events: list[tuple[str, str]] = []
+    for entry in record.get("history") or []:
+        to = STATUS_LABELS.get(entry.get("to", ""), entry.get("to", ""))
+        if entry.get("from"):
+            what = f"{STATUS_LABELS.get(entry['from'], entry['from'])} → {to}"
+        else:
+            what = f"创建 · {to}"
+        if entry.get("note"):
+            what += f" · {entry['note']}"
+        events.append((entry.get("at", ""), what))
+    for note in record.get("notes") or []:
+        events.append((note.get("at", ""), f"备注 · {note.get('text', '')}"))
+    return sorted(events, key=lambda e: e[0])
+
+
+def write_record(record: dict[str, Any], out: TextIO, *, reveal: bool = False,
+                 origin: dict[str, Any] | None = None) -> None:
+    from rich.table import Table
+    from rich.text import Text
+
+    kind = KINDS[record["kind"]]
+    console = terminal.console(out)
+    title = record.get(kind.title_field) or ""
+    console.print(Text(f"{record['id']} · {messages.KIND_LABELS[kind.name]}", style="bold"))
+    grid = Table.grid(padding=(0, 2))
+    grid.add_column(style="bold", no_wrap=True)
+    grid.add_column(overflow="fold")
+    for spec in kind.fields:
+        if spec.apart or spec.type in ("notes", "history"):
+            continue
+        text = _display(spec.name, record, reveal)
+        if spec.name == kind.title_field:
+            text = title
+        if text:
+            grid.add_row(spec.label, Text(inert(text, single_line=True)))
+    if record.get("extra"):
+        for key, value in record["extra"].items():
+            grid.add_row(Text(inert(key, single_line=True)), Text(inert(value, single_line=True)))
+    grid.add_row("创建", Text(inert(record.get("created_at"))))
+    grid.add_row("更新", Text(inert(record.get("updated_at"))))
+    console.print(grid)
+    if origin is not None:
+        origin_title = origin.get("title") or origin.get("company") or ""
+        console.print(Text(f"\n来源记录  {origin['id']}  {inert(origin_title, single_line=True)}"))
+    events = timeline(record) if kind.name == "lead" else []
+    if events:
+        console.print(Text("\n跟进记录", style="bold"))
+        for at, what in events:
+            console.print(Text(f"  {inert(at[:16].replace('T', ' '))}  {inert(what, single_line=True)}"))
+    body = record.get("body")
+    if body:
+        console.print(Text("\n正文", style="bold"))
+        console.print(Text(inert(body.strip())))

@@ -1,0 +1,1 @@
+"""Readers for input files: JSONL/JSON, CSV (Chinese headers, GB18030) and scraped pages."""

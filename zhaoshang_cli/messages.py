@@ -1,0 +1,105 @@
+"""Every message the user sees, in one place.
+
+Command names, options and messages are English; data, labels of record fields and
+report headings are Chinese, as the users write them.
+"""
+
+# -- field values --------------------------------------------------------------------------
+DATE_EMPTY = "a date is required"
+DATE_IMPOSSIBLE = "no such date '{value}' ({reason})"
+DATE_UNREADABLE = "cannot read '{value}' as a date (try 2025-07-17, 2025年7月17日, 2025/7/17, today, 7d)"
+MONTH_EXPECTED = "'{value}' is not a month (try 2025-07, 2025年7月, this-month, 上月)"
+PHONE_INVALID = "'{value}' is not a mainland mobile (13812345678) or a landline with area code (022-12345678)"
+EMAIL_INVALID = "'{value}' is not an e-mail address"
+URL_INVALID = "'{value}' is not an http(s) URL"
+AMOUNT_INVALID = "cannot read '{value}' as an amount in yuan (try 5000万元, 1.2亿元, 3亿, 800000)"
+ID_INVALID = "'{value}' is not a record ID (a12, p3, l7)"
+SOURCE_INVALID = "'{value}' is neither a record ID (a12) nor an http(s) URL"
+CHOICE_INVALID = "'{value}' is not one of: {allowed}"
+TEXT_INVALID = "'{value}' is not text"
+NOTES_INVALID = "notes must be text or a list of {{at, text}} entries, not {value!r}"
+HISTORY_INVALID = "history must be a list of {{at, from, to}} entries with known statuses, not {value!r}"
+FIELD_REQUIRED = "is required"
+LEAD_NEEDS_CONTACT = "a lead needs a phone or an email"
+EXPIRY_BEFORE_EFFECTIVE = "expiry {expiry} is before effective date {effective}"
+REGION_EMPTY = "{field}: a region name is required"
+REGION_UNKNOWN = "{field}: unknown region '{value}'{hint}"
+REGION_SUGGEST = " (did you mean: {choices}?)"
+REGION_AMBIGUOUS = "{field}: '{value}' is ambiguous: {choices}; give its city or province, e.g. '天津 和平区'"
+REGION_CODE_UNKNOWN = "unknown region code '{value}'"
+
+FIELD_HELP = {
+    "title": "Title.",
+    "region": "Region: 天津, 武清, 武清区, 武清开发区, '天津 和平区' or a 6-digit code.",
+    "date": "Date: 2025-07-17, 2025年7月17日, 2025/7/17, today, 3d…",
+    "url": "Source URL (http/https).",
+    "source": "Where it came from (a site, or for a lead the record ID or URL it came from).",
+    "category": "Category / column.",
+    "tags": "Tags, comma-separated.",
+    "summary": "Short summary.",
+    "body": "Body text (or use --body-file).",
+    "issuer": "Issuing authority (发文机关).",
+    "doc_no": "Document number (文号), e.g. 武清政办发〔2025〕5号.",
+    "effective": "Date it takes effect.",
+    "expiry": "Date it expires.",
+    "company": "Company name.",
+    "contact": "Contact person.",
+    "phone": "Mainland mobile or landline with area code.",
+    "email": "E-mail address.",
+    "industry": "Industry.",
+    "amount": "Planned investment in yuan: 5000万元, 1.2亿元, 3亿, 800000.",
+    "need": "买地自建, 厂房租赁, 写字楼租赁, 公司注册 or 其他.",
+    "status": "new, contacted, visited, negotiating, signed or lost.",
+    "due": "Next follow-up date.",
+    "notes": "A note (timestamped).",
+}
+
+# -- kinds, ids, records -------------------------------------------------------------------
+KIND_UNKNOWN = "unknown kind '{value}': use article(s), policy/policies or lead(s)"
+RECORD_NOT_FOUND = "no record {id}"
+RECORD_INVALID = "{id}: {errors}"
+RECORD_DUPLICATE = "already stored as {id} (same {key})"
+FIELD_NOT_FOR_KIND = "--{field} does not apply to a {kind}"
+NOTHING_TO_EDIT = "nothing to change: give at least one --FIELD VALUE"
+MISSING_OPTION = "missing --{field} ({label})"
+RM_NEEDS_YES = "refusing to delete without --yes when not at a terminal"
+RM_CONFIRM = "Delete {count} record(s): {ids}?"
+RM_ABORTED = "nothing deleted"
+ADDED = "added {id}"
+UPDATED = "updated {id}"
+REMOVED = "deleted {ids}"
+BODY_FILE_MISSING = "--body-file: cannot read '{path}': {reason}"
+BODY_TWICE = "give the body with --body or --body-file, not both"
+REVEAL_NOTE = "phone and email are masked; add --reveal to show them"
+NO_RECORDS = "no records match"
+FORMAT_UNKNOWN = "unknown format '{value}': use {allowed}"
+SORT_UNKNOWN = "cannot sort by '{value}': use {allowed}"
+FILTER_PERIOD_CONFLICT = "--on and --month cannot be combined with --since/--until or each other"
+
+# -- store ---------------------------------------------------------------------------------
+STORE_IS_DIR = "{path} is a directory, not a store file; give a file path with --db"
+STORE_UNREADABLE = "cannot read {path}: permission denied"
+STORE_NOT_JSON = ("{path} is not a valid zhaoshang store (not JSON: {reason}); it was left untouched. "
+                  "Run 'zhaoshang doctor' or 'zhaoshang restore' to bring back a backup")
+STORE_FOREIGN = ("{path} is not a zhaoshang store (another program's JSON?); it was left untouched. "
+                 "Point --db at another file")
+STORE_TOO_NEW = ("{path} was written by a newer zhaoshang (schema {found}, this one reads up to {supported}); "
+                 "upgrade zhaoshang-cli. The file was left untouched")
+STORE_BODY_MISSING = "{path}: the body log {log} is missing; run 'zhaoshang doctor'"
+LOCK_TIMEOUT = ("another zhaoshang process holds the store lock {path} for more than {seconds:g}s; "
+                "try again, or raise --lock-timeout / ZHAOSHANG_LOCK_TIMEOUT")
+
+# -- regions command -----------------------------------------------------------------------
+REGION_RESOLVES = "{query} → {path} ({code}, {level})"
+REGION_LEVELS = {"province": "省级", "city": "地级", "county": "县级"}
+REGION_ZONE = "{zone} is a development zone in {district}"
+
+# -- table headings (Chinese, as users write them) -----------------------------------------
+COL_ID = "编号"
+COL_KIND = "类型"
+COL_OVERDUE = "逾期"
+KIND_LABELS = {"article": "文章", "policy": "政策", "lead": "线索"}
+
+# -- reading files -------------------------------------------------------------------------
+ENCODING_UNKNOWN = "unknown encoding '{value}' (try utf-8, gb18030, gbk)"
+DECODE_FAILED = "{file}:{line}: cannot decode byte 0x{byte} as {encoding}; give the right one with --encoding"

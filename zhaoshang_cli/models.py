@@ -1,0 +1,296 @@
+"""The three record kinds, their fields, validation and their public (JSON) shape.
+
+A stored document holds only non-empty fields; the region is stored as its code.  The
+public form, used by every output format and by import, has every field in a fixed
+order, ``region`` as a name beside ``region_code``, and ``id``/``kind`` first.
+"""
+
+from __future__ import annotations
+
+import re
+from dataclasses import dataclass
+from datetime import date
+from typing import Any, Callable, Mapping
+
+from . import dates, messages, values
+from .errors import FieldError, RecordInvalid, UsageError
+
+STATUSES = ("new", "contacted", "visited", "negotiating", "signed", "lost")
+STATUS_LABELS = {"new": "新线索", "contacted": "已联系", "visited": "已考察", "negotiating": "洽谈中",
+                 "signed": "已签约", "lost": "已流失"}
+_STATUS_ALIASES = {s: s for s in STATUSES} | {v: k for k, v in STATUS_LABELS.items()} | {
+    "新建": "new", "新": "new", "联系": "contacted", "已拜访": "visited", "考察": "visited", "拜访": "visited",
+    "洽谈": "negotiating", "谈判": "negotiating", "签约": "signed", "已签": "signed", "流失": "lost",
+    "丢失": "lost", "放弃": "lost",
+}
+NEEDS = ("买地自建", "厂房租赁", "写字楼租赁", "公司注册", "其他")
+_NEED_ALIASES = {n: n for n in NEEDS} | {
+    "注册公司": "公司注册", "land": "买地自建", "买地": "买地自建", "土地": "买地自建", "拿地": "买地自建",
+    "plant": "厂房租赁", "factory": "厂房租赁", "厂房": "厂房租赁", "office": "写字楼租赁",
+    "写字楼": "写字楼租赁", "办公": "写字楼租赁", "company": "公司注册", "register": "公司注册",
+    "other": "其他", "其它": "其他",
+}
+_DOC_NO_YEAR = re.compile(r"[\[【(（〔［]\s*(\d{4})\s*[\]】)）〕］]")
+
+
+@dataclass(frozen=True)
+class Field:
+    name: str
+    label: str
+    type: str = "text"  # text, date, region, url, phone, email, amount, choice, tags, source, notes, history
+    required: bool = False
+    apart: bool = False  # kept in the body log, not the listing table
+    choices: Mapping[str, str] | None = None
+    help: str = ""
+    settable: bool = True  # can be set with add/edit options
+
+
+@dataclass(frozen=True)
+class Kind:
+    name: str
+    plural: str
+    prefix: str
+    table: str
+    label: str
+    title_field: str
+    fields: tuple[Field, ...]
+
+    def field(self, name: str) -> Field | None:
+        return next((f for f in self.fields if f.name == name), None)
+
+    @property
+    def required(self) -> list[Field]:
+        return [f for f in self.fields if f.required]
+
+    @property
+    def public_fields(self) -> list[str]:
+        names = ["id", "kind"]
+        for f in self.fields:
+            names.append(f.name)
+            if f.type == "region":
+                names.append("region_code")
+        return names + ["extra", "created_at", "updated_at"]
+
+    @property
+    def has_body(self) -> bool:
+        return any(f.apart for f in self.fields)
+
+
+def _f(name: str, label: str, type: str = "text", **kw: Any) -> Field:
+    return Field(name, label, type, help=messages.FIELD_HELP.get(name, ""), **kw)
+
+
+ARTICLE = Kind("article", "articles", "a", "articles", "文章", "title", (
+    _f("title", "标题", required=True),
+    _f("region", "地区", "region", required=True),
+    _f("date", "发布日期", "date", required=True),
+    _f("url", "链接", "url"),
+    _f("source", "来源"),
+    _f("category", "栏目"),
+    _f("tags", "标签", "tags"),
+    _f("summary", "摘要"),
+    _f("body", "正文", apart=True),
+))
+POLICY = Kind("policy", "policies", "p", "policies", "政策", "title", (
+    _f("title", "标题", required=True),
+    _f("issuer", "发文机关"),
+    _f("doc_no", "文号"),
+    _f("region", "地区", "region", required=True),
+    _f("date", "发布日期", "date", required=True),
+    _f("effective", "生效日期", "date"),
+    _f("expiry", "失效日期", "date"),
+    _f("category", "类别"),
+    _f("url", "链接", "url"),
+    _f("body", "正文", apart=True),
+))
+LEAD = Kind("lead", "leads", "l", "leads", "线索", "company", (
+    _f("company", "企业名称", required=True),
+    _f("contact", "联系人"),
+    _f("phone", "联系电话", "phone"),
+    _f("email", "邮箱", "email"),
+    _f("industry", "行业"),
+    _f("region", "意向地区", "region"),
+    _f("amount", "投资额", "amount"),
+    _f("need", "需求", "choice", choices=_NEED_ALIASES),
+    _f("status", "状态", "choice", choices=_STATUS_ALIASES),
+    _f("source", "来源", "source"),
+    _f("date", "登记日期", "date"),
+    _f("due", "下次跟进", "date"),
+    _f("notes", "备注", "notes"),
+    _f("history", "状态记录", "history", settable=False),
+))
+KINDS: dict[str, Kind] = {k.name: k for k in (ARTICLE, POLICY, LEAD)}
+_KIND_NAMES = {**{k.name: k for k in KINDS.values()}, **{k.plural: k for k in KINDS.values()},
+               **{k.label: k for k in KINDS.values()}, "项目": ARTICLE, "资讯": ARTICLE, "新闻": ARTICLE,
+               "客户": LEAD, "企业": LEAD}
+_BY_PREFIX = {k.prefix: k for k in KINDS.values()}
+
+
+def kind_named(text: str) -> Kind:
+    kind = _KIND_NAMES.get(text.strip().lower())
+    if kind is None:
+        raise UsageError(messages.KIND_UNKNOWN.format(value=text))
+    return kind
+
+
+def kind_of_id(record_id: str) -> Kind:
+    return _BY_PREFIX[record_id[0]]
+
+
+def is_empty(value: Any) -> bool:
+    return value is None or (isinstance(value, (str, list, tuple, dict)) and not (
+        value.strip() if isinstance(value, str) else value))
+
+
+# -- parsing one field ---------------------------------------------------------------------
+def _parse_notes(value: Any, field: str) -> list[dict[str, str]]:
+    if isinstance(value, str):
+        return [{"at": dates.now_iso(), "text": value.strip()}]
+    if isinstance(value, list) and all(isinstance(n, dict) and isinstance(n.get("text"), str) for n in value):
+        return [{"at": str(n.get("at") or dates.now_iso()), "text": n["text"]} for n in value]
+    raise FieldError(field, value, messages.NOTES_INVALID.format(value=value))
+
+
+def _parse_history(value: Any, field: str) -> list[dict[str, str]]:
+    if isinstance(value, list) and all(isinstance(h, dict) and h.get("to") in STATUSES for h in value):
+        return [{k: str(v) for k, v in h.items() if v is not None} for h in value]
+    raise FieldError(field, value, messages.HISTORY_INVALID.format(value=value))
+
+
+def parse_value(spec: Field, value: Any, region_context: str | None = None) -> Any:
+    """The stored form of one field value; region values come back as their code."""
+    name = spec.name
+    kind = spec.type
+    if kind == "text":
+        if not isinstance(value, (str, int, float)) or isinstance(value, bool):
+            raise FieldError(name, value, messages.TEXT_INVALID.format(value=value))
+        text = str(value) if spec.apart else str(value).strip()
+        if name == "doc_no":
+            text = _DOC_NO_YEAR.sub(r"〔\1〕", text)
+        return text
+    if kind == "date":
+        return dates.parse_date(value, field=name).isoformat()
+    if kind == "region":
+        from .regions import table
+
+        return table().resolve(str(value), region_context, field_name=name).code
+    parser: Callable[..., Any] = {
+        "url": values.parse_url, "phone": values.parse_phone, "email": values.parse_email,
+        "amount": values.parse_amount, "tags": values.parse_tags, "source": values.parse_source,
+        "notes": _parse_notes, "history": _parse_history,
+    }[kind] if kind != "choice" else (lambda v, f: values.parse_choice(v, f, spec.choices or {}))
+    return parser(value, name)
+
+
+# -- whole records -------------------------------------------------------------------------
+def validate(kind: Kind, given: Mapping[str, Any], *, partial: bool = False,
+             region_context: str | None = None, today: date | None = None) -> dict[str, Any]:
+    """Validate the given public values into a stored document (region as ``region_code``).
+
+    ``partial`` validates only what is given (for edits).  Every bad field is reported
+    at once in one RecordInvalid.
+    """
+    doc: dict[str, Any] = {}
+    errors: list[FieldError] = []
+    code = given.get("region_code")
+    if not is_empty(code) and kind.field("region"):
+        from .regions import table
+
+        if str(code) in table().regions:
+            doc["region_code"] = str(code)
+        else:
+            errors.append(FieldError("region_code", code, messages.REGION_CODE_UNKNOWN.format(value=code)))
+    for spec in kind.fields:
+        if spec.type == "region" and "region_code" in doc:
+            continue
+        value = given.get(spec.name)
+        if is_empty(value):
+            continue
+        try:
+            parsed = parse_value(spec, value, region_context)
+        except FieldError as exc:
+            errors.append(exc)
+            continue
+        except Exception as exc:  # a UserError from regions
+            errors.append(FieldError(spec.name, value, getattr(exc, "message", str(exc))))
+            continue
+        if is_empty(parsed):
+            continue
+        doc["region_code" if spec.type == "region" else spec.name] = parsed
+    if not partial:
+        _defaults(kind, doc, today)
+        errors += missing_fields(kind, doc)
+    errors += cross_checks(kind, doc)
+    if errors:
+        raise RecordInvalid(errors)
+    return doc
+
+
+def _defaults(kind: Kind, doc: dict[str, Any], today: date | None) -> None:
+    if kind is LEAD:
+        doc.setdefault("status", "new")
+        doc.setdefault("date", (today or dates.today()).isoformat())
+        doc.setdefault("history", [{"at": dates.now_iso(), "to": doc["status"]}])
+
+
+def missing_fields(kind: Kind, doc: Mapping[str, Any]) -> list[FieldError]:
+    errors = []
+    for spec in kind.required:
+        key = "region_code" if spec.type == "region" else spec.name
+        if is_empty(doc.get(key)):
+            errors.append(FieldError(spec.name, None, messages.FIELD_REQUIRED))
+    if kind is LEAD and is_empty(doc.get("phone")) and is_empty(doc.get("email")):
+        errors.append(FieldError("phone", None, messages.LEAD_NEEDS_CONTACT))
+    return errors
+
+
+def cross_checks(kind: Kind, doc: Mapping[str, Any]) -> list[FieldError]:
+    if kind is POLICY and doc.get("effective") and doc.get("expiry") and doc["expiry"] < doc["effective"]:
+        return [FieldError("expiry", doc["expiry"], messages.EXPIRY_BEFORE_EFFECTIVE.format(
+            expiry=doc["expiry"], effective=doc["effective"]))]
+    return []
+
+
+# -- the public shape ----------------------------------------------------------------------
+def record_id(kind: Kind, number: int | str) -> str:
+    return f"{kind.prefix}{number}"
+
+
+def to_public(kind: Kind, number: int | str, doc: Mapping[str, Any], body: str | None = None) -> dict[str, Any]:
+    """The record as every output format shows it: all fields, fixed order."""
+    from .regions import table
+
+    out: dict[str, Any] = {"id": record_id(kind, number), "kind": kind.name}
+    for spec in kind.fields:
+        if spec.type == "region":
+            code = doc.get("region_code")
+            out[spec.name] = table().name(code) if code else None
+            out["region_code"] = code
+        elif spec.apart:
+            out[spec.name] = body
+        elif spec.type in ("tags", "notes", "history"):
+            out[spec.name] = list(doc.get(spec.name, []))
+        else:
+            out[spec.name] = doc.get(spec.name)
+    out["extra"] = dict(doc.get("extra", {}))
+    out["created_at"] = doc.get("created_at")
+    out["updated_at"] = doc.get("updated_at")
+    return out
+
+
+def natural_key(kind: Kind, doc: Mapping[str, Any]) -> tuple[str, ...] | None:
+    """What makes two records the same thing, for idempotent imports."""
+    if kind is LEAD:
+        reach = doc.get("phone") or doc.get("email")
+        return ("lead", reach, values.normalise_title(doc.get("company", ""))) if reach else None
+    url = doc.get("url")
+    if url:
+        return ("url", normalise_url(url))
+    return (kind.name, values.normalise_title(doc.get("title", "")), doc.get("date", ""))
+
+
+def normalise_url(url: str) -> str:
+    scheme, _, rest = url.partition("://")
+    host, slash, path = rest.partition("/")
+    path = path.split("#", 1)[0].rstrip("/")
+    return f"{scheme.lower()}://{host.lower()}/{path}"

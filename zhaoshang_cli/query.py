@@ -1,0 +1,164 @@
+"""Filtering and sorting records straight from the stored tables.
+
+Queries run over TinyDB's raw table dictionaries with one compiled predicate: no
+Document objects, no bodies parsed.  Only ``--text`` looks into bodies, and then by a
+byte search of the body log for the records that passed every other filter.
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass, field
+from datetime import date
+from typing import Any, Callable, Iterable, Mapping
+
+from . import dates, messages, values
+from .errors import UsageError
+from .models import KINDS, LEAD, Kind
+
+Row = tuple[Kind, str, dict[str, Any]]  # kind, number, stored document
+
+SORT_KEYS = ("date", "id", "title", "region", "created", "updated", "amount", "status", "due", "company")
+_TEXT_FIELDS = ("title", "summary", "issuer", "doc_no", "company", "contact", "industry", "category", "source")
+
+
+@dataclass
+class Filters:
+    region_prefixes: tuple[str, ...] = ()
+    since: str | None = None  # ISO dates, inclusive
+    until: str | None = None
+    text: str | None = None
+    statuses: tuple[str, ...] = ()
+    due_before: str | None = None
+
+    @property
+    def empty(self) -> bool:
+        return not (self.region_prefixes or self.since or self.until or self.text or self.statuses
+                    or self.due_before)
+
+
+@dataclass
+class FilterArgs:
+    """Filters as the user typed them (the CLI's options)."""
+
+    regions: list[str] = field(default_factory=list)
+    since: str | None = None
+    until: str | None = None
+    on: str | None = None
+    month: str | None = None
+    text: str | None = None
+    statuses: list[str] = field(default_factory=list)
+    due_before: str | None = None
+
+
+def build_filters(args: FilterArgs, today: date | None = None) -> Filters:
+    """Resolve region names and parse dates; errors name the option and the value."""
+    from .regions import table
+
+    prefixes = []
+    for name in args.regions:
+        prefixes.append(table().resolve(name, field_name="--region").prefix)
+    since = until = None
+    if (args.on or args.month) and (args.since or args.until or (args.on and args.month)):
+        raise UsageError(messages.FILTER_PERIOD_CONFLICT)
+    if args.month:
+        first, last = dates.parse_month(args.month, field="--month", base=today)
+        since, until = first.isoformat(), last.isoformat()
+    elif args.on:
+        first, last = dates.parse_period(args.on, field="--on", base=today)
+        since, until = first.isoformat(), last.isoformat()
+    else:
+        if args.since:
+            since = dates.parse_period(args.since, field="--since", base=today)[0].isoformat()
+        if args.until:
+            until = dates.parse_period(args.until, field="--until", base=today)[1].isoformat()
+    statuses = tuple(values.parse_choice(s, "--status", LEAD.field("status").choices) for s in args.statuses)
+    due_before = None
+    if args.due_before:
+        due_before = dates.parse_period(args.due_before, field="--due-before", base=today)[1].isoformat()
+    text = args.text.casefold() if args.text else None
+    return Filters(tuple(prefixes), since, until, text, statuses, due_before)
+
+
+def _predicate(kind: Kind, f: Filters) -> Callable[[Mapping[str, Any]], bool]:
+    checks: list[Callable[[Mapping[str, Any]], bool]] = []
+    if f.region_prefixes:
+        prefixes = f.region_prefixes
+        checks.append(lambda d: d.get("region_code", "").startswith(prefixes))
+    if f.since:
+        since = f.since
+        checks.append(lambda d: d.get("date", "") >= since)
+    if f.until:
+        until = f.until
+        checks.append(lambda d: "" < d.get("date", "") <= until)
+    if f.statuses:
+        if kind is not LEAD:
+            return lambda d: False
+        statuses = f.statuses
+        checks.append(lambda d: d.get("status") in statuses)
+    if f.due_before:
+        if kind is not LEAD:
+            return lambda d: False
+        due = f.due_before
+        checks.append(lambda d: "" < d.get("due", "") <= due and d.get("status") not in ("signed", "lost"))
+    if not checks:
+        return lambda d: True
+    if len(checks) == 1:
+        return checks[0]
+    return lambda d: all(check(d) for check in checks)
+
+
+def _text_hit(doc: Mapping[str, Any], needle: str) -> bool:
+    for name in _TEXT_FIELDS:
+        value = doc.get(name)
+        if value and needle in value.casefold():
+            return True
+    tags = doc.get("tags")
+    if tags and any(needle in t.casefold() for t in tags):
+        return True
+    notes = doc.get("notes")
+    return bool(notes and any(needle in n.get("text", "").casefold() for n in notes))
+
+
+def select(snapshot: Any, kinds: Iterable[Kind], filters: Filters) -> list[Row]:
+    rows: list[Row] = []
+    for kind in kinds:
+        keep = _predicate(kind, filters)
+        matched = [(number, doc) for number, doc in snapshot.table(kind).items() if keep(doc)]
+        if filters.text:
+            needle = filters.text
+            direct = {number for number, doc in matched if _text_hit(doc, needle)}
+            if kind.has_body:
+                rest = [(n, d) for n, d in matched if n not in direct]
+                direct |= snapshot.search_bodies(needle, rest)
+            matched = [(n, d) for n, d in matched if n in direct]
+        rows.extend((kind, number, doc) for number, doc in matched)
+    return rows
+
+
+def sort_rows(rows: list[Row], sort: str | None) -> list[Row]:
+    """Sort by a key (``-key`` for descending); by default newest date first."""
+    spec = sort or "-date"
+    descending = spec.startswith("-")
+    key_name = spec.lstrip("-+")
+    if key_name not in SORT_KEYS:
+        raise UsageError(messages.SORT_UNKNOWN.format(value=sort, allowed=", ".join(SORT_KEYS)))
+
+    def ident(row: Row) -> tuple[str, int]:
+        return (row[0].prefix, int(row[1]))
+
+    field_name = {"created": "created_at", "updated": "updated_at", "region": "region_code"}.get(key_name, key_name)
+    if key_name == "id":
+        rows = sorted(rows, key=ident, reverse=descending)
+    elif key_name == "amount":
+        rows = sorted(rows, key=lambda r: (r[2].get("amount", -1), ident(r)), reverse=descending)
+    elif key_name == "title":
+        rows = sorted(rows, key=lambda r: (r[2].get("title") or r[2].get("company") or "", ident(r)),
+                      reverse=descending)
+    else:
+        rows = sorted(rows, key=lambda r: (r[2].get(field_name) or "", ident(r)), reverse=descending)
+    return rows
+
+
+def kinds_for(names: Iterable[str] | None) -> list[Kind]:
+    return list(KINDS.values()) if not names else [KINDS[n] for n in names]
+

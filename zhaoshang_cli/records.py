@@ -1,0 +1,114 @@
+"""Record operations over a store: add, edit, remove, find.  Plain Python, no printing."""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+from typing import Any, Mapping
+
+from . import dates, messages, models
+from .errors import RecordInvalid, UsageError, UserError
+from .models import LEAD, Kind
+from .query import Filters, Row, select, sort_rows
+from .store import Snapshot, Store, Transaction
+
+
+def existing_keys(txn: Transaction | Snapshot, kind: Kind) -> dict[tuple[str, ...], str]:
+    """Natural key → record ID for every stored record of ``kind``."""
+    keys: dict[tuple[str, ...], str] = {}
+    for number, doc in txn.table(kind).items():
+        key = models.natural_key(kind, doc)
+        if key is not None:
+            keys.setdefault(key, models.record_id(kind, number))
+    return keys
+
+
+def add(store: Store, kind: Kind, given: Mapping[str, Any]) -> str:
+    """Validate and store one record; refuses one that is already stored."""
+    doc = models.validate(kind, given)
+    with store.writing() as txn:
+        key = models.natural_key(kind, doc)
+        if key is not None:
+            found = existing_keys(txn, kind).get(key)
+            if found:
+                raise UserError(messages.RECORD_DUPLICATE.format(id=found, key=_key_label(key)))
+        [record_id] = txn.insert_many(kind, [doc])
+    return record_id
+
+
+def _key_label(key: tuple[str, ...]) -> str:
+    return {"url": "url", "lead": "phone/email and company"}.get(key[0], "title and date")
+
+
+def check_fields(kind: Kind, names: list[str]) -> None:
+    for name in names:
+        spec = kind.field(name)
+        if spec is None or not spec.settable:
+            raise UsageError(messages.FIELD_NOT_FOR_KIND.format(field=name.replace("_", "-"), kind=kind.name))
+
+
+def edit(store: Store, record_id: str, changes: Mapping[str, Any]) -> None:
+    """Change fields of one record with the same validation as add; "" clears a field."""
+    if not changes:
+        raise UsageError(messages.NOTHING_TO_EDIT)
+    with store.writing() as txn:
+        kind, number, doc = txn.get(record_id)
+        check_fields(kind, list(changes))
+        given = {k: v for k, v in changes.items() if not models.is_empty(v)}
+        cleared = [k for k, v in changes.items() if models.is_empty(v)]
+        parsed = models.validate(kind, given, partial=True, region_context=doc.get("region_code"))
+        if "notes" in parsed:  # a note given to edit is added, not a replacement
+            parsed["notes"] = list(doc.get("notes", [])) + parsed["notes"]
+        updates: dict[str, Any] = dict(parsed)
+        for name in cleared:
+            updates["region_code" if name == "region" else name] = None
+        merged = {k: v for k, v in {**doc, **updates}.items() if not models.is_empty(v)}
+        errors = models.missing_fields(kind, merged) + models.cross_checks(kind, merged)
+        if errors:
+            raise RecordInvalid(errors)
+        if kind is LEAD and "status" in parsed and parsed["status"] != doc.get("status"):
+            updates["history"] = status_history(doc, parsed["status"])
+        txn.update(record_id, updates)
+
+
+def status_history(doc: Mapping[str, Any], status: str, note: str | None = None,
+                   at: str | None = None) -> list[dict[str, str]]:
+    entry = {"at": at or dates.now_iso(), "from": doc.get("status", "new"), "to": status}
+    if note:
+        entry["note"] = note
+    return list(doc.get("history", [])) + [entry]
+
+
+def remove(store: Store, record_ids: list[str]) -> list[str]:
+    ids = list(dict.fromkeys(i.strip().lower() for i in record_ids))
+    with store.writing() as txn:
+        for record_id in ids:
+            txn.get(record_id)  # every ID must exist before anything is deleted
+        txn.remove(ids)
+    return ids
+
+
+@dataclass
+class Found:
+    rows: list[Row]
+    snapshot: Snapshot
+
+    def public(self, with_body: bool = False) -> list[dict[str, Any]]:
+        bodies: dict[str, str] = {}
+        if with_body:
+            bodies = self.snapshot.bodies(((k.prefix + n), d) for k, n, d in self.rows)
+        return [models.to_public(k, n, d, bodies.get(k.prefix + n)) for k, n, d in self.rows]
+
+
+def find(store: Store, kinds: list[Kind], filters: Filters, *, sort: str | None = None,
+         limit: int | None = None, with_body: bool = False) -> list[dict[str, Any]]:
+    with store.reading() as snap:
+        rows = sort_rows(select(snap, kinds, filters), sort)
+        if limit is not None:
+            rows = rows[:limit]
+        return Found(rows, snap).public(with_body)
+
+
+def get(store: Store, record_id: str, with_body: bool = True) -> dict[str, Any]:
+    with store.reading() as snap:
+        kind, number, doc = snap.get(record_id)
+        return snap.public(kind, number, doc, with_body)

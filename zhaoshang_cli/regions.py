@@ -1,0 +1,314 @@
+"""China's administrative regions: lookup, aliases, development zones and context.
+
+The table (data/regions.tsv) holds provinces, prefecture cities and counties/districts
+with their 6-digit codes (NBS 2023 统计用区划代码, see tools/build_regions.py).
+data/zones.tsv attaches well-known development zones to the district that holds them.
+
+A region is identified by its code.  Filtering by a region selects every code that
+starts with its *prefix*: ``12`` for 天津市, ``1301`` for 石家庄市, the whole code for
+a county.  Zones resolve to their district, so ``武清开发区`` and ``武清`` select the
+same records.
+"""
+
+from __future__ import annotations
+
+import difflib
+import re
+from dataclasses import dataclass, field
+from functools import lru_cache
+from importlib import resources
+
+from . import messages
+from .errors import UserError
+
+PROVINCE, CITY, COUNTY = "province", "city", "county"
+
+# Ethnic groups peeled off autonomous prefecture/county names to form their short alias
+# (恩施土家族苗族自治州 → 恩施).
+_ETHNIC = sorted(
+    "蒙古 回 藏 维吾尔 苗 彝 壮 布依 朝鲜 满 侗 瑶 白 土家 哈尼 哈萨克 傣 黎 傈僳 佤 畲 高山 拉祜 "
+    "水 东乡 纳西 景颇 柯尔克孜 土 达斡尔 仫佬 羌 布朗 撒拉 毛南 仡佬 锡伯 阿昌 普米 塔吉克 怒 "
+    "乌孜别克 俄罗斯 鄂温克 德昂 保安 裕固 京 塔塔尔 独龙 鄂伦春 赫哲 门巴 珞巴 基诺 各".split(),
+    key=len,
+    reverse=True,
+)
+_SUFFIXES = ("特别行政区", "维吾尔自治区", "壮族自治区", "回族自治区", "自治区", "新区", "地区",
+             "林区", "省", "市", "区", "县", "旗", "盟")
+
+# Traditional characters commonly met in place names and page labels.
+_TRAD = str.maketrans(
+    "區縣東廣陽寧灣濱開發經濟術園豐雲龍門長島蘇華興臺萊蘭內黃遼陝貴慶鄭關衛順撫懷維爾薊漢鎮態務"
+    "橋邊寶張陳應門滄縣嶺遼鄂溝灣澤濰濟魯貢師齊豐嘉瀋陰陸鞍錦遷連鐵綏擬蕪淮閩贛湘鄂粵瓊渝黔滇隴寧",
+    "区县东广阳宁湾滨开发经济术园丰云龙门长岛苏华兴台莱兰内黄辽陕贵庆郑关卫顺抚怀维尔蓟汉镇态务"
+    "桥边宝张陈应门沧县岭辽鄂沟湾泽潍济鲁贡师齐丰嘉沈阴陆鞍锦迁连铁绥拟芜淮闽赣湘鄂粤琼渝黔滇陇宁",
+)
+_SEPARATORS = re.compile(r"[\s/／,，、·•\-—>＞›|]+")
+
+
+@dataclass(frozen=True)
+class Region:
+    code: str
+    name: str
+    level: str
+    parent: str | None  # parent code, None for provinces
+
+    @property
+    def prefix(self) -> str:
+        """The code prefix shared by this region and everything under it."""
+        if self.level == PROVINCE:
+            return self.code[:2]
+        if self.level == CITY:
+            return self.code[:4]
+        return self.code
+
+
+@dataclass(frozen=True)
+class Zone:
+    name: str
+    county: str  # code of the district holding it
+    aliases: tuple[str, ...]
+
+
+@dataclass
+class RegionTable:
+    regions: dict[str, Region]
+    zones: list[Zone]
+    by_name: dict[str, list[str]] = field(default_factory=dict)   # full names → codes
+    by_alias: dict[str, list[str]] = field(default_factory=dict)  # short names, zones → codes
+    children: dict[str | None, list[str]] = field(default_factory=dict)
+    zone_by_name: dict[str, Zone] = field(default_factory=dict)
+
+    # -- lookups ---------------------------------------------------------------------------
+    def get(self, code: str) -> Region | None:
+        return self.regions.get(code)
+
+    def name(self, code: str | None) -> str:
+        region = self.regions.get(code or "")
+        return region.name if region else (code or "")
+
+    def path(self, code: str) -> list[Region]:
+        chain: list[Region] = []
+        region = self.regions.get(code)
+        while region is not None:
+            chain.append(region)
+            region = self.regions.get(region.parent) if region.parent else None
+        return chain[::-1]
+
+    def full_name(self, code: str) -> str:
+        parts = [r.name for r in self.path(code)]
+        # 天津市 › 天津市 never happens (placeholders are dropped), but a county named like
+        # its city (e.g. 省直辖县级) stays readable anyway.
+        return "".join(parts)
+
+    def province_of(self, code: str) -> Region:
+        return self.regions[code[:2] + "0000"]
+
+    def contains(self, outer: str, inner: str) -> bool:
+        """True when region ``inner`` is ``outer`` or lies under it."""
+        return inner.startswith(self.regions[outer].prefix)
+
+    def zones_in(self, code: str) -> list[Zone]:
+        prefix = self.regions[code].prefix
+        return [z for z in self.zones if z.county.startswith(prefix)]
+
+    # -- name resolution -------------------------------------------------------------------
+    def candidates(self, text: str) -> tuple[list[str], str]:
+        """Codes a single name may mean, and how it matched ("name", "alias" or "")."""
+        if text in self.by_name:
+            return list(self.by_name[text]), "name"
+        if text in self.by_alias:
+            return list(self.by_alias[text]), "alias"
+        return [], ""
+
+    def resolve(self, text: str, context: str | None = None, *, field_name: str = "region") -> Region:
+        """Resolve a region name, code or 'parent child' pair to one region.
+
+        ``context`` (a region code) settles names that exist in several places: the one
+        inside the context, else in the context's city, else in its province wins.
+        """
+        raw = text
+        text = normalise_name(text)
+        if not text:
+            raise UserError(messages.REGION_EMPTY.format(field=field_name))
+        if text.isdigit() and text.ljust(6, "0") in self.regions:
+            return self.regions[text.ljust(6, "0")]
+        codes = self.codes_for(text, context)
+        if not codes:
+            suggestions = self.suggest(text)
+            hint = messages.REGION_SUGGEST.format(choices="、".join(suggestions)) if suggestions else ""
+            raise UserError(messages.REGION_UNKNOWN.format(field=field_name, value=raw, hint=hint))
+        if len(codes) > 1:
+            choices = "; ".join(f"{self.full_name(c)} ({c})" for c in codes)
+            raise UserError(messages.REGION_AMBIGUOUS.format(field=field_name, value=raw, choices=choices))
+        return self.regions[codes[0]]
+
+    def codes_for(self, text: str, context: str | None) -> list[str]:
+        parts = [p for p in _SEPARATORS.split(text) if p]
+        if len(parts) > 1:
+            # "天津 和平区", "辽宁/沈阳/和平区": each part is the context of the next.
+            code = context
+            for part in parts:
+                found = self.codes_for(part, code)
+                if len(found) != 1:
+                    return found
+                code = found[0]
+            return [code] if code else []
+        codes, _how = self.candidates(text)
+        if not codes:
+            codes = self._split_parent_child(text, context)
+        return self.narrow(codes, context)
+
+    def _split_parent_child(self, text: str, context: str | None) -> list[str]:
+        """Read "天津市和平区" / "沈阳和平区" as a parent followed by a child."""
+        for cut in range(len(text) - 2, 1, -1):
+            head, tail = text[:cut], text[cut:]
+            parents = self.narrow(self.candidates(head)[0], context)
+            if len(parents) != 1:
+                continue
+            children = [c for c in self.candidates(tail)[0] if self.contains(parents[0], c)]
+            if children:
+                return children
+        return []
+
+    def narrow(self, codes: list[str], context: str | None) -> list[str]:
+        """Pick among same-named places: by context first, then by the highest level."""
+        codes = list(dict.fromkeys(codes))
+        if len(codes) <= 1:
+            return codes
+        if context and context in self.regions:
+            ctx = self.regions[context]
+            for prefix in (ctx.prefix, ctx.code[:4], ctx.code[:2]):
+                inside = [c for c in codes if c.startswith(prefix)]
+                if inside:
+                    codes = inside
+                    break
+            if len(codes) == 1:
+                return codes
+        rank = {PROVINCE: 0, CITY: 1, COUNTY: 2}
+        best = min(rank[self.regions[c].level] for c in codes)
+        top = [c for c in codes if rank[self.regions[c].level] == best]
+        return top if len(top) == 1 else codes
+
+    def suggest(self, text: str, limit: int = 5) -> list[str]:
+        names = list(self.by_name) + list(self.by_alias)
+        close = difflib.get_close_matches(text, names, n=limit, cutoff=0.5)
+        if len(close) < limit:
+            close += [n for n in names if text in n and n not in close][: limit - len(close)]
+        return close
+
+    # -- scanning free text ----------------------------------------------------------------
+    def mentions(self, text: str, context: str | None = None) -> list[str]:
+        """Region codes named in free text (a title), longest match first at each position.
+
+        With a context, only places inside the context's province count: a Tianjin page
+        naming 和平区 means Tianjin's 和平区, and a foreign name is not its region.
+        """
+        text = normalise_name(text)
+        found: list[str] = []
+        i, n = 0, len(text)
+        longest = self.longest_name
+        while i < n:
+            for size in range(min(longest, n - i), 1, -1):
+                piece = text[i : i + size]
+                codes, _ = self.candidates(piece)
+                if not codes:
+                    continue
+                if context:
+                    province = context[:2]
+                    codes = [c for c in codes if c.startswith(province)]
+                codes = self.narrow(codes, context)
+                if len(codes) == 1:
+                    found.append(codes[0])
+                    i += size - 1
+                    break
+            i += 1
+        return found
+
+    def most_specific(self, codes: list[str]) -> str | None:
+        """The deepest of the given regions; the first one among equals."""
+        rank = {PROVINCE: 0, CITY: 1, COUNTY: 2}
+        best = None
+        for code in codes:
+            if best is None or rank[self.regions[code].level] > rank[self.regions[best].level]:
+                best = code
+        return best
+
+    @property
+    def longest_name(self) -> int:
+        return max(map(len, self.by_name)) if self.by_name else 0
+
+
+def normalise_name(text: str) -> str:
+    text = text.strip().translate(_TRAD)
+    return text.replace("（", "(").replace("）", ")").replace("(", "（").replace(")", "）")
+
+
+def short_name(name: str) -> str | None:
+    """The customary short form of a region name (天津市 → 天津), if it has one."""
+    base = name
+    for suffix in ("自治州", "自治县", "自治旗"):
+        if base.endswith(suffix):
+            base = base[: -len(suffix)]
+            peeled = True
+            while peeled:
+                peeled = False
+                for group in _ETHNIC:
+                    if base.endswith(group + "族") and len(base) > len(group) + 2:
+                        base = base[: -len(group) - 1]
+                        peeled = True
+                        break
+            break
+    else:
+        for suffix in _SUFFIXES:
+            if base.endswith(suffix):
+                base = base[: -len(suffix)]
+                break
+    return base if len(base) >= 2 and base != name else None
+
+
+def _level(code: str) -> str:
+    if code.endswith("0000"):
+        return PROVINCE
+    if code.endswith("00"):
+        return CITY
+    return COUNTY
+
+
+def _read_tsv(name: str) -> list[list[str]]:
+    text = resources.files("zhaoshang_cli.data").joinpath(name).read_text("utf-8")
+    return [line.split("\t") for line in text.splitlines() if line and not line.startswith("#")]
+
+
+@lru_cache(maxsize=1)
+def table() -> RegionTable:
+    regions: dict[str, Region] = {}
+    for code, name in _read_tsv("regions.tsv"):
+        level = _level(code)
+        if level == PROVINCE:
+            parent = None
+        elif level == CITY:
+            parent = code[:2] + "0000"
+        else:
+            parent = code[:4] + "00"
+        regions[code] = Region(code, name, level, parent)
+    # Counties whose city is a placeholder (直辖市, 省直辖县级) hang from the province.
+    for code, region in list(regions.items()):
+        if region.parent and region.parent not in regions:
+            regions[code] = Region(code, region.name, region.level, code[:2] + "0000")
+
+    tbl = RegionTable(regions=regions, zones=[])
+    for code, region in regions.items():
+        tbl.by_name.setdefault(region.name, []).append(code)
+        tbl.children.setdefault(region.parent, []).append(code)
+        short = short_name(region.name)
+        if short:
+            tbl.by_alias.setdefault(short, []).append(code)
+    for name, county, aliases in _read_tsv("zones.tsv"):
+        zone = Zone(name, county, tuple(a for a in aliases.split(",") if a))
+        tbl.zones.append(zone)
+        for alias in (name, *zone.aliases):
+            tbl.zone_by_name[alias] = zone
+            codes = tbl.by_alias.setdefault(alias, [])
+            if county not in codes:
+                codes.append(county)
+    return tbl

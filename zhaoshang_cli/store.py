@@ -1,0 +1,298 @@
+"""The store: a TinyDB file plus a side directory, safe against crashes and parallel writers.
+
+    zhaoshang.json            TinyDB document: tables articles, policies, leads, _meta
+    zhaoshang.json.d/lock     flock: shared for readers, exclusive for writers
+    zhaoshang.json.d/bodies.<gen>.log   article and policy bodies (append-only)
+    zhaoshang.json.d/backups/ the last few versions of zhaoshang.json
+
+Every write holds the exclusive lock from read to replace, appends bodies (fsynced)
+first and then replaces the TinyDB file atomically, so a killed process leaves the
+state before or after, never a mix.  The store never prints.
+"""
+
+from __future__ import annotations
+
+import os
+import re
+from contextlib import contextmanager
+from dataclasses import dataclass, field
+from datetime import datetime, timezone
+from pathlib import Path
+from typing import Any, Iterable, Iterator, Mapping
+
+from tinydb import TinyDB
+from tinydb.table import Document
+
+from . import dates, messages, migrations, models
+from .atomic import atomic_write, stale_temp_files
+from .bodies import BodyLog, Ref
+from .errors import StoreError, UserError
+from .locking import FileLock
+from .models import Kind
+from .storage import AtomicJSONStorage, load_document
+
+APP = "zhaoshang-cli"
+META = "_meta"
+BODY = "_body"  # a document's reference into the body log
+DEFAULT_LOCK_TIMEOUT = 10.0
+DEFAULT_BACKUPS = 5
+_BACKUP_NAME = re.compile(r"\.(\d{8}T\d{6}\.\d{6}Z)\.g(\d+)$")
+
+
+def new_meta() -> dict[str, Any]:
+    return {"app": APP, "schema": migrations.CURRENT, "next": {k.prefix: 1 for k in models.KINDS.values()},
+            "log": 1}
+
+
+def check_document(data: dict[str, Any], path: Path) -> dict[str, Any]:
+    """The document's meta, after migrating it in memory; StoreError if it is not ours."""
+    if not data:
+        return new_meta()
+    meta = data.get(META, {})
+    meta = meta.get("1") if isinstance(meta, dict) else None
+    if not isinstance(meta, dict) or meta.get("app") != APP or not isinstance(meta.get("schema"), int):
+        raise StoreError(messages.STORE_FOREIGN.format(path=path))
+    for kind in models.KINDS.values():
+        if not isinstance(data.get(kind.table, {}), dict):
+            raise StoreError(messages.STORE_FOREIGN.format(path=path))
+    if meta["schema"] > migrations.CURRENT:
+        raise StoreError(messages.STORE_TOO_NEW.format(path=path, found=meta["schema"],
+                                                       supported=migrations.CURRENT))
+    migrations.upgrade(data, meta)
+    return meta
+
+
+def split_id(record_id: str) -> tuple[Kind, str]:
+    from .values import parse_record_id
+
+    rid = parse_record_id(record_id)
+    return models.kind_of_id(rid), rid[1:]
+
+
+@dataclass
+class Snapshot:
+    """A consistent view of the store for reading."""
+
+    store: "Store"
+    data: dict[str, Any]
+    meta: dict[str, Any]
+
+    def table(self, kind: Kind) -> dict[str, dict[str, Any]]:
+        return self.data.get(kind.table, {})
+
+    def get(self, record_id: str) -> tuple[Kind, str, dict[str, Any]]:
+        kind, number = split_id(record_id)
+        doc = self.table(kind).get(number)
+        if doc is None:
+            raise UserError(messages.RECORD_NOT_FOUND.format(id=record_id))
+        return kind, number, doc
+
+    @property
+    def log(self) -> BodyLog:
+        return self.store.body_log(self.meta["log"])
+
+    def body(self, doc: Mapping[str, Any]) -> str | None:
+        ref = doc.get(BODY)
+        if not ref:
+            return None
+        try:
+            return self.log.read(ref)
+        except FileNotFoundError:
+            raise StoreError(messages.STORE_BODY_MISSING.format(path=self.store.path, log=self.log.path)) from None
+
+    def bodies(self, docs: Iterable[tuple[str, Mapping[str, Any]]]) -> dict[str, str]:
+        """Bodies of many documents keyed like the input, read in log order."""
+        refs = [(key, doc[BODY]) for key, doc in docs if doc.get(BODY)]
+        try:
+            return dict(self.log.read_many(refs))
+        except FileNotFoundError:
+            raise StoreError(messages.STORE_BODY_MISSING.format(path=self.store.path, log=self.log.path)) from None
+
+    def search_bodies(self, needle: str, docs: Iterable[tuple[str, Mapping[str, Any]]]) -> set[str]:
+        refs = [(key, doc[BODY]) for key, doc in docs if doc.get(BODY)]
+        try:
+            return self.log.search(needle, refs)
+        except FileNotFoundError:
+            raise StoreError(messages.STORE_BODY_MISSING.format(path=self.store.path, log=self.log.path)) from None
+
+    def public(self, kind: Kind, number: str, doc: Mapping[str, Any], with_body: bool = False) -> dict[str, Any]:
+        return models.to_public(kind, number, doc, self.body(doc) if with_body else None)
+
+
+@dataclass
+class Transaction:
+    """Changes made under the write lock; written in one atomic replace at the end."""
+
+    snapshot: Snapshot
+    db: TinyDB
+    _pending_bodies: list[tuple[dict[str, Any], str]] = field(default_factory=list)
+    changed: bool = False
+
+    @property
+    def meta(self) -> dict[str, Any]:
+        return self.snapshot.meta
+
+    def table(self, kind: Kind) -> dict[str, dict[str, Any]]:
+        return self.snapshot.table(kind)
+
+    def get(self, record_id: str) -> tuple[Kind, str, dict[str, Any]]:
+        return self.snapshot.get(record_id)
+
+    def body(self, doc: Mapping[str, Any]) -> str | None:
+        return self.snapshot.body(doc)
+
+    def insert_many(self, kind: Kind, docs: list[dict[str, Any]], numbers: list[int | None] | None = None,
+                    now: str | None = None) -> list[str]:
+        """Insert validated documents (a ``body`` key goes to the body log); returns their IDs.
+
+        A wanted number is kept when it was never issued; otherwise the next one is used.
+        """
+        now = now or dates.now_iso()
+        counters = self.meta["next"]
+        table = self.db.table(kind.table)
+        out: list[Document] = []
+        ids: list[str] = []
+        bodies: list[str] = []
+        holders: list[dict[str, Any]] = []
+        for i, doc in enumerate(docs):
+            wanted = numbers[i] if numbers else None
+            number = wanted if wanted and wanted >= counters[kind.prefix] else counters[kind.prefix]
+            counters[kind.prefix] = number + 1
+            doc = dict(doc)
+            body = doc.pop("body", None)
+            doc.setdefault("created_at", now)
+            doc.setdefault("updated_at", doc["created_at"])
+            if body:
+                bodies.append(body)
+                holders.append(doc)
+            out.append(Document(doc, doc_id=number))
+            ids.append(models.record_id(kind, number))
+        for holder, ref in zip(holders, self._append(bodies)):
+            holder[BODY] = ref
+        if out:
+            table.insert_multiple(out)
+            self.changed = True
+        return ids
+
+    def update(self, record_id: str, changes: Mapping[str, Any], now: str | None = None) -> None:
+        """Set (or, with None, clear) fields of one record; ``body`` goes to the body log."""
+        kind, number, doc = self.get(record_id)
+        new = dict(doc)
+        for key, value in changes.items():
+            if key == "body":
+                new.pop(BODY, None)
+                if value:
+                    new[BODY] = self._append([value])[0]
+            elif models.is_empty(value):
+                new.pop(key, None)
+            else:
+                new[key] = value
+        new["updated_at"] = now or dates.now_iso()
+        self.db.table(kind.table).update(lambda d: (d.clear(), d.update(new)), doc_ids=[int(number)])
+        self.changed = True
+
+    def replace(self, record_id: str, doc: Mapping[str, Any]) -> None:
+        """Overwrite a whole stored document (used by imports with --on-conflict update)."""
+        kind, number, old = self.get(record_id)
+        new = dict(doc)
+        body = new.pop("body", None)
+        if body:
+            new[BODY] = self._append([body])[0]
+        self.db.table(kind.table).update(lambda d: (d.clear(), d.update(new)), doc_ids=[int(number)])
+        self.changed = True
+
+    def remove(self, record_ids: Iterable[str]) -> None:
+        for record_id in record_ids:
+            kind, number, _ = self.get(record_id)
+            self.db.table(kind.table).remove(doc_ids=[int(number)])
+            self.changed = True
+
+    def _append(self, bodies: list[str]) -> list[Ref]:
+        return self.snapshot.log.append(bodies) if bodies else []
+
+
+class Store:
+    def __init__(self, path: str | Path, *, lock_timeout: float = DEFAULT_LOCK_TIMEOUT,
+                 keep_backups: int = DEFAULT_BACKUPS):
+        self.path = Path(path).expanduser()
+        self.side = self.path.with_name(self.path.name + ".d")
+        self.backups_dir = self.side / "backups"
+        self.keep_backups = keep_backups
+        self.lock = FileLock(self.side / "lock", lock_timeout)
+
+    def body_log(self, generation: int) -> BodyLog:
+        return BodyLog(self.side / f"bodies.{generation}.log")
+
+    # -- reading ---------------------------------------------------------------------------
+    @contextmanager
+    def reading(self) -> Iterator[Snapshot]:
+        """A snapshot; the shared lock is held until the block ends (body reads need it)."""
+        if not self.path.exists() and not self.path.is_symlink():
+            yield Snapshot(self, {}, new_meta())
+            return
+        if self.path.is_dir():
+            raise StoreError(messages.STORE_IS_DIR.format(path=self.path))
+        self._ensure_dirs()
+        with self.lock.shared():
+            data = load_document(self.path)
+            meta = check_document(data, self.path)
+            yield Snapshot(self, data, meta)
+
+    def read(self) -> Snapshot:
+        """A snapshot of the listing tables, for queries that need no bodies."""
+        with self.reading() as snap:
+            return snap
+
+    # -- writing ---------------------------------------------------------------------------
+    @contextmanager
+    def writing(self) -> Iterator[Transaction]:
+        """Lock, load, let the caller change things, then write once; nothing if it raises."""
+        if self.path.is_dir():
+            raise StoreError(messages.STORE_IS_DIR.format(path=self.path))
+        self._ensure_dirs()
+        with self.lock.exclusive():
+            for stale in stale_temp_files(self.path):
+                stale.unlink(missing_ok=True)
+            data = load_document(self.path)
+            meta = check_document(data, self.path)
+            existed = bool(data)
+            generation = meta["log"]
+            storage = AtomicJSONStorage(
+                self.path, before_replace=lambda path: self._backup(path, generation) if existed else None)
+            with storage.batch():
+                # TinyDB must see a non-empty document so that it changes this very dict
+                data[META] = {"1": meta}
+                storage.write(data)
+                txn = Transaction(Snapshot(self, data, meta), TinyDB(storage=lambda: storage))
+                yield txn
+                if not txn.changed:
+                    storage.discard()
+
+    def _ensure_dirs(self) -> None:
+        self.path.parent.mkdir(parents=True, exist_ok=True)
+        self.side.mkdir(mode=0o700, exist_ok=True)
+
+    # -- backups ---------------------------------------------------------------------------
+    def _backup(self, path: Path, generation: int) -> None:
+        """Keep the version about to be replaced (a hard link: no copy, same 0600 mode).
+
+        The name records which body log generation the version reads from.
+        """
+        if self.keep_backups <= 0 or not path.exists():
+            return
+        self.backups_dir.mkdir(mode=0o700, exist_ok=True)
+        stamp = datetime.now(timezone.utc).strftime("%Y%m%dT%H%M%S.%fZ")
+        target = self.backups_dir / f"{self.path.name}.{stamp}.g{generation}"
+        try:
+            os.link(path, target)
+        except OSError:
+            atomic_write(target, path.read_bytes())
+        for old in self.backups()[self.keep_backups:]:
+            old.unlink(missing_ok=True)
+
+    def backups(self) -> list[Path]:
+        """Backups, newest first."""
+        if not self.backups_dir.is_dir():
+            return []
+        found = [p for p in self.backups_dir.iterdir() if _BACKUP_NAME.search(p.name)]
+        return sorted(found, key=lambda p: _BACKUP_NAME.search(p.name)[1], reverse=True)

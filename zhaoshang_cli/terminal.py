@@ -1,0 +1,28 @@
+"""Rich consoles for stdout (data) and stderr (messages, progress).
+
+Consoles are made when needed, not at import, so ``zhaoshang --help`` stays light and
+tests that swap sys.stdout see their own stream.  Rich honours NO_COLOR and plain
+output when the stream is not a terminal.
+"""
+
+from __future__ import annotations
+
+import sys
+from typing import TYPE_CHECKING, TextIO
+
+if TYPE_CHECKING:
+    from rich.console import Console
+
+
+def console(file: TextIO | None = None, *, stderr: bool = False) -> "Console":
+    from rich.console import Console
+
+    return Console(file=file, stderr=stderr, highlight=False, markup=False, emoji=False, soft_wrap=False)
+
+
+def is_terminal(stream: TextIO | None = None) -> bool:
+    stream = stream or sys.stdout
+    try:
+        return stream.isatty()
+    except (AttributeError, ValueError):
+        return False
