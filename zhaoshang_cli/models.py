@@ -33,7 +33,7 @@ _NEED_ALIASES = {n: n for n in NEEDS} | {
 _DOC_NO_YEAR = re.compile(r"[\[【(（〔［]\s*(\d{4})\s*[\]】)）〕］]")
 
 
-@dataclass(frozen=True)
+@dataclass(frozen=True, eq=False)
 class Field:
     name: str
     label: str
@@ -45,7 +45,7 @@ class Field:
     settable: bool = True  # can be set with add/edit options
 
 
-@dataclass(frozen=True)
+@dataclass(frozen=True, eq=False)
 class Kind:
     name: str
     plural: str

@@ -125,7 +125,6 @@ class Transaction:
 
     snapshot: Snapshot
     db: TinyDB
-    _pending_bodies: list[tuple[dict[str, Any], str]] = field(default_factory=list)
     changed: bool = False
 
     @property
@@ -149,9 +148,8 @@ class Transaction:
         """
         now = now or dates.now_iso()
         counters = self.meta["next"]
-        table = self.db.table(kind.table)
-        out: list[Document] = []
-        ids: list[str] = []
+        ready: list[dict[str, Any]] = []
+        numbers_used: list[int] = []
         bodies: list[str] = []
         holders: list[dict[str, Any]] = []
         for i, doc in enumerate(docs):
@@ -165,14 +163,14 @@ class Transaction:
             if body:
                 bodies.append(body)
                 holders.append(doc)
-            out.append(Document(doc, doc_id=number))
-            ids.append(models.record_id(kind, number))
+            ready.append(doc)
+            numbers_used.append(number)
         for holder, ref in zip(holders, self._append(bodies)):
             holder[BODY] = ref
-        if out:
-            table.insert_multiple(out)
+        if ready:
+            self.db.table(kind.table).insert_multiple(Document(d, doc_id=n) for d, n in zip(ready, numbers_used))
             self.changed = True
-        return ids
+        return [models.record_id(kind, n) for n in numbers_used]
 
     def update(self, record_id: str, changes: Mapping[str, Any], now: str | None = None) -> None:
         """Set (or, with None, clear) fields of one record; ``body`` goes to the body log."""
@@ -181,30 +179,40 @@ class Transaction:
         for key, value in changes.items():
             if key == "body":
                 new.pop(BODY, None)
-                if value:
-                    new[BODY] = self._append([value])[0]
-            elif models.is_empty(value):
+            if models.is_empty(value):
                 new.pop(key, None)
             else:
                 new[key] = value
         new["updated_at"] = now or dates.now_iso()
-        self.db.table(kind.table).update(lambda d: (d.clear(), d.update(new)), doc_ids=[int(number)])
-        self.changed = True
+        self.replace_many(kind, {number: new})
 
-    def replace(self, record_id: str, doc: Mapping[str, Any]) -> None:
-        """Overwrite a whole stored document (used by imports with --on-conflict update)."""
-        kind, number, old = self.get(record_id)
-        new = dict(doc)
-        body = new.pop("body", None)
-        if body:
-            new[BODY] = self._append([body])[0]
-        self.db.table(kind.table).update(lambda d: (d.clear(), d.update(new)), doc_ids=[int(number)])
+    def replace_many(self, kind: Kind, docs: Mapping[str, dict[str, Any]]) -> None:
+        """Overwrite whole stored documents by number; a ``body`` key goes to the body log."""
+        if not docs:
+            return
+        ready: list[Document] = []
+        with_body: list[tuple[dict[str, Any], str]] = []
+        for number, doc in docs.items():
+            doc = dict(doc)
+            body = doc.pop("body", None)
+            if body:
+                doc.pop(BODY, None)
+                with_body.append((doc, body))
+            ready.append(Document(doc, doc_id=int(number)))
+        for (doc, _), ref in zip(with_body, self._append([b for _, b in with_body])):
+            doc[BODY] = ref
+        table = self.db.table(kind.table)
+        table.remove(doc_ids=[d.doc_id for d in ready])
+        table.insert_multiple(ready)
         self.changed = True
 
     def remove(self, record_ids: Iterable[str]) -> None:
+        by_kind: dict[Kind, list[int]] = {}
         for record_id in record_ids:
             kind, number, _ = self.get(record_id)
-            self.db.table(kind.table).remove(doc_ids=[int(number)])
+            by_kind.setdefault(kind, []).append(int(number))
+        for kind, numbers in by_kind.items():
+            self.db.table(kind.table).remove(doc_ids=numbers)
             self.changed = True
 
     def _append(self, bodies: list[str]) -> list[Ref]:

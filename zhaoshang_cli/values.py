@@ -14,7 +14,8 @@ from . import messages
 from .errors import FieldError
 
 _MOBILE = re.compile(r"(?:\+?86)?(1[3-9]\d{9})")
-_LANDLINE = re.compile(r"(?:\+?86)?(0\d{2,3})(\d{7,8})(?:(?:转|ext\.?|x|#)(\d{1,6}))?")
+# 010 and 020-029 are the three-digit area codes; every other one has four digits
+_LANDLINE = re.compile(r"(?:\+?86)?(0[12]\d|0[3-9]\d{2})(\d{7,8})(?:(?:转|ext\.?|x|#)(\d{1,6}))?")
 _EMAIL = re.compile(r"[A-Za-z0-9._%+\-]+@[A-Za-z0-9\-]+(?:\.[A-Za-z0-9\-]+)*\.[A-Za-z]{2,}")
 _URL = re.compile(r"https?://[^\s/$.?#][^\s]*", re.IGNORECASE)
 _RECORD_ID = re.compile(r"[apl][1-9]\d*")

@@ -62,9 +62,10 @@ def root(
 
 
 def _register() -> None:
-    from . import records, regions
+    from . import records, regions, transfer
 
     records.register(app)
+    transfer.register(app)
     regions.register(app)
 
 

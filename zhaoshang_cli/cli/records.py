@@ -92,6 +92,9 @@ def _make_add(kind: Kind) -> Callable[..., None]:
 
 
 # -- list / filter -------------------------------------------------------------------------
+_FULL_FORMATS = ("json", "jsonl", "csv")  # whole records, bodies included; tables need no bodies
+
+
 def _render(fmt: str, rows: list[dict[str, Any]], kinds: list[Kind], reveal: bool, show_kind: bool) -> None:
     from .. import dates, exporters
 
@@ -128,7 +131,8 @@ def list_records(
 
     exporters.check_format(fmt, exporters.LIST_FORMATS)
     filters = build_filters(common.filter_args(region, since, until, on, month, text, status, due_before))
-    rows = records.find(common.store(ctx), [the_kind], filters, sort=sort, limit=limit)
+    rows = records.find(common.store(ctx), [the_kind], filters, sort=sort, limit=limit,
+                        with_body=fmt in _FULL_FORMATS)
     _render(fmt, rows, [the_kind], reveal, show_kind=False)
 
 
@@ -158,7 +162,8 @@ def filter_records(
     filters = build_filters(common.filter_args(region, since, until, on, month, text, status, due_before))
     if filters.statuses or filters.due_before:
         chosen = [k for k in chosen if k.name == "lead"]
-    rows = records.find(common.store(ctx), chosen, filters, sort=sort, limit=limit)
+    rows = records.find(common.store(ctx), chosen, filters, sort=sort, limit=limit,
+                        with_body=fmt in _FULL_FORMATS)
     _render(fmt, rows, chosen, reveal, show_kind=True)
 
 

@@ -25,6 +25,7 @@ class Column:
     max_width: int | None = None
     flexible: bool = False
     justify: str = "left"
+    optional: bool = False  # dropped first when the terminal is too narrow
 
 
 def _get(key: str) -> Callable[[dict[str, Any]], Any]:
@@ -58,12 +59,13 @@ def _columns(kinds: list[Kind], options: Any) -> list[Column]:
         return [
             ident,
             Column("企业名称", _get("company"), min_width=10, flexible=True),
-            Column("联系人", _get("contact"), max_width=6),
+            Column("联系人", _get("contact"), max_width=8, optional=True),
             Column("电话", phone, max_width=17),
-            Column("地区", _get("region"), max_width=10),
-            Column("投资额", lambda r: format_amount(r.get("amount")), max_width=10, justify="right"),
-            Column("状态", lambda r: STATUS_LABELS.get(r.get("status") or "", ""), max_width=6),
-            Column("下次跟进", due, max_width=15),
+            Column("地区", _get("region"), min_width=4, max_width=10),
+            Column("投资额", lambda r: format_amount(r.get("amount")), min_width=6, max_width=10, justify="right"),
+            Column("需求", _get("need"), max_width=10, optional=True),
+            Column("状态", lambda r: STATUS_LABELS.get(r.get("status") or "", ""), min_width=6, max_width=6),
+            Column("下次跟进", due, min_width=10, max_width=15),
         ]
     columns = [ident, Column("标题", _get("title"), min_width=16, flexible=True)]
     if kind == "policy":
@@ -75,17 +77,64 @@ def _columns(kinds: list[Kind], options: Any) -> list[Column]:
     return columns
 
 
+GAP = 2  # cells between columns (collapsed padding)
+
+
+def _fit(columns: list[Column], cells: list[list[str]], total: int) -> tuple[list[int], list[int]]:
+    """(indexes of the columns shown, their widths) fitting ``total`` cells.
+
+    Fixed columns are as wide as their content up to their maximum; the flexible one (the
+    title) takes the rest.  When it would get less than its minimum, optional columns
+    go first, then the widest fixed columns shrink toward their minimum.
+    """
+    from rich.cells import cell_len
+
+    natural = []
+    for i, col in enumerate(columns):
+        width = max([cell_len(col.header)] + [cell_len(row[i]) for row in cells])
+        if col.max_width:
+            width = min(width, col.max_width)
+        natural.append(max(width, col.min_width or 1))
+    shown = list(range(len(columns)))
+    flex = next((i for i in shown if columns[i].flexible), None)
+    flex_min = columns[flex].min_width or 1 if flex is not None else 0
+
+    def room() -> int:
+        return total - GAP * (len(shown) - 1) - sum(natural[i] for i in shown if i != flex)
+
+    while room() < flex_min:
+        optional = [i for i in shown if columns[i].optional]
+        if optional:
+            shown.remove(optional[-1])
+            continue
+        shrinkable = [i for i in shown if i != flex and natural[i] > (columns[i].min_width or cell_len(columns[i].header))]
+        if not shrinkable:
+            break
+        widest = max(shrinkable, key=lambda i: natural[i])
+        natural[widest] -= 1
+    if flex is not None:
+        natural[flex] = max(min(natural[flex], room()), flex_min)
+    return shown, [natural[i] for i in shown]
+
+
 def write(records: list[dict[str, Any]], out: TextIO, *, kinds: list[Kind], options: Any) -> None:
     from rich import box
     from rich.table import Table
     from rich.text import Text
 
     columns = _columns(kinds, options)
-    table = Table(box=box.SIMPLE_HEAD, show_edge=False, pad_edge=False, header_style="bold")
-    for col in columns:
-        table.add_column(col.header, no_wrap=True, overflow="ellipsis", min_width=col.min_width,
-                         max_width=col.max_width, ratio=1 if col.flexible else None, justify=col.justify)
-    for record in records:
+    cells = [[inert(col.value(record), single_line=True) for col in columns] for record in records]
+    # drop optional columns nobody filled (a 文号 column of policies without numbers)
+    keep = [i for i, col in enumerate(columns) if i == 0 or col.flexible or any(row[i] for row in cells)]
+    columns = [columns[i] for i in keep]
+    cells = [[row[i] for i in keep] for row in cells]
+    console = terminal.console(out)
+    shown, widths = _fit(columns, cells, console.width)
+    table = Table(box=box.SIMPLE_HEAD, show_edge=False, pad_edge=False, collapse_padding=True,
+                  header_style="bold")
+    for i, width in zip(shown, widths):
+        table.add_column(columns[i].header, no_wrap=True, overflow="ellipsis", width=width, justify=columns[i].justify)
+    for record, row in zip(records, cells):
         style = "red" if is_overdue(record, options.today) else ""
-        table.add_row(*(Text(inert(col.value(record), single_line=True), style=style) for col in columns))
-    terminal.console(out).print(table)
+        table.add_row(*(Text(row[i], style=style) for i in shown))
+    console.print(table)

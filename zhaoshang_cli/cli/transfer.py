@@ -1,0 +1,163 @@
+"""import, import-page, export."""
+
+from __future__ import annotations
+
+import io
+import sys
+from pathlib import Path
+from typing import Annotated, Any, Callable, Optional
+
+import typer
+
+from .. import messages
+from ..errors import UsageError, UserError
+from . import common
+
+
+def _choice(option: str, value: str, allowed: tuple[str, ...]) -> str:
+    if value not in allowed:
+        raise UsageError(messages.CHOICE_OPTION.format(option=option, allowed=", ".join(allowed)))
+    return value
+
+
+def _progress(total: int) -> tuple[Callable[[int], None] | None, Callable[[], None]]:
+    """A progress bar on stderr for big batches at a terminal; nothing when piped."""
+    from ..terminal import is_terminal
+
+    if total < 2000 or not is_terminal(sys.stderr):
+        return None, lambda: None
+    from rich.progress import Progress
+
+    from ..terminal import console
+
+    bar = Progress(console=console(stderr=True), transient=True)
+    task = bar.add_task("validating", total=total)
+    bar.start()
+    return (lambda n: bar.advance(task, n)), bar.stop
+
+
+def _report(result: Any, extra_policy: str) -> None:
+    template = messages.UNKNOWN_COLUMNS_IGNORED if extra_policy == "ignore" else messages.UNKNOWN_COLUMNS_KEPT
+    if extra_policy != "error":
+        for file, cols in result.unknown_columns.items():
+            common.warn(template.format(file=file, columns=", ".join(cols)))
+    for line in result.errors:
+        common.error(line)
+    verb = messages.IMPORT_VERB_DRY if result.dry_run else messages.IMPORT_VERB
+    common.info(messages.IMPORT_SUMMARY.format(verb=verb, added=len(result.added), updated=len(result.updated),
+                                               unchanged=result.unchanged, invalid=result.invalid))
+
+
+def _run_import(ctx: typer.Context, rows: list[Any], options: Any) -> None:
+    from .. import imports
+
+    advance, stop = _progress(len(rows))
+    try:
+        result = imports.run(common.store(ctx), rows, options, advance)
+    except imports.ImportFailed as exc:
+        stop()
+        _report(exc.result, options.extra)
+        common.error(exc.message)
+        raise typer.Exit(1) from None
+    stop()
+    _report(result, options.extra)
+
+
+def import_records(
+    ctx: typer.Context,
+    files: Annotated[list[str], typer.Argument(metavar="FILE...", help="JSONL, JSON or CSV files; '-' reads stdin.")],
+    fmt: Annotated[Optional[str], typer.Option("--format", "-f", help="jsonl, json or csv (default: from the extension).")] = None,
+    kind: Annotated[Optional[str], typer.Option("--kind", "-k", help="Kind of every row (default: a kind column, else the fields present).")] = None,
+    encoding: Annotated[Optional[str], typer.Option(help="Force an encoding (default: UTF-8, UTF-8 BOM or GB18030, detected).")] = None,
+    on_conflict: Annotated[str, typer.Option(help="When a record is already stored: skip, update or error.")] = "skip",
+    skip_invalid: Annotated[bool, typer.Option("--skip-invalid", help="Import the valid rows and report the rest.")] = False,
+    dry_run: Annotated[bool, typer.Option("--dry-run", help="Validate and report; write nothing.")] = False,
+    extra: Annotated[str, typer.Option(help="Unknown columns: keep (under 'extra'), ignore or error.")] = "keep",
+) -> None:
+    """Import records from files: all-or-nothing, idempotent, Chinese headers and GB18030 welcome."""
+    from .. import imports
+    from ..importers.rows import format_of, read_input, read_rows
+
+    options = imports.ImportOptions(
+        kind=common.kind_arg(kind) if kind else None,
+        on_conflict=_choice("on-conflict", on_conflict, imports.CONFLICT_POLICIES),
+        skip_invalid=skip_invalid, dry_run=dry_run,
+        extra=_choice("extra", extra, imports.EXTRA_POLICIES))
+    rows: list[Any] = []
+    for path in files:
+        name, raw = read_input(path)
+        rows.extend(read_rows(name, raw, format_of(name, raw, fmt), encoding))
+    _run_import(ctx, rows, options)
+
+
+def import_page(
+    ctx: typer.Context,
+    paths: Annotated[list[str], typer.Argument(metavar="FILE...|DIR", help="Scraped page text files, or directories of them.")],
+    encoding: Annotated[Optional[str], typer.Option(help="Force an encoding (default: detected).")] = None,
+    on_conflict: Annotated[str, typer.Option(help="When a record is already stored: skip, update or error.")] = "skip",
+    dry_run: Annotated[bool, typer.Option("--dry-run", help="Parse and report; write nothing.")] = False,
+) -> None:
+    """Import scraped pages: the page's article or policy, and the entries of its listing blocks."""
+    from .. import imports
+    from ..importers.page import page_rows, page_files
+
+    options = imports.ImportOptions(on_conflict=_choice("on-conflict", on_conflict, imports.CONFLICT_POLICIES),
+                                    dry_run=dry_run)
+    rows: list[Any] = []
+    pages = skipped = 0
+    for path in page_files(paths):
+        pages += 1
+        found, problem = page_rows(path, encoding)
+        if problem:
+            skipped += 1
+            common.warn(messages.PAGE_SKIPPED.format(file=path, reason=problem))
+        rows.extend(found)
+    common.info(messages.PAGE_SUMMARY.format(pages=pages, skipped=skipped))
+    _run_import(ctx, rows, options)
+
+
+def export(
+    ctx: typer.Context,
+    kind: Annotated[str, typer.Argument(help="articles, policies or leads.")],
+    region: common.Region = None,
+    since: common.Since = None,
+    until: common.Until = None,
+    on: common.On = None,
+    month: common.Month = None,
+    text: common.Text = None,
+    status: common.Status = None,
+    due_before: common.DueBefore = None,
+    sort: Annotated[Optional[str], typer.Option(help="Sort key (default: id).")] = None,
+    limit: common.Limit = None,
+    fmt: Annotated[str, typer.Option("--format", "-f", help="jsonl, json or csv.")] = "jsonl",
+    output: Annotated[Optional[Path], typer.Option("--output", "-o", help="Write to FILE (default: stdout).")] = None,
+    excel: Annotated[bool, typer.Option("--excel", help="CSV for Excel: UTF-8 with BOM, CRLF.")] = False,
+) -> None:
+    """Export records with bodies, losslessly: what `import` reads back unchanged."""
+    from .. import exporters, records
+    from ..atomic import atomic_write
+    from ..query import build_filters
+
+    exporters.check_format(fmt, exporters.EXPORT_FORMATS)
+    the_kind = common.kind_arg(kind)
+    filters = build_filters(common.filter_args(region, since, until, on, month, text, status, due_before))
+    rows = records.find(common.store(ctx), [the_kind], filters, sort=sort or "id", limit=limit, with_body=True)
+    options = exporters.Options(excel=excel)
+    if output is None:
+        exporters.write(fmt, rows, sys.stdout, kinds=[the_kind], options=options)
+    else:
+        buffer = io.StringIO(newline="")
+        exporters.write(fmt, rows, buffer, kinds=[the_kind], options=options)
+        try:
+            atomic_write(output, buffer.getvalue().encode("utf-8"), mode=0o600 if the_kind.name == "lead" else 0o644)
+        except OSError as exc:
+            raise UserError(messages.OUTPUT_UNWRITABLE.format(path=output, reason=exc.strerror or exc)) from None
+        common.info(messages.EXPORT_WRITTEN.format(count=len(rows), path=output))
+    if the_kind.name == "lead":
+        common.info(messages.EXPORT_PERSONAL_DATA.format(path=output or "the output"))
+
+
+def register(app: typer.Typer) -> None:
+    app.command("import")(import_records)
+    app.command("import-page")(import_page)
+    app.command("export")(export)

@@ -1,0 +1,57 @@
+"""Column names as spreadsheets and scrapers write them, mapped to record fields.
+
+English field names map to themselves; the usual Chinese headers (and their
+traditional forms) map to the field they mean.  ``province``/``city`` are not fields:
+they give context to settle a region name found in several places.
+"""
+
+from __future__ import annotations
+
+import unicodedata
+
+CONTEXT_COLUMNS = ("province", "city")
+META_COLUMNS = ("id", "kind", "region_code", "created_at", "updated_at", "extra")
+
+_CHINESE = {
+    "title": "标题 题目 标题名称 文章标题 政策名称 文件名称",
+    "region": "地区 所属地区 区域 所在地区 所在区域 地域 意向地区 投资地区 意向落户地区 落户地区",
+    "date": "发布日期 日期 发布时间 时间 成文日期 发文日期 登记日期 提交时间 留言时间",
+    "url": "链接 网址 原文链接 原文地址 页面地址 url地址",
+    "source": "来源 信息来源 线索来源 文章来源",
+    "category": "栏目 分类 类别 政策类别 类型分类",
+    "tags": "标签 关键词 关键字",
+    "summary": "摘要 简介 导语",
+    "body": "正文 内容 全文 正文内容",
+    "issuer": "发文机关 发文单位 发布机构 发布单位 制定机关",
+    "doc_no": "文号 发文字号 发文文号",
+    "effective": "生效日期 施行日期 实施日期 生效时间",
+    "expiry": "失效日期 有效期至 废止日期 截止日期 失效时间",
+    "company": "企业名称 公司名称 企业 公司 单位名称 客户名称",
+    "contact": "联系人 联系人姓名 姓名",
+    "phone": "联系电话 电话 手机 手机号 手机号码 联系方式 电话号码",
+    "email": "邮箱 电子邮箱 邮件 电子邮件 e-mail 邮箱地址",
+    "industry": "行业 所属行业 产业 行业类别",
+    "amount": "投资额 投资金额 拟投资额 计划投资 计划投资额 投资规模 意向投资额",
+    "need": "需求 投资需求 需求类型 落地需求",
+    "status": "状态 跟进状态 线索状态",
+    "due": "下次跟进 跟进日期 下次跟进日期 下次联系",
+    "notes": "备注 跟进记录 说明",
+    "kind": "记录类型",
+    "province": "省份 省 所在省份",
+    "city": "城市 市 所在城市",
+    "id": "编号",
+}
+_TRADITIONAL = str.maketrans("題區屬發時間鏈網來類標籤關鍵簡內單機號實廢期業稱聯繫話郵產狀態備註記錄種條", "题区属发时间链网来类标签关键简内单机号实废期业称联系话邮产状态备注记录种条")
+
+ALIASES: dict[str, str] = {name: name for name in (*META_COLUMNS, "history")}
+for _field, _names in _CHINESE.items():
+    ALIASES[_field] = _field
+    for _name in _names.split():
+        ALIASES[_name] = _field
+
+
+def field_for(column: str) -> str | None:
+    """The field a column header means, or None for an unknown column."""
+    key = unicodedata.normalize("NFKC", str(column)).strip().lower().replace(" ", "")
+    key = key.translate(_TRADITIONAL)
+    return ALIASES.get(key) or ALIASES.get(key.replace("-", "_"))

@@ -1,0 +1,208 @@
+"""Read JSONL, JSON and CSV files into rows that know their file and line.
+
+Every reader yields ``SourceRow``s; all formats then go through one import path.
+Errors in the file's structure (bad JSON, a non-object row) are row errors too, so
+that every bad row is reported at once.
+"""
+
+from __future__ import annotations
+
+import codecs
+import csv
+import io
+import json
+import sys
+from dataclasses import dataclass, field
+from pathlib import Path
+from typing import Any, Iterator
+
+import orjson
+
+from .. import messages
+from ..errors import UsageError, UserError
+from .encoding import decode
+
+FORMATS = ("jsonl", "json", "csv")
+_EXTENSIONS = {".jsonl": "jsonl", ".ndjson": "jsonl", ".json": "json", ".csv": "csv", ".txt": "csv"}
+
+
+@dataclass
+class SourceRow:
+    file: str
+    line: int
+    data: dict[str, Any]
+    kind: str | None = None  # from the file's structure ({"articles": [...]})
+    problem: str | None = None  # the row could not be read at all
+
+    @property
+    def where(self) -> str:
+        return f"{self.file}:{self.line}"
+
+
+@dataclass
+class Source:
+    name: str
+    raw: bytes
+    fmt: str
+    encoding: str | None = None
+    rows: list[SourceRow] = field(default_factory=list)
+
+
+def read_input(path: str) -> tuple[str, bytes]:
+    """(display name, bytes) of a file or of stdin for '-'."""
+    if path == "-":
+        return "<stdin>", sys.stdin.buffer.read()
+    try:
+        return path, Path(path).read_bytes()
+    except IsADirectoryError:
+        raise UserError(messages.INPUT_IS_DIR.format(file=path)) from None
+    except OSError as exc:
+        raise UserError(messages.INPUT_UNREADABLE.format(file=path, reason=exc.strerror or exc)) from None
+
+
+def format_of(name: str, raw: bytes, forced: str | None) -> str:
+    if forced:
+        if forced not in FORMATS:
+            raise UsageError(messages.FORMAT_UNKNOWN.format(value=forced, allowed=", ".join(FORMATS)))
+        return forced
+    suffix = Path(name).suffix.lower()
+    if suffix in _EXTENSIONS:
+        return _EXTENSIONS[suffix]
+    head = raw.lstrip(b"\xef\xbb\xbf \t\r\n")[:1]
+    if head == b"[":
+        return "json"
+    if head == b"{":
+        # one object spanning the file is JSON; one per line is JSONL
+        first_line = raw.lstrip(b"\xef\xbb\xbf \t\r\n").split(b"\n", 1)[0].strip()
+        try:
+            orjson.loads(first_line)
+            return "jsonl"
+        except orjson.JSONDecodeError:
+            return "json"
+    if name == "<stdin>":
+        raise UsageError(messages.STDIN_NEEDS_FORMAT)
+    return "csv"
+
+
+def read_rows(name: str, raw: bytes, fmt: str, encoding: str | None = None) -> Iterator[SourceRow]:
+    if fmt == "jsonl":
+        yield from _jsonl(name, raw, encoding)  # a list: UTF-8 trouble restarts the read
+    elif fmt == "json":
+        yield from _json(name, decode(raw, name, encoding))
+    else:
+        yield from _csv(name, decode(raw, name, encoding))
+
+
+def _jsonl(name: str, raw: bytes, encoding: str | None) -> list[SourceRow]:
+    """orjson reads UTF-8 bytes directly; other encodings (GB18030) are decoded first."""
+    if encoding or raw.startswith(codecs.BOM_UTF8):
+        return _jsonl_lines(name, decode(raw, name, encoding).split("\n"))
+    try:
+        return _jsonl_lines(name, raw.split(b"\n"), strict_utf8=True)
+    except _NotUtf8:
+        return _jsonl_lines(name, decode(raw, name, None).split("\n"))
+
+
+class _NotUtf8(Exception):
+    pass
+
+
+def _jsonl_lines(name: str, lines: list[Any], strict_utf8: bool = False) -> list[SourceRow]:
+    rows = []
+    for number, line in enumerate(lines, start=1):
+        if not line.strip():
+            continue
+        try:
+            data = orjson.loads(line)
+        except orjson.JSONDecodeError as exc:
+            if strict_utf8 and "utf-8" in str(exc).lower():
+                raise _NotUtf8 from None
+            rows.append(SourceRow(name, number, {}, problem=messages.ROW_NOT_JSON.format(reason=exc)))
+            continue
+        if not isinstance(data, dict):
+            rows.append(SourceRow(name, number, {}, problem=messages.ROW_NOT_OBJECT))
+            continue
+        rows.append(SourceRow(name, number, data))
+    return rows
+
+
+def _json(name: str, text: str) -> Iterator[SourceRow]:
+    """An array of records, or an object keyed by kind; each row keeps its line number."""
+    decoder = json.JSONDecoder()
+    pos = _skip_ws(text, 0)
+    if pos >= len(text):
+        return
+    if text[pos] == "[":
+        yield from _json_array(name, text, pos, None, decoder)
+        return
+    if text[pos] != "{":
+        yield SourceRow(name, _line_at(text, pos), {}, problem=messages.JSON_TOP_LEVEL)
+        return
+    try:
+        whole, _ = decoder.raw_decode(text, pos)
+    except json.JSONDecodeError as exc:
+        yield SourceRow(name, exc.lineno, {}, problem=messages.ROW_NOT_JSON.format(reason=exc.msg))
+        return
+    # {"articles": [...], "leads": [...]}: find each array's position to number its rows
+    if all(isinstance(v, list) for v in whole.values()):
+        for key in whole:
+            at = text.find(json.dumps(key, ensure_ascii=False), pos)
+            at = text.find("[", at)
+            yield from _json_array(name, text, at, key, decoder)
+        return
+    yield SourceRow(name, _line_at(text, pos), whole)
+
+
+def _json_array(name: str, text: str, pos: int, kind: str | None, decoder: json.JSONDecoder) -> Iterator[SourceRow]:
+    pos = _skip_ws(text, pos + 1)
+    while pos < len(text) and text[pos] != "]":
+        line = _line_at(text, pos)
+        try:
+            item, pos = decoder.raw_decode(text, pos)
+        except json.JSONDecodeError as exc:
+            yield SourceRow(name, exc.lineno, {}, kind, problem=messages.ROW_NOT_JSON.format(reason=exc.msg))
+            return
+        if isinstance(item, dict):
+            yield SourceRow(name, line, item, kind)
+        else:
+            yield SourceRow(name, line, {}, kind, problem=messages.ROW_NOT_OBJECT)
+        pos = _skip_ws(text, pos)
+        if pos < len(text) and text[pos] == ",":
+            pos = _skip_ws(text, pos + 1)
+
+
+def _skip_ws(text: str, pos: int) -> int:
+    while pos < len(text) and text[pos] in " \t\r\n":
+        pos += 1
+    return pos
+
+
+def _line_at(text: str, pos: int) -> int:
+    return text.count("\n", 0, pos) + 1
+
+
+def _csv(name: str, text: str) -> Iterator[SourceRow]:
+    sample = text[:4096]
+    delimiter = "\t" if sample.count("\t") > sample.count(",") else ","
+    reader = csv.reader(io.StringIO(text, newline=""), delimiter=delimiter)
+    try:
+        header = next(reader)
+    except StopIteration:
+        return
+    start = reader.line_num + 1
+    for row in reader:
+        line, start = start, reader.line_num + 1
+        if not any(cell.strip() for cell in row):
+            continue
+        if len(row) > len(header):
+            yield SourceRow(name, line, {}, problem=messages.CSV_TOO_MANY_CELLS.format(
+                count=len(row), expected=len(header)))
+            continue
+        yield SourceRow(name, line, {col: _unneutralise(cell) for col, cell in zip(header, row) if col})
+
+
+def _unneutralise(cell: str) -> str:
+    """Undo the apostrophe that CSV export puts before formula-like cells."""
+    if cell.startswith("'") and cell[1:2] in ("=", "+", "-", "@", "\t", "\r"):
+        return cell[1:]
+    return cell

@@ -1,0 +1,241 @@
+"""Batch import: every input format lands here, is validated as a whole, then written once.
+
+All-or-nothing by default: if any row is invalid nothing is written and every bad row
+is reported as ``FILE:LINE: field: message``.  Idempotent: each record has a natural
+key (see models.natural_key), and a record already stored is skipped, updated or an
+error as ``on_conflict`` says.
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass, field
+from datetime import datetime
+from typing import Any, Callable, Iterable
+
+from . import messages, models
+from .errors import RecordInvalid, UserError
+from .importers import columns
+from .importers.rows import SourceRow
+from .models import LEAD, POLICY, Kind
+from .records import existing_keys, status_history
+from .store import BODY, Store
+
+CONFLICT_POLICIES = ("skip", "update", "error")
+EXTRA_POLICIES = ("keep", "ignore", "error")
+_LEAD_ONLY = {"company", "contact", "phone", "email", "industry", "amount", "need", "status", "due", "notes", "history"}
+_POLICY_ONLY = {"issuer", "doc_no", "effective", "expiry"}
+
+
+@dataclass
+class ImportOptions:
+    kind: Kind | None = None
+    on_conflict: str = "skip"
+    skip_invalid: bool = False
+    dry_run: bool = False
+    extra: str = "keep"
+
+
+@dataclass
+class Prepared:
+    row: SourceRow
+    kind: Kind
+    doc: dict[str, Any]
+    number: int | None = None
+
+
+@dataclass
+class ImportResult:
+    added: list[str] = field(default_factory=list)
+    updated: list[str] = field(default_factory=list)
+    unchanged: int = 0
+    errors: list[str] = field(default_factory=list)
+    unknown_columns: dict[str, list[str]] = field(default_factory=dict)  # file → columns
+    dry_run: bool = False
+
+    @property
+    def invalid(self) -> int:
+        return len(self.errors)
+
+
+class ImportFailed(UserError):
+    """The batch was refused; ``result.errors`` lists every reason, nothing was written."""
+
+    def __init__(self, result: ImportResult):
+        self.result = result
+        super().__init__(messages.IMPORT_REFUSED.format(count=len(result.errors)))
+
+
+class _Rollback(Exception):
+    pass
+
+
+# -- one row -------------------------------------------------------------------------------
+def _guess_kind(fields: Iterable[str]) -> Kind:
+    present = set(fields)
+    if present & _LEAD_ONLY:
+        return LEAD
+    if present & _POLICY_ONLY:
+        return POLICY
+    return models.ARTICLE
+
+
+def _context(given: dict[str, Any]) -> str | None:
+    from .regions import table
+
+    code = None
+    for key in columns.CONTEXT_COLUMNS:
+        value = given.pop(key, None)
+        if not models.is_empty(value):
+            code = table().resolve(str(value), code, field_name=key).code
+    return code
+
+
+def _timestamp(name: str, value: Any) -> str:
+    try:
+        return datetime.fromisoformat(str(value)).isoformat()
+    except ValueError:
+        raise models.FieldError(name, value, messages.TIMESTAMP_INVALID.format(value=value)) from None
+
+
+def prepare_row(row: SourceRow, options: ImportOptions, unknown: set[str]) -> Prepared:
+    """Map columns, pick the kind and validate; raises RecordInvalid or UserError."""
+    if row.problem:
+        raise UserError(row.problem)
+    given: dict[str, Any] = {}
+    extras: dict[str, Any] = {}
+    for key, value in row.data.items():
+        name = columns.field_for(key)
+        if name is None:
+            extras[str(key)] = value
+        elif not models.is_empty(value) or name not in given:
+            given[name] = value
+    kind = options.kind
+    declared = given.pop("kind", None) or row.kind
+    if kind is None and not models.is_empty(declared):
+        kind = models.kind_named(str(declared))
+    if kind is None:
+        kind = _guess_kind(k for k, v in given.items() if not models.is_empty(v))
+    number = None
+    ident = given.pop("id", None)
+    if not models.is_empty(ident):
+        text = str(ident).strip().lower()
+        if text[:1] == kind.prefix and text[1:].isdigit() and int(text[1:]) > 0:
+            number = int(text[1:])
+        else:
+            extras["id"] = ident
+    stamps = {}
+    for name in ("created_at", "updated_at"):
+        value = given.pop(name, None)
+        if not models.is_empty(value):
+            stamps[name] = _timestamp(name, value)
+    if isinstance(given.get("extra"), dict):
+        extras = {**given.pop("extra"), **extras}
+    given.pop("extra", None)
+    for name in list(given):  # a field of another kind is unknown to this one
+        if name not in columns.CONTEXT_COLUMNS and name != "region_code" and kind.field(name) is None:
+            value = given.pop(name)
+            if not models.is_empty(value):
+                extras[name] = value
+    extras = {k: v for k, v in extras.items() if not models.is_empty(v)}
+    unknown.update(extras)
+    if extras and options.extra == "error":
+        raise UserError(messages.EXTRA_COLUMNS.format(columns=", ".join(extras)))
+    context = _context(given)
+    doc = models.validate(kind, given, region_context=context)
+    if extras and options.extra == "keep":
+        doc["extra"] = {k: v if isinstance(v, (str, int, float, bool, list, dict)) else str(v) for k, v in extras.items()}
+    doc.update(stamps)
+    return Prepared(row, kind, doc, number)
+
+
+def prepare(rows: Iterable[SourceRow], options: ImportOptions, result: ImportResult,
+            progress: Callable[[int], None] | None = None) -> list[Prepared]:
+    prepared: list[Prepared] = []
+    unknown_by_file: dict[str, set[str]] = {}
+    for row in rows:
+        unknown = unknown_by_file.setdefault(row.file, set())
+        try:
+            prepared.append(prepare_row(row, options, unknown))
+        except RecordInvalid as exc:
+            result.errors += [f"{row.where}: {e.message}" for e in exc.errors]
+        except UserError as exc:
+            result.errors.append(f"{row.where}: {exc.message}")
+        if progress:
+            progress(1)
+    result.unknown_columns = {f: sorted(c) for f, c in unknown_by_file.items() if c}
+    return prepared
+
+
+# -- the batch -----------------------------------------------------------------------------
+def _same(old: dict[str, Any], new: dict[str, Any], old_body: str | None, new_body: str | None) -> bool:
+    skip = ("created_at", "updated_at", BODY)
+    a = {k: v for k, v in old.items() if k not in skip}
+    b = {k: v for k, v in new.items() if k not in skip}
+    return a == b and (new_body is None or new_body == old_body)
+
+
+def run(store: Store, rows: Iterable[SourceRow], options: ImportOptions,
+        progress: Callable[[int], None] | None = None) -> ImportResult:
+    result = ImportResult(dry_run=options.dry_run)
+    prepared = prepare(rows, options, result, progress)
+    if result.errors and not options.skip_invalid:
+        raise ImportFailed(result)
+    try:
+        with store.writing() as txn:
+            _apply(txn, prepared, options, result)
+            if result.errors and not options.skip_invalid:
+                raise ImportFailed(result)
+            if options.dry_run:
+                raise _Rollback
+    except _Rollback:
+        pass
+    return result
+
+
+def _apply(txn: Any, prepared: list[Prepared], options: ImportOptions, result: ImportResult) -> None:
+    from . import dates
+
+    now = dates.now_iso()
+    keys = {kind: existing_keys(txn, kind) for kind in {p.kind for p in prepared}}
+    new: dict[Kind, list[Prepared]] = {}
+    pending: dict[tuple[str, ...], Prepared] = {}  # natural key → a new record of this batch
+    replacements: dict[Kind, dict[str, dict[str, Any]]] = {}
+    for item in prepared:
+        key = models.natural_key(item.kind, item.doc)
+        found = keys[item.kind].get(key) if key else None
+        if key is not None and key in pending:
+            if options.on_conflict == "update":
+                pending[key].doc.update(item.doc)
+            else:
+                result.unchanged += 1
+            continue
+        if found is None:
+            new.setdefault(item.kind, []).append(item)
+            if key is not None:
+                pending[key] = item
+            continue
+        if options.on_conflict == "error":
+            result.errors.append(f"{item.row.where}: " + messages.RECORD_DUPLICATE.format(id=found, key="natural key"))
+            continue
+        if options.on_conflict == "skip":
+            result.unchanged += 1
+            continue
+        _, number, old = txn.get(found)
+        merged = {**old, **item.doc}
+        body = merged.pop("body", None)
+        if _same(old, merged, txn.body(old) if body is not None else None, body):
+            result.unchanged += 1
+            continue
+        if item.kind is LEAD and merged.get("status") != old.get("status") and "history" not in item.doc:
+            merged["history"] = status_history(old, merged["status"], at=now)
+        merged["created_at"] = old.get("created_at", now)
+        merged["updated_at"] = item.doc.get("updated_at", now)
+        if body is not None:
+            merged["body"] = body
+        replacements.setdefault(item.kind, {})[number] = merged
+        result.updated.append(found)
+    for kind, items in new.items():
+        result.added += txn.insert_many(kind, [i.doc for i in items], [i.number for i in items], now=now)
+    for kind, docs in replacements.items():
+        txn.replace_many(kind, docs)
+
