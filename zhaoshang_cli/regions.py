@@ -13,6 +13,7 @@ same records.
 from __future__ import annotations
 
 import difflib
+import os
 import re
 from dataclasses import dataclass, field
 from functools import lru_cache
@@ -130,8 +131,11 @@ class RegionTable:
         text = normalise_name(text)
         if not text:
             raise UserError(messages.REGION_EMPTY.format(field=field_name))
-        if text.isdigit() and text.ljust(6, "0") in self.regions:
-            return self.regions[text.ljust(6, "0")]
+        if text.isdigit() and len(text) in (2, 4, 6):
+            # 1201 (天津's placeholder 市辖区) stands for the municipality itself
+            for code in (text.ljust(6, "0"), text[:2] + "0000"):
+                if code in self.regions:
+                    return self.regions[code]
         codes = self.codes_for(text, context)
         if not codes:
             suggestions = self.suggest(text)
@@ -190,10 +194,21 @@ class RegionTable:
         return top if len(top) == 1 else codes
 
     def suggest(self, text: str, limit: int = 5) -> list[str]:
-        names = list(self.by_name) + list(self.by_alias)
-        close = difflib.get_close_matches(text, names, n=limit, cutoff=0.5)
+        """Close names: by similarity, then by characters in the same place (武请区 → 武清区)."""
+        matcher = difflib.SequenceMatcher(b=text, autojunk=False)
+        scored = []
+        for name in {**self.by_name, **self.by_alias}:
+            matcher.set_seq1(name)
+            if matcher.real_quick_ratio() < 0.5 or matcher.quick_ratio() < 0.5:
+                continue
+            ratio = matcher.ratio()
+            if ratio >= 0.5:
+                same_place = sum(a == b for a, b in zip(name, text))
+                prefix = len(os.path.commonprefix([name, text]))
+                scored.append((-ratio, -prefix, -same_place, abs(len(name) - len(text)), name))
+        close = [name for *_, name in sorted(scored)[:limit]]
         if len(close) < limit:
-            close += [n for n in names if text in n and n not in close][: limit - len(close)]
+            close += [n for n in self.by_name if text in n and n not in close][: limit - len(close)]
         return close
 
     # -- scanning free text ----------------------------------------------------------------

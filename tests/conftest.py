@@ -1,0 +1,61 @@
+from __future__ import annotations
+
+import json
+import os
+from pathlib import Path
+
+import pytest
+from typer.testing import CliRunner
+
+from zhaoshang_cli.cli.app import app
+
+ROOT = Path(__file__).resolve().parent.parent
+EXAMPLES = ROOT / "examples"
+SEED = ROOT.parent / "shared" / "seed" / "000_45bb69569adba156.txt"
+if not SEED.exists():  # the bundled copy, for checkouts without ../shared
+    SEED = EXAMPLES / "pages" / "000_45bb69569adba156.txt"
+
+
+class Cli:
+    """Runs `zhaoshang` in-process against one store, the way a user types it."""
+
+    def __init__(self, db: Path):
+        self.db = db
+        self.runner = CliRunner()
+
+    def __call__(self, *args: str, input: str | bytes | None = None, env: dict | None = None, ok: bool = True):
+        full_env = {"ZHAOSHANG_DB": str(self.db), "COLUMNS": "80", "NO_COLOR": "1", **(env or {})}
+        result = self.runner.invoke(app, list(args), input=input, env=full_env, catch_exceptions=False)
+        if ok and result.exit_code != 0:
+            raise AssertionError(f"zhaoshang {' '.join(args)} exited {result.exit_code}:\n{result.stderr}")
+        return result
+
+    def json(self, *args: str):
+        return json.loads(self(*args, "--format", "json").stdout)
+
+    def file(self) -> dict:
+        return json.loads(self.db.read_text("utf-8"))
+
+
+@pytest.fixture
+def db(tmp_path: Path) -> Path:
+    return tmp_path / "store" / "zhaoshang.json"
+
+
+@pytest.fixture
+def cli(db: Path, monkeypatch: pytest.MonkeyPatch) -> Cli:
+    monkeypatch.setenv("ZHAOSHANG_DB", str(db))
+    return Cli(db)
+
+
+@pytest.fixture
+def examples(cli: Cli) -> Cli:
+    cli("import", str(EXAMPLES / "articles.jsonl"), str(EXAMPLES / "policies.json"), str(EXAMPLES / "leads.csv"))
+    return cli
+
+
+@pytest.fixture(autouse=True)
+def _no_user_store(monkeypatch: pytest.MonkeyPatch, tmp_path: Path) -> None:
+    """Never touch the real user data directory."""
+    monkeypatch.setenv("XDG_DATA_HOME", str(tmp_path / "xdg"))
+    os.environ.pop("ZHAOSHANG_LOCK_TIMEOUT", None)
