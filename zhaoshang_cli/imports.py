@@ -49,12 +49,9 @@ class ImportResult:
     updated: list[str] = field(default_factory=list)
     unchanged: int = 0
     errors: list[str] = field(default_factory=list)
+    invalid: int = 0  # rows refused (one row may have several errors)
     unknown_columns: dict[str, list[str]] = field(default_factory=dict)  # file → columns
     dry_run: bool = False
-
-    @property
-    def invalid(self) -> int:
-        return len(self.errors)
 
 
 class ImportFailed(UserError):
@@ -158,8 +155,10 @@ def prepare(rows: Iterable[SourceRow], options: ImportOptions, result: ImportRes
             prepared.append(prepare_row(row, options, unknown))
         except RecordInvalid as exc:
             result.errors += [f"{row.where}: {e.message}" for e in exc.errors]
+            result.invalid += 1
         except UserError as exc:
             result.errors.append(f"{row.where}: {exc.message}")
+            result.invalid += 1
         if progress:
             progress(1)
     result.unknown_columns = {f: sorted(c) for f, c in unknown_by_file.items() if c}
@@ -216,6 +215,7 @@ def _apply(txn: Any, prepared: list[Prepared], options: ImportOptions, result: I
             continue
         if options.on_conflict == "error":
             result.errors.append(f"{item.row.where}: " + messages.RECORD_DUPLICATE.format(id=found, key="natural key"))
+            result.invalid += 1
             continue
         if options.on_conflict == "skip":
             result.unchanged += 1

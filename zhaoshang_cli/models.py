@@ -219,7 +219,8 @@ def validate(kind: Kind, given: Mapping[str, Any], *, partial: bool = False,
         doc["region_code" if spec.type == "region" else spec.name] = parsed
     if not partial:
         _defaults(kind, doc, today)
-        errors += missing_fields(kind, doc)
+        bad = {e.field for e in errors}
+        errors += [e for e in missing_fields(kind, doc) if e.field not in bad]
     errors += cross_checks(kind, doc)
     if errors:
         raise RecordInvalid(errors)

@@ -190,7 +190,7 @@ class Transaction:
         """Overwrite whole stored documents by number; a ``body`` key goes to the body log."""
         if not docs:
             return
-        ready: list[Document] = []
+        ready: dict[int, dict[str, Any]] = {}
         with_body: list[tuple[dict[str, Any], str]] = []
         for number, doc in docs.items():
             doc = dict(doc)
@@ -198,12 +198,12 @@ class Transaction:
             if body:
                 doc.pop(BODY, None)
                 with_body.append((doc, body))
-            ready.append(Document(doc, doc_id=int(number)))
+            ready[int(number)] = doc
         for (doc, _), ref in zip(with_body, self._append([b for _, b in with_body])):
             doc[BODY] = ref
         table = self.db.table(kind.table)
-        table.remove(doc_ids=[d.doc_id for d in ready])
-        table.insert_multiple(ready)
+        table.remove(doc_ids=list(ready))
+        table.insert_multiple(Document(doc, doc_id=number) for number, doc in ready.items())
         self.changed = True
 
     def remove(self, record_ids: Iterable[str]) -> None:

@@ -66,7 +66,8 @@ def is_notice(title: str) -> bool:
 
 
 def issuer_of(title: str) -> str | None:
-    m = _ISSUER.match(title.strip())
+    """The issuing authority a notice title starts with: 和平区人民政府办公室关于… → 和平区人民政府办公室."""
+    m = _ISSUER.match(_TAG.sub("", title.strip()))
     return m.group(1) if m else None
 
 

@@ -1,0 +1,178 @@
+import json
+
+import pytest
+
+from conftest import EXAMPLES
+from zhaoshang_cli import storage
+
+
+def jsonl_rows(n=20, bad_line=None):
+    rows = []
+    for i in range(1, n + 1):
+        rows.append({"title": f"西青区集成电路项目{i}", "region": "西青", "date": "2025-13-45" if i == bad_line else f"2025-07-{i:02d}",
+                     "url": f"https://example.org/{i}.html", "body": f"第{i}篇正文"})
+    return "\n".join(json.dumps(r, ensure_ascii=False) for r in rows) + "\n"
+
+
+def test_one_bad_row_and_nothing_is_written(cli, tmp_path):
+    cli("add", "article", "--title", "已有文章", "--region", "武清", "--date", "2025-07-01")
+    before = cli.db.read_bytes()
+    batch = tmp_path / "batch.jsonl"
+    batch.write_text(jsonl_rows(bad_line=7), "utf-8")
+    result = cli("import", str(batch), ok=False)
+    assert result.exit_code == 1
+    assert f"{batch}:7: date: no such date '2025-13-45'" in result.stderr
+    assert "0 added" in result.stderr and "1 invalid" in result.stderr
+    assert cli.db.read_bytes() == before
+    result = cli("import", str(batch), "--skip-invalid")
+    assert result.exit_code == 0 and "19 added" in result.stderr and "1 invalid" in result.stderr
+    assert cli("list", "articles", "--format", "count").stdout.strip() == "20"
+
+
+def test_every_bad_row_is_reported(cli, tmp_path):
+    batch = tmp_path / "b.jsonl"
+    batch.write_text('{"title": "a", "region": "火星", "date": "2025-07-01"}\nnot json\n[1]\n'
+                     '{"company": "某公司", "phone": "123"}\n', "utf-8")
+    result = cli("import", str(batch), ok=False)
+    lines = [l for l in result.stderr.splitlines() if l.startswith("error: " + str(batch))]
+    assert [l.split(":")[2] for l in lines] == ["1", "2", "3", "4"]
+    assert "region: unknown region '火星'" in result.stderr and "phone" in lines[3]
+
+
+def test_importing_twice_changes_nothing(cli):
+    files = [str(EXAMPLES / n) for n in ("articles.jsonl", "policies.json", "leads.csv")]
+    cli("import", *files)
+    before = cli.db.read_bytes()
+    result = cli("import", *files)
+    assert "0 added, 0 updated, 63 unchanged" in result.stderr
+    assert cli.db.read_bytes() == before
+
+
+def test_gb18030_csv_with_chinese_headers_needs_no_encoding(cli):
+    raw = (EXAMPLES / "leads.csv").read_bytes()
+    with pytest.raises(UnicodeDecodeError):
+        raw.decode("utf-8")
+    cli("import", str(EXAMPLES / "leads.csv"))
+    leads = cli.json("list", "leads", "--sort", "id")
+    assert len(leads) == 18
+    first = leads[0]
+    assert first["company"] == "天津瑞拓精密机械有限公司" and first["amount"] == 120_000_000
+    assert first["region"] == "武清区" and first["status"] == "negotiating" and first["need"] == "买地自建"
+    assert first["notes"][0]["text"] == "计划建设精密数控机床生产基地"
+
+
+def test_utf8_bom_and_forced_encoding(cli, tmp_path):
+    text = "标题,所属地区,发布日期\n武清新闻,武清,2025-07-01\n"
+    (tmp_path / "bom.csv").write_bytes(b"\xef\xbb\xbf" + text.encode("utf-8"))
+    (tmp_path / "gbk.csv").write_bytes(text.replace("武清新闻", "武清新闻二").encode("gbk"))
+    cli("import", str(tmp_path / "bom.csv"))
+    cli("import", str(tmp_path / "gbk.csv"), "--encoding", "gbk")
+    assert cli("list", "articles", "--format", "count").stdout.strip() == "2"
+    assert cli("import", str(tmp_path / "gbk.csv"), "--encoding", "klingon", ok=False).exit_code == 1
+
+
+def test_unknown_columns_are_reported_and_kept_ignored_or_refused(cli, tmp_path):
+    sheet = tmp_path / "s.csv"
+    sheet.write_text("标题,地区,日期,阅读量\n武清新闻,武清,2025-07-01,120\n", "utf-8")
+    refused = cli("import", str(sheet), "--extra", "error", ok=False)
+    assert refused.exit_code == 1 and "阅读量" in refused.stderr
+    kept = cli("import", str(sheet))
+    assert "阅读量" in kept.stderr
+    assert cli.json("show", "a1")["extra"] == {"阅读量": "120"}
+    assert cli("import", str(sheet), "--extra", "maybe", ok=False).exit_code == 2
+
+
+def test_kind_from_option_column_structure_or_fields(cli, tmp_path):
+    mixed = tmp_path / "mixed.json"
+    mixed.write_text(json.dumps({
+        "articles": [{"title": "文章甲", "region": "武清", "date": "2025-07-01"}],
+        "policies": [{"title": "政策乙", "region": "天津", "date": "2025-07-01"}],
+        "leads": [{"company": "线索丙", "phone": "13800000001"}],
+    }, ensure_ascii=False), "utf-8")
+    cli("import", str(mixed))
+    rows = tmp_path / "rows.jsonl"
+    rows.write_text('{"kind": "policy", "title": "政策丁", "region": "天津", "date": "2025-07-02"}\n'
+                    '{"title": "措施戊", "issuer": "天津市人民政府", "region": "天津", "date": "2025-07-03"}\n'
+                    '{"企业名称": "线索己", "手机": "13800000002"}\n', "utf-8")
+    cli("import", str(rows))
+    forced = tmp_path / "forced.csv"
+    forced.write_text("title,region,date\n政策庚,天津,2025-07-04\n", "utf-8")
+    cli("import", str(forced), "--kind", "policy")
+    assert [p["title"] for p in cli.json("list", "policies", "--sort", "id")] == ["政策乙", "政策丁", "措施戊", "政策庚"]
+    assert [l["company"] for l in cli.json("list", "leads", "--sort", "id")] == ["线索丙", "线索己"]
+
+
+def test_on_conflict_update_and_error(cli, tmp_path):
+    batch = tmp_path / "b.jsonl"
+    batch.write_text(jsonl_rows(3), "utf-8")
+    cli("import", str(batch))
+    changed = tmp_path / "c.jsonl"
+    changed.write_text(jsonl_rows(3).replace("第2篇正文", "第2篇正文（修订）"), "utf-8")
+    assert "1 updated, 2 unchanged" in cli("import", str(changed), "--on-conflict", "update").stderr
+    assert cli.json("show", "a2")["body"] == "第2篇正文（修订）"
+    before = cli.db.read_bytes()
+    refused = cli("import", str(changed), "--on-conflict", "error", ok=False)
+    assert refused.exit_code == 1 and "already stored as a1" in refused.stderr
+    assert cli.db.read_bytes() == before
+
+
+def test_dry_run_writes_nothing(cli, tmp_path):
+    batch = tmp_path / "b.jsonl"
+    batch.write_text(jsonl_rows(5), "utf-8")
+    result = cli("import", str(batch), "--dry-run")
+    assert "dry run" in result.stderr and "5 added" in result.stderr
+    assert not cli.db.exists()
+
+
+def test_stdin(cli):
+    result = cli("import", "-", "--format", "jsonl", input=jsonl_rows(4))
+    assert "4 added" in result.stderr
+    assert cli("import", "-", input="x", ok=False).exit_code == 2  # stdin needs a format if it is not JSON
+
+
+def test_export_import_export_is_byte_identical(cli, tmp_path):
+    cli("import", *(str(EXAMPLES / n) for n in ("articles.jsonl", "policies.json", "leads.csv")))
+    cli("edit", "l3", "--status", "visited", "--notes", "第二次考察")
+    cli("rm", "a2", "p3", "--yes")  # gaps in the IDs must survive the round trip
+    for kind in ("articles", "policies", "leads"):
+        first = cli("export", kind).stdout
+        other = tmp_path / f"{kind}.json"
+        fresh = cli.__class__(other)
+        src = tmp_path / f"{kind}.jsonl"
+        src.write_text(first, "utf-8")
+        fresh("import", str(src))
+        assert fresh("export", kind).stdout == first, kind
+
+
+def test_csv_export_is_safe_for_spreadsheets_and_round_trips(cli, tmp_path):
+    cli("add", "article", "--title", "=HYPERLINK(\"http://evil\")", "--region", "武清", "--date", "2025-07-01",
+        "--summary", "+1 和 -2", "--tags", "@a,b")
+    out = tmp_path / "a.csv"
+    cli("export", "articles", "--format", "csv", "--excel", "-o", str(out))
+    raw = out.read_bytes()
+    assert raw.startswith(b"\xef\xbb\xbf") and b"\r\n" in raw
+    text = raw.decode("utf-8-sig")
+    assert "'=HYPERLINK" in text and "'+1 和 -2" in text and "'@a,b" in text
+    other = cli.__class__(tmp_path / "other.json")
+    other("import", str(out))
+    assert other.json("show", "a1")["title"] == "=HYPERLINK(\"http://evil\")"
+    assert other.json("show", "a1")["tags"] == ["@a", "b"]
+
+
+def test_exporting_leads_warns_about_personal_data(examples, tmp_path):
+    result = examples("export", "leads", "-o", str(tmp_path / "l.jsonl"))
+    assert "personal data" in result.stderr
+    assert (tmp_path / "l.jsonl").stat().st_mode & 0o777 == 0o600
+
+
+def test_ten_thousand_records_are_one_store_write(cli, tmp_path, monkeypatch):
+    batch = tmp_path / "big.jsonl"
+    batch.write_text("".join(
+        json.dumps({"title": f"项目{i}", "region": "滨海新区", "date": "2025-07-01", "body": "正文" * 50},
+                   ensure_ascii=False) + "\n" for i in range(10_000)), "utf-8")
+    writes = []
+    real = storage.atomic_write
+    monkeypatch.setattr(storage, "atomic_write", lambda *a, **k: (writes.append(a[0]), real(*a, **k)))
+    result = cli("import", str(batch))
+    assert "10000 added" in result.stderr
+    assert writes == [cli.db]
