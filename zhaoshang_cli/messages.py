@@ -129,3 +129,41 @@ PAGE_NO_TITLE = "no title line"
 PAGE_NO_DATE = "no 发布日期 (publication date)"
 PAGE_SUMMARY = "{pages} page(s) read, {skipped} skipped"
 NO_PAGES = "{path}: no page files (*.txt, *.html) found"
+
+# -- leads ---------------------------------------------------------------------------------
+NOT_A_LEAD = "{id} is a {kind}, not a lead"
+STATUS_MOVED = "{id}: {old} → {new}"
+STATUS_SAME = "{id} is already {status}; nothing changed"
+NOTE_ADDED = "{id}: note added"
+DUE_SET = "{id}: next follow-up {due}"
+DUE_CLEARED = "{id}: follow-up date cleared"
+NOTE_EMPTY = "a note needs some text"
+
+# -- reports -------------------------------------------------------------------------------
+REPORT_TITLE = "招商报告 · {region} · {period}"
+REPORT_ALL_REGIONS = "全部地区"
+REPORT_ALL_TIME = "全部时间"
+REPORT_OWN_LEVEL = "{name}（本级）"
+REPORT_TOTAL = "合计"
+REPORT_BY_LABELS = {"district": "地区", "month": "月份", "kind": "类型", "status": "状态", "industry": "行业",
+                    "need": "需求"}
+REPORT_SECTION_GROUPS = {"district": "分地区统计", "month": "分月统计", "kind": "分类型统计", "status": "线索状态统计",
+                         "industry": "线索行业统计", "need": "线索需求统计"}
+REPORT_SECTION_FUNNEL = "线索漏斗"
+REPORT_SECTION_TREND = "月度趋势"
+REPORT_COL_ARTICLES = "文章"
+REPORT_COL_POLICIES = "政策"
+REPORT_COL_LEADS = "线索"
+REPORT_COL_SIGNED = "签约"
+REPORT_COL_AMOUNT = "签约金额"
+REPORT_COL_STATUS = "阶段"
+REPORT_COL_NOW = "当前"
+REPORT_COL_REACHED = "累计到达"
+REPORT_COL_SHARE = "占比"
+REPORT_COL_MONTH = "月份"
+REPORT_COL_BAR = "图示"
+STATUS_LOST = "已流失"
+REPORT_CONVERSION = "转化率（新线索→签约）：{rate}，共 {total} 条线索"
+REPORT_WRITTEN = "report written to {path}"
+REPORT_ONE_REGION = "a report covers one region: give --region once"
+DUE_USAGE = "give a DATE or --clear"

@@ -24,6 +24,7 @@ _TEXT_FIELDS = ("title", "summary", "issuer", "doc_no", "company", "contact", "i
 @dataclass
 class Filters:
     region_prefixes: tuple[str, ...] = ()
+    exact_region: bool = False  # the regions themselves, not what lies under them
     since: str | None = None  # ISO dates, inclusive
     until: str | None = None
     text: str | None = None
@@ -48,6 +49,7 @@ class FilterArgs:
     text: str | None = None
     statuses: list[str] = field(default_factory=list)
     due_before: str | None = None
+    exact_region: bool = False
 
 
 def build_filters(args: FilterArgs, today: date | None = None) -> Filters:
@@ -56,7 +58,8 @@ def build_filters(args: FilterArgs, today: date | None = None) -> Filters:
 
     prefixes = []
     for name in args.regions:
-        prefixes.append(table().resolve(name, field_name="--region").prefix)
+        region = table().resolve(name, field_name="--region")
+        prefixes.append(region.code if args.exact_region else region.prefix)
     since = until = None
     if (args.on or args.month) and (args.since or args.until or (args.on and args.month)):
         raise UsageError(messages.FILTER_PERIOD_CONFLICT)
@@ -76,12 +79,15 @@ def build_filters(args: FilterArgs, today: date | None = None) -> Filters:
     if args.due_before:
         due_before = dates.parse_period(args.due_before, field="--due-before", base=today)[1].isoformat()
     text = args.text.casefold() if args.text else None
-    return Filters(tuple(prefixes), since, until, text, statuses, due_before)
+    return Filters(tuple(prefixes), args.exact_region, since, until, text, statuses, due_before)
 
 
 def _predicate(kind: Kind, f: Filters) -> Callable[[Mapping[str, Any]], bool]:
     checks: list[Callable[[Mapping[str, Any]], bool]] = []
-    if f.region_prefixes:
+    if f.region_prefixes and f.exact_region:
+        codes = set(f.region_prefixes)
+        checks.append(lambda d: d.get("region_code") in codes)
+    elif f.region_prefixes:
         prefixes = f.region_prefixes
         checks.append(lambda d: d.get("region_code", "").startswith(prefixes))
     if f.since:

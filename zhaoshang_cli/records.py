@@ -5,7 +5,7 @@ from __future__ import annotations
 from dataclasses import dataclass
 from typing import Any, Mapping
 
-from . import dates, messages, models
+from . import dates, messages, models, values
 from .errors import RecordInvalid, UsageError, UserError
 from .models import LEAD, Kind
 from .query import Filters, Row, select, sort_rows
@@ -112,3 +112,42 @@ def get(store: Store, record_id: str, with_body: bool = True) -> dict[str, Any]:
     with store.reading() as snap:
         kind, number, doc = snap.get(record_id)
         return snap.public(kind, number, doc, with_body)
+
+
+# -- the lead pipeline ---------------------------------------------------------------------
+def _lead(txn: Transaction, record_id: str) -> dict[str, Any]:
+    kind, _, doc = txn.get(record_id)
+    if kind is not LEAD:
+        raise UserError(messages.NOT_A_LEAD.format(id=record_id, kind=kind.name))
+    return doc
+
+
+def move_status(store: Store, record_id: str, status: str, note: str | None = None) -> tuple[str, str]:
+    """Move a lead to a status (back and forth both allowed); returns (old, new)."""
+    new = values.parse_choice(status, "status", LEAD.field("status").choices or {})
+    with store.writing() as txn:
+        doc = _lead(txn, record_id)
+        old = doc.get("status", "new")
+        if new == old:
+            return old, new
+        now = dates.now_iso()
+        changes: dict[str, Any] = {"status": new, "history": status_history(doc, new, note, at=now)}
+        txn.update(record_id, changes, now=now)
+    return old, new
+
+
+def add_note(store: Store, record_id: str, text: str) -> None:
+    if not text.strip():
+        raise UsageError(messages.NOTE_EMPTY)
+    with store.writing() as txn:
+        doc = _lead(txn, record_id)
+        now = dates.now_iso()
+        txn.update(record_id, {"notes": list(doc.get("notes", [])) + [{"at": now, "text": text.strip()}]}, now=now)
+
+
+def set_due(store: Store, record_id: str, when: str | None) -> str | None:
+    due = dates.parse_date(when, field="due").isoformat() if when else None
+    with store.writing() as txn:
+        _lead(txn, record_id)
+        txn.update(record_id, {"due": due})
+    return due

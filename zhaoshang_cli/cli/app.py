@@ -62,9 +62,11 @@ def root(
 
 
 def _register() -> None:
-    from . import records, regions, transfer
+    from . import leads, records, regions, report, transfer
 
     records.register(app)
+    leads.register(app)
+    report.register(app)
     transfer.register(app)
     regions.register(app)
 

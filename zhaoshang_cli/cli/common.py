@@ -114,8 +114,12 @@ Format = Annotated[str, typer.Option("--format", "-f", help="table, json, jsonl,
 Reveal = Annotated[bool, typer.Option("--reveal", help="Show leads' phone and email unmasked.")]
 
 
-def filter_args(region, since, until, on, month, text, status=None, due_before=None) -> "FilterArgs":
+ExactRegion = Annotated[bool, typer.Option("--exact-region", help="Only records of the region itself, not of its districts.")]
+
+
+def filter_args(region, since, until, on, month, text, status=None, due_before=None,
+                exact_region=False) -> "FilterArgs":
     from ..query import FilterArgs
 
     return FilterArgs(regions=list(region or []), since=since, until=until, on=on, month=month, text=text,
-                      statuses=list(status or []), due_before=due_before)
+                      statuses=list(status or []), due_before=due_before, exact_region=exact_region)

@@ -117,6 +117,7 @@ def list_records(
     text: common.Text = None,
     status: common.Status = None,
     due_before: common.DueBefore = None,
+    exact_region: common.ExactRegion = False,
     sort: common.Sort = None,
     limit: common.Limit = None,
     fmt: common.Format = "table",
@@ -130,7 +131,8 @@ def list_records(
     from .. import exporters
 
     exporters.check_format(fmt, exporters.LIST_FORMATS)
-    filters = build_filters(common.filter_args(region, since, until, on, month, text, status, due_before))
+    filters = build_filters(common.filter_args(region, since, until, on, month, text, status, due_before,
+                                                exact_region))
     rows = records.find(common.store(ctx), [the_kind], filters, sort=sort, limit=limit,
                         with_body=fmt in _FULL_FORMATS)
     _render(fmt, rows, [the_kind], reveal, show_kind=False)
@@ -147,6 +149,7 @@ def filter_records(
     text: common.Text = None,
     status: common.Status = None,
     due_before: common.DueBefore = None,
+    exact_region: common.ExactRegion = False,
     sort: common.Sort = None,
     limit: common.Limit = None,
     fmt: common.Format = "table",
@@ -159,7 +162,8 @@ def filter_records(
     exporters.check_format(fmt, exporters.LIST_FORMATS)
     chosen = [common.kind_arg(k) for k in kinds] if kinds else list(KINDS.values())
     chosen = list(dict.fromkeys(chosen))
-    filters = build_filters(common.filter_args(region, since, until, on, month, text, status, due_before))
+    filters = build_filters(common.filter_args(region, since, until, on, month, text, status, due_before,
+                                                exact_region))
     if filters.statuses or filters.due_before:
         chosen = [k for k in chosen if k.name == "lead"]
     rows = records.find(common.store(ctx), chosen, filters, sort=sort, limit=limit,

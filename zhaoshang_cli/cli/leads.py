@@ -1,0 +1,65 @@
+"""lead status|note|due: move leads along the pipeline."""
+
+from __future__ import annotations
+
+from typing import Annotated, Optional
+
+import typer
+
+from .. import messages
+from . import common
+
+LeadId = Annotated[str, typer.Argument(metavar="ID", help="Lead ID, e.g. l7.")]
+
+
+def status(
+    ctx: typer.Context,
+    record_id: LeadId,
+    new_status: Annotated[str, typer.Argument(metavar="STATUS", help="new, contacted, visited, negotiating, signed or lost (或 已联系, 已签约…).")],
+    note: Annotated[Optional[str], typer.Option("--note", "-m", help="Why, recorded with the move.")] = None,
+) -> None:
+    """Move a lead to a status; every move is kept with its time (going back is allowed)."""
+    from .. import records
+    from ..models import STATUS_LABELS
+
+    old, new = records.move_status(common.store(ctx), record_id, new_status, note)
+    if old == new:
+        common.info(messages.STATUS_SAME.format(id=record_id, status=STATUS_LABELS[new]))
+    else:
+        common.info(messages.STATUS_MOVED.format(id=record_id, old=STATUS_LABELS[old], new=STATUS_LABELS[new]))
+
+
+def note(
+    ctx: typer.Context,
+    record_id: LeadId,
+    text: Annotated[str, typer.Argument(metavar="TEXT", help="The note.")],
+) -> None:
+    """Add a timestamped note to a lead."""
+    from .. import records
+
+    records.add_note(common.store(ctx), record_id, text)
+    common.info(messages.NOTE_ADDED.format(id=record_id))
+
+
+def due(
+    ctx: typer.Context,
+    record_id: LeadId,
+    when: Annotated[Optional[str], typer.Argument(metavar="DATE", help="Next follow-up: 2025-08-01, +3d, 明天…")] = None,
+    clear: Annotated[bool, typer.Option("--clear", help="Remove the follow-up date.")] = False,
+) -> None:
+    """Set (or --clear) a lead's next follow-up date."""
+    from .. import records
+    from ..errors import UsageError
+
+    if bool(when) == clear:
+        raise UsageError(messages.DUE_USAGE)
+    result = records.set_due(common.store(ctx), record_id, None if clear else when)
+    common.info(messages.DUE_SET.format(id=record_id, due=result) if result else messages.DUE_CLEARED.format(id=record_id))
+
+
+def register(app: typer.Typer) -> None:
+    lead_app = typer.Typer(help="Move leads along: status, notes, follow-up dates.", no_args_is_help=True)
+    lead_app.command("status")(status)
+    lead_app.command("note")(note)
+    lead_app.command("due")(due)
+    app.add_typer(lead_app, name="lead")

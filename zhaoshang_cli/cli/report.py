@@ -1,0 +1,55 @@
+"""report: what happened in a region and period, and where the investors are."""
+
+from __future__ import annotations
+
+import io
+import sys
+from pathlib import Path
+from typing import Annotated, Optional
+
+import typer
+
+from .. import messages
+from . import common
+
+
+def report(
+    ctx: typer.Context,
+    region: Annotated[Optional[str], typer.Option("--region", "-r", help="The region reported on; rows are the areas one level below it.")] = None,
+    since: common.Since = None,
+    until: common.Until = None,
+    on: common.On = None,
+    month: common.Month = None,
+    by: Annotated[str, typer.Option(help="Rows: district, month, kind, status, industry or need.")] = "district",
+    fmt: Annotated[str, typer.Option("--format", "-f", help="table, markdown, csv or json.")] = "table",
+    output: Annotated[Optional[Path], typer.Option("--output", "-o", help="Write to FILE (default: stdout).")] = None,
+) -> None:
+    """A regional report: counts per area, the lead funnel and the monthly trend."""
+    from .. import exporters, reports
+    from ..exporters import report as render
+    from ..query import build_filters
+    from ..regions import table
+
+    exporters.check_format(fmt, render.FORMATS)
+    exporters.check_format(by, reports.GROUPINGS)
+    filters = build_filters(common.filter_args([region] if region else [], since, until, on, month, None))
+    region_code = table().resolve(region, field_name="--region").code if region else None
+    with common.store(ctx).reading() as snap:
+        result = reports.build(snap, filters, by=by, region_code=region_code)
+    if output is None:
+        render.write(fmt, result, sys.stdout)
+        return
+    from ..atomic import atomic_write
+    from ..errors import UserError
+
+    buffer = io.StringIO()
+    render.write(fmt, result, buffer)
+    try:
+        atomic_write(output, buffer.getvalue().encode("utf-8"), mode=0o644)
+    except OSError as exc:
+        raise UserError(messages.OUTPUT_UNWRITABLE.format(path=output, reason=exc.strerror or exc)) from None
+    common.info(messages.REPORT_WRITTEN.format(path=output))
+
+
+def register(app: typer.Typer) -> None:
+    app.command("report")(report)
