@@ -2,10 +2,12 @@
 
 Listing a hundred thousand articles must not parse their bodies, so a record holds
 only a reference ``[offset, length]`` into the log file named in the store's meta.
+Each body is stored as a JSON string literal (quotes included, non-ASCII as UTF-8):
+an import can copy a body from its JSONL input without ever decoding it, and a text
+search can look for the needle's JSON form in the raw bytes.
+
 Appends are fsynced before the store file that references them is replaced: a crash
 leaves at worst unreferenced bytes at the end of the log, which nothing reads.
-Compaction writes a new log generation; old generations stay while a backup still
-references them.
 """
 
 from __future__ import annotations
@@ -13,32 +15,67 @@ from __future__ import annotations
 import bisect
 import os
 from pathlib import Path
-from typing import Iterable, Iterator
+from typing import Iterable, Iterator, Union
+
+import orjson
 
 Ref = list[int]  # [offset, length] in bytes
+_CHUNK = 1 << 20
+
+
+class RawBody:
+    """A body still in its input's bytes: a canonical JSON string literal, UTF-8 checked."""
+
+    __slots__ = ("literal",)
+
+    def __init__(self, literal: Union[bytes, memoryview]):
+        self.literal = literal
+
+    def __bool__(self) -> bool:
+        return len(self.literal) > 2
+
+    def text(self) -> str:
+        return orjson.loads(self.literal)
+
+    def __repr__(self) -> str:
+        return f"RawBody({bytes(self.literal[:40])!r}…)"
+
+
+Body = Union[str, RawBody]
+
+
+def literal(body: Body) -> Union[bytes, memoryview]:
+    return body.literal if isinstance(body, RawBody) else orjson.dumps(body)
+
+
+def text_of(body: Body | None) -> str | None:
+    return body.text() if isinstance(body, RawBody) else body
 
 
 class BodyLog:
     def __init__(self, path: Path):
         self.path = path
 
-    def append(self, bodies: Iterable[str]) -> list[Ref]:
-        """Append bodies in one write and fsync; returns their references in order."""
-        encoded = [b.encode("utf-8") for b in bodies]
-        if not encoded:
-            return []
+    def append(self, bodies: Iterable[Body]) -> list[Ref]:
+        """Append bodies (buffered, then fsynced); returns their references in order."""
+        refs: list[Ref] = []
         fd = os.open(self.path, os.O_WRONLY | os.O_CREAT | os.O_APPEND, 0o600)
         try:
             offset = os.lseek(fd, 0, os.SEEK_END)
-            refs = []
-            for data in encoded:
+            pending: list[Union[bytes, memoryview]] = []
+            size = 0
+            for body in bodies:
+                data = literal(body)
                 refs.append([offset, len(data)])
                 offset += len(data)
-            view = memoryview(b"".join(encoded))
-            while view:
-                written = os.write(fd, view)
-                view = view[written:]
-            os.fsync(fd)
+                pending.append(data)
+                size += len(data)
+                if size >= _CHUNK:
+                    _write_all(fd, pending)
+                    pending, size = [], 0
+            _write_all(fd, pending)
+            if refs:
+                os.fsync(fd)
         finally:
             os.close(fd)
         return refs
@@ -46,7 +83,7 @@ class BodyLog:
     def read(self, ref: Ref) -> str:
         with open(self.path, "rb") as handle:
             handle.seek(ref[0])
-            return handle.read(ref[1]).decode("utf-8")
+            return orjson.loads(handle.read(ref[1]))
 
     def read_many(self, refs: Iterable[tuple[str, Ref]]) -> Iterator[tuple[str, str]]:
         """(key, body) for each (key, ref), read in file order."""
@@ -56,7 +93,7 @@ class BodyLog:
         with open(self.path, "rb") as handle:
             for key, (offset, length) in ordered:
                 handle.seek(offset)
-                yield key, handle.read(length).decode("utf-8")
+                yield key, orjson.loads(handle.read(length))
 
     def search(self, needle: str, refs: list[tuple[str, Ref]]) -> set[str]:
         """Keys whose body contains ``needle`` (ASCII letters matched case-insensitively).
@@ -66,7 +103,7 @@ class BodyLog:
         if not refs or not needle:
             return set()
         data = self.path.read_bytes()
-        pattern = needle.encode("utf-8")
+        pattern = orjson.dumps(needle)[1:-1]
         if any(ch.isascii() and ch.isalpha() for ch in needle):
             data, pattern = data.lower(), pattern.lower()
         ordered = sorted(refs, key=lambda item: item[1][0])
@@ -79,8 +116,7 @@ class BodyLog:
                 key, (offset, length) = ordered[i]
                 if at + len(pattern) <= offset + length:
                     found.add(key)
-                    # skip to the end of this body: one hit is enough
-                    at = data.find(pattern, offset + length)
+                    at = data.find(pattern, offset + length)  # one hit per body is enough
                     continue
             at = data.find(pattern, at + 1)
         return found
@@ -90,3 +126,12 @@ class BodyLog:
             return self.path.stat().st_size
         except FileNotFoundError:
             return 0
+
+
+def _write_all(fd: int, chunks: list[Union[bytes, memoryview]]) -> None:
+    if not chunks:
+        return
+    view = memoryview(b"".join(chunks))
+    while view:
+        written = os.write(fd, view)
+        view = view[written:]

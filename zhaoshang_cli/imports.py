@@ -13,6 +13,7 @@ from datetime import datetime
 from typing import Any, Callable, Iterable
 
 from . import messages, models
+from .bodies import text_of
 from .errors import RecordInvalid, UserError
 from .importers import columns
 from .importers.rows import SourceRow
@@ -94,27 +95,47 @@ def _timestamp(name: str, value: Any) -> str:
         raise models.FieldError(name, value, messages.TIMESTAMP_INVALID.format(value=value)) from None
 
 
-def prepare_row(row: SourceRow, options: ImportOptions, unknown: set[str]) -> Prepared:
+def _empty(value: Any) -> bool:
+    return value is None or value == "" or value == [] or value == {}
+
+
+class ColumnMap:
+    """Column header → field, worked out once per distinct header row."""
+
+    def __init__(self) -> None:
+        self._cache: dict[tuple[str, ...], list[tuple[str, str | None]]] = {}
+
+    def __call__(self, keys: tuple[str, ...]) -> list[tuple[str, str | None]]:
+        found = self._cache.get(keys)
+        if found is None:
+            found = self._cache[keys] = [(key, columns.field_for(key)) for key in keys]
+        return found
+
+
+def prepare_row(row: SourceRow, options: ImportOptions, unknown: set[str], column_map: ColumnMap) -> Prepared:
     """Map columns, pick the kind and validate; raises RecordInvalid or UserError."""
     if row.problem:
         raise UserError(row.problem)
     given: dict[str, Any] = {}
     extras: dict[str, Any] = {}
-    for key, value in row.data.items():
-        name = columns.field_for(key)
+    data = row.data
+    for key, name in column_map(tuple(data)):
+        value = data[key]
         if name is None:
-            extras[str(key)] = value
-        elif not models.is_empty(value) or name not in given:
+            if not _empty(value):
+                extras[str(key)] = value
+        elif not _empty(value) or name not in given:
             given[name] = value
+    kept = given.pop("extra", None)  # the extra columns of an exported record
     kind = options.kind
     declared = given.pop("kind", None) or row.kind
-    if kind is None and not models.is_empty(declared):
+    if kind is None and not _empty(declared):
         kind = models.kind_named(str(declared))
     if kind is None:
-        kind = _guess_kind(k for k, v in given.items() if not models.is_empty(v))
+        kind = _guess_kind(k for k, v in given.items() if not _empty(v))
     number = None
     ident = given.pop("id", None)
-    if not models.is_empty(ident):
+    if not _empty(ident):
         text = str(ident).strip().lower()
         if text[:1] == kind.prefix and text[1:].isdigit() and int(text[1:]) > 0:
             number = int(text[1:])
@@ -123,36 +144,41 @@ def prepare_row(row: SourceRow, options: ImportOptions, unknown: set[str]) -> Pr
     stamps = {}
     for name in ("created_at", "updated_at"):
         value = given.pop(name, None)
-        if not models.is_empty(value):
+        if not _empty(value):
             stamps[name] = _timestamp(name, value)
-    if isinstance(given.get("extra"), dict):
-        extras = {**given.pop("extra"), **extras}
-    given.pop("extra", None)
-    for name in list(given):  # a field of another kind is unknown to this one
-        if name not in columns.CONTEXT_COLUMNS and name != "region_code" and kind.field(name) is None:
-            value = given.pop(name)
-            if not models.is_empty(value):
-                extras[name] = value
-    extras = {k: v for k, v in extras.items() if not models.is_empty(v)}
-    unknown.update(extras)
-    if extras and options.extra == "error":
-        raise UserError(messages.EXTRA_COLUMNS.format(columns=", ".join(extras)))
-    context = _context(given)
+    for name in [n for n in given if kind.field(n) is None and n not in _NOT_FIELDS]:
+        value = given.pop(name)  # a field of another kind is unknown to this one
+        if not _empty(value):
+            extras[name] = value
+    if extras:
+        unknown.update(extras)
+        if options.extra == "error":
+            raise UserError(messages.EXTRA_COLUMNS.format(columns=", ".join(extras)))
+        if options.extra == "ignore":
+            extras = {}
+    if isinstance(kept, dict):
+        extras = {**kept, **extras}
+    if extras:
+        given["extra"] = {k: v if isinstance(v, (str, int, float, bool, list, dict)) else str(v)
+                          for k, v in extras.items()}
+    context = _context(given) if "province" in given or "city" in given else None
     doc = models.validate(kind, given, region_context=context)
-    if extras and options.extra == "keep":
-        doc["extra"] = {k: v if isinstance(v, (str, int, float, bool, list, dict)) else str(v) for k, v in extras.items()}
     doc.update(stamps)
     return Prepared(row, kind, doc, number)
+
+
+_NOT_FIELDS = (*columns.CONTEXT_COLUMNS, "region_code", "extra")
 
 
 def prepare(rows: Iterable[SourceRow], options: ImportOptions, result: ImportResult,
             progress: Callable[[int], None] | None = None) -> list[Prepared]:
     prepared: list[Prepared] = []
     unknown_by_file: dict[str, set[str]] = {}
+    column_map = ColumnMap()
     for row in rows:
         unknown = unknown_by_file.setdefault(row.file, set())
         try:
-            prepared.append(prepare_row(row, options, unknown))
+            prepared.append(prepare_row(row, options, unknown, column_map))
         except RecordInvalid as exc:
             result.errors += [f"{row.where}: {e.message}" for e in exc.errors]
             result.invalid += 1
@@ -166,11 +192,11 @@ def prepare(rows: Iterable[SourceRow], options: ImportOptions, result: ImportRes
 
 
 # -- the batch -----------------------------------------------------------------------------
-def _same(old: dict[str, Any], new: dict[str, Any], old_body: str | None, new_body: str | None) -> bool:
+def _same(old: dict[str, Any], new: dict[str, Any], old_body: str | None, new_body: Any) -> bool:
     skip = ("created_at", "updated_at", BODY)
     a = {k: v for k, v in old.items() if k not in skip}
     b = {k: v for k, v in new.items() if k not in skip}
-    return a == b and (new_body is None or new_body == old_body)
+    return a == b and (new_body is None or text_of(new_body) == old_body)
 
 
 def run(store: Store, rows: Iterable[SourceRow], options: ImportOptions,

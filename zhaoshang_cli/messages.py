@@ -167,3 +167,4 @@ REPORT_CONVERSION = "转化率（新线索→签约）：{rate}，共 {total} �
 REPORT_WRITTEN = "report written to {path}"
 REPORT_ONE_REGION = "a report covers one region: give --region once"
 DUE_USAGE = "give a DATE or --clear"
+TEXT_NOT_UTF8 = "is not valid UTF-8 text"

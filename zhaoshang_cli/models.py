@@ -10,10 +10,11 @@ from __future__ import annotations
 import re
 from dataclasses import dataclass
 from datetime import date
+from functools import lru_cache
 from typing import Any, Callable, Mapping
 
-from . import dates, messages, values
-from .errors import FieldError, RecordInvalid, UsageError
+from . import messages
+from .errors import FieldError, RecordInvalid, UsageError, UserError
 
 STATUSES = ("new", "contacted", "visited", "negotiating", "signed", "lost")
 STATUS_LABELS = {"new": "新线索", "contacted": "已联系", "visited": "已考察", "negotiating": "洽谈中",
@@ -55,8 +56,11 @@ class Kind:
     title_field: str
     fields: tuple[Field, ...]
 
+    def __post_init__(self) -> None:
+        object.__setattr__(self, "_by_name", {f.name: f for f in self.fields})
+
     def field(self, name: str) -> Field | None:
-        return next((f for f in self.fields if f.name == name), None)
+        return self._by_name.get(name)  # type: ignore[attr-defined]
 
     @property
     def required(self) -> list[Field]:
@@ -144,6 +148,8 @@ def is_empty(value: Any) -> bool:
 
 # -- parsing one field ---------------------------------------------------------------------
 def _parse_notes(value: Any, field: str) -> list[dict[str, str]]:
+    from . import dates
+
     if isinstance(value, str):
         return [{"at": dates.now_iso(), "text": value.strip()}]
     if isinstance(value, list) and all(isinstance(n, dict) and isinstance(n.get("text"), str) for n in value):
@@ -157,28 +163,64 @@ def _parse_history(value: Any, field: str) -> list[dict[str, str]]:
     raise FieldError(field, value, messages.HISTORY_INVALID.format(value=value))
 
 
+def _parse_text(spec: Field, value: Any) -> Any:
+    from .bodies import RawBody
+
+    if isinstance(value, RawBody) and spec.apart:
+        return value
+    if not isinstance(value, (str, int, float)) or isinstance(value, bool):
+        raise FieldError(spec.name, value, messages.TEXT_INVALID.format(value=value))
+    text = str(value) if spec.apart else str(value).strip()
+    try:
+        text.encode("utf-8")
+    except UnicodeEncodeError:
+        raise FieldError(spec.name, value, messages.TEXT_NOT_UTF8) from None
+    if spec.name == "doc_no":
+        text = _DOC_NO_YEAR.sub(r"〔\1〕", text)
+    return text
+
+
+@lru_cache(maxsize=8192)
+def _iso_date(text: str, name: str) -> str:
+    from . import dates
+
+    return dates.parse_date(text, field=name).isoformat()
+
+
+@lru_cache(maxsize=8192)
+def _region_code(text: str, context: str | None, name: str) -> str:
+    from .regions import table
+
+    return table().resolve(text, context, field_name=name).code
+
+
 def parse_value(spec: Field, value: Any, region_context: str | None = None) -> Any:
-    """The stored form of one field value; region values come back as their code."""
+    """The stored form of one field value; region values come back as their code.
+
+    Dates and regions repeat across a batch, so their parsed forms are cached.
+    """
+    from . import dates, values
+
     name = spec.name
     kind = spec.type
     if kind == "text":
-        if not isinstance(value, (str, int, float)) or isinstance(value, bool):
-            raise FieldError(name, value, messages.TEXT_INVALID.format(value=value))
-        text = str(value) if spec.apart else str(value).strip()
-        if name == "doc_no":
-            text = _DOC_NO_YEAR.sub(r"〔\1〕", text)
-        return text
+        return _parse_text(spec, value)
     if kind == "date":
-        return dates.parse_date(value, field=name).isoformat()
+        return _iso_date(value, name) if isinstance(value, str) else dates.parse_date(value, field=name).isoformat()
     if kind == "region":
-        from .regions import table
-
-        return table().resolve(str(value), region_context, field_name=name).code
+        try:
+            return _region_code(str(value), region_context, name)
+        except UserError as exc:
+            if isinstance(exc, FieldError):
+                raise
+            raise FieldError(name, value, exc.message.removeprefix(f"{name}: ")) from None
+    if kind == "choice":
+        return values.parse_choice(value, name, spec.choices or {})
     parser: Callable[..., Any] = {
         "url": values.parse_url, "phone": values.parse_phone, "email": values.parse_email,
         "amount": values.parse_amount, "tags": values.parse_tags, "source": values.parse_source,
         "notes": _parse_notes, "history": _parse_history,
-    }[kind] if kind != "choice" else (lambda v, f: values.parse_choice(v, f, spec.choices or {}))
+    }[kind]
     return parser(value, name)
 
 
@@ -190,10 +232,12 @@ def validate(kind: Kind, given: Mapping[str, Any], *, partial: bool = False,
     ``partial`` validates only what is given (for edits).  Every bad field is reported
     at once in one RecordInvalid.
     """
+    from .bodies import RawBody
+
     doc: dict[str, Any] = {}
     errors: list[FieldError] = []
     code = given.get("region_code")
-    if not is_empty(code) and kind.field("region"):
+    if code and kind.field("region"):
         from .regions import table
 
         if str(code) in table().regions:
@@ -201,22 +245,18 @@ def validate(kind: Kind, given: Mapping[str, Any], *, partial: bool = False,
         else:
             errors.append(FieldError("region_code", code, messages.REGION_CODE_UNKNOWN.format(value=code)))
     for spec in kind.fields:
-        if spec.type == "region" and "region_code" in doc:
-            continue
         value = given.get(spec.name)
-        if is_empty(value):
+        if value is None or value == "" or (spec.type == "region" and "region_code" in doc):
             continue
         try:
             parsed = parse_value(spec, value, region_context)
         except FieldError as exc:
             errors.append(exc)
             continue
-        except Exception as exc:  # a UserError from regions
-            errors.append(FieldError(spec.name, value, getattr(exc, "message", str(exc))))
-            continue
-        if is_empty(parsed):
-            continue
-        doc["region_code" if spec.type == "region" else spec.name] = parsed
+        if not is_empty(parsed) and not (isinstance(parsed, RawBody) and not parsed):
+            doc["region_code" if spec.type == "region" else spec.name] = parsed
+    if isinstance(given.get("extra"), dict) and given["extra"]:
+        doc["extra"] = dict(given["extra"])
     if not partial:
         _defaults(kind, doc, today)
         bad = {e.field for e in errors}
@@ -228,6 +268,8 @@ def validate(kind: Kind, given: Mapping[str, Any], *, partial: bool = False,
 
 
 def _defaults(kind: Kind, doc: dict[str, Any], today: date | None) -> None:
+    from . import dates
+
     if kind is LEAD:
         doc.setdefault("status", "new")
         doc.setdefault("date", (today or dates.today()).isoformat())
@@ -281,13 +323,15 @@ def to_public(kind: Kind, number: int | str, doc: Mapping[str, Any], body: str |
 
 def natural_key(kind: Kind, doc: Mapping[str, Any]) -> tuple[str, ...] | None:
     """What makes two records the same thing, for idempotent imports."""
+    from .values import normalise_title
+
     if kind is LEAD:
         reach = doc.get("phone") or doc.get("email")
-        return ("lead", reach, values.normalise_title(doc.get("company", ""))) if reach else None
+        return ("lead", reach, normalise_title(doc.get("company", ""))) if reach else None
     url = doc.get("url")
     if url:
         return ("url", normalise_url(url))
-    return (kind.name, values.normalise_title(doc.get("title", "")), doc.get("date", ""))
+    return (kind.name, normalise_title(doc.get("title", "")), doc.get("date", ""))
 
 
 def normalise_url(url: str) -> str:

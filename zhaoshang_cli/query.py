@@ -13,11 +13,14 @@ from typing import Any, Callable, Iterable, Mapping
 
 from . import dates, messages, values
 from .errors import UsageError
-from .models import KINDS, LEAD, Kind
+from .models import KINDS, LEAD, STATUSES, Kind
 
 Row = tuple[Kind, str, dict[str, Any]]  # kind, number, stored document
 
 SORT_KEYS = ("date", "id", "title", "region", "created", "updated", "amount", "status", "due", "company")
+INDEXED_SORT_KEYS = ("date", "id", "region", "amount", "status", "due")  # sortable on index stubs
+STATUS_CODES = {s: i for i, s in enumerate(STATUSES)}
+CLOSED_CODES = (STATUS_CODES["signed"], STATUS_CODES["lost"])
 _TEXT_FIELDS = ("title", "summary", "issuer", "doc_no", "company", "contact", "industry", "category", "source")
 
 
@@ -126,6 +129,10 @@ def _text_hit(doc: Mapping[str, Any], needle: str) -> bool:
 
 
 def select(snapshot: Any, kinds: Iterable[Kind], filters: Filters) -> list[Row]:
+    """Rows matching the filters.  From a fresh index the documents are stubs holding only
+    the indexed fields; ``snapshot.complete`` turns the ones shown into full documents."""
+    if snapshot.index is not None and not snapshot.loaded and not filters.text:
+        return _select_indexed(snapshot.index, kinds, filters)
     rows: list[Row] = []
     for kind in kinds:
         keep = _predicate(kind, filters)
@@ -138,6 +145,55 @@ def select(snapshot: Any, kinds: Iterable[Kind], filters: Filters) -> list[Row]:
                 direct |= snapshot.search_bodies(needle, rest)
             matched = [(n, d) for n, d in matched if n in direct]
         rows.extend((kind, number, doc) for number, doc in matched)
+    return rows
+
+
+def _region_ranges(f: Filters) -> list[tuple[int, int]]:
+    """Code prefixes as integer ranges: 12 → [120000, 130000), 1201 → [120100, 120200)."""
+    ranges = []
+    for prefix in f.region_prefixes:
+        if f.exact_region:
+            low = int(prefix)
+            ranges.append((low, low + 1))
+        else:
+            scale = 10 ** (6 - len(prefix))
+            low = int(prefix) * scale
+            ranges.append((low, low + scale))
+    return ranges
+
+
+def _select_indexed(index: Any, kinds: Iterable[Kind], f: Filters) -> list[Row]:
+    from .index import day_number
+
+    ranges = _region_ranges(f)
+    since = day_number(f.since)
+    until = day_number(f.until)
+    due = day_number(f.due_before)
+    statuses = {STATUS_CODES[s] for s in f.statuses}
+    rows: list[Row] = []
+    for kind in kinds:
+        if (statuses or due) and kind is not LEAD:
+            continue
+        table = index.kinds[kind.table]
+        c = table.columns
+        positions: Iterable[int] = range(len(table))
+        if len(ranges) == 1:
+            low, high = ranges[0]
+            positions = [i for i, r in enumerate(c["region"]) if low <= r < high]
+        elif ranges:
+            positions = [i for i, r in enumerate(c["region"]) if any(lo <= r < hi for lo, hi in ranges)]
+        if since or until:
+            day = c["date"]
+            last = until or 99991231
+            positions = [i for i in positions if since <= day[i] <= last and day[i]]
+        if statuses:
+            status = c["status"]
+            positions = [i for i in positions if status[i] in statuses]
+        if due:
+            follow, status = c["due"], c["status"]
+            positions = [i for i in positions if follow[i] and follow[i] <= due and status[i] not in CLOSED_CODES]
+        numbers = c["n"]
+        rows.extend((kind, str(numbers[i]), table.stub(i)) for i in positions)
     return rows
 
 

@@ -87,25 +87,31 @@ def remove(store: Store, record_ids: list[str]) -> list[str]:
     return ids
 
 
-@dataclass
-class Found:
-    rows: list[Row]
-    snapshot: Snapshot
+def _matching(snap: Snapshot, kinds: list[Kind], filters: Filters, sort: str | None,
+              limit: int | None) -> list[Row]:
+    from .query import INDEXED_SORT_KEYS
 
-    def public(self, with_body: bool = False) -> list[dict[str, Any]]:
-        bodies: dict[str, str] = {}
-        if with_body:
-            bodies = self.snapshot.bodies(((k.prefix + n), d) for k, n, d in self.rows)
-        return [models.to_public(k, n, d, bodies.get(k.prefix + n)) for k, n, d in self.rows]
+    rows = select(snap, kinds, filters)
+    if (sort or "-date").lstrip("-+") not in INDEXED_SORT_KEYS:
+        rows = snap.complete(rows)
+    rows = sort_rows(rows, sort)
+    return rows[:limit] if limit is not None else rows
 
 
 def find(store: Store, kinds: list[Kind], filters: Filters, *, sort: str | None = None,
          limit: int | None = None, with_body: bool = False) -> list[dict[str, Any]]:
+    """Matching records in their public form, sorted, at most ``limit`` of them."""
     with store.reading() as snap:
-        rows = sort_rows(select(snap, kinds, filters), sort)
-        if limit is not None:
-            rows = rows[:limit]
-        return Found(rows, snap).public(with_body)
+        rows = snap.complete(_matching(snap, kinds, filters, sort, limit))
+        bodies = snap.bodies((k.prefix + n, d) for k, n, d in rows) if with_body else {}
+        return [models.to_public(k, n, d, bodies.get(k.prefix + n)) for k, n, d in rows]
+
+
+def find_ids(store: Store, kinds: list[Kind], filters: Filters, *, sort: str | None = None,
+             limit: int | None = None) -> list[str]:
+    """IDs of the matching records (for --format count and ids): no document is parsed."""
+    with store.reading() as snap:
+        return [k.prefix + n for k, n, _ in _matching(snap, kinds, filters, sort, limit)]
 
 
 def get(store: Store, record_id: str, with_body: bool = True) -> dict[str, Any]:

@@ -155,6 +155,8 @@ def _key(by: str, kind: Kind, doc: dict[str, Any], region_code: str | None) -> t
 def build(snapshot: Any, filters: Filters, *, by: str = "district", region_code: str | None = None) -> Report:
     kinds: list[Kind] = [LEAD] if by in ("status", "industry", "need") else [ARTICLE, POLICY, LEAD]
     rows = select(snapshot, kinds, filters)
+    if by in ("industry", "need"):  # not in the listing index
+        rows = snapshot.complete(rows)
     groups: dict[str, Group] = {}
     total = Counts()
     for kind, _, doc in rows:

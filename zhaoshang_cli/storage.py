@@ -41,20 +41,49 @@ def load_document(path: Path) -> dict[str, Any]:
     return data
 
 
-def dump_document(data: dict[str, Any]) -> bytes:
-    return orjson.dumps(data)
+Spans = dict[str, dict[str, tuple[int, int]]]  # table → document id → (start, end) in the file
+
+
+def dump_document(data: dict[str, Any]) -> tuple[bytes, Spans]:
+    """The TinyDB JSON document, and where each document of each table sits in it."""
+    if not all(isinstance(t, dict) for t in data.values()):
+        return orjson.dumps(data), {}
+    parts = [b"{"]
+    pos = 1
+    spans: Spans = {}
+    for t, (name, table) in enumerate(data.items()):
+        head = (b"," if t else b"") + orjson.dumps(name) + b":{"
+        parts.append(head)
+        pos += len(head)
+        where = spans[name] = {}
+        sep = b""
+        for key, doc in table.items():
+            label = sep + orjson.dumps(str(key)) + b":"
+            body = orjson.dumps(doc)
+            parts += (label, body)
+            start = pos + len(label)
+            pos = start + len(body)
+            where[str(key)] = (start, pos)
+            sep = b","
+        parts.append(b"}")
+        pos += 1
+    parts.append(b"}")
+    return b"".join(parts), spans
 
 
 class AtomicJSONStorage(Storage):
     """A TinyDB storage whose writes replace the file atomically with mode 0600.
 
-    ``before_replace`` runs with the new bytes just before the rename (the store keeps
-    a backup of the old version there).
+    ``before_replace`` runs just before the rename (the store keeps a backup of the old
+    version there); ``after_replace`` gets the written document and where each record
+    sits in the file (the store writes its listing index from that).
     """
 
-    def __init__(self, path: str | Path, before_replace: Callable[[Path], None] | None = None):
+    def __init__(self, path: str | Path, before_replace: Callable[[Path], None] | None = None,
+                 after_replace: Callable[[dict[str, Any], Spans], None] | None = None):
         self.path = Path(path)
         self.before_replace = before_replace
+        self.after_replace = after_replace
         self._cache: dict[str, Any] | None = None
         self._depth = 0
         self._dirty = False
@@ -74,11 +103,13 @@ class AtomicJSONStorage(Storage):
     def flush(self) -> None:
         if not self._dirty or self._cache is None:
             return
-        payload = dump_document(self._cache)
+        payload, spans = dump_document(self._cache)
         if self.before_replace is not None:
             self.before_replace(self.path)
         atomic_write(self.path, payload)
         self._dirty = False
+        if self.after_replace is not None:
+            self.after_replace(self._cache, spans)
 
     @contextmanager
     def batch(self) -> Iterator["AtomicJSONStorage"]:

@@ -15,7 +15,7 @@ from __future__ import annotations
 import os
 import re
 from contextlib import contextmanager
-from dataclasses import dataclass, field
+from dataclasses import dataclass
 from datetime import datetime, timezone
 from pathlib import Path
 from typing import Any, Iterable, Iterator, Mapping
@@ -29,6 +29,9 @@ from .bodies import BodyLog, Ref
 from .errors import StoreError, UserError
 from .locking import FileLock
 from .models import Kind
+from .index import Index
+from .index import load as load_index
+from .index import write as write_index
 from .storage import AtomicJSONStorage, load_document
 
 APP = "zhaoshang-cli"
@@ -69,23 +72,71 @@ def split_id(record_id: str) -> tuple[Kind, str]:
     return models.kind_of_id(rid), rid[1:]
 
 
-@dataclass
 class Snapshot:
-    """A consistent view of the store for reading."""
+    """A consistent view of the store for reading.
 
-    store: "Store"
-    data: dict[str, Any]
-    meta: dict[str, Any]
+    With a fresh listing index, queries and ``get`` read only the index and the few
+    documents they show; anything needing whole tables loads the TinyDB file on first use
+    (inside ``Store.reading()``, while the shared lock is held).
+    """
+
+    def __init__(self, store: "Store", data: dict[str, Any] | None, meta: dict[str, Any],
+                 index: Index | None = None):
+        self.store = store
+        self._data = data
+        self.meta = meta
+        self.index = index
+
+    @property
+    def data(self) -> dict[str, Any]:
+        if self._data is None:
+            data = load_document(self.store.path)
+            self.meta = check_document(data, self.store.path)
+            self._data = data
+        return self._data
+
+    @property
+    def loaded(self) -> bool:
+        return self._data is not None
 
     def table(self, kind: Kind) -> dict[str, dict[str, Any]]:
         return self.data.get(kind.table, {})
 
     def get(self, record_id: str) -> tuple[Kind, str, dict[str, Any]]:
         kind, number = split_id(record_id)
-        doc = self.table(kind).get(number)
+        if self._data is None and self.index is not None:
+            at = self.index.kinds[kind.table].position(int(number))
+            doc = self._read_docs(kind, [at])[0] if at is not None else None
+        else:
+            doc = self.table(kind).get(number)
         if doc is None:
             raise UserError(messages.RECORD_NOT_FOUND.format(id=record_id))
         return kind, number, doc
+
+    def complete(self, rows: list[tuple[Kind, str, dict[str, Any]]]) -> list[tuple[Kind, str, dict[str, Any]]]:
+        """Replace index stubs by the stored documents (parsing only those)."""
+        stubs = [r for r in rows if "_at" in r[2]]
+        if not stubs:
+            return rows
+        if self._data is not None or len(stubs) > 2000:
+            return [(k, n, self.table(k)[n]) if "_at" in d else (k, n, d) for k, n, d in rows]
+        by_kind: dict[Kind, list[int]] = {}
+        for kind, _, doc in stubs:
+            by_kind.setdefault(kind, []).append(doc["_at"])
+        full = {(kind, at): doc for kind, ats in by_kind.items() for at, doc in zip(ats, self._read_docs(kind, ats))}
+        return [(k, n, full[(k, d["_at"])]) if "_at" in d else (k, n, d) for k, n, d in rows]
+
+    def _read_docs(self, kind: Kind, positions: list[int]) -> list[dict[str, Any]]:
+        import orjson
+
+        columns = self.index.kinds[kind.table].columns  # type: ignore[union-attr]
+        docs = []
+        with open(self.store.path, "rb") as handle:
+            for at in positions:
+                start = columns["start"][at]
+                handle.seek(start)
+                docs.append(orjson.loads(handle.read(columns["end"][at] - start)))
+        return docs
 
     @property
     def log(self) -> BodyLog:
@@ -168,7 +219,14 @@ class Transaction:
         for holder, ref in zip(holders, self._append(bodies)):
             holder[BODY] = ref
         if ready:
-            self.db.table(kind.table).insert_multiple(Document(d, doc_id=n) for d, n in zip(ready, numbers_used))
+            def add(table: dict[int, Any]) -> None:
+                for number, doc in zip(numbers_used, ready):
+                    if number in table:
+                        raise ValueError(f"document {number} already exists")
+                    table[number] = doc
+
+            # TinyDB's own table update, minus the two dict copies per document of insert_multiple
+            self.db.table(kind.table)._update_table(add)
             self.changed = True
         return [models.record_id(kind, n) for n in numbers_used]
 
@@ -228,6 +286,10 @@ class Store:
         self.keep_backups = keep_backups
         self.lock = FileLock(self.side / "lock", lock_timeout)
 
+    @property
+    def index_path(self) -> Path:
+        return self.side / "index"
+
     def body_log(self, generation: int) -> BodyLog:
         return BodyLog(self.side / f"bodies.{generation}.log")
 
@@ -242,13 +304,17 @@ class Store:
             raise StoreError(messages.STORE_IS_DIR.format(path=self.path))
         self._ensure_dirs()
         with self.lock.shared():
-            data = load_document(self.path)
-            meta = check_document(data, self.path)
-            yield Snapshot(self, data, meta)
+            index = load_index(self.index_path, self.path, migrations.CURRENT)
+            if index is not None:
+                yield Snapshot(self, None, index.meta, index)
+            else:
+                data = load_document(self.path)
+                yield Snapshot(self, data, check_document(data, self.path))
 
     def read(self) -> Snapshot:
-        """A snapshot of the listing tables, for queries that need no bodies."""
+        """A snapshot with the whole TinyDB document loaded."""
         with self.reading() as snap:
+            snap.data  # noqa: B018 - load while the lock is held
             return snap
 
     # -- writing ---------------------------------------------------------------------------
@@ -266,7 +332,8 @@ class Store:
             existed = bool(data)
             generation = meta["log"]
             storage = AtomicJSONStorage(
-                self.path, before_replace=lambda path: self._backup(path, generation) if existed else None)
+                self.path, before_replace=lambda path: self._backup(path, generation) if existed else None,
+                after_replace=lambda written, spans: write_index(self.index_path, written, spans, meta, self.path))
             with storage.batch():
                 # TinyDB must see a non-empty document so that it changes this very dict
                 data[META] = {"1": meta}

@@ -36,6 +36,7 @@ app = typer.Typer(
     no_args_is_help=True,
     add_completion=False,
     pretty_exceptions_enable=False,
+    rich_markup_mode=None,  # plain help: rendering it with Rich costs more than the rest of start-up
     context_settings={"help_option_names": ["-h", "--help"]},
 )
 

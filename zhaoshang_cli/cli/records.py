@@ -95,6 +95,15 @@ def _make_add(kind: Kind) -> Callable[..., None]:
 _FULL_FORMATS = ("json", "jsonl", "csv")  # whole records, bodies included; tables need no bodies
 
 
+def _find(ctx: typer.Context, fmt: str, kinds: list[Kind], filters: Any, sort: str | None,
+          limit: int | None) -> list[dict[str, Any]]:
+    from .. import records
+
+    if fmt in ("count", "ids"):
+        return [{"id": i} for i in records.find_ids(common.store(ctx), kinds, filters, sort=sort, limit=limit)]
+    return records.find(common.store(ctx), kinds, filters, sort=sort, limit=limit, with_body=fmt in _FULL_FORMATS)
+
+
 def _render(fmt: str, rows: list[dict[str, Any]], kinds: list[Kind], reveal: bool, show_kind: bool) -> None:
     from .. import dates, exporters
 
@@ -133,8 +142,7 @@ def list_records(
     exporters.check_format(fmt, exporters.LIST_FORMATS)
     filters = build_filters(common.filter_args(region, since, until, on, month, text, status, due_before,
                                                 exact_region))
-    rows = records.find(common.store(ctx), [the_kind], filters, sort=sort, limit=limit,
-                        with_body=fmt in _FULL_FORMATS)
+    rows = _find(ctx, fmt, [the_kind], filters, sort, limit)
     _render(fmt, rows, [the_kind], reveal, show_kind=False)
 
 
@@ -166,8 +174,7 @@ def filter_records(
                                                 exact_region))
     if filters.statuses or filters.due_before:
         chosen = [k for k in chosen if k.name == "lead"]
-    rows = records.find(common.store(ctx), chosen, filters, sort=sort, limit=limit,
-                        with_body=fmt in _FULL_FORMATS)
+    rows = _find(ctx, fmt, chosen, filters, sort, limit)
     _render(fmt, rows, chosen, reveal, show_kind=True)
 
 
