@@ -8,7 +8,7 @@ import textwrap
 import pytest
 from tinydb import TinyDB
 
-from zhaoshang_cli import migrations, models
+from zhaoshang_cli import migrations, models, validation
 from zhaoshang_cli.errors import StoreError
 from zhaoshang_cli.storage import AtomicJSONStorage
 from zhaoshang_cli.store import Store
@@ -17,7 +17,7 @@ ARTICLE = {"title": "武清开发区新引进项目", "region": "武清", "date"
 
 
 def add(store, kind=models.ARTICLE, **fields):
-    doc = models.validate(kind, {**ARTICLE, **fields} if kind is models.ARTICLE else fields)
+    doc = validation.validate(kind, {**ARTICLE, **fields} if kind is models.ARTICLE else fields)
     with store.writing() as txn:
         return txn.insert_many(kind, [doc])[0]
 
@@ -74,7 +74,7 @@ def test_a_failed_transaction_writes_nothing(db):
     before = db.read_bytes()
     with pytest.raises(RuntimeError):
         with store.writing() as txn:
-            txn.insert_many(models.ARTICLE, [models.validate(models.ARTICLE, {**ARTICLE, "title": "新"})])
+            txn.insert_many(models.ARTICLE, [validation.validate(models.ARTICLE, {**ARTICLE, "title": "新"})])
             raise RuntimeError("crash in the middle")
     assert db.read_bytes() == before
 

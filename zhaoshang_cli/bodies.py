@@ -14,6 +14,7 @@ from __future__ import annotations
 
 import bisect
 import os
+import threading
 from pathlib import Path
 from typing import Iterable, Iterator, Union
 
@@ -56,8 +57,11 @@ class BodyLog:
     def __init__(self, path: Path):
         self.path = path
 
-    def append(self, bodies: Iterable[Body]) -> list[Ref]:
-        """Append bodies (buffered, then fsynced); returns their references in order."""
+    def append(self, bodies: Iterable[Body | bytes | memoryview]) -> list[Ref]:
+        """Append bodies (buffered, then fsynced); returns their references in order.
+
+        Bodies are text, RawBody, or JSON string literals already encoded.
+        """
         refs: list[Ref] = []
         fd = os.open(self.path, os.O_WRONLY | os.O_CREAT | os.O_APPEND, 0o600)
         try:
@@ -65,7 +69,7 @@ class BodyLog:
             pending: list[Union[bytes, memoryview]] = []
             size = 0
             for body in bodies:
-                data = literal(body)
+                data = body if isinstance(body, (bytes, memoryview)) else literal(body)
                 refs.append([offset, len(data)])
                 offset += len(data)
                 pending.append(data)
@@ -126,6 +130,50 @@ class BodyLog:
             return self.path.stat().st_size
         except FileNotFoundError:
             return 0
+
+
+class Appender:
+    """Appends to a body log from a background thread, so that the caller can go on
+    building the store file meanwhile; the references are known at once.
+
+    For one write transaction (the exclusive lock is held): offsets continue from the
+    end of the log, and ``wait()`` must return before the store file refers to them.
+    """
+
+    def __init__(self, log: BodyLog):
+        self.log = log
+        self.offset: int | None = None
+        self._thread: threading.Thread | None = None
+        self._error: BaseException | None = None
+
+    def append(self, bodies: Iterable[Body]) -> list[Ref]:
+        self.wait()  # one write at a time keeps the offsets true
+        chunks = [literal(body) for body in bodies]
+        if not chunks:
+            return []
+        if self.offset is None:
+            self.offset = self.log.size()
+        refs = []
+        for data in chunks:
+            refs.append([self.offset, len(data)])
+            self.offset += len(data)
+        self._thread = threading.Thread(target=self._write, args=(chunks,), daemon=True)
+        self._thread.start()
+        return refs
+
+    def _write(self, chunks: list[Union[bytes, memoryview]]) -> None:
+        try:
+            self.log.append(chunks)
+        except BaseException as exc:  # re-raised by wait() in the caller's thread
+            self._error = exc
+
+    def wait(self) -> None:
+        if self._thread is not None:
+            self._thread.join()
+            self._thread = None
+        if self._error is not None:
+            error, self._error = self._error, None
+            raise error
 
 
 def _write_all(fd: int, chunks: list[Union[bytes, memoryview]]) -> None:

@@ -2,19 +2,21 @@
 
 All-or-nothing by default: if any row is invalid nothing is written and every bad row
 is reported as ``FILE:LINE: field: message``.  Idempotent: each record has a natural
-key (see models.natural_key), and a record already stored is skipped, updated or an
+key (see validation.natural_key), and a record already stored is skipped, updated or an
 error as ``on_conflict`` says.
 """
 
 from __future__ import annotations
 
+import gc
 from dataclasses import dataclass, field
 from datetime import datetime
-from typing import Any, Callable, Iterable
+from contextlib import contextmanager
+from typing import Any, Callable, Iterable, Iterator
 
-from . import messages, models
+from . import messages, models, validation
 from .bodies import text_of
-from .errors import RecordInvalid, UserError
+from .errors import FieldError, RecordInvalid, UserError
 from .importers import columns
 from .importers.rows import SourceRow
 from .models import LEAD, POLICY, Kind
@@ -92,7 +94,7 @@ def _timestamp(name: str, value: Any) -> str:
     try:
         return datetime.fromisoformat(str(value)).isoformat()
     except ValueError:
-        raise models.FieldError(name, value, messages.TIMESTAMP_INVALID.format(value=value)) from None
+        raise FieldError(name, value, messages.TIMESTAMP_INVALID.format(value=value)) from None
 
 
 def _empty(value: Any) -> bool:
@@ -122,9 +124,9 @@ def prepare_row(row: SourceRow, options: ImportOptions, unknown: set[str], colum
     for key, name in column_map(tuple(data)):
         value = data[key]
         if name is None:
-            if not _empty(value):
+            if value is not None and value != "":
                 extras[str(key)] = value
-        elif not _empty(value) or name not in given:
+        elif (value is not None and value != "") or name not in given:
             given[name] = value
     kept = given.pop("extra", None)  # the extra columns of an exported record
     kind = options.kind
@@ -132,7 +134,7 @@ def prepare_row(row: SourceRow, options: ImportOptions, unknown: set[str], colum
     if kind is None and not _empty(declared):
         kind = models.kind_named(str(declared))
     if kind is None:
-        kind = _guess_kind(k for k, v in given.items() if not _empty(v))
+        kind = _guess_kind([k for k, v in given.items() if v is not None and v != ""])
     number = None
     ident = given.pop("id", None)
     if not _empty(ident):
@@ -162,7 +164,7 @@ def prepare_row(row: SourceRow, options: ImportOptions, unknown: set[str], colum
         given["extra"] = {k: v if isinstance(v, (str, int, float, bool, list, dict)) else str(v)
                           for k, v in extras.items()}
     context = _context(given) if "province" in given or "city" in given else None
-    doc = models.validate(kind, given, region_context=context)
+    doc = validation.validate(kind, given, region_context=context)
     doc.update(stamps)
     return Prepared(row, kind, doc, number)
 
@@ -199,6 +201,17 @@ def _same(old: dict[str, Any], new: dict[str, Any], old_body: str | None, new_bo
     return a == b and (new_body is None or text_of(new_body) == old_body)
 
 
+@contextmanager
+def no_gc() -> Iterator[None]:
+    """For reading and importing a batch: it allocates millions of objects and frees none
+    of them before the end, so the cyclic collector would only rescan them again and again."""
+    gc.disable()
+    try:
+        yield
+    finally:
+        gc.enable()
+
+
 def run(store: Store, rows: Iterable[SourceRow], options: ImportOptions,
         progress: Callable[[int], None] | None = None) -> ImportResult:
     result = ImportResult(dry_run=options.dry_run)
@@ -226,7 +239,7 @@ def _apply(txn: Any, prepared: list[Prepared], options: ImportOptions, result: I
     pending: dict[tuple[str, ...], Prepared] = {}  # natural key → a new record of this batch
     replacements: dict[Kind, dict[str, dict[str, Any]]] = {}
     for item in prepared:
-        key = models.natural_key(item.kind, item.doc)
+        key = validation.natural_key(item.kind, item.doc)
         found = keys[item.kind].get(key) if key else None
         if key is not None and key in pending:
             if options.on_conflict == "update":

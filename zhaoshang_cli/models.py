@@ -1,4 +1,4 @@
-"""The three record kinds, their fields, validation and their public (JSON) shape.
+"""The three record kinds, their fields and their public (JSON) shape.
 
 A stored document holds only non-empty fields; the region is stored as its code.  The
 public form, used by every output format and by import, has every field in a fixed
@@ -7,14 +7,11 @@ order, ``region`` as a name beside ``region_code``, and ``id``/``kind`` first.
 
 from __future__ import annotations
 
-import re
 from dataclasses import dataclass
-from datetime import date
-from functools import lru_cache
-from typing import Any, Callable, Mapping
+from typing import Any, Mapping
 
 from . import messages
-from .errors import FieldError, RecordInvalid, UsageError, UserError
+from .errors import UsageError
 
 STATUSES = ("new", "contacted", "visited", "negotiating", "signed", "lost")
 STATUS_LABELS = {"new": "新线索", "contacted": "已联系", "visited": "已考察", "negotiating": "洽谈中",
@@ -31,7 +28,6 @@ _NEED_ALIASES = {n: n for n in NEEDS} | {
     "写字楼": "写字楼租赁", "办公": "写字楼租赁", "company": "公司注册", "register": "公司注册",
     "other": "其他", "其它": "其他",
 }
-_DOC_NO_YEAR = re.compile(r"[\[【(（〔［]\s*(\d{4})\s*[\]】)）〕］]")
 
 
 @dataclass(frozen=True, eq=False)
@@ -146,154 +142,6 @@ def is_empty(value: Any) -> bool:
         value.strip() if isinstance(value, str) else value))
 
 
-# -- parsing one field ---------------------------------------------------------------------
-def _parse_notes(value: Any, field: str) -> list[dict[str, str]]:
-    from . import dates
-
-    if isinstance(value, str):
-        return [{"at": dates.now_iso(), "text": value.strip()}]
-    if isinstance(value, list) and all(isinstance(n, dict) and isinstance(n.get("text"), str) for n in value):
-        return [{"at": str(n.get("at") or dates.now_iso()), "text": n["text"]} for n in value]
-    raise FieldError(field, value, messages.NOTES_INVALID.format(value=value))
-
-
-def _parse_history(value: Any, field: str) -> list[dict[str, str]]:
-    if isinstance(value, list) and all(isinstance(h, dict) and h.get("to") in STATUSES for h in value):
-        return [{k: str(v) for k, v in h.items() if v is not None} for h in value]
-    raise FieldError(field, value, messages.HISTORY_INVALID.format(value=value))
-
-
-def _parse_text(spec: Field, value: Any) -> Any:
-    from .bodies import RawBody
-
-    if isinstance(value, RawBody) and spec.apart:
-        return value
-    if not isinstance(value, (str, int, float)) or isinstance(value, bool):
-        raise FieldError(spec.name, value, messages.TEXT_INVALID.format(value=value))
-    text = str(value) if spec.apart else str(value).strip()
-    try:
-        text.encode("utf-8")
-    except UnicodeEncodeError:
-        raise FieldError(spec.name, value, messages.TEXT_NOT_UTF8) from None
-    if spec.name == "doc_no":
-        text = _DOC_NO_YEAR.sub(r"〔\1〕", text)
-    return text
-
-
-@lru_cache(maxsize=8192)
-def _iso_date(text: str, name: str) -> str:
-    from . import dates
-
-    return dates.parse_date(text, field=name).isoformat()
-
-
-@lru_cache(maxsize=8192)
-def _region_code(text: str, context: str | None, name: str) -> str:
-    from .regions import table
-
-    return table().resolve(text, context, field_name=name).code
-
-
-def parse_value(spec: Field, value: Any, region_context: str | None = None) -> Any:
-    """The stored form of one field value; region values come back as their code.
-
-    Dates and regions repeat across a batch, so their parsed forms are cached.
-    """
-    from . import dates, values
-
-    name = spec.name
-    kind = spec.type
-    if kind == "text":
-        return _parse_text(spec, value)
-    if kind == "date":
-        return _iso_date(value, name) if isinstance(value, str) else dates.parse_date(value, field=name).isoformat()
-    if kind == "region":
-        try:
-            return _region_code(str(value), region_context, name)
-        except UserError as exc:
-            if isinstance(exc, FieldError):
-                raise
-            raise FieldError(name, value, exc.message.removeprefix(f"{name}: ")) from None
-    if kind == "choice":
-        return values.parse_choice(value, name, spec.choices or {})
-    parser: Callable[..., Any] = {
-        "url": values.parse_url, "phone": values.parse_phone, "email": values.parse_email,
-        "amount": values.parse_amount, "tags": values.parse_tags, "source": values.parse_source,
-        "notes": _parse_notes, "history": _parse_history,
-    }[kind]
-    return parser(value, name)
-
-
-# -- whole records -------------------------------------------------------------------------
-def validate(kind: Kind, given: Mapping[str, Any], *, partial: bool = False,
-             region_context: str | None = None, today: date | None = None) -> dict[str, Any]:
-    """Validate the given public values into a stored document (region as ``region_code``).
-
-    ``partial`` validates only what is given (for edits).  Every bad field is reported
-    at once in one RecordInvalid.
-    """
-    from .bodies import RawBody
-
-    doc: dict[str, Any] = {}
-    errors: list[FieldError] = []
-    code = given.get("region_code")
-    if code and kind.field("region"):
-        from .regions import table
-
-        if str(code) in table().regions:
-            doc["region_code"] = str(code)
-        else:
-            errors.append(FieldError("region_code", code, messages.REGION_CODE_UNKNOWN.format(value=code)))
-    for spec in kind.fields:
-        value = given.get(spec.name)
-        if value is None or value == "" or (spec.type == "region" and "region_code" in doc):
-            continue
-        try:
-            parsed = parse_value(spec, value, region_context)
-        except FieldError as exc:
-            errors.append(exc)
-            continue
-        if not is_empty(parsed) and not (isinstance(parsed, RawBody) and not parsed):
-            doc["region_code" if spec.type == "region" else spec.name] = parsed
-    if isinstance(given.get("extra"), dict) and given["extra"]:
-        doc["extra"] = dict(given["extra"])
-    if not partial:
-        _defaults(kind, doc, today)
-        bad = {e.field for e in errors}
-        errors += [e for e in missing_fields(kind, doc) if e.field not in bad]
-    errors += cross_checks(kind, doc)
-    if errors:
-        raise RecordInvalid(errors)
-    return doc
-
-
-def _defaults(kind: Kind, doc: dict[str, Any], today: date | None) -> None:
-    from . import dates
-
-    if kind is LEAD:
-        doc.setdefault("status", "new")
-        doc.setdefault("date", (today or dates.today()).isoformat())
-        doc.setdefault("history", [{"at": dates.now_iso(), "to": doc["status"]}])
-
-
-def missing_fields(kind: Kind, doc: Mapping[str, Any]) -> list[FieldError]:
-    errors = []
-    for spec in kind.required:
-        key = "region_code" if spec.type == "region" else spec.name
-        if is_empty(doc.get(key)):
-            errors.append(FieldError(spec.name, None, messages.FIELD_REQUIRED))
-    if kind is LEAD and is_empty(doc.get("phone")) and is_empty(doc.get("email")):
-        errors.append(FieldError("phone", None, messages.LEAD_NEEDS_CONTACT))
-    return errors
-
-
-def cross_checks(kind: Kind, doc: Mapping[str, Any]) -> list[FieldError]:
-    if kind is POLICY and doc.get("effective") and doc.get("expiry") and doc["expiry"] < doc["effective"]:
-        return [FieldError("expiry", doc["expiry"], messages.EXPIRY_BEFORE_EFFECTIVE.format(
-            expiry=doc["expiry"], effective=doc["effective"]))]
-    return []
-
-
 # -- the public shape ----------------------------------------------------------------------
 def record_id(kind: Kind, number: int | str) -> str:
     return f"{kind.prefix}{number}"
@@ -319,23 +167,3 @@ def to_public(kind: Kind, number: int | str, doc: Mapping[str, Any], body: str |
     out["created_at"] = doc.get("created_at")
     out["updated_at"] = doc.get("updated_at")
     return out
-
-
-def natural_key(kind: Kind, doc: Mapping[str, Any]) -> tuple[str, ...] | None:
-    """What makes two records the same thing, for idempotent imports."""
-    from .values import normalise_title
-
-    if kind is LEAD:
-        reach = doc.get("phone") or doc.get("email")
-        return ("lead", reach, normalise_title(doc.get("company", ""))) if reach else None
-    url = doc.get("url")
-    if url:
-        return ("url", normalise_url(url))
-    return (kind.name, normalise_title(doc.get("title", "")), doc.get("date", ""))
-
-
-def normalise_url(url: str) -> str:
-    scheme, _, rest = url.partition("://")
-    host, slash, path = rest.partition("/")
-    path = path.split("#", 1)[0].rstrip("/")
-    return f"{scheme.lower()}://{host.lower()}/{path}"

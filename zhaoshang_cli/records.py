@@ -5,7 +5,7 @@ from __future__ import annotations
 from dataclasses import dataclass
 from typing import Any, Mapping
 
-from . import dates, messages, models, values
+from . import dates, messages, models, validation, values
 from .errors import RecordInvalid, UsageError, UserError
 from .models import LEAD, Kind
 from .query import Filters, Row, select, sort_rows
@@ -16,7 +16,7 @@ def existing_keys(txn: Transaction | Snapshot, kind: Kind) -> dict[tuple[str, ..
     """Natural key → record ID for every stored record of ``kind``."""
     keys: dict[tuple[str, ...], str] = {}
     for number, doc in txn.table(kind).items():
-        key = models.natural_key(kind, doc)
+        key = validation.natural_key(kind, doc)
         if key is not None:
             keys.setdefault(key, models.record_id(kind, number))
     return keys
@@ -24,9 +24,9 @@ def existing_keys(txn: Transaction | Snapshot, kind: Kind) -> dict[tuple[str, ..
 
 def add(store: Store, kind: Kind, given: Mapping[str, Any]) -> str:
     """Validate and store one record; refuses one that is already stored."""
-    doc = models.validate(kind, given)
+    doc = validation.validate(kind, given)
     with store.writing() as txn:
-        key = models.natural_key(kind, doc)
+        key = validation.natural_key(kind, doc)
         if key is not None:
             found = existing_keys(txn, kind).get(key)
             if found:
@@ -55,14 +55,14 @@ def edit(store: Store, record_id: str, changes: Mapping[str, Any]) -> None:
         check_fields(kind, list(changes))
         given = {k: v for k, v in changes.items() if not models.is_empty(v)}
         cleared = [k for k, v in changes.items() if models.is_empty(v)]
-        parsed = models.validate(kind, given, partial=True, region_context=doc.get("region_code"))
+        parsed = validation.validate(kind, given, partial=True, region_context=doc.get("region_code"))
         if "notes" in parsed:  # a note given to edit is added, not a replacement
             parsed["notes"] = list(doc.get("notes", [])) + parsed["notes"]
         updates: dict[str, Any] = dict(parsed)
         for name in cleared:
             updates["region_code" if name == "region" else name] = None
         merged = {k: v for k, v in {**doc, **updates}.items() if not models.is_empty(v)}
-        errors = models.missing_fields(kind, merged) + models.cross_checks(kind, merged)
+        errors = validation.missing_fields(kind, merged) + validation.cross_checks(kind, merged)
         if errors:
             raise RecordInvalid(errors)
         if kind is LEAD and "status" in parsed and parsed["status"] != doc.get("status"):

@@ -9,6 +9,7 @@ like TinyDB's JSONStorage, only crash-safe.
 from __future__ import annotations
 
 from contextlib import contextmanager
+from itertools import accumulate, chain
 from pathlib import Path
 from typing import Any, Callable, Iterator
 
@@ -48,26 +49,21 @@ def dump_document(data: dict[str, Any]) -> tuple[bytes, Spans]:
     """The TinyDB JSON document, and where each document of each table sits in it."""
     if not all(isinstance(t, dict) for t in data.values()):
         return orjson.dumps(data), {}
-    parts = [b"{"]
-    pos = 1
+    parts: list[bytes] = []
     spans: Spans = {}
     for t, (name, table) in enumerate(data.items()):
-        head = (b"," if t else b"") + orjson.dumps(name) + b":{"
-        parts.append(head)
-        pos += len(head)
-        where = spans[name] = {}
-        sep = b""
-        for key, doc in table.items():
-            label = sep + orjson.dumps(str(key)) + b":"
-            body = orjson.dumps(doc)
-            parts += (label, body)
-            start = pos + len(label)
-            pos = start + len(body)
-            where[str(key)] = (start, pos)
-            sep = b","
+        parts.append((b"{" if t == 0 else b",") + orjson.dumps(name) + b":{")
+        keys = [str(key) for key in table]
+        labels = [(b',"' if i else b'"') + key.encode() + b'":' for i, key in enumerate(keys)]
+        docs = list(map(orjson.dumps, table.values()))
+        base = sum(map(len, parts))
+        table_parts = list(chain.from_iterable(zip(labels, docs)))
+        ends = list(accumulate(map(len, table_parts), initial=base))
+        # ends[2i+1] is where document i starts, ends[2i+2] where it ends
+        spans[name] = dict(zip(keys, zip(ends[1::2], ends[2::2])))
+        parts += table_parts
         parts.append(b"}")
-        pos += 1
-    parts.append(b"}")
+    parts.append(b"}" if parts else b"{}")
     return b"".join(parts), spans
 
 

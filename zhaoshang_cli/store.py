@@ -25,7 +25,7 @@ from tinydb.table import Document
 
 from . import dates, messages, migrations, models
 from .atomic import atomic_write, stale_temp_files
-from .bodies import BodyLog, Ref
+from .bodies import Appender, BodyLog, Ref
 from .errors import StoreError, UserError
 from .locking import FileLock
 from .models import Kind
@@ -177,6 +177,7 @@ class Transaction:
     snapshot: Snapshot
     db: TinyDB
     changed: bool = False
+    appender: Appender | None = None
 
     @property
     def meta(self) -> dict[str, Any]:
@@ -273,8 +274,17 @@ class Transaction:
             self.db.table(kind.table).remove(doc_ids=numbers)
             self.changed = True
 
-    def _append(self, bodies: list[str]) -> list[Ref]:
-        return self.snapshot.log.append(bodies) if bodies else []
+    def _append(self, bodies: list[Any]) -> list[Ref]:
+        if not bodies:
+            return []
+        if self.appender is None:
+            self.appender = Appender(self.snapshot.log)
+        return self.appender.append(bodies)
+
+    def finish(self) -> None:
+        """Wait until the bodies are in the log (fsynced): the store file may then refer to them."""
+        if self.appender is not None:
+            self.appender.wait()
 
 
 class Store:
@@ -339,7 +349,10 @@ class Store:
                 data[META] = {"1": meta}
                 storage.write(data)
                 txn = Transaction(Snapshot(self, data, meta), TinyDB(storage=lambda: storage))
-                yield txn
+                try:
+                    yield txn
+                finally:
+                    txn.finish()
                 if not txn.changed:
                     storage.discard()
 

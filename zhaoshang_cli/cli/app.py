@@ -7,15 +7,16 @@ from pathlib import Path
 from typing import Annotated, Optional
 
 import typer
-from typer.core import TyperGroup
 
 from .. import __version__
 from ..errors import UserError
 from . import common
 
 
-class _ErrorsAsMessages(TyperGroup):
+class _ErrorsAsMessages(common.AliasGroup):
     """Turn a UserError anywhere below into one line on stderr and its exit code."""
+
+    aliases = {"ls": "list"}
 
     def invoke(self, ctx):  # type: ignore[no-untyped-def]
         try:

@@ -9,6 +9,7 @@ from pathlib import Path
 from typing import TYPE_CHECKING, Annotated, Any, Optional
 
 import typer
+from typer.core import TyperGroup
 
 if TYPE_CHECKING:
     from ..exporters import Options
@@ -17,6 +18,15 @@ if TYPE_CHECKING:
     from ..store import Store
 
 DB_ENV = "ZHAOSHANG_DB"
+
+
+class AliasGroup(TyperGroup):
+    """A command group that also answers to other names (articles → article, ls → list)."""
+
+    aliases: dict[str, str] = {}
+
+    def get_command(self, ctx, name):  # type: ignore[no-untyped-def]
+        return super().get_command(ctx, self.aliases.get(name, name))
 
 
 @dataclass

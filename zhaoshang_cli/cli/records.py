@@ -57,6 +57,11 @@ def read_body_file(path: str) -> str:
 
 def _given(kwargs: dict[str, Any]) -> dict[str, Any]:
     values = {k: v for k, v in kwargs.items() if v is not None and k not in ("ctx", "body_file")}
+    for name, value in values.items():
+        try:
+            value.encode("utf-8")
+        except UnicodeEncodeError:  # undecodable bytes in argv arrive as lone surrogates
+            raise UserError(f"--{name.replace('_', '-')}: {messages.TEXT_NOT_UTF8}") from None
     if kwargs.get("body_file") is not None:
         if "body" in values:
             raise UsageError(messages.BODY_TWICE)
@@ -88,7 +93,8 @@ def _make_add(kind: Kind) -> Callable[..., None]:
         typer.echo(record_id)
 
     params = [_CTX, *_field_parameters(fields)] + ([_BODY_FILE] if kind.has_body else [])
-    return _command(params, run, f"Add a {kind.name} ({kind.label}); prints its ID.")
+    article = "an" if kind.name[0] in "aeiou" else "a"
+    return _command(params, run, f"Add {article} {kind.name} ({kind.label}); prints its ID.")
 
 
 # -- list / filter -------------------------------------------------------------------------
@@ -247,15 +253,16 @@ def rm(
     common.info(messages.REMOVED.format(ids=" ".join(removed)))
 
 
+class _KindGroup(common.AliasGroup):
+    aliases = {alias: kind.name for kind in KINDS.values() for alias in (kind.plural, kind.label)}
+
+
 def register(app: typer.Typer) -> None:
-    add_app = typer.Typer(help="Add an article, policy or lead.", no_args_is_help=True)
+    add_app = typer.Typer(cls=_KindGroup, help="Add an article, policy or lead.", no_args_is_help=True)
     for kind in KINDS.values():
-        command = _make_add(kind)
-        add_app.command(kind.name)(command)
-        add_app.command(kind.plural, hidden=True)(command)
+        add_app.command(kind.name)(_make_add(kind))
     app.add_typer(add_app, name="add")
     app.command("list")(list_records)
-    app.command("ls", hidden=True)(list_records)
     app.command("filter")(filter_records)
     app.command("show")(show)
     app.command("edit")(_make_edit())

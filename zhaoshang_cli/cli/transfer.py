@@ -83,11 +83,13 @@ def import_records(
         on_conflict=_choice("on-conflict", on_conflict, imports.CONFLICT_POLICIES),
         skip_invalid=skip_invalid, dry_run=dry_run,
         extra=_choice("extra", extra, imports.EXTRA_POLICIES))
-    rows: list[Any] = []
-    for path in files:
-        name, raw = read_input(path)
-        rows.extend(read_rows(name, raw, format_of(name, raw, fmt), encoding))
-    _run_import(ctx, rows, options)
+    with imports.no_gc():
+        rows: list[Any] = []
+        for path in files:
+            name, raw = read_input(path)
+            rows.extend(read_rows(name, raw, format_of(name, raw, fmt), encoding))
+        del raw  # the rows keep what they need of it
+        _run_import(ctx, rows, options)
 
 
 def import_page(

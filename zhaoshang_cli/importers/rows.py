@@ -175,8 +175,8 @@ def _parse_with_raw_body(raw: bytes, view: memoryview, start: int, end: int) -> 
         codecs.utf_8_decode(literal, "strict", True)
     except UnicodeDecodeError:
         raise _NotUtf8 from None
-    if raw.find(b"\\u", at, close) != -1 or raw.find(b"\\/", at, close) != -1:
-        literal = orjson.dumps(orjson.loads(literal))  # \uXXXX or \/ escapes: make it canonical
+    if raw.find(b"\\u", at, close) != -1:
+        literal = orjson.dumps(orjson.loads(literal))  # \uXXXX escapes (ensure_ascii): make it canonical
     data["body"] = RawBody(literal)
     return data
 
