@@ -1,6 +1,6 @@
 """Time whole zhaoshang processes against sqlite-utils on the same data, in one run.
 
-    pip install -e '.[bench]'
+    pip install '.[bench]'
     python bench/run.py                       # 100k articles, 10k policies, 20k leads
     python bench/run.py --write-readme        # …and put the table in bench/README.md
     python bench/run.py --articles 300 --policies 30 --leads 60 --repeat 1   # smoke test
@@ -73,7 +73,7 @@ def main() -> None:
     zs = [shutil.which("zhaoshang") or sys.executable, *([] if shutil.which("zhaoshang") else ["-m", "zhaoshang_cli"])]
     su = shutil.which("sqlite-utils")
     if su is None:
-        raise SystemExit("sqlite-utils is missing: pip install -e '.[bench]'")
+        raise SystemExit("sqlite-utils is missing: pip install '.[bench]'")
     size = f"{args.articles}-{args.policies}-{args.leads}"
     data = args.out / f"data-{size}"
     work = args.out / f"work-{size}"

@@ -27,10 +27,11 @@ _CHUNK = 1 << 20
 class RawBody:
     """A body still in its input's bytes: a canonical JSON string literal, UTF-8 checked."""
 
-    __slots__ = ("literal",)
+    __slots__ = ("literal", "span")
 
-    def __init__(self, literal: Union[bytes, memoryview]):
+    def __init__(self, literal: Union[bytes, memoryview], span: tuple[int, int] | None = None):
         self.literal = literal
+        self.span = span  # where the literal sits in the input, when it is a slice of it
 
     def __bool__(self) -> bool:
         return len(self.literal) > 2

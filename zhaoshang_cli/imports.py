@@ -9,13 +9,16 @@ error as ``on_conflict`` says.
 from __future__ import annotations
 
 import gc
+import os
 from dataclasses import dataclass, field
 from datetime import datetime
 from contextlib import contextmanager
 from typing import Any, Callable, Iterable, Iterator
 
 from . import messages, models, validation
-from .bodies import text_of
+import orjson
+
+from .bodies import RawBody, text_of
 from .errors import FieldError, RecordInvalid, UserError
 from .importers import columns
 from .importers.rows import SourceRow
@@ -189,8 +192,90 @@ def prepare(rows: Iterable[SourceRow], options: ImportOptions, result: ImportRes
             result.invalid += 1
         if progress:
             progress(1)
-    result.unknown_columns = {f: sorted(c) for f, c in unknown_by_file.items() if c}
+    for file, cols in unknown_by_file.items():
+        if cols:
+            result.unknown_columns[file] = sorted(set(result.unknown_columns.get(file, [])) | cols)
     return prepared
+
+
+# -- reading files -------------------------------------------------------------------------
+PARALLEL_BYTES = 32 << 20  # below this a second process costs more than it saves
+
+
+def prepare_file(name: str, raw: bytes, fmt: str, encoding: str | None, options: ImportOptions,
+                 result: ImportResult) -> list[Prepared]:
+    """Read and validate one input file."""
+    from .importers.rows import read_rows
+
+    if (fmt == "jsonl" and encoding is None and len(raw) >= PARALLEL_BYTES and hasattr(os, "fork")
+            and (os.cpu_count() or 1) > 1 and not raw.startswith(b"\xef\xbb\xbf")):
+        prepared = _prepare_jsonl_in_two(name, raw, options, result)
+        if prepared is not None:
+            return prepared
+    return prepare(read_rows(name, raw, fmt, encoding), options, result)
+
+
+def _prepare_jsonl_in_two(name: str, raw: bytes, options: ImportOptions,
+                          result: ImportResult) -> list[Prepared] | None:
+    """Parse and validate the second half of a big UTF-8 JSONL file in a forked process
+    while this one does the first half.  None when the file is not UTF-8 (or the child
+    failed): the caller then reads it the ordinary way."""
+    import pickle
+
+    from .importers.rows import utf8_jsonl
+
+    middle = raw.find(b"\n", len(raw) // 2) + 1 or len(raw)
+    second_line = raw.count(b"\n", 0, middle) + 1
+    reader, writer = os.pipe()
+    pid = os.fork()
+    if pid == 0:  # the child: validate the second half, send back everything but the bodies
+        status = 1
+        try:
+            os.close(reader)
+            rows = utf8_jsonl(name, raw, middle, len(raw), second_line)
+            if rows is None:
+                status = 2
+            else:
+                half = ImportResult()
+                items = [(p.row.file, p.row.line, p.kind.name, _body_ref(p.doc), p.doc, p.number)
+                         for p in prepare(rows, options, half)]
+                payload = pickle.dumps((items, half.errors, half.invalid, half.unknown_columns), protocol=5)
+                with os.fdopen(writer, "wb") as out:
+                    out.write(payload)
+                status = 0
+        finally:
+            os._exit(status)
+    os.close(writer)
+    with os.fdopen(reader, "rb") as incoming:
+        rows = utf8_jsonl(name, raw, 0, middle, 1)
+        first = prepare(rows, options, result) if rows is not None else None
+        payload = incoming.read()
+    _, status = os.waitpid(pid, 0)
+    if first is None or os.waitstatus_to_exitcode(status) != 0:
+        result.errors, result.invalid, result.unknown_columns = [], 0, {}
+        return None
+    items, errors, invalid, unknown = pickle.loads(payload)
+    result.errors += errors
+    result.invalid += invalid
+    for file, cols in unknown.items():
+        result.unknown_columns[file] = sorted(set(result.unknown_columns.get(file, [])) | set(cols))
+    view = memoryview(raw)
+    second = []
+    for file, line, kind_name, body, doc, number in items:
+        if body is not None:
+            doc["body"] = RawBody(view[body[0]:body[1]], body) if isinstance(body, tuple) else RawBody(body)
+        second.append(Prepared(SourceRow(file, line, {}), models.KINDS[kind_name], doc, number))
+    return first + second
+
+
+def _body_ref(doc: dict[str, Any]) -> tuple[int, int] | bytes | None:
+    """A body as the child sends it: its span in the shared input, or its bytes."""
+    body = doc.pop("body", None)
+    if body is None:
+        return None
+    if isinstance(body, RawBody):
+        return body.span if body.span else bytes(body.literal)
+    return orjson.dumps(body)
 
 
 # -- the batch -----------------------------------------------------------------------------
@@ -214,8 +299,14 @@ def no_gc() -> Iterator[None]:
 
 def run(store: Store, rows: Iterable[SourceRow], options: ImportOptions,
         progress: Callable[[int], None] | None = None) -> ImportResult:
+    """Validate ``rows`` and write them (the whole import, for rows already read)."""
     result = ImportResult(dry_run=options.dry_run)
-    prepared = prepare(rows, options, result, progress)
+    return write(store, prepare(rows, options, result, progress), options, result)
+
+
+def write(store: Store, prepared: list[Prepared], options: ImportOptions, result: ImportResult) -> ImportResult:
+    """Store validated records in one transaction, or nothing (ImportFailed) if any was bad."""
+    result.dry_run = options.dry_run
     if result.errors and not options.skip_invalid:
         raise ImportFailed(result)
     try:

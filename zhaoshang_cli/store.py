@@ -281,10 +281,14 @@ class Transaction:
             self.appender = Appender(self.snapshot.log)
         return self.appender.append(bodies)
 
-    def finish(self) -> None:
+    def finish(self, raise_errors: bool = True) -> None:
         """Wait until the bodies are in the log (fsynced): the store file may then refer to them."""
         if self.appender is not None:
-            self.appender.wait()
+            try:
+                self.appender.wait()
+            except Exception:
+                if raise_errors:
+                    raise
 
 
 class Store:
@@ -341,8 +345,18 @@ class Store:
             meta = check_document(data, self.path)
             existed = bool(data)
             generation = meta["log"]
+            txn: Transaction | None = None
+
+            def before_replace(path: Path) -> None:
+                # the bodies are written meanwhile (serialising the document overlaps them);
+                # they must be in the log before the new document refers to them
+                if txn is not None:
+                    txn.finish()
+                if existed:
+                    self._backup(path, generation)
+
             storage = AtomicJSONStorage(
-                self.path, before_replace=lambda path: self._backup(path, generation) if existed else None,
+                self.path, before_replace=before_replace,
                 after_replace=lambda written, spans: write_index(self.index_path, written, spans, meta, self.path))
             with storage.batch():
                 # TinyDB must see a non-empty document so that it changes this very dict
@@ -351,8 +365,9 @@ class Store:
                 txn = Transaction(Snapshot(self, data, meta), TinyDB(storage=lambda: storage))
                 try:
                     yield txn
-                finally:
-                    txn.finish()
+                except BaseException:
+                    txn.finish(raise_errors=False)
+                    raise
                 if not txn.changed:
                     storage.discard()
 

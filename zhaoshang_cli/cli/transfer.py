@@ -20,18 +20,18 @@ def _choice(option: str, value: str, allowed: tuple[str, ...]) -> str:
     return value
 
 
-def _progress(total: int) -> tuple[Callable[[int], None] | None, Callable[[], None]]:
+def _progress(total: int, unit: str) -> tuple[Callable[[int], None] | None, Callable[[], None]]:
     """A progress bar on stderr for big batches at a terminal; nothing when piped."""
     from ..terminal import is_terminal
 
-    if total < 2000 or not is_terminal(sys.stderr):
+    if not is_terminal(sys.stderr) or total < (8 << 20 if unit == "bytes" else 2000):
         return None, lambda: None
     from rich.progress import Progress
 
     from ..terminal import console
 
     bar = Progress(console=console(stderr=True), transient=True)
-    task = bar.add_task("validating", total=total)
+    task = bar.add_task("reading" if unit == "bytes" else "validating", total=total)
     bar.start()
     return (lambda n: bar.advance(task, n)), bar.stop
 
@@ -48,12 +48,11 @@ def _report(result: Any, extra_policy: str) -> None:
                                                unchanged=result.unchanged, invalid=result.invalid))
 
 
-def _run_import(ctx: typer.Context, rows: list[Any], options: Any) -> None:
+def _finish(ctx: typer.Context, write: Callable[[], Any], options: Any, stop: Callable[[], None]) -> None:
     from .. import imports
 
-    advance, stop = _progress(len(rows))
     try:
-        result = imports.run(common.store(ctx), rows, options, advance)
+        result = write()
     except imports.ImportFailed as exc:
         stop()
         _report(exc.result, options.extra)
@@ -76,7 +75,7 @@ def import_records(
 ) -> None:
     """Import records from files: all-or-nothing, idempotent, Chinese headers and GB18030 welcome."""
     from .. import imports
-    from ..importers.rows import format_of, read_input, read_rows
+    from ..importers.rows import format_of, read_input
 
     options = imports.ImportOptions(
         kind=common.kind_arg(kind) if kind else None,
@@ -84,12 +83,16 @@ def import_records(
         skip_invalid=skip_invalid, dry_run=dry_run,
         extra=_choice("extra", extra, imports.EXTRA_POLICIES))
     with imports.no_gc():
-        rows: list[Any] = []
-        for path in files:
-            name, raw = read_input(path)
-            rows.extend(read_rows(name, raw, format_of(name, raw, fmt), encoding))
-        del raw  # the rows keep what they need of it
-        _run_import(ctx, rows, options)
+        inputs = [read_input(path) for path in files]
+        advance, stop = _progress(sum(len(raw) for _, raw in inputs), "bytes")
+        result = imports.ImportResult()
+        prepared = []
+        for name, raw in inputs:
+            prepared += imports.prepare_file(name, raw, format_of(name, raw, fmt), encoding, options, result)
+            if advance:
+                advance(len(raw))
+        del inputs, raw  # the prepared records keep what they need of them
+        _finish(ctx, lambda: imports.write(common.store(ctx), prepared, options, result), options, stop)
 
 
 def import_page(
@@ -115,7 +118,8 @@ def import_page(
             common.warn(messages.PAGE_SKIPPED.format(file=path, reason=problem))
         rows.extend(found)
     common.info(messages.PAGE_SUMMARY.format(pages=pages, skipped=skipped))
-    _run_import(ctx, rows, options)
+    advance, stop = _progress(len(rows), "rows")
+    _finish(ctx, lambda: imports.run(common.store(ctx), rows, options, advance), options, stop)
 
 
 def export(

@@ -11,6 +11,7 @@ import codecs
 import csv
 import io
 import json
+import re
 import sys
 from dataclasses import dataclass, field
 from pathlib import Path
@@ -128,57 +129,73 @@ def _row(name: str, number: int, parse: Any) -> SourceRow:
     return SourceRow(name, number, data)
 
 
-def _jsonl_utf8(name: str, raw: bytes) -> list[SourceRow]:
-    """Rows of a UTF-8 JSONL file, with each ``body`` left as a slice of the input.
+_BODY_KEY = re.compile(rb'"body"[ \t]*:[ \t]*"')
+
+
+def _jsonl_utf8(name: str, raw: bytes, start: int = 0, stop: int | None = None, first_line: int = 1) -> list[SourceRow]:
+    """Rows of a UTF-8 JSONL file (or of the lines from ``start`` to ``stop``), with each
+    ``body`` left as a slice of the input.
 
     Bodies are most of the bytes; copying them into the body log as they are, instead of
     decoding them into Python strings and encoding them again, halves an import.
     """
     view = memoryview(raw)
     rows = []
-    pos, size, number = 0, len(raw), 0
+    pos, size, number = start, len(raw) if stop is None else stop, first_line - 1
     while pos < size:
-        end = raw.find(b"\n", pos)
+        end = raw.find(b"\n", pos, size)
         if end == -1:
             end = size
         number += 1
         if end - pos > 8 or raw[pos:end].strip():
-            rows.append(_row(name, number, lambda: _parse_with_raw_body(raw, view, pos, end)))
+            try:
+                data = _parse_with_raw_body(raw, view, pos, end)
+            except orjson.JSONDecodeError as exc:
+                if "utf-8" in str(exc).lower():
+                    raise _NotUtf8 from None
+                rows.append(SourceRow(name, number, {}, problem=messages.ROW_NOT_JSON.format(reason=exc)))
+            else:
+                if type(data) is dict:
+                    rows.append(SourceRow(name, number, data))
+                else:
+                    rows.append(SourceRow(name, number, {}, problem=messages.ROW_NOT_OBJECT))
         pos = end + 1
     return rows
 
 
 def _parse_with_raw_body(raw: bytes, view: memoryview, start: int, end: int) -> Any:
-    key = raw.find(b'"body"', start, end)
-    if key == -1:
+    found = _BODY_KEY.search(raw, start, end)
+    if found is None:
         return orjson.loads(view[start:end])
-    at = key + 6
-    while at < end and raw[at] in b" \t":
-        at += 1
-    if at >= end or raw[at] != 58:  # ':'
-        return orjson.loads(view[start:end])
-    at += 1
-    while at < end and raw[at] in b" \t":
-        at += 1
-    if at >= end or raw[at] != 34:  # '"'
-        return orjson.loads(view[start:end])
+    at = found.end() - 1  # the opening quote of the body's string
     close = raw.find(b'"', at + 1, end)
-    while close != -1 and _escaped(raw, close):
+    while close != -1 and raw[close - 1] == 92 and _escaped(raw, close):  # 92: backslash
         close = raw.find(b'"', close + 1, end)
     if close == -1:
         return orjson.loads(view[start:end])
     data = orjson.loads(raw[start:at] + b"null" + raw[close + 1:end])
-    if not isinstance(data, dict) or "body" not in data or data["body"] is not None:
+    if type(data) is not dict or data.get("body", 0) is not None:
         return orjson.loads(view[start:end])  # "body" was not the top-level key
-    literal: bytes | memoryview = view[at:close + 1]
+    literal = view[at:close + 1]
     try:
         codecs.utf_8_decode(literal, "strict", True)
     except UnicodeDecodeError:
         raise _NotUtf8 from None
     if raw.find(b"\\u", at, close) != -1:
-        literal = orjson.dumps(orjson.loads(literal))  # \uXXXX escapes (ensure_ascii): make it canonical
-    data["body"] = RawBody(literal)
+        # \uXXXX escapes (ensure_ascii): stored canonical, so that text searches find them
+        data["body"] = RawBody(orjson.dumps(orjson.loads(literal)))
+    else:
+        data["body"] = RawBody(literal, (at, close + 1))
     return data
+
+
+def utf8_jsonl(name: str, raw: bytes, start: int = 0, stop: int | None = None,
+               first_line: int = 1) -> list[SourceRow] | None:
+    """Rows of UTF-8 JSONL without decoding the file; None when it is not UTF-8."""
+    try:
+        return _jsonl_utf8(name, raw, start, stop, first_line)
+    except _NotUtf8:
+        return None
 
 
 def _escaped(raw: bytes, quote: int) -> bool:
