@@ -52,6 +52,12 @@ def run(cmd: list[str], setup=None, repeat: int = 3) -> Timing:
     return Timing(statistics.median(times), max(peaks))
 
 
+def tool(name: str) -> str | None:
+    """A command of this Python's environment (even when it is not on PATH)."""
+    beside = Path(sys.executable).parent / name
+    return str(beside) if beside.exists() else shutil.which(name)
+
+
 def remove(*paths: Path) -> None:
     for path in paths:
         if path.is_dir():
@@ -70,8 +76,8 @@ def main() -> None:
     parser.add_argument("--write-readme", action="store_true", help="write the table into bench/README.md")
     args = parser.parse_args()
 
-    zs = [shutil.which("zhaoshang") or sys.executable, *([] if shutil.which("zhaoshang") else ["-m", "zhaoshang_cli"])]
-    su = shutil.which("sqlite-utils")
+    zs = [tool("zhaoshang")] if tool("zhaoshang") else [sys.executable, "-m", "zhaoshang_cli"]
+    su = tool("sqlite-utils")
     if su is None:
         raise SystemExit("sqlite-utils is missing: pip install '.[bench]'")
     size = f"{args.articles}-{args.policies}-{args.leads}"

@@ -3,12 +3,16 @@
 from __future__ import annotations
 
 
+_BREAKS = str.maketrans({"\n": "\\n", "\r": "\\r", "\t": "\\t"})
+
+
 class UserError(Exception):
     """Bad input or a missing thing: one line on stderr, exit code 1."""
 
     exit_code = 1
 
     def __init__(self, message: str):
+        message = message.translate(_BREAKS)  # a value quoted in a message stays on its line
         super().__init__(message)
         self.message = message
 

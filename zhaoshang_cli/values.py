@@ -6,6 +6,7 @@ raises FieldError naming the field and the value.
 
 from __future__ import annotations
 
+import math
 import re
 import unicodedata
 from decimal import Decimal, InvalidOperation
@@ -65,6 +66,8 @@ def parse_amount(value: object, field: str = "amount") -> int:
     if isinstance(value, int):
         number = Decimal(value)
     elif isinstance(value, float):
+        if not math.isfinite(value):
+            raise FieldError(field, value, messages.AMOUNT_INVALID.format(value=value))
         number = Decimal(repr(value))
     else:
         text = nfkc(value).lower().replace(" ", "")

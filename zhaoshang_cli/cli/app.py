@@ -64,13 +64,14 @@ def root(
 
 
 def _register() -> None:
-    from . import leads, records, regions, report, transfer
+    from . import admin, leads, records, regions, report, transfer
 
     records.register(app)
     leads.register(app)
     report.register(app)
     transfer.register(app)
     regions.register(app)
+    admin.register(app)
 
 
 _register()

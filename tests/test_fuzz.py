@@ -1,0 +1,119 @@
+"""Hostile and random input never gives a traceback or a partial write."""
+
+import csv
+import io
+import json
+import re
+
+from hypothesis import HealthCheck, given, settings
+from hypothesis import strategies as st
+
+from conftest import Cli
+from zhaoshang_cli.dates import parse_date, parse_period
+from zhaoshang_cli.errors import FieldError, UserError
+from zhaoshang_cli.importers.page import parse, rows_of
+from zhaoshang_cli.regions import table
+from zhaoshang_cli.values import parse_amount, parse_email, parse_phone
+
+CJK = st.characters(min_codepoint=0x4E00, max_codepoint=0x4FFF)
+NASTY = st.sampled_from(["\x1b[31m", "\x1b]8;;http://x\x07", "\u202e", "\x00", "[bold]", "=1+1", "@SUM", "\r\n",
+                         "\ufeff", '"', "\\", "，", "：", "〔2025〕", "年", "月", "日", "亿", "万元", "-", "/", ".", " "])
+TEXT = st.lists(st.one_of(st.text(max_size=6), st.text(CJK, max_size=4), NASTY, st.integers(-99, 9999).map(str)),
+                max_size=8).map("".join)
+FAST = settings(max_examples=400, deadline=None, suppress_health_check=[HealthCheck.function_scoped_fixture])
+
+
+@FAST
+@given(TEXT)
+def test_dates_parse_or_refuse(text):
+    for parser in (parse_date, parse_period):
+        try:
+            parser(text)
+        except FieldError as exc:
+            assert "\n" not in exc.message.strip()
+
+
+@FAST
+@given(TEXT)
+def test_region_names_resolve_or_refuse(text):
+    try:
+        region = table().resolve(text)
+    except UserError:
+        return
+    assert region.code in table().regions
+
+
+@FAST
+@given(st.one_of(TEXT, st.integers(), st.floats(), st.booleans(), st.none()))
+def test_amounts_phones_emails_parse_or_refuse(value):
+    for parser in (parse_amount, parse_phone, parse_email):
+        try:
+            result = parser(value)
+        except FieldError:
+            continue
+        if parser is parse_amount:
+            assert isinstance(result, int) and result >= 0
+
+
+@FAST
+@given(st.lists(st.one_of(TEXT, st.sampled_from(["所属地区:天津", "发布日期:2025-07-01", "天津招商项目", "更多项目",
+                                                 "2025-07-29", "【武清招商】", "所屬地區：和平区", "更多政策"])),
+                max_size=12))
+def test_scraped_pages_parse_or_are_skipped(lines):
+    try:
+        rows = rows_of(parse("\n".join(lines)), "page.txt")
+    except UserError:
+        return
+    assert rows and all(r.line >= 1 for r in rows)
+
+
+FIELDS = ["title", "region", "date", "url", "body", "tags", "company", "phone", "email", "amount", "status", "need",
+          "kind", "id", "标题", "所属地区", "发布日期", "投资额", "联系电话", "extra", "notes", "province", "created_at"]
+VALUES = st.one_of(TEXT, st.sampled_from(["武清", "天津 和平区", "和平区", "2025-07-01", "2025-13-45", "13812345678",
+                                          "a1", "lead", "policy", "signed", "5000万元", "https://e.org/1"]),
+                   st.integers(-5, 10**12), st.none(), st.lists(TEXT, max_size=3), st.booleans())
+ROW = st.dictionaries(st.sampled_from(FIELDS), VALUES, max_size=8)
+
+
+def _import_is_all_or_nothing(cli: Cli, path, *extra):
+    before = cli.db.read_bytes() if cli.db.exists() else None
+    result = cli("import", str(path), *extra, ok=False)
+    assert result.exit_code in (0, 1), result.stderr
+    assert "Traceback" not in result.stderr
+    if result.exit_code == 1:
+        after = cli.db.read_bytes() if cli.db.exists() else None
+        assert after == before, "a refused import changed the store"
+        assert re.search(r"error: ", result.stderr)
+    else:
+        cli("list", "articles")  # and the store still reads
+        cli("filter", "--format", "json")
+
+
+@settings(max_examples=120, deadline=None, suppress_health_check=[HealthCheck.function_scoped_fixture])
+@given(rows=st.lists(ROW, min_size=1, max_size=5))
+def test_jsonl_rows(tmp_path_factory, rows):
+    tmp = tmp_path_factory.mktemp("jsonl")
+    cli = Cli(tmp / "db.json")
+    cli("add", "article", "--title", "已有", "--region", "武清", "--date", "2025-07-01")
+    path = tmp / "rows.jsonl"
+    path.write_text("\n".join(json.dumps(r, ensure_ascii=bool(len(r) % 2)) for r in rows), "utf-8")
+    _import_is_all_or_nothing(cli, path)
+
+
+@settings(max_examples=120, deadline=None, suppress_health_check=[HealthCheck.function_scoped_fixture])
+@given(header=st.lists(st.sampled_from(FIELDS), min_size=1, max_size=6, unique=True),
+       cells=st.lists(st.lists(st.one_of(TEXT, st.sampled_from(["武清", "2025-07-01", "13812345678"])),
+                               max_size=7), min_size=1, max_size=4),
+       encoding=st.sampled_from(["utf-8", "utf-8-sig", "gb18030"]))
+def test_csv_rows(tmp_path_factory, header, cells, encoding):
+    tmp = tmp_path_factory.mktemp("csv")
+    cli = Cli(tmp / "db.json")
+    buffer = io.StringIO()
+    csv.writer(buffer).writerows([header, *cells])
+    path = tmp / "rows.csv"
+    try:
+        path.write_bytes(buffer.getvalue().encode(encoding))
+    except UnicodeEncodeError:
+        return
+    _import_is_all_or_nothing(cli, path, "--skip-invalid")
+    _import_is_all_or_nothing(cli, path)

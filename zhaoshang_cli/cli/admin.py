@@ -1,0 +1,81 @@
+"""doctor and restore: look after the store file."""
+
+from __future__ import annotations
+
+import sys
+from typing import Annotated, Optional
+
+import typer
+
+from .. import messages
+from . import common
+
+
+def doctor(
+    ctx: typer.Context,
+    fix: Annotated[bool, typer.Option("--fix", help="Mend what can be mended without losing anything.")] = False,
+) -> None:
+    """Check the store: the file, every record, body references, the index, backups."""
+    from rich.text import Text
+
+    from .. import doctor as checks
+    from ..safe_text import inert
+    from ..terminal import console
+
+    findings = checks.check(common.store(ctx), fix=fix)
+    out = console(sys.stdout)
+    marks = {checks.OK: ("✓", "green"), checks.WARN: ("!", "yellow"), checks.ERROR: ("✗", "red")}
+    for finding in findings:
+        mark, style = marks[finding.level]
+        out.print(Text(f"{mark} {inert(finding.message, single_line=True)}", style=style))
+    errors = sum(f.level == checks.ERROR for f in findings)
+    warnings = sum(f.level == checks.WARN for f in findings)
+    common.info(messages.DOCTOR_SUMMARY.format(errors=errors, warnings=warnings))
+    if errors:
+        raise typer.Exit(1)
+
+
+def restore(
+    ctx: typer.Context,
+    backup: Annotated[Optional[str], typer.Argument(metavar="[BACKUP]", help="Backup name (default: the newest good one).")] = None,
+    list_only: Annotated[bool, typer.Option("--list", help="List the backups and exit.")] = False,
+    yes: Annotated[bool, typer.Option("--yes", "-y", help="Do not ask.")] = False,
+) -> None:
+    """Bring back a previous version of the store (the current one is kept as a backup)."""
+    from rich import box
+    from rich.table import Table
+
+    from .. import doctor as checks
+    from ..errors import UsageError
+    from ..terminal import console
+
+    store = common.store(ctx)
+    found = checks.backups(store)
+    if list_only:
+        if not found:
+            common.info(messages.BACKUP_LIST_EMPTY.format(path=store.backups_dir))
+            return
+        table = Table(box=box.SIMPLE_HEAD, show_edge=False, pad_edge=False, collapse_padding=True, header_style="bold")
+        for header in ("备份", "时间 (UTC)", "文章", "政策", "线索", "状态"):
+            table.add_column(header, no_wrap=True, overflow="ellipsis")
+        for info in found:
+            c = info.counts
+            table.add_row(info.path.name, info.taken.strftime("%Y-%m-%d %H:%M:%S"), str(c.get("articles", "")),
+                          str(c.get("policies", "")), str(c.get("leads", "")), "ok" if info.valid else info.problem)
+        console(sys.stdout).print(table)
+        return
+    chosen = next((b for b in found if b.valid and (not backup or b.path.name.startswith(backup))), None)
+    counts = ", ".join(f"{n} {t}" for t, n in chosen.counts.items()) if chosen else ""
+    if not yes and chosen is not None:
+        if not common.at_terminal():
+            raise UsageError(messages.RESTORE_NEEDS_YES)
+        if not typer.confirm(messages.RESTORE_CONFIRM.format(name=chosen.path.name, counts=counts)):
+            raise typer.Exit(1)
+    done = checks.restore(store, backup)
+    common.info(messages.RESTORE_DONE.format(name=done.path.name, counts=", ".join(
+        f"{n} {t}" for t, n in done.counts.items())))
+
+
+def register(app: typer.Typer) -> None:
+    app.command("doctor")(doctor)
+    app.command("restore")(restore)
