@@ -193,3 +193,16 @@ def test_empty_store_says_so(cli):
     assert result.stdout == "" and "no records" in result.stderr
     assert cli("list", "articles", "--format", "json").stdout.strip() == "[]"
     assert not cli.db.exists()  # reading never creates the store
+
+
+def test_at_a_terminal_missing_fields_are_asked_and_rm_confirms(cli, monkeypatch):
+    from zhaoshang_cli.cli import common
+
+    monkeypatch.setattr(common, "at_terminal", lambda: True)
+    result = cli("add", "article", "--title", "交互式添加", input="武清\n2025年7月1日\n")
+    assert result.stdout.strip().endswith("a1")
+    assert cli.json("show", "a1")["region"] == "武清区"
+    kept = cli("rm", "a1", input="n\n", ok=False)
+    assert kept.exit_code == 1 and "nothing deleted" in kept.stderr
+    cli("rm", "a1", input="y\n")
+    assert cli("show", "a1", ok=False).exit_code == 1

@@ -6,7 +6,7 @@ import os
 import sys
 from dataclasses import dataclass
 from pathlib import Path
-from typing import TYPE_CHECKING, Annotated, Any, Optional
+from typing import TYPE_CHECKING, Annotated, Any, Callable, Optional
 
 import typer
 from typer.core import TyperGroup
@@ -14,7 +14,6 @@ from typer.core import TyperGroup
 if TYPE_CHECKING:
     from ..exporters import Options
     from ..models import Kind
-    from ..query import FilterArgs
     from ..store import Store
 
 DB_ENV = "ZHAOSHANG_DB"
@@ -126,10 +125,38 @@ Reveal = Annotated[bool, typer.Option("--reveal", help="Show leads' phone and em
 
 ExactRegion = Annotated[bool, typer.Option("--exact-region", help="Only records of the region itself, not of its districts.")]
 
+_FILTER_OPTIONS = (("region", Region, None), ("since", Since, None), ("until", Until, None), ("on", On, None),
+                   ("month", Month, None), ("text", Text, None), ("status", Status, None),
+                   ("due_before", DueBefore, None), ("exact_region", ExactRegion, False))
 
-def filter_args(region, since, until, on, month, text, status=None, due_before=None,
-                exact_region=False) -> "FilterArgs":
-    from ..query import FilterArgs
 
-    return FilterArgs(regions=list(region or []), since=since, until=until, on=on, month=month, text=text,
-                      statuses=list(status or []), due_before=due_before, exact_region=exact_region)
+def with_filters(command: Callable[..., Any]) -> Callable[..., Any]:
+    """Give a command the record filters (--region, --since, --until, --on, --month, --text,
+    --status, --due-before, --exact-region) as one ``filters: FilterArgs`` argument."""
+    import inspect
+
+    signature = inspect.signature(command, eval_str=True)
+    own = [p for p in signature.parameters.values() if p.name != "filters"]
+    at = next((i for i, p in enumerate(own) if p.default is not inspect.Parameter.empty
+               and p.kind is not inspect.Parameter.POSITIONAL_ONLY), len(own))
+    added = [inspect.Parameter(name, inspect.Parameter.KEYWORD_ONLY, default=default, annotation=annotation)
+             for name, annotation, default in _FILTER_OPTIONS]
+    params = [p.replace(kind=inspect.Parameter.POSITIONAL_OR_KEYWORD) for p in own[:at]] + \
+             [p.replace(kind=inspect.Parameter.KEYWORD_ONLY) for p in own[at:]]
+    params[at:at] = added
+
+    def run(**kwargs: Any) -> Any:
+        from ..query import FilterArgs
+
+        picked = {name: kwargs.pop(name) for name, _, _ in _FILTER_OPTIONS}
+        filters = FilterArgs(regions=list(picked["region"] or []), since=picked["since"], until=picked["until"],
+                             on=picked["on"], month=picked["month"], text=picked["text"],
+                             statuses=list(picked["status"] or []), due_before=picked["due_before"],
+                             exact_region=picked["exact_region"])
+        return command(filters=filters, **kwargs)
+
+    run.__signature__ = signature.replace(parameters=params)  # type: ignore[attr-defined]
+    run.__annotations__ = {p.name: p.annotation for p in params}
+    run.__doc__ = command.__doc__
+    run.__name__ = command.__name__
+    return run

@@ -121,66 +121,46 @@ def _render(fmt: str, rows: list[dict[str, Any]], kinds: list[Kind], reveal: boo
             common.info(messages.REVEAL_NOTE)
 
 
+@common.with_filters
 def list_records(
     ctx: typer.Context,
     kind: Annotated[str, typer.Argument(help="articles, policies or leads (singular works too).")],
-    region: common.Region = None,
-    since: common.Since = None,
-    until: common.Until = None,
-    on: common.On = None,
-    month: common.Month = None,
-    text: common.Text = None,
-    status: common.Status = None,
-    due_before: common.DueBefore = None,
-    exact_region: common.ExactRegion = False,
+    filters: Any = None,
     sort: common.Sort = None,
     limit: common.Limit = None,
     fmt: common.Format = "table",
     reveal: common.Reveal = False,
 ) -> None:
     """List records of one kind, filtered by region, date, text and status."""
-    from .. import records
+    from .. import exporters
     from ..query import build_filters
 
     the_kind = common.kind_arg(kind)
-    from .. import exporters
-
     exporters.check_format(fmt, exporters.LIST_FORMATS)
-    filters = build_filters(common.filter_args(region, since, until, on, month, text, status, due_before,
-                                                exact_region))
-    rows = _find(ctx, fmt, [the_kind], filters, sort, limit)
+    rows = _find(ctx, fmt, [the_kind], build_filters(filters), sort, limit)
     _render(fmt, rows, [the_kind], reveal, show_kind=False)
 
 
+@common.with_filters
 def filter_records(
     ctx: typer.Context,
     kinds: Annotated[Optional[list[str]], typer.Option("--kind", "-k", help="Only this kind; repeatable.")] = None,
-    region: common.Region = None,
-    since: common.Since = None,
-    until: common.Until = None,
-    on: common.On = None,
-    month: common.Month = None,
-    text: common.Text = None,
-    status: common.Status = None,
-    due_before: common.DueBefore = None,
-    exact_region: common.ExactRegion = False,
+    filters: Any = None,
     sort: common.Sort = None,
     limit: common.Limit = None,
     fmt: common.Format = "table",
     reveal: common.Reveal = False,
 ) -> None:
     """Filter articles, policies and leads at once: one table with a kind column."""
-    from .. import exporters, records
+    from .. import exporters
     from ..query import build_filters
 
     exporters.check_format(fmt, exporters.LIST_FORMATS)
-    chosen = [common.kind_arg(k) for k in kinds] if kinds else list(KINDS.values())
-    chosen = list(dict.fromkeys(chosen))
-    filters = build_filters(common.filter_args(region, since, until, on, month, text, status, due_before,
-                                                exact_region))
-    if filters.statuses or filters.due_before:
+    chosen = list(dict.fromkeys(common.kind_arg(k) for k in kinds)) if kinds else list(KINDS.values())
+    built = build_filters(filters)
+    if built.statuses or built.due_before:
         chosen = [k for k in chosen if k.name == "lead"]
-    rows = _find(ctx, fmt, chosen, filters, sort, limit)
+    rows = _find(ctx, fmt, chosen, built, sort, limit)
     _render(fmt, rows, chosen, reveal, show_kind=True)
 
 

@@ -27,12 +27,13 @@ def report(
     """A regional report: counts per area, the lead funnel and the monthly trend."""
     from .. import exporters, reports
     from ..exporters import report as render
-    from ..query import build_filters
+    from ..query import FilterArgs, build_filters
     from ..regions import table
 
     exporters.check_format(fmt, render.FORMATS)
     exporters.check_format(by, reports.GROUPINGS)
-    filters = build_filters(common.filter_args([region] if region else [], since, until, on, month, None))
+    filters = build_filters(FilterArgs(regions=[region] if region else [], since=since, until=until, on=on,
+                                       month=month))
     region_code = table().resolve(region, field_name="--region").code if region else None
     with common.store(ctx).reading() as snap:
         result = reports.build(snap, filters, by=by, region_code=region_code)

@@ -122,17 +122,11 @@ def import_page(
     _finish(ctx, lambda: imports.run(common.store(ctx), rows, options, advance), options, stop)
 
 
+@common.with_filters
 def export(
     ctx: typer.Context,
     kind: Annotated[str, typer.Argument(help="articles, policies or leads.")],
-    region: common.Region = None,
-    since: common.Since = None,
-    until: common.Until = None,
-    on: common.On = None,
-    month: common.Month = None,
-    text: common.Text = None,
-    status: common.Status = None,
-    due_before: common.DueBefore = None,
+    filters: Any = None,
     sort: Annotated[Optional[str], typer.Option(help="Sort key (default: id).")] = None,
     limit: common.Limit = None,
     fmt: Annotated[str, typer.Option("--format", "-f", help="jsonl, json or csv.")] = "jsonl",
@@ -146,8 +140,8 @@ def export(
 
     exporters.check_format(fmt, exporters.EXPORT_FORMATS)
     the_kind = common.kind_arg(kind)
-    filters = build_filters(common.filter_args(region, since, until, on, month, text, status, due_before))
-    rows = records.find(common.store(ctx), [the_kind], filters, sort=sort or "id", limit=limit, with_body=True)
+    rows = records.find(common.store(ctx), [the_kind], build_filters(filters), sort=sort or "id", limit=limit,
+                        with_body=True)
     options = exporters.Options(excel=excel)
     if output is None:
         exporters.write(fmt, rows, sys.stdout, kinds=[the_kind], options=options)
