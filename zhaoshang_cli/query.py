@@ -13,7 +13,7 @@ from typing import Any, Callable, Iterable, Mapping
 
 from . import dates, messages, values
 from .errors import UsageError
-from .models import KINDS, LEAD, STATUSES, Kind
+from .models import LEAD, STATUSES, Kind
 
 Row = tuple[Kind, str, dict[str, Any]]  # kind, number, stored document
 
@@ -220,7 +220,4 @@ def sort_rows(rows: list[Row], sort: str | None) -> list[Row]:
         rows = sorted(rows, key=lambda r: (r[2].get(field_name) or "", ident(r)), reverse=descending)
     return rows
 
-
-def kinds_for(names: Iterable[str] | None) -> list[Kind]:
-    return list(KINDS.values()) if not names else [KINDS[n] for n in names]
 

@@ -101,9 +101,6 @@ class RegionTable:
         # its city (e.g. 省直辖县级) stays readable anyway.
         return "".join(parts)
 
-    def province_of(self, code: str) -> Region:
-        return self.regions[code[:2] + "0000"]
-
     def contains(self, outer: str, inner: str) -> bool:
         """True when region ``inner`` is ``outer`` or lies under it."""
         return inner.startswith(self.regions[outer].prefix)

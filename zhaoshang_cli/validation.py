@@ -117,11 +117,6 @@ _COMPILED: dict[str, list[tuple[str, str, Parser]]] = {
 }
 
 
-def parse_value(spec: Field, value: Any, region_context: str | None = None) -> Any:
-    """The stored form of one field value; region values come back as their code."""
-    return parser_for(spec)(value, region_context)
-
-
 # -- whole records -------------------------------------------------------------------------
 def validate(kind: Kind, given: Mapping[str, Any], *, partial: bool = False,
              region_context: str | None = None, today: date | None = None) -> dict[str, Any]:

@@ -28,10 +28,6 @@ def nfkc(value: object) -> str:
     return unicodedata.normalize("NFKC", str(value)).strip()
 
 
-def parse_text(value: object, field: str) -> str:
-    return str(value).strip() if value is not None else ""
-
-
 def parse_phone(value: object, field: str = "phone") -> str:
     """Mainland mobile (13812345678) or landline with area code (022-12345678[-转123])."""
     text = re.sub(r"[\s\-()（）]", "", nfkc(value))

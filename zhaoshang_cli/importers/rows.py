@@ -13,7 +13,7 @@ import io
 import json
 import re
 import sys
-from dataclasses import dataclass, field
+from dataclasses import dataclass
 from pathlib import Path
 from typing import Any, Iterator
 
@@ -39,15 +39,6 @@ class SourceRow:
     @property
     def where(self) -> str:
         return f"{self.file}:{self.line}"
-
-
-@dataclass
-class Source:
-    name: str
-    raw: bytes
-    fmt: str
-    encoding: str | None = None
-    rows: list[SourceRow] = field(default_factory=list)
 
 
 def read_input(path: str) -> tuple[str, bytes]:
@@ -113,18 +104,19 @@ def _jsonl_lines(name: str, lines: list[str]) -> list[SourceRow]:
     rows = []
     for number, line in enumerate(lines, start=1):
         if line.strip():
-            rows.append(_row(name, number, lambda: orjson.loads(line)))
+            rows.append(_row(name, number, orjson.loads, line))
     return rows
 
 
-def _row(name: str, number: int, parse: Any) -> SourceRow:
+def _row(name: str, number: int, parse: Any, *args: Any) -> SourceRow:
+    """One JSONL row, or a row carrying the reason it could not be read."""
     try:
-        data = parse()
+        data = parse(*args)
     except orjson.JSONDecodeError as exc:
         if "utf-8" in str(exc).lower():
             raise _NotUtf8 from None
         return SourceRow(name, number, {}, problem=messages.ROW_NOT_JSON.format(reason=exc))
-    if not isinstance(data, dict):
+    if type(data) is not dict:
         return SourceRow(name, number, {}, problem=messages.ROW_NOT_OBJECT)
     return SourceRow(name, number, data)
 
@@ -148,17 +140,7 @@ def _jsonl_utf8(name: str, raw: bytes, start: int = 0, stop: int | None = None, 
             end = size
         number += 1
         if end - pos > 8 or raw[pos:end].strip():
-            try:
-                data = _parse_with_raw_body(raw, view, pos, end)
-            except orjson.JSONDecodeError as exc:
-                if "utf-8" in str(exc).lower():
-                    raise _NotUtf8 from None
-                rows.append(SourceRow(name, number, {}, problem=messages.ROW_NOT_JSON.format(reason=exc)))
-            else:
-                if type(data) is dict:
-                    rows.append(SourceRow(name, number, data))
-                else:
-                    rows.append(SourceRow(name, number, {}, problem=messages.ROW_NOT_OBJECT))
+            rows.append(_row(name, number, _parse_with_raw_body, raw, view, pos, end))
         pos = end + 1
     return rows
 
