@@ -1,7 +1,6 @@
 import json
 
 import pytest
-
 from conftest import EXAMPLES
 
 TIANJIN_TAGS = ("【武清招商】", "【滨海新区招商】", "【西青区招商】", "【津南区招商】", "【东丽区招商】", "【北辰区招商】",

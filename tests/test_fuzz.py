@@ -5,10 +5,10 @@ import io
 import json
 import re
 
+from conftest import Cli
 from hypothesis import HealthCheck, given, settings
 from hypothesis import strategies as st
 
-from conftest import Cli
 from zhaoshang_cli.dates import parse_date, parse_period
 from zhaoshang_cli.errors import FieldError, UserError
 from zhaoshang_cli.importers.page import parse, rows_of

@@ -1,8 +1,8 @@
 import json
 
 import pytest
-
 from conftest import EXAMPLES
+
 from zhaoshang_cli import storage
 
 

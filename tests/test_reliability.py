@@ -15,8 +15,8 @@ import time
 from pathlib import Path
 
 import pytest
-
 from conftest import Cli
+
 from zhaoshang_cli import doctor, models
 from zhaoshang_cli.store import Store
 

@@ -1,8 +1,15 @@
 import pytest
 
 from zhaoshang_cli.errors import FieldError
-from zhaoshang_cli.values import (format_amount, mask_email, mask_phone, parse_amount, parse_email, parse_phone,
-                                  parse_source)
+from zhaoshang_cli.values import (
+    format_amount,
+    mask_email,
+    mask_phone,
+    parse_amount,
+    parse_email,
+    parse_phone,
+    parse_source,
+)
 
 
 @pytest.mark.parametrize("text,yuan", [

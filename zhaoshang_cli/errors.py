@@ -2,7 +2,6 @@
 
 from __future__ import annotations
 
-
 _BREAKS = str.maketrans({"\n": "\\n", "\r": "\\r", "\t": "\\t"})
 
 

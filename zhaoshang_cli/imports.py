@@ -10,14 +10,14 @@ from __future__ import annotations
 
 import gc
 import os
+from contextlib import contextmanager
 from dataclasses import dataclass, field
 from datetime import datetime
-from contextlib import contextmanager
 from typing import Any, Callable, Iterable, Iterator
 
-from . import messages, models, validation
 import orjson
 
+from . import messages, models, validation
 from .bodies import RawBody, text_of
 from .errors import FieldError, RecordInvalid, UserError
 from .importers import columns
@@ -88,7 +88,7 @@ def _context(given: dict[str, Any]) -> str | None:
     code = None
     for key in columns.CONTEXT_COLUMNS:
         value = given.pop(key, None)
-        if not models.is_empty(value):
+        if not models.ismodels.is_empty(value):
             code = table().resolve(str(value), code, field_name=key).code
     return code
 
@@ -98,10 +98,6 @@ def _timestamp(name: str, value: Any) -> str:
         return datetime.fromisoformat(str(value)).isoformat()
     except ValueError:
         raise FieldError(name, value, messages.TIMESTAMP_INVALID.format(value=value)) from None
-
-
-def _empty(value: Any) -> bool:
-    return value is None or value == "" or value == [] or value == {}
 
 
 class ColumnMap:
@@ -134,13 +130,13 @@ def prepare_row(row: SourceRow, options: ImportOptions, unknown: set[str], colum
     kept = given.pop("extra", None)  # the extra columns of an exported record
     kind = options.kind
     declared = given.pop("kind", None) or row.kind
-    if kind is None and not _empty(declared):
+    if kind is None and not models.is_empty(declared):
         kind = models.kind_named(str(declared))
     if kind is None:
         kind = _guess_kind([k for k, v in given.items() if v is not None and v != ""])
     number = None
     ident = given.pop("id", None)
-    if not _empty(ident):
+    if not models.is_empty(ident):
         text = str(ident).strip().lower()
         if text[:1] == kind.prefix and text[1:].isdigit() and int(text[1:]) > 0:
             number = int(text[1:])
@@ -149,11 +145,11 @@ def prepare_row(row: SourceRow, options: ImportOptions, unknown: set[str], colum
     stamps = {}
     for name in ("created_at", "updated_at"):
         value = given.pop(name, None)
-        if not _empty(value):
+        if not models.is_empty(value):
             stamps[name] = _timestamp(name, value)
     for name in [n for n in given if kind.field(n) is None and n not in _NOT_FIELDS]:
         value = given.pop(name)  # a field of another kind is unknown to this one
-        if not _empty(value):
+        if not models.is_empty(value):
             extras[name] = value
     if extras:
         unknown.update(extras)

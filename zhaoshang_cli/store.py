@@ -27,11 +27,11 @@ from . import dates, messages, migrations, models
 from .atomic import atomic_write, stale_temp_files
 from .bodies import Appender, BodyLog, Ref
 from .errors import StoreError, UserError
-from .locking import FileLock
-from .models import Kind
 from .index import Index
 from .index import load as load_index
 from .index import write as write_index
+from .locking import FileLock
+from .models import Kind
 from .storage import AtomicJSONStorage, load_document
 
 APP = "zhaoshang-cli"

@@ -104,7 +104,7 @@ def import_page(
 ) -> None:
     """Import scraped pages: the page's article or policy, and the entries of its listing blocks."""
     from .. import imports
-    from ..importers.page import page_rows, page_files
+    from ..importers.page import page_files, page_rows
 
     options = imports.ImportOptions(on_conflict=_choice("on-conflict", on_conflict, imports.CONFLICT_POLICIES),
                                     dry_run=dry_run)

@@ -20,8 +20,8 @@ from typing import Any, Iterator
 import orjson
 
 from .. import messages
-from ..errors import UsageError, UserError
 from ..bodies import RawBody
+from ..errors import UsageError, UserError
 from .encoding import decode
 
 FORMATS = ("jsonl", "json", "csv")
