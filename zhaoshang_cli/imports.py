@@ -88,7 +88,7 @@ def _context(given: dict[str, Any]) -> str | None:
     code = None
     for key in columns.CONTEXT_COLUMNS:
         value = given.pop(key, None)
-        if not models.ismodels.is_empty(value):
+        if not models.is_empty(value):
             code = table().resolve(str(value), code, field_name=key).code
     return code
 
