@@ -176,3 +176,13 @@ def test_ten_thousand_records_are_one_store_write(cli, tmp_path, monkeypatch):
     result = cli("import", str(batch))
     assert "10000 added" in result.stderr
     assert writes == [cli.db]
+
+
+def test_province_and_city_columns_settle_ambiguous_region_names(cli, tmp_path):
+    sheet = tmp_path / "leads.csv"
+    sheet.write_text("企业名称,联系电话,省份,城市,意向地区\n沈阳客户,13800000001,辽宁,沈阳,和平区\n"
+                     "天津客户,13800000002,天津,,和平区\n无省份客户,13800000003,,,和平区\n", "utf-8")
+    result = cli("import", str(sheet), "--skip-invalid")
+    assert f"{sheet}:4: region: '和平区' is ambiguous" in result.stderr
+    codes = {l["company"]: l["region_code"] for l in cli.json("list", "leads")}
+    assert codes == {"沈阳客户": "210102", "天津客户": "120101"}

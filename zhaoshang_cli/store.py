@@ -142,29 +142,31 @@ class Snapshot:
     def log(self) -> BodyLog:
         return self.store.body_log(self.meta["log"])
 
+    @contextmanager
+    def _reading_log(self) -> Iterator[BodyLog]:
+        log = self.log
+        try:
+            yield log
+        except FileNotFoundError:
+            raise StoreError(messages.STORE_BODY_MISSING.format(path=self.store.path, log=log.path)) from None
+
     def body(self, doc: Mapping[str, Any]) -> str | None:
         ref = doc.get(BODY)
         if not ref:
             return None
-        try:
-            return self.log.read(ref)
-        except FileNotFoundError:
-            raise StoreError(messages.STORE_BODY_MISSING.format(path=self.store.path, log=self.log.path)) from None
+        with self._reading_log() as log:
+            return log.read(ref)
 
     def bodies(self, docs: Iterable[tuple[str, Mapping[str, Any]]]) -> dict[str, str]:
         """Bodies of many documents keyed like the input, read in log order."""
         refs = [(key, doc[BODY]) for key, doc in docs if doc.get(BODY)]
-        try:
-            return dict(self.log.read_many(refs))
-        except FileNotFoundError:
-            raise StoreError(messages.STORE_BODY_MISSING.format(path=self.store.path, log=self.log.path)) from None
+        with self._reading_log() as log:
+            return dict(log.read_many(refs))
 
     def search_bodies(self, needle: str, docs: Iterable[tuple[str, Mapping[str, Any]]]) -> set[str]:
         refs = [(key, doc[BODY]) for key, doc in docs if doc.get(BODY)]
-        try:
-            return self.log.search(needle, refs)
-        except FileNotFoundError:
-            raise StoreError(messages.STORE_BODY_MISSING.format(path=self.store.path, log=self.log.path)) from None
+        with self._reading_log() as log:
+            return log.search(needle, refs)
 
     def public(self, kind: Kind, number: str, doc: Mapping[str, Any], with_body: bool = False) -> dict[str, Any]:
         return models.to_public(kind, number, doc, self.body(doc) if with_body else None)
