@@ -116,9 +116,8 @@ def _render(fmt: str, rows: list[dict[str, Any]], kinds: list[Kind], reveal: boo
     exporters.check_format(fmt, exporters.LIST_FORMATS)
     options = exporters.Options(reveal=reveal, today=dates.today().isoformat(), show_kind=show_kind)
     common.emit(fmt, rows, kinds, options)
-    if fmt == "table" and rows and not reveal and any(k.name == "lead" for k in kinds):
-        if any(r.get("phone") for r in rows):
-            common.info(messages.REVEAL_NOTE)
+    if fmt == "table" and not show_kind and not reveal and any(r.get("phone") for r in rows):
+        common.info(messages.REVEAL_NOTE)  # only the leads table has a phone column
 
 
 @common.with_filters
