@@ -163,3 +163,26 @@ def test_a_writer_that_cannot_get_the_lock_fails_clearly(cli):
         assert time.perf_counter() - start < 5
     assert result.exit_code == 1 and "lock" in result.stderr and "--lock-timeout" in result.stderr
     assert cli("list", "articles", "--format", "count").stdout.strip() == "1"
+
+
+def test_doctor_fix_compacts_the_body_log_and_backups_still_restore(cli):
+    big = "正文" * 200_000  # 1.2 MB each time
+    cli("add", "article", "--title", "反复修改的文章", "--region", "武清", "--date", "2025-07-01", "--body", big)
+    for i in range(3):
+        cli("edit", "a1", "--body", big + str(i))
+    store = Store(cli.db)
+    old_log = store.body_log(1).path
+    assert "--fix drops edited" in cli("doctor").stdout
+    cli("doctor", "--fix")
+    new_log = store.body_log(2).path
+    assert new_log.stat().st_size < old_log.stat().st_size / 3
+    assert cli.json("show", "a1")["body"] == big + "2"
+    assert old_log.exists()  # backups still read from it
+    cli("restore", "--yes")
+    assert cli.json("show", "a1")["body"] == big + "2"
+    # the restored version reads generation 1; generation 2 is only in the backup taken before
+    assert store.body_log(2).path.exists()
+    for i in range(6):  # …until that backup is pruned
+        cli("add", "article", "--title", f"后来的文章{i}", "--region", "武清", "--date", "2025-07-02")
+    assert not store.body_log(2).path.exists()
+    assert cli.json("show", "a1")["body"] == big + "2"

@@ -60,6 +60,7 @@ def check(store: Store, *, fix: bool = False) -> list[Finding]:
         return [Finding(WARN, messages.DOCTOR_NO_STORE.format(path=path))]
     try:
         data = load_document(path)
+        stored_schema = data.get(META, {}).get("1", {}).get("schema") if isinstance(data.get(META), dict) else None
         meta = check_document(data, path)
     except StoreError as exc:
         findings.append(Finding(ERROR, exc.message))
@@ -67,18 +68,15 @@ def check(store: Store, *, fix: bool = False) -> list[Finding]:
         if good:
             findings.append(Finding(WARN, messages.DOCTOR_RESTORE_HINT.format(backup=good.path.name)))
         return findings
-    raw_meta = data.get(META, {}).get("1", {})
     findings.append(Finding(OK, messages.DOCTOR_STORE_OK.format(
         path=path, schema=meta["schema"], counts=", ".join(f"{len(data.get(k.table, {}))} {k.plural}"
                                                            for k in models.KINDS.values()))))
-    if raw_meta.get("schema") != meta["schema"]:
-        findings.append(Finding(WARN, messages.DOCTOR_MIGRATED.format(old=raw_meta.get("schema"),
-                                                                       new=migrations.CURRENT)))
+    if data and stored_schema != meta["schema"]:
+        findings.append(Finding(WARN, messages.DOCTOR_MIGRATED.format(old=stored_schema, new=migrations.CURRENT)))
     findings += _check_records(data, meta, store)
     findings += _check_files(store, data, meta, fix)
     if fix and any(f.level != OK for f in findings):
-        _rewrite(store)
-        findings.append(Finding(OK, messages.DOCTOR_REWRITTEN))
+        findings.append(Finding(OK, _rewrite(store)))
     return findings
 
 
@@ -136,7 +134,7 @@ def _check_files(store: Store, data: dict[str, Any], meta: dict[str, Any], fix: 
     live = sum(doc[BODY][1] for kind in models.KINDS.values() for doc in data.get(kind.table, {}).values()
                if isinstance(doc, dict) and isinstance(doc.get(BODY), list) and len(doc[BODY]) == 2)
     if log.size() > 2 * live + (1 << 20):
-        findings.append(Finding(OK, messages.DOCTOR_LOG_GARBAGE.format(size=log.size() >> 20, live=live >> 20)))
+        findings.append(Finding(WARN, messages.DOCTOR_LOG_GARBAGE.format(size=log.size() >> 20, live=live >> 20)))
     for path in [store.path, log.path, *store.backups()]:
         if path.exists() and os.stat(path).st_mode & 0o077:
             findings.append(Finding(WARN, messages.DOCTOR_MODE.format(path=path, mode=oct(os.stat(path).st_mode & 0o777))))
@@ -147,16 +145,19 @@ def _check_files(store: Store, data: dict[str, Any], meta: dict[str, Any], fix: 
     return findings
 
 
-def _rewrite(store: Store) -> None:
+def _rewrite(store: Store) -> str:
     """Write the store again through the ordinary path: a fresh index, ID counters past
-    every stored ID (so that no ID is ever issued twice)."""
+    every stored ID (so that no ID is ever issued twice), the body log without the bytes
+    of edited and deleted bodies."""
     with store.writing() as txn:
         counters = txn.meta["next"]
         for kind in models.KINDS.values():
             numbers = [int(n) for n in txn.table(kind) if n.isdigit()]
             if numbers:
                 counters[kind.prefix] = max(counters.get(kind.prefix, 1), max(numbers) + 1)
+        before, after = txn.compact_bodies()
         txn.changed = True
+    return messages.DOCTOR_REWRITTEN.format(before=before >> 10, after=after >> 10)
 
 
 def restore(store: Store, name: str | None = None) -> BackupInfo:

@@ -283,6 +283,31 @@ class Transaction:
             self.appender = Appender(self.snapshot.log)
         return self.appender.append(bodies)
 
+    def compact_bodies(self) -> tuple[int, int]:
+        """Copy the bodies still referenced into a new log generation, dropping the bytes of
+        edited and deleted ones; returns (old size, new size).  The old generation stays
+        while a backup refers to it."""
+        self.finish()
+        old = self.snapshot.log
+        holders = [doc for kind in models.KINDS.values() for doc in self.table(kind).values() if doc.get(BODY)]
+        holders.sort(key=lambda doc: doc[BODY][0])
+        generation = self.meta["log"] + 1
+        new = self.snapshot.store.body_log(generation)
+        fd = os.open(new.path, os.O_WRONLY | os.O_CREAT | os.O_TRUNC, 0o600)  # nothing refers to it yet
+        with open(old.path, "rb") as source, os.fdopen(fd, "wb") as target:
+            position = 0
+            for doc in holders:
+                offset, length = doc[BODY]
+                source.seek(offset)
+                target.write(source.read(length))
+                doc[BODY] = [position, length]
+                position += length
+            target.flush()
+            os.fsync(target.fileno())
+        self.meta["log"] = generation
+        self.changed = True
+        return old.size(), new.size()
+
     def finish(self, raise_errors: bool = True) -> None:
         """Wait until the bodies are in the log (fsynced): the store file may then refer to them."""
         if self.appender is not None:
@@ -372,6 +397,7 @@ class Store:
                     raise
                 if not txn.changed:
                     storage.discard()
+            self._prune_logs(meta["log"])
 
     def _ensure_dirs(self) -> None:
         self.path.parent.mkdir(parents=True, exist_ok=True)
@@ -394,6 +420,14 @@ class Store:
             atomic_write(target, path.read_bytes())
         for old in self.backups()[self.keep_backups:]:
             old.unlink(missing_ok=True)
+
+    def _prune_logs(self, current: int) -> None:
+        """Delete body log generations that neither the store nor any backup refers to."""
+        wanted = {current} | {int(_BACKUP_NAME.search(p.name)[2]) for p in self.backups()}
+        for path in self.side.glob("bodies.*.log"):
+            generation = path.name.split(".")[1]
+            if generation.isdigit() and int(generation) not in wanted:
+                path.unlink(missing_ok=True)
 
     def backups(self) -> list[Path]:
         """Backups, newest first."""
