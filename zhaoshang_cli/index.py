@@ -96,21 +96,20 @@ def build(data: dict[str, Any], spans: dict[str, dict[str, tuple[int, int]]], me
     blobs: list[bytes] = []
     for kind in KINDS.values():
         table = data.get(kind.table, {})
-        table_spans = spans.get(kind.table, {})
+        where = spans.get(kind.table, {})
+        docs = list(table.values())
         columns = _COLUMNS + (_LEAD_COLUMNS if kind is LEAD else ())
-        arrays = {name: array(code) for name, code in columns}
-        for key, doc in table.items():
-            start, end = table_spans[key]
-            arrays["n"].append(int(key))
-            code = doc.get("region_code")
-            arrays["region"].append(int(code) if code else 0)
-            arrays["date"].append(day_number(doc.get("date")))
-            arrays["start"].append(start)
-            arrays["end"].append(end)
-            if kind is LEAD:
-                arrays["status"].append(_STATUS_CODE.get(doc.get("status", ""), -1))
-                arrays["amount"].append(doc.get("amount", -1))
-                arrays["due"].append(day_number(doc.get("due")))
+        arrays = {
+            "n": array("q", map(int, table)),
+            "region": array("i", [int(d.get("region_code") or 0) for d in docs]),
+            "date": array("i", [day_number(d.get("date")) for d in docs]),
+            "start": array("q", [where[k][0] for k in table]),
+            "end": array("q", [where[k][1] for k in table]),
+        }
+        if kind is LEAD:
+            arrays["status"] = array("b", [_STATUS_CODE.get(d.get("status", ""), -1) for d in docs])
+            arrays["amount"] = array("q", [d.get("amount", -1) for d in docs])
+            arrays["due"] = array("i", [day_number(d.get("due")) for d in docs])
         header["kinds"][kind.table] = [[name, code, len(table)] for name, code in columns]
         blobs += [arrays[name].tobytes() for name, _ in columns]
     return MAGIC + orjson.dumps(header) + b"\n" + b"".join(blobs)
