@@ -155,8 +155,15 @@ def with_filters(command: Callable[..., Any]) -> Callable[..., Any]:
                              exact_region=picked["exact_region"])
         return command(filters=filters, **kwargs)
 
-    run.__signature__ = signature.replace(parameters=params)  # type: ignore[attr-defined]
-    run.__annotations__ = {p.name: p.annotation for p in params}
-    run.__doc__ = command.__doc__
     run.__name__ = command.__name__
-    return run
+    return with_signature(run, params, command.__doc__)
+
+
+def with_signature(function: Callable[..., Any], params: list[Any], doc: str | None) -> Callable[..., Any]:
+    """Give a ``**kwargs`` function the parameters Typer should see (options built from data)."""
+    import inspect
+
+    function.__signature__ = inspect.Signature(params)  # type: ignore[attr-defined]
+    function.__annotations__ = {p.name: p.annotation for p in params}
+    function.__doc__ = doc
+    return function

@@ -37,10 +37,7 @@ def _command(params: list[inspect.Parameter], body: Callable[..., None], doc: st
     def command(**kwargs: Any) -> None:
         body(**kwargs)
 
-    command.__signature__ = inspect.Signature(params)  # type: ignore[attr-defined]
-    command.__annotations__ = {p.name: p.annotation for p in params}
-    command.__doc__ = doc
-    return command
+    return common.with_signature(command, params, doc)
 
 
 def read_body_file(path: str) -> str:
