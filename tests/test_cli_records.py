@@ -205,3 +205,13 @@ def test_at_a_terminal_missing_fields_are_asked_and_rm_confirms(cli, monkeypatch
     assert kept.exit_code == 1 and "nothing deleted" in kept.stderr
     cli("rm", "a1", input="y\n")
     assert cli("show", "a1", ok=False).exit_code == 1
+
+
+def test_a_bug_is_one_line_and_exit_70_unless_debugging(cli, monkeypatch):
+    from zhaoshang_cli import records
+
+    monkeypatch.setattr(records, "find", lambda *a, **k: {}["missing"])
+    result = cli("list", "articles", ok=False)
+    assert result.exit_code == 70 and result.stderr.count("\n") == 1 and "internal error (KeyError" in result.stderr
+    with pytest.raises(KeyError):
+        cli("list", "articles", env={"ZHAOSHANG_DEBUG": "1"}, ok=False)

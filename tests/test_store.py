@@ -141,3 +141,25 @@ def test_parallel_processes_lose_nothing(db, tmp_path):
     assert len(companies) == 400 and len(set(companies)) == 400
     assert sorted(int(k) for k in data["leads"]) == list(range(1, 401))
     assert len(data["articles"]) == 1
+
+
+def test_a_schema_2_store_with_plain_text_bodies_reads_and_converts_on_write(db):
+    db.parent.mkdir(parents=True)
+    side = db.parent / "zhaoshang.json.d"
+    side.mkdir()
+    body = "旧格式的正文，第一段。\n第二段。"
+    (side / "bodies.1.log").write_bytes(body.encode("utf-8"))
+    old = {"_meta": {"1": {"app": "zhaoshang-cli", "schema": 2, "next": {"a": 2, "p": 1, "l": 1}, "log": 1}},
+           "articles": {"1": {"title": "旧文章", "region_code": "120114", "date": "2025-07-01",
+                              "_body": [0, len(body.encode("utf-8"))], "created_at": "2025-07-01T09:00:00+08:00",
+                              "updated_at": "2025-07-01T09:00:00+08:00"}}}
+    db.write_text(json.dumps(old, ensure_ascii=False))
+    store = Store(db)
+    with store.reading() as snap:
+        assert snap.body(snap.get("a1")[2]) == body
+        assert snap.search_bodies("第二段", snap.table(models.ARTICLE).items()) == {"1"}
+    add(store, title="新文章", body="新的正文")
+    with store.reading() as snap:
+        assert snap.meta["bodies"] == "json" and snap.meta["log"] == 2
+        assert snap.body(snap.get("a1")[2]) == body and snap.body(snap.get("a2")[2]) == "新的正文"
+    assert (side / "bodies.1.log").exists()  # the backup of the old version still reads it

@@ -55,8 +55,16 @@ def text_of(body: Body | None) -> str | None:
 
 
 class BodyLog:
-    def __init__(self, path: Path):
+    """One generation of the body log.  ``literals`` is False for logs written before bodies
+    were stored as JSON literals (plain UTF-8 text, schema 2 stores): those are read as they
+    are and converted by the next write (see Transaction.compact_bodies)."""
+
+    def __init__(self, path: Path, literals: bool = True):
         self.path = path
+        self.literals = literals
+
+    def decode(self, data: bytes) -> str:
+        return orjson.loads(data) if self.literals else data.decode("utf-8")
 
     def append(self, bodies: Iterable[Body | bytes | memoryview]) -> list[Ref]:
         """Append bodies (buffered, then fsynced); returns their references in order.
@@ -88,7 +96,7 @@ class BodyLog:
     def read(self, ref: Ref) -> str:
         with open(self.path, "rb") as handle:
             handle.seek(ref[0])
-            return orjson.loads(handle.read(ref[1]))
+            return self.decode(handle.read(ref[1]))
 
     def read_many(self, refs: Iterable[tuple[str, Ref]]) -> Iterator[tuple[str, str]]:
         """(key, body) for each (key, ref), read in file order."""
@@ -98,7 +106,7 @@ class BodyLog:
         with open(self.path, "rb") as handle:
             for key, (offset, length) in ordered:
                 handle.seek(offset)
-                yield key, orjson.loads(handle.read(length))
+                yield key, self.decode(handle.read(length))
 
     def search(self, needle: str, refs: list[tuple[str, Ref]]) -> set[str]:
         """Keys whose body contains ``needle`` (ASCII letters matched case-insensitively).
@@ -108,7 +116,7 @@ class BodyLog:
         if not refs or not needle:
             return set()
         data = self.path.read_bytes()
-        pattern = orjson.dumps(needle)[1:-1]
+        pattern = orjson.dumps(needle)[1:-1] if self.literals else needle.encode("utf-8")
         if any(ch.isascii() and ch.isalpha() for ch in needle):
             data, pattern = data.lower(), pattern.lower()
         ordered = sorted(refs, key=lambda item: item[1][0])

@@ -84,6 +84,8 @@ STORE_FOREIGN = ("{path} is not a zhaoshang store (another program's JSON?); it 
 STORE_TOO_NEW = ("{path} was written by a newer zhaoshang (schema {found}, this one reads up to {supported}); "
                  "upgrade zhaoshang-cli. The file was left untouched")
 STORE_BODY_MISSING = "{path}: the body log {log} is missing; run 'zhaoshang doctor'"
+STORE_BODY_UNREADABLE = "{path}: a body in {log} cannot be read (damaged?); run 'zhaoshang doctor' or 'zhaoshang restore'"
+INTERNAL_ERROR = "internal error ({kind}: {detail}); please report it (ZHAOSHANG_DEBUG=1 shows the traceback)"
 LOCK_TIMEOUT = ("another zhaoshang process holds the store lock {path} for more than {seconds:g}s; "
                 "try again, or raise --lock-timeout / ZHAOSHANG_LOCK_TIMEOUT")
 

@@ -18,7 +18,14 @@ def _v1_to_v2(data: Document) -> None:
             doc["history"] = [{"at": doc.get("created_at", ""), "to": doc.get("status", "new")}]
 
 
-MIGRATIONS: list[Callable[[Document], None]] = [_v1_to_v2]
+def _v2_to_v3(data: Document) -> None:
+    """Schema 3 stores bodies as JSON string literals.  Older logs hold plain UTF-8 text: they
+    say so in the meta, are read as such, and the next write copies them into a new log."""
+    meta = data["_meta"]["1"]
+    meta.setdefault("bodies", "text")
+
+
+MIGRATIONS: list[Callable[[Document], None]] = [_v1_to_v2, _v2_to_v3]
 CURRENT = len(MIGRATIONS) + 1
 
 

@@ -20,6 +20,7 @@ from datetime import datetime, timezone
 from pathlib import Path
 from typing import Any, Iterable, Iterator, Mapping
 
+import orjson
 from tinydb import TinyDB
 from tinydb.table import Document
 
@@ -44,7 +45,7 @@ _BACKUP_NAME = re.compile(r"\.(\d{8}T\d{6}\.\d{6}Z)\.g(\d+)$")
 
 def new_meta() -> dict[str, Any]:
     return {"app": APP, "schema": migrations.CURRENT, "next": {k.prefix: 1 for k in models.KINDS.values()},
-            "log": 1}
+            "log": 1, "bodies": "json"}
 
 
 def check_document(data: dict[str, Any], path: Path) -> dict[str, Any]:
@@ -127,8 +128,6 @@ class Snapshot:
         return [(k, n, full[(k, d["_at"])]) if "_at" in d else (k, n, d) for k, n, d in rows]
 
     def _read_docs(self, kind: Kind, positions: list[int]) -> list[dict[str, Any]]:
-        import orjson
-
         columns = self.index.kinds[kind.table].columns  # type: ignore[union-attr]
         docs = []
         with open(self.store.path, "rb") as handle:
@@ -140,7 +139,7 @@ class Snapshot:
 
     @property
     def log(self) -> BodyLog:
-        return self.store.body_log(self.meta["log"])
+        return self.store.body_log(self.meta["log"], self.meta.get("bodies") == "json")
 
     @contextmanager
     def _reading_log(self) -> Iterator[BodyLog]:
@@ -149,6 +148,8 @@ class Snapshot:
             yield log
         except FileNotFoundError:
             raise StoreError(messages.STORE_BODY_MISSING.format(path=self.store.path, log=log.path)) from None
+        except (orjson.JSONDecodeError, UnicodeDecodeError):
+            raise StoreError(messages.STORE_BODY_UNREADABLE.format(path=self.store.path, log=log.path)) from None
 
     def body(self, doc: Mapping[str, Any]) -> str | None:
         ref = doc.get(BODY)
@@ -294,17 +295,23 @@ class Transaction:
         generation = self.meta["log"] + 1
         new = self.snapshot.store.body_log(generation)
         fd = os.open(new.path, os.O_WRONLY | os.O_CREAT | os.O_TRUNC, 0o600)  # nothing refers to it yet
-        with open(old.path, "rb") as source, os.fdopen(fd, "wb") as target:
-            position = 0
-            for doc in holders:
-                offset, length = doc[BODY]
-                source.seek(offset)
-                target.write(source.read(length))
-                doc[BODY] = [position, length]
-                position += length
+        with os.fdopen(fd, "wb") as target:
+            if holders:
+                with open(old.path, "rb") as source:
+                    position = 0
+                    for doc in holders:
+                        offset, length = doc[BODY]
+                        source.seek(offset)
+                        data = source.read(length)
+                        if not old.literals:  # a schema 2 log of plain text
+                            data = orjson.dumps(data.decode("utf-8"))
+                        target.write(data)
+                        doc[BODY] = [position, len(data)]
+                        position += len(data)
             target.flush()
             os.fsync(target.fileno())
         self.meta["log"] = generation
+        self.meta["bodies"] = "json"
         self.changed = True
         return old.size(), new.size()
 
@@ -331,8 +338,8 @@ class Store:
     def index_path(self) -> Path:
         return self.side / "index"
 
-    def body_log(self, generation: int) -> BodyLog:
-        return BodyLog(self.side / f"bodies.{generation}.log")
+    def body_log(self, generation: int, literals: bool = True) -> BodyLog:
+        return BodyLog(self.side / f"bodies.{generation}.log", literals)
 
     # -- reading ---------------------------------------------------------------------------
     @contextmanager
@@ -390,6 +397,8 @@ class Store:
                 data[META] = {"1": meta}
                 storage.write(data)
                 txn = Transaction(Snapshot(self, data, meta), TinyDB(storage=lambda: storage))
+                if meta.get("bodies") != "json":
+                    txn.compact_bodies()  # a store older than schema 3: bodies become JSON literals
                 try:
                     yield txn
                 except BaseException:

@@ -2,13 +2,14 @@
 
 from __future__ import annotations
 
+import os
 import sys
 from pathlib import Path
 from typing import Annotated, Optional
 
 import typer
 
-from .. import __version__
+from .. import __version__, messages
 from ..errors import UserError
 from . import common
 
@@ -28,6 +29,11 @@ class _ErrorsAsMessages(common.AliasGroup):
             # `zhaoshang list … | head`: the reader left, which is fine
             sys.stderr = None  # type: ignore[assignment]
             raise typer.Exit(0) from None
+        except Exception as exc:  # a bug: one line for the user, the traceback on request
+            if os.environ.get("ZHAOSHANG_DEBUG") or type(exc).__module__.split(".")[0] in ("typer", "click"):
+                raise  # Typer's and Click's own exits and usage errors print themselves
+            common.error(messages.INTERNAL_ERROR.format(kind=type(exc).__name__, detail=exc))
+            raise typer.Exit(70) from None
 
 
 app = typer.Typer(
