@@ -215,3 +215,19 @@ def test_a_bug_is_one_line_and_exit_70_unless_debugging(cli, monkeypatch):
     assert result.exit_code == 70 and result.stderr.count("\n") == 1 and "internal error (KeyError" in result.stderr
     with pytest.raises(KeyError):
         cli("list", "articles", env={"ZHAOSHANG_DEBUG": "1"}, ok=False)
+
+
+@pytest.mark.parametrize("query", [
+    ("list", "articles", "--region", "天津", "--since", "2025-07-01"),
+    ("list", "articles", "--region", "武清", "--region", "120116", "--until", "2025-07-15", "--sort", "region"),
+    ("list", "leads", "--status", "signed", "--status", "lost", "--sort", "-amount"),
+    ("list", "leads", "--due-before", "2025-08-05", "--sort", "due"),
+    ("list", "policies", "--region", "天津", "--exact-region"),
+    ("filter", "--month", "2025-07", "--sort", "id", "--limit", "7"),
+])
+def test_the_listing_index_and_the_whole_file_give_the_same_answers(examples, query):
+    from zhaoshang_cli.store import Store
+
+    indexed = examples.json(*query)
+    Store(examples.db).index_path.unlink()  # now every query reads the TinyDB file itself
+    assert examples.json(*query) == indexed and indexed

@@ -61,6 +61,8 @@ def test_mentions_in_titles(t):
     assert t.most_specific(t.mentions("【天津招商】蓟州区规划新建A1级通用机场", "120000")) == "120119"
     assert t.mentions("天津智库联盟成立助力一带一路与京津冀协同发展", "120000") == ["120000"]
     assert t.mentions("和平区人民政府办公室关于印发", "120000") == ["120101"]
+    # the longest zone names are longer than any county's and still match whole
+    assert t.mentions("中国（上海）自由贸易试验区临港新片区发布新政") == ["310115"]
 
 
 def test_the_table_covers_the_whole_country(t):

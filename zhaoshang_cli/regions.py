@@ -78,6 +78,7 @@ class RegionTable:
     by_alias: dict[str, list[str]] = field(default_factory=dict)  # short names, zones → codes
     children: dict[str | None, list[str]] = field(default_factory=dict)
     zone_by_name: dict[str, Zone] = field(default_factory=dict)
+    longest_name: int = 0  # the longest name or alias, for scanning free text
 
     # -- lookups ---------------------------------------------------------------------------
     def get(self, code: str) -> Region | None:
@@ -245,10 +246,6 @@ class RegionTable:
                 best = code
         return best
 
-    @property
-    def longest_name(self) -> int:
-        return max(map(len, self.by_name)) if self.by_name else 0
-
 
 def normalise_name(text: str) -> str:
     text = text.strip().translate(_TRAD)
@@ -323,4 +320,5 @@ def table() -> RegionTable:
             codes = tbl.by_alias.setdefault(alias, [])
             if county not in codes:
                 codes.append(county)
+    tbl.longest_name = max(map(len, [*tbl.by_name, *tbl.by_alias]))
     return tbl

@@ -20,8 +20,7 @@ from ..models import Kind
 
 LIST_FORMATS = ("table", "json", "jsonl", "csv", "count", "ids")
 EXPORT_FORMATS = ("jsonl", "json", "csv")
-_MODULES = {"table": "table", "json": "json_", "jsonl": "jsonl", "csv": "csv_", "count": "ids",
-            "ids": "ids", "markdown": "markdown"}
+_MODULES = {"table": "table", "json": "json_", "jsonl": "jsonl", "csv": "csv_", "count": "ids", "ids": "ids"}
 
 
 @dataclass
