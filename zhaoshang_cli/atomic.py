@@ -1,32 +1,59 @@
-"""Crash-safe file replacement: temp file in the same directory, fsync, rename, fsync dir."""
+"""File-system primitives the store trusts: atomic replacement, private directories, files
+opened without following links, and OS errors turned into one line for the user.
+
+Every byte the store writes goes through ``write_all`` (``os.write``), so that the
+fault-injection tests can stop a process before or after any write, fsync, rename,
+link or unlink it makes.
+"""
 
 from __future__ import annotations
 
+import errno
 import os
+import stat
 import tempfile
 from pathlib import Path
 
+from . import messages
+from .errors import StoreError
+
 TEMP_SUFFIX = ".tmp"
+NOFOLLOW = getattr(os, "O_NOFOLLOW", 0) | getattr(os, "O_CLOEXEC", 0)
+
+# OS errors caused by the machine or the user (a full disk, a read-only mount, a file size
+# limit, missing rights), not by a bug: one line naming the path, exit code 1.
+USER_ERRNOS = {errno.ENOSPC, errno.EROFS, errno.EACCES, errno.EPERM, errno.EFBIG, errno.ELOOP,
+               errno.ENOTDIR, errno.EISDIR, errno.ENOENT, errno.EEXIST, errno.EMLINK, errno.ENAMETOOLONG}
+if hasattr(errno, "EDQUOT"):
+    USER_ERRNOS.add(errno.EDQUOT)
 
 
 def temp_prefix(path: Path) -> str:
     return f".{path.name}."
 
 
+def write_all(fd: int, data: bytes | memoryview) -> None:
+    view = memoryview(data)
+    while view:
+        written = os.write(fd, view)
+        view = view[written:]
+
+
 def atomic_write(path: Path, data: bytes, mode: int = 0o600) -> None:
     """Replace ``path`` with ``data``: readers see the old file or the new one, never a mix."""
     fd, tmp = tempfile.mkstemp(prefix=temp_prefix(path), suffix=TEMP_SUFFIX, dir=path.parent)
     try:
-        os.fchmod(fd, mode)
-        with os.fdopen(fd, "wb") as handle:
-            handle.write(data)
-            handle.flush()
-            os.fsync(handle.fileno())
+        try:
+            os.fchmod(fd, mode)
+            write_all(fd, data)
+            os.fsync(fd)
+        finally:
+            os.close(fd)
         os.replace(tmp, path)
     except BaseException:
         try:
             os.unlink(tmp)
-        except FileNotFoundError:
+        except OSError:
             pass
         raise
     fsync_dir(path.parent)
@@ -49,3 +76,88 @@ def stale_temp_files(path: Path) -> list[Path]:
     """Temp files a killed writer left beside ``path`` (only call while holding the write lock)."""
     prefix = temp_prefix(path)
     return [p for p in path.parent.glob(prefix + "*" + TEMP_SUFFIX) if p.name.startswith(prefix)]
+
+
+def temp_files_in(directory: Path) -> list[Path]:
+    """Every temp file of an interrupted atomic write in one of the store's own directories."""
+    try:
+        return [p for p in directory.iterdir() if p.name.startswith(".") and p.name.endswith(TEMP_SUFFIX)]
+    except OSError:
+        return []
+
+
+# -- trusting what we read and write -------------------------------------------------------------
+def private_dir_problem(path: Path) -> str | None:
+    """Why ``path`` cannot be trusted as one of the store's directories, or None.
+
+    It must be a real directory (not a link), owned by this user, writable by nobody else:
+    otherwise another user could plant files or links in it.
+    """
+    try:
+        st = os.lstat(path)
+    except FileNotFoundError:
+        return None
+    if stat.S_ISLNK(st.st_mode):
+        return messages.PATH_IS_LINK.format(path=path)
+    if not stat.S_ISDIR(st.st_mode):
+        return messages.PATH_NOT_DIR.format(path=path)
+    if st.st_uid != os.geteuid():
+        return messages.PATH_FOREIGN.format(path=path, uid=st.st_uid)
+    if st.st_mode & 0o022:
+        return messages.PATH_WRITABLE_BY_OTHERS.format(path=path, mode=oct(stat.S_IMODE(st.st_mode)))
+    return None
+
+
+def file_problem(path: Path) -> str | None:
+    """Why a file inside the store's directories cannot be trusted (a link, not a regular
+    file, someone else's), or None; a missing file is no problem."""
+    try:
+        st = os.lstat(path)
+    except FileNotFoundError:
+        return None
+    if stat.S_ISLNK(st.st_mode):
+        return messages.PATH_IS_LINK.format(path=path)
+    if not stat.S_ISREG(st.st_mode):
+        return messages.PATH_NOT_FILE.format(path=path)
+    if st.st_uid != os.geteuid():
+        return messages.PATH_FOREIGN.format(path=path, uid=st.st_uid)
+    return None
+
+
+def open_private(path: Path, flags: int, mode: int = 0o600) -> int:
+    """os.open without following a link at ``path``; refuses anything but our own regular file."""
+    try:
+        fd = os.open(path, flags | NOFOLLOW, mode)
+    except OSError as exc:
+        if exc.errno == errno.ELOOP:
+            raise StoreError(messages.PATH_IS_LINK.format(path=path)) from None
+        raise
+    st = os.fstat(fd)
+    problem = None
+    if not stat.S_ISREG(st.st_mode):
+        problem = messages.PATH_NOT_FILE.format(path=path)
+    elif st.st_uid != os.geteuid():
+        problem = messages.PATH_FOREIGN.format(path=path, uid=st.st_uid)
+    if problem:
+        os.close(fd)
+        raise StoreError(problem)
+    return fd
+
+
+def read_private(path: Path) -> bytes:
+    fd = open_private(path, os.O_RDONLY)
+    with os.fdopen(fd, "rb") as handle:
+        return handle.read()
+
+
+def os_error_message(exc: OSError, action: str = "write") -> str:
+    """One line for an OS error the user can act on: the path and the cause."""
+    path = exc.filename or "?"
+    reason = exc.strerror or str(exc)
+    hint = messages.HINT_DISK_FULL if exc.errno in (errno.ENOSPC, getattr(errno, "EDQUOT", -1), errno.EFBIG) else ""
+    verb = messages.CANNOT_READ if action == "read" else messages.CANNOT_WRITE
+    return verb.format(path=path, reason=reason) + hint
+
+
+def is_user_os_error(exc: BaseException) -> bool:
+    return isinstance(exc, OSError) and exc.errno in USER_ERRNOS

@@ -20,8 +20,18 @@ from typing import Iterable, Iterator, Union
 
 import orjson
 
+from .atomic import open_private, read_private, write_all
+
 Ref = list[int]  # [offset, length] in bytes
 _CHUNK = 1 << 20
+
+
+class BodyUnreadable(Exception):
+    """A body whose bytes are missing or damaged (a cut or garbled log)."""
+
+    def __init__(self, offset: int):
+        super().__init__(offset)
+        self.offset = offset
 
 
 class RawBody:
@@ -72,7 +82,7 @@ class BodyLog:
         Bodies are text, RawBody, or JSON string literals already encoded.
         """
         refs: list[Ref] = []
-        fd = os.open(self.path, os.O_WRONLY | os.O_CREAT | os.O_APPEND, 0o600)
+        fd = open_private(self.path, os.O_WRONLY | os.O_CREAT | os.O_APPEND)
         try:
             offset = os.lseek(fd, 0, os.SEEK_END)
             pending: list[Union[bytes, memoryview]] = []
@@ -84,29 +94,69 @@ class BodyLog:
                 pending.append(data)
                 size += len(data)
                 if size >= _CHUNK:
-                    _write_all(fd, pending)
+                    _write_chunks(fd, pending)
                     pending, size = [], 0
-            _write_all(fd, pending)
+            _write_chunks(fd, pending)
             if refs:
                 os.fsync(fd)
         finally:
             os.close(fd)
         return refs
 
+    def truncate(self, size: int) -> None:
+        """Cut the log back to ``size`` bytes: what a failed write appended goes again."""
+        try:
+            fd = open_private(self.path, os.O_WRONLY)
+        except FileNotFoundError:
+            return
+        try:
+            if os.fstat(fd).st_size > size:
+                os.ftruncate(fd, size)
+                os.fsync(fd)
+        finally:
+            os.close(fd)
+
+    def _open(self):
+        return os.fdopen(open_private(self.path, os.O_RDONLY), "rb")
+
+    def _read_one(self, handle, ref: Ref) -> str:
+        offset, length = ref
+        handle.seek(offset)
+        data = handle.read(length)
+        if len(data) != length:
+            raise BodyUnreadable(offset)
+        try:
+            text = self.decode(data)
+        except (orjson.JSONDecodeError, UnicodeDecodeError):
+            raise BodyUnreadable(offset) from None
+        if type(text) is not str:
+            raise BodyUnreadable(offset)
+        return text
+
     def read(self, ref: Ref) -> str:
-        with open(self.path, "rb") as handle:
-            handle.seek(ref[0])
-            return self.decode(handle.read(ref[1]))
+        with self._open() as handle:
+            return self._read_one(handle, ref)
 
     def read_many(self, refs: Iterable[tuple[str, Ref]]) -> Iterator[tuple[str, str]]:
         """(key, body) for each (key, ref), read in file order."""
         ordered = sorted(refs, key=lambda item: item[1][0])
         if not ordered:
             return
-        with open(self.path, "rb") as handle:
-            for key, (offset, length) in ordered:
-                handle.seek(offset)
-                yield key, self.decode(handle.read(length))
+        with self._open() as handle:
+            for key, ref in ordered:
+                yield key, self._read_one(handle, ref)
+
+    def check_many(self, refs: Iterable[tuple[str, Ref]]) -> Iterator[str]:
+        """Keys whose body cannot be read back whole (short, garbled, not text)."""
+        ordered = sorted(refs, key=lambda item: item[1][0])
+        if not ordered:
+            return
+        with self._open() as handle:
+            for key, ref in ordered:
+                try:
+                    self._read_one(handle, ref)
+                except BodyUnreadable:
+                    yield key
 
     def search(self, needle: str, refs: list[tuple[str, Ref]]) -> set[str]:
         """Keys whose body contains ``needle`` (ASCII letters matched case-insensitively).
@@ -115,7 +165,7 @@ class BodyLog:
         """
         if not refs or not needle:
             return set()
-        data = self.path.read_bytes()
+        data = read_private(self.path)
         pattern = orjson.dumps(needle)[1:-1] if self.literals else needle.encode("utf-8")
         if any(ch.isascii() and ch.isalpha() for ch in needle):
             data, pattern = data.lower(), pattern.lower()
@@ -152,6 +202,7 @@ class Appender:
     def __init__(self, log: BodyLog):
         self.log = log
         self.offset: int | None = None
+        self.start: int | None = None  # the log's size before this transaction appended to it
         self._thread: threading.Thread | None = None
         self._error: BaseException | None = None
 
@@ -161,7 +212,7 @@ class Appender:
         if not chunks:
             return []
         if self.offset is None:
-            self.offset = self.log.size()
+            self.offset = self.start = self.log.size()
         refs = []
         for data in chunks:
             refs.append([self.offset, len(data)])
@@ -184,11 +235,16 @@ class Appender:
             error, self._error = self._error, None
             raise error
 
+    def rollback(self) -> None:
+        """After a failed write: wait for the thread, then cut off whatever it appended."""
+        try:
+            self.wait()
+        except Exception:
+            pass
+        if self.start is not None:
+            self.log.truncate(self.start)
 
-def _write_all(fd: int, chunks: list[Union[bytes, memoryview]]) -> None:
-    if not chunks:
-        return
-    view = memoryview(b"".join(chunks))
-    while view:
-        written = os.write(fd, view)
-        view = view[written:]
+
+def _write_chunks(fd: int, chunks: list[Union[bytes, memoryview]]) -> None:
+    if chunks:
+        write_all(fd, b"".join(chunks))

@@ -70,16 +70,14 @@ def dump_document(data: dict[str, Any]) -> tuple[bytes, Spans]:
 class AtomicJSONStorage(Storage):
     """A TinyDB storage whose writes replace the file atomically with mode 0600.
 
-    ``before_replace`` runs just before the rename (the store keeps a backup of the old
-    version there); ``after_replace`` gets the written document and where each record
-    sits in the file (the store writes its listing index from that).
+    ``commit`` (the store's) receives the serialised document and where each record sits
+    in it, and replaces the file itself: it keeps a backup first and writes the listing
+    index after.  Without one, the file is simply replaced.
     """
 
-    def __init__(self, path: str | Path, before_replace: Callable[[Path], None] | None = None,
-                 after_replace: Callable[[dict[str, Any], Spans], None] | None = None):
+    def __init__(self, path: str | Path, commit: Callable[[bytes, Spans], None] | None = None):
         self.path = Path(path)
-        self.before_replace = before_replace
-        self.after_replace = after_replace
+        self.commit = commit
         self._cache: dict[str, Any] | None = None
         self._depth = 0
         self._dirty = False
@@ -100,12 +98,11 @@ class AtomicJSONStorage(Storage):
         if not self._dirty or self._cache is None:
             return
         payload, spans = dump_document(self._cache)
-        if self.before_replace is not None:
-            self.before_replace(self.path)
-        atomic_write(self.path, payload)
+        if self.commit is not None:
+            self.commit(payload, spans)
+        else:
+            atomic_write(self.path, payload)
         self._dirty = False
-        if self.after_replace is not None:
-            self.after_replace(self._cache, spans)
 
     @contextmanager
     def batch(self) -> Iterator["AtomicJSONStorage"]:

@@ -15,7 +15,8 @@ from . import common
 
 
 class _ErrorsAsMessages(common.AliasGroup):
-    """Turn a UserError anywhere below into one line on stderr and its exit code."""
+    """Turn a UserError anywhere below into one line on stderr and its exit code; show the
+    store's warnings (things that went wrong after a change was saved) at the end."""
 
     aliases = {"ls": "list"}
 
@@ -23,17 +24,35 @@ class _ErrorsAsMessages(common.AliasGroup):
         try:
             return super().invoke(ctx)
         except UserError as exc:
+            _show_warnings(ctx)
             common.error(exc.message)
             raise typer.Exit(exc.exit_code) from None
         except BrokenPipeError:
             # `zhaoshang list … | head`: the reader left, which is fine
             sys.stderr = None  # type: ignore[assignment]
             raise typer.Exit(0) from None
-        except Exception as exc:  # a bug: one line for the user, the traceback on request
-            if os.environ.get("ZHAOSHANG_DEBUG") or type(exc).__module__.split(".")[0] in ("typer", "click"):
+        except Exception as exc:
+            from ..atomic import is_user_os_error, os_error_message
+
+            debug = os.environ.get("ZHAOSHANG_DEBUG")
+            if is_user_os_error(exc) and not debug:  # a full disk, a read-only mount, missing rights
+                _show_warnings(ctx)
+                common.error(os_error_message(exc))  # type: ignore[arg-type]
+                raise typer.Exit(1) from None
+            if debug or type(exc).__module__.split(".")[0] in ("typer", "click"):
                 raise  # Typer's and Click's own exits and usage errors print themselves
+            # a bug: one line for the user, the traceback on request
             common.error(messages.INTERNAL_ERROR.format(kind=type(exc).__name__, detail=exc))
             raise typer.Exit(70) from None
+        finally:
+            _show_warnings(ctx)
+
+
+def _show_warnings(ctx) -> None:  # type: ignore[no-untyped-def]
+    settings = ctx.obj if isinstance(ctx.obj, common.Settings) else None
+    if settings is not None and sys.stderr is not None:
+        for message in settings.pending_warnings():
+            common.warn(message)
 
 
 app = typer.Typer(

@@ -4,7 +4,7 @@ from __future__ import annotations
 
 import os
 import sys
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 from pathlib import Path
 from typing import TYPE_CHECKING, Annotated, Any, Callable, Optional
 
@@ -33,6 +33,7 @@ class Settings:
     db: Path | None
     lock_timeout: float
     backups: int
+    opened: list["Store"] = field(default_factory=list)  # their warnings are shown at the end
 
     def db_path(self) -> Path:
         if self.db is not None:
@@ -44,7 +45,15 @@ class Settings:
     def store(self) -> "Store":
         from ..store import Store
 
-        return Store(self.db_path(), lock_timeout=self.lock_timeout, keep_backups=self.backups)
+        store = Store(self.db_path(), lock_timeout=self.lock_timeout, keep_backups=self.backups)
+        self.opened.append(store)
+        return store
+
+    def pending_warnings(self) -> list[str]:
+        found = [w for store in self.opened for w in store.warnings]
+        for store in self.opened:
+            store.warnings.clear()
+        return found
 
 
 def settings(ctx: typer.Context) -> Settings:
