@@ -5,9 +5,16 @@ import os
 from pathlib import Path
 
 import pytest
+import typer
+import typer.testing
 from typer.testing import CliRunner
 
 from zhaoshang_cli.cli.app import app
+
+# Typer's test runner builds the Click command tree from the function signatures on every
+# invoke (tens of milliseconds); the tests build it once per app.
+_built: dict[int, object] = {}
+typer.testing._get_command = lambda typer_app: _built.setdefault(id(typer_app), typer.main.get_command(typer_app))
 
 ROOT = Path(__file__).resolve().parent.parent
 EXAMPLES = ROOT / "examples"
