@@ -3,11 +3,16 @@
 import csv
 import io
 import json
+import os
+import subprocess
+import sys
 
 import pytest
 
-EVIL = "[bold red]x[/] \x1b[2J\x1b]8;;http://evil.example/\x07click\x1b]8;;\x07 \u202eevil\u202c \x00 \x9b31m"
-ACTIVE = ("\x1b", "\x07", "\u202e", "\u202c", "\x00", "\x9b")
+EVIL = ("[bold red]x[/] \x1b[2J\x1b]8;;http://evil.example/\x07click\x1b]8;;\x07 \u202eevil\u202c \x00 \x9b31m"
+        " \x1b]52;c;aGk=\x07 \x85\u2066iso\u2069\u200e\u200f\u061c")
+ACTIVE = ("\x1b", "\x07", "\u202e", "\u202c", "\x00", "\x9b", "\x85", "\u2066", "\u2069", "\u200e", "\u200f",
+          "\u061c")
 
 
 @pytest.fixture
@@ -59,3 +64,87 @@ def test_json_export_is_valid_and_exact(hostile, fmt):
     assert records[0]["title"] == "标题" + EVIL
     assert records[0]["body"] == EVIL + "\n第二段" + EVIL
     assert records[0]["tags"][0] == "甲" and "\x1b" in "".join(records[0]["tags"])  # tags split at ; too
+
+
+JSON_VIEWS = [("list", "articles", "--format", "json"), ("list", "leads", "--format", "jsonl"),
+              ("filter", "--format", "json"), ("filter", "--format", "jsonl"), ("show", "a1", "--format", "json"),
+              ("show", "l1", "--format", "json"), ("export", "articles"), ("export", "policies", "--format", "json"),
+              ("export", "leads"), ("report", "--by", "industry", "--format", "json")]
+
+
+def _strings(value):
+    if isinstance(value, dict):
+        return [s for v in value.values() for s in _strings(v)]
+    if isinstance(value, list):
+        return [s for v in value for s in _strings(v)]
+    return [value] if isinstance(value, str) else []
+
+
+@pytest.mark.parametrize("view", JSON_VIEWS, ids=" ".join)
+def test_json_escapes_c1_and_bidi_controls_and_keeps_the_data(hostile, view):
+    text = hostile(*view).stdout
+    assert not any(ch in text for ch in ACTIVE), repr(text[:300])
+    assert "\\u0085" in text and "\\u202e" in text and "\\u2066" in text and "\\u061c" in text
+    lines = "jsonl" in view or (view[0] == "export" and "--format" not in view)
+    values = [json.loads(line) for line in text.splitlines()] if lines else json.loads(text)
+    assert any(EVIL in string for string in _strings(values))  # the same data, decoded
+
+
+def test_export_import_export_is_byte_identical_with_controls_in_a_title(hostile, tmp_path):
+    hostile("add", "article", "--title", "标题\x85\u202e\u2066\u200f\u061c\x9b尾", "--region", "天津",
+            "--date", "2025-07-05")
+    for kind in ("articles", "policies", "leads"):
+        first = hostile("export", kind).stdout
+        assert "\\u202e" in first and "\u202e" not in first
+        src = tmp_path / f"{kind}.jsonl"
+        src.write_text(first, "utf-8")
+        fresh = hostile.__class__(tmp_path / f"{kind}-copy.json")
+        fresh("import", str(src))
+        assert fresh("export", kind).stdout == first, kind
+    assert hostile.json("show", "a2")["title"] == "标题\x85\u202e\u2066\u200f\u061c\x9b尾"
+
+
+def test_csv_keeps_the_data_when_piped_or_written_to_a_file(hostile, tmp_path):
+    piped = hostile("list", "articles", "--format", "csv").stdout
+    assert list(csv.reader(io.StringIO(piped)))[1][2] == "标题" + EVIL
+    hostile("export", "articles", "--format", "csv", "-o", str(tmp_path / "a.csv"))
+    with open(tmp_path / "a.csv", newline="", encoding="utf-8") as handle:
+        assert list(csv.reader(handle))[1][2] == "标题" + EVIL
+
+
+def _at_terminal(args, db):
+    """stdout of `zhaoshang ARGS` run on a pseudo-terminal."""
+    pty = pytest.importorskip("pty")
+    leader, follower = pty.openpty()
+    env = {**os.environ, "ZHAOSHANG_DB": str(db), "COLUMNS": "200", "NO_COLOR": "1"}
+    proc = subprocess.Popen([sys.executable, "-m", "zhaoshang_cli", *args], stdout=follower,
+                            stderr=subprocess.DEVNULL, stdin=subprocess.DEVNULL, env=env)
+    os.close(follower)
+    chunks = []
+    while True:
+        try:
+            chunk = os.read(leader, 65536)
+        except OSError:  # EIO: the other side closed
+            break
+        if not chunk:
+            break
+        chunks.append(chunk)
+    os.close(leader)
+    assert proc.wait(timeout=60) == 0
+    return b"".join(chunks).decode("utf-8")
+
+
+@pytest.mark.parametrize("args", [("list", "articles", "--format", "csv"), ("filter", "--format", "csv"),
+                                  ("export", "leads", "--format", "csv")], ids=" ".join)
+def test_csv_at_a_real_terminal_is_inert(hostile, args):
+    out = _at_terminal(args, hostile.db)
+    assert not any(ch in out for ch in ACTIVE), repr(out[:300])
+    assert "\\x1b]52;c;aGk=\\x07" in out and "\\x1b[2J" in out and "\\u202e" in out and "\\x85" in out
+
+
+def test_report_csv_at_a_terminal_is_inert(hostile, monkeypatch):
+    from zhaoshang_cli import terminal
+
+    monkeypatch.setattr(terminal, "is_terminal", lambda stream=None: True)
+    out = hostile("report", "--by", "industry", "--format", "csv").stdout
+    assert not any(ch in out for ch in ACTIVE) and "\\x1b[2J" in out

@@ -1,10 +1,9 @@
 import pytest
 
 from zhaoshang_cli.errors import FieldError
+from zhaoshang_cli.masking import mask_email, mask_phone
 from zhaoshang_cli.values import (
     format_amount,
-    mask_email,
-    mask_phone,
     parse_amount,
     parse_email,
     parse_phone,

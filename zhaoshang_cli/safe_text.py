@@ -4,15 +4,22 @@ Rich markup is never parsed (records go into ``rich.text.Text``); what remains a
 characters a terminal acts on: C0/C1 controls (ESC starts ANSI and OSC sequences),
 DEL, NUL, and the bidirectional overrides that reorder what is displayed.  They are
 shown as visible escapes such as ``\\x1b`` and ``\\u202e``.
+
+JSON output keeps the data exact instead: JSON already escapes C0 controls, and
+``json_inert`` writes the rest as ``\\uXXXX`` escapes, which every JSON reader turns
+back into the same characters.
 """
 
 from __future__ import annotations
 
 import re
 
-_UNSAFE = re.compile(r"[\x00-\x08\x0b-\x1f\x7f-\x9f\u061c\u200e\u200f\u202a-\u202e\u2066-\u2069\ufff9-\ufffb]")
-_UNSAFE_WITH_BREAKS = re.compile(
-    r"[\x00-\x1f\x7f-\x9f\u061c\u200e\u200f\u202a-\u202e\u2028\u2029\u2066-\u2069\ufff9-\ufffb]")
+# beyond the C0 controls: DEL, C1 controls, bidi marks, embeddings, overrides and isolates,
+# interlinear annotation marks
+_ACTIVE = "\x7f-\x9f\u061c\u200e\u200f\u202a-\u202e\u2066-\u2069\ufff9-\ufffb"
+_UNSAFE = re.compile(f"[\x00-\x08\x0b-\x1f{_ACTIVE}]")
+_UNSAFE_WITH_BREAKS = re.compile(f"[\x00-\x1f{_ACTIVE}\u2028\u2029]")
+_JSON_UNSAFE = re.compile(f"[{_ACTIVE}\u2028\u2029]")
 
 
 def _escape(match: re.Match[str]) -> str:
@@ -33,3 +40,12 @@ def inert(text: object, *, single_line: bool = False) -> str:
         value = value.replace("\r\n", " ").replace("\n", " ").replace("\t", " ").replace("\r", " ")
         return _UNSAFE_WITH_BREAKS.sub(_escape, value)
     return _UNSAFE.sub(_escape, value.replace("\r\n", "\n"))
+
+
+def json_inert(text: str) -> str:
+    """JSON text with the terminal-active characters its strings hold written as ``\\uXXXX``.
+
+    Only for serialised JSON, where such characters can stand only inside strings: the
+    result is valid JSON holding the same data.
+    """
+    return _JSON_UNSAFE.sub(lambda m: f"\\u{ord(m.group()):04x}", text)

@@ -1,7 +1,8 @@
 """Parsers and formatters for single field values: phones, e-mail, amounts, URLs, tags.
 
 Each ``parse_*`` takes what a user or a file gave and returns the stored form, or
-raises FieldError naming the field and the value.
+raises FieldError naming the field and the value (phones and e-mails masked: errors go
+to logs and terminals where personal data has no place).
 """
 
 from __future__ import annotations
@@ -13,6 +14,7 @@ from decimal import Decimal, InvalidOperation
 
 from . import messages
 from .errors import FieldError
+from .masking import quoted
 
 _MOBILE = re.compile(r"(?:\+?86)?(1[3-9]\d{9})")
 # 010 and 020-029 are the three-digit area codes; every other one has four digits
@@ -37,13 +39,13 @@ def parse_phone(value: object, field: str = "phone") -> str:
     m = _LANDLINE.fullmatch(text)
     if m:
         return f"{m[1]}-{m[2]}" + (f"-{m[3]}" if m[3] else "")
-    raise FieldError(field, value, messages.PHONE_INVALID.format(value=value))
+    raise FieldError(field, value, messages.PHONE_INVALID.format(value=quoted(value)))
 
 
 def parse_email(value: object, field: str = "email") -> str:
     text = nfkc(value)
     if not _EMAIL.fullmatch(text):
-        raise FieldError(field, value, messages.EMAIL_INVALID.format(value=value))
+        raise FieldError(field, value, messages.EMAIL_INVALID.format(value=quoted(value)))
     local, _, domain = text.rpartition("@")
     return f"{local}@{domain.lower()}"
 
@@ -132,23 +134,6 @@ def parse_choice(value: object, field: str, choices: dict[str, str]) -> str:
         return choices[text]
     allowed = ", ".join(dict.fromkeys(choices.values()))
     raise FieldError(field, value, messages.CHOICE_INVALID.format(value=value, allowed=allowed))
-
-
-def mask_phone(phone: str) -> str:
-    if not phone:
-        return ""
-    if "-" in phone:
-        area, _, rest = phone.partition("-")
-        number = rest.split("-")[0]
-        return f"{area}-{'*' * (len(number) - 4)}{number[-4:]}"
-    return phone[:3] + "****" + phone[-4:]
-
-
-def mask_email(email: str) -> str:
-    if not email or "@" not in email:
-        return email
-    local, _, domain = email.partition("@")
-    return (local[0] + "***" if local else "***") + "@" + domain
 
 
 def normalise_title(title: str) -> str:

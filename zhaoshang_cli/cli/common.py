@@ -107,6 +107,20 @@ def at_terminal() -> bool:
 
 
 # -- records on stdout ---------------------------------------------------------------------
+def for_people(records: list[dict[str, Any]], reveal: bool, *, note: bool = True) -> list[dict[str, Any]]:
+    """Records as `list`, `filter` and `show` print them: contact data masked unless
+    ``reveal`` (and then, with ``note``, a line on stderr saying how to see it)."""
+    from .. import messages
+    from ..masking import masked
+
+    if reveal:
+        return records
+    shown = [masked(record) for record in records]
+    if note and any(a is not b for a, b in zip(shown, records)):
+        info(messages.REVEAL_NOTE)
+    return shown
+
+
 def emit(fmt: str, records: list[dict[str, Any]], kinds: list["Kind"], options: "Options",
          empty_message: str | None = None) -> None:
     from .. import exporters, messages
@@ -129,7 +143,7 @@ DueBefore = Annotated[Optional[str], typer.Option("--due-before", help="Leads du
 Sort = Annotated[Optional[str], typer.Option(help="Sort key, '-' for descending: date, id, title, region, created, updated, amount, status, due.")]
 Limit = Annotated[Optional[int], typer.Option("--limit", "-n", min=0, help="At most this many records.")]
 Format = Annotated[str, typer.Option("--format", "-f", help="table, json, jsonl, csv, count or ids.")]
-Reveal = Annotated[bool, typer.Option("--reveal", help="Show leads' phone and email unmasked.")]
+Reveal = Annotated[bool, typer.Option("--reveal", help="Show contact data unmasked: phones, e-mails, WeChat/QQ IDs (also in extra columns).")]
 
 
 ExactRegion = Annotated[bool, typer.Option("--exact-region", help="Only records of the region itself, not of its districts.")]

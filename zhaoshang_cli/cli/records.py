@@ -111,10 +111,9 @@ def _render(fmt: str, rows: list[dict[str, Any]], kinds: list[Kind], reveal: boo
     from .. import dates, exporters
 
     exporters.check_format(fmt, exporters.LIST_FORMATS)
-    options = exporters.Options(reveal=reveal, today=dates.today().isoformat(), show_kind=show_kind)
-    common.emit(fmt, rows, kinds, options)
-    if fmt == "table" and not show_kind and not reveal and any(r.get("phone") for r in rows):
-        common.info(messages.REVEAL_NOTE)  # only the leads table has a phone column
+    shown = common.for_people(rows, reveal, note=not (fmt == "table" and show_kind))  # that table has no contacts
+    options = exporters.Options(today=dates.today().isoformat(), show_kind=show_kind)
+    common.emit(fmt, shown, kinds, options)
 
 
 @common.with_filters
@@ -171,11 +170,11 @@ def show(
     from .. import exporters, records
 
     exporters.check_format(fmt, ("table", "json"))
-    record = records.get(common.store(ctx), record_id)
+    [record] = common.for_people([records.get(common.store(ctx), record_id)], reveal)
     if fmt == "json":
         from ..exporters.json_ import dumps
 
-        typer.echo(dumps(record))
+        sys.stdout.write(dumps(record) + "\n")
         return
     from ..exporters.record import write_record
 
@@ -186,7 +185,7 @@ def show(
             origin = records.get(common.store(ctx), source, with_body=False)
         except UserError:
             origin = None
-    write_record(record, sys.stdout, reveal=reveal, origin=origin)
+    write_record(record, sys.stdout, origin=origin)
 
 
 # -- edit / rm -----------------------------------------------------------------------------

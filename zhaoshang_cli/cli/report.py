@@ -2,8 +2,6 @@
 
 from __future__ import annotations
 
-import io
-import sys
 from pathlib import Path
 from typing import Annotated, Optional
 
@@ -27,6 +25,7 @@ def report(
     """A regional report: counts per area, the lead funnel and the monthly trend."""
     from .. import exporters, reports
     from ..exporters import report as render
+    from ..output import opened
     from ..query import FilterArgs, build_filters
     from ..regions import table
 
@@ -35,21 +34,13 @@ def report(
     filters = build_filters(FilterArgs(regions=[region] if region else [], since=since, until=until, on=on,
                                        month=month))
     region_code = table().resolve(region, field_name="--region").code if region else None
-    with common.store(ctx).reading() as snap:
-        result = reports.build(snap, filters, by=by, region_code=region_code)
-    if output is None:
-        render.write(fmt, result, sys.stdout)
-        return
-    from ..atomic import atomic_write
-    from ..errors import UserError
-
-    buffer = io.StringIO()
-    render.write(fmt, result, buffer)
-    try:
-        atomic_write(output, buffer.getvalue().encode("utf-8"), mode=0o644)
-    except OSError as exc:
-        raise UserError(messages.OUTPUT_UNWRITABLE.format(path=output, reason=exc.strerror or exc)) from None
-    common.info(messages.REPORT_WRITTEN.format(path=output))
+    store = common.store(ctx)
+    with opened(output, store) as out:
+        with store.reading() as snap:
+            result = reports.build(snap, filters, by=by, region_code=region_code)
+        render.write(fmt, result, out)
+    if output is not None:
+        common.info(messages.REPORT_WRITTEN.format(path=output))
 
 
 def register(app: typer.Typer) -> None:

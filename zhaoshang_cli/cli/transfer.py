@@ -2,7 +2,6 @@
 
 from __future__ import annotations
 
-import io
 import sys
 from pathlib import Path
 from typing import Annotated, Any, Callable, Optional
@@ -10,7 +9,7 @@ from typing import Annotated, Any, Callable, Optional
 import typer
 
 from .. import messages
-from ..errors import UsageError, UserError
+from ..errors import UsageError
 from . import common
 
 
@@ -135,23 +134,17 @@ def export(
 ) -> None:
     """Export records with bodies, losslessly: what `import` reads back unchanged."""
     from .. import exporters, records
-    from ..atomic import atomic_write
+    from ..output import opened
     from ..query import build_filters
 
     exporters.check_format(fmt, exporters.EXPORT_FORMATS)
     the_kind = common.kind_arg(kind)
-    rows = records.find(common.store(ctx), [the_kind], build_filters(filters), sort=sort or "id", limit=limit,
-                        with_body=True)
-    options = exporters.Options(excel=excel)
-    if output is None:
-        exporters.write(fmt, rows, sys.stdout, kinds=[the_kind], options=options)
-    else:
-        buffer = io.StringIO(newline="")
-        exporters.write(fmt, rows, buffer, kinds=[the_kind], options=options)
-        try:
-            atomic_write(output, buffer.getvalue().encode("utf-8"), mode=0o600 if the_kind.name == "lead" else 0o644)
-        except OSError as exc:
-            raise UserError(messages.OUTPUT_UNWRITABLE.format(path=output, reason=exc.strerror or exc)) from None
+    store = common.store(ctx)
+    with opened(output, store, private=the_kind.name == "lead") as out:
+        rows = records.find(store, [the_kind], build_filters(filters), sort=sort or "id", limit=limit,
+                            with_body=True)
+        exporters.write(fmt, rows, out, kinds=[the_kind], options=exporters.Options(excel=excel))
+    if output is not None:
         common.info(messages.EXPORT_WRITTEN.format(count=len(rows), path=output))
     if the_kind.name == "lead":
         common.info(messages.EXPORT_PERSONAL_DATA.format(path=output or "the output"))

@@ -5,7 +5,8 @@ Every exporter has the same signature::
     write(records, out, *, kinds, options) -> None
 
 where ``kinds`` are the record kinds present (for column choice) and ``options`` the
-render options (masking, overdue date, title width).
+render options (overdue date, Excel CSV, kind column).  Exporters write what they are
+given: masking contact data is the caller's choice (masking.py), made before.
 """
 
 from __future__ import annotations
@@ -25,7 +26,6 @@ _MODULES = {"table": "table", "json": "json_", "jsonl": "jsonl", "csv": "csv_", 
 
 @dataclass
 class Options:
-    reveal: bool = False        # show phone and email unmasked in tables
     today: str | None = None    # ISO date; leads due on or before it are overdue
     excel: bool = False         # CSV: UTF-8 with BOM for Excel
     show_kind: bool = False     # table: a kind column (filter over all kinds)

@@ -2,17 +2,20 @@
 
 Lists of tags are joined with commas; notes, history and extra columns are JSON.
 Cells that a spreadsheet would run as a formula (starting with = + - @, tab or CR) get
-a leading apostrophe, which `import` removes again.
+a leading apostrophe, which `import` removes again.  Written to a terminal, cells are
+made inert (escape sequences shown, not run); piped or written to a file, they keep
+the data as it is.
 """
 
 from __future__ import annotations
 
 import csv
-from typing import Any, TextIO
+from typing import Any, Sequence, TextIO
 
-import orjson
-
+from .. import terminal
 from ..models import Kind
+from ..safe_text import inert
+from .json_ import dumps
 
 FORMULA_START = ("=", "+", "-", "@", "\t", "\r")
 JSON_FIELDS = ("notes", "history", "extra")
@@ -31,7 +34,7 @@ def cell(name: str, value: Any) -> str:
     if value is None:
         return ""
     if name in JSON_FIELDS:
-        return orjson.dumps(value).decode("utf-8") if value else ""
+        return dumps(value, indent=False) if value else ""
     if isinstance(value, list):
         text = ",".join(str(v) for v in value)
     else:
@@ -39,11 +42,25 @@ def cell(name: str, value: Any) -> str:
     return "'" + text if text.startswith(FORMULA_START) else text
 
 
+class _InertWriter:
+    def __init__(self, writer: Any):
+        self._writer = writer
+
+    def writerow(self, row: Sequence[Any]) -> None:
+        self._writer.writerow([inert(value) for value in row])
+
+
+def writer(out: TextIO, *, lineterminator: str = "\n") -> Any:
+    """A csv writer for ``out``; its cells are inert when ``out`` is a terminal."""
+    plain = csv.writer(out, lineterminator=lineterminator)
+    return _InertWriter(plain) if terminal.is_terminal(out) else plain
+
+
 def write(records: list[dict[str, Any]], out: TextIO, *, kinds: list[Kind], options: Any) -> None:
     names = columns_for(kinds)
     if options.excel:
         out.write("\ufeff")
-    writer = csv.writer(out, lineterminator="\r\n" if options.excel else "\n")
-    writer.writerow(names)
+    rows = writer(out, lineterminator="\r\n" if options.excel else "\n")
+    rows.writerow(names)
     for record in records:
-        writer.writerow([cell(name, record.get(name)) for name in names])
+        rows.writerow([cell(name, record.get(name)) for name in names])

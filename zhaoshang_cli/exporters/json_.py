@@ -1,4 +1,9 @@
-"""JSON: one array of records, indented, UTF-8 characters unescaped."""
+"""JSON: one array of records, indented, CJK characters unescaped.
+
+Every JSON the CLI prints or writes goes through ``dumps``: characters that act on a
+terminal (C1 controls, bidi controls) come out as ``\\uXXXX`` escapes, so the output is
+safe to view and still decodes to exactly the stored data.
+"""
 
 from __future__ import annotations
 
@@ -6,9 +11,13 @@ from typing import Any, TextIO
 
 import orjson
 
+from ..safe_text import json_inert
 
-def dumps(value: Any) -> str:
-    return orjson.dumps(value, option=orjson.OPT_INDENT_2).decode("utf-8")
+
+def dumps(value: Any, *, indent: bool = True) -> str:
+    """``value`` as JSON text; ``indent=False`` gives one line (JSON Lines, CSV cells)."""
+    text = orjson.dumps(value, option=orjson.OPT_INDENT_2 if indent else 0).decode("utf-8")
+    return json_inert(text)
 
 
 def write(records: list[dict[str, Any]], out: TextIO, **_: Any) -> None:

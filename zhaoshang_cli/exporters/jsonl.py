@@ -4,10 +4,10 @@ from __future__ import annotations
 
 from typing import Any, Iterable, TextIO
 
-import orjson
+from .json_ import dumps
 
 
 def write(records: Iterable[dict[str, Any]], out: TextIO, **_: Any) -> None:
     for record in records:
-        out.write(orjson.dumps(record).decode("utf-8"))
+        out.write(dumps(record, indent=False))
         out.write("\n")

@@ -1,4 +1,7 @@
-"""One record for reading at a terminal (`show`): fields, then body or lead timeline."""
+"""One record for reading at a terminal (`show`): fields, then body or lead timeline.
+
+The record arrives masked (masking.py) unless the user asked for --reveal.
+"""
 
 from __future__ import annotations
 
@@ -7,10 +10,10 @@ from typing import Any, TextIO
 from .. import messages, terminal
 from ..models import KINDS, STATUS_LABELS
 from ..safe_text import inert
-from ..values import format_amount, mask_email, mask_phone
+from ..values import format_amount
 
 
-def _display(name: str, record: dict[str, Any], reveal: bool) -> str:
+def _display(name: str, record: dict[str, Any]) -> str:
     value = record.get(name)
     if value in (None, "", []):
         return ""
@@ -21,10 +24,6 @@ def _display(name: str, record: dict[str, Any], reveal: bool) -> str:
         return f"{table().full_name(code)} ({code})" if code else str(value)
     if name == "amount":
         return f"{format_amount(value)} ({value:,} 元)"
-    if name == "phone" and not reveal:
-        return mask_phone(value)
-    if name == "email" and not reveal:
-        return mask_email(value)
     if name == "status":
         return f"{STATUS_LABELS.get(value, value)} ({value})"
     if name == "tags":
@@ -49,8 +48,7 @@ def timeline(record: dict[str, Any]) -> list[tuple[str, str]]:
     return sorted(events, key=lambda e: e[0])
 
 
-def write_record(record: dict[str, Any], out: TextIO, *, reveal: bool = False,
-                 origin: dict[str, Any] | None = None) -> None:
+def write_record(record: dict[str, Any], out: TextIO, *, origin: dict[str, Any] | None = None) -> None:
     from rich.table import Table
     from rich.text import Text
 
@@ -64,7 +62,7 @@ def write_record(record: dict[str, Any], out: TextIO, *, reveal: bool = False,
     for spec in kind.fields:
         if spec.apart or spec.type in ("notes", "history"):
             continue
-        text = _display(spec.name, record, reveal)
+        text = _display(spec.name, record)
         if spec.name == kind.title_field:
             text = title
         if text:

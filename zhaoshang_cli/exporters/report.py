@@ -6,7 +6,6 @@ in table and Markdown, and as integer yuan in CSV and JSON.
 
 from __future__ import annotations
 
-import csv
 from typing import Any, TextIO
 
 from .. import messages
@@ -160,9 +159,9 @@ CSV_COLUMNS = ("section", "key", "label", "articles", "policies", "leads", "sign
 
 
 def write_csv(report: Report, out: TextIO) -> None:
-    from .csv_ import cell
+    from .csv_ import cell, writer as csv_writer
 
-    writer = csv.writer(out, lineterminator="\n")
+    writer = csv_writer(out)
     writer.writerow(CSV_COLUMNS)
     data = report.to_dict()
 

@@ -2,8 +2,8 @@
 
 Cells are single-line, inert text (no markup, no escape sequences); long titles end
 in an ellipsis instead of wrapping, and Rich measures CJK characters as two cells so
-columns stay aligned at 80 columns.  Leads' phone numbers are masked unless revealed;
-follow-ups due on or before today are marked 逾期.
+columns stay aligned at 80 columns.  Follow-ups due on or before today are marked 逾期.
+Records arrive masked (masking.py) unless the user asked for --reveal.
 """
 
 from __future__ import annotations
@@ -14,7 +14,7 @@ from typing import Any, Callable, TextIO
 from .. import messages, terminal
 from ..models import STATUS_LABELS, Kind
 from ..safe_text import inert
-from ..values import format_amount, mask_phone
+from ..values import format_amount
 
 
 @dataclass(frozen=True)
@@ -50,8 +50,6 @@ def _columns(kinds: list[Kind], options: Any) -> list[Column]:
         ]
     kind = kinds[0].name if kinds else "article"
     if kind == "lead":
-        phone = _get("phone") if options.reveal else (lambda r: mask_phone(r.get("phone") or ""))
-
         def due(record: dict[str, Any]) -> str:
             text = record.get("due") or ""
             return f"{text} {messages.COL_OVERDUE}" if is_overdue(record, options.today) else text
@@ -60,7 +58,7 @@ def _columns(kinds: list[Kind], options: Any) -> list[Column]:
             ident,
             Column("企业名称", _get("company"), min_width=10, flexible=True),
             Column("联系人", _get("contact"), max_width=8, optional=True),
-            Column("电话", phone, max_width=17),
+            Column("电话", _get("phone"), max_width=17),
             Column("地区", _get("region"), min_width=4, max_width=10),
             Column("投资额", lambda r: format_amount(r.get("amount")), min_width=6, max_width=10, justify="right"),
             Column("需求", _get("need"), max_width=10, optional=True),

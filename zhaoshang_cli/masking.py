@@ -1,0 +1,118 @@
+"""Contact data hidden from people reading output: phones, e-mails, WeChat and QQ IDs.
+
+``masked`` is what `list`, `filter` and `show` apply to every record unless --reveal, in
+every format: a lead's phone and e-mail, and each ``extra`` value whose key names a
+contact channel (手机, 电话, 微信, QQ, mobile, tel, email…) or whose text holds a phone
+number, an e-mail address or a labelled WeChat/QQ ID.  `export` applies nothing: its
+output is the data itself.  ``quoted`` masks a value echoed in an error message.
+"""
+
+from __future__ import annotations
+
+import re
+import unicodedata
+from typing import Any
+
+# keys of extra columns that name a contact channel: CJK words anywhere in the key,
+# Latin words as whole words (tokens of letters), alone or with a no/number/id suffix
+_CONTACT_CJK = ("电话", "手机", "座机", "固话", "传真", "微信", "邮箱", "邮件", "联系方式", "扣扣")
+_CONTACT_WORD = re.compile(
+    r"(?:tel|tele|telephone|phone|mobile|mob|cell|cellphone|fax|e?mail|wechat|weixin|wx|wxid|qq|whatsapp|skype)"
+    r"(?:no|num|number|id|addr|address)?")
+
+_EMAIL = r"[A-Za-z0-9._%+\-]+@[A-Za-z0-9\-]+(?:\.[A-Za-z0-9\-]+)*\.[A-Za-z]{2,}"
+_MOBILE = r"(?<!\d)(?:\+?86[\s\-]?)?(?P<m1>1[3-9]\d)[\s\-]?\d{4}[\s\-]?(?P<m4>\d{4})(?!\d)"
+_LANDLINE = (r"(?<!\d)(?:\+?86[\s\-]?)?[(（]?(?P<area>0[12]\d|0[3-9]\d{2})[)）]?[\s\-]?(?P<local>\d{7,8})"
+             r"(?:(?:转|ext\.?|x|#|-)\d{1,6})?(?!\d)")
+_LABELLED = (r"(?<![A-Za-z0-9_])(?P<label>(?:微信号?|wechat|weixin|wx|qq号?)\s*[:：]?\s*)"
+             r"(?P<handle>[A-Za-z0-9_\-]{5,20})(?![A-Za-z0-9_\-])")
+_WXID = r"wxid_[A-Za-z0-9_\-]+"
+_IN_TEXT = re.compile(f"(?P<email>{_EMAIL})|(?P<wxid>{_WXID})|{_LABELLED}|{_MOBILE}|{_LANDLINE}",
+                      re.IGNORECASE)
+
+
+def mask_phone(phone: str) -> str:
+    """A stored phone: 138****5678, 022-****5678."""
+    if not phone:
+        return ""
+    if "-" in phone:
+        area, _, rest = phone.partition("-")
+        number = rest.split("-")[0]
+        return f"{area}-{'*' * (len(number) - 4)}{number[-4:]}"
+    return phone[:3] + "****" + phone[-4:]
+
+
+def mask_email(email: str) -> str:
+    """A stored e-mail: w***@example.com."""
+    if not email or "@" not in email:
+        return email
+    local, _, domain = email.partition("@")
+    return (local[0] + "***" if local else "***") + "@" + domain
+
+
+def mask_text(text: str) -> str:
+    """Any value: up to the first 3 and last 2 characters kept (fewer when it is short),
+    the rest starred: enough to find the cell, not enough to use the number."""
+    n = len(text)
+    head, tail = min(3, n // 3), min(2, n // 4)
+    return text[:head] + "*" * min(n - head - tail, 16) + (text[n - tail:] if tail else "")
+
+
+def quoted(value: object) -> str:
+    """A personal value as an error message may quote it."""
+    return mask_text(str(value))
+
+
+def _in_text(match: re.Match[str]) -> str:
+    if match["email"]:
+        return mask_email(match["email"])
+    if match["handle"]:
+        return match["label"] + mask_text(match["handle"])
+    if match["wxid"]:
+        return mask_text(match["wxid"])
+    if match["m1"]:
+        return f"{match['m1']}****{match['m4']}"
+    local = match["local"]
+    return f"{match['area']}-{'*' * (len(local) - 4)}{local[-4:]}"
+
+
+def mask_in_text(text: str) -> str:
+    """``text`` with the phones, e-mails and labelled WeChat/QQ IDs in it masked."""
+    return _IN_TEXT.sub(_in_text, text)
+
+
+def is_contact_key(key: object) -> bool:
+    name = unicodedata.normalize("NFKC", str(key)).lower()
+    return any(word in name for word in _CONTACT_CJK) or \
+        any(_CONTACT_WORD.fullmatch(token) for token in re.findall(r"[a-z]+", name))
+
+
+def mask_value(value: Any, contact: bool = False) -> Any:
+    """An extra value masked: wholly when it sits under a contact key (``contact``),
+    else the contact data found in its text; lists and objects value by value."""
+    if isinstance(value, dict):
+        return {k: mask_value(v, contact or is_contact_key(k)) for k, v in value.items()}
+    if isinstance(value, list):
+        return [mask_value(v, contact) for v in value]
+    if isinstance(value, bool) or not isinstance(value, (str, int)):
+        return value
+    text = str(value)
+    found = mask_in_text(text)
+    if found != text:
+        return found
+    return mask_text(text) if contact and text else value
+
+
+def masked(record: dict[str, Any]) -> dict[str, Any]:
+    """``record`` as people may see it without --reveal: a masked copy, or the record
+    itself when it holds no contact data."""
+    changes: dict[str, Any] = {}
+    if record.get("phone"):
+        changes["phone"] = mask_phone(record["phone"])
+    if record.get("email"):
+        changes["email"] = mask_email(record["email"])
+    if record.get("extra"):
+        extra = mask_value(record["extra"])
+        if extra != record["extra"]:
+            changes["extra"] = extra
+    return {**record, **changes} if changes else record
