@@ -80,23 +80,8 @@ def _base(tmp: Path, name: str) -> tuple[Cli, list[str], set[str]]:
     return cli, commands[name], issued
 
 
-@pytest.fixture
-def fast_tmp(tmp_path):
-    """A folder in memory where the machine has one: hundreds of runs, each with real fsyncs."""
-    shm = Path("/dev/shm")
-    if not shm.is_dir():
-        yield tmp_path
-        return
-    import tempfile
-
-    folder = Path(tempfile.mkdtemp(prefix="zhaoshang-faults-", dir=shm))
-    yield folder
-    shutil.rmtree(folder, ignore_errors=True)
-
-
 @pytest.mark.parametrize("name", ["add", "edit", "rm", "lead status", "import", "doctor --fix", "restore"])
-def test_every_fault_point_leaves_before_or_after(fast_tmp, name):
-    tmp_path = fast_tmp
+def test_every_fault_point_leaves_before_or_after(tmp_path, name):
     base, args, issued = _base(tmp_path, name)
     env = {"ZHAOSHANG_DB": str(base.db), "COLUMNS": "80", "NO_COLOR": "1"}
     pristine = tmp_path / "pristine"
