@@ -81,6 +81,8 @@ STORE_NOT_JSON = ("{path} is not a valid zhaoshang store (not JSON: {reason}); i
                   "Run 'zhaoshang doctor' or 'zhaoshang restore' to bring back a backup")
 STORE_FOREIGN = ("{path} is not a zhaoshang store (another program's JSON?); it was left untouched. "
                  "Point --db at another file")
+STORE_SCHEMA_DAMAGED = ("{path} is damaged: its schema number is {value!r}; it was left untouched. "
+                        "Run 'zhaoshang restore' to bring back a backup")
 STORE_TOO_NEW = ("{path} was written by a newer zhaoshang (schema {found}, this one reads up to {supported}); "
                  "upgrade zhaoshang-cli. The file was left untouched")
 STORE_BODY_MISSING = "{path}: the body log {log} is missing; run 'zhaoshang doctor'"

@@ -75,9 +75,10 @@ def read_meta(data: dict[str, Any], path: Path) -> dict[str, Any]:
     """The meta of a document that claims to be ours; StoreError if it is another program's or too new."""
     meta = data.get(META)
     meta = meta.get("1") if isinstance(meta, dict) else None
-    if not isinstance(meta, dict) or meta.get("app") != APP or type(meta.get("schema")) is not int \
-            or meta["schema"] < 1:
+    if not isinstance(meta, dict) or meta.get("app") != APP:
         raise StoreError(messages.STORE_FOREIGN.format(path=path))
+    if type(meta.get("schema")) is not int or meta["schema"] < 1:
+        raise StoreError(messages.STORE_SCHEMA_DAMAGED.format(path=path, value=meta.get("schema")))
     if meta["schema"] > migrations.CURRENT:
         raise StoreError(messages.STORE_TOO_NEW.format(path=path, found=meta["schema"],
                                                        supported=migrations.CURRENT))

@@ -1,0 +1,272 @@
+"""The damaged-store matrix: the store file, its records, the body log, the listing index, the
+lock, the counters and the side folder, each damaged in a way that happens (a cut file, a
+bad byte, a stray directory, a link, JSON that is valid but wrong).
+
+For every case: no command exits 70 or prints a traceback; a command that fails leaves
+every file as it was; doctor exits 1 and names the damage whenever any command fails;
+after `doctor --fix`, doctor's verdict agrees with whether `export` of every kind works.
+"""
+
+from __future__ import annotations
+
+import hashlib
+import json
+import os
+import shutil
+from pathlib import Path
+from typing import Callable
+
+import pytest
+from conftest import EXAMPLES, Cli
+
+from zhaoshang_cli.store import Store
+
+READS = [
+    ["list", "articles", "--format", "json"], ["list", "leads", "--format", "json"], ["show", "a1"], ["show", "l5"],
+    ["filter", "--text", "园区", "--format", "ids"], ["report", "--region", "天津"],
+    ["export", "articles"], ["export", "policies"], ["export", "leads"],
+]
+WRITES = [["add", "article", "--title", "损坏之后的文章", "--region", "武清", "--date", "2025-07-01"],
+          ["lead", "note", "l1", "损坏之后的备注"]]
+
+
+def _doc(cli: Cli) -> dict:
+    return json.loads(cli.db.read_text("utf-8"))
+
+
+def _edit(change: Callable[[dict], None]) -> Callable[[Cli], None]:
+    def apply(cli: Cli) -> None:
+        data = _doc(cli)
+        change(data)
+        cli.db.write_text(json.dumps(data, ensure_ascii=False), "utf-8")
+
+    return apply
+
+
+def _meta(data: dict) -> dict:
+    return data["_meta"]["1"]
+
+
+def _side(cli: Cli) -> Path:
+    return cli.db.with_name(cli.db.name + ".d")
+
+
+def _log(cli: Cli) -> Path:
+    return _side(cli) / f"bodies.{_meta(_doc(cli))['log']}.log"
+
+
+def _rewrite_log(change: Callable[[bytes], bytes]) -> Callable[[Cli], None]:
+    def apply(cli: Cli) -> None:
+        log = _log(cli)
+        log.write_bytes(change(log.read_bytes()))
+
+    return apply
+
+
+def _garble_first_body(cli: Cli) -> None:
+    ref = _doc(cli)["articles"]["1"]["_body"]
+    log = _log(cli)
+    raw = bytearray(log.read_bytes())
+    raw[ref[0] + 5: ref[0] + 9] = b"\xff\xfe\x00\x01"
+    log.write_bytes(bytes(raw))
+
+
+def _swap_index_ids(cli: Cli) -> None:
+    """Swap the record numbers of l5 and l6 in the index, its stamp left intact."""
+    from zhaoshang_cli.index import load
+
+    store = Store(cli.db)
+    index = load(store.index_path, store.path, 3)
+    numbers = index.kinds["leads"].columns["n"]
+    raw = bytearray(store.index_path.read_bytes())
+    at5, at6 = numbers.index(5), numbers.index(6)
+    # the "n" column is the first array of the leads table: find it by its bytes
+    blob = numbers.tobytes()
+    start = raw.find(blob)
+    assert start > 0
+    numbers[at5], numbers[at6] = 6, 5
+    raw[start:start + len(blob)] = numbers.tobytes()
+    stamp = os.stat(store.index_path)
+    store.index_path.write_bytes(bytes(raw))
+    os.utime(store.index_path, ns=(stamp.st_atime_ns, stamp.st_mtime_ns))
+
+
+def _replace_by_dir(name: str) -> Callable[[Cli], None]:
+    def apply(cli: Cli) -> None:
+        path = _side(cli) / name if name != "LOG" else _log(cli)
+        path.unlink(missing_ok=True)
+        path.mkdir()
+
+    return apply
+
+
+def _replace_by_link(name: str) -> Callable[[Cli], None]:
+    def apply(cli: Cli) -> None:
+        path = _side(cli) / name if name != "LOG" else _log(cli)
+        elsewhere = cli.db.parent.parent / f"elsewhere-{name}"
+        elsewhere.write_bytes(path.read_bytes() if path.exists() else b"")
+        path.unlink(missing_ok=True)
+        path.symlink_to(elsewhere)
+
+    return apply
+
+
+def _write(data: bytes) -> Callable[[Cli], None]:
+    return lambda cli: cli.db.write_bytes(data)
+
+
+def _first_backup(cli: Cli) -> Path:
+    return Store(cli.db).backups()[0]
+
+
+# (damage, what doctor must say when it fails)
+CASES: dict[str, tuple[Callable[[Cli], None], str]] = {
+    # the store file: valid JSON, damaged inside
+    "meta next missing": (_edit(lambda d: _meta(d).pop("next")), "_meta"),
+    "meta next not a number": (_edit(lambda d: _meta(d)["next"].update(a="x")), "_meta"),
+    "meta log missing": (_edit(lambda d: _meta(d).pop("log")), "_meta"),
+    "meta log negative": (_edit(lambda d: _meta(d).update(log=-1)), "_meta"),
+    "meta bodies missing": (_edit(lambda d: _meta(d).pop("bodies")), "_meta"),
+    "meta of another program": (_edit(lambda d: _meta(d).update(app="wordpress")), "not a zhaoshang store"),
+    "schema from the future": (_edit(lambda d: _meta(d).update(schema=99)), "newer zhaoshang"),
+    "schema not a number": (_edit(lambda d: _meta(d).update(schema="3")), "schema"),
+    "table not an object": (_edit(lambda d: d.update(policies=[1, 2])), "policies"),
+    "record is a string": (_edit(lambda d: d["articles"].update({"3": "garbage"})), "a3"),
+    "record is null": (_edit(lambda d: d["articles"].update({"3": None})), "a3"),
+    "key not a number": (_edit(lambda d: d["articles"].update(abc=d["articles"].pop("3"))), "abc"),
+    "key with a leading zero": (_edit(lambda d: d["articles"].update({"007": d["articles"].pop("7")})), "007"),
+    "key zero": (_edit(lambda d: d["articles"].update({"0": d["articles"].pop("7")})), "'0'"),
+    "impossible date": (_edit(lambda d: d["articles"]["2"].update(date="2025-13-45")), "a2"),
+    "date as a number": (_edit(lambda d: d["articles"]["2"].update(date=20250701)), "a2"),
+    "region code not digits": (_edit(lambda d: d["articles"]["2"].update(region_code="abc")), "a2"),
+    "region code as a number": (_edit(lambda d: d["articles"]["2"].update(region_code=120114)), "a2"),
+    "amount as text": (_edit(lambda d: d["leads"]["2"].update(amount="5000万")), "l2"),
+    "amount negative": (_edit(lambda d: d["leads"]["2"].update(amount=-5)), "l2"),
+    "tags as text": (_edit(lambda d: d["articles"]["1"].update(tags="a,b")), "a1"),
+    "notes as text": (_edit(lambda d: d["leads"]["1"].update(notes="备注")), "l1"),
+    "history with an unknown status": (_edit(lambda d: d["leads"]["1"].update(history=[{"to": "bogus"}])), "l1"),
+    "unknown status": (_edit(lambda d: d["leads"]["1"].update(status="bogus")), "l1"),
+    "lead without status": (_edit(lambda d: d["leads"]["1"].pop("status")), "l1"),
+    "body reference as text": (_edit(lambda d: d["articles"]["1"].update(_body="x")), "a1"),
+    "body reference negative": (_edit(lambda d: d["articles"]["1"].update(_body=[-1, 5])), "a1"),
+    "body reference past the log": (_edit(lambda d: d["articles"]["1"].update(_body=[10**9, 10])), "a1"),
+    "extra as a list": (_edit(lambda d: d["leads"]["1"].update(extra=[1, 2])), "l1"),
+    "timestamp as a number": (_edit(lambda d: d["leads"]["1"].update(created_at=5)), "l1"),
+    # the store file: not usable JSON at all
+    "store cut in half": (lambda cli: cli.db.write_bytes(cli.db.read_bytes()[: cli.db.stat().st_size // 2]),
+                          "restore"),
+    "store of 0 bytes beside backups": (_write(b""), "restore"),
+    "store of white space beside backups": (_write(b"  \n\t "), "restore"),
+    "store of {} beside backups": (_write(b"{}"), "restore"),
+    "store missing beside backups": (lambda cli: cli.db.unlink(), "restore"),
+    "store is a directory": (lambda cli: (cli.db.unlink(), cli.db.mkdir()), "directory"),
+    "store is binary garbage": (_write(b"\x00\xff\x13garbage"), "restore"),
+    # the body log
+    "body log cut in half": (_rewrite_log(lambda raw: raw[: len(raw) // 2]), "body"),
+    "body log garbled": (_garble_first_body, "a1"),
+    "body log missing": (lambda cli: _log(cli).unlink(), "missing"),
+    "body log is a directory": (_replace_by_dir("LOG"), "regular file"),
+    "body log is a link": (_replace_by_link("LOG"), "link"),
+    "body log with a tail nobody refers to": (_rewrite_log(lambda raw: raw + b'"half a bo'), "bytes"),
+    # the listing index
+    "index with two ids swapped": (_swap_index_ids, "index"),
+    "index cut short": (lambda cli: (_side(cli) / "index").write_bytes((_side(cli) / "index").read_bytes()[:99]),
+                        "index"),
+    "index is a directory": (_replace_by_dir("index"), "index"),
+    "index of garbage": (lambda cli: (_side(cli) / "index").write_bytes(b"\x00" * 64), "index"),
+    # the lock, the counters, the side folder, backups
+    "lock is a directory": (_replace_by_dir("lock"), "lock"),
+    "lock is a link": (_replace_by_link("lock"), "lock"),
+    "counters of garbage": (lambda cli: (_side(cli) / "counters").write_bytes(b"\xff garbage"), "counters"),
+    "counters is a directory": (_replace_by_dir("counters"), "counters"),
+    "side folder writable by all": (lambda cli: os.chmod(_side(cli), 0o777), "writable"),
+    "side folder is a link": (lambda cli: (shutil.move(_side(cli), cli.db.parent.parent / "moved.d"),
+                                          _side(cli).symlink_to(cli.db.parent.parent / "moved.d")), "link"),
+    "backups folder is a file": (lambda cli: (shutil.rmtree(_side(cli) / "backups"),
+                                             (_side(cli) / "backups").write_text("x")), "backups"),
+    "a backup cut short": (lambda cli: _first_backup(cli).write_bytes(_first_backup(cli).read_bytes()[:50]),
+                           "backup"),
+    "temp files of killed writes": (lambda cli: ((_side(cli) / ".index.x1.tmp").write_bytes(b"half"),
+                                                (cli.db.parent / ".zhaoshang.json.x2.tmp").write_bytes(b"half")),
+                                    "temporary"),
+}
+
+
+def copy_store(pristine: Path, folder: Path) -> Cli:
+    """A copy of the pristine store whose listing index is fresh (copying changed the inode)."""
+    from zhaoshang_cli.index import write
+    from zhaoshang_cli.storage import dump_document, load_document
+
+    shutil.copytree(pristine, folder, symlinks=True)
+    cli = Cli(folder / "zhaoshang.json")
+    data = load_document(cli.db)
+    _, spans = dump_document(data)
+    write(Store(cli.db).index_path, data, spans, data["_meta"]["1"], cli.db)
+    return cli
+
+
+def tree(folder: Path) -> dict[str, str]:
+    """Every file under ``folder`` (links and directories by what they are) and its content."""
+    found = {}
+    for path in sorted(folder.rglob("*")):
+        name = str(path.relative_to(folder))
+        if path.name == "lock":
+            continue  # readers may create an empty lock file
+        if path.is_symlink():
+            found[name] = "link → " + os.readlink(path)
+        elif path.is_dir():
+            found[name] = "dir"
+        else:
+            found[name] = hashlib.sha256(path.read_bytes()).hexdigest()
+    return found
+
+
+@pytest.fixture(scope="module")
+def pristine(tmp_path_factory) -> Path:
+    folder = tmp_path_factory.mktemp("pristine") / "store"
+    cli = Cli(folder / "zhaoshang.json")
+    cli("import", str(EXAMPLES / "articles.jsonl"), str(EXAMPLES / "policies.json"), str(EXAMPLES / "leads.csv"))
+    cli("lead", "status", "l1", "contacted", "--note", "电话沟通")
+    cli("edit", "a2", "--body", "改过的正文，说明武清开发区的园区配套。")
+    cli("add", "article", "--title", "备份之后的文章", "--region", "武清", "--date", "2025-07-09", "--body", "正文")
+    return folder
+
+
+def test_the_matrix_has_enough_cases():
+    assert len(CASES) >= 40
+
+
+@pytest.mark.parametrize("case", CASES)
+def test_damage(pristine, tmp_path, case):
+    damage, says = CASES[case]
+    folder = tmp_path / "store"
+    cli = copy_store(pristine, folder)
+    with Store(cli.db).reading() as snap:
+        assert snap.index is not None
+    damage(cli)
+    verdict = cli("doctor", ok=False)
+    assert verdict.exit_code in (0, 1), verdict.stderr
+    report = (verdict.stdout + verdict.stderr).replace(str(tmp_path), "…")  # the path holds the case name
+    failed = []
+    for args in READS + WRITES:
+        before = tree(tmp_path)
+        result = cli(*args, ok=False)
+        assert result.exit_code in (0, 1), f"{args}: exit {result.exit_code}: {result.stderr}"
+        assert "Traceback" not in result.stderr and "internal error" not in result.stderr, result.stderr
+        if result.exit_code:
+            failed.append(args)
+            assert result.stderr.count("error:") == 1, result.stderr
+            assert tree(tmp_path) == before, f"{args} failed but changed files"
+    if failed:
+        assert verdict.exit_code == 1, f"{failed[0]} failed, but doctor said:\n{report}"
+        assert says in report, report
+
+    shutil.rmtree(folder)  # again from the damaged state: repair it
+    cli = copy_store(pristine, folder)
+    damage(cli)
+    fixed = cli("doctor", "--fix", ok=False)
+    assert fixed.exit_code in (0, 1), fixed.stderr
+    assert "Traceback" not in fixed.stderr and "internal error" not in fixed.stderr, fixed.stderr
+    after = cli("doctor", ok=False)
+    exports = [cli("export", kind, ok=False).exit_code for kind in ("articles", "policies", "leads")]
+    assert (after.exit_code == 0) == (exports == [0, 0, 0]), f"doctor: {after.stdout}{after.stderr}; exports {exports}"
