@@ -74,12 +74,12 @@ def diagnose(store: Store) -> list[Finding]:
     path = store.path
     if path.is_dir():
         return [Finding(ERROR, messages.STORE_IS_DIR.format(path=path))]
-    for directory in (store.side, store.backups_dir):
-        problem = private_dir_problem(directory)
-        if problem:
-            findings.append(Finding(ERROR, problem))
-    if findings:
-        return findings
+    problem = private_dir_problem(store.side)
+    if problem:
+        return [Finding(ERROR, problem)]
+    problem = private_dir_problem(store.backups_dir)
+    if problem:
+        findings.append(Finding(WARN, messages.DOCTOR_BACKUPS_DIR.format(problem=problem)))
     if not path.exists():
         lost = _lost(store)
         return [Finding(ERROR, lost)] if lost else [Finding(WARN, messages.DOCTOR_NO_STORE.format(path=path))]

@@ -238,6 +238,7 @@ DOCTOR_INDEX_WRONG = "the listing index does not match the store file (--fix reb
 DOCTOR_LOG_GARBAGE = "the body log holds {size} MiB, {live} MiB of it in use (--fix drops edited and deleted bodies)"
 DOCTOR_MODE = "{path} has mode {mode}; it holds personal data and should be 0600 (--fix sets it)"
 DOCTOR_BAD_BACKUP = "backup {name} is not usable: {problem}"
+DOCTOR_BACKUPS_DIR = "no backups can be kept or read: {problem}"
 DOCTOR_BACKUPS = "{count} good backup(s) kept (up to {keep})"
 DOCTOR_NOTHING_TO_FIX = "{path} is empty: nothing to repair"
 DOCTOR_FIXED = "fixed: {action}"

@@ -462,10 +462,9 @@ class Store:
             owner = os.geteuid()
         if owner != os.geteuid():
             raise StoreError(messages.STORE_OWNED_BY_OTHER.format(path=self.path, uid=owner))
-        for directory in (self.side, self.backups_dir):
-            problem = private_dir_problem(directory)
-            if problem:
-                raise StoreError(problem)
+        problem = private_dir_problem(self.side)
+        if problem:
+            raise StoreError(problem)
 
     def _create_side(self) -> None:
         self.path.parent.mkdir(parents=True, exist_ok=True)
@@ -686,7 +685,10 @@ class Store:
                 self.body_log(generation).path.unlink(missing_ok=True)
 
     def backups(self) -> list[Path]:
-        """Backups, newest first: by sequence number; old time-named ones count as older."""
+        """Backups, newest first: by sequence number; old time-named ones count as older.
+        A backups folder that is not this user's private directory holds none of ours."""
+        if private_dir_problem(self.backups_dir):
+            return []
         try:
             names = os.listdir(self.backups_dir)
         except OSError:
