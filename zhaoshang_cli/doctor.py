@@ -111,12 +111,14 @@ def _record_problem(kind: models.Kind, doc: Any, log_size: int) -> str | None:
     public = models.to_public(kind, 0, doc)
     public.pop("body", None)
     try:
-        validation.validate(kind, {k: v for k, v in public.items() if k not in ("id", "kind", "region")})
+        valid = validation.validate(kind, {k: v for k, v in public.items() if k not in ("id", "kind", "region")},
+                                    defaults=False)  # a lead without a status must not pass as a new one
     except RecordInvalid as exc:
         return exc.message
     except UserError as exc:
         return exc.message
-    return None
+    errors = validation.stored_checks(kind, valid)
+    return RecordInvalid(errors).message if errors else None
 
 
 def _check_files(store: Store, data: dict[str, Any], meta: dict[str, Any], fix: bool) -> list[Finding]:

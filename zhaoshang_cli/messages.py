@@ -21,6 +21,10 @@ NOTES_INVALID = "notes must be text or a list of {{at, text}} entries, not {valu
 HISTORY_INVALID = "history must be a list of {{at, from, to}} entries with known statuses, not {value!r}"
 FIELD_REQUIRED = "is required"
 LEAD_NEEDS_CONTACT = "a lead needs a phone or an email"
+LEAD_STATUS_REQUIRED = "a lead always has a status (one of new, contacted, visited, negotiating, signed, lost)"
+LEAD_STATUS_CLEARED = ("a lead always has a status and it cannot be cleared; "
+                       "move it with 'zhaoshang lead status ID STATUS'")
+LEAD_HISTORY_REQUIRED = "a lead always has a status history, starting with its creation"
 EXPIRY_BEFORE_EFFECTIVE = "expiry {expiry} is before effective date {effective}"
 REGION_EMPTY = "{field}: a region name is required"
 REGION_UNKNOWN = "{field}: unknown region '{value}'{hint}"
