@@ -169,7 +169,8 @@ def _record_problem(kind: models.Kind, doc: dict[str, Any]) -> str | None:
     public = models.to_public(kind, 0, doc)
     public.pop("body", None)
     try:
-        validation.validate(kind, {k: v for k, v in public.items() if k not in ("id", "kind", "region")})
+        validation.validate(kind, {k: v for k, v in public.items() if k not in ("id", "kind", "region")},
+                                    defaults=False)  # a lead without a status must not pass as a new one
     except RecordInvalid as exc:
         return exc.message
     except UserError as exc:

@@ -3,7 +3,9 @@
 All-or-nothing by default: if any row is invalid nothing is written and every bad row
 is reported as ``FILE:LINE: field: message``.  Idempotent: each record has a natural
 key (see validation.natural_key), and a record already stored is skipped, updated or an
-error as ``on_conflict`` says.
+error as ``on_conflict`` says.  An update merges (see ``_merged``): only what the row
+gives changes, notes and history are never lost, and a row that changes nothing is
+"unchanged".
 """
 
 from __future__ import annotations
@@ -23,8 +25,8 @@ from .errors import FieldError, RecordInvalid, UserError
 from .importers import columns
 from .importers.rows import SourceRow
 from .models import LEAD, POLICY, Kind
-from .records import existing_keys, status_history
-from .store import BODY, Store
+from .records import existing_keys, move_entry, source_problem
+from .store import Store, next_number
 
 CONFLICT_POLICIES = ("skip", "update", "error")
 EXTRA_POLICIES = ("keep", "ignore", "error")
@@ -163,7 +165,7 @@ def prepare_row(row: SourceRow, options: ImportOptions, unknown: set[str], colum
         given["extra"] = {k: v if isinstance(v, (str, int, float, bool, list, dict)) else str(v)
                           for k, v in extras.items()}
     context = _context(given) if "province" in given or "city" in given else None
-    doc = validation.validate(kind, given, region_context=context)
+    doc = validation.validate(kind, given, region_context=context, defaults=False)  # added on insert
     doc.update(stamps)
     return Prepared(row, kind, doc, number)
 
@@ -275,11 +277,61 @@ def _body_ref(doc: dict[str, Any]) -> tuple[int, int] | bytes | None:
 
 
 # -- the batch -----------------------------------------------------------------------------
-def _same(old: dict[str, Any], new: dict[str, Any], old_body: str | None, new_body: Any) -> bool:
-    skip = ("created_at", "updated_at", BODY)
-    a = {k: v for k, v in old.items() if k not in skip}
-    b = {k: v for k, v in new.items() if k not in skip}
-    return a == b and (new_body is None or text_of(new_body) == old_body)
+_STAMPS = ("created_at", "updated_at")
+
+
+def _merged(old: dict[str, Any], given: dict[str, Any]) -> dict[str, Any]:
+    """``old`` with the fields ``given`` has (its timestamps aside).
+
+    Notes and history are merged, never replaced: a note whose text is already there and a
+    history entry already there (or a second creation entry) are not added again; new ones
+    follow the old ones in time order.
+    """
+    new = dict(old)
+    for key, value in given.items():
+        if key in _STAMPS:
+            continue
+        if key == "notes":
+            value = _appended(old.get("notes", []), value, lambda n: n["text"])
+        elif key == "history":
+            value = _appended(old.get("history", []), value, _history_key)
+        elif key == "extra":
+            value = {**old.get("extra", {}), **value}
+        new[key] = value
+    return new
+
+
+def _history_key(entry: dict[str, str]) -> Any:
+    return "created" if "from" not in entry else tuple(sorted(entry.items()))
+
+
+def _appended(stored: list[dict[str, str]], given: list[dict[str, str]],
+              key: Callable[[dict[str, str]], Any]) -> list[dict[str, str]]:
+    known = {key(e) for e in stored}
+    fresh = [e for e in given if key(e) not in known]
+    return list(stored) + sorted(fresh, key=lambda e: e.get("at", ""))
+
+
+def _settled(stored: dict[str, Any], new: dict[str, Any], stored_body: str | None,
+             now: str) -> dict[str, Any] | None:
+    """A stored document updated to ``new`` (the merge of the rows for it), or None when
+    nothing changed.  A new status is appended to the history as one move made by the import
+    (unless the merged history already ends with the move to it); ``created_at`` is kept
+    and ``updated_at`` is ``now``."""
+    if "body" in new and text_of(new["body"]) == stored_body:
+        del new["body"]
+    status, history = new.get("status"), new.get("history") or []
+    if status and status != stored.get("status") and not (history and history[-1]["to"] == status):
+        new["history"] = history + [move_entry(stored.get("status", "new"), status, at=now, source="import")]
+
+    def compared(doc: dict[str, Any]) -> dict[str, Any]:
+        return {k: v for k, v in doc.items() if k not in _STAMPS and k != "body"}
+
+    if "body" not in new and compared(new) == compared(stored):
+        return None
+    new.setdefault("created_at", now)
+    new["updated_at"] = now
+    return new
 
 
 @contextmanager
@@ -309,6 +361,7 @@ def write(store: Store, prepared: list[Prepared], options: ImportOptions, result
         with store.writing() as txn:
             _apply(txn, prepared, options, result)
             if result.errors and not options.skip_invalid:
+                result.added, result.updated, result.unchanged = [], [], 0  # rolled back: nothing done
                 raise ImportFailed(result)
             if options.dry_run:
                 raise _Rollback
@@ -318,50 +371,82 @@ def write(store: Store, prepared: list[Prepared], options: ImportOptions, result
 
 
 def _apply(txn: Any, prepared: list[Prepared], options: ImportOptions, result: ImportResult) -> None:
+    """Sort the rows into new and stored records and write them.
+
+    Under ``update`` the rows for one record are merged in order, then settled once against
+    the stored record, so that a batch gives the same result however often it is run.  Each
+    row counts once: the first row for a record as what happened to the record (added,
+    updated or unchanged), any further row for it as unchanged.
+    """
     from . import dates
 
     now = dates.now_iso()
     keys = {kind: existing_keys(txn, kind) for kind in {p.kind for p in prepared}}
+    counters = dict(txn.meta["next"])  # to know the IDs the new records will get
+    added: set[str] = set()  # their IDs, for sources naming a record added earlier in the batch
     new: dict[Kind, list[Prepared]] = {}
     pending: dict[tuple[str, ...], Prepared] = {}  # natural key → a new record of this batch
-    replacements: dict[Kind, dict[str, dict[str, Any]]] = {}
+    updates: dict[str, tuple[Kind, str, dict[str, Any], dict[str, Any]]] = {}  # ID → kind, number, stored, merged
+
+    def refuse(item: Prepared, message: str) -> None:
+        result.errors.append(f"{item.row.where}: {message}")
+        result.invalid += 1
+
+    def bad_source(item: Prepared, current: dict[str, Any] | None = None) -> bool:
+        source = item.doc.get("source")
+        if not source or (current is not None and source == current.get("source")):
+            return False
+        problem = source_problem(txn, item.kind, item.doc, added)
+        if problem:
+            refuse(item, problem.message)
+        return problem is not None
+
     for item in prepared:
         key = validation.natural_key(item.kind, item.doc)
-        found = keys[item.kind].get(key) if key else None
         if key is not None and key in pending:
+            first = pending[key]
             if options.on_conflict == "update":
-                pending[key].doc.update(item.doc)
-            else:
-                result.unchanged += 1
+                if bad_source(item, first.doc):
+                    continue
+                first.doc = _merged(first.doc, item.doc)
+            result.unchanged += 1
             continue
+        found = keys[item.kind].get(key) if key else None
         if found is None:
+            if bad_source(item):
+                continue
             new.setdefault(item.kind, []).append(item)
+            added.add(models.record_id(item.kind, next_number(counters, item.kind, item.number)))
             if key is not None:
                 pending[key] = item
             continue
         if options.on_conflict == "error":
-            result.errors.append(f"{item.row.where}: " + messages.RECORD_DUPLICATE.format(id=found, key="natural key"))
-            result.invalid += 1
+            refuse(item, messages.RECORD_DUPLICATE.format(id=found, key="natural key"))
             continue
         if options.on_conflict == "skip":
             result.unchanged += 1
             continue
-        _, number, old = txn.get(found)
-        merged = {**old, **item.doc}
-        body = merged.pop("body", None)
-        if _same(old, merged, txn.body(old) if body is not None else None, body):
-            result.unchanged += 1
+        if found in updates:
+            _, number, stored, current = updates[found]
+        else:
+            _, number, stored = txn.get(found)
+            current = stored
+        if bad_source(item, current):
             continue
-        if item.kind is LEAD and merged.get("status") != old.get("status") and "history" not in item.doc:
-            merged["history"] = status_history(old, merged["status"], at=now)
-        merged["created_at"] = old.get("created_at", now)
-        merged["updated_at"] = item.doc.get("updated_at", now)
-        if body is not None:
-            merged["body"] = body
-        replacements.setdefault(item.kind, {})[number] = merged
-        result.updated.append(found)
+        if found in updates:
+            result.unchanged += 1
+        updates[found] = (item.kind, number, stored, _merged(current, item.doc))
+    replacements: dict[Kind, dict[str, dict[str, Any]]] = {}
+    for found, (kind, number, stored, merged) in updates.items():
+        settled = _settled(stored, merged, txn.body(stored) if "body" in merged else None, now)
+        if settled is None:
+            result.unchanged += 1
+        else:
+            replacements.setdefault(kind, {})[number] = settled
+            result.updated.append(found)
     for kind, items in new.items():
+        for item in items:
+            validation.apply_defaults(kind, item.doc, now=now)
         result.added += txn.insert_many(kind, [i.doc for i in items], [i.number for i in items], now=now)
     for kind, docs in replacements.items():
         txn.replace_many(kind, docs)
-

@@ -144,10 +144,14 @@ def damage(data: Document, log_generations: list[int] | None = None) -> list[Dam
                     if check is not None and not check(value):
                         problem = messages.DAMAGE_FIELD.format(field=name, value=_short(value),
                                                                expected=_EXPECTED[check])
-                        repair = _restore_status(kind, key) if check is _status else _drop_field(kind, key, name)
+                        repair = (_restore_status(kind, key) if check is _status else
+                                  _start_history(kind, key) if check is _history else _drop_field(kind, key, name))
                         found.append(Damage(where, problem, repair))
-                if kind.field("status") is not None and kind.field("history") is not None and "status" not in doc:
-                    found.append(Damage(where, messages.DAMAGE_NO_STATUS, _restore_status(kind, key)))
+                if kind.field("status") is not None and kind.field("history") is not None:
+                    if "status" not in doc:
+                        found.append(Damage(where, messages.DAMAGE_NO_STATUS, _restore_status(kind, key)))
+                    if not doc.get("history") and meta["schema"] >= 2:  # schema 1 had none; migrated on open
+                        found.append(Damage(where, messages.DAMAGE_NO_HISTORY, _start_history(kind, key)))
     return found
 
 
@@ -224,6 +228,22 @@ def _restore_status(kind: Kind, key: str) -> Callable[[Document], str]:
         history = record.get("history") if _history(record.get("history")) else []
         record["status"] = history[-1]["to"] if history else "new"
         return messages.REPAIR_STATUS.format(id=f"{kind.prefix}{key}", status=record["status"])
+
+    return repair
+
+
+def _start_history(kind: Kind, key: str) -> Callable[[Document], str]:
+    def repair(doc: Document) -> str:
+        record = doc[kind.table][key]
+        old = record.get("history")
+        kept = [h for h in old if _history([h])] if type(old) is list else []
+        if kept:
+            record["history"] = kept
+            return messages.REPAIR_HISTORY_KEPT.format(id=f"{kind.prefix}{key}", kept=len(kept), value=_short(old))
+        status = record.get("status") if _status(record.get("status")) else "new"
+        at = record.get("created_at") if _text(record.get("created_at")) else ""
+        record["history"] = [{"at": at, "to": status}]
+        return messages.REPAIR_HISTORY.format(id=f"{kind.prefix}{key}", status=status, value=_short(old))
 
     return repair
 

@@ -5,7 +5,7 @@ from __future__ import annotations
 from typing import Any, Mapping
 
 from . import dates, messages, models, validation, values
-from .errors import RecordInvalid, UsageError, UserError
+from .errors import FieldError, RecordInvalid, UsageError, UserError
 from .models import LEAD, Kind
 from .query import Filters, Row, select, sort_rows
 from .store import Snapshot, Store, Transaction
@@ -21,10 +21,28 @@ def existing_keys(txn: Transaction | Snapshot, kind: Kind) -> dict[tuple[str, ..
     return keys
 
 
+def source_problem(txn: Transaction, kind: Kind, doc: Mapping[str, Any],
+                   added: frozenset[str] | set[str] = frozenset()) -> FieldError | None:
+    """A source that is a record ID must name a stored record (or one of ``added``);
+    URLs are not checked."""
+    spec = kind.field("source")
+    source = doc.get("source")
+    if spec is None or spec.type != "source" or not source or not values.is_record_id(source) or source in added:
+        return None
+    try:
+        txn.get(source)
+    except UserError:
+        return FieldError("source", source, messages.RECORD_NOT_FOUND.format(id=source))
+    return None
+
+
 def add(store: Store, kind: Kind, given: Mapping[str, Any]) -> str:
     """Validate and store one record; refuses one that is already stored."""
     doc = validation.validate(kind, given)
     with store.writing() as txn:
+        problem = source_problem(txn, kind, doc)
+        if problem:
+            raise problem
         key = validation.natural_key(kind, doc)
         if key is not None:
             found = existing_keys(txn, kind).get(key)
@@ -54,6 +72,8 @@ def edit(store: Store, record_id: str, changes: Mapping[str, Any]) -> None:
         check_fields(kind, list(changes))
         given = {k: v for k, v in changes.items() if not models.is_empty(v)}
         cleared = [k for k, v in changes.items() if models.is_empty(v)]
+        if "status" in cleared:  # a status changes only by a move recorded in the history
+            raise FieldError("status", changes["status"], messages.LEAD_STATUS_CLEARED)
         parsed = validation.validate(kind, given, partial=True, region_context=doc.get("region_code"))
         if "notes" in parsed:  # a note given to edit is added, not a replacement
             parsed["notes"] = list(doc.get("notes", [])) + parsed["notes"]
@@ -62,6 +82,9 @@ def edit(store: Store, record_id: str, changes: Mapping[str, Any]) -> None:
             updates["region_code" if name == "region" else name] = None
         merged = {k: v for k, v in {**doc, **updates}.items() if not models.is_empty(v)}
         errors = validation.missing_fields(kind, merged) + validation.cross_checks(kind, merged)
+        problem = source_problem(txn, kind, parsed)
+        if problem:
+            errors.append(problem)
         if errors:
             raise RecordInvalid(errors)
         if kind is LEAD and "status" in parsed and parsed["status"] != doc.get("status"):
@@ -69,12 +92,21 @@ def edit(store: Store, record_id: str, changes: Mapping[str, Any]) -> None:
         txn.update(record_id, updates)
 
 
-def status_history(doc: Mapping[str, Any], status: str, note: str | None = None,
-                   at: str | None = None) -> list[dict[str, str]]:
-    entry = {"at": at or dates.now_iso(), "from": doc.get("status", "new"), "to": status}
+def move_entry(old: str, new: str, at: str | None = None, note: str | None = None,
+               source: str | None = None) -> dict[str, str]:
+    """A history entry for a status move; ``source`` names what made it when not a user's
+    command (e.g. "import")."""
+    entry = {"at": at or dates.now_iso(), "from": old, "to": new}
     if note:
         entry["note"] = note
-    return list(doc.get("history", [])) + [entry]
+    if source:
+        entry["source"] = source
+    return entry
+
+
+def status_history(doc: Mapping[str, Any], status: str, note: str | None = None,
+                   at: str | None = None) -> list[dict[str, str]]:
+    return list(doc.get("history", [])) + [move_entry(doc.get("status", "new"), status, at, note)]
 
 
 def remove(store: Store, record_ids: list[str]) -> list[str]:

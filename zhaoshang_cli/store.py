@@ -233,6 +233,16 @@ class Snapshot:
         return models.to_public(kind, number, doc, self.body(doc) if with_body else None)
 
 
+def next_number(counters: dict[str, int], kind: Kind, wanted: int | None = None) -> int:
+    """The number the next record of ``kind`` gets (``wanted`` if it was never issued);
+    advances ``counters`` past it."""
+    number = wanted if wanted and counters[kind.prefix] <= wanted <= MAX_NUMBER else counters[kind.prefix]
+    if number > MAX_NUMBER:
+        raise StoreError(messages.IDS_EXHAUSTED.format(kind=kind.plural))
+    counters[kind.prefix] = number + 1
+    return number
+
+
 @dataclass
 class Transaction:
     """Changes made under the write lock; written in one atomic replace at the end."""
@@ -270,11 +280,7 @@ class Transaction:
         bodies: list[str] = []
         holders: list[dict[str, Any]] = []
         for i, doc in enumerate(docs):
-            wanted = numbers[i] if numbers else None
-            number = wanted if wanted and counters[kind.prefix] <= wanted <= MAX_NUMBER else counters[kind.prefix]
-            if number > MAX_NUMBER:
-                raise StoreError(messages.IDS_EXHAUSTED.format(kind=kind.plural))
-            counters[kind.prefix] = number + 1
+            number = next_number(counters, kind, numbers[i] if numbers else None)
             doc = dict(doc)
             body = doc.pop("body", None)
             doc.setdefault("created_at", now)

@@ -118,12 +118,14 @@ _COMPILED: dict[str, list[tuple[str, str, Parser]]] = {
 
 
 # -- whole records -------------------------------------------------------------------------
-def validate(kind: Kind, given: Mapping[str, Any], *, partial: bool = False,
+def validate(kind: Kind, given: Mapping[str, Any], *, partial: bool = False, defaults: bool = True,
              region_context: str | None = None, today: date | None = None) -> dict[str, Any]:
     """Validate the given public values into a stored document (region as ``region_code``).
 
-    ``partial`` validates only what is given (for edits).  Every bad field is reported
-    at once in one RecordInvalid.
+    ``partial`` validates only what is given (for edits).  ``defaults=False`` leaves out
+    the values a new record gets when none is given (imports add them only on insert, so
+    that an update changes nothing the file did not give).  Every bad field is reported at
+    once in one RecordInvalid.
     """
     doc: dict[str, Any] = {}
     errors: list[FieldError] = []
@@ -150,7 +152,8 @@ def validate(kind: Kind, given: Mapping[str, Any], *, partial: bool = False,
     if extra and isinstance(extra, dict):
         doc["extra"] = dict(extra)
     if not partial:
-        _defaults(kind, doc, today)
+        if defaults:
+            apply_defaults(kind, doc, today)
         bad = {e.field for e in errors}
         errors += [e for e in missing_fields(kind, doc) if e.field not in bad]
     if kind is POLICY:
@@ -160,11 +163,14 @@ def validate(kind: Kind, given: Mapping[str, Any], *, partial: bool = False,
     return doc
 
 
-def _defaults(kind: Kind, doc: dict[str, Any], today: date | None) -> None:
+def apply_defaults(kind: Kind, doc: dict[str, Any], today: date | None = None, now: str | None = None) -> None:
+    """What a new record gets when not given: a lead starts as new (or where its given
+    history ends), registered today, with its creation as the first history entry."""
     if kind is LEAD:
-        doc.setdefault("status", "new")
+        history = doc.get("history")
+        doc.setdefault("status", history[-1]["to"] if history else "new")
         doc.setdefault("date", (today or dates.today()).isoformat())
-        doc.setdefault("history", [{"at": dates.now_iso(), "to": doc["status"]}])
+        doc.setdefault("history", [{"at": now or dates.now_iso(), "to": doc["status"]}])
 
 
 def missing_fields(kind: Kind, doc: Mapping[str, Any]) -> list[FieldError]:

@@ -104,6 +104,10 @@ def parse_record_id(value: object, field: str = "id") -> str:
     return text
 
 
+def is_record_id(text: str) -> bool:
+    return _RECORD_ID.fullmatch(text) is not None
+
+
 def parse_source(value: object, field: str = "source") -> str:
     """A lead's source: a record ID (a12) or a URL."""
     text = nfkc(value)
