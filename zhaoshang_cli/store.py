@@ -27,7 +27,7 @@ from contextlib import contextmanager, nullcontext
 from dataclasses import dataclass, field
 from datetime import datetime, timezone
 from pathlib import Path
-from typing import Any, Iterable, Iterator, Mapping
+from typing import Any, Callable, Iterable, Iterator, Mapping
 
 import orjson
 from tinydb import TinyDB
@@ -253,6 +253,7 @@ class Transaction:
     committed: bool = False
     appender: Appender | None = None
     new_logs: list[Path] = field(default_factory=list)  # generations created by this transaction
+    undo: list[Callable[[], Any]] = field(default_factory=list)  # what to take back if the commit fails
 
     @property
     def meta(self) -> dict[str, Any]:
@@ -424,6 +425,11 @@ class Transaction:
                 os.unlink(path)
             except OSError:
                 pass
+        for step in reversed(self.undo):
+            try:
+                step()
+            except OSError:
+                pass
 
 
 class Store:
@@ -574,11 +580,10 @@ class Store:
                     assert txn is not None
                     txn.finish()
                     if meta["next"] != saved_counters:
-                        atomic_write(self.counters_path, orjson.dumps(meta["next"]))
-                    if damaged:
-                        self._set_aside()
-                    elif existed:
-                        self._backup(generation)
+                        self._save_counters(meta["next"], txn)
+                    made = self._set_aside() if damaged else self._backup(generation) if existed else None
+                    if made is not None:
+                        txn.undo.append(lambda: os.unlink(made))
                     atomic_write(self.path, payload)  # the commit point
                     txn.committed = True
                     self._after_commit(data, spans, meta)
@@ -626,7 +631,18 @@ class Store:
             except OSError:
                 pass
 
-    def _set_aside(self) -> None:
+    def _save_counters(self, counters: dict[str, int], txn: Transaction) -> None:
+        """Record the numbers issued before the store may hold them (they only grow); a write
+        that fails before its commit puts the old record back."""
+        try:
+            old: bytes | None = read_private(self.counters_path)
+        except (OSError, StoreError):
+            old = None
+        atomic_write(self.counters_path, orjson.dumps(counters))
+        txn.undo.append(lambda: atomic_write(self.counters_path, old) if old is not None
+                        else os.unlink(self.counters_path))
+
+    def _set_aside(self) -> Path | None:
         """Keep a damaged store file under another name before replacing it."""
         stamp = datetime.now(timezone.utc).strftime("%Y%m%dT%H%M%SZ")
         target = self.path.with_name(f"{self.path.name}.unreadable-{stamp}")
@@ -637,10 +653,11 @@ class Store:
         try:
             os.link(self.path, target)
         except FileNotFoundError:
-            return
+            return None
         except OSError:
             atomic_write(target, self.path.read_bytes())
         fsync_dir(self.path.parent)
+        return target
 
     # -- ID counters -------------------------------------------------------------------------
     def read_counters(self) -> dict[str, int]:
@@ -654,14 +671,14 @@ class Store:
         return {k: v for k, v in saved.items() if isinstance(k, str) and type(v) is int and v >= 1}
 
     # -- backups ---------------------------------------------------------------------------
-    def _backup(self, generation: int) -> None:
+    def _backup(self, generation: int) -> Path | None:
         """Keep the version about to be replaced (a hard link: no copy, same 0600 mode).
 
         Names carry a sequence number (never the clock) and the body log generation the
         version reads from.  A backup that cannot be made is a warning, not a failed write.
         """
         if self.keep_backups <= 0 or not self.path.exists():
-            return
+            return None
         try:
             try:
                 os.mkdir(self.backups_dir, 0o700)
@@ -676,8 +693,10 @@ class Store:
                 os.link(self.path, target)
             except OSError:
                 atomic_write(target, self.path.read_bytes())
+            return target
         except (OSError, StoreError) as exc:
             self.warnings.append(messages.BACKUP_FAILED.format(reason=_reason(exc)))
+            return None
 
     def _prune_backups(self) -> None:
         for old in self.backups()[self.keep_backups:]:
