@@ -127,6 +127,22 @@ class Snapshot:
         full = {(kind, at): doc for kind, ats in by_kind.items() for at, doc in zip(ats, self._read_docs(kind, ats))}
         return [(k, n, full[(k, d["_at"])]) if "_at" in d else (k, n, d) for k, n, d in rows]
 
+    def complete_lacking(self, rows: list[tuple[Kind, str, dict[str, Any]]],
+                         fields: Mapping[Kind, Iterable[str]]) -> list[tuple[Kind, str, dict[str, Any]]]:
+        """Complete the stubs of the kinds whose listing index lacks one of ``fields[kind]``:
+        a query that needs only indexed fields parses no document."""
+        if self.index is None:
+            return rows
+        lacking = {kind for kind, names in fields.items()
+                   if not set(names) <= self.index.kinds[kind.table].fields}
+        picked = [i for i, (kind, _, doc) in enumerate(rows) if kind in lacking and "_at" in doc]
+        if not picked:
+            return rows
+        done = list(rows)
+        for i, row in zip(picked, self.complete([rows[i] for i in picked])):
+            done[i] = row
+        return done
+
     def _read_docs(self, kind: Kind, positions: list[int]) -> list[dict[str, Any]]:
         columns = self.index.kinds[kind.table].columns  # type: ignore[union-attr]
         docs = []
