@@ -224,6 +224,8 @@ def test_a_bug_is_one_line_and_exit_70_unless_debugging(cli, monkeypatch):
     ("list", "leads", "--due-before", "2025-08-05", "--sort", "due"),
     ("list", "policies", "--region", "天津", "--exact-region"),
     ("filter", "--month", "2025-07", "--sort", "id", "--limit", "7"),
+    ("filter", "--where", "source=天津招商网", "--sort", "title"),
+    ("list", "leads", "--where", "need=厂房", "--where", "source=", "--region", "天津,苏州", "--sort", "-amount"),
 ])
 def test_the_listing_index_and_the_whole_file_give_the_same_answers(examples, query):
     from zhaoshang_cli.store import Store
@@ -231,3 +233,26 @@ def test_the_listing_index_and_the_whole_file_give_the_same_answers(examples, qu
     indexed = examples.json(*query)
     Store(examples.db).index_path.unlink()  # now every query reads the TinyDB file itself
     assert examples.json(*query) == indexed and indexed
+
+
+def test_where_selects_by_any_field(examples):
+    def ids(*args):
+        return examples("filter", *args, "--sort", "id", "--format", "ids").stdout.split()
+
+    leads = examples.json("list", "leads", "--sort", "id")
+    biotech = [l["id"] for l in leads if l["industry"] == "生物医药"]
+    assert len(biotech) == 2 and ids("--where", "industry=生物医药") == biotech
+    plant_or_land = [l["id"] for l in leads if l["need"] in ("厂房租赁", "买地自建")]
+    assert ids("-w", "need=厂房", "-w", "need=买地自建") == plant_or_land  # one field: any of its values
+    no_source = [l["id"] for l in leads if not l["source"]]
+    assert ids("--where", "source=", "--kind", "lead") == no_source
+    plant = [l["id"] for l in leads if l["need"] == "厂房租赁"]
+    assert ids("--where", "need=厂房", "--where", "source=") == [i for i in plant if i in no_source]  # all fields
+    site = [a["id"] for a in examples.json("list", "articles", "--sort", "id") if a["source"] == "天津招商网"]
+    assert len(site) == 9 and ids("--where", "source=天津招商网") == site
+    for bad, code, message in [("industry", 2, "'industry' is not FIELD=VALUE"),
+                               ("colour=red", 2, "no kind of record has a field 'colour'"),
+                               ("date=2025-07-01", 2, "date is compared by its own option"),
+                               ("need=月球", 1, "--where need: '月球' is not one of")]:
+        result = examples("list", "leads", "--where", bad, ok=False)
+        assert result.exit_code == code and result.stderr.count("\n") == 1 and message in result.stderr, bad

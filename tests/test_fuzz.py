@@ -23,8 +23,13 @@ TEXT = st.lists(st.one_of(st.text(max_size=6), st.text(CJK, max_size=4), NASTY, 
 FAST = settings(max_examples=400, deadline=None, suppress_health_check=[HealthCheck.function_scoped_fixture])
 
 
+RELATIVE = st.builds(lambda sign, n, unit, word: f"{sign}{n}{unit}{word}", st.sampled_from(["", "+", "-"]),
+                     st.one_of(st.integers(0, 10**6), st.integers(0, 10**30)),
+                     st.sampled_from(["d", "w", "m", "天", "个月"]), st.sampled_from(["", "前", "后"]))
+
+
 @FAST
-@given(TEXT)
+@given(st.one_of(TEXT, RELATIVE))
 def test_dates_parse_or_refuse(text):
     for parser in (parse_date, parse_period):
         try:
@@ -41,6 +46,24 @@ def test_region_names_resolve_or_refuse(text):
     except UserError:
         return
     assert region.code in table().regions
+
+
+NAMES = st.sampled_from(["天津", "北京", "和平区", "河西区", "海淀区", "沈阳", "辽宁", "武清开发区", "吉林", "朝阳",
+                         "120101", "12", "滨海", "苏州工业园区", "火星", ""])
+JOINS = st.sampled_from([" ", ",", "，", "、", ";", "/", " › ", ">", "　", " , "])
+
+
+@FAST
+@given(st.lists(st.tuples(NAMES, JOINS), min_size=1, max_size=5))
+def test_region_lists_resolve_or_refuse_in_one_line(parts):
+    text = "".join(name + join for name, join in parts)
+    try:
+        found = table().resolve_list(text, field_name="--region")
+    except UserError as exc:
+        assert "\n" not in exc.message
+        return
+    assert found and all(r.code in table().regions for r in found)
+    assert len({r.code for r in found}) == len(found)
 
 
 @FAST
@@ -69,9 +92,19 @@ def test_scraped_pages_parse_or_are_skipped(lines):
 
 FIELDS = ["title", "region", "date", "url", "body", "tags", "company", "phone", "email", "amount", "status", "need",
           "kind", "id", "标题", "所属地区", "发布日期", "投资额", "联系电话", "extra", "notes", "province", "created_at"]
-VALUES = st.one_of(TEXT, st.sampled_from(["武清", "天津 和平区", "和平区", "2025-07-01", "2025-13-45", "13812345678",
-                                          "a1", "lead", "policy", "signed", "5000万元", "https://e.org/1"]),
-                   st.integers(-5, 10**12), st.none(), st.lists(TEXT, max_size=3), st.booleans())
+def _nested(depth):
+    value = []
+    for _ in range(depth):
+        value = [value]
+    return value
+
+
+VALUES = st.one_of(TEXT, st.sampled_from(["武清", "天津 和平区", "和平区", "天津,北京", "天津 海淀区", "2025-07-01",
+                                          "2025-13-45", "+99999999d", "13812345678", "a1", "lead", "policy", "signed",
+                                          "5000万元", "https://e.org/1"]),
+                   st.integers(-5, 10**12), st.integers(-2**70, 2**70), st.floats(), st.none(),
+                   st.lists(TEXT, max_size=3), st.booleans(), st.integers(0, 300).map(_nested),
+                   st.dictionaries(TEXT, st.one_of(st.integers(-2**70, 2**70), st.floats(), TEXT), max_size=2))
 ROW = st.dictionaries(st.sampled_from(FIELDS), VALUES, max_size=8)
 
 
@@ -90,14 +123,17 @@ def _import_is_all_or_nothing(cli: Cli, path, *extra):
 
 
 @settings(max_examples=120, deadline=None, suppress_health_check=[HealthCheck.function_scoped_fixture])
-@given(rows=st.lists(ROW, min_size=1, max_size=5))
-def test_jsonl_rows(tmp_path_factory, rows):
-    tmp = tmp_path_factory.mktemp("jsonl")
+@given(rows=st.lists(ROW, min_size=1, max_size=5), fmt=st.sampled_from(["jsonl", "json"]))
+def test_json_rows(tmp_path_factory, rows, fmt):
+    tmp = tmp_path_factory.mktemp("json")
     cli = Cli(tmp / "db.json")
     cli("add", "article", "--title", "已有", "--region", "武清", "--date", "2025-07-01")
-    path = tmp / "rows.jsonl"
-    path.write_text("\n".join(json.dumps(r, ensure_ascii=bool(len(r) % 2)) for r in rows), "utf-8")
-    _import_is_all_or_nothing(cli, path)
+    path = tmp / f"rows.{fmt}"
+    if fmt == "jsonl":
+        path.write_text("\n".join(json.dumps(r, ensure_ascii=bool(len(r) % 2)) for r in rows), "utf-8")
+    else:
+        path.write_text(json.dumps(rows, ensure_ascii=False), "utf-8")
+    _import_is_all_or_nothing(cli, path, *(["--skip-invalid"] if len(rows) % 2 else []))
 
 
 @settings(max_examples=120, deadline=None, suppress_health_check=[HealthCheck.function_scoped_fixture])

@@ -186,3 +186,13 @@ def test_province_and_city_columns_settle_ambiguous_region_names(cli, tmp_path):
     assert f"{sheet}:4: region: '和平区' is ambiguous" in result.stderr
     codes = {l["company"]: l["region_code"] for l in cli.json("list", "leads")}
     assert codes == {"沈阳客户": "210102", "天津客户": "120101"}
+
+
+def test_province_and_city_columns_are_parents_a_region_must_lie_in(cli, tmp_path):
+    sheet = tmp_path / "leads.csv"
+    sheet.write_text("企业名称,联系电话,省份,城市,意向地区\n对的,13800000001,辽宁,沈阳,和平区\n"
+                     "错的,13800000002,北京,,武清\n错城,13800000003,天津,沈阳,和平区\n", "utf-8")
+    result = cli("import", str(sheet), ok=False)
+    assert result.exit_code == 1 and not cli.db.exists()
+    assert f"error: {sheet}:3: region: 武清 is not in 北京市\n" in result.stderr
+    assert f"error: {sheet}:4: city: 沈阳 is not in 天津市\n" in result.stderr

@@ -1,6 +1,8 @@
 import json
 import re
 
+import pytest
+
 from conftest import ROOT
 
 
@@ -141,3 +143,53 @@ def test_due_before_today_lists_overdue_leads_marked(cli):
     assert len(cli.json("list", "leads", "--due-before", "today")) == 1  # signed leads need no follow-up
     cli("lead", "due", "l1", "--clear")
     assert cli.json("show", "l1")["due"] is None
+
+
+def list_options(query, report_region):
+    """The list options a group's ``query`` stands for, inside the report's own region."""
+    args = ["--region", query.get("region") or report_region] if query.get("region") or report_region else []
+    if query.get("exact_region"):
+        args.append("--exact-region")
+    for name in ("month", "status", "where"):
+        if name in query:
+            args += [f"--{name}", query[name]]
+    return args
+
+
+@pytest.mark.parametrize("region,period,groupings", [
+    (None, [], "all"),
+    ("天津", ["--month", "2025-07"], ("district", "month", "kind", "source")),  # groups within a region and month
+])
+def test_every_grouping_of_the_examples_is_what_list_gives(examples, region, period, groupings):
+    from zhaoshang_cli.reports import GROUPINGS
+
+    where = (["--region", region] if region else []) + period
+    for by in GROUPINGS if groupings == "all" else groupings:
+        report = json.loads(examples("report", *where, "--by", by, "--format", "json").stdout)
+        assert len(report["groups"]) >= (1 if by == "month" and period else 3), by
+        unset = 0
+        for group in report["groups"]:
+            options = list_options(group["query"], region) + period
+            kind = ["--kind", group["query"]["kind"]] if "kind" in group["query"] else []
+            ids = examples("filter", *options, *kind, "--format", "ids").stdout.split()
+            found = {"articles": sum(i[0] == "a" for i in ids), "policies": sum(i[0] == "p" for i in ids),
+                     "leads": sum(i[0] == "l" for i in ids)}
+            assert {k: group[k] for k in found} == found, (by, group)
+            if not found["leads"]:  # signed leads are some of the group's leads: none
+                signed = []
+            elif "status" in group["query"]:
+                signed = examples.json("list", "leads", *options) if group["query"]["status"] == "signed" else []
+            else:
+                signed = examples.json("list", "leads", *options, "--status", "signed")
+            assert group["signed"] == len(signed), (by, group)
+            assert group["signed_amount"] == sum(lead["amount"] or 0 for lead in signed), (by, group)
+            unset += group["label"] == "（未填）"
+        assert unset == (by == "source")  # only some leads name their source
+        for key in ("articles", "policies", "leads", "signed", "signed_amount"):
+            assert report["total"][key] == sum(g[key] for g in report["groups"]), (by, key)
+        counted = {"status": "leads", "industry": "leads", "need": "leads"}.get(by)
+        if counted:
+            assert report["total"][counted] == count(examples, counted, *where)
+        elif by != "source":  # articles and leads have a source, policies do not
+            for kind in ("articles", "policies", "leads"):
+                assert report["total"][kind] == count(examples, kind, *where), (by, kind)

@@ -13,6 +13,7 @@ An impossible date is an error naming the field and the value, never a guess.
 
 from __future__ import annotations
 
+import calendar
 import re
 import unicodedata
 from datetime import date, datetime, timedelta
@@ -73,6 +74,18 @@ def _make(field: str, raw: object, year: int, month: int, day: int) -> date:
         raise FieldError(field, raw, messages.DATE_IMPOSSIBLE.format(value=raw, reason=exc)) from None
 
 
+def month_end(first: date) -> date:
+    return first.replace(day=calendar.monthrange(first.year, first.month)[1])
+
+
+def _shift(field: str, raw: object, day: date, delta: timedelta | relativedelta) -> date:
+    """``day + delta``, or a FieldError when that falls outside the years 1–9999."""
+    try:
+        return day + delta
+    except (OverflowError, ValueError):
+        raise FieldError(field, raw, messages.DATE_OUT_OF_RANGE.format(value=raw)) from None
+
+
 def _ymd(text: str) -> tuple[int, int, int] | None:
     for pattern in (_YMD, _COMPACT):
         m = pattern.fullmatch(text)
@@ -85,21 +98,24 @@ def _ymd(text: str) -> tuple[int, int, int] | None:
     return None
 
 
-def _relative_day(text: str, base: date) -> date | None:
+def _relative_day(text: str, base: date, field: str, raw: object) -> date | None:
     if text in _DAY_WORDS:
-        return base + timedelta(days=_DAY_WORDS[text])
+        return _shift(field, raw, base, timedelta(days=_DAY_WORDS[text]))
     m = _AGO.fullmatch(text)
     if not m:
         return None
     sign, count, unit, word = m[1], int(m[2]), m[3], m[4] or ""
-    ahead = sign == "+" or word.endswith("后")
+    if count > 10_000 * 366:  # beyond any date; relativedelta cannot even hold the biggest
+        raise FieldError(field, raw, messages.DATE_OUT_OF_RANGE.format(value=raw))
+    if not (sign == "+" or word.endswith("后")):
+        count = -count
     if unit in ("m", "个月"):
         delta = relativedelta(months=count)
     elif unit in ("w", "周"):
         delta = relativedelta(weeks=count)
     else:
         delta = relativedelta(days=count)
-    return base + delta if ahead else base - delta
+    return _shift(field, raw, base, delta)
 
 
 def parse_date(value: object, *, field: str = "date", base: date | None = None) -> date:
@@ -118,7 +134,7 @@ def parse_date(value: object, *, field: str = "date", base: date | None = None) 
     m = _MD.fullmatch(text)
     if m:
         return _make(field, value, base.year, int(m[1]), int(m[2]))
-    relative = _relative_day(text, base)
+    relative = _relative_day(text, base, field, value)
     if relative is not None:
         return relative
     if re.search(r"[a-z]", text) and re.search(r"\d", text):
@@ -145,14 +161,14 @@ def parse_period(value: object, *, field: str = "date", base: date | None = None
     text = _clean(value) if value is not None else ""
     base = base or today()
     if text in _MONTH_WORDS:
-        first = base.replace(day=1) + relativedelta(months=_MONTH_WORDS[text])
-        return first, first + relativedelta(months=1, days=-1)
+        first = _shift(field, value, base.replace(day=1), relativedelta(months=_MONTH_WORDS[text]))
+        return first, month_end(first)
     if text in _WEEK_WORDS:
-        first = base - timedelta(days=base.weekday()) + timedelta(weeks=_WEEK_WORDS[text])
-        return first, first + timedelta(days=6)
+        first = _shift(field, value, base, timedelta(days=7 * _WEEK_WORDS[text] - base.weekday()))
+        return first, _shift(field, value, first, timedelta(days=6))
     if text in _YEAR_WORDS:
         year = base.year + _YEAR_WORDS[text]
-        return date(year, 1, 1), date(year, 12, 31)
+        return _make(field, value, year, 1, 1), _make(field, value, year, 12, 31)
     if not _ymd(text):
         m = _YM.fullmatch(text)
         cn = _CN_DATE.fullmatch(text)
@@ -165,7 +181,7 @@ def parse_period(value: object, *, field: str = "date", base: date | None = None
             m_year = m_month = None
         if m_month is not None:
             first = _make(field, value, m_year, m_month, 1)
-            return first, first + relativedelta(months=1, days=-1)
+            return first, month_end(first)
         y = _YEAR.fullmatch(text)
         if y:
             return _make(field, value, int(y[1]), 1, 1), _make(field, value, int(y[1]), 12, 31)
@@ -175,6 +191,6 @@ def parse_period(value: object, *, field: str = "date", base: date | None = None
 
 def parse_month(value: object, *, field: str = "month", base: date | None = None) -> tuple[date, date]:
     first, last = parse_period(value, field=field, base=base)
-    if first.day != 1 or last != first + relativedelta(months=1, days=-1):
+    if first.day != 1 or last != month_end(first):
         raise FieldError(field, value, messages.MONTH_EXPECTED.format(value=value))
     return first, last

@@ -85,14 +85,25 @@ def _guess_kind(fields: Iterable[str]) -> Kind:
 
 
 def _context(given: dict[str, Any]) -> str | None:
+    """The region the province and city columns name; a city outside its province is an error."""
     from .regions import table
 
     code = None
     for key in columns.CONTEXT_COLUMNS:
         value = given.pop(key, None)
         if not models.is_empty(value):
-            code = table().resolve(str(value), code, field_name=key).code
+            inner = table().resolve(str(value), code, field_name=key).code
+            _check_within(code, inner, key, value)
+            code = inner
     return code
+
+
+def _check_within(outer: str | None, inner: str | None, name: str, value: Any) -> None:
+    from .regions import table
+
+    if outer and inner and not table().contains(outer, inner):
+        raise UserError(messages.REGION_NOT_IN.format(field=name, child=value, parent=table().full_name(outer),
+                                                      hint=""))
 
 
 def _timestamp(name: str, value: Any) -> str:
@@ -166,6 +177,7 @@ def prepare_row(row: SourceRow, options: ImportOptions, unknown: set[str], colum
                           for k, v in extras.items()}
     context = _context(given) if "province" in given or "city" in given else None
     doc = validation.validate(kind, given, region_context=context, defaults=False)  # added on insert
+    _check_within(context, doc.get("region_code"), "region", given.get("region") or given.get("region_code"))
     doc.update(stamps)
     return Prepared(row, kind, doc, number)
 

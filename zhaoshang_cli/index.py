@@ -31,6 +31,7 @@ MAGIC = b"ZSIDX\n"
 _COLUMNS = (("n", "q"), ("region", "i"), ("date", "i"), ("start", "q"), ("end", "q"))
 _LEAD_COLUMNS = (("status", "b"), ("amount", "q"), ("due", "i"))
 _STATUS_CODE = {s: i for i, s in enumerate(STATUSES)}
+_FIELD_OF_COLUMN = {"region": "region_code", "date": "date", "status": "status", "amount": "amount", "due": "due"}
 
 
 def day_number(iso: str | None) -> int:
@@ -53,6 +54,11 @@ class KindIndex:
 
     def __len__(self) -> int:
         return len(self.columns["n"])
+
+    @property
+    def fields(self) -> frozenset[str]:
+        """The document fields its stubs hold (when the record has them)."""
+        return frozenset(_FIELD_OF_COLUMN[c] for c in self.columns if c in _FIELD_OF_COLUMN)
 
     def position(self, number: int) -> int | None:
         try:

@@ -7,6 +7,7 @@ report headings are Chinese, as the users write them.
 # -- field values --------------------------------------------------------------------------
 DATE_EMPTY = "a date is required"
 DATE_IMPOSSIBLE = "no such date '{value}' ({reason})"
+DATE_OUT_OF_RANGE = "'{value}' is outside the calendar (years 1 to 9999)"
 DATE_UNREADABLE = "cannot read '{value}' as a date (try 2025-07-17, 2025年7月17日, 2025/7/17, today, 7d)"
 MONTH_EXPECTED = "'{value}' is not a month (try 2025-07, 2025年7月, this-month, 上月)"
 PHONE_INVALID = "'{value}' is not a mainland mobile (13812345678) or a landline with area code (022-12345678)"
@@ -29,6 +30,12 @@ REGION_UNKNOWN = "{field}: unknown region '{value}'{hint}"
 REGION_SUGGEST = " (did you mean: {choices}?)"
 REGION_AMBIGUOUS = "{field}: '{value}' is ambiguous: {choices}; give its city or province, e.g. '天津 和平区'"
 REGION_CODE_UNKNOWN = "unknown region code '{value}'"
+REGION_NOT_IN = "{field}: {child} is not in {parent}{hint}"
+REGION_LIST_HINT = " (for several regions, separate them with commas: '{example}')"
+REGION_NOT_ONE = "{field}: '{value}' names {count} regions ({names}); {why}"
+REGION_GIVE_ONE = "give one"
+REGION_ONE_PER_RECORD = "a record has one region"
+REGION_ONE_PER_REPORT = "a report covers one region (list and filter take several)"
 
 FIELD_HELP = {
     "title": "Title.",
@@ -74,6 +81,10 @@ REVEAL_NOTE = "contact data (phones, e-mails, WeChat/QQ IDs) is masked; add --re
 NO_RECORDS = "no records match"
 FORMAT_UNKNOWN = "unknown format '{value}': use {allowed}"
 SORT_UNKNOWN = "cannot sort by '{value}': use {allowed}"
+WHERE_SYNTAX = "--where: '{value}' is not FIELD=VALUE (e.g. industry=生物医药, or source= for records without one)"
+WHERE_FIELD_UNKNOWN = "--where: no kind of record has a field '{field}'; use one of: {allowed}"
+WHERE_NEEDS_OPTION = ("--where: {field} is compared by its own option (--region, --since/--until/--on, …); "
+                      "--where {field}= selects the records without one")
 FILTER_PERIOD_CONFLICT = "--on and --month cannot be combined with --since/--until or each other"
 
 # -- store ---------------------------------------------------------------------------------
@@ -131,7 +142,8 @@ AFTER_COMMIT_INDEX = "updating the listing index"
 AFTER_COMMIT_BACKUPS = "pruning old backups"
 AFTER_COMMIT_LOGS = "pruning old body logs"
 BACKUP_FAILED = "no backup was kept of the previous version ({reason})"
-LOCK_TIMEOUT_INVALID = "the lock timeout must be a finite number of seconds ≥ 0, not {value}"
+LOCK_TIMEOUT_INVALID = ("--lock-timeout / ZHAOSHANG_LOCK_TIMEOUT: '{value:g}' is not a number of seconds "
+                        "(a finite number, 0 or more)")
 LOCK_TIMEOUT = ("another zhaoshang process holds the store lock {path} for more than {seconds:g}s; "
                 "try again, or raise --lock-timeout / ZHAOSHANG_LOCK_TIMEOUT")
 
@@ -156,6 +168,12 @@ ROW_NOT_JSON = "not valid JSON ({reason})"
 ROW_NOT_OBJECT = "a record must be a JSON object"
 JSON_TOP_LEVEL = "JSON input must be an array of records or an object of arrays keyed by kind"
 CSV_TOO_MANY_CELLS = "{count} cells but the header has {expected} columns"
+CSV_CELL_TOO_LONG = "{column}: cell longer than {limit:,} characters ({size:,}); not a CSV file, or a missing quote?"
+CSV_UNREADABLE = "cannot read this CSV row ({reason})"
+JSON_REST_UNREAD = "; nothing after it in this file was read"
+NESTED_TOO_DEEP = "nested more than {limit} levels deep"
+NUMBER_TOO_BIG = "the number {value} cannot be kept exactly (whole numbers must lie within ±9223372036854775807)"
+NUMBER_NOT_FINITE = "{value} is not a number that can be stored (NaN and infinity are refused)"
 
 # -- import / export -----------------------------------------------------------------------
 IMPORT_REFUSED = "nothing imported: {count} problem(s) above; fix them, or use --skip-invalid to import the valid rows"
@@ -199,9 +217,9 @@ REPORT_ALL_TIME = "全部时间"
 REPORT_OWN_LEVEL = "{name}（本级）"
 REPORT_TOTAL = "合计"
 REPORT_BY_LABELS = {"district": "地区", "month": "月份", "kind": "类型", "status": "状态", "industry": "行业",
-                    "need": "需求"}
+                    "need": "需求", "source": "来源"}
 REPORT_SECTION_GROUPS = {"district": "分地区统计", "month": "分月统计", "kind": "分类型统计", "status": "线索状态统计",
-                         "industry": "线索行业统计", "need": "线索需求统计"}
+                         "industry": "线索行业统计", "need": "线索需求统计", "source": "分来源统计"}
 REPORT_SECTION_FUNNEL = "线索漏斗"
 REPORT_SECTION_TREND = "月度趋势"
 REPORT_COL_ARTICLES = "文章"

@@ -13,12 +13,12 @@ from typing import Any, Callable, Iterable, Mapping
 
 from . import dates, messages, values
 from .errors import UsageError
-from .models import LEAD, STATUSES, Kind
+from .models import KINDS, LEAD, STATUSES, Kind
 
 Row = tuple[Kind, str, dict[str, Any]]  # kind, number, stored document
 
 SORT_KEYS = ("date", "id", "title", "region", "created", "updated", "amount", "status", "due", "company")
-INDEXED_SORT_KEYS = ("date", "id", "region", "amount", "status", "due")  # sortable on index stubs
+WHERE_TYPES = ("text", "choice", "source", "url")  # fields --where compares with a value
 STATUS_CODES = {s: i for i, s in enumerate(STATUSES)}
 CLOSED_CODES = (STATUS_CODES["signed"], STATUS_CODES["lost"])
 _TEXT_FIELDS = ("title", "summary", "issuer", "doc_no", "company", "contact", "industry", "category", "source")
@@ -33,11 +33,12 @@ class Filters:
     text: str | None = None
     statuses: tuple[str, ...] = ()
     due_before: str | None = None
+    fields: tuple[tuple[str, tuple[str, ...]], ...] = ()  # field → the values it may have ("" = unset)
 
     @property
     def empty(self) -> bool:
         return not (self.region_prefixes or self.since or self.until or self.text or self.statuses
-                    or self.due_before)
+                    or self.due_before or self.fields)
 
 
 @dataclass
@@ -53,6 +54,7 @@ class FilterArgs:
     statuses: list[str] = field(default_factory=list)
     due_before: str | None = None
     exact_region: bool = False
+    where: list[str] = field(default_factory=list)  # FIELD=VALUE
 
 
 def build_filters(args: FilterArgs, today: date | None = None) -> Filters:
@@ -60,9 +62,10 @@ def build_filters(args: FilterArgs, today: date | None = None) -> Filters:
     from .regions import table
 
     prefixes = []
-    for name in args.regions:
-        region = table().resolve(name, field_name="--region")
-        prefixes.append(region.code if args.exact_region else region.prefix)
+    for value in args.regions:  # each value may be a list: 天津,北京 or 天津 北京
+        for region in table().resolve_list(value, field_name="--region"):
+            prefixes.append(region.code if args.exact_region else region.prefix)
+    prefixes = list(dict.fromkeys(prefixes))
     since = until = None
     if (args.on or args.month) and (args.since or args.until or (args.on and args.month)):
         raise UsageError(messages.FILTER_PERIOD_CONFLICT)
@@ -82,7 +85,49 @@ def build_filters(args: FilterArgs, today: date | None = None) -> Filters:
     if args.due_before:
         due_before = dates.parse_period(args.due_before, field="--due-before", base=today)[1].isoformat()
     text = args.text.casefold() if args.text else None
-    return Filters(tuple(prefixes), args.exact_region, since, until, text, statuses, due_before)
+    fields: dict[str, list[str]] = {}
+    for item in args.where:
+        name, value = _where(item)
+        fields.setdefault(name, []).append(value)
+    return Filters(tuple(prefixes), args.exact_region, since, until, text, statuses, due_before,
+                   tuple((name, tuple(dict.fromkeys(wanted))) for name, wanted in fields.items()))
+
+
+def _where(item: str) -> tuple[str, str]:
+    """``industry=生物医药`` → ("industry", "生物医药"); ``source=`` → ("source", "") (unset)."""
+    name, equals, value = item.partition("=")
+    if not equals:
+        raise UsageError(messages.WHERE_SYNTAX.format(value=item))
+    name, value = name.strip().replace("-", "_"), value.strip()
+    specs = [spec for kind in KINDS.values() if (spec := kind.field(name)) is not None and not spec.apart]
+    if not specs:
+        names = dict.fromkeys(f.name for kind in KINDS.values() for f in kind.fields if not f.apart)
+        raise UsageError(messages.WHERE_FIELD_UNKNOWN.format(field=name, allowed=", ".join(names)))
+    if value and any(spec.type not in WHERE_TYPES for spec in specs):
+        raise UsageError(messages.WHERE_NEEDS_OPTION.format(field=name))
+    if value and specs[0].choices:
+        value = values.parse_choice(value, f"--where {name}", specs[0].choices)
+    return name, value
+
+
+def _stored(doc: Mapping[str, Any], key: str) -> Any:
+    value = doc.get(key)
+    return "" if value is None or value == "" or value == [] else value
+
+
+def _fields_check(kind: Kind, f: Filters) -> Callable[[Mapping[str, Any]], bool] | None:
+    """The --where test for documents of ``kind``; None when the kind lacks one of the fields."""
+    tests = []
+    for name, wanted in f.fields:
+        spec = kind.field(name)
+        if spec is None:
+            return None
+        tests.append(("region_code" if spec.type == "region" else name, wanted))
+    return lambda d: all(_stored(d, key) in wanted for key, wanted in tests)
+
+
+def _field_keys(f: Filters) -> list[str]:
+    return ["region_code" if name == "region" else name for name, _ in f.fields]
 
 
 def _predicate(kind: Kind, f: Filters) -> Callable[[Mapping[str, Any]], bool]:
@@ -109,6 +154,11 @@ def _predicate(kind: Kind, f: Filters) -> Callable[[Mapping[str, Any]], bool]:
             return lambda d: False
         due = f.due_before
         checks.append(lambda d: "" < d.get("due", "") <= due and d.get("status") not in ("signed", "lost"))
+    if f.fields:
+        fields_check = _fields_check(kind, f)
+        if fields_check is None:
+            return lambda d: False
+        checks.append(fields_check)
     if not checks:
         return lambda d: True
     if len(checks) == 1:
@@ -132,7 +182,13 @@ def select(snapshot: Any, kinds: Iterable[Kind], filters: Filters) -> list[Row]:
     """Rows matching the filters.  From a fresh index the documents are stubs holding only
     the indexed fields; ``snapshot.complete`` turns the ones shown into full documents."""
     if snapshot.index is not None and not snapshot.loaded and not filters.text:
-        return _select_indexed(snapshot.index, kinds, filters)
+        if not filters.fields:
+            return _select_indexed(snapshot.index, kinds, filters)
+        # --where: test the documents, parsed only where the index does not hold the fields
+        checks = {k: check for k in kinds if (check := _fields_check(k, filters)) is not None}
+        rows = _select_indexed(snapshot.index, list(checks), filters)
+        rows = snapshot.complete_lacking(rows, {k: _field_keys(filters) for k in checks})
+        return [row for row in rows if checks[row[0]](row[2])]
     rows: list[Row] = []
     for kind in kinds:
         keep = _predicate(kind, filters)
@@ -195,6 +251,19 @@ def _select_indexed(index: Any, kinds: Iterable[Kind], f: Filters) -> list[Row]:
         numbers = c["n"]
         rows.extend((kind, str(numbers[i]), table.stub(i)) for i in positions)
     return rows
+
+
+def sort_fields(kind: Kind, sort: str | None) -> list[str]:
+    """The document fields that sorting records of ``kind`` by ``sort`` reads."""
+    key = (sort or "-date").lstrip("-+")
+    if key == "title":
+        return [kind.title_field]
+    if key in ("created", "updated"):
+        return [f"{key}_at"]
+    spec = kind.field(key)
+    if spec is None:  # id, or a field this kind does not have
+        return []
+    return ["region_code" if spec.type == "region" else key]
 
 
 def sort_rows(rows: list[Row], sort: str | None) -> list[Row]:

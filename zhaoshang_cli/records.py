@@ -7,7 +7,7 @@ from typing import Any, Mapping
 from . import dates, messages, models, validation, values
 from .errors import FieldError, RecordInvalid, UsageError, UserError
 from .models import LEAD, Kind
-from .query import Filters, Row, select, sort_rows
+from .query import Filters, Row, select, sort_fields, sort_rows
 from .store import Snapshot, Store, Transaction
 
 
@@ -120,11 +120,8 @@ def remove(store: Store, record_ids: list[str]) -> list[str]:
 
 def _matching(snap: Snapshot, kinds: list[Kind], filters: Filters, sort: str | None,
               limit: int | None) -> list[Row]:
-    from .query import INDEXED_SORT_KEYS
-
     rows = select(snap, kinds, filters)
-    if (sort or "-date").lstrip("-+") not in INDEXED_SORT_KEYS:
-        rows = snap.complete(rows)
+    rows = snap.complete_lacking(rows, {kind: sort_fields(kind, sort) for kind in kinds})
     rows = sort_rows(rows, sort)
     return rows[:limit] if limit is not None else rows
 

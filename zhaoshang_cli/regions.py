@@ -43,7 +43,9 @@ _TRAD = str.maketrans(
     "区县东广阳宁湾滨开发经济术园丰云龙门长岛苏华兴台莱兰内黄辽陕贵庆郑关卫顺抚怀维尔蓟汉镇态务"
     "桥边宝张陈应门沧县岭辽鄂沟湾泽潍济鲁贡师齐丰嘉沈阴陆鞍锦迁连铁绥拟芜淮闽赣湘鄂粤琼渝黔滇陇宁",
 )
-_SEPARATORS = re.compile(r"[\s/／,，、·•\-—>＞›|]+")
+_LIST = re.compile(r"[,，、;；]")  # between the items of a list of regions
+_JOINS = re.compile(r"([\s/／·•\-—>＞›|]+)")  # between parts: whitespace (path or list), the rest (a path)
+_RANK = {PROVINCE: 0, CITY: 1, COUNTY: 2}
 
 
 @dataclass(frozen=True)
@@ -70,6 +72,39 @@ class Zone:
     aliases: tuple[str, ...]
 
 
+class AmbiguousRegion(UserError):
+    """A name found in several places; ``codes`` are the choices."""
+
+    def __init__(self, message: str, codes: list[str]):
+        super().__init__(message)
+        self.codes = codes
+
+
+class _Unresolved(Exception):
+    """Why a region text did not resolve, before it is worded for the option or field."""
+
+    def __init__(self, why: str, part: str = "", codes: list[str] | None = None, text: str | None = None):
+        super().__init__(why)
+        self.why, self.part, self.codes, self.text = why, part, codes or [], text
+
+    def error(self, tbl: "RegionTable", field_name: str, raw: str, *, lists: bool) -> UserError:
+        value = raw if self.part == normalise_name(raw) else self.part
+        if self.why == "empty":
+            return UserError(messages.REGION_EMPTY.format(field=field_name))
+        if self.why == "ambiguous":
+            choices = "; ".join(f"{tbl.full_name(c)} ({c})" for c in self.codes)
+            return AmbiguousRegion(messages.REGION_AMBIGUOUS.format(field=field_name, value=value, choices=choices),
+                                   self.codes)
+        if self.why == "not_in":
+            hint = messages.REGION_LIST_HINT.format(example=re.sub(r"\s+", ",", self.text)) if self.text and lists \
+                else ""
+            return UserError(messages.REGION_NOT_IN.format(field=field_name, child=self.part,
+                                                           parent=tbl.full_name(self.codes[0]), hint=hint))
+        suggestions = tbl.suggest(self.part)
+        hint = messages.REGION_SUGGEST.format(choices="、".join(suggestions)) if suggestions else ""
+        return UserError(messages.REGION_UNKNOWN.format(field=field_name, value=value, hint=hint))
+
+
 @dataclass
 class RegionTable:
     regions: dict[str, Region]
@@ -79,6 +114,7 @@ class RegionTable:
     children: dict[str | None, list[str]] = field(default_factory=dict)
     zone_by_name: dict[str, Zone] = field(default_factory=dict)
     longest_name: int = 0  # the longest name or alias, for scanning free text
+    _resolved: dict[tuple[str, str | None], tuple[str, ...]] = field(default_factory=dict, repr=False)
 
     # -- lookups ---------------------------------------------------------------------------
     def get(self, code: str) -> Region | None:
@@ -119,57 +155,134 @@ class RegionTable:
             return list(self.by_alias[text]), "alias"
         return [], ""
 
-    def resolve(self, text: str, context: str | None = None, *, field_name: str = "region") -> Region:
-        """Resolve a region name, code or 'parent child' pair to one region.
+    def resolve(self, text: str, context: str | None = None, *, field_name: str = "region",
+                why_one: str = messages.REGION_GIVE_ONE) -> Region:
+        """Resolve a region name, code or path ('天津 和平区', '辽宁/沈阳/和平区') to one region.
 
         ``context`` (a region code) settles names that exist in several places: the one
-        inside the context, else in the context's city, else in its province wins.
+        inside the context, else in the context's city, else in its province wins.  A list
+        (``天津,北京``) is an error ending in ``why_one``.
         """
-        raw = text
-        text = normalise_name(text)
-        if not text:
-            raise UserError(messages.REGION_EMPTY.format(field=field_name))
-        if text.isdigit() and len(text) in (2, 4, 6):
-            # 1201 (天津's placeholder 市辖区) stands for the municipality itself
-            for code in (text.ljust(6, "0"), text[:2] + "0000"):
-                if code in self.regions:
-                    return self.regions[code]
-        codes = self.codes_for(text, context)
-        if not codes:
-            suggestions = self.suggest(text)
-            hint = messages.REGION_SUGGEST.format(choices="、".join(suggestions)) if suggestions else ""
-            raise UserError(messages.REGION_UNKNOWN.format(field=field_name, value=raw, hint=hint))
+        try:
+            codes = self._resolved_codes(text, context)
+        except _Unresolved as problem:
+            raise problem.error(self, field_name, text, lists=False) from None
         if len(codes) > 1:
-            choices = "; ".join(f"{self.full_name(c)} ({c})" for c in codes)
-            raise UserError(messages.REGION_AMBIGUOUS.format(field=field_name, value=raw, choices=choices))
+            names = "、".join(self.regions[c].name for c in codes)
+            raise UserError(messages.REGION_NOT_ONE.format(field=field_name, value=text, count=len(codes),
+                                                           names=names, why=why_one))
         return self.regions[codes[0]]
 
-    def codes_for(self, text: str, context: str | None) -> list[str]:
-        parts = [p for p in _SEPARATORS.split(text) if p]
-        if len(parts) > 1:
-            # "天津 和平区", "辽宁/沈阳/和平区": each part is the context of the next.
-            code = context
-            for part in parts:
-                found = self.codes_for(part, code)
-                if len(found) != 1:
-                    return found
-                code = found[0]
-            return [code] if code else []
-        codes, _how = self.candidates(text)
+    def resolve_list(self, text: str, context: str | None = None, *, field_name: str = "region") -> list[Region]:
+        """Resolve a list of regions: ``天津,北京``, ``天津、北京``, ``天津;北京``, ``天津 北京``.
+
+        Whitespace also joins a parent and its child: a part of a deeper level than the one
+        before it is read inside it (``天津 和平区``, a path), a part of the same or a higher
+        level starts a new item, settled by the previous item's parent (``天津 和平区 河西区``
+        is two districts of Tianjin).  ``/ > ›`` always join a path.  A child that is not in
+        its parent (``天津 海淀区``) is an error naming both.
+        """
+        try:
+            return [self.regions[c] for c in self._resolved_codes(text, context)]
+        except _Unresolved as problem:
+            raise problem.error(self, field_name, text, lists=True) from None
+
+    def _resolved_codes(self, text: str, context: str | None) -> tuple[str, ...]:
+        """The codes a text names, cached: imports resolve the same names again and again."""
+        key = (text, context)
+        codes = self._resolved.get(key)
+        if codes is None:
+            codes = self._parse_list(normalise_name(text), context)
+            if len(self._resolved) > 65536:
+                self._resolved.clear()
+            self._resolved[key] = codes
+        return codes
+
+    def _parse_list(self, text: str, context: str | None) -> tuple[str, ...]:
+        items: list[str] = []
+        for chunk in _LIST.split(text):
+            pieces = _JOINS.split(chunk)
+            start = True
+            for i in range(0, len(pieces), 2):
+                part, join = pieces[i], pieces[i - 1] if i else ""
+                if not part:  # a separator at either end
+                    continue
+                if start:
+                    items.append(self._new_item(part, items, context))
+                    start = False
+                elif join.strip():  # / > › : always a path
+                    items[-1] = self._child(items[-1], part, text, hint=False)
+                else:
+                    items[-1:] = self._path_or_next(items[-1], part, items, context, text)
+        if not items:
+            raise _Unresolved("empty")
+        return tuple(dict.fromkeys(items))
+
+    def _new_item(self, part: str, items: list[str], context: str | None) -> str:
+        """A list item; the previous item's parent (or the caller's context) settles its name."""
+        soft = (self.regions[items[-1]].parent if items else None) or context
+        codes = self.narrow(self._codes(part, soft), soft)
+        if len(codes) == 1:
+            return codes[0]
+        raise _Unresolved("ambiguous" if codes else "unknown", part, codes)
+
+    def _path_or_next(self, parent: str, part: str, items: list[str], context: str | None,
+                      text: str) -> list[str]:
+        """``天津 和平区`` → [和平区]; ``和平区 河西区`` → [和平区, 河西区]; ``天津 海淀区``: an error."""
+        codes = self._codes(part, parent)
+        rank = _RANK[self.regions[parent].level]
+        if codes and all(_RANK[self.regions[c].level] > rank for c in codes):
+            return [self._child(parent, part, text, hint=True)]
+        if self._inside(parent, codes):
+            return [self._child(parent, part, text, hint=False)]
+        return [parent, self._new_item(part, items, context)]
+
+    def _inside(self, parent: str, codes: list[str]) -> list[str]:
+        """The candidates under ``parent`` (deeper ones first); the parent itself if it is one."""
+        deeper = [c for c in codes if c != parent and self.contains(parent, c)]
+        return self.narrow(deeper, parent) if deeper else [c for c in codes if c == parent][:1]
+
+    def _child(self, parent: str, part: str, text: str, *, hint: bool) -> str:
+        codes = self._codes(part, parent)
         if not codes:
-            codes = self._split_parent_child(text, context)
-        return self.narrow(codes, context)
+            raise _Unresolved("unknown", part)
+        inside = self._inside(parent, codes)
+        if len(inside) == 1:
+            return inside[0]
+        if inside:
+            raise _Unresolved("ambiguous", part, inside)
+        raise _Unresolved("not_in", part, [parent], text if hint else None)
+
+    def _codes(self, part: str, context: str | None) -> list[str]:
+        """Codes a single name may mean: a 2-, 4- or 6-digit code, a name, alias or zone,
+        or a glued parent and child (天津市和平区, 沈阳和平区)."""
+        if part.isdigit() and len(part) in (2, 4, 6):
+            # 1201 (天津's placeholder 市辖区) stands for the municipality itself
+            for code in (part.ljust(6, "0"), part[:2] + "0000"):
+                if code in self.regions:
+                    return [code]
+            return []
+        codes, _how = self.candidates(part)
+        return codes or self._split_parent_child(part, context)
 
     def _split_parent_child(self, text: str, context: str | None) -> list[str]:
-        """Read "天津市和平区" / "沈阳和平区" as a parent followed by a child."""
+        """Read "天津市和平区" / "沈阳和平区" as a parent followed by a child; "天津海淀区"
+        (a known child outside its parent) is an error naming both."""
+        contradiction = None
         for cut in range(len(text) - 2, 1, -1):
             head, tail = text[:cut], text[cut:]
             parents = self.narrow(self.candidates(head)[0], context)
             if len(parents) != 1:
                 continue
-            children = [c for c in self.candidates(tail)[0] if self.contains(parents[0], c)]
+            tails = self.candidates(tail)[0]
+            children = [c for c in tails if self.contains(parents[0], c)]
             if children:
                 return children
+            rank = _RANK[self.regions[parents[0]].level]
+            if contradiction is None and tails and all(_RANK[self.regions[c].level] > rank for c in tails):
+                contradiction = _Unresolved("not_in", tail, parents)
+        if contradiction is not None:
+            raise contradiction
         return []
 
     def narrow(self, codes: list[str], context: str | None) -> list[str]:
@@ -186,7 +299,7 @@ class RegionTable:
                     break
             if len(codes) == 1:
                 return codes
-        rank = {PROVINCE: 0, CITY: 1, COUNTY: 2}
+        rank = _RANK
         best = min(rank[self.regions[c].level] for c in codes)
         top = [c for c in codes if rank[self.regions[c].level] == best]
         return top if len(top) == 1 else codes
@@ -239,7 +352,7 @@ class RegionTable:
 
     def most_specific(self, codes: list[str]) -> str | None:
         """The deepest of the given regions; the first one among equals."""
-        rank = {PROVINCE: 0, CITY: 1, COUNTY: 2}
+        rank = _RANK
         best = None
         for code in codes:
             if best is None or rank[self.regions[code].level] > rank[self.regions[best].level]:

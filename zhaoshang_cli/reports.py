@@ -10,20 +10,30 @@ from dataclasses import asdict, dataclass, field
 from datetime import date
 from typing import Any, Iterable
 
-from dateutil.relativedelta import relativedelta
-
 from . import messages
-from .models import ARTICLE, LEAD, POLICY, STATUS_LABELS, STATUSES, Kind
+from .dates import month_end
+from .models import ARTICLE, KINDS, LEAD, POLICY, STATUS_LABELS, STATUSES, Kind
 from .query import Filters, select
 from .regions import table
 
-GROUPINGS = ("district", "month", "kind", "status", "industry", "need")
+GROUPINGS = ("district", "month", "kind", "status", "industry", "need", "source")  # --by; the others are fields
+_KEY_FIELDS = {"district": "region_code", "month": "date", "kind": None}  # the field each grouping reads
 FUNNEL = ("new", "contacted", "visited", "negotiating", "signed")  # lost is off the path
 UNSET = "（未填）"
 
 
+def kinds_for(by: str) -> list[Kind]:
+    """The kinds a grouping counts: every kind by district, month and kind; by a field,
+    the kinds that have it (status, industry, need: leads; source: articles and leads)."""
+    if by in _KEY_FIELDS:
+        return list(KINDS.values())
+    return [kind for kind in KINDS.values() if kind.field(by) is not None]
+
+
 @dataclass
 class Counts:
+    LEAD_FIELDS = ("status", "amount")  # what ``add`` reads from a lead
+
     articles: int = 0
     policies: int = 0
     leads: int = 0
@@ -93,10 +103,14 @@ class Report:
     trend: list[MonthRow]
 
     @property
+    def kinds(self) -> list[Kind]:
+        return kinds_for(self.by)
+
+    @property
     def title(self) -> str:
         where = self.region["name"] if self.region else messages.REPORT_ALL_REGIONS
         if self.since and self.until and self.since[:7] == self.until[:7] and self.since.endswith("-01") and \
-                (date.fromisoformat(self.until) + relativedelta(days=1)).day == 1:
+                date.fromisoformat(self.until) == month_end(date.fromisoformat(self.since)):
             when = self.since[:7]
         elif self.since or self.until:
             when = f"{self.since or '…'} ~ {self.until or '…'}"
@@ -109,7 +123,7 @@ class Report:
             "region": self.region,
             "period": {"since": self.since, "until": self.until},
             "by": self.by,
-            "groups": [{"key": g.key, "label": g.label, **asdict(g.counts)} for g in self.groups],
+            "groups": [{"key": g.key, "label": g.label, **asdict(g.counts), "query": g.query} for g in self.groups],
             "total": asdict(self.total),
             "funnel": {"stages": [asdict(s) for s in self.funnel.stages], "lost": self.funnel.lost,
                        "total": self.funnel.total, "conversion": round(self.funnel.conversion, 4)},
@@ -135,28 +149,31 @@ def _area_key(code: str, region_code: str | None) -> tuple[str, str, bool]:
 
 
 def _key(by: str, kind: Kind, doc: dict[str, Any], region_code: str | None) -> tuple[str, str, dict[str, Any]]:
+    """(key, label, query) of the group a record falls in; the query is the list options
+    that select the group's records (with the report's own region and period)."""
     if by == "district":
         code = doc.get("region_code")
         if not code:
-            return "", UNSET, {}
+            return "", UNSET, {"where": "region="}
         key, label, exact = _area_key(code, region_code)
         return key, label, {"region": key, "exact_region": exact}
     if by == "month":
         month = (doc.get("date") or "")[:7]
-        return month, month or UNSET, {"month": month}
+        return month, month or UNSET, {"month": month} if month else {"where": "date="}
     if by == "kind":
         return kind.name, messages.KIND_LABELS[kind.name], {"kind": kind.name}
     value = doc.get(by) or ""
-    label = STATUS_LABELS.get(value, value) if by == "status" else value
-    return value, label or UNSET, {by: value}
+    if by == "status":
+        return value, STATUS_LABELS.get(value, value) or UNSET, {"status": value} if value else {"where": "status="}
+    return value, value or UNSET, {"where": f"{by}={value}"}
 
 
 # -- building the report -------------------------------------------------------------------
 def build(snapshot: Any, filters: Filters, *, by: str = "district", region_code: str | None = None) -> Report:
-    kinds: list[Kind] = [LEAD] if by in ("status", "industry", "need") else [ARTICLE, POLICY, LEAD]
+    kinds = kinds_for(by)
     rows = select(snapshot, kinds, filters)
-    if by in ("industry", "need"):  # not in the listing index
-        rows = snapshot.complete(rows)
+    # index stubs hold a few fields: parse the documents of the kinds whose stubs lack one
+    rows = snapshot.complete_lacking(rows, {kind: _fields_read(by, kind) for kind in kinds})
     groups: dict[str, Group] = {}
     total = Counts()
     for kind, _, doc in rows:
@@ -172,6 +189,11 @@ def build(snapshot: Any, filters: Filters, *, by: str = "district", region_code:
     region = {"code": region_code, "name": tbl.full_name(region_code)} if region_code else None
     return Report(region, filters.since, filters.until, by, ordered, total, funnel(leads),
                   trend(snapshot, filters))
+
+
+def _fields_read(by: str, kind: Kind) -> list[str]:
+    grouped = _KEY_FIELDS.get(by, by)
+    return ([grouped] if grouped else []) + (list(Counts.LEAD_FIELDS) if kind is LEAD else [])
 
 
 def _order(by: str, groups: list[Group]) -> list[Group]:
@@ -202,21 +224,19 @@ def funnel(leads: Iterable[dict[str, Any]]) -> Funnel:
 
 def trend_months(since: str | None, until: str | None, seen: list[str]) -> list[str]:
     """The months shown in the trend: the report's own months, or the six up to a single month."""
+    def number(iso: str) -> int:  # months since year 0, so that no date arithmetic can overflow
+        return int(iso[:4]) * 12 + int(iso[5:7]) - 1
+
     if since and until:
-        first, last = date.fromisoformat(since).replace(day=1), date.fromisoformat(until).replace(day=1)
+        first, last = number(since), number(until)
         if first == last:
-            first = last - relativedelta(months=5)
+            first = last - 5
     elif seen:
-        last = date.fromisoformat((until or max(seen))[:7] + "-01")
-        first = date.fromisoformat((since or min(seen))[:7] + "-01")
-        first = max(first, last - relativedelta(months=11))
+        last = number(until or max(seen))
+        first = max(number(since or min(seen)), last - 11)
     else:
         return []
-    months = []
-    while first <= last:
-        months.append(first.strftime("%Y-%m"))
-        first += relativedelta(months=1)
-    return months
+    return [f"{m // 12:04d}-{m % 12 + 1:02d}" for m in range(max(first, 12), last + 1)]
 
 
 def trend(snapshot: Any, filters: Filters) -> list[MonthRow]:

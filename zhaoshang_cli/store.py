@@ -169,6 +169,22 @@ class Snapshot:
                 return [(k, n, full[(k, d["_at"])]) if "_at" in d else (k, n, d) for k, n, d in rows]
         return [(k, n, self.table(k)[n]) if "_at" in d else (k, n, d) for k, n, d in rows]
 
+    def complete_lacking(self, rows: list[tuple[Kind, str, dict[str, Any]]],
+                         fields: Mapping[Kind, Iterable[str]]) -> list[tuple[Kind, str, dict[str, Any]]]:
+        """Complete the stubs of the kinds whose listing index lacks one of ``fields[kind]``:
+        a query that needs only indexed fields parses no document."""
+        if self.index is None:
+            return rows
+        lacking = {kind for kind, names in fields.items()
+                   if not set(names) <= self.index.kinds[kind.table].fields}
+        picked = [i for i, (kind, _, doc) in enumerate(rows) if kind in lacking and "_at" in doc]
+        if not picked:
+            return rows
+        done = list(rows)
+        for i, row in zip(picked, self.complete([rows[i] for i in picked])):
+            done[i] = row
+        return done
+
     def _read_docs(self, kind: Kind, positions: list[int]) -> list[dict[str, Any]] | None:
         """Documents at index positions, each checked to sit under its own number; None (and
         the index dropped) when the index does not describe the file."""

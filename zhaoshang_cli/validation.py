@@ -59,7 +59,7 @@ def _date_parser(spec: Field) -> Parser:
 def _region_code(text: str, context: str | None, name: str) -> str:
     from .regions import table
 
-    return table().resolve(text, context, field_name=name).code
+    return table().resolve(text, context, field_name=name, why_one=messages.REGION_ONE_PER_RECORD).code
 
 
 def _region_parser(spec: Field) -> Parser:

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import math
 import os
 import sys
 from pathlib import Path
@@ -10,7 +11,7 @@ from typing import Annotated, Optional
 import typer
 
 from .. import __version__, messages
-from ..errors import UserError
+from ..errors import UsageError, UserError
 from . import common
 
 
@@ -78,13 +79,15 @@ def root(
     ctx: typer.Context,
     db: Annotated[Optional[Path], typer.Option("--db", envvar=common.DB_ENV, show_envvar=True,
                                                 help="Store file. Default: zhaoshang.json in the user data directory.")] = None,
-    lock_timeout: Annotated[float, typer.Option(envvar="ZHAOSHANG_LOCK_TIMEOUT", min=0,
+    lock_timeout: Annotated[float, typer.Option(envvar="ZHAOSHANG_LOCK_TIMEOUT",
                                                 help="Seconds to wait for another process's lock.")] = 10.0,
     backups: Annotated[int, typer.Option(envvar="ZHAOSHANG_BACKUPS", min=0,
                                          help="How many previous versions of the store to keep.")] = 5,
     version: Annotated[bool, typer.Option("--version", callback=_version, is_eager=True,
                                           help="Show the version and exit.")] = False,
 ) -> None:
+    if not math.isfinite(lock_timeout) or lock_timeout < 0:  # nan would wait forever
+        raise UsageError(messages.LOCK_TIMEOUT_INVALID.format(value=lock_timeout))
     ctx.obj = common.Settings(db, lock_timeout, backups)
 
 

@@ -132,7 +132,7 @@ def emit(fmt: str, records: list[dict[str, Any]], kinds: list["Kind"], options: 
 
 
 # -- shared options ------------------------------------------------------------------------
-Region = Annotated[Optional[list[str]], typer.Option("--region", "-r", help="Region name or code; repeatable. A province or city includes its districts and zones.")]
+Region = Annotated[Optional[list[str]], typer.Option("--region", "-r", help="Region name or code; a list (天津,北京 or 天津 北京) or repeated gives any of them; '天津 和平区' is a path. A province or city includes its districts and zones.")]
 Since = Annotated[Optional[str], typer.Option(help="From this date (or the start of this month/week/year).")]
 Until = Annotated[Optional[str], typer.Option(help="Up to this date (or the end of this month/week/year).")]
 On = Annotated[Optional[str], typer.Option(help="On this day, or within this month/week/year.")]
@@ -147,15 +147,16 @@ Reveal = Annotated[bool, typer.Option("--reveal", help="Show contact data unmask
 
 
 ExactRegion = Annotated[bool, typer.Option("--exact-region", help="Only records of the region itself, not of its districts.")]
+Where = Annotated[Optional[list[str]], typer.Option("--where", "-w", metavar="FIELD=VALUE", help="Only records whose FIELD is VALUE (industry=生物医药, need=厂房租赁, source=a3); 'FIELD=' for records without one. Repeatable: one field any of its values, several fields all.")]
 
 _FILTER_OPTIONS = (("region", Region, None), ("since", Since, None), ("until", Until, None), ("on", On, None),
                    ("month", Month, None), ("text", Text, None), ("status", Status, None),
-                   ("due_before", DueBefore, None), ("exact_region", ExactRegion, False))
+                   ("due_before", DueBefore, None), ("exact_region", ExactRegion, False), ("where", Where, None))
 
 
 def with_filters(command: Callable[..., Any]) -> Callable[..., Any]:
     """Give a command the record filters (--region, --since, --until, --on, --month, --text,
-    --status, --due-before, --exact-region) as one ``filters: FilterArgs`` argument."""
+    --status, --due-before, --exact-region, --where) as one ``filters: FilterArgs`` argument."""
     import inspect
 
     signature = inspect.signature(command, eval_str=True)
@@ -175,7 +176,7 @@ def with_filters(command: Callable[..., Any]) -> Callable[..., Any]:
         filters = FilterArgs(regions=list(picked["region"] or []), since=picked["since"], until=picked["until"],
                              on=picked["on"], month=picked["month"], text=picked["text"],
                              statuses=list(picked["status"] or []), due_before=picked["due_before"],
-                             exact_region=picked["exact_region"])
+                             exact_region=picked["exact_region"], where=list(picked["where"] or []))
         return command(filters=filters, **kwargs)
 
     run.__name__ = command.__name__

@@ -17,8 +17,7 @@ def regions(
 ) -> None:
     """Show how a region name resolves (code, full name, level) and list its children."""
     from .. import exporters
-    from ..errors import UserError
-    from ..regions import normalise_name, table
+    from ..regions import AmbiguousRegion, table
 
     exporters.check_format(fmt, ("table", "json"))
     tbl = table()
@@ -29,10 +28,9 @@ def regions(
     context = tbl.resolve(within, field_name="--in").code if within else None
     try:
         region = tbl.resolve(query, context, field_name="region")
-    except UserError:
-        codes = tbl.codes_for(normalise_name(query), context) if query.strip() else []
-        if len(codes) > 1 and fmt == "table":
-            _emit(fmt, None, [_row(tbl, c) for c in codes], [])
+    except AmbiguousRegion as exc:
+        if fmt == "table":
+            _emit(fmt, None, [_row(tbl, c) for c in exc.codes], [])
         raise
     zone = tbl.zone_by_name.get(query.strip())
     children = [_row(tbl, c) for c in tbl.children.get(region.code, [])]

@@ -18,7 +18,7 @@ def report(
     until: common.Until = None,
     on: common.On = None,
     month: common.Month = None,
-    by: Annotated[str, typer.Option(help="Rows: district, month, kind, status, industry or need.")] = "district",
+    by: Annotated[str, typer.Option(help="Rows: district, month, kind, status, industry, need, source.")] = "district",
     fmt: Annotated[str, typer.Option("--format", "-f", help="table, markdown, csv or json.")] = "table",
     output: Annotated[Optional[Path], typer.Option("--output", "-o", help="Write to FILE (default: stdout).")] = None,
 ) -> None:
@@ -31,9 +31,10 @@ def report(
 
     exporters.check_format(fmt, render.FORMATS)
     exporters.check_format(by, reports.GROUPINGS)
-    filters = build_filters(FilterArgs(regions=[region] if region else [], since=since, until=until, on=on,
-                                       month=month))
-    region_code = table().resolve(region, field_name="--region").code if region else None
+    region_code = table().resolve(region, field_name="--region",
+                                  why_one=messages.REGION_ONE_PER_REPORT).code if region else None
+    filters = build_filters(FilterArgs(regions=[region_code] if region_code else [], since=since, until=until,
+                                       on=on, month=month))
     store = common.store(ctx)
     with opened(output, store) as out:
         with store.reading() as snap:

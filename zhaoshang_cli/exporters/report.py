@@ -9,6 +9,7 @@ from __future__ import annotations
 from typing import Any, TextIO
 
 from .. import messages
+from ..models import ARTICLE, LEAD, POLICY
 from ..reports import Counts, Report
 from ..safe_text import inert
 from ..values import format_amount
@@ -40,18 +41,20 @@ def percent(part: int, whole: int) -> str:
 
 # -- the three sections as plain rows --------------------------------------------------------
 def _group_header(report: Report) -> list[str]:
-    first = messages.REPORT_BY_LABELS[report.by]
-    if report.by in ("status", "industry", "need"):
-        return [first, messages.REPORT_COL_LEADS, messages.REPORT_COL_SIGNED, messages.REPORT_COL_AMOUNT]
-    return [first, messages.REPORT_COL_ARTICLES, messages.REPORT_COL_POLICIES, messages.REPORT_COL_LEADS,
-            messages.REPORT_COL_SIGNED, messages.REPORT_COL_AMOUNT]
+    """The grouping, then a column per kind counted (signed leads and their amount with leads)."""
+    kinds = report.kinds
+    return [messages.REPORT_BY_LABELS[report.by]] + \
+        ([messages.REPORT_COL_ARTICLES] if ARTICLE in kinds else []) + \
+        ([messages.REPORT_COL_POLICIES] if POLICY in kinds else []) + \
+        ([messages.REPORT_COL_LEADS, messages.REPORT_COL_SIGNED, messages.REPORT_COL_AMOUNT] if LEAD in kinds else [])
 
 
 def _count_cells(report: Report, counts: Counts) -> list[str]:
-    leads = [str(counts.leads), str(counts.signed), format_amount(counts.signed_amount) if counts.signed_amount else "0"]
-    if report.by in ("status", "industry", "need"):
-        return leads
-    return [str(counts.articles), str(counts.policies)] + leads
+    kinds = report.kinds
+    amount = format_amount(counts.signed_amount) if counts.signed_amount else "0"
+    return ([str(counts.articles)] if ARTICLE in kinds else []) + \
+        ([str(counts.policies)] if POLICY in kinds else []) + \
+        ([str(counts.leads), str(counts.signed), amount] if LEAD in kinds else [])
 
 
 def group_rows(report: Report) -> list[list[str]]:

@@ -11,6 +11,7 @@ import codecs
 import csv
 import io
 import json
+import math
 import re
 import sys
 from dataclasses import dataclass
@@ -25,6 +26,9 @@ from ..errors import UsageError, UserError
 from .encoding import decode
 
 FORMATS = ("jsonl", "json", "csv")
+CELL_LIMIT = 10 * 1024 * 1024  # characters in one CSV cell: far more than any article's body
+MAX_DEPTH = 32  # levels of lists and objects in one value (the store's JSON writer stops at 254)
+INT_LIMIT = 2**63  # integers are kept exactly within ±(2**63 - 1)
 _EXTENSIONS = {".jsonl": "jsonl", ".ndjson": "jsonl", ".json": "json", ".csv": "csv", ".txt": "csv"}
 
 
@@ -104,11 +108,11 @@ def _jsonl_lines(name: str, lines: list[str]) -> list[SourceRow]:
     rows = []
     for number, line in enumerate(lines, start=1):
         if line.strip():
-            rows.append(_row(name, number, orjson.loads, line))
+            rows.append(_row(name, number, line, orjson.loads, line))
     return rows
 
 
-def _row(name: str, number: int, parse: Any, *args: Any) -> SourceRow:
+def _row(name: str, number: int, line: str | bytes | memoryview, parse: Any, *args: Any) -> SourceRow:
     """One JSONL row, or a row carrying the reason it could not be read."""
     try:
         data = parse(*args)
@@ -118,7 +122,63 @@ def _row(name: str, number: int, parse: Any, *args: Any) -> SourceRow:
         return SourceRow(name, number, {}, problem=messages.ROW_NOT_JSON.format(reason=exc))
     if type(data) is not dict:
         return SourceRow(name, number, {}, problem=messages.ROW_NOT_OBJECT)
-    return SourceRow(name, number, data)
+    problem = value_problem(data, jsonl=True)
+    if problem is _MAYBE_BIG_INT:
+        # orjson reads an integer beyond 64 bits as a float, silently rounded: read the
+        # line again with the json module, whose integers are exact, to know for sure
+        try:
+            data = _DECODER.decode(bytes(line).decode("utf-8") if not isinstance(line, str) else line)
+        except (ValueError, RecursionError):
+            pass
+        problem = value_problem(data)
+    return SourceRow(name, number, data, problem=problem)
+
+
+class _LongInt(str):
+    """An integer literal too long for ``int()`` (over 4300 digits), kept as its text."""
+
+
+_DECODER = json.JSONDecoder(parse_int=lambda text: int(text) if len(text) <= 400 else _LongInt(text))
+_MAYBE_BIG_INT = "a float that may be an integer beyond 64 bits"
+
+
+def value_problem(data: dict[str, Any], *, jsonl: bool = False) -> str | None:
+    """Why a row's values cannot be stored as they are, naming the field; None when they can.
+
+    Values nested more than MAX_DEPTH levels, integers beyond 64 bits and NaN or infinity
+    are refused: the store could not write them, or would write something else.  With
+    ``jsonl`` a whole float beyond 2**63 gives _MAYBE_BIG_INT (see _row).
+    """
+    for key, value in data.items():
+        if type(value) is str or value is None:
+            continue
+        problem = _value_problem(value, 1, jsonl)
+        if problem:
+            return problem if problem is _MAYBE_BIG_INT else f"{key}: {problem}"
+    return None
+
+
+def _value_problem(value: Any, depth: int, jsonl: bool) -> str | None:
+    kind = type(value)
+    if kind is int:
+        return None if -INT_LIMIT < value < INT_LIMIT else messages.NUMBER_TOO_BIG.format(value=_cut(str(value)))
+    if kind is float:
+        if not math.isfinite(value):
+            return messages.NUMBER_NOT_FINITE.format(value=value)
+        if jsonl and abs(value) >= INT_LIMIT and value.is_integer():
+            return _MAYBE_BIG_INT
+        return None
+    if kind is _LongInt:
+        return messages.NUMBER_TOO_BIG.format(value=_cut(value))
+    if kind is list or kind is dict:
+        if depth > MAX_DEPTH:
+            return messages.NESTED_TOO_DEEP.format(limit=MAX_DEPTH)
+        for item in value.values() if kind is dict else value:
+            if type(item) is not str:
+                problem = _value_problem(item, depth + 1, jsonl)
+                if problem:
+                    return problem
+    return None
 
 
 _BODY_KEY = re.compile(rb'"body"[ \t]*:[ \t]*"')
@@ -140,7 +200,7 @@ def _jsonl_utf8(name: str, raw: bytes, start: int = 0, stop: int | None = None, 
             end = size
         number += 1
         if end - pos > 8 or raw[pos:end].strip():
-            rows.append(_row(name, number, _parse_with_raw_body, raw, view, pos, end))
+            rows.append(_row(name, number, view[pos:end], _parse_with_raw_body, raw, view, pos, end))
         pos = end + 1
     return rows
 
@@ -192,7 +252,7 @@ def _escaped(raw: bytes, quote: int) -> bool:
 
 def _json(name: str, text: str) -> Iterator[SourceRow]:
     """An array of records, or an object keyed by kind; each row keeps its line number."""
-    decoder = json.JSONDecoder()
+    decoder = _DECODER
     pos = _skip_ws(text, 0)
     if pos >= len(text):
         return
@@ -204,8 +264,8 @@ def _json(name: str, text: str) -> Iterator[SourceRow]:
         return
     try:
         whole, _ = decoder.raw_decode(text, pos)
-    except json.JSONDecodeError as exc:
-        yield SourceRow(name, exc.lineno, {}, problem=messages.ROW_NOT_JSON.format(reason=exc.msg))
+    except (ValueError, RecursionError) as exc:
+        yield _unreadable(name, text, pos, None, exc)
         return
     # {"articles": [...], "leads": [...]}: find each array's position to number its rows
     if all(isinstance(v, list) for v in whole.values()):
@@ -214,7 +274,7 @@ def _json(name: str, text: str) -> Iterator[SourceRow]:
             at = text.find("[", at)
             yield from _json_array(name, text, at, key, decoder)
         return
-    yield SourceRow(name, _line_at(text, pos), whole)
+    yield SourceRow(name, _line_at(text, pos), whole, problem=value_problem(whole))
 
 
 def _json_array(name: str, text: str, pos: int, kind: str | None, decoder: json.JSONDecoder) -> Iterator[SourceRow]:
@@ -223,16 +283,31 @@ def _json_array(name: str, text: str, pos: int, kind: str | None, decoder: json.
         line = _line_at(text, pos)
         try:
             item, pos = decoder.raw_decode(text, pos)
-        except json.JSONDecodeError as exc:
-            yield SourceRow(name, exc.lineno, {}, kind, problem=messages.ROW_NOT_JSON.format(reason=exc.msg))
+        except (ValueError, RecursionError) as exc:
+            yield _unreadable(name, text, pos, kind, exc)
             return
         if isinstance(item, dict):
-            yield SourceRow(name, line, item, kind)
+            yield SourceRow(name, line, item, kind, problem=value_problem(item))
         else:
             yield SourceRow(name, line, {}, kind, problem=messages.ROW_NOT_OBJECT)
         pos = _skip_ws(text, pos)
         if pos < len(text) and text[pos] == ",":
             pos = _skip_ws(text, pos + 1)
+
+
+def _cut(digits: str) -> str:
+    return digits if len(digits) <= 24 else f"{digits[:20]}…({len(digits)} digits)"
+
+
+def _unreadable(name: str, text: str, pos: int, kind: str | None, exc: Exception) -> SourceRow:
+    """The row where JSON stopped making sense; nothing after it can be read."""
+    if isinstance(exc, json.JSONDecodeError):
+        line, problem = exc.lineno, messages.ROW_NOT_JSON.format(reason=exc.msg)
+    elif isinstance(exc, RecursionError):
+        line, problem = _line_at(text, pos), messages.NESTED_TOO_DEEP.format(limit=MAX_DEPTH)
+    else:
+        line, problem = _line_at(text, pos), messages.ROW_NOT_JSON.format(reason=exc)
+    return SourceRow(name, line, {}, kind, problem=problem + messages.JSON_REST_UNREAD)
 
 
 def _skip_ws(text: str, pos: int) -> int:
@@ -248,15 +323,35 @@ def _line_at(text: str, pos: int) -> int:
 def _csv(name: str, text: str) -> Iterator[SourceRow]:
     sample = text[:4096]
     delimiter = "\t" if sample.count("\t") > sample.count(",") else ","
+    # cells are measured below against CELL_LIMIT: a parser that stopped at its own limit
+    # would lose its place in the file
+    csv.field_size_limit(2**31 - 1)
     reader = csv.reader(io.StringIO(text, newline=""), delimiter=delimiter)
     try:
         header = next(reader)
     except StopIteration:
         return
+    except csv.Error as exc:
+        yield SourceRow(name, 1, {}, problem=messages.CSV_UNREADABLE.format(reason=exc))
+        return
     start = reader.line_num + 1
-    for row in reader:
+    while True:
+        try:
+            row = next(reader)
+        except StopIteration:
+            return
+        except csv.Error as exc:
+            line, start = start, reader.line_num + 1
+            yield SourceRow(name, line, {}, problem=messages.CSV_UNREADABLE.format(reason=exc))
+            continue
         line, start = start, reader.line_num + 1
         if not any(cell.strip() for cell in row):
+            continue
+        if max(map(len, row)) > CELL_LIMIT:
+            at = next(i for i, cell in enumerate(row) if len(cell) > CELL_LIMIT)
+            column = header[at] if at < len(header) and header[at] else f"cell {at + 1}"
+            yield SourceRow(name, line, {}, problem=messages.CSV_CELL_TOO_LONG.format(
+                column=column, limit=CELL_LIMIT, size=len(row[at])))
             continue
         if len(row) > len(header):
             yield SourceRow(name, line, {}, problem=messages.CSV_TOO_MANY_CELLS.format(
