@@ -15,7 +15,15 @@ from zhaoshang_cli.cli.app import app
 # Typer's test runner builds the Click command tree from the function signatures on every
 # invoke (tens of milliseconds); the tests build it once per app.
 _built: dict[int, object] = {}
-typer.testing._get_command = lambda typer_app: _built.setdefault(id(typer_app), typer.main.get_command(typer_app))
+
+
+def _command_once(typer_app: typer.Typer) -> object:
+    if id(typer_app) not in _built:
+        _built[id(typer_app)] = typer.main.get_command(typer_app)
+    return _built[id(typer_app)]
+
+
+typer.testing._get_command = _command_once
 
 # Hundreds of store writes each fsync; on this kind of disk that is most of the suite's time.
 # Where the machine has a RAM disk, the tests' folders live there (PYTEST_DEBUG_TEMPROOT wins).
