@@ -87,41 +87,48 @@ def temp_files_in(directory: Path) -> list[Path]:
 
 
 # -- trusting what we read and write -------------------------------------------------------------
+def _problem(path: Path, directory: bool) -> str | None:
+    try:
+        st = os.lstat(path)
+    except FileNotFoundError:
+        return None
+    if stat.S_ISLNK(st.st_mode):
+        return messages.PATH_IS_LINK.format(path=path)
+    if directory and not stat.S_ISDIR(st.st_mode):
+        return messages.PATH_NOT_DIR.format(path=path)
+    if not directory and not stat.S_ISREG(st.st_mode):
+        return messages.PATH_NOT_FILE.format(path=path)
+    if st.st_uid != os.geteuid():
+        return messages.PATH_FOREIGN.format(path=path, uid=st.st_uid)
+    if directory and st.st_mode & 0o022:
+        return messages.PATH_WRITABLE_BY_OTHERS.format(path=path, mode=oct(stat.S_IMODE(st.st_mode)))
+    return None
+
+
 def private_dir_problem(path: Path) -> str | None:
     """Why ``path`` cannot be trusted as one of the store's directories, or None.
 
     It must be a real directory (not a link), owned by this user, writable by nobody else:
     otherwise another user could plant files or links in it.
     """
-    try:
-        st = os.lstat(path)
-    except FileNotFoundError:
-        return None
-    if stat.S_ISLNK(st.st_mode):
-        return messages.PATH_IS_LINK.format(path=path)
-    if not stat.S_ISDIR(st.st_mode):
-        return messages.PATH_NOT_DIR.format(path=path)
-    if st.st_uid != os.geteuid():
-        return messages.PATH_FOREIGN.format(path=path, uid=st.st_uid)
-    if st.st_mode & 0o022:
-        return messages.PATH_WRITABLE_BY_OTHERS.format(path=path, mode=oct(stat.S_IMODE(st.st_mode)))
-    return None
+    return _problem(path, directory=True)
 
 
 def file_problem(path: Path) -> str | None:
     """Why a file inside the store's directories cannot be trusted (a link, not a regular
     file, someone else's), or None; a missing file is no problem."""
+    return _problem(path, directory=False)
+
+
+def make_private_dir(path: Path) -> None:
+    """Create one of the store's directories (mode 0700) or check the one that is there."""
     try:
-        st = os.lstat(path)
-    except FileNotFoundError:
-        return None
-    if stat.S_ISLNK(st.st_mode):
-        return messages.PATH_IS_LINK.format(path=path)
-    if not stat.S_ISREG(st.st_mode):
-        return messages.PATH_NOT_FILE.format(path=path)
-    if st.st_uid != os.geteuid():
-        return messages.PATH_FOREIGN.format(path=path, uid=st.st_uid)
-    return None
+        os.mkdir(path, 0o700)
+    except FileExistsError:
+        pass
+    problem = private_dir_problem(path)
+    if problem:
+        raise StoreError(problem)
 
 
 def open_private(path: Path, flags: int, mode: int = 0o600) -> int:

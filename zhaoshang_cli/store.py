@@ -34,7 +34,7 @@ from tinydb import TinyDB
 from tinydb.table import Document
 
 from . import dates, integrity, messages, migrations, models
-from .atomic import (atomic_write, fsync_dir, is_user_os_error, open_private, os_error_message,
+from .atomic import (atomic_write, fsync_dir, is_user_os_error, make_private_dir, open_private, os_error_message,
                      private_dir_problem, read_private, stale_temp_files, temp_files_in, write_all)
 from .bodies import Appender, BodyLog, BodyUnreadable, Ref
 from .errors import StoreError, UserError
@@ -496,13 +496,7 @@ class Store:
 
     def _create_side(self) -> None:
         self.path.parent.mkdir(parents=True, exist_ok=True)
-        try:
-            os.mkdir(self.side, 0o700)
-        except FileExistsError:
-            pass
-        problem = private_dir_problem(self.side)
-        if problem:
-            raise StoreError(problem)
+        make_private_dir(self.side)
 
     def _load(self) -> tuple[dict[str, Any], dict[str, Any]]:
         """The document and its meta, refused when damaged or when it is empty while the
@@ -696,13 +690,7 @@ class Store:
         if self.keep_backups <= 0 or not self.path.exists():
             return None
         try:
-            try:
-                os.mkdir(self.backups_dir, 0o700)
-            except FileExistsError:
-                pass
-            problem = private_dir_problem(self.backups_dir)
-            if problem:
-                raise StoreError(problem)
+            make_private_dir(self.backups_dir)
             numbers = [int(m[1]) for m in (_BACKUP_NAME.search(p.name) for p in self.backups()) if "T" not in m[1]]
             target = self.backups_dir / f"{self.path.name}.{max(numbers, default=0) + 1:06d}.g{generation}"
             try:
