@@ -58,5 +58,7 @@ def test_email_and_source():
         parse_email("not-an-email")
     assert parse_source("A12") == "a12"
     assert parse_source("https://example.org/x") == "https://example.org/x"
-    with pytest.raises(FieldError):
-        parse_source("somewhere")
+    assert parse_source(" 展会 ") == "展会" and parse_source("朋友  推荐") == "朋友 推荐"
+    for bad in ("很长的来源" * 7, "", "ftp://example.org/x", ["展会"], None):
+        with pytest.raises(FieldError):
+            parse_source(bad)

@@ -30,7 +30,7 @@ from .store import Store, next_number
 
 CONFLICT_POLICIES = ("skip", "update", "error")
 EXTRA_POLICIES = ("keep", "ignore", "error")
-_LEAD_ONLY = {"company", "contact", "phone", "email", "industry", "amount", "need", "status", "due", "notes", "history"}
+_LEAD_ONLY = {"company", "contact", "phone", "email", "address", "industry", "amount", "need", "status", "due", "notes", "history"}
 _POLICY_ONLY = {"issuer", "doc_no", "effective", "expiry"}
 
 
@@ -41,6 +41,7 @@ class ImportOptions:
     skip_invalid: bool = False
     dry_run: bool = False
     extra: str = "keep"
+    region_context: str | None = None  # --in or the home region: names are read inside it first
 
 
 @dataclass
@@ -175,9 +176,10 @@ def prepare_row(row: SourceRow, options: ImportOptions, unknown: set[str], colum
     if extras:
         given["extra"] = {k: v if isinstance(v, (str, int, float, bool, list, dict)) else str(v)
                           for k, v in extras.items()}
-    context = _context(given) if "province" in given or "city" in given else None
-    doc = validation.validate(kind, given, region_context=context, defaults=False)  # added on insert
-    _check_within(context, doc.get("region_code"), "region", given.get("region") or given.get("region_code"))
+    parents = _context(given) if "province" in given or "city" in given else None
+    doc = validation.validate(kind, given, region_context=parents or options.region_context,
+                              defaults=False)  # defaults are added on insert
+    _check_within(parents, doc.get("region_code"), "region", given.get("region") or given.get("region_code"))
     doc.update(stamps)
     return Prepared(row, kind, doc, number)
 

@@ -15,7 +15,8 @@ EMAIL_INVALID = "'{value}' is not an e-mail address"
 URL_INVALID = "'{value}' is not an http(s) URL"
 AMOUNT_INVALID = "cannot read '{value}' as an amount in yuan (try 5000万元, 1.2亿元, 3亿, 800000)"
 ID_INVALID = "'{value}' is not a record ID (a12, p3, l7)"
-SOURCE_INVALID = "'{value}' is neither a record ID (a12) nor an http(s) URL"
+SOURCE_INVALID = ("'{value}' is not a source: a channel of at most {most} characters (展会, 电话, 推荐, 官网…), "
+                  "a record ID (a12) or an http(s) URL")
 CHOICE_INVALID = "'{value}' is not one of: {allowed}"
 TEXT_INVALID = "'{value}' is not text"
 NOTES_INVALID = "notes must be text or a list of {{at, text}} entries, not {value!r}"
@@ -28,7 +29,8 @@ EXPIRY_BEFORE_EFFECTIVE = "expiry {expiry} is before effective date {effective}"
 REGION_EMPTY = "{field}: a region name is required"
 REGION_UNKNOWN = "{field}: unknown region '{value}'{hint}"
 REGION_SUGGEST = " (did you mean: {choices}?)"
-REGION_AMBIGUOUS = "{field}: '{value}' is ambiguous: {choices}; give its city or province, e.g. '天津 和平区'"
+REGION_AMBIGUOUS = ("{field}: '{value}' is ambiguous: {choices}; give its city or province ('天津 和平区'), "
+                    "or for a whole batch --in 天津 (or once: zhaoshang config set region 天津)")
 REGION_CODE_UNKNOWN = "unknown region code '{value}'"
 REGION_NOT_IN = "{field}: {child} is not in {parent}{hint}"
 REGION_LIST_HINT = " (for several regions, separate them with commas: '{example}')"
@@ -42,7 +44,7 @@ FIELD_HELP = {
     "region": "Region: 天津, 武清, 武清区, 武清开发区, '天津 和平区' or a 6-digit code.",
     "date": "Date: 2025-07-17, 2025年7月17日, 2025/7/17, today, 3d…",
     "url": "Source URL (http/https).",
-    "source": "Where it came from (a site, or for a lead the record ID or URL it came from).",
+    "source": "Where it came from: a site; for a lead a channel (展会, 电话, 推荐, 官网…), or the record ID or URL it came from.",
     "category": "Category / column.",
     "tags": "Tags, comma-separated.",
     "summary": "Short summary.",
@@ -55,6 +57,7 @@ FIELD_HELP = {
     "contact": "Contact person.",
     "phone": "Mainland mobile or landline with area code.",
     "email": "E-mail address.",
+    "address": "The company's address (kept as written).",
     "industry": "Industry.",
     "amount": "Planned investment in yuan: 5000万元, 1.2亿元, 3亿, 800000.",
     "need": "买地自建, 厂房租赁, 写字楼租赁, 公司注册 or 其他.",
@@ -146,6 +149,19 @@ LOCK_TIMEOUT_INVALID = ("--lock-timeout / ZHAOSHANG_LOCK_TIMEOUT: '{value:g}' is
                         "(a finite number, 0 or more)")
 LOCK_TIMEOUT = ("another zhaoshang process holds the store lock {path} for more than {seconds:g}s; "
                 "try again, or raise --lock-timeout / ZHAOSHANG_LOCK_TIMEOUT")
+
+# -- config --------------------------------------------------------------------------------
+CONFIG_HELP_REGION = ("The home region: names without a province or city (和平区, 滨海新区) are read inside it "
+                      "when a command has no --in. E.g. 天津.")
+CONFIG_KEY_UNKNOWN = "unknown setting '{key}': use {keys}"
+CONFIG_DAMAGED = "{path} is not a settings file (not a JSON object of texts); fix or remove it"
+CONFIG_NO_FOLDER = "no folder {path}: create it first, or point --db elsewhere"
+CONFIG_NOT_SET = "(not set)"
+CONFIG_SOURCES = {"env": "from ${env}", "file": "from this store's settings", "": ""}
+CONFIG_IS_NOT_SET = "{key} is not set"
+CONFIG_SET = "{key} set to {value}"
+CONFIG_UNSET = "{key} unset"
+IN_HELP = "The region this batch is in: names are read inside it first (default: the home region, see 'zhaoshang config')."
 
 # -- regions command -----------------------------------------------------------------------
 REGION_RESOLVES = "{query} → {path} ({code}, {level})"

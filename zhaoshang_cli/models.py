@@ -108,6 +108,7 @@ LEAD = Kind("lead", "leads", "l", "leads", "线索", "company", (
     _f("contact", "联系人"),
     _f("phone", "联系电话", "phone"),
     _f("email", "邮箱", "email"),
+    _f("address", "地址"),
     _f("industry", "行业"),
     _f("region", "意向地区", "region"),
     _f("amount", "投资额", "amount"),

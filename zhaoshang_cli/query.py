@@ -55,15 +55,17 @@ class FilterArgs:
     due_before: str | None = None
     exact_region: bool = False
     where: list[str] = field(default_factory=list)  # FIELD=VALUE
+    sources: list[str] = field(default_factory=list)  # --source: where source=…, each value normalised
 
 
-def build_filters(args: FilterArgs, today: date | None = None) -> Filters:
-    """Resolve region names and parse dates; errors name the option and the value."""
+def build_filters(args: FilterArgs, today: date | None = None, context: str | None = None) -> Filters:
+    """Resolve region names (inside ``context``, the home region, first) and parse dates;
+    errors name the option and the value."""
     from .regions import table
 
     prefixes = []
     for value in args.regions:  # each value may be a list: 天津,北京 or 天津 北京
-        for region in table().resolve_list(value, field_name="--region"):
+        for region in table().resolve_list(value, context, field_name="--region"):
             prefixes.append(region.code if args.exact_region else region.prefix)
     prefixes = list(dict.fromkeys(prefixes))
     since = until = None
@@ -89,6 +91,8 @@ def build_filters(args: FilterArgs, today: date | None = None) -> Filters:
     for item in args.where:
         name, value = _where(item)
         fields.setdefault(name, []).append(value)
+    for value in args.sources:
+        fields.setdefault("source", []).append(values.parse_source(value, "--source"))
     return Filters(tuple(prefixes), args.exact_region, since, until, text, statuses, due_before,
                    tuple((name, tuple(dict.fromkeys(wanted))) for name, wanted in fields.items()))
 

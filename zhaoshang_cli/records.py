@@ -36,9 +36,10 @@ def source_problem(txn: Transaction, kind: Kind, doc: Mapping[str, Any],
     return None
 
 
-def add(store: Store, kind: Kind, given: Mapping[str, Any]) -> str:
-    """Validate and store one record; refuses one that is already stored."""
-    doc = validation.validate(kind, given)
+def add(store: Store, kind: Kind, given: Mapping[str, Any], region_context: str | None = None) -> str:
+    """Validate and store one record; refuses one that is already stored.  Region names are
+    read inside ``region_context`` first (--in, the home region)."""
+    doc = validation.validate(kind, given, region_context=region_context)
     with store.writing() as txn:
         problem = source_problem(txn, kind, doc)
         if problem:
@@ -140,6 +141,31 @@ def find_ids(store: Store, kinds: list[Kind], filters: Filters, *, sort: str | N
     """IDs of the matching records (for --format count and ids): no document is parsed."""
     with store.reading() as snap:
         return [k.prefix + n for k, n, _ in _matching(snap, kinds, filters, sort, limit)]
+
+
+def origin(store: Store, record: Mapping[str, Any]) -> dict[str, Any] | None:
+    """The stored record a lead came from: its source as a record ID, or as the URL of a
+    stored article or policy; None for a channel or a record gone since."""
+    source = record.get("source") or ""
+    kind = models.KINDS[record["kind"]]
+    spec = kind.field("source")
+    if spec is None or spec.type != "source" or not source:
+        return None
+    if values.is_record_id(source):
+        try:
+            return get(store, source, with_body=False)
+        except UserError:
+            return None
+    if not source.startswith(("http://", "https://")):
+        return None
+    key = ("url", validation.normalise_url(source))
+    with store.reading() as snap:
+        for other in models.KINDS.values():
+            found = existing_keys(snap, other).get(key)
+            if found:
+                kind_of, number, doc = snap.get(found)
+                return snap.public(kind_of, number, doc)
+    return None
 
 
 def get(store: Store, record_id: str, with_body: bool = True) -> dict[str, Any]:

@@ -108,14 +108,23 @@ def is_record_id(text: str) -> bool:
     return _RECORD_ID.fullmatch(text) is not None
 
 
+SOURCE_MAX = 30
+CHANNELS = ("展会", "招商会", "电话", "官网", "推荐", "中介", "上门", "微信", "网络")
+
+
 def parse_source(value: object, field: str = "source") -> str:
-    """A lead's source: a record ID (a12) or a URL."""
-    text = nfkc(value)
+    """Where a lead came from: a channel (展会, 电话, 推荐, any short text), a record ID (a12)
+    or a URL."""
+    if isinstance(value, (dict, list, bool)) or value is None:
+        raise FieldError(field, value, messages.SOURCE_INVALID.format(value=value, most=SOURCE_MAX))
+    text = " ".join(nfkc(value).split())
     if _RECORD_ID.fullmatch(text.lower()):
         return text.lower()
     if _URL.fullmatch(text):
         return text
-    raise FieldError(field, value, messages.SOURCE_INVALID.format(value=value))
+    if not text or len(text) > SOURCE_MAX or "://" in text:
+        raise FieldError(field, value, messages.SOURCE_INVALID.format(value=value, most=SOURCE_MAX))
+    return text
 
 
 def parse_tags(value: object, field: str = "tags") -> list[str]:

@@ -92,7 +92,7 @@ def root(
 
 
 def _register() -> None:
-    from . import admin, leads, records, regions, report, transfer
+    from . import admin, config, leads, records, regions, report, transfer
 
     records.register(app)
     leads.register(app)
@@ -100,6 +100,7 @@ def _register() -> None:
     transfer.register(app)
     regions.register(app)
     admin.register(app)
+    config.register(app)
 
 
 _register()

@@ -11,6 +11,8 @@ from typing import TYPE_CHECKING, Annotated, Any, Callable, Optional
 import typer
 from typer.core import TyperGroup
 
+from .. import messages
+
 if TYPE_CHECKING:
     from ..exporters import Options
     from ..models import Kind
@@ -65,6 +67,20 @@ def settings(ctx: typer.Context) -> Settings:
 
 def store(ctx: typer.Context) -> "Store":
     return settings(ctx).store()
+
+
+def region_context(ctx: typer.Context, within: str | None = None) -> str | None:
+    """The region names are read in: --in, else the store's home region (see `config`)."""
+    if within:
+        from ..regions import table
+
+        return table().resolve(within, field_name="--in").code
+    from ..config import home_region
+
+    return home_region(store(ctx))
+
+
+In = Annotated[Optional[str], typer.Option("--in", metavar="REGION", help=messages.IN_HELP)]
 
 
 def kind_arg(value: str) -> "Kind":
@@ -149,9 +165,12 @@ Reveal = Annotated[bool, typer.Option("--reveal", help="Show contact data unmask
 ExactRegion = Annotated[bool, typer.Option("--exact-region", help="Only records of the region itself, not of its districts.")]
 Where = Annotated[Optional[list[str]], typer.Option("--where", "-w", metavar="FIELD=VALUE", help="Only records whose FIELD is VALUE (industry=生物医药, need=厂房租赁, source=a3); 'FIELD=' for records without one. Repeatable: one field any of its values, several fields all.")]
 
+Source = Annotated[Optional[list[str]], typer.Option("--source", metavar="SOURCE", help="Only records from this source: a channel (展会, 电话, 推荐…), a record ID or a URL; repeatable.")]
+
 _FILTER_OPTIONS = (("region", Region, None), ("since", Since, None), ("until", Until, None), ("on", On, None),
                    ("month", Month, None), ("text", Text, None), ("status", Status, None),
-                   ("due_before", DueBefore, None), ("exact_region", ExactRegion, False), ("where", Where, None))
+                   ("due_before", DueBefore, None), ("exact_region", ExactRegion, False), ("where", Where, None),
+                   ("source", Source, None))
 
 
 def with_filters(command: Callable[..., Any]) -> Callable[..., Any]:
@@ -176,7 +195,8 @@ def with_filters(command: Callable[..., Any]) -> Callable[..., Any]:
         filters = FilterArgs(regions=list(picked["region"] or []), since=picked["since"], until=picked["until"],
                              on=picked["on"], month=picked["month"], text=picked["text"],
                              statuses=list(picked["status"] or []), due_before=picked["due_before"],
-                             exact_region=picked["exact_region"], where=list(picked["where"] or []))
+                             exact_region=picked["exact_region"], where=list(picked["where"] or []),
+                             sources=list(picked["source"] or []))
         return command(filters=filters, **kwargs)
 
     run.__name__ = command.__name__

@@ -31,6 +31,7 @@ _BODY_FILE = inspect.Parameter(
     annotation=Annotated[Optional[str], typer.Option("--body-file", metavar="FILE",
                                                      help="Read the body from FILE ('-' for stdin).")])
 _CTX = inspect.Parameter("ctx", inspect.Parameter.POSITIONAL_OR_KEYWORD, annotation=typer.Context)
+_WITHIN = inspect.Parameter("within", inspect.Parameter.KEYWORD_ONLY, default=None, annotation=common.In)
 
 
 def _command(params: list[inspect.Parameter], body: Callable[..., None], doc: str) -> Callable[..., None]:
@@ -81,15 +82,15 @@ def _ask_missing(kind: Kind, values: dict[str, Any]) -> None:
 def _make_add(kind: Kind) -> Callable[..., None]:
     fields = [f for f in kind.fields if f.settable]
 
-    def run(ctx: typer.Context, **kwargs: Any) -> None:
+    def run(ctx: typer.Context, within: str | None = None, **kwargs: Any) -> None:
         from .. import records
 
         values = _given(kwargs)
         _ask_missing(kind, values)
-        record_id = records.add(common.store(ctx), kind, values)
+        record_id = records.add(common.store(ctx), kind, values, common.region_context(ctx, within))
         typer.echo(record_id)
 
-    params = [_CTX, *_field_parameters(fields)] + ([_BODY_FILE] if kind.has_body else [])
+    params = [_CTX, *_field_parameters(fields)] + ([_BODY_FILE] if kind.has_body else []) + [_WITHIN]
     article = "an" if kind.name[0] in "aeiou" else "a"
     return _command(params, run, f"Add {article} {kind.name} ({kind.label}); prints its ID.")
 
@@ -132,7 +133,7 @@ def list_records(
 
     the_kind = common.kind_arg(kind)
     exporters.check_format(fmt, exporters.LIST_FORMATS)
-    rows = _find(ctx, fmt, [the_kind], build_filters(filters), sort, limit)
+    rows = _find(ctx, fmt, [the_kind], build_filters(filters, context=common.region_context(ctx)), sort, limit)
     _render(fmt, rows, [the_kind], reveal, show_kind=False)
 
 
@@ -152,7 +153,7 @@ def filter_records(
 
     exporters.check_format(fmt, exporters.LIST_FORMATS)
     chosen = list(dict.fromkeys(common.kind_arg(k) for k in kinds)) if kinds else list(KINDS.values())
-    built = build_filters(filters)
+    built = build_filters(filters, context=common.region_context(ctx))
     if built.statuses or built.due_before:
         chosen = [k for k in chosen if k.name == "lead"]
     rows = _find(ctx, fmt, chosen, built, sort, limit)
@@ -178,14 +179,7 @@ def show(
         return
     from ..exporters.record import write_record
 
-    origin = None
-    source = record.get("source") or ""
-    if record["kind"] == "lead" and source[:1] in "ap" and source[1:].isdigit():
-        try:
-            origin = records.get(common.store(ctx), source, with_body=False)
-        except UserError:
-            origin = None
-    write_record(record, sys.stdout, origin=origin)
+    write_record(record, sys.stdout, origin=records.origin(common.store(ctx), record))
 
 
 # -- edit / rm -----------------------------------------------------------------------------

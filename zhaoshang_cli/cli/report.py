@@ -31,7 +31,7 @@ def report(
 
     exporters.check_format(fmt, render.FORMATS)
     exporters.check_format(by, reports.GROUPINGS)
-    region_code = table().resolve(region, field_name="--region",
+    region_code = table().resolve(region, common.region_context(ctx), field_name="--region",
                                   why_one=messages.REGION_ONE_PER_REPORT).code if region else None
     filters = build_filters(FilterArgs(regions=[region_code] if region_code else [], since=since, until=until,
                                        on=on, month=month))

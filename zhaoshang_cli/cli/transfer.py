@@ -71,6 +71,7 @@ def import_records(
     skip_invalid: Annotated[bool, typer.Option("--skip-invalid", help="Import the valid rows and report the rest.")] = False,
     dry_run: Annotated[bool, typer.Option("--dry-run", help="Validate and report; write nothing.")] = False,
     extra: Annotated[str, typer.Option(help="Unknown columns: keep (under 'extra'), ignore or error.")] = "keep",
+    within: common.In = None,
 ) -> None:
     """Import records from files: all-or-nothing, idempotent, Chinese headers and GB18030 welcome."""
     from .. import imports
@@ -80,7 +81,7 @@ def import_records(
         kind=common.kind_arg(kind) if kind else None,
         on_conflict=_choice("on-conflict", on_conflict, imports.CONFLICT_POLICIES),
         skip_invalid=skip_invalid, dry_run=dry_run,
-        extra=_choice("extra", extra, imports.EXTRA_POLICIES))
+        extra=_choice("extra", extra, imports.EXTRA_POLICIES), region_context=common.region_context(ctx, within))
     with imports.no_gc():
         inputs = [read_input(path) for path in files]
         advance, stop = _progress(sum(len(raw) for _, raw in inputs), "bytes")
@@ -100,18 +101,20 @@ def import_page(
     encoding: Annotated[Optional[str], typer.Option(help="Force an encoding (default: detected).")] = None,
     on_conflict: Annotated[str, typer.Option(help="When a record is already stored: skip, update or error.")] = "skip",
     dry_run: Annotated[bool, typer.Option("--dry-run", help="Parse and report; write nothing.")] = False,
+    within: common.In = None,
 ) -> None:
     """Import scraped pages: the page's article or policy, and the entries of its listing blocks."""
     from .. import imports
     from ..importers.page import page_files, page_rows
 
+    context = common.region_context(ctx, within)
     options = imports.ImportOptions(on_conflict=_choice("on-conflict", on_conflict, imports.CONFLICT_POLICIES),
-                                    dry_run=dry_run)
+                                    dry_run=dry_run, region_context=context)
     rows: list[Any] = []
     pages = skipped = 0
     for path in page_files(paths):
         pages += 1
-        found, problem = page_rows(path, encoding)
+        found, problem = page_rows(path, encoding, context)
         if problem:
             skipped += 1
             common.warn(messages.PAGE_SKIPPED.format(file=path, reason=problem))
@@ -141,7 +144,7 @@ def export(
     the_kind = common.kind_arg(kind)
     store = common.store(ctx)
     with opened(output, store, private=the_kind.name == "lead") as out:
-        rows = records.find(store, [the_kind], build_filters(filters), sort=sort or "id", limit=limit,
+        rows = records.find(store, [the_kind], build_filters(filters, context=common.region_context(ctx)), sort=sort or "id", limit=limit,
                             with_body=True)
         exporters.write(fmt, rows, out, kinds=[the_kind], options=exporters.Options(excel=excel))
     if output is not None:

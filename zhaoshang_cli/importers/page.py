@@ -157,22 +157,23 @@ def _block_starts(lines: list[str], i: int) -> bool:
 
 
 # -- from a parsed page to import rows -----------------------------------------------------
-def _region_code(page: Page) -> tuple[str | None, str | None]:
-    """(the page's region from 所属地区, the main record's: the more specific of it and the title tag)."""
+def _region_code(page: Page, context: str | None = None) -> tuple[str | None, str | None]:
+    """(the page's region from 所属地区, the main record's: the more specific of it and the title
+    tag).  Names are read inside ``context`` (--in, the home region) first."""
     from ..regions import table
 
     tbl = table()
     site = tag_region = None
     if page.labels.get("region"):
         try:
-            site = tbl.resolve(page.labels["region"]).code
+            site = tbl.resolve(page.labels["region"], context).code
         except UserError:
             pass
     tag = _TAG.match(page.title or "")
     if tag:
         name = re.sub(r"(招商|投资|资讯|新闻|动态|政策|网)+$", "", tag.group(1))
         try:
-            tag_region = tbl.resolve(name, site).code
+            tag_region = tbl.resolve(name, site or context).code
         except UserError:
             pass
     main = tbl.most_specific([c for c in (site, tag_region) if c])
@@ -186,13 +187,13 @@ def _entry_region(title: str, page_region: str | None) -> str | None:
     return tbl.most_specific(tbl.mentions(title, page_region)) or page_region
 
 
-def rows_of(page: Page, name: str) -> list[SourceRow]:
+def rows_of(page: Page, name: str, context: str | None = None) -> list[SourceRow]:
     """The page's main record and its listed entries, as rows; UserError if it has no title or date."""
     if not page.title:
         raise UserError(messages.PAGE_NO_TITLE)
     if not page.labels.get("date"):
         raise UserError(messages.PAGE_NO_DATE)
-    page_region, main_region = _region_code(page)
+    page_region, main_region = _region_code(page, context)
     main: dict[str, Any] = {"title": page.title, "date": page.labels["date"], "region_code": main_region}
     body = list(page.body)
     doc_no = page.labels.get("doc_no")
@@ -212,7 +213,7 @@ def rows_of(page: Page, name: str) -> list[SourceRow]:
     for block_kind, entries in page.blocks:
         for line, title, date in entries:
             entry: dict[str, Any] = {"title": title, "date": date}
-            region = _entry_region(title, page_region)
+            region = _entry_region(title, page_region or context)
             if region:
                 entry["region_code"] = region
             if block_kind == "policy":
@@ -221,12 +222,13 @@ def rows_of(page: Page, name: str) -> list[SourceRow]:
     return rows
 
 
-def page_rows(path: str, encoding: str | None = None) -> tuple[list[SourceRow], str | None]:
+def page_rows(path: str, encoding: str | None = None,
+              context: str | None = None) -> tuple[list[SourceRow], str | None]:
     """Rows of one page file, or ([], why it was skipped)."""
     name, raw = read_input(path)
     text = decode(raw, name, encoding)
     try:
-        return rows_of(parse(text), name), None
+        return rows_of(parse(text), name, context), None
     except UserError as exc:
         return [], exc.message
 

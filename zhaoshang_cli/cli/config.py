@@ -1,0 +1,74 @@
+"""config: per-store settings (the home region), listed, read, set and unset."""
+
+from __future__ import annotations
+
+import sys
+from typing import Annotated
+
+import typer
+
+from .. import messages
+from . import common
+
+KeyArg = Annotated[str, typer.Argument(metavar="KEY", help="A setting: region.")]
+
+
+def show_all(ctx: typer.Context) -> None:
+    """List every setting: its value, where it comes from, and what it does."""
+    if ctx.invoked_subcommand is not None:
+        return
+    from rich.table import Table
+    from rich.text import Text
+
+    from ..config import Config
+    from ..terminal import console
+
+    table = Table.grid(padding=(0, 2))
+    for _ in range(3):
+        table.add_column(no_wrap=False)
+    for setting in Config(common.store(ctx)).all():
+        value = setting.key.label(setting.value) if setting.value else messages.CONFIG_NOT_SET
+        source = messages.CONFIG_SOURCES[setting.source].format(env=setting.key.env)
+        table.add_row(Text(setting.key.name, style="bold"), Text(value), Text(source, style="dim"))
+        table.add_row("", Text(setting.key.help), "")
+    console(sys.stdout).print(table)
+
+
+def get(ctx: typer.Context, key: KeyArg) -> None:
+    """Print one setting's value (nothing, exit 1, when it is not set)."""
+    from ..config import Config, key_named
+
+    setting = Config(common.store(ctx)).get(key_named(key))
+    if not setting.value:
+        common.info(messages.CONFIG_IS_NOT_SET.format(key=setting.key.name))
+        raise typer.Exit(1)
+    typer.echo(setting.key.label(setting.value))
+
+
+def set_(ctx: typer.Context, key: KeyArg,
+         value: Annotated[str, typer.Argument(metavar="VALUE", help="The new value, e.g. 天津.")]) -> None:
+    """Set a setting for this store (e.g. `config set region 天津`)."""
+    from ..config import Config, key_named
+
+    the_key = key_named(key)
+    stored = Config(common.store(ctx)).set(the_key, value)
+    common.info(messages.CONFIG_SET.format(key=the_key.name, value=the_key.label(stored)))
+
+
+def unset(ctx: typer.Context, key: KeyArg) -> None:
+    """Remove a setting from this store."""
+    from ..config import Config, key_named
+
+    the_key = key_named(key)
+    Config(common.store(ctx)).unset(the_key)
+    common.info(messages.CONFIG_UNSET.format(key=the_key.name))
+
+
+def register(app: typer.Typer) -> None:
+    config_app = typer.Typer(help="Settings of this store: the home region names are read in.",
+                             invoke_without_command=True)
+    config_app.callback()(show_all)
+    config_app.command("get")(get)
+    config_app.command("set")(set_)
+    config_app.command("unset")(unset)
+    app.add_typer(config_app, name="config")
