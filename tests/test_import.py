@@ -159,6 +159,28 @@ def test_csv_export_is_safe_for_spreadsheets_and_round_trips(cli, tmp_path):
     assert other.json("show", "a1")["tags"] == ["@a", "b"]
 
 
+def test_csv_export_of_leads_round_trips_notes_history_extra_and_apostrophes(examples, tmp_path):
+    examples("edit", "l3", "--status", "visited", "--notes", "第二次考察")
+    examples("edit", "l5", "--industry", "'=已加撇号")
+    sheet = tmp_path / "extra.csv"
+    sheet.write_text("企业名称,联系电话,微信\n某某科技有限公司,13700001111,wx_1\n", "utf-8")
+    examples("import", str(sheet))
+    out = tmp_path / "leads.csv"
+    examples("export", "leads", "--format", "csv", "-o", str(out))
+    assert "''=已加撇号" in out.read_text("utf-8")
+    fresh = examples.__class__(tmp_path / "fresh.json")
+    fresh("import", str(out))
+    assert fresh("export", "leads").stdout == examples("export", "leads").stdout
+
+
+def test_a_plain_notes_column_is_a_note_and_a_plain_extra_column_is_kept(cli, tmp_path):
+    sheet = tmp_path / "s.csv"
+    sheet.write_text("企业名称,联系电话,备注,extra\n某某科技,13700001111,[不是 JSON,推荐人张三\n", "utf-8")
+    cli("import", str(sheet))
+    lead = cli.json("show", "l1")
+    assert [n["text"] for n in lead["notes"]] == ["[不是 JSON"] and lead["extra"] == {"extra": "推荐人张三"}
+
+
 def test_exporting_leads_warns_about_personal_data(examples, tmp_path):
     result = examples("export", "leads", "-o", str(tmp_path / "l.jsonl"))
     assert "personal data" in result.stderr

@@ -36,7 +36,7 @@ def _refused(cli, target: str, command: tuple[str, ...]) -> str:
 
 
 @pytest.mark.parametrize("command", [("export", "leads"), ("export", "articles", "--format", "csv"),
-                                     ("report", "--format", "json")])
+                                     ("export", "policies", "--format", "xlsx"), ("report", "--format", "json")])
 def test_output_refuses_the_store_file(stocked, command):
     err = _refused(stocked, str(stocked.db), command)
     assert "it is the store" in err and str(stocked.db) in err
@@ -98,7 +98,7 @@ def _special_files(tmp_path: Path) -> list[tuple[Path, str]]:
     return made
 
 
-@pytest.mark.parametrize("command", [("export", "leads"), ("report",)])
+@pytest.mark.parametrize("command", [("export", "leads"), ("export", "leads", "--format", "xlsx"), ("report",)])
 def test_output_refuses_an_existing_path_that_is_not_a_regular_file(examples, tmp_path, command):
     special = _special_files(tmp_path)
     assert any(what.startswith("a FIFO") for _, what in special) or not hasattr(os, "mkfifo")

@@ -215,8 +215,8 @@ PARALLEL_BYTES = 32 << 20  # below this a second process costs more than it save
 
 
 def prepare_file(name: str, raw: bytes, fmt: str, encoding: str | None, options: ImportOptions,
-                 result: ImportResult) -> list[Prepared]:
-    """Read and validate one input file."""
+                 result: ImportResult, sheet: str | None = None) -> list[Prepared]:
+    """Read and validate one input file (``sheet``: the sheet of an XLSX workbook)."""
     from .importers.rows import read_rows
 
     if (fmt == "jsonl" and encoding is None and len(raw) >= PARALLEL_BYTES and hasattr(os, "fork")
@@ -224,7 +224,7 @@ def prepare_file(name: str, raw: bytes, fmt: str, encoding: str | None, options:
         prepared = _prepare_jsonl_in_two(name, raw, options, result)
         if prepared is not None:
             return prepared
-    return prepare(read_rows(name, raw, fmt, encoding), options, result)
+    return prepare(read_rows(name, raw, fmt, encoding, sheet), options, result)
 
 
 def _prepare_jsonl_in_two(name: str, raw: bytes, options: ImportOptions,

@@ -186,6 +186,17 @@ JSON_TOP_LEVEL = "JSON input must be an array of records or an object of arrays 
 CSV_TOO_MANY_CELLS = "{count} cells but the header has {expected} columns"
 CSV_CELL_TOO_LONG = "{column}: cell longer than {limit:,} characters ({size:,}); not a CSV file, or a missing quote?"
 CSV_UNREADABLE = "cannot read this CSV row ({reason})"
+XLSX_NEEDS_EXTRA = "reading or writing .xlsx files needs the xlsx extra: pip install 'zhaoshang-cli[xlsx]'"
+XLS_UNSUPPORTED = ("{file}: an old binary Excel file (.xls) cannot be read; open it in Excel or WPS and save it "
+                   "as .xlsx or CSV")
+XLSX_NOT_ZIP = "{file}: not an .xlsx workbook (an .xlsx file is a ZIP archive); check the file or --format"
+XLSX_UNREADABLE = "{file}: cannot read this workbook ({reason})"
+XLSX_NO_SHEET = "{file}: the workbook has no worksheet"
+XLSX_SHEET_UNKNOWN = "{file}: no sheet '{sheet}'; its sheets are {sheets} (--sheet takes a name or a number)"
+XLSX_TOO_FAR = ("{file}:{sheet}: the sheet reaches cell {cell} ({rows:,} rows × {columns:,} columns), too far to "
+                "read; delete what lies beyond the data (Ctrl+End finds it) or save the sheet as CSV")
+XLSX_COLUMN_BY_LETTER = "列{letter}"
+SHEET_NEEDS_XLSX = "--sheet picks a sheet of an .xlsx workbook, and {file} is read as {format}"
 JSON_REST_UNREAD = "; nothing after it in this file was read"
 NESTED_TOO_DEEP = "nested more than {limit} levels deep"
 NUMBER_TOO_BIG = "the number {value} cannot be kept exactly (whole numbers must lie within ±9223372036854775807)"
@@ -203,6 +214,13 @@ IMPORT_VERB_DRY = "dry run, nothing written"
 CHOICE_OPTION = "--{option} must be one of: {allowed}"
 EXPORT_PERSONAL_DATA = "note: {path} holds personal data (names, phones, e-mails of leads); store and share it accordingly"
 EXPORT_WRITTEN = "exported {count} record(s) to {path}"
+XLSX_CELL_TOO_LONG = ("{id}: {field} has {size:,} characters, more than an Excel cell holds ({limit:,}); "
+                      "export as jsonl or csv instead")
+XLSX_CHARACTER = "{id}: {field} holds U+{code:04X}, a character an .xlsx file cannot hold; export as jsonl or csv instead"
+XLSX_TOO_MANY_ROWS = ("{count:,} records do not fit in an Excel sheet ({limit:,} rows); narrow the export "
+                      "(--region, --since, --limit) or export as jsonl or csv")
+OUTPUT_BINARY_TERMINAL = ("this format is a binary file, not text for a terminal: write it with -o FILE "
+                          "(or redirect stdout to a file)")
 OUTPUT_UNWRITABLE = "--output: cannot write '{path}': {reason}"
 OUTPUT_NO_DIR = "--output: cannot write '{path}': no directory {directory}"
 OUTPUT_IS_STORE = "--output: refusing to write '{path}': it is the store {store}; choose another file"

@@ -2,7 +2,9 @@
 
 Every command with ``-o/--output`` writes through ``opened``.  A file is rendered whole in
 memory, then replaced in one step (temp file beside it, fsync, rename): readers see the
-old file or the new one.  Because a rename replaces whatever has the name, ``-o`` refuses
+old file or the new one.  Binary data (an .xlsx workbook) goes the same way; to stdout
+it goes whole once rendered, and never to a terminal, where it would be garbage.
+Because a rename replaces whatever has the name, ``-o`` refuses
 
 * the store file, and anything in the store's side directory ``STORE.d/`` (bodies,
   index, lock, backups), compared by real path and by file identity, so a symlink, a
@@ -21,11 +23,11 @@ import stat
 import sys
 from pathlib import Path
 from contextlib import contextmanager
-from typing import TYPE_CHECKING, Iterator, TextIO
+from typing import IO, TYPE_CHECKING, Any, Iterator
 
 from . import messages
 from .atomic import atomic_write
-from .errors import UserError
+from .errors import UsageError, UserError
 
 if TYPE_CHECKING:
     from .store import Store
@@ -89,17 +91,30 @@ def target(path: Path, store: "Store") -> Path:
 
 
 @contextmanager
-def opened(path: Path | None, store: "Store", *, private: bool = False) -> Iterator[TextIO]:
+def opened(path: Path | None, store: "Store", *, private: bool = False, binary: bool = False) -> Iterator[IO[Any]]:
     """stdout, or a buffer that replaces ``path`` atomically when the block ends without
     an error (mode 0600 when ``private``: personal data; else 0644).  A path that must
-    not be written is refused on entry, before any work, and checked again at the end."""
+    not be written is refused on entry, before any work, and checked again at the end.
+    ``binary`` gives a bytes buffer; without ``path`` it is refused on entry when stdout
+    is a terminal, else written to stdout when the block ends without an error."""
     if path is None:
-        yield sys.stdout
+        if not binary:
+            yield sys.stdout
+            return
+        from .terminal import is_terminal
+
+        if is_terminal(sys.stdout):
+            raise UsageError(messages.OUTPUT_BINARY_TERMINAL)
+        out = io.BytesIO()
+        yield out
+        sys.stdout.flush()
+        sys.stdout.buffer.write(out.getvalue())
+        sys.stdout.buffer.flush()
         return
     target(path, store)
-    buffer = io.StringIO(newline="")
+    buffer: io.BytesIO | io.StringIO = io.BytesIO() if binary else io.StringIO(newline="")
     yield buffer
-    data = buffer.getvalue().encode("utf-8")
+    data = buffer.getvalue() if binary else buffer.getvalue().encode("utf-8")
     try:
         atomic_write(target(path, store), data, mode=0o600 if private else 0o644)
     except OSError as exc:

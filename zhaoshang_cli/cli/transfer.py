@@ -63,8 +63,9 @@ def _finish(ctx: typer.Context, write: Callable[[], Any], options: Any, stop: Ca
 
 def import_records(
     ctx: typer.Context,
-    files: Annotated[list[str], typer.Argument(metavar="FILE...", help="JSONL, JSON or CSV files; '-' reads stdin.")],
-    fmt: Annotated[Optional[str], typer.Option("--format", "-f", help="jsonl, json or csv (default: from the extension).")] = None,
+    files: Annotated[list[str], typer.Argument(metavar="FILE...", help="JSONL, JSON, CSV or XLSX files; '-' reads stdin.")],
+    fmt: Annotated[Optional[str], typer.Option("--format", "-f", help="jsonl, json, csv or xlsx (default: from the extension or the content).")] = None,
+    sheet: Annotated[Optional[str], typer.Option(help="XLSX: the sheet to read, by name or number from 1 (default: the first).")] = None,
     kind: Annotated[Optional[str], typer.Option("--kind", "-k", help="Kind of every row (default: a kind column, else the fields present).")] = None,
     encoding: Annotated[Optional[str], typer.Option(help="Force an encoding (default: UTF-8, UTF-8 BOM or GB18030, detected).")] = None,
     on_conflict: Annotated[str, typer.Option(help="When a record is already stored: skip, update or error.")] = "skip",
@@ -73,7 +74,7 @@ def import_records(
     extra: Annotated[str, typer.Option(help="Unknown columns: keep (under 'extra'), ignore or error.")] = "keep",
     within: common.In = None,
 ) -> None:
-    """Import records from files: all-or-nothing, idempotent, Chinese headers and GB18030 welcome."""
+    """Import records from files: all-or-nothing, idempotent, Chinese headers, GB18030 and Excel welcome."""
     from .. import imports
     from ..importers.rows import format_of, read_input
 
@@ -87,8 +88,13 @@ def import_records(
         advance, stop = _progress(sum(len(raw) for _, raw in inputs), "bytes")
         result = imports.ImportResult()
         prepared = []
-        for name, raw in inputs:
-            prepared += imports.prepare_file(name, raw, format_of(name, raw, fmt), encoding, options, result)
+        formats = [format_of(name, raw, fmt) for name, raw in inputs]
+        if sheet is not None:
+            for (name, _), found in zip(inputs, formats):
+                if found != "xlsx":
+                    raise UsageError(messages.SHEET_NEEDS_XLSX.format(file=name, format=found))
+        for (name, raw), found in zip(inputs, formats):
+            prepared += imports.prepare_file(name, raw, found, encoding, options, result, sheet=sheet)
             if advance:
                 advance(len(raw))
         del inputs, raw  # the prepared records keep what they need of them
@@ -131,8 +137,8 @@ def export(
     filters: Any = None,
     sort: Annotated[Optional[str], typer.Option(help="Sort key (default: id).")] = None,
     limit: common.Limit = None,
-    fmt: Annotated[str, typer.Option("--format", "-f", help="jsonl, json or csv.")] = "jsonl",
-    output: Annotated[Optional[Path], typer.Option("--output", "-o", help="Write to FILE (default: stdout).")] = None,
+    fmt: Annotated[str, typer.Option("--format", "-f", help="jsonl, json, csv or xlsx.")] = "jsonl",
+    output: Annotated[Optional[Path], typer.Option("--output", "-o", help="Write to FILE (default: stdout; xlsx: not a terminal).")] = None,
     excel: Annotated[bool, typer.Option("--excel", help="CSV for Excel: UTF-8 with BOM, CRLF.")] = False,
 ) -> None:
     """Export records with bodies, losslessly: what `import` reads back unchanged."""
@@ -143,8 +149,9 @@ def export(
     exporters.check_format(fmt, exporters.EXPORT_FORMATS)
     the_kind = common.kind_arg(kind)
     store = common.store(ctx)
-    with opened(output, store, private=the_kind.name == "lead") as out:
-        rows = records.find(store, [the_kind], build_filters(filters, context=common.region_context(ctx)), sort=sort or "id", limit=limit,
+    with opened(output, store, private=the_kind.name == "lead", binary=fmt in exporters.BINARY) as out:
+        rows = records.find(store, [the_kind], build_filters(filters, context=common.region_context(ctx)),
+                            sort=sort or "id", limit=limit,
                             with_body=True)
         exporters.write(fmt, rows, out, kinds=[the_kind], options=exporters.Options(excel=excel))
     if output is not None:

@@ -1,4 +1,5 @@
-"""Output formats.  Each module writes records (public dicts) to a text stream.
+"""Output formats.  Each module writes records (public dicts) to a text stream, or to a
+bytes stream for the BINARY formats (xlsx).
 
 Every exporter has the same signature::
 
@@ -13,15 +14,17 @@ from __future__ import annotations
 
 from dataclasses import dataclass
 from importlib import import_module
-from typing import Any, Iterable, TextIO
+from typing import IO, Any, Iterable
 
 from .. import messages
 from ..errors import UsageError
 from ..models import Kind
 
 LIST_FORMATS = ("table", "json", "jsonl", "csv", "count", "ids")
-EXPORT_FORMATS = ("jsonl", "json", "csv")
-_MODULES = {"table": "table", "json": "json_", "jsonl": "jsonl", "csv": "csv_", "count": "ids", "ids": "ids"}
+EXPORT_FORMATS = ("jsonl", "json", "csv", "xlsx")
+BINARY = ("xlsx",)
+_MODULES = {"table": "table", "json": "json_", "jsonl": "jsonl", "csv": "csv_", "count": "ids", "ids": "ids",
+            "xlsx": "xlsx"}
 
 
 @dataclass
@@ -38,7 +41,7 @@ def check_format(name: str, allowed: Iterable[str]) -> str:
     return name
 
 
-def write(fmt: str, records: list[dict[str, Any]], out: TextIO, *, kinds: list[Kind],
+def write(fmt: str, records: list[dict[str, Any]], out: IO[Any], *, kinds: list[Kind],
           options: Options | None = None) -> None:
     module = import_module(f"{__name__}.{_MODULES[fmt]}")
     options = options or Options()

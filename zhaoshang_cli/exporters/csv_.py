@@ -1,10 +1,10 @@
 """CSV for spreadsheets: English field names as headers, one row per record.
 
-Lists of tags are joined with commas; notes, history and extra columns are JSON.
-Cells that a spreadsheet would run as a formula (starting with = + - @, tab or CR) get
-a leading apostrophe, which `import` removes again.  Written to a terminal, cells are
-made inert (escape sequences shown, not run); piped or written to a file, they keep
-the data as it is.
+Cells follow the conventions shared with XLSX (cells.py): tags joined with commas;
+notes, history and extra columns as JSON; a leading apostrophe before text a
+spreadsheet would run as a formula, which `import` removes again.  Written to a
+terminal, cells are made inert (escape sequences shown, not run); piped or written to
+a file, they keep the data as it is.
 """
 
 from __future__ import annotations
@@ -15,10 +15,7 @@ from typing import Any, Sequence, TextIO
 from .. import terminal
 from ..models import Kind
 from ..safe_text import inert
-from .json_ import dumps
-
-FORMULA_START = ("=", "+", "-", "@", "\t", "\r")
-JSON_FIELDS = ("notes", "history", "extra")
+from .cells import neutralised, text
 
 
 def columns_for(kinds: list[Kind]) -> list[str]:
@@ -31,15 +28,7 @@ def columns_for(kinds: list[Kind]) -> list[str]:
 
 
 def cell(name: str, value: Any) -> str:
-    if value is None:
-        return ""
-    if name in JSON_FIELDS:
-        return dumps(value, indent=False) if value else ""
-    if isinstance(value, list):
-        text = ",".join(str(v) for v in value)
-    else:
-        text = str(value)
-    return "'" + text if text.startswith(FORMULA_START) else text
+    return neutralised(text(name, value))
 
 
 class _InertWriter:

@@ -2,12 +2,17 @@
 
 English field names map to themselves; the usual Chinese headers (and their
 traditional forms) map to the field they mean.  ``province``/``city`` are not fields:
-they give context to settle a region name found in several places.
+they give context to settle a region name found in several places.  ``header_for``
+gives the Chinese header an export writes for a field, one this map reads back.
 """
 
 from __future__ import annotations
 
 import unicodedata
+from typing import TYPE_CHECKING
+
+if TYPE_CHECKING:
+    from ..models import Kind
 
 CONTEXT_COLUMNS = ("province", "city")
 META_COLUMNS = ("id", "kind", "region_code", "created_at", "updated_at", "extra")
@@ -37,7 +42,12 @@ _CHINESE = {
     "status": "状态 跟进状态 线索状态",
     "due": "下次跟进 跟进日期 下次跟进日期 下次联系",
     "notes": "备注 跟进记录 说明",
+    "history": "状态记录",
     "kind": "记录类型",
+    "region_code": "区划代码 地区代码 行政区划代码",
+    "extra": "扩展字段",
+    "created_at": "记录创建时间",
+    "updated_at": "记录更新时间",
     "province": "省份 省 所在省份",
     "city": "城市 市 所在城市",
     "id": "编号",
@@ -56,3 +66,13 @@ def field_for(column: str) -> str | None:
     key = unicodedata.normalize("NFKC", str(column)).strip().lower().replace(" ", "")
     key = key.translate(_TRADITIONAL)
     return ALIASES.get(key) or ALIASES.get(key.replace("-", "_"))
+
+
+def header_for(kinds: list[Kind], name: str) -> str:
+    """The Chinese header for the public field ``name``: the field's label where the map
+    reads it back (标题, 意向地区, 登记日期…), else the first Chinese name above (编号, 区划代码…)."""
+    for kind in kinds:
+        spec = kind.field(name)
+        if spec is not None and field_for(spec.label) == name:
+            return spec.label
+    return _CHINESE[name].split()[0]

@@ -1,8 +1,9 @@
-"""Read JSONL, JSON and CSV files into rows that know their file and line.
+"""Read JSONL, JSON, CSV and XLSX files into rows that know their file and line.
 
 Every reader yields ``SourceRow``s; all formats then go through one import path.
 Errors in the file's structure (bad JSON, a non-object row) are row errors too, so
-that every bad row is reported at once.
+that every bad row is reported at once.  CSV and XLSX rows are built alike
+(``sheet_row``), with the cell conventions of exporters/cells.py.
 """
 
 from __future__ import annotations
@@ -16,20 +17,24 @@ import re
 import sys
 from dataclasses import dataclass
 from pathlib import Path
-from typing import Any, Iterator
+from typing import Any, Iterable, Iterator
 
 import orjson
 
 from .. import messages
 from ..bodies import RawBody
 from ..errors import UsageError, UserError
+from ..exporters.cells import decoded, unneutralised
+from .columns import field_for
 from .encoding import decode
 
-FORMATS = ("jsonl", "json", "csv")
+FORMATS = ("jsonl", "json", "csv", "xlsx")
 CELL_LIMIT = 10 * 1024 * 1024  # characters in one CSV cell: far more than any article's body
 MAX_DEPTH = 32  # levels of lists and objects in one value (the store's JSON writer stops at 254)
 INT_LIMIT = 2**63  # integers are kept exactly within ±(2**63 - 1)
-_EXTENSIONS = {".jsonl": "jsonl", ".ndjson": "jsonl", ".json": "json", ".csv": "csv", ".txt": "csv"}
+_EXTENSIONS = {".jsonl": "jsonl", ".ndjson": "jsonl", ".json": "json", ".csv": "csv", ".txt": "csv", ".xlsx": "xlsx"}
+ZIP_SIGNATURE = b"PK\x03\x04"  # an .xlsx is a ZIP archive
+OLE2_SIGNATURE = b"\xd0\xcf\x11\xe0\xa1\xb1\x1a\xe1"  # old binary Office files: .xls
 
 
 @dataclass
@@ -62,6 +67,10 @@ def format_of(name: str, raw: bytes, forced: str | None) -> str:
         if forced not in FORMATS:
             raise UsageError(messages.FORMAT_UNKNOWN.format(value=forced, allowed=", ".join(FORMATS)))
         return forced
+    if raw.startswith(OLE2_SIGNATURE):
+        raise UserError(messages.XLS_UNSUPPORTED.format(file=name))
+    if raw.startswith(ZIP_SIGNATURE):
+        return "xlsx"
     suffix = Path(name).suffix.lower()
     if suffix in _EXTENSIONS:
         return _EXTENSIONS[suffix]
@@ -81,13 +90,26 @@ def format_of(name: str, raw: bytes, forced: str | None) -> str:
     return "csv"
 
 
-def read_rows(name: str, raw: bytes, fmt: str, encoding: str | None = None) -> Iterator[SourceRow]:
+def read_rows(name: str, raw: bytes, fmt: str, encoding: str | None = None,
+              sheet: str | None = None) -> Iterator[SourceRow]:
+    """The rows of one input; ``sheet`` picks an XLSX file's sheet (name or 1-based number)."""
     if fmt == "jsonl":
         yield from _jsonl(name, raw, encoding)  # a list: UTF-8 trouble restarts the read
     elif fmt == "json":
         yield from _json(name, decode(raw, name, encoding))
+    elif fmt == "xlsx":
+        from .xlsx import xlsx_rows
+
+        yield from xlsx_rows(name, raw, sheet)
     else:
         yield from _csv(name, decode(raw, name, encoding))
+
+
+def sheet_row(name: str, line: int, header: list[tuple[str, str | None]], cells: Iterable[Any]) -> SourceRow:
+    """A spreadsheet row (CSV or XLSX) under ``header``, (column, the field it means) pairs:
+    columns without a name are left out, JSON cells of notes, history and extra read."""
+    data = {column: decoded(column, field, cell) for (column, field), cell in zip(header, cells) if column}
+    return SourceRow(name, line, data, problem=value_problem(data))
 
 
 def _jsonl(name: str, raw: bytes, encoding: str | None) -> list[SourceRow]:
@@ -334,6 +356,7 @@ def _csv(name: str, text: str) -> Iterator[SourceRow]:
     except csv.Error as exc:
         yield SourceRow(name, 1, {}, problem=messages.CSV_UNREADABLE.format(reason=exc))
         return
+    columns = [(column, field_for(column) if column else None) for column in header]
     start = reader.line_num + 1
     while True:
         try:
@@ -357,11 +380,4 @@ def _csv(name: str, text: str) -> Iterator[SourceRow]:
             yield SourceRow(name, line, {}, problem=messages.CSV_TOO_MANY_CELLS.format(
                 count=len(row), expected=len(header)))
             continue
-        yield SourceRow(name, line, {col: _unneutralise(cell) for col, cell in zip(header, row) if col})
-
-
-def _unneutralise(cell: str) -> str:
-    """Undo the apostrophe that CSV export puts before formula-like cells."""
-    if cell.startswith("'") and cell[1:2] in ("=", "+", "-", "@", "\t", "\r"):
-        return cell[1:]
-    return cell
+        yield sheet_row(name, line, columns, map(unneutralised, row))
