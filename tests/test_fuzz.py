@@ -48,6 +48,23 @@ def test_region_names_resolve_or_refuse(text):
     assert region.code in table().regions
 
 
+PLACES = st.sampled_from(["天津", "天津市", "和平区", "濱海新區", "蘇州工業園區", "浙江省", "杭州市", "西湖区", "文三路",
+                         "人民路8号", "街道", "区", "wuqing", "wq", "Tianjin", "lu'an", "heping", "ü", "'", "律"])
+
+
+@FAST
+@given(st.lists(st.one_of(PLACES, TEXT), min_size=1, max_size=6).map("".join))
+def test_traditional_pinyin_and_address_forms_resolve_or_refuse(text):
+    tbl = table()
+    try:
+        region = tbl.resolve(text, field_name="region")
+    except UserError as exc:
+        assert "\n" not in exc.message
+    else:
+        assert region.code in tbl.regions
+    assert all(isinstance(name, str) and name for name in tbl.suggest(text))
+
+
 NAMES = st.sampled_from(["天津", "北京", "和平区", "河西区", "海淀区", "沈阳", "辽宁", "武清开发区", "吉林", "朝阳",
                          "120101", "12", "滨海", "苏州工业园区", "火星", ""])
 JOINS = st.sampled_from([" ", ",", "，", "、", ";", "/", " › ", ">", "　", " , "])

@@ -60,6 +60,17 @@ def test_page_variants_full_width_colons_crlf_traditional_labels_and_doc_no(cli,
     assert policy["body"] == "第一条 为促进楼宇经济发展，制定本措施。\n第二条 本措施自发布之日起施行。"
 
 
+def test_a_traditional_page_takes_its_region_from_tag_and_labels(cli, tmp_path):
+    page = tmp_path / "p.txt"
+    page.write_text("【蘇州工業園區招商】園區發佈新一輪產業政策解讀\n"
+                    "所屬地區：江蘇省蘇州市　發佈時間：2025-07-03\n"
+                    "正文第一段。\n", "utf-8")
+    cli("import-page", str(page))
+    [article] = cli.json("list", "articles")
+    assert (article["region"], article["region_code"], article["date"]) == ("苏州工业园区", "320576", "2025-07-03")
+    assert article["title"] == "【蘇州工業園區招商】園區發佈新一輪產業政策解讀"  # the text stays as written
+
+
 def test_pages_without_title_or_date_are_reported_and_skipped(cli, tmp_path):
     pages = tmp_path / "pages"
     pages.mkdir()

@@ -1,4 +1,5 @@
 import json
+import re
 
 import pytest
 
@@ -41,7 +42,44 @@ def test_unknown_names_get_suggestions(t):
         t.resolve("滨海心区")
     assert "did you mean: 滨海新区" in err.value.message
     assert t.suggest("和评区")[0] == "和平区"
-    assert "武清区" in t.suggest("武请区")
+
+
+@pytest.mark.parametrize("typo,first", [
+    ("天律", "天津"),          # one character off: the bigger place first (天水, 天全 … are as close)
+    ("武请区", "武清区"),      # a homophone slip beats 武侯区, 武昌区, 武进区
+    ("滨海新去", "滨海新区"), ("和评区", "和平区"), ("北亰", "北京"),
+    ("乌请区", "武清区"),      # two characters off, but it sounds right
+    ("武請區", "武清区"),      # in traditional characters too
+])
+def test_a_slip_puts_the_right_name_first(t, typo, first):
+    assert t.suggest(typo)[0] == first
+    with pytest.raises(UserError) as err:
+        t.resolve(typo)
+    assert f"(did you mean: {first}、" in err.value.message or err.value.message.endswith(f"(did you mean: {first}?)")
+
+
+def test_pinyin_slips_are_suggested_in_characters(t):
+    assert "武清区" in t.suggest("wuqin")[:3]
+    assert t.suggest("tianjn")[0] == "天津市"
+    with pytest.raises(UserError) as err:
+        t.resolve("binhaixinq")
+    assert err.value.message.startswith("region: unknown region 'binhaixinq' (did you mean: 滨海新区")
+
+
+def test_resolving_is_cached_even_when_it_fails(monkeypatch):
+    fresh = table.__wrapped__()  # a table of its own, with empty caches
+    parsed, compared = [], []
+    parse, similar = fresh._parse_list, fresh.names()._similar_hanzi
+    monkeypatch.setattr(fresh, "_parse_list", lambda *args: parsed.append(args) or parse(*args))
+    monkeypatch.setattr(fresh.names(), "_similar_hanzi", lambda *args: compared.append(args) or similar(*args))
+    messages = set()
+    for _ in range(3):
+        assert fresh.resolve("蘇州工業園區").code == "320576"
+        with pytest.raises(UserError) as err:
+            fresh.resolve("天律")
+        messages.add(err.value.message)
+    assert len(parsed) == 2 and len(compared) == 1
+    assert messages == {"region: unknown region '天律' (did you mean: 天津、天水、天元、天全、天台?)"}
 
 
 def test_filtering_prefixes_include_children(t):
@@ -65,6 +103,95 @@ def test_mentions_in_titles(t):
     assert t.mentions("和平区人民政府办公室关于印发", "120000") == ["120101"]
     # the longest zone names are longer than any county's and still match whole
     assert t.mentions("中国（上海）自由贸易试验区临港新片区发布新政") == ["310115"]
+
+
+@pytest.mark.parametrize("name,code", [
+    ("蘇州工業園區", "320576"), ("濱海新區", "120116"), ("武清開發區", "120114"), ("瀋陽和平區", "210102"),
+    ("天津市濱海新區", "120116"), ("臺灣", "710000"),
+    ("乾县", "610424"), ("乾安县", "220723"),  # 乾 is written so in simplified place names too
+])
+def test_traditional_characters_resolve_like_simplified_ones(t, name, code):
+    assert t.resolve(name).code == code
+
+
+def test_one_traditional_table_for_names_page_labels_and_column_headers():
+    from zhaoshang_cli.hanzi import simplified
+    from zhaoshang_cli.importers import columns, page
+
+    assert simplified("所屬地區：蘇州工業園區") == "所属地区：苏州工业园区"
+    assert columns.field_for("所屬地區") == "region" and columns.field_for("發佈日期") == "date"
+    assert columns.field_for("聯繫電話") == "phone" and columns.field_for("標題") == "title"
+    assert page.parse("【蘇州工業園區招商】新政\n所屬地區：江蘇省蘇州市\n發佈日期：2025年7月1日\n").labels == \
+        {"region": "江蘇省蘇州市", "date": "2025年7月1日"}  # labels read simplified, values kept as written
+    # the words they match are simplified already, so the table never turns one into another
+    words = [*columns.ALIASES, *page._LABELS, *table().by_name, *table().by_alias]
+    assert [w for w in words if simplified(w) != w] == []
+
+
+@pytest.mark.parametrize("text,code", [
+    ("浙江省杭州市西湖区文三路", "330106"),
+    ("江苏淮安清江浦区人民路", "320812"),            # short names, then the street
+    ("上海市浦东新区东明路街道三村", "310115"),       # 东明 (a county in 山东) is not read into it
+    ("贵州省黔南布依族苗族自治州长顺县", "522729"),
+    ("江苏省苏州市", "320500"), ("江苏省苏州市工业园区星湖街328号", "320500"),
+    ("天津市武清开发区泉发路", "120114"), ("天津市滨海新区泰达MSD", "120116"),  # zones keep resolving
+    ("辽宁朝阳双塔区", "211302"), ("吉林船营区", "220204"),
+])
+def test_full_names_and_addresses_resolve_to_the_deepest_known_level(t, text, code):
+    assert t.resolve(text).code == code
+
+
+@pytest.mark.parametrize("text,message", [
+    ("天津智库联盟", "region: unknown region '天津智库联盟'"),   # one name and a title is no address
+    ("北京市人民路8号", "region: unknown region '北京市人民路8号'"),
+    ("天津和平区河西区", "region: unknown region '天津和平区河西区'"),  # two districts, not an address
+    ("天津市海淀区中关村大街", "region: 海淀区 is not in 天津市"),
+    ("和平区", "region: '和平区' is ambiguous"),
+])
+def test_what_is_not_an_address(t, text, message):
+    with pytest.raises(UserError) as err:
+        t.resolve(text)
+    assert err.value.message.startswith(message)
+
+
+@pytest.mark.parametrize("text,code", [
+    ("wuqing", "120114"), ("Wuqing", "120114"), ("wuqingqu", "120114"), ("tianjin", "120000"),
+    ("binhaixinqu", "120116"), ("bhxq", "120116"), ("teda", "120116"),
+    # polyphonic characters read the way the places are called
+    ("chongqing", "500000"), ("changsha", "430100"), ("xiamen", "350200"), ("lu'an", "341500"),
+    ("bengbu", "340300"), ("chengdu", "510100"), ("changzhi", "140400"), ("zhangzixian", "140428"),
+    ("laoting", "130225"), ("shenfang", None), ("shifang", "510682"), ("shanxian", "371722"),
+])
+def test_pinyin_and_initials_resolve(t, text, code):
+    if code is None:
+        with pytest.raises(UserError):
+            t.resolve(text)
+    else:
+        assert t.resolve(text).code == code
+
+
+def test_initials_need_a_province_or_city(t):
+    assert [r.code for r in t.resolve_list("天津 wq")] == ["120114"]
+    assert t.resolve("wq", "120000").code == "120114"      # a record's context settles it too
+    assert t.resolve("tianjin wuqing").code == "120114"
+    with pytest.raises(UserError) as err:
+        t.resolve("wq")
+    assert err.value.message.startswith("region: 'wq' is ambiguous: 天津市武清区 (120114); 河北省张家口市万全区")
+    with pytest.raises(UserError) as err:
+        t.resolve("ls")
+    assert re.search(r"; … \(\d+ in all\); give its city or province", err.value.message)
+
+
+def test_ambiguous_pinyin_lists_the_choices(t):
+    with pytest.raises(UserError) as err:
+        t.resolve("heping")
+    assert err.value.message.startswith(
+        "region: 'heping' is ambiguous: 天津市和平区 (120101); 辽宁省沈阳市和平区 (210102); 广东省河源市和平县 (441624)")
+    assert t.resolve("heping", "120000").code == "120101"
+    assert t.resolve("沈阳 heping").code == "210102"
+    with pytest.raises(UserError) as err:
+        t.resolve("shanxi")  # 山西 and 陕西 are both shanxi
+    assert "山西省 (140000); 陕西省 (610000)" in err.value.message
 
 
 def test_the_table_covers_the_whole_country(t):
@@ -170,3 +297,35 @@ def test_a_record_and_a_report_have_one_region(examples):
                                      "a report covers one region (list and filter take several)")
     assert examples.db.read_bytes() == before
     assert "招商报告 · 天津市和平区" in examples("report", "--region", "天津 和平区").stdout
+
+
+@pytest.mark.parametrize("query,code,path", [
+    ("蘇州工業園區", "320576", ["江苏省", "苏州市", "苏州工业园区"]),
+    ("浙江省杭州市西湖区文三路", "330106", ["浙江省", "杭州市", "西湖区"]),
+    ("wuqing", "120114", ["天津市", "武清区"]),
+    ("武清開發區", "120114", ["天津市", "武清区"]),
+])
+def test_the_regions_command_shows_how_a_name_resolves(cli, query, code, path):
+    shown = json.loads(cli("regions", query, "--format", "json").stdout)
+    assert shown["region"]["code"] == code and shown["region"]["path"] == path
+    assert cli("regions", query).stdout.startswith(f"{query} → {' › '.join(path)} ({code}, 县级)\n")
+
+
+def test_the_regions_command_settles_initials_and_suggests_for_typos(cli):
+    assert cli("regions", "wq", "--in", "天津").stdout.startswith("wq → 天津市 › 武清区 (120114, 县级)\n")
+    result = cli("regions", "天律", ok=False)
+    assert result.exit_code == 1 and result.stdout == ""
+    assert result.stderr == "error: region: unknown region '天律' (did you mean: 天津、天水、天元、天全、天台?)\n"
+    result = cli("regions", "heping", ok=False)
+    assert result.exit_code == 1 and ["120101", "210102", "441624"] == [
+        line.split()[0] for line in result.stdout.splitlines()[2:]]
+
+
+def test_a_region_column_takes_traditional_names_addresses_and_pinyin(cli, tmp_path):
+    sheet = tmp_path / "leads.csv"
+    sheet.write_text("企業名稱,聯繫電話,省份,意向落戶地區\n甲,13800000001,,蘇州工業園區\n乙,13800000002,,浙江省杭州市西湖区文三路\n"
+                     "丙,13800000003,天津,wq\n丁,13800000004,,wuqing\n", "utf-8")
+    cli("import", str(sheet))
+    codes = {lead["company"]: lead["region_code"] for lead in cli.json("list", "leads")}
+    assert codes == {"甲": "320576", "乙": "330106", "丙": "120114", "丁": "120114"}
+    assert sorted(cli("list", "leads", "--region", "tianjin", "--format", "ids").stdout.split()) == ["l3", "l4"]

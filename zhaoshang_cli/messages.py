@@ -31,6 +31,7 @@ REGION_UNKNOWN = "{field}: unknown region '{value}'{hint}"
 REGION_SUGGEST = " (did you mean: {choices}?)"
 REGION_AMBIGUOUS = ("{field}: '{value}' is ambiguous: {choices}; give its city or province ('天津 和平区'), "
                     "or for a whole batch --in 天津 (or once: zhaoshang config set region 天津)")
+REGION_MORE_CHOICES = "; … ({count} in all)"
 REGION_CODE_UNKNOWN = "unknown region code '{value}'"
 REGION_NOT_IN = "{field}: {child} is not in {parent}{hint}"
 REGION_LIST_HINT = " (for several regions, separate them with commas: '{example}')"

@@ -8,12 +8,14 @@ A region is identified by its code.  Filtering by a region selects every code th
 starts with its *prefix*: ``12`` for 天津市, ``1301`` for 石家庄市, the whole code for
 a county.  Zones resolve to their district, so ``武清开发区`` and ``武清`` select the
 same records.
+
+A name resolves in traditional characters too (蘇州工業園區), as a chain from the top with
+the rest of an address ignored (浙江省杭州市西湖区文三路 → 西湖区), and as pinyin or initials
+(wuqing, 天津 wq; see region_names.py, which also ranks the suggestions for a typo).
 """
 
 from __future__ import annotations
 
-import difflib
-import os
 import re
 from dataclasses import dataclass, field
 from functools import lru_cache
@@ -21,6 +23,8 @@ from importlib import resources
 
 from . import messages
 from .errors import UserError
+from .hanzi import simplified
+from .region_names import NameIndex, latin
 
 PROVINCE, CITY, COUNTY = "province", "city", "county"
 
@@ -36,16 +40,10 @@ _ETHNIC = sorted(
 _SUFFIXES = ("特别行政区", "维吾尔自治区", "壮族自治区", "回族自治区", "自治区", "新区", "地区",
              "林区", "省", "市", "区", "县", "旗", "盟")
 
-# Traditional characters commonly met in place names and page labels.
-_TRAD = str.maketrans(
-    "區縣東廣陽寧灣濱開發經濟術園豐雲龍門長島蘇華興臺萊蘭內黃遼陝貴慶鄭關衛順撫懷維爾薊漢鎮態務"
-    "橋邊寶張陳應門滄縣嶺遼鄂溝灣澤濰濟魯貢師齊豐嘉瀋陰陸鞍錦遷連鐵綏擬蕪淮閩贛湘鄂粵瓊渝黔滇隴寧",
-    "区县东广阳宁湾滨开发经济术园丰云龙门长岛苏华兴台莱兰内黄辽陕贵庆郑关卫顺抚怀维尔蓟汉镇态务"
-    "桥边宝张陈应门沧县岭辽鄂沟湾泽潍济鲁贡师齐丰嘉沈阴陆鞍锦迁连铁绥拟芜淮闽赣湘鄂粤琼渝黔滇陇宁",
-)
 _LIST = re.compile(r"[,，、;；]")  # between the items of a list of regions
 _JOINS = re.compile(r"([\s/／·•\-—>＞›|]+)")  # between parts: whitespace (path or list), the rest (a path)
 _RANK = {PROVINCE: 0, CITY: 1, COUNTY: 2}
+_CHOICES = 10  # an ambiguous name's choices shown in its error
 
 
 @dataclass(frozen=True)
@@ -92,7 +90,9 @@ class _Unresolved(Exception):
         if self.why == "empty":
             return UserError(messages.REGION_EMPTY.format(field=field_name))
         if self.why == "ambiguous":
-            choices = "; ".join(f"{tbl.full_name(c)} ({c})" for c in self.codes)
+            choices = "; ".join(f"{tbl.full_name(c)} ({c})" for c in self.codes[:_CHOICES])
+            if len(self.codes) > _CHOICES:  # initials (ls) may name dozens
+                choices += messages.REGION_MORE_CHOICES.format(count=len(self.codes))
             return AmbiguousRegion(messages.REGION_AMBIGUOUS.format(field=field_name, value=value, choices=choices),
                                    self.codes)
         if self.why == "not_in":
@@ -114,7 +114,9 @@ class RegionTable:
     children: dict[str | None, list[str]] = field(default_factory=dict)
     zone_by_name: dict[str, Zone] = field(default_factory=dict)
     longest_name: int = 0  # the longest name or alias, for scanning free text
-    _resolved: dict[tuple[str, str | None], tuple[str, ...]] = field(default_factory=dict, repr=False)
+    _resolved: dict[tuple[str, str | None], "tuple[str, ...] | _Unresolved"] = field(default_factory=dict,
+                                                                                      repr=False)
+    _names: NameIndex | None = field(default=None, repr=False)
 
     # -- lookups ---------------------------------------------------------------------------
     def get(self, code: str) -> Region | None:
@@ -188,15 +190,21 @@ class RegionTable:
             raise problem.error(self, field_name, text, lists=True) from None
 
     def _resolved_codes(self, text: str, context: str | None) -> tuple[str, ...]:
-        """The codes a text names, cached: imports resolve the same names again and again."""
+        """The codes a text names, cached, and so is why it names none: imports resolve the
+        same names (and the same typos) again and again."""
         key = (text, context)
-        codes = self._resolved.get(key)
-        if codes is None:
-            codes = self._parse_list(normalise_name(text), context)
+        found = self._resolved.get(key)
+        if found is None:
+            try:
+                found = self._parse_list(normalise_name(text), context)
+            except _Unresolved as problem:
+                found = problem
             if len(self._resolved) > 65536:
                 self._resolved.clear()
-            self._resolved[key] = codes
-        return codes
+            self._resolved[key] = found
+        if isinstance(found, _Unresolved):
+            raise found.with_traceback(None)
+        return found
 
     def _parse_list(self, text: str, context: str | None) -> tuple[str, ...]:
         items: list[str] = []
@@ -254,8 +262,8 @@ class RegionTable:
         raise _Unresolved("not_in", part, [parent], text if hint else None)
 
     def _codes(self, part: str, context: str | None) -> list[str]:
-        """Codes a single name may mean: a 2-, 4- or 6-digit code, a name, alias or zone,
-        or a glued parent and child (天津市和平区, 沈阳和平区)."""
+        """Codes a single name may mean: a 2-, 4- or 6-digit code, a name, alias or zone, its
+        pinyin or initials, or a chain of names from the top (天津市和平区, 沈阳和平区, an address)."""
         if part.isdigit() and len(part) in (2, 4, 6):
             # 1201 (天津's placeholder 市辖区) stands for the municipality itself
             for code in (part.ljust(6, "0"), part[:2] + "0000"):
@@ -263,64 +271,105 @@ class RegionTable:
                     return [code]
             return []
         codes, _how = self.candidates(part)
-        return codes or self._split_parent_child(part, context)
-
-    def _split_parent_child(self, text: str, context: str | None) -> list[str]:
-        """Read "天津市和平区" / "沈阳和平区" as a parent followed by a child; "天津海淀区"
-        (a known child outside its parent) is an error naming both."""
-        contradiction = None
-        for cut in range(len(text) - 2, 1, -1):
-            head, tail = text[:cut], text[cut:]
-            parents = self.narrow(self.candidates(head)[0], context)
-            if len(parents) != 1:
-                continue
-            tails = self.candidates(tail)[0]
-            children = [c for c in tails if self.contains(parents[0], c)]
-            if children:
-                return children
-            rank = _RANK[self.regions[parents[0]].level]
-            if contradiction is None and tails and all(_RANK[self.regions[c].level] > rank for c in tails):
-                contradiction = _Unresolved("not_in", tail, parents)
-        if contradiction is not None:
-            raise contradiction
-        return []
-
-    def narrow(self, codes: list[str], context: str | None) -> list[str]:
-        """Pick among same-named places: by context first, then by the highest level."""
-        codes = list(dict.fromkeys(codes))
-        if len(codes) <= 1:
+        if codes:
             return codes
+        key = latin(part)
+        if key:
+            return self._pinyin_codes(part, key, context)
+        return self._chain(part, context)
+
+    def _pinyin_codes(self, part: str, key: str, context: str | None) -> list[str]:
+        """``wuqing`` → 武清区; ``heping`` → 和平区 twice and 和平县, for narrow() to settle like
+        any name.  Initials (``wq``) are lossy: they must be unique, inside the context if any."""
+        names, initials = self.names().by_pinyin(key)
+        codes = list(dict.fromkeys(code for name in names for code in self.candidates(name)[0]))
+        if initials and len(codes) > 1:
+            codes = self._near(codes, context)
+            if len(codes) > 1:
+                raise _Unresolved("ambiguous", part, sorted(codes))
+        return codes
+
+    def _chain(self, text: str, context: str | None) -> list[str]:
+        """Read names from the start of ``text``, each inside the one before, the longest
+        that fits at each step: 天津市和平区, 江苏淮安清江浦区人民路 (江苏 › 淮安 › 清江浦区).
+        Once two are chained, the rest (a street, a village) is ignored; one name followed
+        by other text is not a region (天津智库联盟).  A full region name after the chain that
+        is deeper but not inside it is an error naming both (天津海淀区)."""
+        found: list[str] = []
+        depth = i = 0
+        while i < len(text):
+            for size in range(min(self.longest_name, len(text) - i), 1, -1):
+                piece = text[i : i + size]
+                codes = self.candidates(piece)[0]
+                if codes and depth:
+                    zone = piece in self.zone_by_name  # a zone may be its district's own code
+                    codes = [c for c in codes if any(self.contains(p, c) and (c != p or zone) for p in found)]
+                if codes:
+                    break
+            else:
+                break
+            found = codes if depth else self._near(codes, context)
+            depth, i = depth + 1, i + size
+        rest = text[i:]
+        if rest:
+            self._check_not_outside(found, rest)
+            if depth < 2 or self._names_at(rest):
+                return []  # one name and other text; a sibling after a district (天津和平区河西区)
+        return found if depth >= 2 else []
+
+    def _names_at(self, text: str) -> list[str]:
+        """The full region names ``text`` starts with."""
+        return [text[:n] for n in range(2, min(self.longest_name, len(text)) + 1) if text[:n] in self.by_name]
+
+    def _check_not_outside(self, parents: list[str], rest: str) -> None:
+        """天津海淀区, 天津市海淀区中关村: a known child that is not inside its parent is an error."""
+        if len(parents) != 1:
+            return
+        rank = _RANK[self.regions[parents[0]].level]
+        for name in [rest] if rest in self.by_alias else self._names_at(rest):
+            tails = self.candidates(name)[0]
+            if tails and all(_RANK[self.regions[c].level] > rank for c in tails):
+                raise _Unresolved("not_in", name, parents)
+
+    def _near(self, codes: list[str], context: str | None) -> list[str]:
+        """The codes inside the context, else in its city, else in its province; else all."""
         if context and context in self.regions:
             ctx = self.regions[context]
             for prefix in (ctx.prefix, ctx.code[:4], ctx.code[:2]):
                 inside = [c for c in codes if c.startswith(prefix)]
                 if inside:
-                    codes = inside
-                    break
-            if len(codes) == 1:
-                return codes
-        rank = _RANK
-        best = min(rank[self.regions[c].level] for c in codes)
-        top = [c for c in codes if rank[self.regions[c].level] == best]
+                    return inside
+        return codes
+
+    def narrow(self, codes: list[str], context: str | None) -> list[str]:
+        """Pick among same-named places: by context first, then by the highest level."""
+        codes = self._near(list(dict.fromkeys(codes)), context)
+        if len(codes) <= 1:
+            return codes
+        best = min(_RANK[self.regions[c].level] for c in codes)
+        top = [c for c in codes if _RANK[self.regions[c].level] == best]
         return top if len(top) == 1 else codes
 
+    def names(self) -> NameIndex:
+        """Pinyin, initials and near misses of every name, alias and zone; built on first use."""
+        if self._names is None:
+            ranks = {}
+            for name in (*self.by_name, *self.by_alias, *self.zone_by_name):
+                codes = self.candidates(name)[0] or [self.zone_by_name[name].county]
+                ranks[name] = min(_RANK[self.regions[c].level] for c in codes)
+            self._names = NameIndex(ranks)
+        return self._names
+
     def suggest(self, text: str, limit: int = 5) -> list[str]:
-        """Close names: by similarity, then by characters in the same place (武请区 → 武清区)."""
-        matcher = difflib.SequenceMatcher(b=text, autojunk=False)
-        scored = []
-        for name in {**self.by_name, **self.by_alias}:
-            matcher.set_seq1(name)
-            if matcher.real_quick_ratio() < 0.5 or matcher.quick_ratio() < 0.5:
-                continue
-            ratio = matcher.ratio()
-            if ratio >= 0.5:
-                same_place = sum(a == b for a, b in zip(name, text))
-                prefix = len(os.path.commonprefix([name, text]))
-                scored.append((-ratio, -prefix, -same_place, abs(len(name) - len(text)), name))
-        close = [name for *_, name in sorted(scored)[:limit]]
-        if len(close) < limit:
-            close += [n for n in self.by_name if text in n and n not in close][: limit - len(close)]
-        return close
+        """Close names, closest first: 天律 → 天津, 武请区 → 武清区, wuqin → 武清区."""
+        names = self.names().similar(normalise_name(text), limit)
+        if not latin(text):
+            return names
+        shown = []  # pinyin is answered in characters, a short alias by its region's name
+        for name in names:
+            shown += [name] if name in self.by_name or name in self.zone_by_name else \
+                [self.regions[c].name for c in self.by_alias.get(name, [])]
+        return list(dict.fromkeys(shown))[:limit]
 
     # -- scanning free text ----------------------------------------------------------------
     def mentions(self, text: str, context: str | None = None) -> list[str]:
@@ -361,7 +410,7 @@ class RegionTable:
 
 
 def normalise_name(text: str) -> str:
-    text = text.strip().translate(_TRAD)
+    text = simplified(text.strip())
     return text.replace("（", "(").replace("）", ")").replace("(", "（").replace(")", "）")
 
 

@@ -17,7 +17,7 @@ def regions(
 ) -> None:
     """Show how a region name resolves (code, full name, level) and list its children."""
     from .. import exporters
-    from ..regions import AmbiguousRegion, table
+    from ..regions import AmbiguousRegion, normalise_name, table
 
     exporters.check_format(fmt, ("table", "json"))
     tbl = table()
@@ -32,7 +32,7 @@ def regions(
         if fmt == "table":
             _emit(fmt, None, [_row(tbl, c) for c in exc.codes], [])
         raise
-    zone = tbl.zone_by_name.get(query.strip())
+    zone = tbl.zone_by_name.get(normalise_name(query))
     children = [_row(tbl, c) for c in tbl.children.get(region.code, [])]
     zones = [{"name": z.name, "district": tbl.name(z.county), "code": z.county, "aliases": list(z.aliases)}
              for z in tbl.zones_in(region.code)]

@@ -14,6 +14,8 @@ from typing import TYPE_CHECKING
 if TYPE_CHECKING:
     from ..models import Kind
 
+from ..hanzi import simplified
+
 CONTEXT_COLUMNS = ("province", "city")
 META_COLUMNS = ("id", "kind", "region_code", "created_at", "updated_at", "extra")
 
@@ -52,7 +54,6 @@ _CHINESE = {
     "city": "城市 市 所在城市",
     "id": "编号",
 }
-_TRADITIONAL = str.maketrans("題區屬發時間鏈網來類標籤關鍵簡內單機號實廢期業稱聯繫話郵產狀態備註記錄種條", "题区属发时间链网来类标签关键简内单机号实废期业称联系话邮产状态备注记录种条")
 
 ALIASES: dict[str, str] = {name: name for name in (*META_COLUMNS, "history")}
 for _field, _names in _CHINESE.items():
@@ -64,7 +65,7 @@ for _field, _names in _CHINESE.items():
 def field_for(column: str) -> str | None:
     """The field a column header means, or None for an unknown column."""
     key = unicodedata.normalize("NFKC", str(column)).strip().lower().replace(" ", "")
-    key = key.translate(_TRADITIONAL)
+    key = simplified(key)
     return ALIASES.get(key) or ALIASES.get(key.replace("-", "_"))
 
 

@@ -25,12 +25,11 @@ from typing import Any
 
 from .. import messages
 from ..errors import UserError
+from ..hanzi import simplified
 from .encoding import decode
 from .rows import SourceRow, read_input
 
 PAGE_SUFFIXES = (".txt", ".html", ".htm", ".text")
-_TRADITIONAL = str.maketrans("屬區發佈時間號來機關項目優惠政策",
-                             "属区发布时间号来机关项目优惠政策")
 _LABELS = {
     "所属地区": "region", "地区": "region", "所在地区": "region", "区域": "region",
     "发布日期": "date", "发布时间": "date", "日期": "date", "时间": "date", "发文日期": "date", "成文日期": "date",
@@ -91,16 +90,17 @@ def parse(text: str) -> Page:
     i, n = 0, len(lines)
     while i < n and not lines[i].strip():
         i += 1
-    if i < n and not _LABEL.match(lines[i].strip().translate(_TRADITIONAL)):
+    if i < n and not _LABEL.match(simplified(lines[i].strip())):
         page.title, page.title_line = lines[i].strip(), i + 1
         i += 1
-    # labels: one or more "标签:值" per line, until a line that is not one
+    # labels: one or more "标签:值" per line, until a line that is not one; traditional labels
+    # (所屬地區) are read simplified, their values are kept as written
     while i < n:
-        line = lines[i].strip().translate(_TRADITIONAL)
+        line = lines[i].strip()
         if not line:
             i += 1
             continue
-        found = list(_LABEL.finditer(line))
+        found = list(_LABEL.finditer(simplified(line)))
         if not found or found[0].start() != 0:
             break
         for j, m in enumerate(found):
@@ -171,7 +171,7 @@ def _region_code(page: Page, context: str | None = None) -> tuple[str | None, st
             pass
     tag = _TAG.match(page.title or "")
     if tag:
-        name = re.sub(r"(招商|投资|资讯|新闻|动态|政策|网)+$", "", tag.group(1))
+        name = re.sub(r"(招商|投资|资讯|新闻|动态|政策|网)+$", "", simplified(tag.group(1)))
         try:
             tag_region = tbl.resolve(name, site or context).code
         except UserError:
