@@ -21,10 +21,15 @@ def test_region_and_date_filter_returns_exactly_the_tianjin_articles(examples):
     assert all(r["region_code"].startswith("12") and r["date"] >= "2025-07-01" for r in rows)
 
 
-def test_a_district_and_its_zone_select_the_same_records(examples):
+def test_a_zone_stays_a_zone_beside_its_district(examples):
     by_district = examples.json("list", "articles", "--region", "武清")
+    assert len(by_district) == 5 and {r["region_code"] for r in by_district} == {"120114"}
     by_zone = examples.json("list", "articles", "--region", "武清开发区")
-    assert by_district == by_zone and len(by_district) == 5
+    assert [(r["region"], r["zone"]) for r in by_zone] == [("武清区", "天津武清经济技术开发区")]
+    sibling = examples.json("list", "articles", "--region", "武清商务区")
+    assert [r["zone"] for r in sibling] == ["武清商务区"] and sibling[0]["id"] != by_zone[0]["id"]
+    in_tianjin = examples("list", "articles", "--region", "天津", "--format", "ids").stdout.split()
+    assert by_zone[0]["id"] in in_tianjin and sibling[0]["id"] in in_tianjin
     both = examples.json("list", "articles", "--region", "武清", "--region", "西青")
     assert len(both) == 8
 

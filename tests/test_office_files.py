@@ -98,3 +98,27 @@ def test_an_address_column_is_read_and_kept(cli, tmp_path):
     [lead] = cli.json("list", "leads", "--reveal")
     assert lead["address"] == "浙江省杭州市西湖区文三路90号" and lead["region_code"] == "120114"
     assert "浙江省杭州市西湖区文三路90号" in cli("show", "l1").stdout
+
+
+def test_zones_stay_zones_beside_their_district(cli, tmp_path):
+    for title, region in (("泰达项目", "泰达"), ("东疆项目", "东疆"), ("生态城项目", "中新天津生态城"),
+                          ("滨海新区项目", "滨海新区"), ("武清开发区项目", "武清开发区")):
+        cli("add", "article", "--title", title, "--region", region, "--date", "2025-07-01")
+    teda = cli.json("list", "articles", "--region", "泰达")
+    assert [(r["title"], r["region"], r["zone"]) for r in teda] == [("泰达项目", "滨海新区", "天津经济技术开发区")]
+    count = lambda *args: cli("list", "articles", *args, "--format", "count").stdout.strip()  # noqa: E731
+    assert count("--region", "滨海新区") == "4" and count("--region", "天津") == "5"
+    assert count("--region", "泰达,东疆") == "2" and count("--where", "zone=") == "1"
+    assert "滨海新区·泰达" in cli("list", "articles", "--region", "泰达").stdout
+    assert "天津市滨海新区 (120116) · 天津经济技术开发区" in cli("show", "a1").stdout
+    by_zone = cli.json("report", "--region", "滨海新区", "--by", "zone")
+    assert {g["label"]: g["articles"] for g in by_zone["groups"]} == {
+        "天津经济技术开发区": 1, "天津东疆综合保税区": 1, "中新天津生态城": 1, "（不在开发区）": 1}
+    cli("edit", "a1", "--region", "滨海新区")  # a new region leaves the old zone
+    assert cli.json("show", "a1")["zone"] is None
+    sheet = tmp_path / "zones.csv"  # a 开发区 column, checked against the region
+    sheet.write_text("标题,所属地区,开发区,发布日期\n东疆新项目,滨海新区,东疆,2025-07-02\n错的,武清区,东疆,2025-07-03\n", "utf-8")
+    refused = cli("import", str(sheet), ok=False)
+    assert f"{sheet}:3: zone: 天津东疆综合保税区 is not in 天津市武清区" in refused.stderr
+    cli("import", str(sheet), "--skip-invalid")
+    assert count("--region", "东疆") == "2"

@@ -184,7 +184,7 @@ def prepare_row(row: SourceRow, options: ImportOptions, unknown: set[str], colum
     return Prepared(row, kind, doc, number)
 
 
-_NOT_FIELDS = (*columns.CONTEXT_COLUMNS, "region_code", "extra")
+_NOT_FIELDS = (*columns.CONTEXT_COLUMNS, "region_code", "zone", "extra")
 
 
 def prepare(rows: Iterable[SourceRow], options: ImportOptions, result: ImportResult,
@@ -302,6 +302,8 @@ def _merged(old: dict[str, Any], given: dict[str, Any]) -> dict[str, Any]:
     follow the old ones in time order.
     """
     new = dict(old)
+    if "region_code" in given and "zone" not in given:  # a new region leaves the old zone
+        new.pop("zone", None)
     for key, value in given.items():
         if key in _STAMPS:
             continue

@@ -26,12 +26,12 @@ import orjson
 from .atomic import atomic_write
 from .models import KINDS, LEAD, STATUSES
 
-FORMAT = 1
+FORMAT = 2
 MAGIC = b"ZSIDX\n"
-_COLUMNS = (("n", "q"), ("region", "i"), ("date", "i"), ("start", "q"), ("end", "q"))
+_COLUMNS = (("n", "q"), ("region", "i"), ("zone", "h"), ("date", "i"), ("start", "q"), ("end", "q"))
 _LEAD_COLUMNS = (("status", "b"), ("amount", "q"), ("due", "i"))
 _STATUS_CODE = {s: i for i, s in enumerate(STATUSES)}
-_FIELD_OF_COLUMN = {"region": "region_code", "date": "date", "status": "status", "amount": "amount", "due": "due"}
+_FIELD_OF_COLUMN = {"region": "region_code", "zone": "zone", "date": "date", "status": "status", "amount": "amount", "due": "due"}
 
 
 def day_number(iso: str | None) -> int:
@@ -51,6 +51,7 @@ def stamp(path: Path) -> list[int]:
 @dataclass
 class KindIndex:
     columns: dict[str, array]
+    zones: list[str]  # the zone column holds 1 + a position in this list (0: no zone)
 
     def __len__(self) -> int:
         return len(self.columns["n"])
@@ -73,6 +74,9 @@ class KindIndex:
         doc: dict[str, Any] = {"_at": i}
         if region:
             doc["region_code"] = f"{region:06d}"
+        zone = c["zone"][i]
+        if zone:
+            doc["zone"] = self.zones[zone - 1]
         date = c["date"][i]
         if date:
             doc["date"] = day_text(date)
@@ -97,8 +101,9 @@ class Index:
 
 def build(data: dict[str, Any], spans: dict[str, dict[str, tuple[int, int]]], meta: dict[str, Any],
           file_stamp: list[int]) -> bytes:
+    zones: dict[str, int] = {}
     header: dict[str, Any] = {"format": FORMAT, "byteorder": sys.byteorder, "stamp": file_stamp, "meta": meta,
-                              "kinds": {}}
+                              "kinds": {}, "zones": zones}
     blobs: list[bytes] = []
     for kind in KINDS.values():
         table = data.get(kind.table, {})
@@ -108,6 +113,7 @@ def build(data: dict[str, Any], spans: dict[str, dict[str, tuple[int, int]]], me
         arrays = {
             "n": array("q", map(int, table)),
             "region": array("i", [int(d.get("region_code") or 0) for d in docs]),
+            "zone": array("h", [zones.setdefault(d["zone"], len(zones) + 1) if d.get("zone") else 0 for d in docs]),
             "date": array("i", [day_number(d.get("date")) for d in docs]),
             "start": array("q", [where[k][0] for k in table]),
             "end": array("q", [where[k][1] for k in table]),
@@ -118,6 +124,7 @@ def build(data: dict[str, Any], spans: dict[str, dict[str, tuple[int, int]]], me
             arrays["due"] = array("i", [day_number(d.get("due")) for d in docs])
         header["kinds"][kind.table] = [[name, code, len(table)] for name, code in columns]
         blobs += [arrays[name].tobytes() for name, _ in columns]
+    header["zones"] = list(zones)
     return MAGIC + orjson.dumps(header) + b"\n" + b"".join(blobs)
 
 
@@ -155,7 +162,7 @@ def load(path: Path, store_file: Path, schema: int) -> Index | None:
                 column.frombytes(view[at:at + size])
                 at += size
                 arrays[name] = column
-            kinds[table] = KindIndex(arrays)
+            kinds[table] = KindIndex(arrays, list(header["zones"]))
     except (ValueError, KeyError, TypeError):
         return None
     if at != len(view):

@@ -103,7 +103,7 @@ _EXPECTED = {_text: "text", _day: "a date (YYYY-MM-DD)", _code: "a 6-digit regio
 def field_checks(kind: Kind) -> dict[str, Callable[[Any], bool]]:
     """Stored key → check of its value, for one kind."""
     checks: dict[str, Callable[[Any], bool]] = {"created_at": _text, "updated_at": _text, "extra": _object,
-                                                BODY: _body_ref}
+                                                BODY: _body_ref, "zone": _text}
     for spec in kind.fields:
         if spec.apart:
             continue

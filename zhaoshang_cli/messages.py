@@ -32,6 +32,8 @@ REGION_SUGGEST = " (did you mean: {choices}?)"
 REGION_AMBIGUOUS = ("{field}: '{value}' is ambiguous: {choices}; give its city or province ('天津 和平区'), "
                     "or for a whole batch --in 天津 (or once: zhaoshang config set region 天津)")
 REGION_MORE_CHOICES = "; … ({count} in all)"
+ZONE_UNKNOWN = "'{value}' is not a known development zone (zhaoshang regions lists a district's zones)"
+ZONE_NOT_IN = "{zone} is not in {region}"
 REGION_CODE_UNKNOWN = "unknown region code '{value}'"
 REGION_NOT_IN = "{field}: {child} is not in {parent}{hint}"
 REGION_LIST_HINT = " (for several regions, separate them with commas: '{example}')"
@@ -42,7 +44,7 @@ REGION_ONE_PER_REPORT = "a report covers one region (list and filter take severa
 
 FIELD_HELP = {
     "title": "Title.",
-    "region": "Region: 天津, 武清, 武清区, 武清开发区, '天津 和平区' or a 6-digit code.",
+    "region": "Region: 天津, 武清, 武清区, 武清开发区 (a zone is kept beside its district), '天津 和平区' or a 6-digit code.",
     "date": "Date: 2025-07-17, 2025年7月17日, 2025/7/17, today, 3d…",
     "url": "Source URL (http/https).",
     "source": "Where it came from: a site; for a lead a channel (展会, 电话, 推荐, 官网…), or the record ID or URL it came from.",
@@ -249,11 +251,12 @@ NOTE_EMPTY = "a note needs some text"
 REPORT_TITLE = "招商报告 · {region} · {period}"
 REPORT_ALL_REGIONS = "全部地区"
 REPORT_ALL_TIME = "全部时间"
+REPORT_NO_ZONE = "（不在开发区）"
 REPORT_OWN_LEVEL = "{name}（本级）"
 REPORT_TOTAL = "合计"
-REPORT_BY_LABELS = {"district": "地区", "month": "月份", "kind": "类型", "status": "状态", "industry": "行业",
+REPORT_BY_LABELS = {"district": "地区", "zone": "开发区", "month": "月份", "kind": "类型", "status": "状态", "industry": "行业",
                     "need": "需求", "source": "来源"}
-REPORT_SECTION_GROUPS = {"district": "分地区统计", "month": "分月统计", "kind": "分类型统计", "status": "线索状态统计",
+REPORT_SECTION_GROUPS = {"district": "分地区统计", "zone": "分开发区统计", "month": "分月统计", "kind": "分类型统计", "status": "线索状态统计",
                          "industry": "线索行业统计", "need": "线索需求统计", "source": "分来源统计"}
 REPORT_SECTION_FUNNEL = "线索漏斗"
 REPORT_SECTION_TREND = "月度趋势"

@@ -68,7 +68,7 @@ class Kind:
         for f in self.fields:
             names.append(f.name)
             if f.type == "region":
-                names.append("region_code")
+                names += ["region_code", "zone"]
         return names + ["extra", "created_at", "updated_at"]
 
     @property
@@ -158,6 +158,7 @@ def to_public(kind: Kind, number: int | str, doc: Mapping[str, Any], body: str |
             code = doc.get("region_code")
             out[spec.name] = table().name(code) if code else None
             out["region_code"] = code
+            out["zone"] = doc.get("zone")
         elif spec.apart:
             out[spec.name] = body
         elif spec.type in ("tags", "notes", "history"):

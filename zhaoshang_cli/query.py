@@ -103,6 +103,8 @@ def _where(item: str) -> tuple[str, str]:
     if not equals:
         raise UsageError(messages.WHERE_SYNTAX.format(value=item))
     name, value = name.strip().replace("-", "_"), value.strip()
+    if name == "zone":  # kept beside the region, not a field of its own
+        return name, _zone_name(value) if value else ""
     specs = [spec for kind in KINDS.values() if (spec := kind.field(name)) is not None and not spec.apart]
     if not specs:
         names = dict.fromkeys(f.name for kind in KINDS.values() for f in kind.fields if not f.apart)
@@ -119,14 +121,23 @@ def _stored(doc: Mapping[str, Any], key: str) -> Any:
     return "" if value is None or value == "" or value == [] else value
 
 
+def _zone_name(value: str) -> str:
+    from .regions import table
+
+    zone = table().zone_named(value)
+    if zone is None:
+        raise UsageError(f"--where zone: {messages.ZONE_UNKNOWN.format(value=value)}")
+    return zone.name
+
+
 def _fields_check(kind: Kind, f: Filters) -> Callable[[Mapping[str, Any]], bool] | None:
     """The --where test for documents of ``kind``; None when the kind lacks one of the fields."""
     tests = []
     for name, wanted in f.fields:
-        spec = kind.field(name)
+        spec = kind.field("region" if name == "zone" else name)
         if spec is None:
             return None
-        tests.append(("region_code" if spec.type == "region" else name, wanted))
+        tests.append(("region_code" if spec.type == "region" and name != "zone" else name, wanted))
     return lambda d: all(_stored(d, key) in wanted for key, wanted in tests)
 
 
@@ -134,14 +145,23 @@ def _field_keys(f: Filters) -> list[str]:
     return ["region_code" if name == "region" else name for name, _ in f.fields]
 
 
+def _places(f: Filters) -> tuple[list[str], list[tuple[str, str]]]:
+    """The filter's regions as code prefixes (exact codes with --exact-region), and its
+    development zones as (district code, zone name)."""
+    from .regions import table
+
+    zones = [(z.county, z.name) for p in f.region_prefixes if (z := table().zone_by_code.get(p))]
+    return [p for p in f.region_prefixes if p not in table().zone_by_code], zones
+
+
 def _predicate(kind: Kind, f: Filters) -> Callable[[Mapping[str, Any]], bool]:
     checks: list[Callable[[Mapping[str, Any]], bool]] = []
-    if f.region_prefixes and f.exact_region:
-        codes = set(f.region_prefixes)
-        checks.append(lambda d: d.get("region_code") in codes)
-    elif f.region_prefixes:
-        prefixes = f.region_prefixes
-        checks.append(lambda d: d.get("region_code", "").startswith(prefixes))
+    if f.region_prefixes:
+        prefixes, zones = _places(f)
+        exact, starts = (set(prefixes), ()) if f.exact_region else (set(), tuple(prefixes))
+        checks.append(lambda d: (d.get("region_code") in exact or d.get("region_code", "").startswith(starts)
+                                 if (exact or starts) else False)
+                      or (d.get("region_code"), d.get("zone")) in zones)
     if f.since:
         since = f.since
         checks.append(lambda d: d.get("date", "") >= since)
@@ -208,24 +228,23 @@ def select(snapshot: Any, kinds: Iterable[Kind], filters: Filters) -> list[Row]:
     return rows
 
 
-def _region_ranges(f: Filters) -> list[tuple[int, int]]:
-    """Code prefixes as integer ranges: 12 → [120000, 130000), 1201 → [120100, 120200)."""
+def _region_ranges(f: Filters, zone_ids: Mapping[str, int]) -> list[tuple[int, int, int]]:
+    """Code prefixes as integer ranges: 12 → [120000, 130000), 1201 → [120100, 120200), each
+    with the zone the rows must be in (0: any); a zone the index does not hold matches none."""
+    prefixes, zones = _places(f)
     ranges = []
-    for prefix in f.region_prefixes:
-        if f.exact_region:
-            low = int(prefix)
-            ranges.append((low, low + 1))
-        else:
-            scale = 10 ** (6 - len(prefix))
-            low = int(prefix) * scale
-            ranges.append((low, low + scale))
+    for prefix in prefixes:
+        scale = 1 if f.exact_region else 10 ** (6 - len(prefix))
+        low = int(prefix) * scale
+        ranges.append((low, low + scale, 0))
+    for county, zone in zones:
+        ranges.append((int(county), int(county) + 1, zone_ids.get(zone, -1)))
     return ranges
 
 
 def _select_indexed(index: Any, kinds: Iterable[Kind], f: Filters) -> list[Row]:
     from .index import day_number
 
-    ranges = _region_ranges(f)
     since = day_number(f.since)
     until = day_number(f.until)
     due = day_number(f.due_before)
@@ -236,12 +255,15 @@ def _select_indexed(index: Any, kinds: Iterable[Kind], f: Filters) -> list[Row]:
             continue
         table = index.kinds[kind.table]
         c = table.columns
+        ranges = _region_ranges(f, {name: i + 1 for i, name in enumerate(table.zones)})
         positions: Iterable[int] = range(len(table))
-        if len(ranges) == 1:
-            low, high = ranges[0]
+        if len(ranges) == 1 and not ranges[0][2]:
+            low, high, _ = ranges[0]
             positions = [i for i, r in enumerate(c["region"]) if low <= r < high]
         elif ranges:
-            positions = [i for i, r in enumerate(c["region"]) if any(lo <= r < hi for lo, hi in ranges)]
+            zone = c["zone"]
+            positions = [i for i, r in enumerate(c["region"])
+                         if any(lo <= r < hi and (not z or zone[i] == z) for lo, hi, z in ranges)]
         if since or until:
             day = c["date"]
             last = until or 99991231

@@ -81,6 +81,8 @@ def edit(store: Store, record_id: str, changes: Mapping[str, Any]) -> None:
         updates: dict[str, Any] = dict(parsed)
         for name in cleared:
             updates["region_code" if name == "region" else name] = None
+        if "region" in changes and "zone" not in parsed:  # a new region leaves the old zone
+            updates["zone"] = None
         merged = {k: v for k, v in {**doc, **updates}.items() if not models.is_empty(v)}
         errors = validation.missing_fields(kind, merged) + validation.cross_checks(kind, merged)
         problem = source_problem(txn, kind, parsed)

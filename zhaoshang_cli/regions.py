@@ -26,7 +26,7 @@ from .errors import UserError
 from .hanzi import simplified
 from .region_names import NameIndex, latin
 
-PROVINCE, CITY, COUNTY = "province", "city", "county"
+PROVINCE, CITY, COUNTY, ZONE = "province", "city", "county", "zone"
 
 # Ethnic groups peeled off autonomous prefecture/county names to form their short alias
 # (恩施土家族苗族自治州 → 恩施).
@@ -42,7 +42,7 @@ _SUFFIXES = ("特别行政区", "维吾尔自治区", "壮族自治区", "回族
 
 _LIST = re.compile(r"[,，、;；]")  # between the items of a list of regions
 _JOINS = re.compile(r"([\s/／·•\-—>＞›|]+)")  # between parts: whitespace (path or list), the rest (a path)
-_RANK = {PROVINCE: 0, CITY: 1, COUNTY: 2}
+_RANK = {PROVINCE: 0, CITY: 1, COUNTY: 2, ZONE: 3}
 _CHOICES = 10  # an ambiguous name's choices shown in its error
 
 
@@ -62,12 +62,22 @@ class Region:
             return self.code[:4]
         return self.code
 
+    @property
+    def county(self) -> str:
+        """The code stored as a record's region: a zone's is its district's."""
+        return self.parent if self.level == ZONE else self.code  # type: ignore[return-value]
+
 
 @dataclass(frozen=True)
 class Zone:
+    """A development zone, kept beside the district that holds it.  Its ``code`` (the
+    district's code, ``z`` and its place in zones.tsv) only names it while the program runs:
+    records keep the zone's name."""
+
     name: str
     county: str  # code of the district holding it
     aliases: tuple[str, ...]
+    code: str = ""
 
 
 class AmbiguousRegion(UserError):
@@ -113,6 +123,7 @@ class RegionTable:
     by_alias: dict[str, list[str]] = field(default_factory=dict)  # short names, zones → codes
     children: dict[str | None, list[str]] = field(default_factory=dict)
     zone_by_name: dict[str, Zone] = field(default_factory=dict)
+    zone_by_code: dict[str, Zone] = field(default_factory=dict)
     longest_name: int = 0  # the longest name or alias, for scanning free text
     _resolved: dict[tuple[str, str | None], "tuple[str, ...] | _Unresolved"] = field(default_factory=dict,
                                                                                       repr=False)
@@ -146,7 +157,24 @@ class RegionTable:
 
     def zones_in(self, code: str) -> list[Zone]:
         prefix = self.regions[code].prefix
-        return [z for z in self.zones if z.county.startswith(prefix)]
+        return [z for z in self.zones if z.code.startswith(prefix)]
+
+    def zone_named(self, name: str) -> Zone | None:
+        """A zone by its name or an alias (traditional characters too)."""
+        return self.zone_by_name.get(normalise_name(name))
+
+    def zone_label(self, name: str) -> str:
+        """A zone as a narrow column shows it: its shortest Chinese name (泰达, 武清开发区)."""
+        zone = self.zone_by_name.get(name)
+        if zone is None:
+            return name
+        chinese = [n for n in (zone.name, *zone.aliases) if not n.isascii()]
+        return min(chinese, key=len) if chinese else zone.name
+
+    def place(self, code: str) -> tuple[str, str | None]:
+        """(the region code a record stores, the zone name it keeps beside it, if any)."""
+        zone = self.zone_by_code.get(code)
+        return (zone.county, zone.name) if zone else (code, None)
 
     # -- name resolution -------------------------------------------------------------------
     def candidates(self, text: str) -> tuple[list[str], str]:
@@ -475,12 +503,15 @@ def table() -> RegionTable:
         if short:
             tbl.by_alias.setdefault(short, []).append(code)
     for name, county, aliases in _read_tsv("zones.tsv"):
-        zone = Zone(name, county, tuple(a for a in aliases.split(",") if a))
+        code = f"{county}z{sum(z.county == county for z in tbl.zones) + 1:02d}"
+        zone = Zone(name, county, tuple(a for a in aliases.split(",") if a), code)
         tbl.zones.append(zone)
+        tbl.zone_by_code[code] = zone
+        regions[code] = Region(code, name, ZONE, county)
         for alias in (name, *zone.aliases):
             tbl.zone_by_name[alias] = zone
             codes = tbl.by_alias.setdefault(alias, [])
-            if county not in codes:
-                codes.append(county)
+            if code not in codes:
+                codes.append(code)
     tbl.longest_name = max(map(len, [*tbl.by_name, *tbl.by_alias]))
     return tbl

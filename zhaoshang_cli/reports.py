@@ -16,8 +16,8 @@ from .models import ARTICLE, KINDS, LEAD, POLICY, STATUS_LABELS, STATUSES, Kind
 from .query import Filters, select
 from .regions import table
 
-GROUPINGS = ("district", "month", "kind", "status", "industry", "need", "source")  # --by; the others are fields
-_KEY_FIELDS = {"district": "region_code", "month": "date", "kind": None}  # the field each grouping reads
+GROUPINGS = ("district", "zone", "month", "kind", "status", "industry", "need", "source")  # --by
+_KEY_FIELDS = {"district": "region_code", "zone": "zone", "month": "date", "kind": None}  # the field each reads
 FUNNEL = ("new", "contacted", "visited", "negotiating", "signed")  # lost is off the path
 UNSET = "（未填）"
 
@@ -157,6 +157,9 @@ def _key(by: str, kind: Kind, doc: dict[str, Any], region_code: str | None) -> t
             return "", UNSET, {"where": "region="}
         key, label, exact = _area_key(code, region_code)
         return key, label, {"region": key, "exact_region": exact}
+    if by == "zone":
+        zone = doc.get("zone") or ""
+        return zone, zone or messages.REPORT_NO_ZONE, {"region": zone} if zone else {"where": "zone="}
     if by == "month":
         month = (doc.get("date") or "")[:7]
         return month, month or UNSET, {"month": month} if month else {"where": "date="}

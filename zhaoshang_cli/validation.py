@@ -148,6 +148,8 @@ def validate(kind: Kind, given: Mapping[str, Any], *, partial: bool = False, def
             continue
         if parsed or parsed == 0:
             doc[key] = parsed
+    if kind.field("region") is not None:
+        _settle_zone(doc, given.get("zone"), errors)
     extra = given.get("extra")
     if extra and isinstance(extra, dict):
         doc["extra"] = dict(extra)
@@ -161,6 +163,30 @@ def validate(kind: Kind, given: Mapping[str, Any], *, partial: bool = False, def
     if errors:
         raise RecordInvalid(errors)
     return doc
+
+
+def _settle_zone(doc: dict[str, Any], named: Any, errors: list[FieldError]) -> None:
+    """A region that is a development zone is stored as its district, the zone beside it;
+    a zone given on its own (a 开发区 column, an exported record) must lie in the region."""
+    from .regions import table
+
+    tbl = table()
+    code = doc.get("region_code")
+    if code:
+        doc["region_code"], zone = tbl.place(code)
+        if zone:
+            doc["zone"] = zone
+    if named is None or named == "" or "zone" in doc:
+        return
+    found = tbl.zone_named(str(named))
+    if found is None:
+        errors.append(FieldError("zone", named, messages.ZONE_UNKNOWN.format(value=named)))
+    elif code and found.county != doc["region_code"]:
+        errors.append(FieldError("zone", named, messages.ZONE_NOT_IN.format(
+            zone=found.name, region=tbl.full_name(doc["region_code"]))))
+    else:
+        doc["region_code"] = found.county
+        doc["zone"] = found.name
 
 
 def apply_defaults(kind: Kind, doc: dict[str, Any], today: date | None = None, now: str | None = None) -> None:

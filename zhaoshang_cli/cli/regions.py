@@ -8,16 +8,18 @@ from typing import Annotated, Any, Optional
 import typer
 
 from .. import messages
+from . import common
 
 
 def regions(
+    ctx: typer.Context,
     query: Annotated[Optional[str], typer.Argument(help="A region name, alias, zone or code; none lists provinces.")] = None,
-    within: Annotated[Optional[str], typer.Option("--in", help="Settle a name found in several places.")] = None,
+    within: Annotated[Optional[str], typer.Option("--in", metavar="REGION", help="Settle a name found in several places (default: the home region).")] = None,
     fmt: Annotated[str, typer.Option("--format", "-f", help="table or json.")] = "table",
 ) -> None:
     """Show how a region name resolves (code, full name, level) and list its children."""
     from .. import exporters
-    from ..regions import AmbiguousRegion, normalise_name, table
+    from ..regions import AmbiguousRegion, table
 
     exporters.check_format(fmt, ("table", "json"))
     tbl = table()
@@ -25,14 +27,16 @@ def regions(
         rows = [_row(tbl, code) for code in tbl.children.get(None, [])]
         _emit(fmt, None, rows, [])
         return
-    context = tbl.resolve(within, field_name="--in").code if within else None
+    context = common.region_context(ctx, within)
     try:
         region = tbl.resolve(query, context, field_name="region")
     except AmbiguousRegion as exc:
         if fmt == "table":
             _emit(fmt, None, [_row(tbl, c) for c in exc.codes], [])
         raise
-    zone = tbl.zone_by_name.get(normalise_name(query))
+    zone = tbl.zone_by_code.get(region.code)
+    if zone is not None:  # a zone is shown as the district that holds it, the zone beside it
+        region = tbl.regions[zone.county]
     children = [_row(tbl, c) for c in tbl.children.get(region.code, [])]
     zones = [{"name": z.name, "district": tbl.name(z.county), "code": z.county, "aliases": list(z.aliases)}
              for z in tbl.zones_in(region.code)]

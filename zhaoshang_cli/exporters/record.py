@@ -21,7 +21,8 @@ def _display(name: str, record: dict[str, Any]) -> str:
         from ..regions import table
 
         code = record.get("region_code")
-        return f"{table().full_name(code)} ({code})" if code else str(value)
+        where = f"{table().full_name(code)} ({code})" if code else str(value)
+        return f"{where} · {record['zone']}" if record.get("zone") else where
     if name == "amount":
         return f"{format_amount(value)} ({value:,} 元)"
     if name == "status":

@@ -28,6 +28,15 @@ class Column:
     optional: bool = False  # dropped first when the terminal is too narrow
 
 
+def _region(record: dict[str, Any]) -> str | None:
+    """The district, and the zone beside it when there is one: 武清区·武清开发区."""
+    if not record.get("zone"):
+        return record.get("region")
+    from ..regions import table
+
+    return f"{record.get('region') or ''}·{table().zone_label(record['zone'])}"
+
+
 def _get(key: str) -> Callable[[dict[str, Any]], Any]:
     return lambda record: record.get(key)
 
@@ -45,7 +54,7 @@ def _columns(kinds: list[Kind], options: Any) -> list[Column]:
             ident,
             Column(messages.COL_KIND, lambda r: messages.KIND_LABELS[r["kind"]], min_width=4, max_width=4),
             Column("标题/企业", lambda r: r.get("title") or r.get("company"), min_width=12, flexible=True),
-            Column("地区", _get("region"), min_width=4, max_width=12),
+            Column("地区", _region, min_width=4, max_width=16),
             Column("日期", _get("date"), min_width=10, max_width=10),
         ]
     kind = kinds[0].name if kinds else "article"
@@ -59,7 +68,7 @@ def _columns(kinds: list[Kind], options: Any) -> list[Column]:
             Column("企业名称", _get("company"), min_width=10, flexible=True),
             Column("联系人", _get("contact"), max_width=8, optional=True),
             Column("电话", _get("phone"), max_width=17),
-            Column("地区", _get("region"), min_width=4, max_width=10),
+            Column("地区", _region, min_width=4, max_width=10),
             Column("投资额", lambda r: format_amount(r.get("amount")), min_width=6, max_width=10, justify="right"),
             Column("需求", _get("need"), max_width=10, optional=True),
             Column("状态", lambda r: STATUS_LABELS.get(r.get("status") or "", ""), min_width=6, max_width=6),
@@ -69,7 +78,7 @@ def _columns(kinds: list[Kind], options: Any) -> list[Column]:
     if kind == "policy":
         columns.append(Column("文号", _get("doc_no"), max_width=16))
     columns += [
-        Column("地区", _get("region"), min_width=4, max_width=12),
+        Column("地区", _region, min_width=4, max_width=16),
         Column("发布日期", _get("date"), min_width=10, max_width=10),
     ]
     return columns
