@@ -35,6 +35,8 @@ def cell(name: str, value: Any) -> str:
         return ""
     if name in JSON_FIELDS:
         return dumps(value, indent=False) if value else ""
+    if isinstance(value, bool):
+        return "true" if value else "false"
     if isinstance(value, list):
         text = ",".join(str(v) for v in value)
     else:
