@@ -258,6 +258,9 @@ def test_where_selects_by_any_field(examples):
     for bad, code, message in [("industry", 2, "'industry' is not FIELD=VALUE"),
                                ("colour=red", 2, "no kind of record has a field 'colour'"),
                                ("date=2025-07-01", 2, "date is compared by its own option"),
-                               ("need=月球", 1, "--where need: '月球' is not one of")]:
+                               ("need=" + "在月球背面建一座研发中心" * 2, 1,
+                                "--where need: '在月球背面建一座研发中心在月球背面建一座…' is longer than 20 characters; "
+                                "write it briefly, usually one of: 买地自建, 厂房租赁, 标准厂房")]:
         result = examples("list", "leads", "--where", bad, ok=False)
         assert result.exit_code == code and result.stderr.count("\n") == 1 and message in result.stderr, bad
+    assert ids("--where", "need=月球") == []  # a need is an open list: any short text is a need

@@ -9,11 +9,13 @@ from conftest import Cli
 from hypothesis import HealthCheck, given, settings
 from hypothesis import strategies as st
 
-from zhaoshang_cli.dates import parse_date, parse_period
+from zhaoshang_cli.dates import parse_date, parse_period, period_name
 from zhaoshang_cli.errors import FieldError, UserError
 from zhaoshang_cli.importers.page import parse, rows_of
 from zhaoshang_cli.regions import table
-from zhaoshang_cli.values import parse_amount, parse_email, parse_phone
+from zhaoshang_cli.masking import mask_phone
+from zhaoshang_cli.models import LEAD, NEEDS
+from zhaoshang_cli.values import CURRENCIES, parse_amount, parse_amount_fields, parse_email, parse_phone, parse_suggested
 
 CJK = st.characters(min_codepoint=0x4E00, max_codepoint=0x4FFF)
 NASTY = st.sampled_from(["\x1b[31m", "\x1b]8;;http://x\x07", "\u202e", "\x00", "[bold]", "=1+1", "@SUM", "\r\n",
@@ -83,16 +85,94 @@ def test_region_lists_resolve_or_refuse_in_one_line(parts):
     assert len({r.code for r in found}) == len(found)
 
 
+AMOUNT_PIECES = st.sampled_from([
+    "约", "大约", "约合", "左右", "上下", "1", "2", "5000", "1.2", "0.5", "12,000", "9" * 20, ",", ".", "点", "一", "二", "两",
+    "三", "五", "十", "百", "千", "万", "亿", "零", "〇", "壹", "仟", "元", "美元", "美金", "欧元", "港元", "港币", "日元", "英镑",
+    "人民币", "usd", "USD", "us$", "HK$", "€", "£", "￥", "$", "-", "~", "至", "到", "–", "—", " ", "e"])
+AMOUNTS = st.lists(AMOUNT_PIECES, max_size=10).map("".join)
+
+
 @FAST
-@given(st.one_of(TEXT, st.integers(), st.floats(), st.booleans(), st.none()))
-def test_amounts_phones_emails_parse_or_refuse(value):
-    for parser in (parse_amount, parse_phone, parse_email):
-        try:
-            result = parser(value)
-        except FieldError:
-            continue
-        if parser is parse_amount:
-            assert isinstance(result, int) and result >= 0
+@given(st.one_of(TEXT, AMOUNTS, st.integers(), st.floats(), st.booleans(), st.none()))
+def test_amounts_parse_or_refuse_and_read_back_as_written(value):
+    try:
+        amount = parse_amount(value)
+    except FieldError as exc:
+        assert "\n" not in exc.message and exc.field == "amount"
+        return
+    assert 0 <= amount.low <= 10**16 and amount.currency in CURRENCIES
+    assert amount.high is None or amount.low < amount.high <= 10**16
+    again = parse_amount(amount.text())  # what reports write reads back (rounded to four decimals)
+    assert (again.currency, again.approx) == (amount.currency, amount.approx)
+
+
+@FAST
+@given(st.dictionaries(st.sampled_from(["amount", "amount_high", "currency", "amount_approx"]),
+                       st.one_of(AMOUNTS, st.sampled_from(["CNY", "USD", "美元", "true", "false", "", "卢布"]),
+                                 st.integers(-5, 10**17), st.booleans(), st.none())))
+def test_amount_fields_parse_or_refuse(given):
+    try:
+        stored = parse_amount_fields(given)
+    except FieldError as exc:
+        assert exc.field in given and "\n" not in exc.message
+        return
+    assert set(stored) <= {"amount", "amount_high", "currency", "amount_approx"}
+    if "amount_high" in stored:
+        assert stored["amount_high"] > stored["amount"]
+    assert stored.get("currency") != "CNY" and stored.get("amount_approx") in (None, True)
+
+
+PHONE_PIECES = st.sampled_from(["+86", "0086", "86", "138", "1234", "5678", "022", "010", "0316", "12345678", "400",
+                                "800", "820", "8820", "转", "分机", "ext", "ext.", "#", "x", "-", " ", "(", ")", "（",
+                                "）", "0", "1", "9", "/", "８"])
+PHONES = st.lists(PHONE_PIECES, max_size=8).map("".join)
+
+
+@FAST
+@given(st.one_of(TEXT, PHONES, st.integers(), st.floats(), st.booleans(), st.none()))
+def test_phones_and_emails_parse_or_refuse(value):
+    try:
+        phone = parse_phone(value)
+    except FieldError as exc:
+        assert "\n" not in exc.message
+    else:
+        assert parse_phone(phone) == phone  # one canonical form
+        assert "*" in mask_phone(phone) and mask_phone(phone) != phone
+    try:
+        parse_email(value)
+    except FieldError:
+        pass
+
+
+PERIOD_PIECES = st.sampled_from(["2025", "0000", "9999", "二〇二五", "年", "q", "Q", "第", "三", "3", "5", "0", "季度",
+                                 "季", "上", "下", "半年", "度", "h", "H", "1", "2", "-", " ", "本季度", "上季度",
+                                 "this-quarter", "last-quarter", "今年", "去年", "月"])
+PERIODS = st.lists(PERIOD_PIECES, max_size=6).map("".join)
+
+
+@FAST
+@given(st.one_of(PERIODS, TEXT))
+def test_periods_parse_or_refuse(text):
+    try:
+        first, last = parse_period(text)
+    except FieldError as exc:
+        assert "\n" not in exc.message
+        return
+    assert first <= last
+    name = period_name(first, last)
+    assert name is None or name.startswith(f"{first.year:04d}")
+
+
+@FAST
+@given(st.one_of(TEXT, st.integers(), st.booleans(), st.none(), st.lists(TEXT, max_size=2)))
+def test_needs_are_usual_or_short_text_or_refused(value):
+    need = LEAD.field("need")
+    try:
+        stored = parse_suggested(value, "need", need.choices, need.limit)
+    except FieldError as exc:
+        assert "\n" not in exc.message
+        return
+    assert stored in NEEDS or 1 <= len(stored) <= need.limit
 
 
 @FAST
@@ -108,7 +188,8 @@ def test_scraped_pages_parse_or_are_skipped(lines):
 
 
 FIELDS = ["title", "region", "date", "url", "body", "tags", "company", "phone", "email", "amount", "status", "need",
-          "kind", "id", "标题", "所属地区", "发布日期", "投资额", "联系电话", "extra", "notes", "province", "created_at"]
+          "kind", "id", "标题", "所属地区", "发布日期", "投资额", "联系电话", "extra", "notes", "province", "created_at",
+          "amount_high", "currency", "amount_approx", "币种"]
 def _nested(depth):
     value = []
     for _ in range(depth):
@@ -118,7 +199,8 @@ def _nested(depth):
 
 VALUES = st.one_of(TEXT, st.sampled_from(["武清", "天津 和平区", "和平区", "天津,北京", "天津 海淀区", "2025-07-01",
                                           "2025-13-45", "+99999999d", "13812345678", "a1", "lead", "policy", "signed",
-                                          "5000万元", "https://e.org/1"]),
+                                          "5000万元", "https://e.org/1", "约1-2亿美元", "400-800-1234", "USD",
+                                          "true", "标准厂房", "2025Q3"]), AMOUNTS, PHONES,
                    st.integers(-5, 10**12), st.integers(-2**70, 2**70), st.floats(), st.none(),
                    st.lists(TEXT, max_size=3), st.booleans(), st.integers(0, 300).map(_nested),
                    st.dictionaries(TEXT, st.one_of(st.integers(-2**70, 2**70), st.floats(), TEXT), max_size=2))

@@ -5,8 +5,11 @@
 month names, and relative days (today, yesterday, 7d, +3d, 今天, 昨天, 3天前, 3天后).
 
 ``parse_period`` reads a span for filters: a day, a month (2025-07, 2025年7月,
-this-month, 本月, last-month, 上月), a week (this-week, 本周, last-week, 上周) or a year
-(2025, 今年, 去年).  ``--since`` takes its first day, ``--until`` its last.
+this-month, 本月, last-month, 上月), a week (this-week, 本周, last-week, 上周), a quarter
+(2025Q3, 2025 Q3, 2025年Q3, 2025年第三季度, 2025年三季度, 三季度 and Q3 of this year,
+this-quarter, 本季度, last-quarter, 上季度), a half-year (2025年上半年, 2025年下半年, 2025H1,
+上半年 and 下半年 of this year) or a year (2025, 2025年度, 今年, 去年).  ``--since`` takes its
+first day, ``--until`` its last.  ``period_name`` names a span the way a report's title does.
 
 An impossible date is an error naming the field and the value, never a guess.
 """
@@ -28,7 +31,11 @@ _YMD = re.compile(r"(\d{4})\s*[-/.年]\s*(\d{1,2})\s*[-/.月]\s*(\d{1,2})\s*[日
 _COMPACT = re.compile(r"(\d{4})(\d{2})(\d{2})")
 _MD = re.compile(r"(\d{1,2})\s*[月/]\s*(\d{1,2})\s*[日号]?" + _TIME)
 _YM = re.compile(r"(\d{4})\s*[-/.年]\s*(\d{1,2})\s*月?")
-_YEAR = re.compile(r"(\d{4})\s*年?")
+_YEAR = re.compile(r"(\d{4})\s*(?:年度?)?")
+_YEAR_FIRST = r"(?:(\d{4}|[〇零一二三四五六七八九]{4})\s*(?:年度?|[-/.])?\s*)?"
+_CN_QUARTER = "一二三四五六七八九"
+_QUARTER = re.compile(_YEAR_FIRST + f"(?:q(\\d)|第?([1-9{_CN_QUARTER}])季度|第([1-9{_CN_QUARTER}])季)")
+_HALF = re.compile(_YEAR_FIRST + r"(?:([上下])半年度?|h([12]))")
 _AGO = re.compile(r"([+-]?)(\d+)\s*(d|w|m|天|周|个月)(前|后|以前|之前|以后|之后)?")
 _CN_DIGITS = {"〇": 0, "零": 0, "一": 1, "二": 2, "两": 2, "三": 3, "四": 4, "五": 5, "六": 6, "七": 7, "八": 8, "九": 9}
 _CN_DATE = re.compile(r"([〇零一二三四五六七八九]{4})年([一二三四五六七八九十]{1,3})月(?:([一二三四五六七八九十]{1,3})[日号])?")
@@ -43,7 +50,10 @@ _DAY_WORDS = {
 _MONTH_WORDS = {"this-month": 0, "本月": 0, "这个月": 0, "last-month": -1, "上月": -1, "上个月": -1,
                 "next-month": 1, "下月": 1, "下个月": 1}
 _WEEK_WORDS = {"this-week": 0, "本周": 0, "这周": 0, "last-week": -1, "上周": -1, "next-week": 1, "下周": 1}
-_YEAR_WORDS = {"this-year": 0, "今年": 0, "last-year": -1, "去年": -1, "next-year": 1, "明年": 1}
+_QUARTER_WORDS = {"this-quarter": 0, "本季度": 0, "本季": 0, "这个季度": 0, "last-quarter": -1, "上季度": -1,
+                  "上个季度": -1, "上季": -1, "next-quarter": 1, "下季度": 1, "下个季度": 1}
+_YEAR_WORDS = {"this-year": 0, "今年": 0, "本年": 0, "last-year": -1, "去年": -1, "前年": -2, "next-year": 1,
+               "明年": 1}
 
 
 def today() -> date:
@@ -120,6 +130,10 @@ def _relative_day(text: str, base: date, field: str, raw: object) -> date | None
 
 def parse_date(value: object, *, field: str = "date", base: date | None = None) -> date:
     """One calendar day from any of the accepted forms, or a FieldError naming it."""
+    return _day(value, field, base, messages.DATE_UNREADABLE)
+
+
+def _day(value: object, field: str, base: date | None, unreadable: str) -> date:
     if isinstance(value, datetime):
         return value.date()
     if isinstance(value, date):
@@ -138,11 +152,11 @@ def parse_date(value: object, *, field: str = "date", base: date | None = None) 
     if relative is not None:
         return relative
     if re.search(r"[a-z]", text) and re.search(r"\d", text):
-        return _english(field, value, text)
-    raise FieldError(field, value, messages.DATE_UNREADABLE.format(value=value))
+        return _english(field, value, text, unreadable)
+    raise FieldError(field, value, unreadable.format(value=value))
 
 
-def _english(field: str, raw: object, text: str) -> date:
+def _english(field: str, raw: object, text: str, unreadable: str) -> date:
     """'Jul 17 2025', '17 July 2025': dateutil, refusing to fill in missing parts."""
     from dateutil import parser
 
@@ -150,10 +164,42 @@ def _english(field: str, raw: object, text: str) -> date:
         first = parser.parse(text, default=datetime(1901, 1, 1))
         second = parser.parse(text, default=datetime(1902, 2, 2))
     except (ValueError, OverflowError, parser.ParserError):
-        raise FieldError(field, raw, messages.DATE_UNREADABLE.format(value=raw)) from None
+        raise FieldError(field, raw, unreadable.format(value=raw)) from None
     if first.date() != second.date():
-        raise FieldError(field, raw, messages.DATE_UNREADABLE.format(value=raw))
+        raise FieldError(field, raw, unreadable.format(value=raw))
     return first.date()
+
+
+def _year(text: str | None, base: date) -> int:
+    """2025 or 二〇二五; this year when not given."""
+    if not text:
+        return base.year
+    return int("".join(str(_CN_DIGITS.get(c, c)) for c in text))
+
+
+def _months(field: str, raw: object, first: date, count: int) -> tuple[date, date]:
+    """``count`` whole months from ``first`` (a first of the month)."""
+    last = _shift(field, raw, first, relativedelta(months=count - 1))
+    return first, month_end(last)
+
+
+def _quarter_or_half(text: str, base: date, field: str, raw: object) -> tuple[date, date] | None:
+    if text in _QUARTER_WORDS:
+        start = base.replace(day=1, month=(base.month - 1) // 3 * 3 + 1)
+        first = _shift(field, raw, start, relativedelta(months=3 * _QUARTER_WORDS[text]))
+        return _months(field, raw, first, 3)
+    m = _QUARTER.fullmatch(text)
+    if m:
+        number = m[2] or m[3] or m[4]
+        quarter = int(number) if number.isdigit() else _CN_QUARTER.index(number) + 1
+        if not 1 <= quarter <= 4:
+            raise FieldError(field, raw, messages.QUARTER_INVALID.format(value=raw, quarter=quarter))
+        return _months(field, raw, _make(field, raw, _year(m[1], base), 3 * quarter - 2, 1), 3)
+    m = _HALF.fullmatch(text)
+    if m:
+        second = m[2] == "下" or m[3] == "2"
+        return _months(field, raw, _make(field, raw, _year(m[1], base), 7 if second else 1, 1), 6)
+    return None
 
 
 def parse_period(value: object, *, field: str = "date", base: date | None = None) -> tuple[date, date]:
@@ -169,6 +215,9 @@ def parse_period(value: object, *, field: str = "date", base: date | None = None
     if text in _YEAR_WORDS:
         year = base.year + _YEAR_WORDS[text]
         return _make(field, value, year, 1, 1), _make(field, value, year, 12, 31)
+    span = _quarter_or_half(text, base, field, value)
+    if span:
+        return span
     if not _ymd(text):
         m = _YM.fullmatch(text)
         cn = _CN_DATE.fullmatch(text)
@@ -185,8 +234,25 @@ def parse_period(value: object, *, field: str = "date", base: date | None = None
         y = _YEAR.fullmatch(text)
         if y:
             return _make(field, value, int(y[1]), 1, 1), _make(field, value, int(y[1]), 12, 31)
-    day = parse_date(value, field=field, base=base)
+    day = _day(value, field, base, messages.PERIOD_UNREADABLE)
     return day, day
+
+
+def period_name(first: date, last: date) -> str | None:
+    """A span as a report's title names it: 2025-07, 2025年第三季度, 2025年上半年, 2025年;
+    None for any other span."""
+    if first.day != 1 or last.year != first.year or last != month_end(last):
+        return None
+    months, year = last.month - first.month + 1, f"{first.year:04d}"
+    if months == 1:
+        return f"{year}-{first.month:02d}"
+    if months == 3 and first.month % 3 == 1:
+        return messages.PERIOD_QUARTER.format(year=year, quarter=_CN_QUARTER[first.month // 3])
+    if months == 6 and first.month in (1, 7):
+        return messages.PERIOD_HALVES[first.month // 7].format(year=year)
+    if months == 12:
+        return messages.PERIOD_YEAR.format(year=year)
+    return None
 
 
 def parse_month(value: object, *, field: str = "month", base: date | None = None) -> tuple[date, date]:

@@ -30,7 +30,8 @@ from .store import Store, next_number
 
 CONFLICT_POLICIES = ("skip", "update", "error")
 EXTRA_POLICIES = ("keep", "ignore", "error")
-_LEAD_ONLY = {"company", "contact", "phone", "email", "address", "industry", "amount", "need", "status", "due", "notes", "history"}
+_LEAD_ONLY = {"company", "contact", "phone", "email", "address", "industry", "amount", "amount_high", "currency",
+              "amount_approx", "need", "status", "due", "notes", "history"}
 _POLICY_ONLY = {"issuer", "doc_no", "effective", "expiry"}
 
 
@@ -294,14 +295,16 @@ def _body_ref(doc: dict[str, Any]) -> tuple[int, int] | bytes | None:
 _STAMPS = ("created_at", "updated_at")
 
 
-def _merged(old: dict[str, Any], given: dict[str, Any]) -> dict[str, Any]:
+def _merged(kind: Kind, old: dict[str, Any], given: dict[str, Any]) -> dict[str, Any]:
     """``old`` with the fields ``given`` has (its timestamps aside).
 
     Notes and history are merged, never replaced: a note whose text is already there and a
     history entry already there (or a second creation entry) are not added again; new ones
-    follow the old ones in time order.
+    follow the old ones in time order.  A value given replaces its parts too (a new amount
+    without a range drops the old upper end).
     """
-    new = dict(old)
+    replaced = validation.with_parts(kind, given)
+    new = {k: v for k, v in old.items() if k in given or k not in replaced}
     if "region_code" in given and "zone" not in given:  # a new region leaves the old zone
         new.pop("zone", None)
     for key, value in given.items():
@@ -424,7 +427,7 @@ def _apply(txn: Any, prepared: list[Prepared], options: ImportOptions, result: I
             if options.on_conflict == "update":
                 if bad_source(item, first.doc):
                     continue
-                first.doc = _merged(first.doc, item.doc)
+                first.doc = _merged(item.kind, first.doc, item.doc)
             result.unchanged += 1
             continue
         found = keys[item.kind].get(key) if key else None
@@ -451,7 +454,7 @@ def _apply(txn: Any, prepared: list[Prepared], options: ImportOptions, result: I
             continue
         if found in updates:
             result.unchanged += 1
-        updates[found] = (item.kind, number, stored, _merged(current, item.doc))
+        updates[found] = (item.kind, number, stored, _merged(item.kind, current, item.doc))
     replacements: dict[Kind, dict[str, dict[str, Any]]] = {}
     for found, (kind, number, stored, merged) in updates.items():
         settled = _settled(stored, merged, txn.body(stored) if "body" in merged else None, now)

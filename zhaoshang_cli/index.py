@@ -4,7 +4,7 @@ document sits in the file.
 Parsing a 100k-record TinyDB file takes most of a second; reading this index takes a
 few milliseconds.  It holds, per kind, one array per column (record number, region
 code, date as YYYYMMDD, the document's byte span in the TinyDB file, and for leads
-status, amount and follow-up date).  A query filters the arrays, sorts, cuts to
+status, amount (its lower end, its upper end and its currency) and follow-up date).  A query filters the arrays, sorts, cuts to
 ``--limit`` and parses only the documents it shows.
 
 The index is derived data: it is rewritten after every store write and carries the
@@ -25,13 +25,16 @@ import orjson
 
 from .atomic import atomic_write
 from .models import KINDS, LEAD, STATUSES
+from .values import CURRENCIES
 
-FORMAT = 2
+FORMAT = 3  # 2: a zone column; 3: the amount's upper end and currency
 MAGIC = b"ZSIDX\n"
 _COLUMNS = (("n", "q"), ("region", "i"), ("zone", "h"), ("date", "i"), ("start", "q"), ("end", "q"))
-_LEAD_COLUMNS = (("status", "b"), ("amount", "q"), ("due", "i"))
+_LEAD_COLUMNS = (("status", "b"), ("amount", "q"), ("amount_high", "q"), ("currency", "b"), ("due", "i"))
 _STATUS_CODE = {s: i for i, s in enumerate(STATUSES)}
-_FIELD_OF_COLUMN = {"region": "region_code", "zone": "zone", "date": "date", "status": "status", "amount": "amount", "due": "due"}
+_CURRENCY_CODE = {c: i for i, c in enumerate(CURRENCIES)}  # 0: yuan, stored as no currency at all
+_FIELD_OF_COLUMN = {"region": "region_code", "zone": "zone", "date": "date", "status": "status", "amount": "amount",
+                    "amount_high": "amount_high", "currency": "currency", "due": "due"}
 
 
 def day_number(iso: str | None) -> int:
@@ -87,6 +90,12 @@ class KindIndex:
             amount = c["amount"][i]
             if amount >= 0:
                 doc["amount"] = amount
+            high = c["amount_high"][i]
+            if high >= 0:
+                doc["amount_high"] = high
+            currency = c["currency"][i]
+            if currency > 0:
+                doc["currency"] = CURRENCIES[currency]
             due = c["due"][i]
             if due:
                 doc["due"] = day_text(due)
@@ -121,6 +130,8 @@ def build(data: dict[str, Any], spans: dict[str, dict[str, tuple[int, int]]], me
         if kind is LEAD:
             arrays["status"] = array("b", [_STATUS_CODE.get(d.get("status", ""), -1) for d in docs])
             arrays["amount"] = array("q", [d.get("amount", -1) for d in docs])
+            arrays["amount_high"] = array("q", [d.get("amount_high", -1) for d in docs])
+            arrays["currency"] = array("b", [_CURRENCY_CODE.get(d.get("currency", ""), 0) for d in docs])
             arrays["due"] = array("i", [day_number(d.get("due")) for d in docs])
         header["kinds"][kind.table] = [[name, code, len(table)] for name, code in columns]
         blobs += [arrays[name].tobytes() for name, _ in columns]

@@ -18,6 +18,7 @@ from typing import Any, Callable
 
 from . import messages, models
 from .models import STATUSES, Kind
+from .values import CURRENCIES
 
 META = "_meta"
 BODY = "_body"  # a document's reference into the body log
@@ -63,6 +64,14 @@ def _amount(v: Any) -> bool:
     return type(v) is int and 0 <= v < 1 << 62
 
 
+def _currency(v: Any) -> bool:
+    return type(v) is str and v in CURRENCIES
+
+
+def _flag(v: Any) -> bool:
+    return type(v) is bool
+
+
 def _texts(v: Any) -> bool:
     return type(v) is list and all(type(t) is str for t in v)
 
@@ -91,10 +100,12 @@ def _object(v: Any) -> bool:
 
 
 _BY_TYPE: dict[str, Callable[[Any], bool]] = {
-    "date": _day, "amount": _amount, "tags": _texts, "notes": _notes, "history": _history, "region": _code,
+    "date": _day, "amount": _amount, "currency": _currency, "flag": _flag, "tags": _texts, "notes": _notes,
+    "history": _history, "region": _code,
 }
 _EXPECTED = {_text: "text", _day: "a date (YYYY-MM-DD)", _code: "a 6-digit region code",
-             _amount: "a whole number of yuan", _texts: "a list of texts", _notes: "a list of notes",
+             _amount: "a whole number (of yuan, or of its currency)", _currency: f"one of {', '.join(CURRENCIES)}",
+             _flag: "true or false", _texts: "a list of texts", _notes: "a list of notes",
              _history: "a list of status moves", _status: "a lead status", _body_ref: "a body reference",
              _object: "an object"}
 

@@ -23,22 +23,26 @@ _CONTACT_WORD = re.compile(
 _EMAIL = r"[A-Za-z0-9._%+\-]+@[A-Za-z0-9\-]+(?:\.[A-Za-z0-9\-]+)*\.[A-Za-z]{2,}"
 _MOBILE = r"(?<!\d)(?:\+?86[\s\-]?)?(?P<m1>1[3-9]\d)[\s\-]?\d{4}[\s\-]?(?P<m4>\d{4})(?!\d)"
 _LANDLINE = (r"(?<!\d)(?:\+?86[\s\-]?)?[(（]?(?P<area>0[12]\d|0[3-9]\d{2})[)）]?[\s\-]?(?P<local>\d{7,8})"
-             r"(?:(?:转|ext\.?|x|#|-)\d{1,6})?(?!\d)")
+             r"(?:(?:转|分机|ext\.?|x|#|-)\d{1,6})?(?!\d)")
+_SERVICE = r"(?<!\d)(?P<s1>[48]00)[\s\-]?\d{3}[\s\-]?(?P<s4>\d{4})(?!\d)"
 _LABELLED = (r"(?<![A-Za-z0-9_])(?P<label>(?:微信号?|wechat|weixin|wx|qq号?)\s*[:：]?\s*)"
              r"(?P<handle>[A-Za-z0-9_\-]{5,20})(?![A-Za-z0-9_\-])")
 _WXID = r"wxid_[A-Za-z0-9_\-]+"
-_IN_TEXT = re.compile(f"(?P<email>{_EMAIL})|(?P<wxid>{_WXID})|{_LABELLED}|{_MOBILE}|{_LANDLINE}",
+_IN_TEXT = re.compile(f"(?P<email>{_EMAIL})|(?P<wxid>{_WXID})|{_LABELLED}|{_MOBILE}|{_SERVICE}|{_LANDLINE}",
                       re.IGNORECASE)
 
 
 def mask_phone(phone: str) -> str:
-    """A stored phone: 138****5678, 022-****5678."""
+    """A stored phone (values.parse_phone): 138****5678, 022-****5678, 400-***-1234; an
+    extension is left out."""
     if not phone:
         return ""
-    if "-" in phone:
-        area, _, rest = phone.partition("-")
-        number = rest.split("-")[0]
-        return f"{area}-{'*' * (len(number) - 4)}{number[-4:]}"
+    parts = phone.split("-")
+    if len(parts) >= 3 and parts[0] in ("400", "800") and len(parts[1]) == 3:
+        return f"{parts[0]}-***-{parts[2]}"
+    if len(parts) >= 2:
+        area, number = parts[0], parts[1]
+        return f"{area}-{'*' * max(len(number) - 4, 0)}{number[-4:]}"
     return phone[:3] + "****" + phone[-4:]
 
 
@@ -72,6 +76,8 @@ def _in_text(match: re.Match[str]) -> str:
         return mask_text(match["wxid"])
     if match["m1"]:
         return f"{match['m1']}****{match['m4']}"
+    if match["s1"]:
+        return f"{match['s1']}-***-{match['s4']}"
     local = match["local"]
     return f"{match['area']}-{'*' * (len(local) - 4)}{local[-4:]}"
 

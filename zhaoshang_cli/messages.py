@@ -9,15 +9,36 @@ DATE_EMPTY = "a date is required"
 DATE_IMPOSSIBLE = "no such date '{value}' ({reason})"
 DATE_OUT_OF_RANGE = "'{value}' is outside the calendar (years 1 to 9999)"
 DATE_UNREADABLE = "cannot read '{value}' as a date (try 2025-07-17, 2025年7月17日, 2025/7/17, today, 7d)"
+PERIOD_UNREADABLE = ("cannot read '{value}' as a date or period (try 2025-07-17, 2025-07, 2025Q3, 2025年第三季度, "
+                     "2025年上半年, 今年, this-quarter, 7d)")
+QUARTER_INVALID = "'{value}' names quarter {quarter}; a year has quarters 1 to 4 (2025Q3, 2025年第三季度)"
 MONTH_EXPECTED = "'{value}' is not a month (try 2025-07, 2025年7月, this-month, 上月)"
-PHONE_INVALID = "'{value}' is not a mainland mobile (13812345678) or a landline with area code (022-12345678)"
+PERIOD_YEAR = "{year}年"
+PERIOD_QUARTER = "{year}年第{quarter}季度"
+PERIOD_HALVES = ("{year}年上半年", "{year}年下半年")
+PHONE_INVALID = ("'{value}' is not a mainland mobile (13812345678), a landline with area code (022-12345678, "
+                 "022-12345678转8001) or a 400/800 number (400-800-1234)")
 EMAIL_INVALID = "'{value}' is not an e-mail address"
 URL_INVALID = "'{value}' is not an http(s) URL"
-AMOUNT_INVALID = "cannot read '{value}' as an amount in yuan (try 5000万元, 1.2亿元, 3亿, 800000)"
+AMOUNT_INVALID = ("cannot read '{value}' as an amount (try 5000万元, 1.2亿元, 约2亿元, 1-2亿元, 五千万元, 5000万美元, "
+                  "800000)")
+AMOUNT_NOT_WHOLE = "'{value}' is not a whole number of {unit}"
+AMOUNT_TOO_BIG = "'{value}' is beyond the largest amount kept (1亿亿, 10^16)"
+AMOUNT_RANGE_REVERSED = "'{value}': the range runs from {low} down to {high}; give the lower end first"
+AMOUNT_CURRENCIES_DIFFER = "'{value}' names two currencies ({first}, {second}); amounts are kept in one"
+AMOUNT_CURRENCY_CONFLICT = "the amount is in {found} but the currency given is {given}"
+AMOUNT_HIGH_CONFLICT = "'{value}' differs from the upper end {high} the amount already gives"
+AMOUNT_HIGH_BELOW = "'{value}' is below the amount {low}"
+AMOUNT_APPROX_CONFLICT = "'{value}' says the amount is exact, but it reads '{amount}' (约/左右: approximate)"
+AMOUNT_PART_ALONE = "'{value}' belongs to an amount, and none is given"
+CURRENCY_UNKNOWN = "'{value}' is not a currency kept (CNY/人民币, USD/美元, EUR/欧元, HKD/港元, JPY/日元, GBP/英镑)"
+FLAG_INVALID = "'{value}' is neither true nor false"
 ID_INVALID = "'{value}' is not a record ID (a12, p3, l7)"
 SOURCE_INVALID = ("'{value}' is not a source: a channel of at most {most} characters (展会, 电话, 推荐, 官网…), "
                   "a record ID (a12) or an http(s) URL")
 CHOICE_INVALID = "'{value}' is not one of: {allowed}"
+SUGGESTED_EMPTY = "is empty; give a short text, usually one of: {usual}"
+SUGGESTED_TOO_LONG = "'{value}' is longer than {limit} characters; write it briefly, usually one of: {usual}"
 TEXT_INVALID = "'{value}' is not text"
 NOTES_INVALID = "notes must be text or a list of {{at, text}} entries, not {value!r}"
 HISTORY_INVALID = "history must be a list of {{at, from, to}} entries with known statuses, not {value!r}"
@@ -58,12 +79,13 @@ FIELD_HELP = {
     "expiry": "Date it expires.",
     "company": "Company name.",
     "contact": "Contact person.",
-    "phone": "Mainland mobile or landline with area code.",
+    "phone": "Mainland mobile, landline with area code (022-12345678转8001) or 400/800 number.",
     "email": "E-mail address.",
     "address": "The company's address (kept as written).",
     "industry": "Industry.",
-    "amount": "Planned investment in yuan: 5000万元, 1.2亿元, 3亿, 800000.",
-    "need": "买地自建, 厂房租赁, 写字楼租赁, 公司注册 or 其他.",
+    "amount": ("Planned investment: 5000万元, 1.2亿元, 约2亿元, 1-2亿元, 五千万, 5000万美元 (美元, 欧元, 港元, 日元, 英镑 "
+               "kept as they are), 800000."),
+    "need": "Need: usually {usual}; any other short text (up to {limit} characters) is kept as written.",
     "status": "new, contacted, visited, negotiating, signed or lost.",
     "due": "Next follow-up date.",
     "notes": "A note (timestamped).",
@@ -265,6 +287,9 @@ REPORT_COL_POLICIES = "政策"
 REPORT_COL_LEADS = "线索"
 REPORT_COL_SIGNED = "签约"
 REPORT_COL_AMOUNT = "签约金额"
+REPORT_COL_AMOUNT_IN = "{currency}签约额"
+REPORT_RANGES_COUNTED_LOW = "注：{count} 条已签约线索的投资额为区间，签约金额按区间下限计。"
+REPORT_CURRENCIES_APART = "注：签约金额按币种分列，未作汇率换算。"
 REPORT_COL_STATUS = "阶段"
 REPORT_COL_NOW = "当前"
 REPORT_COL_REACHED = "累计到达"

@@ -12,6 +12,7 @@ from typing import Any, Mapping
 
 from . import messages
 from .errors import UsageError
+from .values import DEFAULT_CURRENCY
 
 STATUSES = ("new", "contacted", "visited", "negotiating", "signed", "lost")
 STATUS_LABELS = {"new": "新线索", "contacted": "已联系", "visited": "已考察", "negotiating": "洽谈中",
@@ -21,11 +22,13 @@ _STATUS_ALIASES = {s: s for s in STATUSES} | {v: k for k, v in STATUS_LABELS.ite
     "洽谈": "negotiating", "谈判": "negotiating", "签约": "signed", "已签": "signed", "流失": "lost",
     "丢失": "lost", "放弃": "lost",
 }
-NEEDS = ("买地自建", "厂房租赁", "写字楼租赁", "公司注册", "其他")
+NEEDS = ("买地自建", "厂房租赁", "标准厂房", "写字楼租赁", "公司注册", "并购", "其他")  # the usual ones
+NEED_LIMIT = 20  # characters of any other need, kept as written
 _NEED_ALIASES = {n: n for n in NEEDS} | {
     "注册公司": "公司注册", "land": "买地自建", "买地": "买地自建", "土地": "买地自建", "拿地": "买地自建",
-    "plant": "厂房租赁", "factory": "厂房租赁", "厂房": "厂房租赁", "office": "写字楼租赁",
+    "plant": "厂房租赁", "factory": "厂房租赁", "厂房": "厂房租赁", "租赁厂房": "厂房租赁", "office": "写字楼租赁",
     "写字楼": "写字楼租赁", "办公": "写字楼租赁", "company": "公司注册", "register": "公司注册",
+    "标准化厂房": "标准厂房", "收购": "并购", "兼并": "并购", "m&a": "并购",
     "other": "其他", "其它": "其他",
 }
 
@@ -34,12 +37,16 @@ _NEED_ALIASES = {n: n for n in NEEDS} | {
 class Field:
     name: str
     label: str
-    type: str = "text"  # text, date, region, url, phone, email, amount, choice, tags, source, notes, history
+    # text, date, region, url, phone, email, amount, currency, flag, choice, suggest (an open
+    # choice), tags, source, notes, history
+    type: str = "text"
     required: bool = False
     apart: bool = False  # kept in the body log, not the listing table
-    choices: Mapping[str, str] | None = None
+    choices: Mapping[str, str] | None = None  # choice: every spelling → the value; suggest: the usual ones
     help: str = ""
     settable: bool = True  # can be set with add/edit options
+    part_of: str | None = None  # a part of another field's value, given and changed with it (amount_high)
+    limit: int = 0  # suggest: the most characters of a value outside the usual ones
 
 
 @dataclass(frozen=True, eq=False)
@@ -77,7 +84,7 @@ class Kind:
 
 
 def _f(name: str, label: str, type: str = "text", **kw: Any) -> Field:
-    return Field(name, label, type, help=messages.FIELD_HELP.get(name, ""), **kw)
+    return Field(name, label, type, **{"help": messages.FIELD_HELP.get(name, ""), **kw})
 
 
 ARTICLE = Kind("article", "articles", "a", "articles", "文章", "title", (
@@ -112,7 +119,11 @@ LEAD = Kind("lead", "leads", "l", "leads", "线索", "company", (
     _f("industry", "行业"),
     _f("region", "意向地区", "region"),
     _f("amount", "投资额", "amount"),
-    _f("need", "需求", "choice", choices=_NEED_ALIASES),
+    _f("amount_high", "投资额上限", "amount", part_of="amount", settable=False),
+    _f("currency", "币种", "currency", part_of="amount", settable=False),
+    _f("amount_approx", "投资额为约数", "flag", part_of="amount", settable=False),
+    _f("need", "需求", "suggest", choices=_NEED_ALIASES, limit=NEED_LIMIT,
+       help=messages.FIELD_HELP["need"].format(usual=", ".join(NEEDS), limit=NEED_LIMIT)),
     _f("status", "状态", "choice", choices=_STATUS_ALIASES),
     _f("source", "来源", "source"),
     _f("date", "登记日期", "date"),
@@ -163,6 +174,9 @@ def to_public(kind: Kind, number: int | str, doc: Mapping[str, Any], body: str |
             out[spec.name] = body
         elif spec.type in ("tags", "notes", "history"):
             out[spec.name] = list(doc.get(spec.name, []))
+        elif spec.part_of and spec.type in ("currency", "flag") and doc.get(spec.part_of) is not None:
+            # stored only when not the default: yuan, exact
+            out[spec.name] = doc.get(spec.name) or (DEFAULT_CURRENCY if spec.type == "currency" else False)
         else:
             out[spec.name] = doc.get(spec.name)
     out["extra"] = dict(doc.get("extra", {}))

@@ -7,18 +7,19 @@ byte search of the body log for the records that passed every other filter.
 
 from __future__ import annotations
 
-from dataclasses import dataclass, field
+from dataclasses import dataclass, field, replace
 from datetime import date
 from typing import Any, Callable, Iterable, Mapping
 
 from . import dates, messages, values
 from .errors import UsageError
 from .models import KINDS, LEAD, STATUSES, Kind
+from .validation import parser_for
 
 Row = tuple[Kind, str, dict[str, Any]]  # kind, number, stored document
 
 SORT_KEYS = ("date", "id", "title", "region", "created", "updated", "amount", "status", "due", "company")
-WHERE_TYPES = ("text", "choice", "source", "url")  # fields --where compares with a value
+WHERE_TYPES = ("text", "choice", "suggest", "source", "url")  # fields --where compares with a value
 STATUS_CODES = {s: i for i, s in enumerate(STATUSES)}
 CLOSED_CODES = (STATUS_CODES["signed"], STATUS_CODES["lost"])
 _TEXT_FIELDS = ("title", "summary", "issuer", "doc_no", "company", "contact", "industry", "category", "source")
@@ -112,7 +113,7 @@ def _where(item: str) -> tuple[str, str]:
     if value and any(spec.type not in WHERE_TYPES for spec in specs):
         raise UsageError(messages.WHERE_NEEDS_OPTION.format(field=name))
     if value and specs[0].choices:
-        value = values.parse_choice(value, f"--where {name}", specs[0].choices)
+        value = parser_for(replace(specs[0], name=f"--where {name}"))(value, None)
     return name, value
 
 
@@ -286,10 +287,19 @@ def sort_fields(kind: Kind, sort: str | None) -> list[str]:
         return [kind.title_field]
     if key in ("created", "updated"):
         return [f"{key}_at"]
+    if key == "amount":
+        return ["amount", "currency"]
     spec = kind.field(key)
     if spec is None:  # id, or a field this kind does not have
         return []
     return ["region_code" if spec.type == "region" else key]
+
+
+def _currency_rank(row: Row) -> int:
+    doc = row[2]
+    if doc.get("amount") is None:
+        return len(values.CURRENCIES)
+    return values.CURRENCIES.index(doc.get("currency") or values.DEFAULT_CURRENCY)
 
 
 def sort_rows(rows: list[Row], sort: str | None) -> list[Row]:
@@ -307,7 +317,9 @@ def sort_rows(rows: list[Row], sort: str | None) -> list[Row]:
     if key_name == "id":
         rows = sorted(rows, key=ident, reverse=descending)
     elif key_name == "amount":
+        # each currency apart (yuan first), records without an amount last: no exchange rates
         rows = sorted(rows, key=lambda r: (r[2].get("amount", -1), ident(r)), reverse=descending)
+        rows = sorted(rows, key=_currency_rank)
     elif key_name == "title":
         rows = sorted(rows, key=lambda r: (r[2].get("title") or r[2].get("company") or "", ident(r)),
                       reverse=descending)

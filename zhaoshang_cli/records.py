@@ -79,8 +79,10 @@ def edit(store: Store, record_id: str, changes: Mapping[str, Any]) -> None:
         if "notes" in parsed:  # a note given to edit is added, not a replacement
             parsed["notes"] = list(doc.get("notes", [])) + parsed["notes"]
         updates: dict[str, Any] = dict(parsed)
-        for name in cleared:
+        for name in validation.with_parts(kind, cleared):
             updates["region_code" if name == "region" else name] = None
+        for name in validation.with_parts(kind, parsed):
+            updates.setdefault(name, None)  # the parts a new value lacks (a range's upper end) go
         if "region" in changes and "zone" not in parsed:  # a new region leaves the old zone
             updates["zone"] = None
         merged = {k: v for k, v in {**doc, **updates}.items() if not models.is_empty(v)}

@@ -11,10 +11,11 @@ from datetime import date
 from typing import Any, Iterable
 
 from . import messages
-from .dates import month_end
+from .dates import period_name
 from .models import ARTICLE, KINDS, LEAD, POLICY, STATUS_LABELS, STATUSES, Kind
 from .query import Filters, select
 from .regions import table
+from .values import CURRENCIES, DEFAULT_CURRENCY
 
 GROUPINGS = ("district", "zone", "month", "kind", "status", "industry", "need", "source")  # --by
 _KEY_FIELDS = {"district": "region_code", "zone": "zone", "month": "date", "kind": None}  # the field each reads
@@ -30,15 +31,24 @@ def kinds_for(by: str) -> list[Kind]:
     return [kind for kind in KINDS.values() if kind.field(by) is not None]
 
 
+def _yuan_only() -> dict[str, int]:
+    return {DEFAULT_CURRENCY: 0}
+
+
 @dataclass
 class Counts:
-    LEAD_FIELDS = ("status", "amount")  # what ``add`` reads from a lead
+    """Records counted, and the amounts of the signed leads: each currency apart (no
+    exchange rates), a range at its lower end (``signed_ranges`` says how many were)."""
+
+    LEAD_FIELDS = ("status", "amount", "amount_high", "currency")  # what ``add`` reads from a lead
 
     articles: int = 0
     policies: int = 0
     leads: int = 0
     signed: int = 0
-    signed_amount: int = 0
+    signed_amount: int = 0  # yuan
+    signed_amounts: dict[str, int] = field(default_factory=_yuan_only)  # currency → total; CNY always
+    signed_ranges: int = 0  # signed leads whose amount is a range, counted at its lower end
 
     def add(self, kind: Kind, doc: dict[str, Any]) -> None:
         if kind is ARTICLE:
@@ -49,12 +59,17 @@ class Counts:
             self.leads += 1
             if doc.get("status") == "signed":
                 self.signed += 1
-                self.signed_amount += doc.get("amount", 0)
+                amount = doc.get("amount")
+                if amount is not None:
+                    currency = doc.get("currency") or DEFAULT_CURRENCY
+                    self.signed_amounts[currency] = self.signed_amounts.get(currency, 0) + amount
+                    self.signed_amount = self.signed_amounts[DEFAULT_CURRENCY]
+                    self.signed_ranges += int("amount_high" in doc)
 
-    def __iadd__(self, other: "Counts") -> "Counts":
-        for name in ("articles", "policies", "leads", "signed", "signed_amount"):
-            setattr(self, name, getattr(self, name) + getattr(other, name))
-        return self
+    def to_dict(self) -> dict[str, Any]:
+        out = asdict(self)
+        out["signed_amounts"] = {c: self.signed_amounts[c] for c in CURRENCIES if c in self.signed_amounts}
+        return out
 
 
 @dataclass
@@ -107,11 +122,17 @@ class Report:
         return kinds_for(self.by)
 
     @property
+    def currencies(self) -> list[str]:
+        """The currencies of the signed amounts, each totalled apart: yuan, then any others."""
+        return [c for c in CURRENCIES if c in self.total.signed_amounts]
+
+    @property
     def title(self) -> str:
         where = self.region["name"] if self.region else messages.REPORT_ALL_REGIONS
-        if self.since and self.until and self.since[:7] == self.until[:7] and self.since.endswith("-01") and \
-                date.fromisoformat(self.until) == month_end(date.fromisoformat(self.since)):
-            when = self.since[:7]
+        named = period_name(date.fromisoformat(self.since), date.fromisoformat(self.until)) \
+            if self.since and self.until else None
+        if named:
+            when = named
         elif self.since or self.until:
             when = f"{self.since or '…'} ~ {self.until or '…'}"
         else:
@@ -123,11 +144,11 @@ class Report:
             "region": self.region,
             "period": {"since": self.since, "until": self.until},
             "by": self.by,
-            "groups": [{"key": g.key, "label": g.label, **asdict(g.counts), "query": g.query} for g in self.groups],
-            "total": asdict(self.total),
+            "groups": [{"key": g.key, "label": g.label, **g.counts.to_dict(), "query": g.query} for g in self.groups],
+            "total": self.total.to_dict(),
             "funnel": {"stages": [asdict(s) for s in self.funnel.stages], "lost": self.funnel.lost,
                        "total": self.funnel.total, "conversion": round(self.funnel.conversion, 4)},
-            "trend": [{"month": m.month, **asdict(m.counts)} for m in self.trend],
+            "trend": [{"month": m.month, **m.counts.to_dict()} for m in self.trend],
         }
 
 

@@ -10,7 +10,7 @@ from __future__ import annotations
 import re
 from datetime import date
 from functools import lru_cache
-from typing import Any, Callable, Mapping
+from typing import Any, Callable, Iterable, Mapping
 
 from . import dates, messages, values
 from .bodies import RawBody
@@ -92,8 +92,7 @@ def _parse_history(value: Any, field: str) -> list[dict[str, str]]:
 
 _SIMPLE: dict[str, Callable[[Any, str], Any]] = {
     "url": values.parse_url, "phone": values.parse_phone, "email": values.parse_email,
-    "amount": values.parse_amount, "tags": values.parse_tags, "source": values.parse_source,
-    "notes": _parse_notes, "history": _parse_history,
+    "tags": values.parse_tags, "source": values.parse_source, "notes": _parse_notes, "history": _parse_history,
 }
 
 
@@ -104,17 +103,32 @@ def parser_for(spec: Field) -> Parser:
         return _date_parser(spec)
     if spec.type == "region":
         return _region_parser(spec)
+    choices = spec.choices or {}
     if spec.type == "choice":
-        choices = spec.choices or {}
         return lambda value, _context: values.parse_choice(value, spec.name, choices)
+    if spec.type == "suggest":
+        return lambda value, _context: values.parse_suggested(value, spec.name, choices, spec.limit)
     simple = _SIMPLE[spec.type]
     return lambda value, _context: simple(value, spec.name)
 
 
+def _is_amount(spec: Field) -> bool:
+    return spec.type == "amount" and spec.part_of is None
+
+
 _COMPILED: dict[str, list[tuple[str, str, Parser]]] = {
-    kind.name: [(f.name, "region_code" if f.type == "region" else f.name, parser_for(f)) for f in kind.fields]
+    kind.name: [(f.name, "region_code" if f.type == "region" else f.name, parser_for(f)) for f in kind.fields
+                if not (_is_amount(f) or f.part_of)]
     for kind in KINDS.values()
 }
+_AMOUNTS = {kind.name: any(_is_amount(f) for f in kind.fields) for kind in KINDS.values()}
+
+
+def with_parts(kind: Kind, names: Iterable[str]) -> list[str]:
+    """``names`` and the fields that are parts of them: an amount is given, changed and
+    cleared whole (a new amount without a range drops the old upper end)."""
+    names = list(names)
+    return names + [f.name for f in kind.fields if f.part_of in names and f.name not in names]
 
 
 # -- whole records -------------------------------------------------------------------------
@@ -137,6 +151,11 @@ def validate(kind: Kind, given: Mapping[str, Any], *, partial: bool = False, def
             doc["region_code"] = str(code)
         else:
             errors.append(FieldError("region_code", code, messages.REGION_CODE_UNKNOWN.format(value=code)))
+    if _AMOUNTS[kind.name]:
+        try:
+            doc.update(values.parse_amount_fields(given))
+        except FieldError as exc:
+            errors.append(exc)
     for name, key, parse in _COMPILED[kind.name]:
         value = given.get(name)
         if value is None or value == "" or key in doc:

@@ -149,14 +149,14 @@ def emit(fmt: str, records: list[dict[str, Any]], kinds: list["Kind"], options: 
 
 # -- shared options ------------------------------------------------------------------------
 Region = Annotated[Optional[list[str]], typer.Option("--region", "-r", help="Region name or code; a list (天津,北京 or 天津 北京) or repeated gives any of them; '天津 和平区' is a path. A province or city includes its districts and zones.")]
-Since = Annotated[Optional[str], typer.Option(help="From this date (or the start of this month/week/year).")]
-Until = Annotated[Optional[str], typer.Option(help="Up to this date (or the end of this month/week/year).")]
-On = Annotated[Optional[str], typer.Option(help="On this day, or within this month/week/year.")]
+Since = Annotated[Optional[str], typer.Option(help="From this date, or the first day of a month, week, quarter, half-year or year (2025-07, 2025Q3, 2025年上半年).")]
+Until = Annotated[Optional[str], typer.Option(help="Up to this date, or the last day of a month, week, quarter, half-year or year.")]
+On = Annotated[Optional[str], typer.Option(help="On this day, or within this month, week, quarter, half-year or year: 2025-07, 2025Q3, 2025年第三季度, 2025年上半年, 上季度, 今年.")]
 Month = Annotated[Optional[str], typer.Option(help="Within a month: 2025-07, 2025年7月, this-month, 上月.")]
 Text = Annotated[Optional[str], typer.Option("--text", "-t", help="Substring of title, body, company, notes.")]
 Status = Annotated[Optional[list[str]], typer.Option("--status", "-s", help="Lead status; repeatable.")]
 DueBefore = Annotated[Optional[str], typer.Option("--due-before", help="Leads due on or before this date (e.g. today).")]
-Sort = Annotated[Optional[str], typer.Option(help="Sort key, '-' for descending: date, id, title, region, created, updated, amount, status, due.")]
+Sort = Annotated[Optional[str], typer.Option(help="Sort key, '-' for descending: date, id, title, region, created, updated, amount (each currency apart), status, due.")]
 Limit = Annotated[Optional[int], typer.Option("--limit", "-n", min=0, help="At most this many records.")]
 Format = Annotated[str, typer.Option("--format", "-f", help="table, json, jsonl, csv, count or ids.")]
 Reveal = Annotated[bool, typer.Option("--reveal", help="Show contact data unmasked: phones, e-mails, WeChat/QQ IDs (also in extra columns).")]

@@ -29,6 +29,8 @@ def text(name: str, value: Any) -> str:
         return ""
     if name in JSON_FIELDS:
         return dumps(value, indent=False) if value else ""
+    if isinstance(value, bool):
+        return "true" if value else "false"
     if isinstance(value, list):
         return ",".join(str(v) for v in value)
     return str(value)

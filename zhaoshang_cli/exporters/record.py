@@ -10,7 +10,7 @@ from typing import Any, TextIO
 from .. import messages, terminal
 from ..models import KINDS, STATUS_LABELS
 from ..safe_text import inert
-from ..values import format_amount
+from ..values import CURRENCY_UNITS, Amount
 
 
 def _display(name: str, record: dict[str, Any]) -> str:
@@ -24,7 +24,9 @@ def _display(name: str, record: dict[str, Any]) -> str:
         where = f"{table().full_name(code)} ({code})" if code else str(value)
         return f"{where} · {record['zone']}" if record.get("zone") else where
     if name == "amount":
-        return f"{format_amount(value)} ({value:,} 元)"
+        amount = Amount.of(record)
+        exact = f"{amount.low:,}" + (f"–{amount.high:,}" if amount.high is not None else "")
+        return f"{amount.text()} ({exact} {CURRENCY_UNITS[amount.currency]})"
     if name == "status":
         return f"{STATUS_LABELS.get(value, value)} ({value})"
     if name == "tags":
@@ -61,7 +63,7 @@ def write_record(record: dict[str, Any], out: TextIO, *, origin: dict[str, Any] 
     grid.add_column(style="bold", no_wrap=True)
     grid.add_column(overflow="fold")
     for spec in kind.fields:
-        if spec.apart or spec.type in ("notes", "history"):
+        if spec.apart or spec.type in ("notes", "history") or spec.part_of:  # parts: shown with their field
             continue
         text = _display(spec.name, record)
         if spec.name == kind.title_field:

@@ -1,7 +1,8 @@
 """Render a report (reports.Report) as a terminal table, Markdown, CSV or JSON.
 
-All four carry the same numbers; amounts read as Chinese reports write them (万元, 亿元)
-in table and Markdown, and as integer yuan in CSV and JSON.
+All four carry the same numbers; amounts read as Chinese reports write them (万元, 亿元,
+万美元) in table and Markdown, and as integers in CSV and JSON.  Each currency has its own
+column (no exchange rates), and a note says when ranges were counted at their lower end.
 """
 
 from __future__ import annotations
@@ -12,7 +13,7 @@ from .. import messages
 from ..models import ARTICLE, LEAD, POLICY
 from ..reports import Counts, Report
 from ..safe_text import inert
-from ..values import format_amount
+from ..values import CURRENCY_UNITS, format_amount
 
 FORMATS = ("table", "markdown", "csv", "json")
 _BLOCKS = " ▏▎▍▌▋▊▉█"
@@ -41,20 +42,34 @@ def percent(part: int, whole: int) -> str:
 
 # -- the three sections as plain rows --------------------------------------------------------
 def _group_header(report: Report) -> list[str]:
-    """The grouping, then a column per kind counted (signed leads and their amount with leads)."""
+    """The grouping, then a column per kind counted (signed leads and their amount with leads,
+    one amount column per currency)."""
     kinds = report.kinds
+    amounts = [messages.REPORT_COL_AMOUNT] + [messages.REPORT_COL_AMOUNT_IN.format(currency=CURRENCY_UNITS[c])
+                                              for c in report.currencies[1:]]
     return [messages.REPORT_BY_LABELS[report.by]] + \
         ([messages.REPORT_COL_ARTICLES] if ARTICLE in kinds else []) + \
         ([messages.REPORT_COL_POLICIES] if POLICY in kinds else []) + \
-        ([messages.REPORT_COL_LEADS, messages.REPORT_COL_SIGNED, messages.REPORT_COL_AMOUNT] if LEAD in kinds else [])
+        ([messages.REPORT_COL_LEADS, messages.REPORT_COL_SIGNED, *amounts] if LEAD in kinds else [])
 
 
 def _count_cells(report: Report, counts: Counts) -> list[str]:
     kinds = report.kinds
-    amount = format_amount(counts.signed_amount) if counts.signed_amount else "0"
+    amounts = [format_amount(total, c) if (total := counts.signed_amounts.get(c, 0)) else "0"
+               for c in report.currencies]
     return ([str(counts.articles)] if ARTICLE in kinds else []) + \
         ([str(counts.policies)] if POLICY in kinds else []) + \
-        ([str(counts.leads), str(counts.signed), amount] if LEAD in kinds else [])
+        ([str(counts.leads), str(counts.signed), *amounts] if LEAD in kinds else [])
+
+
+def amount_notes(report: Report) -> list[str]:
+    """What a reader must know to read the amounts: ranges counted low, currencies apart."""
+    notes = []
+    if report.total.signed_ranges:
+        notes.append(messages.REPORT_RANGES_COUNTED_LOW.format(count=report.total.signed_ranges))
+    if len(report.currencies) > 1:
+        notes.append(messages.REPORT_CURRENCIES_APART)
+    return notes
 
 
 def group_rows(report: Report) -> list[list[str]]:
@@ -120,6 +135,8 @@ def write_table(report: Report, out: TextIO) -> None:
     con.print()
     header = _group_header(report)
     con.print(table(header, group_rows(report), messages.REPORT_SECTION_GROUPS[report.by], _aligns(header)))
+    for note in amount_notes(report):
+        con.print(Text(note))
     con.print()
     con.print(table(FUNNEL_HEADER, funnel_rows(report), messages.REPORT_SECTION_FUNNEL, FUNNEL_ALIGNS))
     con.print(Text(conversion_line(report)))
@@ -148,6 +165,8 @@ def write_markdown(report: Report, out: TextIO) -> None:
              f"### {messages.REPORT_SECTION_GROUPS[report.by]}", ""]
     header = _group_header(report)
     lines += _md_table(header, group_rows(report), _aligns(header))
+    for note in amount_notes(report):
+        lines += ["", note]
     lines += ["", f"### {messages.REPORT_SECTION_FUNNEL}", ""]
     lines += _md_table([h or messages.REPORT_COL_BAR for h in FUNNEL_HEADER], funnel_rows(report), FUNNEL_ALIGNS)
     lines += ["", conversion_line(report)]
@@ -158,19 +177,23 @@ def write_markdown(report: Report, out: TextIO) -> None:
     out.write("\n".join(lines) + "\n")
 
 
-CSV_COLUMNS = ("section", "key", "label", "articles", "policies", "leads", "signed", "signed_amount", "reached")
+CSV_COLUMNS = ("section", "key", "label", "articles", "policies", "leads", "signed", "signed_amount", "reached",
+               "signed_ranges")  # then signed_amount_USD… for each other currency in the report
 
 
 def write_csv(report: Report, out: TextIO) -> None:
     from .csv_ import cell, writer as csv_writer
 
     writer = csv_writer(out)
-    writer.writerow(CSV_COLUMNS)
+    others = report.currencies[1:]
+    writer.writerow(CSV_COLUMNS + tuple(f"signed_amount_{c}" for c in others))
     data = report.to_dict()
 
     def row(section: str, key: Any, label: Any, values: dict[str, Any]) -> None:
+        amounts = values.get("signed_amounts")
         writer.writerow([section, cell("key", key), cell("label", label)] +
-                        [values.get(c, "") for c in CSV_COLUMNS[3:]])
+                        [values.get(c, "") for c in CSV_COLUMNS[3:]] +
+                        [amounts.get(c, 0) if amounts is not None else "" for c in others])
 
     for g in data["groups"]:
         row("groups", g["key"], g["label"], g)

@@ -14,7 +14,7 @@ from typing import Any, Callable, TextIO
 from .. import messages, terminal
 from ..models import STATUS_LABELS, Kind
 from ..safe_text import inert
-from ..values import format_amount
+from ..values import amount_text
 
 
 @dataclass(frozen=True)
@@ -69,7 +69,7 @@ def _columns(kinds: list[Kind], options: Any) -> list[Column]:
             Column("联系人", _get("contact"), max_width=8, optional=True),
             Column("电话", _get("phone"), max_width=17),
             Column("地区", _region, min_width=4, max_width=10),
-            Column("投资额", lambda r: format_amount(r.get("amount")), min_width=6, max_width=10, justify="right"),
+            Column("投资额", amount_text, min_width=6, max_width=14, justify="right"),
             Column("需求", _get("need"), max_width=10, optional=True),
             Column("状态", lambda r: STATUS_LABELS.get(r.get("status") or "", ""), min_width=6, max_width=6),
             Column("下次跟进", due, min_width=10, max_width=15),
