@@ -122,3 +122,36 @@ def test_zones_stay_zones_beside_their_district(cli, tmp_path):
     assert f"{sheet}:3: zone: 天津东疆综合保税区 is not in 天津市武清区" in refused.stderr
     cli("import", str(sheet), "--skip-invalid")
     assert count("--region", "东疆") == "2"
+
+
+LEAD_SHEET = """企业名称,联系人,联系电话,意向地区,行业,投资额,需求,来源
+天津瑞拓精密机械有限公司,王经理,13820011234,和平区,高端装备,5000万美元,买地自建,展会
+启元生物科技有限公司,李女士,022-23456789-转8001,河东区,生物医药,约2亿元,标准厂房,电话
+华芯微电子有限公司,张总,400-800-1234,南开区,集成电路,1-2亿元,厂房租赁,推荐
+绿能新材料有限公司,赵先生,13700001111,武清区,新材料,五千万元,写字楼租赁,官网
+远航物流有限公司,钱经理,13600002222,河东区,现代物流,300万欧元,公司注册,展会
+"""
+
+
+def test_the_office_lead_sheet_imports_whole_with_its_city(cli, tmp_path):
+    sheet = tmp_path / "线索台账.csv"
+    sheet.write_bytes(LEAD_SHEET.replace("\n", "\r\n").encode("gb18030"))
+    refused = cli("import", str(sheet), ok=False)
+    assert refused.exit_code == 1 and "ambiguous" in refused.stderr and "--in 天津" in refused.stderr
+    imported = cli("import", str(sheet), "--in", "天津")
+    assert "5 added, 0 updated, 0 unchanged, 0 invalid" in imported.stderr
+    leads = {l["company"]: l for l in cli.json("list", "leads", "--reveal")}
+    rt = leads["天津瑞拓精密机械有限公司"]
+    assert (rt["region_code"], rt["amount"], rt["currency"], rt["source"]) == ("120101", 50_000_000, "USD", "展会")
+    qy = leads["启元生物科技有限公司"]
+    assert (qy["amount"], qy["amount_approx"], qy["need"], qy["phone"]) == (200_000_000, True, "标准厂房",
+                                                                            "022-23456789-8001")
+    hx = leads["华芯微电子有限公司"]
+    assert (hx["amount"], hx["amount_high"], hx["phone"]) == (100_000_000, 200_000_000, "400-800-1234")
+    assert leads["绿能新材料有限公司"]["amount"] == 50_000_000
+    assert (leads["远航物流有限公司"]["amount"], leads["远航物流有限公司"]["currency"]) == (3_000_000, "EUR")
+    by_source = {g["label"]: g["leads"] for g in cli.json("report", "--by", "source")["groups"]}
+    assert by_source == {"展会": 2, "电话": 1, "推荐": 1, "官网": 1}
+    stored = cli.db.read_bytes()
+    again = cli("import", str(sheet), "--in", "天津")
+    assert "0 added, 0 updated, 5 unchanged" in again.stderr and cli.db.read_bytes() == stored
