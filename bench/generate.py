@@ -15,7 +15,7 @@ import random
 from datetime import date, timedelta
 from pathlib import Path
 
-from zhaoshang_cli.regions import table
+from zhaoshang_cli.domain.regions import table
 
 INDUSTRIES = ["高端装备", "生物医药", "新一代信息技术", "新能源", "新材料", "集成电路", "人工智能", "汽车零部件",
               "现代物流", "跨境电商", "医疗器械", "数字经济", "航空航天", "节能环保", "文化旅游", "现代农业"]

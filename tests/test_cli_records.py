@@ -213,7 +213,7 @@ def test_at_a_terminal_missing_fields_are_asked_and_rm_confirms(cli, monkeypatch
 
 
 def test_a_bug_is_one_line_and_exit_70_unless_debugging(cli, monkeypatch):
-    from zhaoshang_cli import records
+    from zhaoshang_cli.service import records
 
     monkeypatch.setattr(records, "find", lambda *a, **k: {}["missing"])
     result = cli("list", "articles", ok=False)
@@ -233,7 +233,7 @@ def test_a_bug_is_one_line_and_exit_70_unless_debugging(cli, monkeypatch):
     ("list", "leads", "--where", "need=厂房", "--where", "source=", "--region", "天津,苏州", "--sort", "-amount"),
 ])
 def test_the_listing_index_and_the_whole_file_give_the_same_answers(examples, query):
-    from zhaoshang_cli.store import Store
+    from zhaoshang_cli.storage.tinydb.store import Store
 
     indexed = examples.json(*query)
     Store(examples.db).index_path.unlink()  # now every query reads the TinyDB file itself

@@ -19,7 +19,7 @@ from typing import Callable
 import pytest
 from conftest import EXAMPLES, Cli
 
-from zhaoshang_cli.store import Store
+from zhaoshang_cli.storage.tinydb.store import Store
 
 READS = [
     ["list", "articles", "--format", "json"], ["list", "leads", "--format", "json"], ["show", "a1"], ["show", "l5"],
@@ -73,7 +73,7 @@ def _garble_first_body(cli: Cli) -> None:
 
 def _swap_index_ids(cli: Cli) -> None:
     """Swap the record numbers of l5 and l6 in the index, its stamp left intact."""
-    from zhaoshang_cli.index import load
+    from zhaoshang_cli.storage.tinydb.index import load
 
     store = Store(cli.db)
     index = load(store.index_path, store.path, 3)
@@ -197,8 +197,8 @@ CASES: dict[str, tuple[Callable[[Cli], None], str]] = {
 
 def copy_store(pristine: Path, folder: Path) -> Cli:
     """A copy of the pristine store whose listing index is fresh (copying changed the inode)."""
-    from zhaoshang_cli.index import write
-    from zhaoshang_cli.storage import dump_document, load_document
+    from zhaoshang_cli.storage.tinydb.index import write
+    from zhaoshang_cli.storage.tinydb.document import dump_document, load_document
 
     shutil.copytree(pristine, folder, symlinks=True)
     cli = Cli(folder / "zhaoshang.json")

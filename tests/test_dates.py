@@ -2,7 +2,7 @@ from datetime import date
 
 import pytest
 
-from zhaoshang_cli.dates import parse_date, parse_month, parse_period, period_name
+from zhaoshang_cli.domain.dates import parse_date, parse_month, parse_period, period_name
 from zhaoshang_cli.errors import FieldError
 
 BASE = date(2025, 7, 20)

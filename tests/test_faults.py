@@ -19,9 +19,10 @@ import faults
 import pytest
 from conftest import EXAMPLES, Cli, app
 
-from zhaoshang_cli import doctor, models
+from zhaoshang_cli.storage.tinydb import doctor
+from zhaoshang_cli.domain import kind as models
 from zhaoshang_cli.errors import StoreError
-from zhaoshang_cli.store import Store
+from zhaoshang_cli.storage.tinydb.store import Store
 
 
 def state(db: Path) -> str:

@@ -143,7 +143,7 @@ def test_csv_at_a_real_terminal_is_inert(hostile, args):
 
 
 def test_report_csv_at_a_terminal_is_inert(hostile, monkeypatch):
-    from zhaoshang_cli import terminal
+    from zhaoshang_cli.io import terminal
 
     monkeypatch.setattr(terminal, "is_terminal", lambda stream=None: True)
     out = hostile("report", "--by", "industry", "--format", "csv").stdout

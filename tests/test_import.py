@@ -3,7 +3,7 @@ import json
 import pytest
 from conftest import EXAMPLES
 
-from zhaoshang_cli import store
+from zhaoshang_cli.storage.tinydb import store
 
 
 def jsonl_rows(n=20, bad_line=None):

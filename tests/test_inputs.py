@@ -4,7 +4,7 @@ import json
 
 import pytest
 
-from zhaoshang_cli.importers.rows import CELL_LIMIT
+from zhaoshang_cli.io.importers.rows import CELL_LIMIT
 
 
 @pytest.fixture

@@ -110,7 +110,7 @@ def test_sorting_by_amount_keeps_each_currency_apart(cli):
                          ("丙公司", "USD"), ("己公司", "USD"), ("丁公司", "EUR"), ("庚公司", None)]
     ascending = [r["company"] for r in cli.json("list", "leads", "--sort", "amount")]
     assert ascending == ["戊公司", "乙公司", "甲公司", "辛公司", "己公司", "丙公司", "丁公司", "庚公司"]
-    from zhaoshang_cli.store import Store
+    from zhaoshang_cli.storage.tinydb.store import Store
 
     Store(cli.db).index_path.unlink()  # the whole file gives the same order as the listing index
     assert [(r["company"], r["currency"]) for r in cli.json("list", "leads", "--sort", "-amount")] == by_amount
@@ -167,7 +167,7 @@ def test_a_report_in_yuan_only_says_nothing_of_currencies_or_ranges(examples):
 def test_the_report_from_the_index_and_from_the_file_agree(cli):
     mixed_leads(cli)
     indexed = cli("report", "--region", "天津", "--format", "json").stdout
-    from zhaoshang_cli.store import Store
+    from zhaoshang_cli.storage.tinydb.store import Store
 
     Store(cli.db).index_path.unlink()
     assert cli("report", "--region", "天津", "--format", "json").stdout == indexed
@@ -277,7 +277,7 @@ def test_periods_in_list_filters(cli, options, dates):
 
 
 def test_this_years_quarters_and_halves(cli):
-    from zhaoshang_cli.dates import parse_period, today
+    from zhaoshang_cli.domain.dates import parse_period, today
 
     dated_leads(cli)
     add_lead(cli, "今年公司", "13900000000", date="today")

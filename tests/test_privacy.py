@@ -6,7 +6,7 @@ import json
 
 import pytest
 
-from zhaoshang_cli.masking import is_contact_key, mask_in_text, mask_value
+from zhaoshang_cli.io.masking import is_contact_key, mask_in_text, mask_value
 
 # the whole values that no masked output may show, and how they look masked
 PHONE, EMAIL = "13812345678", "wang.jianguo@ruituo.example.com"

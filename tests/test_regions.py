@@ -4,7 +4,7 @@ import re
 import pytest
 
 from zhaoshang_cli.errors import UserError
-from zhaoshang_cli.regions import short_name, table
+from zhaoshang_cli.domain.regions import short_name, table
 
 
 @pytest.fixture(scope="module")
@@ -115,8 +115,8 @@ def test_traditional_characters_resolve_like_simplified_ones(t, name, code):
 
 
 def test_one_traditional_table_for_names_page_labels_and_column_headers():
-    from zhaoshang_cli.hanzi import simplified
-    from zhaoshang_cli.importers import columns, page
+    from zhaoshang_cli.domain.hanzi import simplified
+    from zhaoshang_cli.io.importers import columns, page
 
     assert simplified("所屬地區：蘇州工業園區") == "所属地区：苏州工业园区"
     assert columns.field_for("所屬地區") == "region" and columns.field_for("發佈日期") == "date"

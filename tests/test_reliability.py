@@ -18,8 +18,9 @@ from pathlib import Path
 import pytest
 from conftest import Cli
 
-from zhaoshang_cli import doctor, models
-from zhaoshang_cli.store import Store
+from zhaoshang_cli.storage.tinydb import doctor
+from zhaoshang_cli.domain import kind as models
+from zhaoshang_cli.storage.tinydb.store import Store
 
 HEAVY = os.environ.get("ZHAOSHANG_HEAVY_TESTS") == "1"
 

@@ -162,7 +162,7 @@ def list_options(query, report_region):
     ("天津", ["--month", "2025-07"], ("district", "month", "kind", "source")),  # groups within a region and month
 ])
 def test_every_grouping_of_the_examples_is_what_list_gives(examples, region, period, groupings):
-    from zhaoshang_cli.reports import GROUPINGS
+    from zhaoshang_cli.service.reports import GROUPINGS
 
     where = (["--region", region] if region else []) + period
     for by in GROUPINGS if groupings == "all" else groupings:

@@ -8,10 +8,11 @@ import textwrap
 import pytest
 from tinydb import TinyDB
 
-from zhaoshang_cli import migrations, models, validation
+from zhaoshang_cli.storage.tinydb import migrations
+from zhaoshang_cli.domain import kind as models, validate as validation
 from zhaoshang_cli.errors import StoreError
-from zhaoshang_cli.storage import AtomicJSONStorage
-from zhaoshang_cli.store import Store
+from zhaoshang_cli.storage.tinydb.document import AtomicJSONStorage
+from zhaoshang_cli.storage.tinydb.store import Store
 
 ARTICLE = {"title": "武清开发区新引进项目", "region": "武清", "date": "2025-07-03", "body": "正文"}
 

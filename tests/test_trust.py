@@ -15,7 +15,7 @@ from pathlib import Path
 import pytest
 from conftest import EXAMPLES, Cli
 
-from zhaoshang_cli.store import Store
+from zhaoshang_cli.storage.tinydb.store import Store
 
 IS_ROOT = os.geteuid() == 0
 

@@ -1,9 +1,9 @@
 import pytest
 
 from zhaoshang_cli.errors import FieldError
-from zhaoshang_cli.masking import mask_email, mask_in_text, mask_phone, quoted
-from zhaoshang_cli.models import LEAD
-from zhaoshang_cli.values import (
+from zhaoshang_cli.io.masking import mask_email, mask_in_text, mask_phone, quoted
+from zhaoshang_cli.domain.kind import LEAD
+from zhaoshang_cli.domain.values import (
     Amount,
     format_amount,
     parse_amount,

@@ -13,12 +13,12 @@ from conftest import EXAMPLES
 from hypothesis import given, settings
 from hypothesis import strategies as st
 
-from zhaoshang_cli import terminal
+from zhaoshang_cli.io import terminal
 from zhaoshang_cli.errors import UserError
-from zhaoshang_cli.exporters import xlsx as xlsx_exporter
-from zhaoshang_cli.importers.columns import field_for
-from zhaoshang_cli.importers.xlsx import xlsx_rows
-from zhaoshang_cli.models import ARTICLE, KINDS
+from zhaoshang_cli.io.exporters import xlsx as xlsx_exporter
+from zhaoshang_cli.io.importers.columns import field_for
+from zhaoshang_cli.io.importers.xlsx import xlsx_rows
+from zhaoshang_cli.domain.kind import ARTICLE, KINDS
 
 NEEDS_EXTRA = "needs the xlsx extra: pip install 'zhaoshang-cli[xlsx]'"
 

@@ -27,7 +27,7 @@ from pathlib import Path
 import pypinyin
 from pypinyin import lazy_pinyin
 
-from zhaoshang_cli.regions import table
+from zhaoshang_cli.domain.regions import table
 
 DATA = Path(__file__).resolve().parent.parent / "zhaoshang_cli" / "data"
 

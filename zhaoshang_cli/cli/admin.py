@@ -18,9 +18,9 @@ def doctor(
     """Check the store: the file, every record, body references, the index, backups."""
     from rich.text import Text
 
-    from .. import doctor as checks
-    from ..safe_text import inert
-    from ..terminal import console
+    from ..storage.tinydb import doctor as checks
+    from ..io.safe_text import inert
+    from ..io.terminal import console
 
     findings = checks.check(common.store(ctx), fix=fix)
     out = console(sys.stdout)
@@ -45,9 +45,9 @@ def restore(
     from rich import box
     from rich.table import Table
 
-    from .. import doctor as checks
+    from ..storage.tinydb import doctor as checks
     from ..errors import UsageError
-    from ..terminal import console
+    from ..io.terminal import console
 
     store = common.store(ctx)
     found = checks.backups(store)

@@ -14,9 +14,9 @@ from typer.core import TyperGroup
 from .. import messages
 
 if TYPE_CHECKING:
-    from ..exporters import Options
-    from ..models import Kind
-    from ..store import Store
+    from ..io.exporters import Options
+    from ..domain.kind import Kind
+    from ..storage.tinydb.store import Store
 
 DB_ENV = "ZHAOSHANG_DB"
 
@@ -45,7 +45,7 @@ class Settings:
         return Path(user_data_dir("zhaoshang-cli", appauthor=False)) / "zhaoshang.json"
 
     def store(self) -> "Store":
-        from ..store import Store
+        from ..storage.tinydb.store import Store
 
         store = Store(self.db_path(), lock_timeout=self.lock_timeout, keep_backups=self.backups)
         self.opened.append(store)
@@ -72,10 +72,10 @@ def store(ctx: typer.Context) -> "Store":
 def region_context(ctx: typer.Context, within: str | None = None) -> str | None:
     """The region names are read in: --in, else the store's home region (see `config`)."""
     if within:
-        from ..regions import table
+        from ..domain.regions import table
 
         return table().resolve(within, field_name="--in").code
-    from ..config import home_region
+    from ..service.config import home_region
 
     return home_region(store(ctx))
 
@@ -84,26 +84,26 @@ In = Annotated[Optional[str], typer.Option("--in", metavar="REGION", help=messag
 
 
 def kind_arg(value: str) -> "Kind":
-    from ..models import kind_named
+    from ..domain.kind import kind_named
 
     return kind_named(value)
 
 
 # -- messages on stderr --------------------------------------------------------------------
 def error(message: str) -> None:
-    from ..safe_text import inert
+    from ..io.safe_text import inert
 
     _stderr_line(f"error: {inert(message, single_line=True)}", "red")
 
 
 def warn(message: str) -> None:
-    from ..safe_text import inert
+    from ..io.safe_text import inert
 
     _stderr_line(f"warning: {inert(message, single_line=True)}", "yellow")
 
 
 def info(message: str) -> None:
-    from ..safe_text import inert
+    from ..io.safe_text import inert
 
     _stderr_line(inert(message, single_line=True), "")
 
@@ -111,13 +111,13 @@ def info(message: str) -> None:
 def _stderr_line(text: str, style: str) -> None:
     from rich.text import Text
 
-    from ..terminal import console
+    from ..io.terminal import console
 
     console(stderr=True).print(Text(text, style=style), soft_wrap=True)
 
 
 def at_terminal() -> bool:
-    from ..terminal import is_terminal
+    from ..io.terminal import is_terminal
 
     return is_terminal(sys.stdin) and is_terminal(sys.stdout)
 
@@ -127,7 +127,7 @@ def for_people(records: list[dict[str, Any]], reveal: bool, *, note: bool = True
     """Records as `list`, `filter` and `show` print them: contact data masked unless
     ``reveal`` (and then, with ``note``, a line on stderr saying how to see it)."""
     from .. import messages
-    from ..masking import masked
+    from ..io.masking import masked
 
     if reveal:
         return records
@@ -139,7 +139,8 @@ def for_people(records: list[dict[str, Any]], reveal: bool, *, note: bool = True
 
 def emit(fmt: str, records: list[dict[str, Any]], kinds: list["Kind"], options: "Options",
          empty_message: str | None = None) -> None:
-    from .. import exporters, messages
+    from ..io import exporters
+    from .. import messages
 
     if fmt == "table" and not records:
         info(empty_message or messages.NO_RECORDS)
@@ -189,7 +190,7 @@ def with_filters(command: Callable[..., Any]) -> Callable[..., Any]:
     params[at:at] = added
 
     def run(**kwargs: Any) -> Any:
-        from ..query import FilterArgs
+        from ..service.filters import FilterArgs
 
         picked = {name: kwargs.pop(name) for name, _, _ in _FILTER_OPTIONS}
         filters = FilterArgs(regions=list(picked["region"] or []), since=picked["since"], until=picked["until"],

@@ -20,8 +20,8 @@ def show_all(ctx: typer.Context) -> None:
     from rich.table import Table
     from rich.text import Text
 
-    from ..config import Config
-    from ..terminal import console
+    from ..service.config import Config
+    from ..io.terminal import console
 
     table = Table.grid(padding=(0, 2))
     for _ in range(3):
@@ -36,7 +36,7 @@ def show_all(ctx: typer.Context) -> None:
 
 def get(ctx: typer.Context, key: KeyArg) -> None:
     """Print one setting's value (nothing, exit 1, when it is not set)."""
-    from ..config import Config, key_named
+    from ..service.config import Config, key_named
 
     setting = Config(common.store(ctx)).get(key_named(key))
     if not setting.value:
@@ -48,7 +48,7 @@ def get(ctx: typer.Context, key: KeyArg) -> None:
 def set_(ctx: typer.Context, key: KeyArg,
          value: Annotated[str, typer.Argument(metavar="VALUE", help="The new value, e.g. 天津.")]) -> None:
     """Set a setting for this store (e.g. `config set region 天津`)."""
-    from ..config import Config, key_named
+    from ..service.config import Config, key_named
 
     the_key = key_named(key)
     stored = Config(common.store(ctx)).set(the_key, value)
@@ -57,7 +57,7 @@ def set_(ctx: typer.Context, key: KeyArg,
 
 def unset(ctx: typer.Context, key: KeyArg) -> None:
     """Remove a setting from this store."""
-    from ..config import Config, key_named
+    from ..service.config import Config, key_named
 
     the_key = key_named(key)
     Config(common.store(ctx)).unset(the_key)

@@ -19,8 +19,8 @@ def status(
     note: Annotated[Optional[str], typer.Option("--note", "-m", help="Why, recorded with the move.")] = None,
 ) -> None:
     """Move a lead to a status; every move is kept with its time (going back is allowed)."""
-    from .. import records
-    from ..models import STATUS_LABELS
+    from ..service import records
+    from ..domain.kind import STATUS_LABELS
 
     old, new = records.move_status(common.store(ctx), record_id, new_status, note)
     if old == new:
@@ -35,7 +35,7 @@ def note(
     text: Annotated[str, typer.Argument(metavar="TEXT", help="The note.")],
 ) -> None:
     """Add a timestamped note to a lead."""
-    from .. import records
+    from ..service import records
 
     records.add_note(common.store(ctx), record_id, text)
     common.info(messages.NOTE_ADDED.format(id=record_id))
@@ -48,7 +48,7 @@ def due(
     clear: Annotated[bool, typer.Option("--clear", help="Remove the follow-up date.")] = False,
 ) -> None:
     """Set (or --clear) a lead's next follow-up date."""
-    from .. import records
+    from ..service import records
     from ..errors import UsageError
 
     if bool(when) == clear:

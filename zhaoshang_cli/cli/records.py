@@ -11,7 +11,7 @@ import typer
 
 from .. import messages
 from ..errors import UsageError, UserError
-from ..models import KINDS, Field, Kind
+from ..domain.kind import KINDS, Field, Kind
 from . import common
 
 
@@ -42,7 +42,7 @@ def _command(params: list[inspect.Parameter], body: Callable[..., None], doc: st
 
 
 def read_body_file(path: str) -> str:
-    from ..importers.encoding import decode
+    from ..io.importers.encoding import decode
 
     if path == "-":
         return decode(sys.stdin.buffer.read(), "<stdin>")
@@ -83,7 +83,7 @@ def _make_add(kind: Kind) -> Callable[..., None]:
     fields = [f for f in kind.fields if f.settable]
 
     def run(ctx: typer.Context, within: str | None = None, **kwargs: Any) -> None:
-        from .. import records
+        from ..service import records
 
         values = _given(kwargs)
         _ask_missing(kind, values)
@@ -101,7 +101,7 @@ _FULL_FORMATS = ("json", "jsonl", "csv")  # whole records, bodies included; tabl
 
 def _find(ctx: typer.Context, fmt: str, kinds: list[Kind], filters: Any, sort: str | None,
           limit: int | None) -> list[dict[str, Any]]:
-    from .. import records
+    from ..service import records
 
     if fmt in ("count", "ids"):
         return [{"id": i} for i in records.find_ids(common.store(ctx), kinds, filters, sort=sort, limit=limit)]
@@ -109,7 +109,8 @@ def _find(ctx: typer.Context, fmt: str, kinds: list[Kind], filters: Any, sort: s
 
 
 def _render(fmt: str, rows: list[dict[str, Any]], kinds: list[Kind], reveal: bool, show_kind: bool) -> None:
-    from .. import dates, exporters
+    from ..domain import dates
+    from ..io import exporters
 
     exporters.check_format(fmt, exporters.LIST_FORMATS)
     shown = common.for_people(rows, reveal, note=not (fmt == "table" and show_kind))  # that table has no contacts
@@ -128,8 +129,8 @@ def list_records(
     reveal: common.Reveal = False,
 ) -> None:
     """List records of one kind, filtered by region, date, text and status."""
-    from .. import exporters
-    from ..query import build_filters
+    from ..io import exporters
+    from ..service.filters import build_filters
 
     the_kind = common.kind_arg(kind)
     exporters.check_format(fmt, exporters.LIST_FORMATS)
@@ -148,8 +149,8 @@ def filter_records(
     reveal: common.Reveal = False,
 ) -> None:
     """Filter articles, policies and leads at once: one table with a kind column."""
-    from .. import exporters
-    from ..query import build_filters
+    from ..io import exporters
+    from ..service.filters import build_filters
 
     exporters.check_format(fmt, exporters.LIST_FORMATS)
     chosen = list(dict.fromkeys(common.kind_arg(k) for k in kinds)) if kinds else list(KINDS.values())
@@ -168,16 +169,17 @@ def show(
     reveal: common.Reveal = False,
 ) -> None:
     """Show one whole record, body included."""
-    from .. import exporters, records
+    from ..io import exporters
+    from ..service import records
 
     exporters.check_format(fmt, ("table", "json"))
     [record] = common.for_people([records.get(common.store(ctx), record_id)], reveal)
     if fmt == "json":
-        from ..exporters.json_ import dumps
+        from ..io.exporters.json_ import dumps
 
         sys.stdout.write(dumps(record) + "\n")
         return
-    from ..exporters.record import write_record
+    from ..io.exporters.record import write_record
 
     write_record(record, sys.stdout, origin=records.origin(common.store(ctx), record))
 
@@ -194,7 +196,7 @@ def _make_edit() -> Callable[..., None]:
         annotation=Annotated[str, typer.Argument(metavar="ID", help="Record ID: a12, p3, l7.")])
 
     def run(ctx: typer.Context, record_id: str, **kwargs: Any) -> None:
-        from .. import records
+        from ..service import records
 
         changes = _given(kwargs)
         records.edit(common.store(ctx), record_id, changes)
@@ -210,7 +212,7 @@ def rm(
     yes: Annotated[bool, typer.Option("--yes", "-y", help="Do not ask.")] = False,
 ) -> None:
     """Delete records (asks at a terminal; needs --yes in scripts). IDs are never reused."""
-    from .. import records
+    from ..service import records
 
     if not yes:
         if not common.at_terminal():

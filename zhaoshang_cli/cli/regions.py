@@ -18,8 +18,8 @@ def regions(
     fmt: Annotated[str, typer.Option("--format", "-f", help="table or json.")] = "table",
 ) -> None:
     """Show how a region name resolves (code, full name, level) and list its children."""
-    from .. import exporters
-    from ..regions import AmbiguousRegion, table
+    from ..io import exporters
+    from ..domain.regions import AmbiguousRegion, table
 
     exporters.check_format(fmt, ("table", "json"))
     tbl = table()
@@ -53,7 +53,7 @@ def _row(tbl: Any, code: str) -> dict[str, Any]:
 
 def _emit(fmt: str, resolved: dict[str, Any] | None, rows: list[dict[str, Any]], zones: list[dict[str, Any]]) -> None:
     if fmt == "json":
-        from ..exporters.json_ import dumps
+        from ..io.exporters.json_ import dumps
 
         typer.echo(dumps({"region": resolved, "children": rows, "zones": zones} if resolved else rows))
         return
@@ -61,8 +61,8 @@ def _emit(fmt: str, resolved: dict[str, Any] | None, rows: list[dict[str, Any]],
     from rich.table import Table
     from rich.text import Text
 
-    from ..safe_text import inert
-    from ..terminal import console
+    from ..io.safe_text import inert
+    from ..io.terminal import console
 
     out = console(sys.stdout)
     if resolved:

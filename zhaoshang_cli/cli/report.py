@@ -23,11 +23,12 @@ def report(
     output: Annotated[Optional[Path], typer.Option("--output", "-o", help="Write to FILE (default: stdout).")] = None,
 ) -> None:
     """A regional report: counts per area, the lead funnel and the monthly trend."""
-    from .. import exporters, reports
-    from ..exporters import report as render
-    from ..output import opened
-    from ..query import FilterArgs, build_filters
-    from ..regions import table
+    from ..io import exporters
+    from ..service import reports
+    from ..io.exporters import report as render
+    from ..io.output import opened
+    from ..service.filters import FilterArgs, build_filters
+    from ..domain.regions import table
 
     exporters.check_format(fmt, render.FORMATS)
     exporters.check_format(by, reports.GROUPINGS)

@@ -21,13 +21,13 @@ def _choice(option: str, value: str, allowed: tuple[str, ...]) -> str:
 
 def _progress(total: int, unit: str) -> tuple[Callable[[int], None] | None, Callable[[], None]]:
     """A progress bar on stderr for big batches at a terminal; nothing when piped."""
-    from ..terminal import is_terminal
+    from ..io.terminal import is_terminal
 
     if not is_terminal(sys.stderr) or total < (8 << 20 if unit == "bytes" else 2000):
         return None, lambda: None
     from rich.progress import Progress
 
-    from ..terminal import console
+    from ..io.terminal import console
 
     bar = Progress(console=console(stderr=True), transient=True)
     task = bar.add_task("reading" if unit == "bytes" else "validating", total=total)
@@ -48,7 +48,7 @@ def _report(result: Any, extra_policy: str) -> None:
 
 
 def _finish(ctx: typer.Context, write: Callable[[], Any], options: Any, stop: Callable[[], None]) -> None:
-    from .. import imports
+    from ..service import imports
 
     try:
         result = write()
@@ -75,8 +75,8 @@ def import_records(
     within: common.In = None,
 ) -> None:
     """Import records from files: all-or-nothing, idempotent, Chinese headers, GB18030 and Excel welcome."""
-    from .. import imports
-    from ..importers.rows import format_of, read_input
+    from ..service import imports
+    from ..io.importers.rows import format_of, read_input
 
     options = imports.ImportOptions(
         kind=common.kind_arg(kind) if kind else None,
@@ -110,8 +110,8 @@ def import_page(
     within: common.In = None,
 ) -> None:
     """Import scraped pages: the page's article or policy, and the entries of its listing blocks."""
-    from .. import imports
-    from ..importers.page import page_files, page_rows
+    from ..service import imports
+    from ..io.importers.page import page_files, page_rows
 
     context = common.region_context(ctx, within)
     options = imports.ImportOptions(on_conflict=_choice("on-conflict", on_conflict, imports.CONFLICT_POLICIES),
@@ -142,9 +142,10 @@ def export(
     excel: Annotated[bool, typer.Option("--excel", help="CSV for Excel: UTF-8 with BOM, CRLF.")] = False,
 ) -> None:
     """Export records with bodies, losslessly: what `import` reads back unchanged."""
-    from .. import exporters, records
-    from ..output import opened
-    from ..query import build_filters
+    from ..io import exporters
+    from ..service import records
+    from ..io.output import opened
+    from ..service.filters import build_filters
 
     exporters.check_format(fmt, exporters.EXPORT_FORMATS)
     the_kind = common.kind_arg(kind)

@@ -1,0 +1,256 @@
+"""Validating records: from the values a user or a file gave to a stored document.
+
+Each kind's fields are compiled once into (field, stored key, parser) triples; dates
+and region names repeat across a batch, so their parsed forms are cached.  An import
+of 100k records spends most of its Python time here.
+"""
+
+from __future__ import annotations
+
+import re
+from datetime import date
+from functools import lru_cache
+from typing import Any, Callable, Iterable, Mapping
+
+from . import dates, values
+from .. import messages
+from ..storage.tinydb.bodies import RawBody
+from ..errors import FieldError, RecordInvalid, UserError
+from .kind import KINDS, LEAD, POLICY, STATUSES, Field, Kind, is_empty
+
+Parser = Callable[[Any, "str | None"], Any]
+_DOC_NO_YEAR = re.compile(r"[\[【(（〔［]\s*(\d{4})\s*[\]】)）〕］]")
+
+
+# -- one field -----------------------------------------------------------------------------
+def _text_parser(spec: Field) -> Parser:
+    name = spec.name
+
+    def parse(value: Any, _context: str | None) -> Any:
+        if type(value) is str:
+            text = value if spec.apart else value.strip()
+        elif isinstance(value, RawBody) and spec.apart:
+            return value
+        elif isinstance(value, (int, float)) and not isinstance(value, bool):
+            text = str(value)
+        else:
+            raise FieldError(name, value, messages.TEXT_INVALID.format(value=value))
+        return _DOC_NO_YEAR.sub(r"〔\1〕", text) if name == "doc_no" else text
+
+    return parse
+
+
+@lru_cache(maxsize=8192)
+def _iso_date(text: str, name: str) -> str:
+    return dates.parse_date(text, field=name).isoformat()
+
+
+def _date_parser(spec: Field) -> Parser:
+    name = spec.name
+
+    def parse(value: Any, _context: str | None) -> str:
+        if isinstance(value, str):
+            return _iso_date(value, name)
+        return dates.parse_date(value, field=name).isoformat()
+
+    return parse
+
+
+@lru_cache(maxsize=8192)
+def _region_code(text: str, context: str | None, name: str) -> str:
+    from .regions import table
+
+    return table().resolve(text, context, field_name=name, why_one=messages.REGION_ONE_PER_RECORD).code
+
+
+def _region_parser(spec: Field) -> Parser:
+    name = spec.name
+
+    def parse(value: Any, context: str | None) -> str:
+        try:
+            return _region_code(str(value), context, name)
+        except FieldError:
+            raise
+        except UserError as exc:
+            raise FieldError(name, value, exc.message.removeprefix(f"{name}: ")) from None
+
+    return parse
+
+
+def _parse_notes(value: Any, field: str) -> list[dict[str, str]]:
+    if isinstance(value, str):
+        return [{"at": dates.now_iso(), "text": value.strip()}]
+    if isinstance(value, list) and all(isinstance(n, dict) and isinstance(n.get("text"), str) for n in value):
+        return [{"at": str(n.get("at") or dates.now_iso()), "text": n["text"]} for n in value]
+    raise FieldError(field, value, messages.NOTES_INVALID.format(value=value))
+
+
+def _parse_history(value: Any, field: str) -> list[dict[str, str]]:
+    if isinstance(value, list) and all(isinstance(h, dict) and h.get("to") in STATUSES for h in value):
+        return [{k: str(v) for k, v in h.items() if v is not None} for h in value]
+    raise FieldError(field, value, messages.HISTORY_INVALID.format(value=value))
+
+
+_SIMPLE: dict[str, Callable[[Any, str], Any]] = {
+    "url": values.parse_url, "phone": values.parse_phone, "email": values.parse_email,
+    "tags": values.parse_tags, "source": values.parse_source, "notes": _parse_notes, "history": _parse_history,
+}
+
+
+def parser_for(spec: Field) -> Parser:
+    if spec.type == "text":
+        return _text_parser(spec)
+    if spec.type == "date":
+        return _date_parser(spec)
+    if spec.type == "region":
+        return _region_parser(spec)
+    choices = spec.choices or {}
+    if spec.type == "choice":
+        return lambda value, _context: values.parse_choice(value, spec.name, choices)
+    if spec.type == "suggest":
+        return lambda value, _context: values.parse_suggested(value, spec.name, choices, spec.limit)
+    simple = _SIMPLE[spec.type]
+    return lambda value, _context: simple(value, spec.name)
+
+
+def _is_amount(spec: Field) -> bool:
+    return spec.type == "amount" and spec.part_of is None
+
+
+_COMPILED: dict[str, list[tuple[str, str, Parser]]] = {
+    kind.name: [(f.name, "region_code" if f.type == "region" else f.name, parser_for(f)) for f in kind.fields
+                if not (_is_amount(f) or f.part_of)]
+    for kind in KINDS.values()
+}
+_AMOUNTS = {kind.name: any(_is_amount(f) for f in kind.fields) for kind in KINDS.values()}
+
+
+def with_parts(kind: Kind, names: Iterable[str]) -> list[str]:
+    """``names`` and the fields that are parts of them: an amount is given, changed and
+    cleared whole (a new amount without a range drops the old upper end)."""
+    names = list(names)
+    return names + [f.name for f in kind.fields if f.part_of in names and f.name not in names]
+
+
+# -- whole records -------------------------------------------------------------------------
+def validate(kind: Kind, given: Mapping[str, Any], *, partial: bool = False, defaults: bool = True,
+             region_context: str | None = None, today: date | None = None) -> dict[str, Any]:
+    """Validate the given public values into a stored document (region as ``region_code``).
+
+    ``partial`` validates only what is given (for edits).  ``defaults=False`` leaves out
+    the values a new record gets when none is given (imports add them only on insert, so
+    that an update changes nothing the file did not give).  Every bad field is reported at
+    once in one RecordInvalid.
+    """
+    doc: dict[str, Any] = {}
+    errors: list[FieldError] = []
+    code = given.get("region_code")
+    if code and kind.field("region"):
+        from .regions import table
+
+        if str(code) in table().regions:
+            doc["region_code"] = str(code)
+        else:
+            errors.append(FieldError("region_code", code, messages.REGION_CODE_UNKNOWN.format(value=code)))
+    if _AMOUNTS[kind.name]:
+        try:
+            doc.update(values.parse_amount_fields(given))
+        except FieldError as exc:
+            errors.append(exc)
+    for name, key, parse in _COMPILED[kind.name]:
+        value = given.get(name)
+        if value is None or value == "" or key in doc:
+            continue
+        try:
+            parsed = parse(value, region_context)
+        except FieldError as exc:
+            errors.append(exc)
+            continue
+        if parsed or parsed == 0:
+            doc[key] = parsed
+    if kind.field("region") is not None:
+        _settle_zone(doc, given.get("zone"), errors)
+    extra = given.get("extra")
+    if extra and isinstance(extra, dict):
+        doc["extra"] = dict(extra)
+    if not partial:
+        if defaults:
+            apply_defaults(kind, doc, today)
+        bad = {e.field for e in errors}
+        errors += [e for e in missing_fields(kind, doc) if e.field not in bad]
+    if kind is POLICY:
+        errors += cross_checks(kind, doc)
+    if errors:
+        raise RecordInvalid(errors)
+    return doc
+
+
+def _settle_zone(doc: dict[str, Any], named: Any, errors: list[FieldError]) -> None:
+    """A region that is a development zone is stored as its district, the zone beside it;
+    a zone given on its own (a 开发区 column, an exported record) must lie in the region."""
+    from .regions import table
+
+    tbl = table()
+    code = doc.get("region_code")
+    if code:
+        doc["region_code"], zone = tbl.place(code)
+        if zone:
+            doc["zone"] = zone
+    if named is None or named == "" or "zone" in doc:
+        return
+    found = tbl.zone_named(str(named))
+    if found is None:
+        errors.append(FieldError("zone", named, messages.ZONE_UNKNOWN.format(value=named)))
+    elif code and found.county != doc["region_code"]:
+        errors.append(FieldError("zone", named, messages.ZONE_NOT_IN.format(
+            zone=found.name, region=tbl.full_name(doc["region_code"]))))
+    else:
+        doc["region_code"] = found.county
+        doc["zone"] = found.name
+
+
+def apply_defaults(kind: Kind, doc: dict[str, Any], today: date | None = None, now: str | None = None) -> None:
+    """What a new record gets when not given: a lead starts as new (or where its given
+    history ends), registered today, with its creation as the first history entry."""
+    if kind is LEAD:
+        history = doc.get("history")
+        doc.setdefault("status", history[-1]["to"] if history else "new")
+        doc.setdefault("date", (today or dates.today()).isoformat())
+        doc.setdefault("history", [{"at": now or dates.now_iso(), "to": doc["status"]}])
+
+
+def missing_fields(kind: Kind, doc: Mapping[str, Any]) -> list[FieldError]:
+    errors = []
+    for spec in kind.required:
+        key = "region_code" if spec.type == "region" else spec.name
+        if is_empty(doc.get(key)):
+            errors.append(FieldError(spec.name, None, messages.FIELD_REQUIRED))
+    if kind is LEAD and is_empty(doc.get("phone")) and is_empty(doc.get("email")):
+        errors.append(FieldError("phone", None, messages.LEAD_NEEDS_CONTACT))
+    return errors
+
+
+def cross_checks(kind: Kind, doc: Mapping[str, Any]) -> list[FieldError]:
+    if kind is POLICY and doc.get("effective") and doc.get("expiry") and doc["expiry"] < doc["effective"]:
+        return [FieldError("expiry", doc["expiry"], messages.EXPIRY_BEFORE_EFFECTIVE.format(
+            expiry=doc["expiry"], effective=doc["effective"]))]
+    return []
+
+
+# -- identity ------------------------------------------------------------------------------
+def natural_key(kind: Kind, doc: Mapping[str, Any]) -> tuple[str, ...] | None:
+    """What makes two records the same thing, for idempotent imports."""
+    if kind is LEAD:
+        reach = doc.get("phone") or doc.get("email")
+        return ("lead", reach, values.normalise_title(doc.get("company", ""))) if reach else None
+    url = doc.get("url")
+    if url:
+        return ("url", normalise_url(url))
+    return (kind.name, values.normalise_title(doc.get("title", "")), doc.get("date", ""))
+
+
+def normalise_url(url: str) -> str:
+    scheme, _, rest = url.partition("://")
+    host, _, path = rest.partition("/")
+    path = path.split("#", 1)[0].rstrip("/")
+    return f"{scheme.lower()}://{host.lower()}/{path}"

@@ -1,0 +1,215 @@
+"""Render a report (reports.Report) as a terminal table, Markdown, CSV or JSON.
+
+All four carry the same numbers; amounts read as Chinese reports write them (万元, 亿元,
+万美元) in table and Markdown, and as integers in CSV and JSON.  Each currency has its own
+column (no exchange rates), and a note says when ranges were counted at their lower end.
+"""
+
+from __future__ import annotations
+
+from typing import Any, TextIO
+
+from ... import messages
+from ...domain.kind import ARTICLE, LEAD, POLICY
+from ...service.reports import Counts, Report
+from ..safe_text import inert
+from ...domain.values import CURRENCY_UNITS, format_amount
+
+FORMATS = ("table", "markdown", "csv", "json")
+_BLOCKS = " ▏▎▍▌▋▊▉█"
+_SPARKS = "▁▂▃▄▅▆▇█"
+BAR_WIDTH = 20
+
+
+def bar(value: int, top: int, width: int = BAR_WIDTH) -> str:
+    """A horizontal bar in eighths of a cell."""
+    if top <= 0 or value <= 0:
+        return ""
+    eighths = max(1, round(value / top * width * 8))
+    return "█" * (eighths // 8) + (_BLOCKS[eighths % 8] if eighths % 8 else "")
+
+
+def sparkline(values: list[int]) -> str:
+    top = max(values, default=0)
+    if top == 0:
+        return _SPARKS[0] * len(values)
+    return "".join(_SPARKS[min(len(_SPARKS) - 1, round(v / top * (len(_SPARKS) - 1)))] for v in values)
+
+
+def percent(part: int, whole: int) -> str:
+    return f"{part / whole:.0%}" if whole else "–"
+
+
+# -- the three sections as plain rows --------------------------------------------------------
+def _group_header(report: Report) -> list[str]:
+    """The grouping, then a column per kind counted (signed leads and their amount with leads,
+    one amount column per currency)."""
+    kinds = report.kinds
+    amounts = [messages.REPORT_COL_AMOUNT] + [messages.REPORT_COL_AMOUNT_IN.format(currency=CURRENCY_UNITS[c])
+                                              for c in report.currencies[1:]]
+    return [messages.REPORT_BY_LABELS[report.by]] + \
+        ([messages.REPORT_COL_ARTICLES] if ARTICLE in kinds else []) + \
+        ([messages.REPORT_COL_POLICIES] if POLICY in kinds else []) + \
+        ([messages.REPORT_COL_LEADS, messages.REPORT_COL_SIGNED, *amounts] if LEAD in kinds else [])
+
+
+def _count_cells(report: Report, counts: Counts) -> list[str]:
+    kinds = report.kinds
+    amounts = [format_amount(total, c) if (total := counts.signed_amounts.get(c, 0)) else "0"
+               for c in report.currencies]
+    return ([str(counts.articles)] if ARTICLE in kinds else []) + \
+        ([str(counts.policies)] if POLICY in kinds else []) + \
+        ([str(counts.leads), str(counts.signed), *amounts] if LEAD in kinds else [])
+
+
+def amount_notes(report: Report) -> list[str]:
+    """What a reader must know to read the amounts: ranges counted low, currencies apart."""
+    notes = []
+    if report.total.signed_ranges:
+        notes.append(messages.REPORT_RANGES_COUNTED_LOW.format(count=report.total.signed_ranges))
+    if len(report.currencies) > 1:
+        notes.append(messages.REPORT_CURRENCIES_APART)
+    return notes
+
+
+def group_rows(report: Report) -> list[list[str]]:
+    rows = [[g.label] + _count_cells(report, g.counts) for g in report.groups]
+    rows.append([messages.REPORT_TOTAL] + _count_cells(report, report.total))
+    return rows
+
+
+def funnel_rows(report: Report) -> list[list[str]]:
+    f = report.funnel
+    top = f.total
+    rows = [[s.label, str(s.count), str(s.reached), percent(s.reached, top), bar(s.reached, top)] for s in f.stages]
+    rows.append([messages.STATUS_LOST, str(f.lost), "", percent(f.lost, top), bar(f.lost, top)])
+    return rows
+
+
+def trend_rows(report: Report) -> list[list[str]]:
+    totals = [m.counts.articles + m.counts.policies + m.counts.leads for m in report.trend]
+    top = max(totals, default=0)
+    return [[m.month, str(m.counts.articles), str(m.counts.policies), str(m.counts.leads), bar(t, top)]
+            for m, t in zip(report.trend, totals)]
+
+
+FUNNEL_HEADER = [messages.REPORT_COL_STATUS, messages.REPORT_COL_NOW, messages.REPORT_COL_REACHED,
+                 messages.REPORT_COL_SHARE, ""]
+TREND_HEADER = [messages.REPORT_COL_MONTH, messages.REPORT_COL_ARTICLES, messages.REPORT_COL_POLICIES,
+                messages.REPORT_COL_LEADS, ""]
+FUNNEL_ALIGNS = "lrrrl"
+TREND_ALIGNS = "lrrrl"
+
+
+def conversion_line(report: Report) -> str:
+    return messages.REPORT_CONVERSION.format(rate=f"{report.funnel.conversion:.1%}", total=report.funnel.total)
+
+
+def spark_line(report: Report) -> str:
+    totals = [m.counts.articles + m.counts.policies + m.counts.leads for m in report.trend]
+    if not totals:
+        return ""
+    return f"{report.trend[0].month} {sparkline(totals)} {report.trend[-1].month}"
+
+
+# -- formats ---------------------------------------------------------------------------------
+def write_table(report: Report, out: TextIO) -> None:
+    from rich import box
+    from rich.table import Table
+    from rich.text import Text
+
+    from ..terminal import console
+
+    con = console(out)
+
+    def table(header: list[str], rows: list[list[str]], title: str, aligns: str) -> Table:
+        t = Table(box=box.SIMPLE_HEAD, show_edge=False, pad_edge=False, collapse_padding=True, title=title,
+                  title_justify="left", title_style="bold", header_style="bold")
+        for name, align in zip(header, aligns):
+            t.add_column(name, no_wrap=True, overflow="ellipsis", justify="right" if align == "r" else "left")
+        for row in rows:
+            t.add_row(*(Text(inert(cell, single_line=True)) for cell in row))
+        return t
+
+    con.print(Text(inert(report.title), style="bold"))
+    con.print()
+    header = _group_header(report)
+    con.print(table(header, group_rows(report), messages.REPORT_SECTION_GROUPS[report.by], _aligns(header)))
+    for note in amount_notes(report):
+        con.print(Text(note))
+    con.print()
+    con.print(table(FUNNEL_HEADER, funnel_rows(report), messages.REPORT_SECTION_FUNNEL, FUNNEL_ALIGNS))
+    con.print(Text(conversion_line(report)))
+    if report.trend:
+        con.print()
+        con.print(table(TREND_HEADER, trend_rows(report), messages.REPORT_SECTION_TREND, TREND_ALIGNS))
+        con.print(Text(spark_line(report)))
+
+
+def _aligns(header: list[str]) -> str:
+    return "l" + "r" * (len(header) - 1)
+
+
+def _md_table(header: list[str], rows: list[list[str]], aligns: str) -> list[str]:
+    def cell(text: str) -> str:
+        return inert(text, single_line=True).replace("|", "\\|") or " "
+
+    lines = ["| " + " | ".join(cell(h) for h in header) + " |",
+             "|" + "|".join("---:" if a == "r" else "---" for a in aligns) + "|"]
+    lines += ["| " + " | ".join(cell(c) for c in row) + " |" for row in rows]
+    return lines
+
+
+def write_markdown(report: Report, out: TextIO) -> None:
+    lines = [f"## {inert(report.title, single_line=True)}", "",
+             f"### {messages.REPORT_SECTION_GROUPS[report.by]}", ""]
+    header = _group_header(report)
+    lines += _md_table(header, group_rows(report), _aligns(header))
+    for note in amount_notes(report):
+        lines += ["", note]
+    lines += ["", f"### {messages.REPORT_SECTION_FUNNEL}", ""]
+    lines += _md_table([h or messages.REPORT_COL_BAR for h in FUNNEL_HEADER], funnel_rows(report), FUNNEL_ALIGNS)
+    lines += ["", conversion_line(report)]
+    if report.trend:
+        lines += ["", f"### {messages.REPORT_SECTION_TREND}", ""]
+        lines += _md_table([h or messages.REPORT_COL_BAR for h in TREND_HEADER], trend_rows(report), TREND_ALIGNS)
+        lines += ["", spark_line(report)]
+    out.write("\n".join(lines) + "\n")
+
+
+CSV_COLUMNS = ("section", "key", "label", "articles", "policies", "leads", "signed", "signed_amount", "reached",
+               "signed_ranges")  # then signed_amount_USD… for each other currency in the report
+
+
+def write_csv(report: Report, out: TextIO) -> None:
+    from .csv_ import cell, writer as csv_writer
+
+    writer = csv_writer(out)
+    others = report.currencies[1:]
+    writer.writerow(CSV_COLUMNS + tuple(f"signed_amount_{c}" for c in others))
+    data = report.to_dict()
+
+    def row(section: str, key: Any, label: Any, values: dict[str, Any]) -> None:
+        amounts = values.get("signed_amounts")
+        writer.writerow([section, cell("key", key), cell("label", label)] +
+                        [values.get(c, "") for c in CSV_COLUMNS[3:]] +
+                        [amounts.get(c, 0) if amounts is not None else "" for c in others])
+
+    for g in data["groups"]:
+        row("groups", g["key"], g["label"], g)
+    row("total", "", messages.REPORT_TOTAL, data["total"])
+    for s in data["funnel"]["stages"]:
+        row("funnel", s["status"], s["label"], {"leads": s["count"], "reached": s["reached"]})
+    row("funnel", "lost", messages.STATUS_LOST, {"leads": data["funnel"]["lost"]})
+    for m in data["trend"]:
+        row("trend", m["month"], m["month"], m)
+
+
+def write_json(report: Report, out: TextIO) -> None:
+    from .json_ import dumps
+
+    out.write(dumps(report.to_dict()) + "\n")
+
+
+def write(fmt: str, report: Report, out: TextIO) -> None:
+    {"table": write_table, "markdown": write_markdown, "csv": write_csv, "json": write_json}[fmt](report, out)

@@ -1,0 +1,162 @@
+"""Excel workbooks (.xlsx) → rows for the import path, read with python-calamine.
+
+One sheet is read: the first visible one, or the one ``--sheet`` names (its name, or
+its number counting from 1 in tab order).  Its header is the first of its first
+HEADER_SEARCH rows that names at least two known columns (a merged title row above it
+is passed over), else its first row that holds anything.  Header cells merged down
+(企业名称 over two rows, 联系方式 over 联系人 and 电话) make one header: each column
+takes the lowest name above it.  A column with data but no header is named by its
+letter (列F), so that its cells are reported and kept, not lost.
+
+Cells are read as Excel holds them, the way Excel would save them as CSV: a whole
+number is an integer (a phone 13800000000 stored as 13800000000.0 too), a date is
+2025-07-17 (with its time, when it has one), a boolean is TRUE or FALSE, text has its
+_xHHHH_ escapes decoded.  Empty rows are skipped; rows are named FILE:SHEET:ROW.  A
+sheet reaching far beyond any table (xlsx_extent.py) is refused before it is laid out.
+"""
+
+from __future__ import annotations
+
+import datetime
+import io
+from itertools import islice
+from typing import Any
+
+from ... import messages
+from ...errors import UserError
+from .columns import field_for
+from .rows import OLE2_SIGNATURE, ZIP_SIGNATURE, SourceRow, sheet_row
+from .xlsx_extent import MAX_CELLS, column_letters, extent
+
+HEADER_SEARCH = 10
+_EXACT = 2**53  # whole numbers below this are exact in a double, as Excel keeps numbers
+
+
+def _calamine() -> Any:
+    """The reader, imported only when a workbook is read (the ``xlsx`` extra)."""
+    try:
+        import python_calamine
+    except ImportError:
+        raise UserError(messages.XLSX_NEEDS_EXTRA) from None
+    return python_calamine
+
+
+def xlsx_rows(name: str, raw: bytes, sheet: str | None = None) -> list[SourceRow]:
+    if raw.startswith(OLE2_SIGNATURE):
+        raise UserError(messages.XLS_UNSUPPORTED.format(file=name))
+    if not raw.startswith(ZIP_SIGNATURE):
+        raise UserError(messages.XLSX_NOT_ZIP.format(file=name))
+    calamine = _calamine()
+    try:
+        book = calamine.CalamineWorkbook.from_filelike(io.BytesIO(raw))
+        sheets = [m for m in book.sheets_metadata if m.typ == calamine.SheetTypeEnum.WorkSheet]
+        title = _choose(name, sheets, sheet, calamine.SheetVisibleEnum.Visible)
+        rows, columns, last = extent(raw, title)
+        if rows * columns > MAX_CELLS:  # laid out as a table, it would not fit in memory
+            raise UserError(messages.XLSX_TOO_FAR.format(file=name, sheet=title, cell=last, rows=rows,
+                                                        columns=columns))
+        table = book.get_sheet_by_name(title)
+        cells = table.to_python(skip_empty_area=False)
+        merged = table.merged_cell_ranges or []
+    except UserError:
+        raise
+    except BaseException as exc:  # a damaged file; the Rust reader's panics are BaseExceptions
+        if isinstance(exc, (KeyboardInterrupt, SystemExit, GeneratorExit, MemoryError)):
+            raise
+        raise UserError(messages.XLSX_UNREADABLE.format(file=name, reason=exc)) from None
+    return list(_rows(f"{name}:{title}", cells, merged))
+
+
+def _choose(name: str, sheets: list[Any], wanted: str | None, visible: Any) -> str:
+    if not sheets:
+        raise UserError(messages.XLSX_NO_SHEET.format(file=name))
+    titles = [s.name for s in sheets]
+    if wanted is None:
+        return next((s.name for s in sheets if s.visible == visible), titles[0])
+    if wanted in titles:
+        return wanted
+    if wanted.strip().isdigit() and 1 <= int(wanted) <= len(titles):
+        return titles[int(wanted) - 1]
+    listed = ", ".join(f"{i} {t}" for i, t in enumerate(titles, start=1))
+    raise UserError(messages.XLSX_SHEET_UNKNOWN.format(file=name, sheet=wanted, sheets=listed))
+
+
+def value(cell: Any) -> Any:
+    """A cell as import data: see the module's docstring."""
+    if type(cell) is str:
+        return cell
+    if isinstance(cell, bool):
+        return "TRUE" if cell else "FALSE"
+    if isinstance(cell, float):
+        return int(cell) if cell.is_integer() and abs(cell) < _EXACT else cell
+    if isinstance(cell, datetime.datetime):
+        if cell.time() == datetime.time():
+            return cell.date().isoformat()
+        return cell.isoformat(sep=" ", timespec="seconds")
+    if isinstance(cell, (datetime.date, datetime.time)):
+        return cell.isoformat()
+    if cell is None or isinstance(cell, int):
+        return cell
+    return str(cell)
+
+
+def _blank(cell: Any) -> bool:
+    return cell is None or (type(cell) is str and not cell.strip())
+
+
+def _header_row(cells: list[list[Any]]) -> int | None:
+    filled = list(islice((i for i, row in enumerate(cells) if not all(map(_blank, row))), HEADER_SEARCH))
+    if not filled:
+        return None
+    for i in filled:
+        if sum(1 for cell in cells[i] if type(cell) is str and field_for(cell) is not None) >= 2:
+            return i
+    return filled[0]
+
+
+def _header(cells: list[list[Any]], top: int, merged: list[Any]) -> tuple[list[str], int]:
+    """(the column names, the header's last row): a header block runs down as far as
+    cells merged from within it do; each column takes its lowest name in the block."""
+    bottom = top
+    grown = True
+    while grown:
+        grown = False
+        for (r0, _), (r1, _) in merged:
+            if top <= r0 <= bottom < r1:
+                bottom, grown = r1, True
+    bottom = min(bottom, len(cells) - 1)  # merged down past the last row that holds anything
+    width = max((len(row) for row in cells), default=0)
+    names = [""] * width
+    for r in range(top, bottom + 1):
+        row = cells[r]
+        for c in range(width):
+            cell = row[c] if c < len(row) else None
+            if bottom > top and _blank(cell):
+                cell = _merged_value(cells, merged, r, c)
+            if not _blank(cell):
+                names[c] = str(value(cell)).strip()
+    return names, bottom
+
+
+def _merged_value(cells: list[list[Any]], merged: list[Any], r: int, c: int) -> Any:
+    for (r0, c0), (r1, c1) in merged:
+        if r0 <= r <= r1 and c0 <= c <= c1:
+            return cells[r0][c0] if c0 < len(cells[r0]) else None
+    return None
+
+
+def _rows(where: str, cells: list[list[Any]], merged: list[Any]) -> list[SourceRow]:
+    top = _header_row(cells)
+    if top is None:
+        return []
+    names, bottom = _header(cells, top, merged)
+    body = cells[bottom + 1:]
+    for c, name in enumerate(names):
+        if not name and any(c < len(row) and not _blank(row[c]) for row in body):
+            names[c] = messages.XLSX_COLUMN_BY_LETTER.format(letter=column_letters(c + 1))
+    header = [(name, field_for(name) if name else None) for name in names]
+    rows = []
+    for number, row in enumerate(body, start=bottom + 2):
+        if not all(map(_blank, row)):
+            rows.append(sheet_row(where, number, header, map(value, row)))
+    return rows

@@ -1,0 +1,121 @@
+"""Where a command's data goes: stdout, or an ``-o FILE`` replaced atomically and guarded.
+
+Every command with ``-o/--output`` writes through ``opened``.  A file is rendered whole in
+memory, then replaced in one step (temp file beside it, fsync, rename): readers see the
+old file or the new one.  Binary data (an .xlsx workbook) goes the same way; to stdout
+it goes whole once rendered, and never to a terminal, where it would be garbage.
+Because a rename replaces whatever has the name, ``-o`` refuses
+
+* the store file, and anything in the store's side directory ``STORE.d/`` (bodies,
+  index, lock, backups), compared by real path and by file identity, so a symlink, a
+  ``../`` spelling or a hard link does not get past;
+* an existing path that is not a regular file: a device (``/dev/null`` as root would
+  become a regular file), a FIFO, a directory, a socket.
+
+A symlink to a regular file is followed: the file it points to is replaced.
+"""
+
+from __future__ import annotations
+
+import io
+import os
+import stat
+import sys
+from pathlib import Path
+from contextlib import contextmanager
+from typing import IO, TYPE_CHECKING, Any, Iterator
+
+from .. import messages
+from ..atomic import atomic_write
+from ..errors import UsageError, UserError
+
+if TYPE_CHECKING:
+    from ..storage.tinydb.store import Store
+
+
+def _identity(path: str | Path) -> tuple[int, int] | None:
+    try:
+        st = os.stat(path)
+    except OSError:
+        return None
+    return st.st_dev, st.st_ino
+
+
+def _within(path: str, directory: str) -> bool:
+    return path == directory or path.startswith(directory.rstrip(os.sep) + os.sep)
+
+
+def _file_type(mode: int) -> str:
+    for test, name in ((stat.S_ISDIR, "dir"), (stat.S_ISFIFO, "fifo"), (stat.S_ISCHR, "chr"),
+                       (stat.S_ISBLK, "blk"), (stat.S_ISSOCK, "sock")):
+        if test(mode):
+            return name
+    return "other"
+
+
+def _unwritable(path: Path, exc: OSError) -> UserError:
+    return UserError(messages.OUTPUT_UNWRITABLE.format(path=path, reason=exc.strerror or exc))
+
+
+def target(path: Path, store: "Store") -> Path:
+    """The real path that ``-o path`` replaces; UserError when it must not be written."""
+    real = os.path.realpath(path)
+    store_file = os.path.realpath(store.path)
+    store_dirs = {os.path.realpath(store.side), store_file + ".d", os.path.realpath(store.backups_dir)}
+    is_store = UserError(messages.OUTPUT_IS_STORE.format(path=path, store=store.path))
+    in_store = UserError(messages.OUTPUT_IN_STORE.format(path=path, side=store.side))
+    if real == store_file:
+        raise is_store
+    if any(_within(real, d) for d in store_dirs):
+        raise in_store
+    try:
+        st = os.stat(real)
+    except FileNotFoundError:
+        st = None
+    except OSError as exc:
+        raise _unwritable(path, exc) from None
+    if st is not None:
+        if not stat.S_ISREG(st.st_mode):
+            what = messages.OUTPUT_FILE_TYPES[_file_type(st.st_mode)]
+            raise UserError(messages.OUTPUT_NOT_A_FILE.format(path=path, what=what))
+        if (st.st_dev, st.st_ino) == _identity(store.path):
+            raise is_store
+    directory = Path(real).parent
+    if not directory.is_dir():
+        raise UserError(messages.OUTPUT_NO_DIR.format(path=path, directory=directory))
+    # the same directories under another name (a case-insensitive disk, a bind mount)
+    dir_ids = {_identity(d) for d in store_dirs} - {None}
+    if dir_ids and any(_identity(parent) in dir_ids for parent in Path(real).parents):
+        raise in_store
+    return Path(real)
+
+
+@contextmanager
+def opened(path: Path | None, store: "Store", *, private: bool = False, binary: bool = False) -> Iterator[IO[Any]]:
+    """stdout, or a buffer that replaces ``path`` atomically when the block ends without
+    an error (mode 0600 when ``private``: personal data; else 0644).  A path that must
+    not be written is refused on entry, before any work, and checked again at the end.
+    ``binary`` gives a bytes buffer; without ``path`` it is refused on entry when stdout
+    is a terminal, else written to stdout when the block ends without an error."""
+    if path is None:
+        if not binary:
+            yield sys.stdout
+            return
+        from .terminal import is_terminal
+
+        if is_terminal(sys.stdout):
+            raise UsageError(messages.OUTPUT_BINARY_TERMINAL)
+        out = io.BytesIO()
+        yield out
+        sys.stdout.flush()
+        sys.stdout.buffer.write(out.getvalue())
+        sys.stdout.buffer.flush()
+        return
+    target(path, store)
+    buffer: io.BytesIO | io.StringIO = io.BytesIO() if binary else io.StringIO(newline="")
+    yield buffer
+    data = buffer.getvalue() if binary else buffer.getvalue().encode("utf-8")
+    try:
+        atomic_write(target(path, store), data, mode=0o600 if private else 0o644)
+    except OSError as exc:
+        raise _unwritable(path, exc) from None

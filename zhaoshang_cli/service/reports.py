@@ -1,0 +1,277 @@
+"""Regional reports: counts per area, month, kind or lead attribute; the lead funnel; the trend.
+
+Aggregation only, no rendering.  Every number is what ``list … --format count`` gives
+for the same region, period and status (see ``Group.query`` for the filter behind a row).
+"""
+
+from __future__ import annotations
+
+from dataclasses import asdict, dataclass, field
+from datetime import date
+from typing import Any, Iterable
+
+from .. import messages
+from ..domain.dates import period_name
+from ..domain.kind import ARTICLE, KINDS, LEAD, POLICY, STATUS_LABELS, STATUSES, Kind
+from .filters import Filters, select
+from ..domain.regions import table
+from ..domain.values import CURRENCIES, DEFAULT_CURRENCY
+
+GROUPINGS = ("district", "zone", "month", "kind", "status", "industry", "need", "source")  # --by
+_KEY_FIELDS = {"district": "region_code", "zone": "zone", "month": "date", "kind": None}  # the field each reads
+FUNNEL = ("new", "contacted", "visited", "negotiating", "signed")  # lost is off the path
+UNSET = "（未填）"
+
+
+def kinds_for(by: str) -> list[Kind]:
+    """The kinds a grouping counts: every kind by district, month and kind; by a field,
+    the kinds that have it (status, industry, need: leads; source: articles and leads)."""
+    if by in _KEY_FIELDS:
+        return list(KINDS.values())
+    return [kind for kind in KINDS.values() if kind.field(by) is not None]
+
+
+def _yuan_only() -> dict[str, int]:
+    return {DEFAULT_CURRENCY: 0}
+
+
+@dataclass
+class Counts:
+    """Records counted, and the amounts of the signed leads: each currency apart (no
+    exchange rates), a range at its lower end (``signed_ranges`` says how many were)."""
+
+    LEAD_FIELDS = ("status", "amount", "amount_high", "currency")  # what ``add`` reads from a lead
+
+    articles: int = 0
+    policies: int = 0
+    leads: int = 0
+    signed: int = 0
+    signed_amount: int = 0  # yuan
+    signed_amounts: dict[str, int] = field(default_factory=_yuan_only)  # currency → total; CNY always
+    signed_ranges: int = 0  # signed leads whose amount is a range, counted at its lower end
+
+    def add(self, kind: Kind, doc: dict[str, Any]) -> None:
+        if kind is ARTICLE:
+            self.articles += 1
+        elif kind is POLICY:
+            self.policies += 1
+        else:
+            self.leads += 1
+            if doc.get("status") == "signed":
+                self.signed += 1
+                amount = doc.get("amount")
+                if amount is not None:
+                    currency = doc.get("currency") or DEFAULT_CURRENCY
+                    self.signed_amounts[currency] = self.signed_amounts.get(currency, 0) + amount
+                    self.signed_amount = self.signed_amounts[DEFAULT_CURRENCY]
+                    self.signed_ranges += int("amount_high" in doc)
+
+    def to_dict(self) -> dict[str, Any]:
+        out = asdict(self)
+        out["signed_amounts"] = {c: self.signed_amounts[c] for c in CURRENCIES if c in self.signed_amounts}
+        return out
+
+
+@dataclass
+class Group:
+    key: str
+    label: str
+    counts: Counts
+    query: dict[str, Any] = field(default_factory=dict)  # the list filters that give these numbers
+
+
+@dataclass
+class Stage:
+    status: str
+    label: str
+    count: int    # leads now at this status
+    reached: int  # leads at this status or further along the path
+
+
+@dataclass
+class Funnel:
+    stages: list[Stage]
+    lost: int
+    total: int
+
+    @property
+    def conversion(self) -> float:
+        signed = next(s.count for s in self.stages if s.status == "signed")
+        return signed / self.total if self.total else 0.0
+
+
+@dataclass
+class MonthRow:
+    month: str
+    counts: Counts
+
+
+@dataclass
+class Report:
+    region: dict[str, str] | None
+    since: str | None
+    until: str | None
+    by: str
+    groups: list[Group]
+    total: Counts
+    funnel: Funnel
+    trend: list[MonthRow]
+
+    @property
+    def kinds(self) -> list[Kind]:
+        return kinds_for(self.by)
+
+    @property
+    def currencies(self) -> list[str]:
+        """The currencies of the signed amounts, each totalled apart: yuan, then any others."""
+        return [c for c in CURRENCIES if c in self.total.signed_amounts]
+
+    @property
+    def title(self) -> str:
+        where = self.region["name"] if self.region else messages.REPORT_ALL_REGIONS
+        named = period_name(date.fromisoformat(self.since), date.fromisoformat(self.until)) \
+            if self.since and self.until else None
+        if named:
+            when = named
+        elif self.since or self.until:
+            when = f"{self.since or '…'} ~ {self.until or '…'}"
+        else:
+            when = messages.REPORT_ALL_TIME
+        return messages.REPORT_TITLE.format(region=where, period=when)
+
+    def to_dict(self) -> dict[str, Any]:
+        return {
+            "region": self.region,
+            "period": {"since": self.since, "until": self.until},
+            "by": self.by,
+            "groups": [{"key": g.key, "label": g.label, **g.counts.to_dict(), "query": g.query} for g in self.groups],
+            "total": self.total.to_dict(),
+            "funnel": {"stages": [asdict(s) for s in self.funnel.stages], "lost": self.funnel.lost,
+                       "total": self.funnel.total, "conversion": round(self.funnel.conversion, 4)},
+            "trend": [{"month": m.month, **m.counts.to_dict()} for m in self.trend],
+        }
+
+
+# -- grouping keys -------------------------------------------------------------------------
+def _area_key(code: str, region_code: str | None) -> tuple[str, str, bool]:
+    """(key, label, exact) of the area one level below the report's region holding ``code``."""
+    tbl = table()
+    path = tbl.path(code)
+    if region_code is None:
+        top = path[0]
+        return top.code, top.name, False
+    for i, node in enumerate(path):
+        if node.code == region_code:
+            if i + 1 < len(path):
+                child = path[i + 1]
+                return child.code, child.name, False
+            return node.code, messages.REPORT_OWN_LEVEL.format(name=node.name), True
+    return code, tbl.name(code), False
+
+
+def _key(by: str, kind: Kind, doc: dict[str, Any], region_code: str | None) -> tuple[str, str, dict[str, Any]]:
+    """(key, label, query) of the group a record falls in; the query is the list options
+    that select the group's records (with the report's own region and period)."""
+    if by == "district":
+        code = doc.get("region_code")
+        if not code:
+            return "", UNSET, {"where": "region="}
+        key, label, exact = _area_key(code, region_code)
+        return key, label, {"region": key, "exact_region": exact}
+    if by == "zone":
+        zone = doc.get("zone") or ""
+        return zone, zone or messages.REPORT_NO_ZONE, {"region": zone} if zone else {"where": "zone="}
+    if by == "month":
+        month = (doc.get("date") or "")[:7]
+        return month, month or UNSET, {"month": month} if month else {"where": "date="}
+    if by == "kind":
+        return kind.name, messages.KIND_LABELS[kind.name], {"kind": kind.name}
+    value = doc.get(by) or ""
+    if by == "status":
+        return value, STATUS_LABELS.get(value, value) or UNSET, {"status": value} if value else {"where": "status="}
+    return value, value or UNSET, {"where": f"{by}={value}"}
+
+
+# -- building the report -------------------------------------------------------------------
+def build(snapshot: Any, filters: Filters, *, by: str = "district", region_code: str | None = None) -> Report:
+    kinds = kinds_for(by)
+    rows = select(snapshot, kinds, filters)
+    # index stubs hold a few fields: parse the documents of the kinds whose stubs lack one
+    rows = snapshot.complete_lacking(rows, {kind: _fields_read(by, kind) for kind in kinds})
+    groups: dict[str, Group] = {}
+    total = Counts()
+    for kind, _, doc in rows:
+        key, label, query = _key(by, kind, doc, region_code)
+        group = groups.get(key)
+        if group is None:
+            group = groups[key] = Group(key, label, Counts(), query)
+        group.counts.add(kind, doc)
+        total.add(kind, doc)
+    ordered = _order(by, list(groups.values()))
+    leads = [doc for kind, _, doc in rows if kind is LEAD]
+    tbl = table()
+    region = {"code": region_code, "name": tbl.full_name(region_code)} if region_code else None
+    return Report(region, filters.since, filters.until, by, ordered, total, funnel(leads),
+                  trend(snapshot, filters))
+
+
+def _fields_read(by: str, kind: Kind) -> list[str]:
+    grouped = _KEY_FIELDS.get(by, by)
+    return ([grouped] if grouped else []) + (list(Counts.LEAD_FIELDS) if kind is LEAD else [])
+
+
+def _order(by: str, groups: list[Group]) -> list[Group]:
+    if by == "month":
+        return sorted(groups, key=lambda g: g.key)
+    if by == "status":
+        return sorted(groups, key=lambda g: STATUSES.index(g.key) if g.key in STATUSES else 99)
+    if by == "kind":
+        return sorted(groups, key=lambda g: ("article", "policy", "lead").index(g.key))
+    if by == "district":
+        # the area itself (本级) first, then by region code
+        return sorted(groups, key=lambda g: (not g.query.get("exact_region"), g.key))
+    return sorted(groups, key=lambda g: (-(g.counts.leads + g.counts.articles + g.counts.policies), g.key))
+
+
+def funnel(leads: Iterable[dict[str, Any]]) -> Funnel:
+    current = {status: 0 for status in STATUSES}
+    for doc in leads:
+        current[doc.get("status", "new")] = current.get(doc.get("status", "new"), 0) + 1
+    stages = []
+    total = sum(current.values())
+    for i, status in enumerate(FUNNEL):
+        # every lead started as new, lost ones too; later stages count the leads now there or further
+        reached = total if i == 0 else sum(current[s] for s in FUNNEL[i:])
+        stages.append(Stage(status, STATUS_LABELS[status], current[status], reached))
+    return Funnel(stages, current["lost"], total)
+
+
+def trend_months(since: str | None, until: str | None, seen: list[str]) -> list[str]:
+    """The months shown in the trend: the report's own months, or the six up to a single month."""
+    def number(iso: str) -> int:  # months since year 0, so that no date arithmetic can overflow
+        return int(iso[:4]) * 12 + int(iso[5:7]) - 1
+
+    if since and until:
+        first, last = number(since), number(until)
+        if first == last:
+            first = last - 5
+    elif seen:
+        last = number(until or max(seen))
+        first = max(number(since or min(seen)), last - 11)
+    else:
+        return []
+    return [f"{m // 12:04d}-{m % 12 + 1:02d}" for m in range(max(first, 12), last + 1)]
+
+
+def trend(snapshot: Any, filters: Filters) -> list[MonthRow]:
+    """Records per month in the report's region (its own period, or the six months up to it)."""
+    region_only = Filters(region_prefixes=filters.region_prefixes, text=filters.text)
+    rows = select(snapshot, [ARTICLE, POLICY, LEAD], region_only)
+    per_month: dict[str, Counts] = {}
+    for kind, _, doc in rows:
+        month = (doc.get("date") or "")[:7]
+        if month:
+            per_month.setdefault(month, Counts()).add(kind, doc)
+    months = trend_months(filters.since, filters.until, sorted(per_month))
+    return [MonthRow(m, per_month.get(m, Counts())) for m in months]
+

@@ -1,0 +1,250 @@
+"""Article and policy bodies, kept apart from the listing table in an append-only log.
+
+Listing a hundred thousand articles must not parse their bodies, so a record holds
+only a reference ``[offset, length]`` into the log file named in the store's meta.
+Each body is stored as a JSON string literal (quotes included, non-ASCII as UTF-8):
+an import can copy a body from its JSONL input without ever decoding it, and a text
+search can look for the needle's JSON form in the raw bytes.
+
+Appends are fsynced before the store file that references them is replaced: a crash
+leaves at worst unreferenced bytes at the end of the log, which nothing reads.
+"""
+
+from __future__ import annotations
+
+import bisect
+import os
+import threading
+from pathlib import Path
+from typing import Iterable, Iterator, Union
+
+import orjson
+
+from ...atomic import open_private, read_private, write_all
+
+Ref = list[int]  # [offset, length] in bytes
+_CHUNK = 1 << 20
+
+
+class BodyUnreadable(Exception):
+    """A body whose bytes are missing or damaged (a cut or garbled log)."""
+
+    def __init__(self, offset: int):
+        super().__init__(offset)
+        self.offset = offset
+
+
+class RawBody:
+    """A body still in its input's bytes: a canonical JSON string literal, UTF-8 checked."""
+
+    __slots__ = ("literal", "span")
+
+    def __init__(self, literal: Union[bytes, memoryview], span: tuple[int, int] | None = None):
+        self.literal = literal
+        self.span = span  # where the literal sits in the input, when it is a slice of it
+
+    def __bool__(self) -> bool:
+        return len(self.literal) > 2
+
+    def text(self) -> str:
+        return orjson.loads(self.literal)
+
+    def __repr__(self) -> str:
+        return f"RawBody({bytes(self.literal[:40])!r}…)"
+
+
+Body = Union[str, RawBody]
+
+
+def literal(body: Body) -> Union[bytes, memoryview]:
+    return body.literal if isinstance(body, RawBody) else orjson.dumps(body)
+
+
+def text_of(body: Body | None) -> str | None:
+    return body.text() if isinstance(body, RawBody) else body
+
+
+class BodyLog:
+    """One generation of the body log.  ``literals`` is False for logs written before bodies
+    were stored as JSON literals (plain UTF-8 text, schema 2 stores): those are read as they
+    are and converted by the next write (see Transaction.compact_bodies)."""
+
+    def __init__(self, path: Path, literals: bool = True):
+        self.path = path
+        self.literals = literals
+
+    def decode(self, data: bytes) -> str:
+        return orjson.loads(data) if self.literals else data.decode("utf-8")
+
+    def append(self, bodies: Iterable[Body | bytes | memoryview]) -> list[Ref]:
+        """Append bodies (buffered, then fsynced); returns their references in order.
+
+        Bodies are text, RawBody, or JSON string literals already encoded.
+        """
+        refs: list[Ref] = []
+        fd = open_private(self.path, os.O_WRONLY | os.O_CREAT | os.O_APPEND)
+        try:
+            offset = os.lseek(fd, 0, os.SEEK_END)
+            pending: list[Union[bytes, memoryview]] = []
+            size = 0
+            for body in bodies:
+                data = body if isinstance(body, (bytes, memoryview)) else literal(body)
+                refs.append([offset, len(data)])
+                offset += len(data)
+                pending.append(data)
+                size += len(data)
+                if size >= _CHUNK:
+                    _write_chunks(fd, pending)
+                    pending, size = [], 0
+            _write_chunks(fd, pending)
+            if refs:
+                os.fsync(fd)
+        finally:
+            os.close(fd)
+        return refs
+
+    def truncate(self, size: int) -> None:
+        """Cut the log back to ``size`` bytes: what a failed write appended goes again."""
+        try:
+            fd = open_private(self.path, os.O_WRONLY)
+        except FileNotFoundError:
+            return
+        try:
+            if os.fstat(fd).st_size > size:
+                os.ftruncate(fd, size)
+                os.fsync(fd)
+        finally:
+            os.close(fd)
+
+    def _open(self):
+        return os.fdopen(open_private(self.path, os.O_RDONLY), "rb")
+
+    def _read_one(self, handle, ref: Ref) -> str:
+        offset, length = ref
+        handle.seek(offset)
+        data = handle.read(length)
+        if len(data) != length:
+            raise BodyUnreadable(offset)
+        try:
+            text = self.decode(data)
+        except (orjson.JSONDecodeError, UnicodeDecodeError):
+            raise BodyUnreadable(offset) from None
+        if type(text) is not str:
+            raise BodyUnreadable(offset)
+        return text
+
+    def read(self, ref: Ref) -> str:
+        with self._open() as handle:
+            return self._read_one(handle, ref)
+
+    def read_many(self, refs: Iterable[tuple[str, Ref]]) -> Iterator[tuple[str, str]]:
+        """(key, body) for each (key, ref), read in file order."""
+        ordered = sorted(refs, key=lambda item: item[1][0])
+        if not ordered:
+            return
+        with self._open() as handle:
+            for key, ref in ordered:
+                yield key, self._read_one(handle, ref)
+
+    def check_many(self, refs: Iterable[tuple[str, Ref]]) -> Iterator[str]:
+        """Keys whose body cannot be read back whole (short, garbled, not text)."""
+        ordered = sorted(refs, key=lambda item: item[1][0])
+        if not ordered:
+            return
+        with self._open() as handle:
+            for key, ref in ordered:
+                try:
+                    self._read_one(handle, ref)
+                except BodyUnreadable:
+                    yield key
+
+    def search(self, needle: str, refs: list[tuple[str, Ref]]) -> set[str]:
+        """Keys whose body contains ``needle`` (ASCII letters matched case-insensitively).
+
+        Searches the raw bytes of the log once instead of decoding every body.
+        """
+        if not refs or not needle:
+            return set()
+        data = read_private(self.path)
+        pattern = orjson.dumps(needle)[1:-1] if self.literals else needle.encode("utf-8")
+        if any(ch.isascii() and ch.isalpha() for ch in needle):
+            data, pattern = data.lower(), pattern.lower()
+        ordered = sorted(refs, key=lambda item: item[1][0])
+        starts = [ref[0] for _, ref in ordered]
+        found: set[str] = set()
+        at = data.find(pattern)
+        while at != -1:
+            i = bisect.bisect_right(starts, at) - 1
+            if i >= 0:
+                key, (offset, length) = ordered[i]
+                if at + len(pattern) <= offset + length:
+                    found.add(key)
+                    at = data.find(pattern, offset + length)  # one hit per body is enough
+                    continue
+            at = data.find(pattern, at + 1)
+        return found
+
+    def size(self) -> int:
+        try:
+            return self.path.stat().st_size
+        except FileNotFoundError:
+            return 0
+
+
+class Appender:
+    """Appends to a body log from a background thread, so that the caller can go on
+    building the store file meanwhile; the references are known at once.
+
+    For one write transaction (the exclusive lock is held): offsets continue from the
+    end of the log, and ``wait()`` must return before the store file refers to them.
+    """
+
+    def __init__(self, log: BodyLog):
+        self.log = log
+        self.offset: int | None = None
+        self.start: int | None = None  # the log's size before this transaction appended to it
+        self._thread: threading.Thread | None = None
+        self._error: BaseException | None = None
+
+    def append(self, bodies: Iterable[Body]) -> list[Ref]:
+        self.wait()  # one write at a time keeps the offsets true
+        chunks = [literal(body) for body in bodies]
+        if not chunks:
+            return []
+        if self.offset is None:
+            self.offset = self.start = self.log.size()
+        refs = []
+        for data in chunks:
+            refs.append([self.offset, len(data)])
+            self.offset += len(data)
+        self._thread = threading.Thread(target=self._write, args=(chunks,), daemon=True)
+        self._thread.start()
+        return refs
+
+    def _write(self, chunks: list[Union[bytes, memoryview]]) -> None:
+        try:
+            self.log.append(chunks)
+        except BaseException as exc:  # re-raised by wait() in the caller's thread
+            self._error = exc
+
+    def wait(self) -> None:
+        if self._thread is not None:
+            self._thread.join()
+            self._thread = None
+        if self._error is not None:
+            error, self._error = self._error, None
+            raise error
+
+    def rollback(self) -> None:
+        """After a failed write: wait for the thread, then cut off whatever it appended."""
+        try:
+            self.wait()
+        except Exception:
+            pass
+        if self.start is not None:
+            self.log.truncate(self.start)
+
+
+def _write_chunks(fd: int, chunks: list[Union[bytes, memoryview]]) -> None:
+    if chunks:
+        write_all(fd, b"".join(chunks))

@@ -1,0 +1,268 @@
+"""What a stored document must look like, and how to mend one that does not.
+
+A store file can be valid JSON and still be damaged: a counter missing from the meta,
+a record that is not an object, a key that is not a number, a date that is no date.
+Every command refuses such a file untouched (one line, exit 1); ``doctor`` lists every
+problem and ``doctor --fix`` applies the repairs, each of which says what it changed or
+dropped.  Checks are per stored key and cheap, since every full read of the store runs
+them.
+"""
+
+from __future__ import annotations
+
+import re
+from dataclasses import dataclass
+from datetime import date
+from functools import lru_cache
+from typing import Any, Callable
+
+from ... import messages
+from ...domain import kind as models
+from ...domain.kind import STATUSES, Kind
+from ...domain.values import CURRENCIES
+
+META = "_meta"
+BODY = "_body"  # a document's reference into the body log
+
+Document = dict[str, Any]
+
+
+@dataclass
+class Damage:
+    where: str     # "_meta", "articles", "a12"
+    problem: str
+    repair: Callable[[Document], str]  # mends the document in place; returns what it did
+
+
+_ISO_DAY = re.compile(r"\d{4}-\d{2}-\d{2}")
+_CODE = re.compile(r"\d{6}")
+
+
+@lru_cache(maxsize=65536)
+def _is_day(value: str) -> bool:
+    if not _ISO_DAY.fullmatch(value):
+        return False
+    try:
+        date.fromisoformat(value)
+    except ValueError:
+        return False
+    return True
+
+
+def _text(v: Any) -> bool:
+    return type(v) is str
+
+
+def _day(v: Any) -> bool:
+    return type(v) is str and _is_day(v)
+
+
+def _code(v: Any) -> bool:
+    return type(v) is str and _CODE.fullmatch(v) is not None
+
+
+def _amount(v: Any) -> bool:
+    return type(v) is int and 0 <= v < 1 << 62
+
+
+def _currency(v: Any) -> bool:
+    return type(v) is str and v in CURRENCIES
+
+
+def _flag(v: Any) -> bool:
+    return type(v) is bool
+
+
+def _texts(v: Any) -> bool:
+    return type(v) is list and all(type(t) is str for t in v)
+
+
+def _notes(v: Any) -> bool:
+    return type(v) is list and all(type(n) is dict and type(n.get("text")) is str and type(n.get("at", "")) is str
+                                   for n in v)
+
+
+def _history(v: Any) -> bool:
+    return type(v) is list and all(type(h) is dict and h.get("to") in STATUSES and type(h.get("at", "")) is str
+                                   for h in v)
+
+
+def _status(v: Any) -> bool:
+    return v in STATUSES
+
+
+def _body_ref(v: Any) -> bool:
+    return (type(v) is list and len(v) == 2 and type(v[0]) is int and type(v[1]) is int
+            and v[0] >= 0 and v[1] >= 0)
+
+
+def _object(v: Any) -> bool:
+    return type(v) is dict
+
+
+_BY_TYPE: dict[str, Callable[[Any], bool]] = {
+    "date": _day, "amount": _amount, "currency": _currency, "flag": _flag, "tags": _texts, "notes": _notes,
+    "history": _history, "region": _code,
+}
+_EXPECTED = {_text: "text", _day: "a date (YYYY-MM-DD)", _code: "a 6-digit region code",
+             _amount: "a whole number (of yuan, or of its currency)", _currency: f"one of {', '.join(CURRENCIES)}",
+             _flag: "true or false", _texts: "a list of texts", _notes: "a list of notes",
+             _history: "a list of status moves", _status: "a lead status", _body_ref: "a body reference",
+             _object: "an object"}
+
+
+@lru_cache(maxsize=None)
+def field_checks(kind: Kind) -> dict[str, Callable[[Any], bool]]:
+    """Stored key → check of its value, for one kind."""
+    checks: dict[str, Callable[[Any], bool]] = {"created_at": _text, "updated_at": _text, "extra": _object,
+                                                BODY: _body_ref, "zone": _text}
+    for spec in kind.fields:
+        if spec.apart:
+            continue
+        key = "region_code" if spec.type == "region" else spec.name
+        checks[key] = _BY_TYPE.get(spec.type, _text)
+    if kind.field("status") is not None and kind.field("history") is not None:
+        checks["status"] = _status
+    return checks
+
+
+def _is_number_key(key: str) -> bool:
+    return key.isascii() and key.isdigit() and key[0] != "0"
+
+
+def damage(data: Document, log_generations: list[int] | None = None) -> list[Damage]:
+    """Every structural problem of a document already known to be ours (app and schema read)."""
+    found: list[Damage] = []
+    meta = data[META]["1"]
+    found += _meta_damage(data, meta, log_generations or [])
+    for kind in models.KINDS.values():
+        table = data.get(kind.table)
+        if table is None:
+            continue
+        if type(table) is not dict:
+            found.append(Damage(kind.table, messages.DAMAGE_TABLE.format(table=kind.table),
+                                _replace_table(kind)))
+            continue
+        checks = field_checks(kind)
+        for key, doc in table.items():
+            where = f"{kind.prefix}{key}"
+            if not _is_number_key(key):
+                found.append(Damage(f"{kind.table}[{key!r}]", messages.DAMAGE_KEY, _drop_record(kind, key)))
+            elif type(doc) is not dict:
+                found.append(Damage(where, messages.DAMAGE_NOT_OBJECT, _drop_record(kind, key)))
+            else:
+                for name, value in doc.items():
+                    check = checks.get(name)
+                    if check is not None and not check(value):
+                        problem = messages.DAMAGE_FIELD.format(field=name, value=_short(value),
+                                                               expected=_EXPECTED[check])
+                        repair = (_restore_status(kind, key) if check is _status else
+                                  _start_history(kind, key) if check is _history else _drop_field(kind, key, name))
+                        found.append(Damage(where, problem, repair))
+                if kind.field("status") is not None and kind.field("history") is not None:
+                    if "status" not in doc:
+                        found.append(Damage(where, messages.DAMAGE_NO_STATUS, _restore_status(kind, key)))
+                    if not doc.get("history") and meta["schema"] >= 2:  # schema 1 had none; migrated on open
+                        found.append(Damage(where, messages.DAMAGE_NO_HISTORY, _start_history(kind, key)))
+    return found
+
+
+def _meta_damage(data: Document, meta: Document, generations: list[int]) -> list[Damage]:
+    found = []
+    counters = meta.get("next")
+    if type(counters) is not dict or not all(
+            type(counters.get(k.prefix)) is int and counters[k.prefix] >= 1 for k in models.KINDS.values()):
+        found.append(Damage(META, messages.DAMAGE_COUNTERS, _mend_counters))
+    log = meta.get("log")
+    if type(log) is not int or log < 1:
+        generation = max(generations, default=1)
+
+        def mend_log(doc: Document) -> str:
+            doc[META]["1"]["log"] = generation
+            return messages.REPAIR_LOG.format(generation=generation)
+
+        found.append(Damage(META, messages.DAMAGE_LOG.format(value=_short(log)), mend_log))
+    if meta.get("schema", 0) >= 3 and meta.get("bodies") not in ("json", "text"):
+        def mend_bodies(doc: Document) -> str:
+            doc[META]["1"]["bodies"] = "json"
+            return messages.REPAIR_BODIES_FORMAT
+
+        found.append(Damage(META, messages.DAMAGE_BODIES_FORMAT, mend_bodies))
+    return found
+
+
+def highest_numbers(data: Document) -> dict[str, int]:
+    """The highest record number stored per ID prefix."""
+    top = {}
+    for kind in models.KINDS.values():
+        table = data.get(kind.table)
+        numbers = [int(k) for k in table if _is_number_key(k)] if type(table) is dict else []
+        top[kind.prefix] = max(numbers, default=0)
+    return top
+
+
+def _mend_counters(doc: Document) -> str:
+    meta = doc[META]["1"]
+    old = meta.get("next") if type(meta.get("next")) is dict else {}
+    top = highest_numbers(doc)
+    meta["next"] = {prefix: max(old.get(prefix, 1) if type(old.get(prefix)) is int else 1, top[prefix] + 1)
+                    for prefix in top}
+    return messages.REPAIR_COUNTERS.format(counters=", ".join(f"{p}{n}" for p, n in meta["next"].items()))
+
+
+def _replace_table(kind: Kind) -> Callable[[Document], str]:
+    def repair(doc: Document) -> str:
+        doc[kind.table] = {}
+        return messages.REPAIR_TABLE.format(table=kind.table)
+
+    return repair
+
+
+def _drop_record(kind: Kind, key: str) -> Callable[[Document], str]:
+    def repair(doc: Document) -> str:
+        value = doc[kind.table].pop(key, None)
+        return messages.REPAIR_RECORD.format(table=kind.table, key=key, value=_short(value))
+
+    return repair
+
+
+def _drop_field(kind: Kind, key: str, name: str) -> Callable[[Document], str]:
+    def repair(doc: Document) -> str:
+        value = doc[kind.table][key].pop(name, None)
+        return messages.REPAIR_FIELD.format(id=f"{kind.prefix}{key}", field=name, value=_short(value))
+
+    return repair
+
+
+def _restore_status(kind: Kind, key: str) -> Callable[[Document], str]:
+    def repair(doc: Document) -> str:
+        record = doc[kind.table][key]
+        history = record.get("history") if _history(record.get("history")) else []
+        record["status"] = history[-1]["to"] if history else "new"
+        return messages.REPAIR_STATUS.format(id=f"{kind.prefix}{key}", status=record["status"])
+
+    return repair
+
+
+def _start_history(kind: Kind, key: str) -> Callable[[Document], str]:
+    def repair(doc: Document) -> str:
+        record = doc[kind.table][key]
+        old = record.get("history")
+        kept = [h for h in old if _history([h])] if type(old) is list else []
+        if kept:
+            record["history"] = kept
+            return messages.REPAIR_HISTORY_KEPT.format(id=f"{kind.prefix}{key}", kept=len(kept), value=_short(old))
+        status = record.get("status") if _status(record.get("status")) else "new"
+        at = record.get("created_at") if _text(record.get("created_at")) else ""
+        record["history"] = [{"at": at, "to": status}]
+        return messages.REPAIR_HISTORY.format(id=f"{kind.prefix}{key}", status=status, value=_short(old))
+
+    return repair
+
+
+def _short(value: Any, limit: int = 40) -> str:
+    try:
+        text = repr(value)
+    except RecursionError:
+        return "<nested too deep>"
+    return text if len(text) <= limit else text[: limit - 1] + "…"
