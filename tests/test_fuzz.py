@@ -14,7 +14,7 @@ from zhaoshang_cli.errors import FieldError, UserError
 from zhaoshang_cli.io.importers.page import parse, rows_of
 from zhaoshang_cli.domain.regions import table
 from zhaoshang_cli.io.masking import mask_phone
-from zhaoshang_cli.domain.kind import LEAD, NEEDS
+from zhaoshang_cli.domain.lead import LEAD, NEEDS
 from zhaoshang_cli.domain.values import CURRENCIES, parse_amount, parse_amount_fields, parse_email, parse_phone, parse_suggested
 
 CJK = st.characters(min_codepoint=0x4E00, max_codepoint=0x4FFF)

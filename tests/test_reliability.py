@@ -18,6 +18,8 @@ from pathlib import Path
 import pytest
 from conftest import Cli
 
+from zhaoshang_cli.domain.article import ARTICLE as ARTICLE_KIND
+from zhaoshang_cli.domain.lead import LEAD as LEAD_KIND
 from zhaoshang_cli.storage.tinydb import doctor
 from zhaoshang_cli.domain import kind as models
 from zhaoshang_cli.storage.tinydb.store import Store
@@ -57,7 +59,7 @@ def _state(db: Path) -> tuple[int, int]:
     store = Store(db)
     with store.reading() as snap:
         indexed = len(snap.index.kinds["articles"]) if snap.index is not None else None
-        table = snap.table(models.ARTICLE)
+        table = snap.table(ARTICLE_KIND)
         assert all(snap.body(doc) for doc in table.values())
     return len(table), len(table) if indexed is None else indexed
 

@@ -8,6 +8,8 @@ import textwrap
 import pytest
 from tinydb import TinyDB
 
+from zhaoshang_cli.domain.article import ARTICLE as ARTICLE_KIND
+from zhaoshang_cli.domain.lead import LEAD as LEAD_KIND
 from zhaoshang_cli.storage.tinydb import migrations
 from zhaoshang_cli.domain import kind as models, validate as validation
 from zhaoshang_cli.errors import StoreError
@@ -17,8 +19,8 @@ from zhaoshang_cli.storage.tinydb.store import Store
 ARTICLE = {"title": "武清开发区新引进项目", "region": "武清", "date": "2025-07-03", "body": "正文"}
 
 
-def add(store, kind=models.ARTICLE, **fields):
-    doc = validation.validate(kind, {**ARTICLE, **fields} if kind is models.ARTICLE else fields)
+def add(store, kind=ARTICLE_KIND, **fields):
+    doc = validation.validate(kind, {**ARTICLE, **fields} if kind is ARTICLE_KIND else fields)
     with store.writing() as txn:
         return txn.insert_many(kind, [doc])[0]
 
@@ -75,7 +77,7 @@ def test_a_failed_transaction_writes_nothing(db):
     before = db.read_bytes()
     with pytest.raises(RuntimeError):
         with store.writing() as txn:
-            txn.insert_many(models.ARTICLE, [validation.validate(models.ARTICLE, {**ARTICLE, "title": "新"})])
+            txn.insert_many(ARTICLE_KIND, [validation.validate(ARTICLE_KIND, {**ARTICLE, "title": "新"})])
             raise RuntimeError("crash in the middle")
     assert db.read_bytes() == before
 
@@ -89,7 +91,7 @@ def test_older_schemas_are_migrated_on_open(db):
     store = Store(db)
     with store.reading() as snap:
         assert snap.meta["schema"] == migrations.CURRENT
-        assert snap.table(models.LEAD)["1"]["history"] == [{"at": "2025-01-01T09:00:00+08:00", "to": "contacted"}]
+        assert snap.table(LEAD_KIND)["1"]["history"] == [{"at": "2025-01-01T09:00:00+08:00", "to": "contacted"}]
     add(store)
     assert json.loads(db.read_text())["_meta"]["1"]["schema"] == migrations.CURRENT
 
@@ -158,7 +160,7 @@ def test_a_schema_2_store_with_plain_text_bodies_reads_and_converts_on_write(db)
     store = Store(db)
     with store.reading() as snap:
         assert snap.body(snap.get("a1")[2]) == body
-        assert snap.search_bodies("第二段", snap.table(models.ARTICLE).items()) == {"1"}
+        assert snap.search_bodies("第二段", snap.table(ARTICLE_KIND).items()) == {"1"}
     add(store, title="新文章", body="新的正文")
     with store.reading() as snap:
         assert snap.meta["bodies"] == "json" and snap.meta["log"] == 2

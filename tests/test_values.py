@@ -2,7 +2,7 @@ import pytest
 
 from zhaoshang_cli.errors import FieldError
 from zhaoshang_cli.io.masking import mask_email, mask_in_text, mask_phone, quoted
-from zhaoshang_cli.domain.kind import LEAD
+from zhaoshang_cli.domain.lead import LEAD
 from zhaoshang_cli.domain.values import (
     Amount,
     format_amount,

@@ -92,7 +92,7 @@ FIELD_HELP = {
 }
 
 # -- kinds, ids, records -------------------------------------------------------------------
-KIND_UNKNOWN = "unknown kind '{value}': use article(s), policy/policies or lead(s)"
+KIND_UNKNOWN = "unknown kind '{value}': use {kinds}"
 RECORD_NOT_FOUND = "no record {id}"
 RECORD_DUPLICATE = "already stored as {id} (same {key})"
 FIELD_NOT_FOR_KIND = "--{field} does not apply to a {kind}"

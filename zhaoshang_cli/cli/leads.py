@@ -20,7 +20,7 @@ def status(
 ) -> None:
     """Move a lead to a status; every move is kept with its time (going back is allowed)."""
     from ..service import records
-    from ..domain.kind import STATUS_LABELS
+    from ..domain.lead import STATUS_LABELS
 
     old, new = records.move_status(common.store(ctx), record_id, new_status, note)
     if old == new:

@@ -1,36 +1,28 @@
-"""The three record kinds, their fields and their public (JSON) shape.
+"""What a kind of record is: its fields, its rules, and the registry of kinds.
 
-A stored document holds only non-empty fields; the region is stored as its code.  The
-public form, used by every output format and by import, has every field in a fixed
-order, ``region`` as a name beside ``region_code``, and ``id``/``kind`` first.
+A ``Kind`` declares everything the rest of the program needs to know about one kind of
+record, so that no other module asks ``is this a lead?``: the ID prefix, the fields (in
+the order every format shows them), the natural key that makes two records the same
+thing, the defaults of a new record, the checks across fields, the columns of its list
+table, and, for kinds whose records move through stages (leads), the pipeline.
+
+Each kind lives in a module of its own (article.py, policy.py, lead.py) and registers
+itself; a new kind is one more module, or one ``register`` call.  A stored document holds
+only non-empty fields, the region as its code; the public form (``to_public``) has every
+field in a fixed order, ``id`` and ``kind`` first.
 """
 
 from __future__ import annotations
 
-from dataclasses import dataclass
-from typing import Any, Mapping
+import re
+from dataclasses import dataclass, field
+from datetime import date
+from typing import Any, Callable, Mapping
 
 from .. import messages
-from ..errors import UsageError
-from .values import DEFAULT_CURRENCY
+from ..errors import FieldError, UsageError
 
-STATUSES = ("new", "contacted", "visited", "negotiating", "signed", "lost")
-STATUS_LABELS = {"new": "新线索", "contacted": "已联系", "visited": "已考察", "negotiating": "洽谈中",
-                 "signed": "已签约", "lost": "已流失"}
-_STATUS_ALIASES = {s: s for s in STATUSES} | {v: k for k, v in STATUS_LABELS.items()} | {
-    "新建": "new", "新": "new", "联系": "contacted", "已拜访": "visited", "考察": "visited", "拜访": "visited",
-    "洽谈": "negotiating", "谈判": "negotiating", "签约": "signed", "已签": "signed", "流失": "lost",
-    "丢失": "lost", "放弃": "lost",
-}
-NEEDS = ("买地自建", "厂房租赁", "标准厂房", "写字楼租赁", "公司注册", "并购", "其他")  # the usual ones
-NEED_LIMIT = 20  # characters of any other need, kept as written
-_NEED_ALIASES = {n: n for n in NEEDS} | {
-    "注册公司": "公司注册", "land": "买地自建", "买地": "买地自建", "土地": "买地自建", "拿地": "买地自建",
-    "plant": "厂房租赁", "factory": "厂房租赁", "厂房": "厂房租赁", "租赁厂房": "厂房租赁", "office": "写字楼租赁",
-    "写字楼": "写字楼租赁", "办公": "写字楼租赁", "company": "公司注册", "register": "公司注册",
-    "标准化厂房": "标准厂房", "收购": "并购", "兼并": "并购", "m&a": "并购",
-    "other": "其他", "其它": "其他",
-}
+Document = dict[str, Any]
 
 
 @dataclass(frozen=True, eq=False)
@@ -48,19 +40,74 @@ class Field:
     part_of: str | None = None  # a part of another field's value, given and changed with it (amount_high)
     limit: int = 0  # suggest: the most characters of a value outside the usual ones
 
+    @property
+    def key(self) -> str:
+        """The key its value has in a stored document (a region is stored as its code)."""
+        return "region_code" if self.type == "region" else self.name
+
+
+@dataclass(frozen=True)
+class Column:
+    """A column of a kind's list table: the field it shows and how much room it wants."""
+
+    header: str
+    field: str  # a public field name, or "title" for the kind's title field
+    min_width: int | None = None
+    max_width: int | None = None
+    flexible: bool = False  # takes the room the others leave
+    justify: str = "left"
+    optional: bool = False  # dropped first when the terminal is too narrow
+
+
+@dataclass(frozen=True, eq=False)
+class Pipeline:
+    """Stages a record moves through (a lead: new → … → signed, or lost), every move kept in
+    its history with the time.  ``path`` is the funnel; ``won`` is where a deal is done."""
+
+    statuses: tuple[str, ...]
+    labels: Mapping[str, str]
+    aliases: Mapping[str, str]  # every accepted spelling → the status
+    path: tuple[str, ...]
+    won: str
+    closed: tuple[str, ...]  # no follow-up is due once here
+    start: str
+
+    def label(self, status: str | None) -> str:
+        return self.labels.get(status or "", status or "")
+
+
+def _no_defaults(doc: Document, today: date, now: str) -> None:
+    return None
+
+
+def _no_checks(doc: Mapping[str, Any]) -> list[FieldError]:
+    return []
+
 
 @dataclass(frozen=True, eq=False)
 class Kind:
     name: str
     plural: str
     prefix: str
-    table: str
     label: str
     title_field: str
     fields: tuple[Field, ...]
+    aliases: tuple[str, ...] = ()  # other names people use: 资讯, 客户…
+    columns: tuple[Column, ...] = ()  # its list table
+    pipeline: Pipeline | None = None
+    # what makes two records the same thing (None: never the same), for idempotent imports
+    natural_key: Callable[[Mapping[str, Any]], tuple[str, ...] | None] = field(default=None)  # type: ignore
+    defaults: Callable[[Document, date, str], None] = _no_defaults  # what a new record gets
+    checks: Callable[[Mapping[str, Any]], list[FieldError]] = _no_checks  # across fields
 
     def __post_init__(self) -> None:
         object.__setattr__(self, "_by_name", {f.name: f for f in self.fields})
+        if self.natural_key is None:
+            object.__setattr__(self, "natural_key", lambda doc: title_date_key(self, doc))
+
+    @property
+    def table(self) -> str:
+        return self.plural
 
     def field(self, name: str) -> Field | None:
         return self._by_name.get(name)  # type: ignore[attr-defined]
@@ -82,71 +129,89 @@ class Kind:
     def has_body(self) -> bool:
         return any(f.apart for f in self.fields)
 
+    @property
+    def region(self) -> Field | None:
+        return next((f for f in self.fields if f.type == "region"), None)
 
-def _f(name: str, label: str, type: str = "text", **kw: Any) -> Field:
+
+def text_field(name: str, label: str, type: str = "text", **kw: Any) -> Field:
+    """A field with its help text from messages.FIELD_HELP."""
     return Field(name, label, type, **{"help": messages.FIELD_HELP.get(name, ""), **kw})
 
 
-ARTICLE = Kind("article", "articles", "a", "articles", "文章", "title", (
-    _f("title", "标题", required=True),
-    _f("region", "地区", "region", required=True),
-    _f("date", "发布日期", "date", required=True),
-    _f("url", "链接", "url"),
-    _f("source", "来源"),
-    _f("category", "栏目"),
-    _f("tags", "标签", "tags"),
-    _f("summary", "摘要"),
-    _f("body", "正文", apart=True),
-))
-POLICY = Kind("policy", "policies", "p", "policies", "政策", "title", (
-    _f("title", "标题", required=True),
-    _f("issuer", "发文机关"),
-    _f("doc_no", "文号"),
-    _f("region", "地区", "region", required=True),
-    _f("date", "发布日期", "date", required=True),
-    _f("effective", "生效日期", "date"),
-    _f("expiry", "失效日期", "date"),
-    _f("category", "类别"),
-    _f("url", "链接", "url"),
-    _f("body", "正文", apart=True),
-))
-LEAD = Kind("lead", "leads", "l", "leads", "线索", "company", (
-    _f("company", "企业名称", required=True),
-    _f("contact", "联系人"),
-    _f("phone", "联系电话", "phone"),
-    _f("email", "邮箱", "email"),
-    _f("address", "地址"),
-    _f("industry", "行业"),
-    _f("region", "意向地区", "region"),
-    _f("amount", "投资额", "amount"),
-    _f("amount_high", "投资额上限", "amount", part_of="amount", settable=False),
-    _f("currency", "币种", "currency", part_of="amount", settable=False),
-    _f("amount_approx", "投资额为约数", "flag", part_of="amount", settable=False),
-    _f("need", "需求", "suggest", choices=_NEED_ALIASES, limit=NEED_LIMIT,
-       help=messages.FIELD_HELP["need"].format(usual=", ".join(NEEDS), limit=NEED_LIMIT)),
-    _f("status", "状态", "choice", choices=_STATUS_ALIASES),
-    _f("source", "来源", "source"),
-    _f("date", "登记日期", "date"),
-    _f("due", "下次跟进", "date"),
-    _f("notes", "备注", "notes"),
-    _f("history", "状态记录", "history", settable=False),
-))
-KINDS: dict[str, Kind] = {k.name: k for k in (ARTICLE, POLICY, LEAD)}
-_KIND_NAMES = {**{k.name: k for k in KINDS.values()}, **{k.plural: k for k in KINDS.values()},
-               **{k.label: k for k in KINDS.values()}, "项目": ARTICLE, "资讯": ARTICLE, "新闻": ARTICLE,
-               "客户": LEAD, "企业": LEAD}
-_BY_PREFIX = {k.prefix: k for k in KINDS.values()}
+# -- natural keys ----------------------------------------------------------------------------
+def normalise_url(url: str) -> str:
+    scheme, _, rest = url.partition("://")
+    host, _, path = rest.partition("/")
+    path = path.split("#", 1)[0].rstrip("/")
+    return f"{scheme.lower()}://{host.lower()}/{path}"
 
 
-def kind_named(text: str) -> Kind:
-    kind = _KIND_NAMES.get(text.strip().lower())
-    if kind is None:
-        raise UsageError(messages.KIND_UNKNOWN.format(value=text))
+def normalise_title(title: str) -> str:
+    """Title as compared for duplicates: width, case, spaces and punctuation ignored."""
+    import unicodedata
+
+    text = unicodedata.normalize("NFKC", title).lower()
+    return "".join(ch for ch in text if ch.isalnum())
+
+
+def url_key(url: str) -> tuple[str, ...]:
+    return ("url", normalise_url(url))
+
+
+def title_date_key(kind: Kind, doc: Mapping[str, Any]) -> tuple[str, ...]:
+    """The same page (by URL), else the same title on the same day."""
+    url = doc.get("url")
+    if url:
+        return url_key(url)
+    return (kind.name, normalise_title(doc.get(kind.title_field, "")), doc.get("date", ""))
+
+
+# -- the registry ----------------------------------------------------------------------------
+KINDS: dict[str, Kind] = {}
+_NAMES: dict[str, Kind] = {}
+_BY_PREFIX: dict[str, Kind] = {}
+_ID = re.compile(r"[a-z][1-9]\d*")
+
+
+def register(kind: Kind) -> Kind:
+    """Make a kind known to every command; its prefix and names must be free."""
+    if kind.prefix in _BY_PREFIX or kind.name in KINDS or len(kind.prefix) != 1 or not kind.prefix.isalpha():
+        raise ValueError(f"kind {kind.name}: prefix or name already taken, or not one letter")
+    KINDS[kind.name] = kind
+    _BY_PREFIX[kind.prefix] = kind
+    for name in (kind.name, kind.plural, kind.label, *kind.aliases):
+        _NAMES.setdefault(name.lower(), kind)
     return kind
 
 
-def kind_of_id(record_id: str) -> Kind:
-    return _BY_PREFIX[record_id[0]]
+def unregister(kind: Kind) -> None:
+    """Forget a kind (tests that add one of their own)."""
+    KINDS.pop(kind.name, None)
+    _BY_PREFIX.pop(kind.prefix, None)
+    for name in [n for n, k in _NAMES.items() if k is kind]:
+        del _NAMES[name]
+
+
+def kind_named(text: str) -> Kind:
+    kind = _NAMES.get(text.strip().lower())
+    if kind is None:
+        names = ", ".join(f"{k.name} ({k.plural})" for k in KINDS.values())
+        raise UsageError(messages.KIND_UNKNOWN.format(value=text, kinds=names))
+    return kind
+
+
+def kind_of_id(record_id: str) -> Kind | None:
+    return _BY_PREFIX.get(record_id[:1])
+
+
+def is_record_id(text: str) -> bool:
+    """a12, p3, l7: a registered kind's prefix and a number."""
+    return bool(_ID.fullmatch(text)) and text[0] in _BY_PREFIX
+
+
+def record_id(kind: Kind, number: int | str) -> str:
+    return f"{kind.prefix}{number}"
 
 
 def is_empty(value: Any) -> bool:
@@ -154,14 +219,11 @@ def is_empty(value: Any) -> bool:
         value.strip() if isinstance(value, str) else value))
 
 
-# -- the public shape ----------------------------------------------------------------------
-def record_id(kind: Kind, number: int | str) -> str:
-    return f"{kind.prefix}{number}"
-
-
+# -- the public shape ------------------------------------------------------------------------
 def to_public(kind: Kind, number: int | str, doc: Mapping[str, Any], body: str | None = None) -> dict[str, Any]:
     """The record as every output format shows it: all fields, fixed order."""
     from .regions import table
+    from .values import DEFAULT_CURRENCY
 
     out: dict[str, Any] = {"id": record_id(kind, number), "kind": kind.name}
     for spec in kind.fields:
@@ -183,3 +245,7 @@ def to_public(kind: Kind, number: int | str, doc: Mapping[str, Any], body: str |
     out["created_at"] = doc.get("created_at")
     out["updated_at"] = doc.get("updated_at")
     return out
+
+
+# the built-in kinds register themselves
+from . import article, policy, lead  # noqa: E402,F401

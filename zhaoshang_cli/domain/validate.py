@@ -14,9 +14,9 @@ from typing import Any, Callable, Iterable, Mapping
 
 from . import dates, values
 from .. import messages
-from ..storage.tinydb.bodies import RawBody
+from .body import RawBody
 from ..errors import FieldError, RecordInvalid, UserError
-from .kind import KINDS, LEAD, POLICY, STATUSES, Field, Kind, is_empty
+from .kind import Field, Kind, is_empty
 
 Parser = Callable[[Any, "str | None"], Any]
 _DOC_NO_YEAR = re.compile(r"[\[【(（〔［]\s*(\d{4})\s*[\]】)）〕］]")
@@ -85,25 +85,32 @@ def _parse_notes(value: Any, field: str) -> list[dict[str, str]]:
     raise FieldError(field, value, messages.NOTES_INVALID.format(value=value))
 
 
-def _parse_history(value: Any, field: str) -> list[dict[str, str]]:
-    if isinstance(value, list) and all(isinstance(h, dict) and h.get("to") in STATUSES for h in value):
-        return [{k: str(v) for k, v in h.items() if v is not None} for h in value]
-    raise FieldError(field, value, messages.HISTORY_INVALID.format(value=value))
+def _history_parser(kind: Kind, spec: Field) -> Parser:
+    statuses = kind.pipeline.statuses if kind.pipeline else ()
+
+    def parse(value: Any, _context: str | None) -> list[dict[str, str]]:
+        if isinstance(value, list) and all(isinstance(h, dict) and h.get("to") in statuses for h in value):
+            return [{k: str(v) for k, v in h.items() if v is not None} for h in value]
+        raise FieldError(spec.name, value, messages.HISTORY_INVALID.format(value=value))
+
+    return parse
 
 
 _SIMPLE: dict[str, Callable[[Any, str], Any]] = {
     "url": values.parse_url, "phone": values.parse_phone, "email": values.parse_email,
-    "tags": values.parse_tags, "source": values.parse_source, "notes": _parse_notes, "history": _parse_history,
+    "tags": values.parse_tags, "source": values.parse_source, "notes": _parse_notes,
 }
 
 
-def parser_for(spec: Field) -> Parser:
+def parser_for(kind: Kind, spec: Field) -> Parser:
     if spec.type == "text":
         return _text_parser(spec)
     if spec.type == "date":
         return _date_parser(spec)
     if spec.type == "region":
         return _region_parser(spec)
+    if spec.type == "history":
+        return _history_parser(kind, spec)
     choices = spec.choices or {}
     if spec.type == "choice":
         return lambda value, _context: values.parse_choice(value, spec.name, choices)
@@ -117,12 +124,15 @@ def _is_amount(spec: Field) -> bool:
     return spec.type == "amount" and spec.part_of is None
 
 
-_COMPILED: dict[str, list[tuple[str, str, Parser]]] = {
-    kind.name: [(f.name, "region_code" if f.type == "region" else f.name, parser_for(f)) for f in kind.fields
-                if not (_is_amount(f) or f.part_of)]
-    for kind in KINDS.values()
-}
-_AMOUNTS = {kind.name: any(_is_amount(f) for f in kind.fields) for kind in KINDS.values()}
+@lru_cache(maxsize=None)
+def _compiled(kind: Kind) -> list[tuple[str, str, Parser]]:
+    """(field, stored key, parser) of each field a kind parses one by one (an amount and its
+    parts are parsed together)."""
+    return [(f.name, f.key, parser_for(kind, f)) for f in kind.fields if not (_is_amount(f) or f.part_of)]
+
+
+def _has_amount(kind: Kind) -> bool:
+    return any(_is_amount(f) for f in kind.fields)
 
 
 def with_parts(kind: Kind, names: Iterable[str]) -> list[str]:
@@ -152,12 +162,12 @@ def validate(kind: Kind, given: Mapping[str, Any], *, partial: bool = False, def
             doc["region_code"] = str(code)
         else:
             errors.append(FieldError("region_code", code, messages.REGION_CODE_UNKNOWN.format(value=code)))
-    if _AMOUNTS[kind.name]:
+    if _has_amount(kind):
         try:
             doc.update(values.parse_amount_fields(given))
         except FieldError as exc:
             errors.append(exc)
-    for name, key, parse in _COMPILED[kind.name]:
+    for name, key, parse in _compiled(kind):
         value = given.get(name)
         if value is None or value == "" or key in doc:
             continue
@@ -177,9 +187,7 @@ def validate(kind: Kind, given: Mapping[str, Any], *, partial: bool = False, def
         if defaults:
             apply_defaults(kind, doc, today)
         bad = {e.field for e in errors}
-        errors += [e for e in missing_fields(kind, doc) if e.field not in bad]
-    if kind is POLICY:
-        errors += cross_checks(kind, doc)
+        errors += [e for e in whole_record_checks(kind, doc) if e.field not in bad]
     if errors:
         raise RecordInvalid(errors)
     return doc
@@ -210,47 +218,17 @@ def _settle_zone(doc: dict[str, Any], named: Any, errors: list[FieldError]) -> N
 
 
 def apply_defaults(kind: Kind, doc: dict[str, Any], today: date | None = None, now: str | None = None) -> None:
-    """What a new record gets when not given: a lead starts as new (or where its given
-    history ends), registered today, with its creation as the first history entry."""
-    if kind is LEAD:
-        history = doc.get("history")
-        doc.setdefault("status", history[-1]["to"] if history else "new")
-        doc.setdefault("date", (today or dates.today()).isoformat())
-        doc.setdefault("history", [{"at": now or dates.now_iso(), "to": doc["status"]}])
+    """What a new record gets when it is not given (a lead: its status, date, history)."""
+    kind.defaults(doc, today or dates.today(), now or dates.now_iso())
 
 
 def missing_fields(kind: Kind, doc: Mapping[str, Any]) -> list[FieldError]:
-    errors = []
-    for spec in kind.required:
-        key = "region_code" if spec.type == "region" else spec.name
-        if is_empty(doc.get(key)):
-            errors.append(FieldError(spec.name, None, messages.FIELD_REQUIRED))
-    if kind is LEAD and is_empty(doc.get("phone")) and is_empty(doc.get("email")):
-        errors.append(FieldError("phone", None, messages.LEAD_NEEDS_CONTACT))
-    return errors
+    return [FieldError(spec.name, None, messages.FIELD_REQUIRED) for spec in kind.required if is_empty(doc.get(spec.key))]
 
 
-def cross_checks(kind: Kind, doc: Mapping[str, Any]) -> list[FieldError]:
-    if kind is POLICY and doc.get("effective") and doc.get("expiry") and doc["expiry"] < doc["effective"]:
-        return [FieldError("expiry", doc["expiry"], messages.EXPIRY_BEFORE_EFFECTIVE.format(
-            expiry=doc["expiry"], effective=doc["effective"]))]
-    return []
-
-
-# -- identity ------------------------------------------------------------------------------
-def natural_key(kind: Kind, doc: Mapping[str, Any]) -> tuple[str, ...] | None:
-    """What makes two records the same thing, for idempotent imports."""
-    if kind is LEAD:
-        reach = doc.get("phone") or doc.get("email")
-        return ("lead", reach, values.normalise_title(doc.get("company", ""))) if reach else None
-    url = doc.get("url")
-    if url:
-        return ("url", normalise_url(url))
-    return (kind.name, values.normalise_title(doc.get("title", "")), doc.get("date", ""))
-
-
-def normalise_url(url: str) -> str:
-    scheme, _, rest = url.partition("://")
-    host, _, path = rest.partition("/")
-    path = path.split("#", 1)[0].rstrip("/")
-    return f"{scheme.lower()}://{host.lower()}/{path}"
+def whole_record_checks(kind: Kind, doc: Mapping[str, Any]) -> list[FieldError]:
+    """What a whole record must satisfy: its required fields, then the kind's own checks
+    (a lead needs a phone or an e-mail; a policy expires after it takes effect)."""
+    missing = missing_fields(kind, doc)
+    bad = {e.field for e in missing}
+    return missing + [e for e in kind.checks(doc) if e.field not in bad]

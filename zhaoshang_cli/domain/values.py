@@ -27,7 +27,6 @@ _COUNTRY = re.compile(r"(?:\+|00)\s*86(?!\d)|(?:\+|00)86|86(?=[\s\-(]*1[3-9])")
 _PHONE_GROUPS = re.compile(r"[\s\-()/]+")
 _EMAIL = re.compile(r"[A-Za-z0-9._%+\-]+@[A-Za-z0-9\-]+(?:\.[A-Za-z0-9\-]+)*\.[A-Za-z]{2,}")
 _URL = re.compile(r"https?://[^\s/$.?#][^\s]*", re.IGNORECASE)
-_RECORD_ID = re.compile(r"[apl][1-9]\d*")
 
 
 def nfkc(value: object) -> str:
@@ -421,13 +420,16 @@ def _blank(value: object) -> bool:
 
 def parse_record_id(value: object, field: str = "id") -> str:
     text = nfkc(value).lower()
-    if not _RECORD_ID.fullmatch(text):
+    if not is_record_id(text):
         raise FieldError(field, value, messages.ID_INVALID.format(value=value))
     return text
 
 
 def is_record_id(text: str) -> bool:
-    return _RECORD_ID.fullmatch(text) is not None
+    """a12, p3, l7: the prefix of a known kind and a number."""
+    from .kind import is_record_id as known
+
+    return known(text)
 
 
 SOURCE_MAX = 30
@@ -440,7 +442,7 @@ def parse_source(value: object, field: str = "source") -> str:
     if isinstance(value, (dict, list, bool)) or value is None:
         raise FieldError(field, value, messages.SOURCE_INVALID.format(value=value, most=SOURCE_MAX))
     text = " ".join(nfkc(value).split())
-    if _RECORD_ID.fullmatch(text.lower()):
+    if is_record_id(text.lower()):
         return text.lower()
     if _URL.fullmatch(text):
         return text
@@ -489,7 +491,3 @@ def parse_suggested(value: object, field: str, choices: Mapping[str, str], limit
     return text
 
 
-def normalise_title(title: str) -> str:
-    """Title as compared for duplicates: width, case, spaces and punctuation ignored."""
-    text = unicodedata.normalize("NFKC", title).lower()
-    return "".join(ch for ch in text if ch.isalnum())

@@ -14,7 +14,8 @@ from typing import Any, Callable, Iterable, Mapping
 from ..domain import dates, values
 from .. import messages
 from ..errors import UsageError
-from ..domain.kind import KINDS, LEAD, STATUSES, Kind
+from ..domain.kind import KINDS, Kind
+from ..domain.lead import LEAD, STATUSES
 from ..domain.validate import parser_for
 
 Row = tuple[Kind, str, dict[str, Any]]  # kind, number, stored document
@@ -114,7 +115,8 @@ def _where(item: str) -> tuple[str, str]:
     if value and any(spec.type not in WHERE_TYPES for spec in specs):
         raise UsageError(messages.WHERE_NEEDS_OPTION.format(field=name))
     if value and specs[0].choices:
-        value = parser_for(replace(specs[0], name=f"--where {name}"))(value, None)
+        owner = next(kind for kind in KINDS.values() if kind.field(name) is specs[0])
+        value = parser_for(owner, replace(specs[0], name=f"--where {name}"))(value, None)
     return name, value
 
 

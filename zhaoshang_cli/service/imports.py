@@ -21,11 +21,14 @@ import orjson
 
 from .. import messages
 from ..domain import kind as models, validate as validation
-from ..storage.tinydb.bodies import RawBody, text_of
+from ..domain.body import RawBody, text_of
 from ..errors import FieldError, RecordInvalid, UserError
 from ..io.importers import columns
 from ..io.importers.rows import SourceRow
-from ..domain.kind import LEAD, POLICY, Kind
+from ..domain.kind import Kind
+from ..domain.lead import LEAD
+from ..domain.policy import POLICY
+from ..domain.article import ARTICLE
 from .records import existing_keys, move_entry, source_problem
 from ..storage.tinydb.store import Store, next_number
 
@@ -84,7 +87,7 @@ def _guess_kind(fields: Iterable[str]) -> Kind:
         return LEAD
     if present & _POLICY_ONLY:
         return POLICY
-    return models.ARTICLE
+    return ARTICLE
 
 
 def _context(given: dict[str, Any]) -> str | None:
@@ -422,7 +425,7 @@ def _apply(txn: Any, prepared: list[Prepared], options: ImportOptions, result: I
         return problem is not None
 
     for item in prepared:
-        key = validation.natural_key(item.kind, item.doc)
+        key = item.kind.natural_key(item.doc)
         if key is not None and key in pending:
             first = pending[key]
             if options.on_conflict == "update":

@@ -7,7 +7,8 @@ from typing import Any, Mapping
 from ..domain import dates, kind as models, validate as validation, values
 from .. import messages
 from ..errors import FieldError, RecordInvalid, UsageError, UserError
-from ..domain.kind import LEAD, Kind
+from ..domain.kind import Kind, normalise_url
+from ..domain.lead import LEAD
 from .filters import Filters, Row, select, sort_fields, sort_rows
 from ..storage.tinydb.store import Snapshot, Store, Transaction
 
@@ -16,7 +17,7 @@ def existing_keys(txn: Transaction | Snapshot, kind: Kind) -> dict[tuple[str, ..
     """Natural key → record ID for every stored record of ``kind``."""
     keys: dict[tuple[str, ...], str] = {}
     for number, doc in txn.table(kind).items():
-        key = validation.natural_key(kind, doc)
+        key = kind.natural_key(doc)
         if key is not None:
             keys.setdefault(key, models.record_id(kind, number))
     return keys
@@ -45,7 +46,7 @@ def add(store: Store, kind: Kind, given: Mapping[str, Any], region_context: str 
         problem = source_problem(txn, kind, doc)
         if problem:
             raise problem
-        key = validation.natural_key(kind, doc)
+        key = kind.natural_key(doc)
         if key is not None:
             found = existing_keys(txn, kind).get(key)
             if found:
@@ -87,7 +88,7 @@ def edit(store: Store, record_id: str, changes: Mapping[str, Any]) -> None:
         if "region" in changes and "zone" not in parsed:  # a new region leaves the old zone
             updates["zone"] = None
         merged = {k: v for k, v in {**doc, **updates}.items() if not models.is_empty(v)}
-        errors = validation.missing_fields(kind, merged) + validation.cross_checks(kind, merged)
+        errors = validation.whole_record_checks(kind, merged)
         problem = source_problem(txn, kind, parsed)
         if problem:
             errors.append(problem)
@@ -163,7 +164,7 @@ def origin(store: Store, record: Mapping[str, Any]) -> dict[str, Any] | None:
             return None
     if not source.startswith(("http://", "https://")):
         return None
-    key = ("url", validation.normalise_url(source))
+    key = ("url", normalise_url(source))
     with store.reading() as snap:
         for other in models.KINDS.values():
             found = existing_keys(snap, other).get(key)

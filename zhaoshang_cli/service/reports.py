@@ -12,7 +12,10 @@ from typing import Any, Iterable
 
 from .. import messages
 from ..domain.dates import period_name
-from ..domain.kind import ARTICLE, KINDS, LEAD, POLICY, STATUS_LABELS, STATUSES, Kind
+from ..domain.article import ARTICLE
+from ..domain.kind import KINDS, Kind
+from ..domain.lead import LEAD, STATUS_LABELS, STATUSES
+from ..domain.policy import POLICY
 from .filters import Filters, select
 from ..domain.regions import table
 from ..domain.values import CURRENCIES, DEFAULT_CURRENCY

@@ -9,7 +9,8 @@ from typing import Any, TextIO
 
 from ... import messages
 from .. import terminal
-from ...domain.kind import KINDS, STATUS_LABELS
+from ...domain.kind import KINDS
+from ...domain.lead import STATUS_LABELS
 from ..safe_text import inert
 from ...domain.values import CURRENCY_UNITS, Amount
 

@@ -10,7 +10,9 @@ from __future__ import annotations
 from typing import Any, TextIO
 
 from ... import messages
-from ...domain.kind import ARTICLE, LEAD, POLICY
+from ...domain.article import ARTICLE
+from ...domain.lead import LEAD
+from ...domain.policy import POLICY
 from ...service.reports import Counts, Report
 from ..safe_text import inert
 from ...domain.values import CURRENCY_UNITS, format_amount

@@ -13,7 +13,8 @@ from typing import Any, Callable, TextIO
 
 from ... import messages
 from .. import terminal
-from ...domain.kind import STATUS_LABELS, Kind
+from ...domain.kind import Kind
+from ...domain.lead import STATUS_LABELS
 from ..safe_text import inert
 from ...domain.values import amount_text
 

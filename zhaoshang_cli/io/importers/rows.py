@@ -22,7 +22,7 @@ from typing import Any, Iterable, Iterator
 import orjson
 
 from ... import messages
-from ...storage.tinydb.bodies import RawBody
+from ...domain.body import RawBody
 from ...errors import UsageError, UserError
 from ..exporters.cells import decoded, unneutralised
 from .columns import field_for

@@ -21,6 +21,7 @@ from typing import Iterable, Iterator, Union
 import orjson
 
 from ...atomic import open_private, read_private, write_all
+from ...domain.body import Body, RawBody, literal, text_of  # noqa: F401 - bodies as they come in
 
 Ref = list[int]  # [offset, length] in bytes
 _CHUNK = 1 << 20
@@ -32,36 +33,6 @@ class BodyUnreadable(Exception):
     def __init__(self, offset: int):
         super().__init__(offset)
         self.offset = offset
-
-
-class RawBody:
-    """A body still in its input's bytes: a canonical JSON string literal, UTF-8 checked."""
-
-    __slots__ = ("literal", "span")
-
-    def __init__(self, literal: Union[bytes, memoryview], span: tuple[int, int] | None = None):
-        self.literal = literal
-        self.span = span  # where the literal sits in the input, when it is a slice of it
-
-    def __bool__(self) -> bool:
-        return len(self.literal) > 2
-
-    def text(self) -> str:
-        return orjson.loads(self.literal)
-
-    def __repr__(self) -> str:
-        return f"RawBody({bytes(self.literal[:40])!r}…)"
-
-
-Body = Union[str, RawBody]
-
-
-def literal(body: Body) -> Union[bytes, memoryview]:
-    return body.literal if isinstance(body, RawBody) else orjson.dumps(body)
-
-
-def text_of(body: Body | None) -> str | None:
-    return body.text() if isinstance(body, RawBody) else body
 
 
 class BodyLog:

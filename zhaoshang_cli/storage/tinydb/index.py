@@ -24,7 +24,8 @@ from typing import Any
 import orjson
 
 from ...atomic import atomic_write
-from ...domain.kind import KINDS, LEAD, STATUSES
+from ...domain.kind import KINDS
+from ...domain.lead import LEAD, STATUSES
 from ...domain.values import CURRENCIES
 
 FORMAT = 3  # 2: a zone column; 3: the amount's upper end and currency

@@ -18,7 +18,8 @@ from typing import Any, Callable
 
 from ... import messages
 from ...domain import kind as models
-from ...domain.kind import STATUSES, Kind
+from ...domain.kind import Kind
+from ...domain.lead import STATUSES
 from ...domain.values import CURRENCIES
 
 META = "_meta"

@@ -1,0 +1,42 @@
+"""A record's body as it comes in: text, or still the bytes of its input.
+
+An import can copy a body from its JSONL input into the store without ever decoding it:
+a ``RawBody`` holds the body's JSON string literal (quotes included, UTF-8 checked,
+escapes canonical), ready to be written as it is.
+"""
+
+from __future__ import annotations
+
+from typing import Union
+
+import orjson
+
+
+class RawBody:
+    """A body still in its input's bytes: a canonical JSON string literal, UTF-8 checked."""
+
+    __slots__ = ("literal", "span")
+
+    def __init__(self, literal: Union[bytes, memoryview], span: tuple[int, int] | None = None):
+        self.literal = literal
+        self.span = span  # where the literal sits in the input, when it is a slice of it
+
+    def __bool__(self) -> bool:
+        return len(self.literal) > 2
+
+    def text(self) -> str:
+        return orjson.loads(self.literal)
+
+    def __repr__(self) -> str:
+        return f"RawBody({bytes(self.literal[:40])!r}…)"
+
+
+Body = Union[str, RawBody]
+
+
+def literal(body: Body) -> Union[bytes, memoryview]:
+    return body.literal if isinstance(body, RawBody) else orjson.dumps(body)
+
+
+def text_of(body: Body | None) -> str | None:
+    return body.text() if isinstance(body, RawBody) else body
