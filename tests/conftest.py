@@ -55,7 +55,40 @@ class Cli:
         return json.loads(self(*args, "--format", "json").stdout)
 
     def file(self) -> dict:
+        """The store file (the manifest naming the segments)."""
         return json.loads(self.db.read_text("utf-8"))
+
+    @property
+    def segments(self) -> Path:
+        return self.db.with_name(self.db.name + ".d") / "segments"
+
+    def segment_files(self, table: str) -> list[Path]:
+        return [self.segments / e["file"] for e in self.file().get("segments", {}).values()
+                if e["file"].startswith(table + ".")]
+
+    def stored(self, table: str) -> dict:
+        """Every stored document of a table by number, as the segment files hold them."""
+        docs: dict = {}
+        for path in self.segment_files(table):
+            docs.update(json.loads(path.read_text("utf-8"))[table])
+        return docs
+
+    def tamper(self, table: str, change, *, reindex: bool = True) -> None:
+        """Change stored documents behind the program's back: each segment file of ``table``
+        rewritten in place (and its index, unless ``reindex`` is False)."""
+        from zhaoshang_cli.domain.kind import KINDS
+        from zhaoshang_cli.storage.tinydb.segments import encode
+
+        kind = next(k for k in KINDS.values() if k.table == table)
+        for path in self.segment_files(table):
+            data = json.loads(path.read_text("utf-8"))
+            change(data[table])
+            if reindex:
+                payload, index = encode(kind, data[table])
+                path.write_bytes(payload)
+                path.with_suffix(".idx").write_bytes(index)
+            else:
+                path.write_text(json.dumps(data, ensure_ascii=False), "utf-8")
 
 
 @pytest.fixture

@@ -19,10 +19,11 @@ import faults
 import pytest
 from conftest import EXAMPLES, Cli, app
 
-from zhaoshang_cli.storage.tinydb import doctor
-from zhaoshang_cli.domain import kind as models
+from zhaoshang_cli.domain.kind import KINDS, to_public
 from zhaoshang_cli.errors import StoreError
-from zhaoshang_cli.storage.tinydb.store import Store
+from zhaoshang_cli.storage.base import Filters, Query
+from zhaoshang_cli.storage.tinydb import doctor
+from zhaoshang_cli.storage.tinydb.backend import TinyDBBackend
 
 
 def state(db: Path) -> str:
@@ -30,16 +31,15 @@ def state(db: Path) -> str:
     if not db.exists():
         return "NO STORE"
     try:
-        with Store(db).reading() as snap:
+        with TinyDBBackend(db).reading() as reader:
             records = {}
-            for kind in models.KINDS.values():
-                for number, doc in sorted(snap.table(kind).items()):
-                    public = snap.public(kind, number, doc, with_body=True)
-                    for stamp in ("created_at", "updated_at"):  # the clean run was at another second
-                        public.pop(stamp)
-                    for entry in (public.get("history") or []) + (public.get("notes") or []):
-                        entry.pop("at")
-                    records[public["id"]] = public
+            for record in reader.select(Query(tuple(KINDS.values()), Filters(), with_body=True)):
+                public = to_public(record.kind, record.number, record.doc, record.body)
+                for stamp in ("created_at", "updated_at"):  # the clean run was at another second
+                    public.pop(stamp)
+                for entry in (public.get("history") or []) + (public.get("notes") or []):
+                    entry.pop("at")
+                records[public["id"]] = public
             return json.dumps(records, ensure_ascii=False, sort_keys=True)
     except StoreError:
         return "DAMAGED " + hashlib.sha256(db.read_bytes()).hexdigest()
@@ -51,8 +51,8 @@ def ids_in(text: str) -> set[str]:
 
 def damage_store(cli: Cli) -> None:
     """A record that is not an object and counters gone: valid JSON, damaged store."""
-    data = json.loads(cli.db.read_text("utf-8"))
-    data["articles"]["3"] = "garbage"
+    cli.tamper("articles", lambda docs: docs.update({"3": "garbage"}), reindex=False)
+    data = cli.file()
     del data["_meta"]["1"]["next"]
     cli.db.write_text(json.dumps(data, ensure_ascii=False), "utf-8")
 
@@ -114,7 +114,7 @@ def test_every_fault_point_leaves_before_or_after(tmp_path, name):
         if got == before and before.startswith("DAMAGED"):
             base(*args)  # the damaged store is still there, untouched: the command can be run again
             assert state(base.db) == after, f"{name}, {fault}: a second run did not finish the job"
-        assert not [f for f in doctor.diagnose(Store(base.db)) if f.level == doctor.ERROR], f"{name}, {fault}"
+        assert not [f for f in doctor.diagnose(TinyDBBackend(base.db)) if f.level == doctor.ERROR], f"{name}, {fault}"
         new_id = base("add", "article", "--title", f"之后的文章 {fault}", "--region", "武清",
                       "--date", "2025-07-02").stdout.strip()
         assert new_id not in issued | ids_in(got), f"{name}, {fault}: {new_id} issued twice"

@@ -3,7 +3,7 @@ import json
 import pytest
 from conftest import EXAMPLES
 
-from zhaoshang_cli.storage.tinydb import store
+from zhaoshang_cli.storage.tinydb import backend
 
 
 def jsonl_rows(n=20, bad_line=None):
@@ -193,8 +193,8 @@ def test_ten_thousand_records_are_one_store_write(cli, tmp_path, monkeypatch):
         json.dumps({"title": f"项目{i}", "region": "滨海新区", "date": "2025-07-01", "body": "正文" * 50},
                    ensure_ascii=False) + "\n" for i in range(10_000)), "utf-8")
     writes = []
-    real = store.atomic_write
-    monkeypatch.setattr(store, "atomic_write", lambda *a, **k: (writes.append(a[0]), real(*a, **k)))
+    real = backend.atomic_write
+    monkeypatch.setattr(backend, "atomic_write", lambda *a, **k: (writes.append(a[0]), real(*a, **k)))
     result = cli("import", str(batch))
     assert "10000 added" in result.stderr
     assert [w for w in writes if w == cli.db] == [cli.db]

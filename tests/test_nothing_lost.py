@@ -137,10 +137,11 @@ def test_doctor_reports_a_lead_without_status_or_history(cli):
     cli("add", "lead", "--company", "启元生物", "--phone", "13800000002")
     cli("add", "lead", "--company", "华芯微电子", "--phone", "13800000003")
     assert "0 error(s)" in cli("doctor").stderr + cli("doctor").stdout
-    data = cli.file()
-    del data["leads"]["1"]["status"]
-    data["leads"]["2"]["history"] = []
-    cli.db.write_text(json.dumps(data, ensure_ascii=False), "utf-8")
+    def damage(docs: dict) -> None:
+        del docs["1"]["status"]
+        docs["2"]["history"] = []
+
+    cli.tamper("leads", damage)
     result = cli("doctor", ok=False)
     out = result.stdout + result.stderr
     assert result.exit_code == 1 and "2 error(s)" in out

@@ -20,9 +20,9 @@ from conftest import Cli
 
 from zhaoshang_cli.domain.article import ARTICLE as ARTICLE_KIND
 from zhaoshang_cli.domain.lead import LEAD as LEAD_KIND
-from zhaoshang_cli.storage.tinydb import doctor
 from zhaoshang_cli.domain import kind as models
-from zhaoshang_cli.storage.tinydb.store import Store
+from zhaoshang_cli.storage.base import Filters, Query
+from zhaoshang_cli.storage.tinydb.backend import TinyDBBackend
 
 HEAVY = os.environ.get("ZHAOSHANG_HEAVY_TESTS") == "1"
 
@@ -48,20 +48,18 @@ def test_two_concurrent_imports_store_every_record_once(tmp_path, db):
     for proc in procs:
         _, err = proc.communicate(timeout=120)
         assert proc.returncode == 0, err.decode()
-    data = json.loads(db.read_text("utf-8"))
-    urls = [doc["url"] for doc in data["articles"].values()]
+    urls = [doc["url"] for doc in Cli(db).stored("articles").values()]
     assert len(urls) == 750 and len(set(urls)) == 750
-    assert not [f for f in doctor.check(Store(db)) if f.level == doctor.ERROR]
+    assert not [f for f in TinyDBBackend(db).doctor() if f.level == "error"]
 
 
 def _state(db: Path) -> tuple[int, int]:
-    """(articles in the file, articles in the listing index); every body must be readable."""
-    store = Store(db)
-    with store.reading() as snap:
-        indexed = len(snap.index.kinds["articles"]) if snap.index is not None else None
-        table = snap.table(ARTICLE_KIND)
-        assert all(snap.body(doc) for doc in table.values())
-    return len(table), len(table) if indexed is None else indexed
+    """(articles stored, articles the listing indexes count); every body must be readable."""
+    with TinyDBBackend(db).reading() as reader:
+        records = list(reader.select(Query((ARTICLE_KIND,), Filters(), with_body=True)))
+        indexed = reader.count(Query((ARTICLE_KIND,), Filters(), fields=frozenset()))
+    assert all(r.body for r in records)
+    return len(records), indexed
 
 
 def test_sigkill_at_random_moments_leaves_before_or_after(tmp_path):
@@ -88,7 +86,7 @@ def test_sigkill_at_random_moments_leaves_before_or_after(tmp_path):
         stored, indexed = _state(db)
         assert stored in (1, rows + 1), f"trial {trial}: {stored} records"
         assert indexed == stored
-        assert not [f for f in doctor.check(Store(db)) if f.level == doctor.ERROR], trial
+        assert not [f for f in TinyDBBackend(db).doctor() if f.level == "error"], trial
         outcomes.add(stored)
         Cli(db)("add", "article", "--title", "之后的文章", "--region", "武清", "--date", "2025-07-02")
         assert not [p for p in db.parent.iterdir() if p.name.endswith(".tmp")]  # the next write cleans up
@@ -131,13 +129,14 @@ def test_doctor_on_a_healthy_store_and_fix(examples):
     result = examples("doctor")
     assert "valid store" in result.stdout and "0 error(s)" in result.stderr
     (examples.db.parent / ".zhaoshang.json.abc123.tmp").write_bytes(b"partial")
-    Store(examples.db).index_path.unlink()
-    result = examples("doctor")
-    assert "temporary file" in result.stdout and "index" in result.stdout
+    (examples.segments / "articles.000009.0badf00d.json").write_bytes(b"half a segment")  # a killed write's
+    index = next(examples.segments.glob("leads.*.idx"))
+    index.write_bytes(index.read_bytes()[:-8])
+    said = examples("doctor", ok=False).stdout.replace("\n", "")
+    assert "temporary file" in said and "nothing refers to" in said and "index" in said
     examples("doctor", "--fix")
-    assert not list(examples.db.parent.glob("*.tmp"))
-    with Store(examples.db).reading() as snap:
-        assert snap.index is not None
+    assert not list(examples.db.parent.glob("*.tmp")) and not list(examples.segments.glob("articles.000009.*"))
+    assert "0 error(s), 0 warning(s)" in examples("doctor").stderr
 
 
 def test_backups_are_kept_configurably_and_listed(cli):
@@ -152,14 +151,14 @@ def test_backups_are_kept_configurably_and_listed(cli):
 def test_store_and_backups_are_private(cli):
     for i in range(2):
         cli("add", "lead", "--company", f"公司{i}", "--phone", f"1380000000{i}")
-    store = Store(cli.db)
-    for path in [cli.db, store.index_path, *store.backups()]:
+    store = TinyDBBackend(cli.db)
+    for path in [cli.db, *store.segments_dir.iterdir(), *store.backup_paths()]:
         assert stat.S_IMODE(path.stat().st_mode) == 0o600, path
 
 
 def test_a_writer_that_cannot_get_the_lock_fails_clearly(cli):
     cli("add", "article", "--title", "第一篇", "--region", "武清", "--date", "2025-07-01")
-    store = Store(cli.db)
+    store = TinyDBBackend(cli.db)
     with store.lock.exclusive():
         start = time.perf_counter()
         result = cli("--lock-timeout", "0.3", "add", "article", "--title", "第二篇", "--region", "武清",
@@ -174,19 +173,19 @@ def test_doctor_fix_compacts_the_body_log_and_backups_still_restore(cli):
     cli("add", "article", "--title", "反复修改的文章", "--region", "武清", "--date", "2025-07-01", "--body", big)
     for i in range(3):
         cli("edit", "a1", "--body", big + str(i))
-    store = Store(cli.db)
-    old_log = store.body_log(1).path
+    log = lambda generation: cli.db.with_name("zhaoshang.json.d") / f"bodies.{generation}.log"  # noqa: E731
+    old_log = log(1)
     assert "--fix drops edited" in cli("doctor").stdout
     cli("doctor", "--fix")
-    new_log = store.body_log(2).path
+    new_log = log(2)
     assert new_log.stat().st_size < old_log.stat().st_size / 3
     assert cli.json("show", "a1")["body"] == big + "2"
     assert old_log.exists()  # backups still read from it
     cli("restore", "--yes")
     assert cli.json("show", "a1")["body"] == big + "2"
     # the restored version reads generation 1; generation 2 is only in the backup taken before
-    assert store.body_log(2).path.exists()
+    assert log(2).exists()
     for i in range(6):  # …until that backup is pruned
         cli("add", "article", "--title", f"后来的文章{i}", "--region", "武清", "--date", "2025-07-02")
-    assert not store.body_log(2).path.exists()
+    assert not log(2).exists()
     assert cli.json("show", "a1")["body"] == big + "2"

@@ -1,3 +1,6 @@
+"""The TinyDB backend through the storage protocol: segments, schema, bodies, old stores,
+backups, parallel writers."""
+
 import json
 import os
 import stat
@@ -8,13 +11,15 @@ import textwrap
 import pytest
 from tinydb import TinyDB
 
+from zhaoshang_cli.domain import validate as validation
 from zhaoshang_cli.domain.article import ARTICLE as ARTICLE_KIND
 from zhaoshang_cli.domain.lead import LEAD as LEAD_KIND
-from zhaoshang_cli.storage.tinydb import migrations
-from zhaoshang_cli.domain import kind as models, validate as validation
 from zhaoshang_cli.errors import StoreError
+from zhaoshang_cli.storage.base import Filters, Query
+from zhaoshang_cli.storage.tinydb import manifest
+from zhaoshang_cli.storage.tinydb.backend import TinyDBBackend
 from zhaoshang_cli.storage.tinydb.document import AtomicJSONStorage
-from zhaoshang_cli.storage.tinydb.store import Store
+from zhaoshang_cli.storage.tinydb.segments import SIZE
 
 ARTICLE = {"title": "武清开发区新引进项目", "region": "武清", "date": "2025-07-03", "body": "正文"}
 
@@ -22,34 +27,65 @@ ARTICLE = {"title": "武清开发区新引进项目", "region": "武清", "date"
 def add(store, kind=ARTICLE_KIND, **fields):
     doc = validation.validate(kind, {**ARTICLE, **fields} if kind is ARTICLE_KIND else fields)
     with store.writing() as txn:
-        return txn.insert_many(kind, [doc])[0]
+        return f"{kind.prefix}{txn.insert(kind, [doc])[0]}"
+
+
+def everything(store, kind=ARTICLE_KIND):
+    with store.reading() as reader:
+        return [(r.id, r.doc, r.body) for r in reader.select(Query((kind,), Filters(), with_body=True))]
 
 
 def test_new_store_is_private_and_versioned(db):
-    store = Store(db)
+    store = TinyDBBackend(db)
     add(store)
     assert stat.S_IMODE(db.stat().st_mode) == 0o600
     assert stat.S_IMODE(store.side.stat().st_mode) == 0o700
+    assert stat.S_IMODE(store.segments_dir.stat().st_mode) == 0o700
     meta = json.loads(db.read_text())["_meta"]["1"]
-    assert meta["app"] == "zhaoshang-cli" and meta["schema"] == migrations.CURRENT
+    assert meta["app"] == "zhaoshang-cli" and meta["schema"] == manifest.SCHEMA
+
+
+def test_records_live_in_segments_that_plain_tinydb_reads(db):
+    store = TinyDBBackend(db)
+    with store.writing() as txn:
+        docs = [validation.validate(ARTICLE_KIND, {**ARTICLE, "title": f"项目{i}"}) for i in range(SIZE + 10)]
+        txn.insert(ARTICLE_KIND, docs)
+    entries = json.loads(db.read_text())["segments"]
+    assert sorted((e["seq"], e["count"]) for e in entries.values()) == [(0, SIZE), (1, 10)]
+    second = next(e for e in entries.values() if e["seq"] == 1)
+    with TinyDB(store.segments_dir / second["file"]) as plain:
+        titles = [d["title"] for d in plain.table("articles").all()]
+        assert titles[0] == f"项目{SIZE}" and plain.table("articles").get(doc_id=SIZE + 1)["title"] == f"项目{SIZE}"
+
+
+def test_one_write_rewrites_one_segment(db):
+    store = TinyDBBackend(db, keep_backups=0)
+    with store.writing() as txn:
+        txn.insert(ARTICLE_KIND, [validation.validate(ARTICLE_KIND, {**ARTICLE, "title": f"项目{i}"})
+                                  for i in range(3 * SIZE)])
+    before = set(os.listdir(store.segments_dir))
+    with store.writing() as txn:
+        record = txn.get(f"a{SIZE + 5}")
+        txn.update(ARTICLE_KIND, record.number, {**record.doc, "title": "改过"})
+    after = set(os.listdir(store.segments_dir))
+    assert len(before - after) == 2 and len(after - before) == 2  # one segment and its index, replaced
 
 
 def test_ids_are_never_reused(db):
-    store = Store(db)
+    store = TinyDBBackend(db)
     ids = [add(store, title=f"项目{i}") for i in range(3)]
     assert ids == ["a1", "a2", "a3"]
     with store.writing() as txn:
-        txn.remove(["a3"])
+        txn.remove(ARTICLE_KIND, [3])
     assert add(store, title="又一个项目") == "a4"
 
 
-def test_bodies_are_kept_apart_from_the_listing_table(db):
-    store = Store(db)
+def test_bodies_are_kept_apart_from_the_segments(db):
+    store = TinyDBBackend(db)
     add(store, body="很长的正文" * 100)
-    assert "很长的正文" not in db.read_text()
-    with store.reading() as snap:
-        _, _, doc = snap.get("a1")
-        assert snap.body(doc) == "很长的正文" * 100
+    assert not any("很长的正文" in p.read_text() for p in store.segments_dir.glob("*.json"))
+    with store.reading() as reader:
+        assert reader.get("a1").body == "很长的正文" * 100
 
 
 @pytest.mark.parametrize("content,says", [
@@ -62,38 +98,87 @@ def test_bodies_are_kept_apart_from_the_listing_table(db):
 def test_a_file_that_is_not_a_usable_store_is_refused_and_untouched(db, content, says):
     db.parent.mkdir(parents=True)
     db.write_bytes(content)
-    store = Store(db)
+    store = TinyDBBackend(db)
     with pytest.raises(StoreError) as err:
         add(store)
     assert says in err.value.message
     with pytest.raises(StoreError):
-        store.read()
+        everything(store)
     assert db.read_bytes() == content
 
 
 def test_a_failed_transaction_writes_nothing(db):
-    store = Store(db)
+    store = TinyDBBackend(db)
     add(store)
     before = db.read_bytes()
+    files = set(os.listdir(store.segments_dir))
+    log = (store.side / "bodies.1.log").read_bytes()
     with pytest.raises(RuntimeError):
         with store.writing() as txn:
-            txn.insert_many(ARTICLE_KIND, [validation.validate(ARTICLE_KIND, {**ARTICLE, "title": "新"})])
+            txn.insert(ARTICLE_KIND, [validation.validate(ARTICLE_KIND, {**ARTICLE, "title": "新", "body": "新正文"})])
+            txn.checkpoint()
             raise RuntimeError("crash in the middle")
-    assert db.read_bytes() == before
+    assert db.read_bytes() == before and set(os.listdir(store.segments_dir)) == files
+    assert (store.side / "bodies.1.log").read_bytes() == log
 
 
-def test_older_schemas_are_migrated_on_open(db):
+def test_older_schemas_are_read_and_split_into_segments_by_the_first_write(db):
     db.parent.mkdir(parents=True)
     old = {"_meta": {"1": {"app": "zhaoshang-cli", "schema": 1, "next": {"a": 1, "p": 1, "l": 2}, "log": 1}},
            "leads": {"1": {"company": "老线索公司", "phone": "13812345678", "status": "contacted", "date": "2025-01-01",
                            "created_at": "2025-01-01T09:00:00+08:00", "updated_at": "2025-01-01T09:00:00+08:00"}}}
     db.write_text(json.dumps(old))
-    store = Store(db)
-    with store.reading() as snap:
-        assert snap.meta["schema"] == migrations.CURRENT
-        assert snap.table(LEAD_KIND)["1"]["history"] == [{"at": "2025-01-01T09:00:00+08:00", "to": "contacted"}]
+    store = TinyDBBackend(db)
+    with store.reading() as reader:
+        assert reader.get("l1").doc["history"] == [{"at": "2025-01-01T09:00:00+08:00", "to": "contacted"}]
     add(store)
-    assert json.loads(db.read_text())["_meta"]["1"]["schema"] == migrations.CURRENT
+    written = json.loads(db.read_text())
+    assert written["_meta"]["1"]["schema"] == manifest.SCHEMA and "leads" not in written
+    assert [d["company"] for _, d, _ in everything(store, LEAD_KIND)] == ["老线索公司"]
+    assert any(json.loads(p.read_text())["_meta"]["1"]["schema"] == 1 for p in store.backup_paths())
+
+
+def test_a_schema_3_store_is_migrated_on_first_write_with_its_bodies(db):
+    db.parent.mkdir(parents=True)
+    side = db.parent / "zhaoshang.json.d"
+    side.mkdir()
+    bodies = ['"第一篇的正文"', '"第二篇的正文"']
+    (side / "bodies.1.log").write_text("".join(bodies), "utf-8")
+    sizes = [len(b.encode()) for b in bodies]
+    old = {"_meta": {"1": {"app": "zhaoshang-cli", "schema": 3, "next": {"a": 3, "p": 1, "l": 1}, "log": 1,
+                           "bodies": "json"}},
+           "articles": {str(i + 1): {"title": f"旧文章{i + 1}", "region_code": "120114", "date": "2025-07-01",
+                                     "_body": [sum(sizes[:i]), sizes[i]], "created_at": "2025-07-01T09:00:00+08:00",
+                                     "updated_at": "2025-07-01T09:00:00+08:00"} for i in range(2)}}
+    db.write_text(json.dumps(old, ensure_ascii=False))
+    store = TinyDBBackend(db)
+    assert [b for _, _, b in everything(store)] == ["第一篇的正文", "第二篇的正文"]
+    add(store, title="新文章", body="新的正文")
+    assert json.loads(db.read_text())["_meta"]["1"]["schema"] == manifest.SCHEMA
+    assert [(i, b) for i, _, b in everything(store)] == [("a1", "第一篇的正文"), ("a2", "第二篇的正文"),
+                                                         ("a3", "新的正文")]
+
+
+def test_a_schema_2_store_with_plain_text_bodies_reads_and_converts_on_write(db):
+    db.parent.mkdir(parents=True)
+    side = db.parent / "zhaoshang.json.d"
+    side.mkdir()
+    body = "旧格式的正文，第一段。\n第二段。"
+    (side / "bodies.1.log").write_bytes(body.encode("utf-8"))
+    old = {"_meta": {"1": {"app": "zhaoshang-cli", "schema": 2, "next": {"a": 2, "p": 1, "l": 1}, "log": 1}},
+           "articles": {"1": {"title": "旧文章", "region_code": "120114", "date": "2025-07-01",
+                              "_body": [0, len(body.encode("utf-8"))], "created_at": "2025-07-01T09:00:00+08:00",
+                              "updated_at": "2025-07-01T09:00:00+08:00"}}}
+    db.write_text(json.dumps(old, ensure_ascii=False))
+    store = TinyDBBackend(db)
+    with store.reading() as reader:
+        assert reader.get("a1").body == body
+        assert [r.id for r in reader.select(Query((ARTICLE_KIND,), Filters(text="第二段")))] == ["a1"]
+    add(store, title="新文章", body="新的正文")
+    meta = json.loads(db.read_text())["_meta"]["1"]
+    assert meta["bodies"] == "json" and meta["log"] == 2
+    assert [b for _, _, b in everything(store)] == [body, "新的正文"]
+    assert (side / "bodies.1.log").exists()  # the backup of the old version still reads it
 
 
 def test_tinydb_storage_on_its_own(tmp_path):
@@ -106,14 +191,16 @@ def test_tinydb_storage_on_its_own(tmp_path):
     assert not [p for p in tmp_path.iterdir() if p.name.endswith(".tmp")]
 
 
-def test_backups_keep_the_last_versions(db):
-    store = Store(db, keep_backups=3)
+def test_backups_keep_the_last_versions_without_copies(db):
+    store = TinyDBBackend(db, keep_backups=3)
     for i in range(6):
         add(store, title=f"项目{i}")
-    backups = store.backups()
+    backups = store.backup_paths()
     assert len(backups) == 3
-    newest = json.loads(backups[0].read_text())
-    assert len(newest["articles"]) == 5  # the version before the last write
+    assert all(os.stat(b).st_size < 2000 for b in backups)  # manifests, not copies of the records
+    assert [i.counts["articles"] for i in store.backups()] == [5, 4, 3]
+    store.restore(backups[-1].name)
+    assert len(everything(store)) == 3
 
 
 WORKER = textwrap.dedent("""
@@ -131,7 +218,7 @@ WORKER = textwrap.dedent("""
 
 
 def test_parallel_processes_lose_nothing(db, tmp_path):
-    store = Store(db)
+    store = TinyDBBackend(db)
     add(store)  # an existing store with content
     env = {**os.environ, "ZHAOSHANG_DB": str(db), "ZHAOSHANG_LOCK_TIMEOUT": "60"}
     procs = [subprocess.Popen([sys.executable, "-c", WORKER, str(w)], env=env, stdout=subprocess.DEVNULL,
@@ -139,30 +226,8 @@ def test_parallel_processes_lose_nothing(db, tmp_path):
     for proc in procs:
         _, err = proc.communicate(timeout=180)
         assert proc.returncode == 0, err.decode()
-    data = json.loads(db.read_text())
-    companies = [d["company"] for d in data["leads"].values()]
+    leads = everything(store, LEAD_KIND)
+    companies = [doc["company"] for _, doc, _ in leads]
     assert len(companies) == 400 and len(set(companies)) == 400
-    assert sorted(int(k) for k in data["leads"]) == list(range(1, 401))
-    assert len(data["articles"]) == 1
-
-
-def test_a_schema_2_store_with_plain_text_bodies_reads_and_converts_on_write(db):
-    db.parent.mkdir(parents=True)
-    side = db.parent / "zhaoshang.json.d"
-    side.mkdir()
-    body = "旧格式的正文，第一段。\n第二段。"
-    (side / "bodies.1.log").write_bytes(body.encode("utf-8"))
-    old = {"_meta": {"1": {"app": "zhaoshang-cli", "schema": 2, "next": {"a": 2, "p": 1, "l": 1}, "log": 1}},
-           "articles": {"1": {"title": "旧文章", "region_code": "120114", "date": "2025-07-01",
-                              "_body": [0, len(body.encode("utf-8"))], "created_at": "2025-07-01T09:00:00+08:00",
-                              "updated_at": "2025-07-01T09:00:00+08:00"}}}
-    db.write_text(json.dumps(old, ensure_ascii=False))
-    store = Store(db)
-    with store.reading() as snap:
-        assert snap.body(snap.get("a1")[2]) == body
-        assert snap.search_bodies("第二段", snap.table(ARTICLE_KIND).items()) == {"1"}
-    add(store, title="新文章", body="新的正文")
-    with store.reading() as snap:
-        assert snap.meta["bodies"] == "json" and snap.meta["log"] == 2
-        assert snap.body(snap.get("a1")[2]) == body and snap.body(snap.get("a2")[2]) == "新的正文"
-    assert (side / "bodies.1.log").exists()  # the backup of the old version still reads it
+    assert sorted(int(i[1:]) for i, _, _ in leads) == list(range(1, 401))
+    assert len(everything(store)) == 1

@@ -15,7 +15,7 @@ from pathlib import Path
 import pytest
 from conftest import EXAMPLES, Cli
 
-from zhaoshang_cli.storage.tinydb.store import Store
+from zhaoshang_cli.storage.tinydb.backend import TinyDBBackend
 
 IS_ROOT = os.geteuid() == 0
 
@@ -159,9 +159,10 @@ def test_files_of_the_store_are_private(tmp_path):
     cli = Cli(tmp_path / "store" / "zhaoshang.json")
     cli("import", str(EXAMPLES / "articles.jsonl"))
     cli("add", "article", "--title", "第二次写", "--region", "武清", "--date", "2025-07-01")
-    store = Store(cli.db)
-    for path in [cli.db, store.index_path, store.counters_path, *store.backups()]:
+    store = TinyDBBackend(cli.db)
+    for path in [cli.db, *store.segments_dir.iterdir(), store.counters_path, *store.backup_paths()]:
         assert stat.S_IMODE(path.stat().st_mode) == 0o600, path
+    assert stat.S_IMODE(store.segments_dir.stat().st_mode) == 0o700
     assert stat.S_IMODE(store.side.stat().st_mode) == 0o700
 
 
@@ -181,11 +182,11 @@ def test_backups_are_ordered_by_sequence_not_by_the_clock(tmp_path):
     cli = Cli(tmp_path / "store" / "zhaoshang.json")
     for i in range(4):
         cli("--backups", "3", "add", "article", "--title", f"文章{i}", "--region", "武清", "--date", "2025-07-01")
-        for backup in Store(cli.db).backups():  # the clock set back: every file looks older than the last
+        for backup in TinyDBBackend(cli.db).backup_paths():  # the clock set back: every file looks older than the last
             os.utime(backup, (1_000_000_000 - i, 1_000_000_000 - i))
-    names = [p.name for p in Store(cli.db).backups()]
+    names = [p.name for p in TinyDBBackend(cli.db).backup_paths()]
     assert names == ["zhaoshang.json.000003.g1", "zhaoshang.json.000002.g1", "zhaoshang.json.000001.g1"]
     cli("--backups", "3", "add", "article", "--title", "文章4", "--region", "武清", "--date", "2025-07-01")
-    assert Store(cli.db).backups()[0].name == "zhaoshang.json.000004.g1"
+    assert TinyDBBackend(cli.db).backup_paths()[0].name == "zhaoshang.json.000004.g1"
     cli("restore", "--yes")
     assert cli("list", "articles", "--format", "count").stdout.strip() == "4"

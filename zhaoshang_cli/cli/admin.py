@@ -18,18 +18,17 @@ def doctor(
     """Check the store: the file, every record, body references, the index, backups."""
     from rich.text import Text
 
-    from ..storage.tinydb import doctor as checks
     from ..io.safe_text import inert
     from ..io.terminal import console
 
-    findings = checks.check(common.store(ctx), fix=fix)
+    findings = common.store(ctx).doctor(fix=fix)
     out = console(sys.stdout)
-    marks = {checks.OK: ("✓", "green"), checks.WARN: ("!", "yellow"), checks.ERROR: ("✗", "red")}
+    marks = {"ok": ("✓", "green"), "warning": ("!", "yellow"), "error": ("✗", "red")}
     for finding in findings:
         mark, style = marks[finding.level]
         out.print(Text(f"{mark} {inert(finding.message, single_line=True)}", style=style))
-    errors = sum(f.level == checks.ERROR for f in findings)
-    warnings = sum(f.level == checks.WARN for f in findings)
+    errors = sum(f.level == "error" for f in findings)
+    warnings = sum(f.level == "warning" for f in findings)
     common.info(messages.DOCTOR_SUMMARY.format(errors=errors, warnings=warnings))
     if errors:
         raise typer.Exit(1)
@@ -45,34 +44,34 @@ def restore(
     from rich import box
     from rich.table import Table
 
-    from ..storage.tinydb import doctor as checks
+    from ..domain.kind import KINDS
     from ..errors import UsageError
     from ..io.terminal import console
 
     store = common.store(ctx)
-    found = checks.backups(store)
+    found = store.backups()
     if list_only:
         if not found:
-            common.info(messages.BACKUP_LIST_EMPTY.format(path=store.backups_dir))
+            common.info(messages.BACKUP_LIST_EMPTY.format(path=store.describe()))
             return
         table = Table(box=box.SIMPLE_HEAD, show_edge=False, pad_edge=False, collapse_padding=True, header_style="bold")
-        for header in ("备份", "时间 (UTC)", "文章", "政策", "线索", "状态"):
+        kinds = list(KINDS.values())
+        for header in ("备份", "时间 (UTC)", *(k.label for k in kinds), "状态"):
             table.add_column(header, no_wrap=True, overflow="ellipsis")
         for info in found:
-            c = info.counts
-            table.add_row(info.path.name, info.taken.strftime("%Y-%m-%d %H:%M:%S"), str(c.get("articles", "")),
-                          str(c.get("policies", "")), str(c.get("leads", "")), "ok" if info.valid else info.problem)
+            table.add_row(info.name, info.taken.strftime("%Y-%m-%d %H:%M:%S"),
+                          *(str(info.counts.get(k.table, "")) for k in kinds), "ok" if info.valid else info.problem)
         console(sys.stdout).print(table)
         return
-    chosen = next((b for b in found if b.valid and (not backup or b.path.name.startswith(backup))), None)
+    chosen = next((b for b in found if b.valid and (not backup or b.name.startswith(backup))), None)
     counts = ", ".join(f"{n} {t}" for t, n in chosen.counts.items()) if chosen else ""
     if not yes and chosen is not None:
         if not common.at_terminal():
             raise UsageError(messages.RESTORE_NEEDS_YES)
-        if not typer.confirm(messages.RESTORE_CONFIRM.format(name=chosen.path.name, counts=counts)):
+        if not typer.confirm(messages.RESTORE_CONFIRM.format(name=chosen.name, counts=counts)):
             raise typer.Exit(1)
-    done = checks.restore(store, backup)
-    common.info(messages.RESTORE_DONE.format(name=done.path.name, counts=", ".join(
+    done = store.restore(backup)
+    common.info(messages.RESTORE_DONE.format(name=done.name, counts=", ".join(
         f"{n} {t}" for t, n in done.counts.items())))
 
 

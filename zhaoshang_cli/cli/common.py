@@ -16,7 +16,7 @@ from .. import messages
 if TYPE_CHECKING:
     from ..io.exporters import Options
     from ..domain.kind import Kind
-    from ..storage.tinydb.store import Store
+    from ..storage.base import Backend
 
 DB_ENV = "ZHAOSHANG_DB"
 
@@ -35,7 +35,7 @@ class Settings:
     db: Path | None
     lock_timeout: float
     backups: int
-    opened: list["Store"] = field(default_factory=list)  # their warnings are shown at the end
+    opened: list["Backend"] = field(default_factory=list)  # their warnings are shown at the end
 
     def db_path(self) -> Path:
         if self.db is not None:
@@ -44,10 +44,10 @@ class Settings:
 
         return Path(user_data_dir("zhaoshang-cli", appauthor=False)) / "zhaoshang.json"
 
-    def store(self) -> "Store":
-        from ..storage.tinydb.store import Store
+    def store(self) -> "Backend":
+        from ..service.store import open_store
 
-        store = Store(self.db_path(), lock_timeout=self.lock_timeout, keep_backups=self.backups)
+        store = open_store(self.db_path(), lock_timeout=self.lock_timeout, keep_backups=self.backups)
         self.opened.append(store)
         return store
 
@@ -65,7 +65,7 @@ def settings(ctx: typer.Context) -> Settings:
     return root.obj
 
 
-def store(ctx: typer.Context) -> "Store":
+def store(ctx: typer.Context) -> "Backend":
     return settings(ctx).store()
 
 

@@ -20,13 +20,12 @@ def status(
 ) -> None:
     """Move a lead to a status; every move is kept with its time (going back is allowed)."""
     from ..service import records
-    from ..domain.lead import STATUS_LABELS
-
-    old, new = records.move_status(common.store(ctx), record_id, new_status, note)
+    old, new, kind = records.move_status(common.store(ctx), record_id, new_status, note)
+    label = kind.pipeline.label  # type: ignore[union-attr]
     if old == new:
-        common.info(messages.STATUS_SAME.format(id=record_id, status=STATUS_LABELS[new]))
+        common.info(messages.STATUS_SAME.format(id=record_id, status=label(new)))
     else:
-        common.info(messages.STATUS_MOVED.format(id=record_id, old=STATUS_LABELS[old], new=STATUS_LABELS[new]))
+        common.info(messages.STATUS_MOVED.format(id=record_id, old=label(old), new=label(new)))
 
 
 def note(

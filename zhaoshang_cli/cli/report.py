@@ -38,8 +38,7 @@ def report(
                                        on=on, month=month))
     store = common.store(ctx)
     with opened(output, store) as out:
-        with store.reading() as snap:
-            result = reports.build(snap, filters, by=by, region_code=region_code)
+        result = reports.build(store, filters, by=by, region_code=region_code)
         render.write(fmt, result, out)
     if output is not None:
         common.info(messages.REPORT_WRITTEN.format(path=output))

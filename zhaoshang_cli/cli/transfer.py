@@ -75,30 +75,26 @@ def import_records(
     within: common.In = None,
 ) -> None:
     """Import records from files: all-or-nothing, idempotent, Chinese headers, GB18030 and Excel welcome."""
+    from itertools import chain
+
+    from ..io.importers.rows import open_input
     from ..service import imports
-    from ..io.importers.rows import format_of, read_input
 
     options = imports.ImportOptions(
         kind=common.kind_arg(kind) if kind else None,
         on_conflict=_choice("on-conflict", on_conflict, imports.CONFLICT_POLICIES),
         skip_invalid=skip_invalid, dry_run=dry_run,
         extra=_choice("extra", extra, imports.EXTRA_POLICIES), region_context=common.region_context(ctx, within))
+    progress: list[Callable[[int], None] | None] = [None]
+    inputs = [open_input(path, fmt, encoding, sheet, lambda n: progress[0] and progress[0](n)) for path in files]
+    if sheet is not None:
+        for found in inputs:
+            if found.format != "xlsx":
+                raise UsageError(messages.SHEET_NEEDS_XLSX.format(file=found.name, format=found.format))
+    progress[0], stop = _progress(sum(i.size for i in inputs), "bytes")
     with imports.no_gc():
-        inputs = [read_input(path) for path in files]
-        advance, stop = _progress(sum(len(raw) for _, raw in inputs), "bytes")
-        result = imports.ImportResult()
-        prepared = []
-        formats = [format_of(name, raw, fmt) for name, raw in inputs]
-        if sheet is not None:
-            for (name, _), found in zip(inputs, formats):
-                if found != "xlsx":
-                    raise UsageError(messages.SHEET_NEEDS_XLSX.format(file=name, format=found))
-        for (name, raw), found in zip(inputs, formats):
-            prepared += imports.prepare_file(name, raw, found, encoding, options, result, sheet=sheet)
-            if advance:
-                advance(len(raw))
-        del inputs, raw  # the prepared records keep what they need of them
-        _finish(ctx, lambda: imports.write(common.store(ctx), prepared, options, result), options, stop)
+        chunks = chain.from_iterable(i.chunks for i in inputs)
+        _finish(ctx, lambda: imports.run(common.store(ctx), chunks, options), options, stop)
 
 
 def import_page(
@@ -127,7 +123,7 @@ def import_page(
         rows.extend(found)
     common.info(messages.PAGE_SUMMARY.format(pages=pages, skipped=skipped))
     advance, stop = _progress(len(rows), "rows")
-    _finish(ctx, lambda: imports.run(common.store(ctx), rows, options, advance), options, stop)
+    _finish(ctx, lambda: imports.run(common.store(ctx), [rows], options, advance), options, stop)
 
 
 @common.with_filters
@@ -150,13 +146,19 @@ def export(
     exporters.check_format(fmt, exporters.EXPORT_FORMATS)
     the_kind = common.kind_arg(kind)
     store = common.store(ctx)
+    request = records.query([the_kind], build_filters(filters, context=common.region_context(ctx)),
+                            sort=sort or "id", limit=limit, with_body=True)
+    written = [0]
+
+    def counted() -> Any:
+        for record in records.stream(store, request):
+            written[0] += 1
+            yield record
+
     with opened(output, store, private=the_kind.name == "lead", binary=fmt in exporters.BINARY) as out:
-        rows = records.find(store, [the_kind], build_filters(filters, context=common.region_context(ctx)),
-                            sort=sort or "id", limit=limit,
-                            with_body=True)
-        exporters.write(fmt, rows, out, kinds=[the_kind], options=exporters.Options(excel=excel))
+        exporters.write(fmt, counted(), out, kinds=[the_kind], options=exporters.Options(excel=excel))
     if output is not None:
-        common.info(messages.EXPORT_WRITTEN.format(count=len(rows), path=output))
+        common.info(messages.EXPORT_WRITTEN.format(count=written[0], path=output))
     if the_kind.name == "lead":
         common.info(messages.EXPORT_PERSONAL_DATA.format(path=output or "the output"))
 

@@ -21,16 +21,17 @@ import io
 import os
 import stat
 import sys
-from pathlib import Path
+import tempfile
 from contextlib import contextmanager
+from pathlib import Path
 from typing import IO, TYPE_CHECKING, Any, Iterator
 
 from .. import messages
-from ..atomic import atomic_write
+from ..atomic import TEMP_SUFFIX, fsync_dir, temp_prefix
 from ..errors import UsageError, UserError
 
 if TYPE_CHECKING:
-    from ..storage.tinydb.store import Store
+    from ..storage.base import Backend
 
 
 def _identity(path: str | Path) -> tuple[int, int] | None:
@@ -57,17 +58,19 @@ def _unwritable(path: Path, exc: OSError) -> UserError:
     return UserError(messages.OUTPUT_UNWRITABLE.format(path=path, reason=exc.strerror or exc))
 
 
-def target(path: Path, store: "Store") -> Path:
+def target(path: Path, store: "Backend") -> Path:
     """The real path that ``-o path`` replaces; UserError when it must not be written."""
     real = os.path.realpath(path)
-    store_file = os.path.realpath(store.path)
-    store_dirs = {os.path.realpath(store.side), store_file + ".d", os.path.realpath(store.backups_dir)}
-    is_store = UserError(messages.OUTPUT_IS_STORE.format(path=path, store=store.path))
-    in_store = UserError(messages.OUTPUT_IN_STORE.format(path=path, side=store.side))
-    if real == store_file:
-        raise is_store
-    if any(_within(real, d) for d in store_dirs):
-        raise in_store
+    own = store.own_files()  # the store file and its folder, for a store kept in files
+    if own:
+        store_path, side = own
+        store_file = os.path.realpath(store_path)
+        store_dirs = {os.path.realpath(side), store_file + ".d"}
+        in_store = UserError(messages.OUTPUT_IN_STORE.format(path=path, side=side))
+        if real == store_file:
+            raise UserError(messages.OUTPUT_IS_STORE.format(path=path, store=store_path))
+        if any(_within(real, d) for d in store_dirs):
+            raise in_store
     try:
         st = os.stat(real)
     except FileNotFoundError:
@@ -78,20 +81,20 @@ def target(path: Path, store: "Store") -> Path:
         if not stat.S_ISREG(st.st_mode):
             what = messages.OUTPUT_FILE_TYPES[_file_type(st.st_mode)]
             raise UserError(messages.OUTPUT_NOT_A_FILE.format(path=path, what=what))
-        if (st.st_dev, st.st_ino) == _identity(store.path):
-            raise is_store
+        if own and (st.st_dev, st.st_ino) == _identity(own[0]):
+            raise UserError(messages.OUTPUT_IS_STORE.format(path=path, store=own[0]))
     directory = Path(real).parent
     if not directory.is_dir():
         raise UserError(messages.OUTPUT_NO_DIR.format(path=path, directory=directory))
-    # the same directories under another name (a case-insensitive disk, a bind mount)
-    dir_ids = {_identity(d) for d in store_dirs} - {None}
-    if dir_ids and any(_identity(parent) in dir_ids for parent in Path(real).parents):
-        raise in_store
+    if own:  # the same directories under another name (a case-insensitive disk, a bind mount)
+        dir_ids = {_identity(d) for d in store_dirs} - {None}
+        if dir_ids and any(_identity(parent) in dir_ids for parent in Path(real).parents):
+            raise in_store
     return Path(real)
 
 
 @contextmanager
-def opened(path: Path | None, store: "Store", *, private: bool = False, binary: bool = False) -> Iterator[IO[Any]]:
+def opened(path: Path | None, store: "Backend", *, private: bool = False, binary: bool = False) -> Iterator[IO[Any]]:
     """stdout, or a buffer that replaces ``path`` atomically when the block ends without
     an error (mode 0600 when ``private``: personal data; else 0644).  A path that must
     not be written is refused on entry, before any work, and checked again at the end.
@@ -111,11 +114,24 @@ def opened(path: Path | None, store: "Store", *, private: bool = False, binary: 
         sys.stdout.buffer.write(out.getvalue())
         sys.stdout.buffer.flush()
         return
-    target(path, store)
-    buffer: io.BytesIO | io.StringIO = io.BytesIO() if binary else io.StringIO(newline="")
-    yield buffer
-    data = buffer.getvalue() if binary else buffer.getvalue().encode("utf-8")
+    real = target(path, store)
     try:
-        atomic_write(target(path, store), data, mode=0o600 if private else 0o644)
+        fd, temp = tempfile.mkstemp(prefix=temp_prefix(real), suffix=TEMP_SUFFIX, dir=real.parent)
     except OSError as exc:
         raise _unwritable(path, exc) from None
+    try:
+        os.fchmod(fd, 0o600 if private else 0o644)
+        with (os.fdopen(fd, "wb") if binary else open(fd, "w", encoding="utf-8", newline="")) as out:
+            yield out  # written as it is made: an export of any size holds one record at a time
+            out.flush()
+            os.fsync(out.fileno())
+        os.replace(temp, target(path, store))
+        fsync_dir(real.parent)
+    except BaseException as exc:
+        try:
+            os.unlink(temp)
+        except OSError:
+            pass
+        if isinstance(exc, OSError):
+            raise _unwritable(path, exc) from None
+        raise

@@ -1,7 +1,7 @@
 """Per-store settings, set once: ``zhaoshang config set region 天津``.
 
-The settings live beside the store, in its private side folder (``STORE.d/config.json``),
-so that each office's store carries its own.  An environment variable overrides the
+The settings live with the store (the TinyDB backend keeps them in its private side
+folder, ``STORE.d/config.json``), so that each office's store carries its own.  An environment variable overrides the
 file for one shell or script (``ZHAOSHANG_REGION=天津``).  Each key says what it does;
 ``zhaoshang config`` lists them.  Plain Python: values, sources, no printing.
 """
@@ -12,16 +12,11 @@ import os
 from dataclasses import dataclass
 from typing import TYPE_CHECKING, Callable
 
-import orjson
-
 from .. import messages
-from ..atomic import atomic_write, make_private_dir, read_private
-from ..errors import StoreError, UsageError, UserError
+from ..errors import UsageError
 
 if TYPE_CHECKING:
-    from ..storage.tinydb.store import Store
-
-FILE_NAME = "config.json"
+    from ..storage.base import Backend
 
 
 def _region_code(text: str, where: str) -> str:
@@ -65,27 +60,17 @@ def key_named(name: str) -> Key:
 
 
 class Config:
-    def __init__(self, store: "Store"):
-        self.store = store
-        self.path = store.side / FILE_NAME
+    """The settings of one store (kept by its backend), with the environment over them."""
 
-    def _saved(self) -> dict[str, str]:
-        try:
-            data = orjson.loads(read_private(self.path))
-        except FileNotFoundError:
-            return {}
-        except (OSError, orjson.JSONDecodeError):
-            raise StoreError(messages.CONFIG_DAMAGED.format(path=self.path)) from None
-        if not isinstance(data, dict) or not all(isinstance(v, str) for v in data.values()):
-            raise StoreError(messages.CONFIG_DAMAGED.format(path=self.path))
-        return data
+    def __init__(self, store: "Backend"):
+        self.store = store
 
     def get(self, key: Key) -> Setting:
-        """The setting in force: the environment variable, else the file."""
+        """The setting in force: the environment variable, else the store's."""
         from_env = os.environ.get(key.env, "").strip()
         if from_env:
             return Setting(key, key.parse(from_env, key.env), "env")
-        saved = self._saved().get(key.name) if self.store.side.is_dir() else None
+        saved = self.store.settings().get(key.name)
         return Setting(key, saved, "file" if saved else "")
 
     def all(self) -> list[Setting]:
@@ -93,27 +78,13 @@ class Config:
 
     def set(self, key: Key, text: str) -> str:
         value = key.parse(text, key.name)
-        self._change(key.name, value)
+        self.store.change_setting(key.name, value)
         return value
 
     def unset(self, key: Key) -> None:
-        self._change(key.name, None)
-
-    def _change(self, name: str, value: str | None) -> None:
-        self.store.check_paths()
-        try:
-            make_private_dir(self.store.side)
-            with self.store.lock.exclusive():
-                saved = self._saved()
-                if value is None:
-                    saved.pop(name, None)
-                else:
-                    saved[name] = value
-                atomic_write(self.path, orjson.dumps(saved, option=orjson.OPT_INDENT_2))
-        except FileNotFoundError:
-            raise UserError(messages.CONFIG_NO_FOLDER.format(path=self.store.side.parent)) from None
+        self.store.change_setting(key.name, None)
 
 
-def home_region(store: "Store") -> str | None:
+def home_region(store: "Backend") -> str | None:
     """The region code names are read in when a command is not told otherwise."""
     return Config(store).get(KEYS["region"]).value

@@ -1,42 +1,36 @@
-"""Batch import: every input format lands here, is validated as a whole, then written once.
+"""Batch import: every input format lands here, is validated, and is written in one
+transaction, streaming.
 
-All-or-nothing by default: if any row is invalid nothing is written and every bad row
-is reported as ``FILE:LINE: field: message``.  Idempotent: each record has a natural
-key (see validation.natural_key), and a record already stored is skipped, updated or an
-error as ``on_conflict`` says.  An update merges (see ``_merged``): only what the row
-gives changes, notes and history are never lost, and a row that changes nothing is
-"unchanged".
+Rows come in chunks (a few thousand at a time); each chunk is validated, its new records
+are stored (the storage keeps them out of memory until the commit), and the next is read.
+All-or-nothing by default: if any row is invalid nothing is saved, and every bad row is
+reported as ``FILE:LINE: field: message``.  Idempotent: each record has a natural key
+(its kind says which), and a record already stored is skipped, updated or an error as
+``on_conflict`` says.  An update merges (see ``_merged``): only what the row gives
+changes, notes and history are never lost, and a row that changes nothing is
+"unchanged"; the rows for one stored record are merged first and settled once at the end.
 """
 
 from __future__ import annotations
 
 import gc
-import os
 from contextlib import contextmanager
 from dataclasses import dataclass, field
 from datetime import datetime
 from typing import Any, Callable, Iterable, Iterator
 
-import orjson
-
 from .. import messages
-from ..domain import kind as models, validate as validation
-from ..domain.body import RawBody, text_of
+from ..domain import dates, validate as validation
+from ..domain.body import text_of
+from ..domain.kind import KINDS, Kind, is_empty, kind_named, record_id
 from ..errors import FieldError, RecordInvalid, UserError
 from ..io.importers import columns
 from ..io.importers.rows import SourceRow
-from ..domain.kind import Kind
-from ..domain.lead import LEAD
-from ..domain.policy import POLICY
-from ..domain.article import ARTICLE
-from .records import existing_keys, move_entry, source_problem
-from ..storage.tinydb.store import Store, next_number
+from ..storage.base import Backend, Writer, next_number
+from .records import move_entry, source_problem
 
 CONFLICT_POLICIES = ("skip", "update", "error")
 EXTRA_POLICIES = ("keep", "ignore", "error")
-_LEAD_ONLY = {"company", "contact", "phone", "email", "address", "industry", "amount", "amount_high", "currency",
-              "amount_approx", "need", "status", "due", "notes", "history"}
-_POLICY_ONLY = {"issuer", "doc_no", "effective", "expiry"}
 
 
 @dataclass
@@ -82,12 +76,16 @@ class _Rollback(Exception):
 
 # -- one row -------------------------------------------------------------------------------
 def _guess_kind(fields: Iterable[str]) -> Kind:
+    """The kind whose own fields (those no other kind has) the row uses most; the first kind
+    (articles) when it uses none."""
     present = set(fields)
-    if present & _LEAD_ONLY:
-        return LEAD
-    if present & _POLICY_ONLY:
-        return POLICY
-    return ARTICLE
+    best, score = next(iter(KINDS.values())), 0
+    for kind in KINDS.values():
+        own = {f.name for f in kind.fields} - {f.name for k in KINDS.values() if k is not kind for f in k.fields}
+        hits = len(present & own)
+        if hits > score:
+            best, score = kind, hits
+    return best
 
 
 def _context(given: dict[str, Any]) -> str | None:
@@ -97,7 +95,7 @@ def _context(given: dict[str, Any]) -> str | None:
     code = None
     for key in columns.CONTEXT_COLUMNS:
         value = given.pop(key, None)
-        if not models.is_empty(value):
+        if not is_empty(value):
             inner = table().resolve(str(value), code, field_name=key).code
             _check_within(code, inner, key, value)
             code = inner
@@ -149,13 +147,13 @@ def prepare_row(row: SourceRow, options: ImportOptions, unknown: set[str], colum
     kept = given.pop("extra", None)  # the extra columns of an exported record
     kind = options.kind
     declared = given.pop("kind", None) or row.kind
-    if kind is None and not models.is_empty(declared):
-        kind = models.kind_named(str(declared))
+    if kind is None and not is_empty(declared):
+        kind = kind_named(str(declared))
     if kind is None:
         kind = _guess_kind([k for k, v in given.items() if v is not None and v != ""])
     number = None
     ident = given.pop("id", None)
-    if not models.is_empty(ident):
+    if not is_empty(ident):
         text = str(ident).strip().lower()
         if text[:1] == kind.prefix and text[1:].isdigit() and int(text[1:]) > 0:
             number = int(text[1:])
@@ -164,11 +162,11 @@ def prepare_row(row: SourceRow, options: ImportOptions, unknown: set[str], colum
     stamps = {}
     for name in ("created_at", "updated_at"):
         value = given.pop(name, None)
-        if not models.is_empty(value):
+        if not is_empty(value):
             stamps[name] = _timestamp(name, value)
     for name in [n for n in given if kind.field(n) is None and n not in _NOT_FIELDS]:
         value = given.pop(name)  # a field of another kind is unknown to this one
-        if not models.is_empty(value):
+        if not is_empty(value):
             extras[name] = value
     if extras:
         unknown.update(extras)
@@ -215,86 +213,6 @@ def prepare(rows: Iterable[SourceRow], options: ImportOptions, result: ImportRes
     return prepared
 
 
-# -- reading files -------------------------------------------------------------------------
-PARALLEL_BYTES = 32 << 20  # below this a second process costs more than it saves
-
-
-def prepare_file(name: str, raw: bytes, fmt: str, encoding: str | None, options: ImportOptions,
-                 result: ImportResult, sheet: str | None = None) -> list[Prepared]:
-    """Read and validate one input file (``sheet``: the sheet of an XLSX workbook)."""
-    from ..io.importers.rows import read_rows
-
-    if (fmt == "jsonl" and encoding is None and len(raw) >= PARALLEL_BYTES and hasattr(os, "fork")
-            and (os.cpu_count() or 1) > 1 and not raw.startswith(b"\xef\xbb\xbf")):
-        prepared = _prepare_jsonl_in_two(name, raw, options, result)
-        if prepared is not None:
-            return prepared
-    return prepare(read_rows(name, raw, fmt, encoding, sheet), options, result)
-
-
-def _prepare_jsonl_in_two(name: str, raw: bytes, options: ImportOptions,
-                          result: ImportResult) -> list[Prepared] | None:
-    """Parse and validate the second half of a big UTF-8 JSONL file in a forked process
-    while this one does the first half.  None when the file is not UTF-8 (or the child
-    failed): the caller then reads it the ordinary way."""
-    import pickle
-
-    from ..io.importers.rows import utf8_jsonl
-
-    middle = raw.find(b"\n", len(raw) // 2) + 1 or len(raw)
-    second_line = raw.count(b"\n", 0, middle) + 1
-    reader, writer = os.pipe()
-    pid = os.fork()
-    if pid == 0:  # the child: validate the second half, send back everything but the bodies
-        status = 1
-        try:
-            os.close(reader)
-            rows = utf8_jsonl(name, raw, middle, len(raw), second_line)
-            if rows is None:
-                status = 2
-            else:
-                half = ImportResult()
-                items = [(p.row.file, p.row.line, p.kind.name, _body_ref(p.doc), p.doc, p.number)
-                         for p in prepare(rows, options, half)]
-                payload = pickle.dumps((items, half.errors, half.invalid, half.unknown_columns), protocol=5)
-                with os.fdopen(writer, "wb") as out:
-                    out.write(payload)
-                status = 0
-        finally:
-            os._exit(status)
-    os.close(writer)
-    with os.fdopen(reader, "rb") as incoming:
-        rows = utf8_jsonl(name, raw, 0, middle, 1)
-        first = prepare(rows, options, result) if rows is not None else None
-        payload = incoming.read()
-    _, status = os.waitpid(pid, 0)
-    if first is None or os.waitstatus_to_exitcode(status) != 0:
-        result.errors, result.invalid, result.unknown_columns = [], 0, {}
-        return None
-    items, errors, invalid, unknown = pickle.loads(payload)
-    result.errors += errors
-    result.invalid += invalid
-    for file, cols in unknown.items():
-        result.unknown_columns[file] = sorted(set(result.unknown_columns.get(file, [])) | set(cols))
-    view = memoryview(raw)
-    second = []
-    for file, line, kind_name, body, doc, number in items:
-        if body is not None:
-            doc["body"] = RawBody(view[body[0]:body[1]], body) if isinstance(body, tuple) else RawBody(body)
-        second.append(Prepared(SourceRow(file, line, {}), models.KINDS[kind_name], doc, number))
-    return first + second
-
-
-def _body_ref(doc: dict[str, Any]) -> tuple[int, int] | bytes | None:
-    """A body as the child sends it: its span in the shared input, or its bytes."""
-    body = doc.pop("body", None)
-    if body is None:
-        return None
-    if isinstance(body, RawBody):
-        return body.span if body.span else bytes(body.literal)
-    return orjson.dumps(body)
-
-
 # -- the batch -----------------------------------------------------------------------------
 _STAMPS = ("created_at", "updated_at")
 
@@ -335,7 +253,7 @@ def _appended(stored: list[dict[str, str]], given: list[dict[str, str]],
     return list(stored) + sorted(fresh, key=lambda e: e.get("at", ""))
 
 
-def _settled(stored: dict[str, Any], new: dict[str, Any], stored_body: str | None,
+def _settled(kind: Kind, stored: dict[str, Any], new: dict[str, Any], stored_body: str | None,
              now: str) -> dict[str, Any] | None:
     """A stored document updated to ``new`` (the merge of the rows for it), or None when
     nothing changed.  A new status is appended to the history as one move made by the import
@@ -344,8 +262,9 @@ def _settled(stored: dict[str, Any], new: dict[str, Any], stored_body: str | Non
     if "body" in new and text_of(new["body"]) == stored_body:
         del new["body"]
     status, history = new.get("status"), new.get("history") or []
-    if status and status != stored.get("status") and not (history and history[-1]["to"] == status):
-        new["history"] = history + [move_entry(stored.get("status", "new"), status, at=now, source="import")]
+    if kind.pipeline and status and status != stored.get("status") and not (history and history[-1]["to"] == status):
+        start = stored.get("status", kind.pipeline.start)
+        new["history"] = history + [move_entry(start, status, at=now, source="import")]
 
     def compared(doc: dict[str, Any]) -> dict[str, Any]:
         return {k: v for k, v in doc.items() if k not in _STAMPS and k != "body"}
@@ -359,7 +278,7 @@ def _settled(stored: dict[str, Any], new: dict[str, Any], stored_body: str | Non
 
 @contextmanager
 def no_gc() -> Iterator[None]:
-    """For reading and importing a batch: it allocates millions of objects and frees none
+    """For reading and importing a batch: it allocates millions of objects and frees few
     of them before the end, so the cyclic collector would only rescan them again and again."""
     gc.disable()
     try:
@@ -368,21 +287,149 @@ def no_gc() -> Iterator[None]:
         gc.enable()
 
 
-def run(store: Store, rows: Iterable[SourceRow], options: ImportOptions,
+class _Batch:
+    """Rows turned into stored records, chunk by chunk, in one transaction.
+
+    New records are stored with each chunk.  A later row with the natural key of a record
+    this batch created is merged into it (its creation entry taking the final status); the
+    rows for a record stored before are merged in order and settled once at the end, so
+    that a batch gives the same result however often it is run.  Each row counts once: the
+    first row for a record as what happened to it (added, updated or unchanged), any
+    further row for it as unchanged.
+    """
+
+    def __init__(self, txn: Writer, options: ImportOptions, result: ImportResult):
+        self.txn = txn
+        self.options = options
+        self.result = result
+        self.now = dates.now_iso()
+        self.created: dict[tuple[str, tuple[str, ...]], int] = {}  # (kind, key) → number created here
+        self.added: set[str] = set()  # IDs created here, for sources naming them
+        # stored records to update: (kind, number) → (the first row, the stored record, the merge)
+        self.updates: dict[tuple[str, int], tuple[Prepared, Any, dict[str, Any]]] = {}
+
+    def refuse(self, item: Prepared, message: str) -> None:
+        self.result.errors.append(f"{item.row.where}: {message}")
+        self.result.invalid += 1
+
+    def bad_source(self, item: Prepared, current: dict[str, Any] | None = None) -> bool:
+        source = item.doc.get("source")
+        if not source or (current is not None and source == current.get("source")):
+            return False
+        problem = source_problem(self.txn, item.kind, item.doc, self.added)
+        if problem:
+            self.refuse(item, problem.message)
+        return problem is not None
+
+    def add(self, prepared: list[Prepared]) -> None:
+        found: dict[tuple[str, tuple[str, ...]], int] = {}
+        for kind in {p.kind for p in prepared}:
+            keys = [k for p in prepared if p.kind is kind and (k := kind.natural_key(p.doc)) is not None
+                    and (kind.name, k) not in self.created]
+            found.update({(kind.name, k): n for k, n in self.txn.find_keys(kind, keys).items()})
+        counters = self.txn.counters()  # to know the IDs this chunk's new records will get
+        fresh: dict[tuple[str, tuple[str, ...]] | int, Prepared] = {}
+        for item in prepared:
+            kind = item.kind
+            key = kind.natural_key(item.doc)
+            tag = (kind.name, key) if key is not None else id(item)
+            if tag in fresh or tag in self.created:
+                self._again(item, tag, fresh)
+                continue
+            number = found.get(tag) if key is not None else None  # type: ignore[arg-type]
+            if number is None:
+                if self.bad_source(item):
+                    continue
+                fresh[tag] = item
+                self.added.add(record_id(kind, next_number(counters, kind, item.number)))
+                continue
+            self._stored(item, number)
+        self._insert(fresh)
+
+    def _again(self, item: Prepared, tag: Any, fresh: dict[Any, Prepared]) -> None:
+        """A further row for a record new in this batch."""
+        if self.options.on_conflict == "update":
+            if tag in fresh:
+                first = fresh[tag]
+                if not self.bad_source(item, first.doc):
+                    first.doc = _merged(item.kind, first.doc, item.doc)
+            else:
+                number = self.created[tag]
+                record = self.txn.get(record_id(item.kind, number), with_body=False)
+                if self.bad_source(item, record.doc):
+                    return
+                merged = _merged(item.kind, record.doc, item.doc)
+                history = record.doc.get("history")
+                if item.kind.pipeline and history == [{"at": self.now, "to": record.doc.get("status")}]:
+                    merged["history"] = [{"at": self.now, "to": merged.get("status")}]  # created as it ends
+                self.txn.update(item.kind, number, merged)
+        self.result.unchanged += 1
+
+    def _stored(self, item: Prepared, number: int) -> None:
+        """A row for a record stored before this batch."""
+        rid = record_id(item.kind, number)
+        if self.options.on_conflict == "error":
+            self.refuse(item, messages.RECORD_DUPLICATE.format(id=rid, key="natural key"))
+            return
+        if self.options.on_conflict == "skip":
+            self.result.unchanged += 1
+            return
+        tag = (item.kind.name, number)
+        if tag in self.updates:
+            first, stored, current = self.updates[tag]
+        else:
+            first, stored = item, self.txn.get(rid, with_body=False)
+            current = stored.doc
+        if self.bad_source(item, current):
+            return
+        if tag in self.updates:
+            self.result.unchanged += 1
+        self.updates[tag] = (first, stored, _merged(item.kind, current, item.doc))
+
+    def _insert(self, fresh: dict[Any, Prepared]) -> None:
+        by_kind: dict[str, list[tuple[Any, Prepared]]] = {}
+        for tag, item in fresh.items():
+            by_kind.setdefault(item.kind.name, []).append((tag, item))
+        for name, items in by_kind.items():
+            kind = KINDS[name]
+            for _, item in items:
+                validation.apply_defaults(kind, item.doc, now=self.now)
+            numbers = self.txn.insert(kind, [i.doc for _, i in items], [i.number for _, i in items], now=self.now)
+            for (tag, _), number in zip(items, numbers):
+                if not isinstance(tag, int):
+                    self.created[tag] = number
+                self.result.added.append(record_id(kind, number))
+
+    def finish(self) -> None:
+        for (name, number), (_, stored, merged) in self.updates.items():
+            kind = KINDS[name]
+            stored_body = None
+            if "body" in merged:
+                stored_body = self.txn.get(record_id(kind, number), with_body=True).body
+            settled = _settled(kind, stored.doc, merged, stored_body, self.now)
+            if settled is None:
+                self.result.unchanged += 1
+            else:
+                self.txn.update(kind, number, settled)
+                self.result.updated.append(record_id(kind, number))
+
+
+def run(store: Backend, chunks: Iterable[list[SourceRow]], options: ImportOptions,
         progress: Callable[[int], None] | None = None) -> ImportResult:
-    """Validate ``rows`` and write them (the whole import, for rows already read)."""
+    """Validate and store rows arriving in chunks: all of them in one transaction, or nothing
+    (ImportFailed) if any was bad; nothing either on a dry run, which reports the same."""
     result = ImportResult(dry_run=options.dry_run)
-    return write(store, prepare(rows, options, result, progress), options, result)
-
-
-def write(store: Store, prepared: list[Prepared], options: ImportOptions, result: ImportResult) -> ImportResult:
-    """Store validated records in one transaction, or nothing (ImportFailed) if any was bad."""
-    result.dry_run = options.dry_run
-    if result.errors and not options.skip_invalid:
-        raise ImportFailed(result)
     try:
         with store.writing() as txn:
-            _apply(txn, prepared, options, result)
+            batch = _Batch(txn, options, result)
+            for chunk in chunks:
+                prepared = prepare(chunk, options, result, progress)
+                if result.errors and not options.skip_invalid:
+                    continue  # nothing will be saved: read on only to report every bad row
+                batch.add(prepared)
+                txn.checkpoint()
+            if not result.errors or options.skip_invalid:
+                batch.finish()
             if result.errors and not options.skip_invalid:
                 result.added, result.updated, result.unchanged = [], [], 0  # rolled back: nothing done
                 raise ImportFailed(result)
@@ -391,85 +438,3 @@ def write(store: Store, prepared: list[Prepared], options: ImportOptions, result
     except _Rollback:
         pass
     return result
-
-
-def _apply(txn: Any, prepared: list[Prepared], options: ImportOptions, result: ImportResult) -> None:
-    """Sort the rows into new and stored records and write them.
-
-    Under ``update`` the rows for one record are merged in order, then settled once against
-    the stored record, so that a batch gives the same result however often it is run.  Each
-    row counts once: the first row for a record as what happened to the record (added,
-    updated or unchanged), any further row for it as unchanged.
-    """
-    from ..domain import dates
-
-    now = dates.now_iso()
-    keys = {kind: existing_keys(txn, kind) for kind in {p.kind for p in prepared}}
-    counters = dict(txn.meta["next"])  # to know the IDs the new records will get
-    added: set[str] = set()  # their IDs, for sources naming a record added earlier in the batch
-    new: dict[Kind, list[Prepared]] = {}
-    pending: dict[tuple[str, ...], Prepared] = {}  # natural key → a new record of this batch
-    updates: dict[str, tuple[Kind, str, dict[str, Any], dict[str, Any]]] = {}  # ID → kind, number, stored, merged
-
-    def refuse(item: Prepared, message: str) -> None:
-        result.errors.append(f"{item.row.where}: {message}")
-        result.invalid += 1
-
-    def bad_source(item: Prepared, current: dict[str, Any] | None = None) -> bool:
-        source = item.doc.get("source")
-        if not source or (current is not None and source == current.get("source")):
-            return False
-        problem = source_problem(txn, item.kind, item.doc, added)
-        if problem:
-            refuse(item, problem.message)
-        return problem is not None
-
-    for item in prepared:
-        key = item.kind.natural_key(item.doc)
-        if key is not None and key in pending:
-            first = pending[key]
-            if options.on_conflict == "update":
-                if bad_source(item, first.doc):
-                    continue
-                first.doc = _merged(item.kind, first.doc, item.doc)
-            result.unchanged += 1
-            continue
-        found = keys[item.kind].get(key) if key else None
-        if found is None:
-            if bad_source(item):
-                continue
-            new.setdefault(item.kind, []).append(item)
-            added.add(models.record_id(item.kind, next_number(counters, item.kind, item.number)))
-            if key is not None:
-                pending[key] = item
-            continue
-        if options.on_conflict == "error":
-            refuse(item, messages.RECORD_DUPLICATE.format(id=found, key="natural key"))
-            continue
-        if options.on_conflict == "skip":
-            result.unchanged += 1
-            continue
-        if found in updates:
-            _, number, stored, current = updates[found]
-        else:
-            _, number, stored = txn.get(found)
-            current = stored
-        if bad_source(item, current):
-            continue
-        if found in updates:
-            result.unchanged += 1
-        updates[found] = (item.kind, number, stored, _merged(item.kind, current, item.doc))
-    replacements: dict[Kind, dict[str, dict[str, Any]]] = {}
-    for found, (kind, number, stored, merged) in updates.items():
-        settled = _settled(stored, merged, txn.body(stored) if "body" in merged else None, now)
-        if settled is None:
-            result.unchanged += 1
-        else:
-            replacements.setdefault(kind, {})[number] = settled
-            result.updated.append(found)
-    for kind, items in new.items():
-        for item in items:
-            validation.apply_defaults(kind, item.doc, now=now)
-        result.added += txn.insert_many(kind, [i.doc for i in items], [i.number for i in items], now=now)
-    for kind, docs in replacements.items():
-        txn.replace_many(kind, docs)

@@ -1,44 +1,38 @@
-"""Record operations over a store: add, edit, remove, find.  Plain Python, no printing."""
+"""Record operations over a store: add, edit, remove, get, find, and the moves of records
+that have a pipeline (leads).  Plain Python over the storage protocol, no printing."""
 
 from __future__ import annotations
 
-from typing import Any, Mapping
+from typing import Any, Iterator, Mapping, Sequence
 
-from ..domain import dates, kind as models, validate as validation, values
 from .. import messages
+from ..domain import dates, validate as validation, values
+from ..domain.kind import KINDS, Kind, is_empty, record_id, to_public, url_key
+from ..domain.sorting import Sort
 from ..errors import FieldError, RecordInvalid, UsageError, UserError
-from ..domain.kind import Kind, normalise_url
-from ..domain.lead import LEAD
-from .filters import Filters, Row, select, sort_fields, sort_rows
-from ..storage.tinydb.store import Snapshot, Store, Transaction
+from ..storage.base import Backend, Filters, Query, Reader, Record
 
 
-def existing_keys(txn: Transaction | Snapshot, kind: Kind) -> dict[tuple[str, ...], str]:
-    """Natural key → record ID for every stored record of ``kind``."""
-    keys: dict[tuple[str, ...], str] = {}
-    for number, doc in txn.table(kind).items():
-        key = kind.natural_key(doc)
-        if key is not None:
-            keys.setdefault(key, models.record_id(kind, number))
-    return keys
+def public(record: Record) -> dict[str, Any]:
+    return to_public(record.kind, record.number, record.doc, record.body)
 
 
-def source_problem(txn: Transaction, kind: Kind, doc: Mapping[str, Any],
+def source_problem(txn: Reader, kind: Kind, doc: Mapping[str, Any],
                    added: frozenset[str] | set[str] = frozenset()) -> FieldError | None:
     """A source that is a record ID must name a stored record (or one of ``added``);
-    URLs are not checked."""
+    channels and URLs are not checked."""
     spec = kind.field("source")
     source = doc.get("source")
     if spec is None or spec.type != "source" or not source or not values.is_record_id(source) or source in added:
         return None
     try:
-        txn.get(source)
+        txn.get(source, with_body=False)
     except UserError:
         return FieldError("source", source, messages.RECORD_NOT_FOUND.format(id=source))
     return None
 
 
-def add(store: Store, kind: Kind, given: Mapping[str, Any], region_context: str | None = None) -> str:
+def add(store: Backend, kind: Kind, given: Mapping[str, Any], region_context: str | None = None) -> str:
     """Validate and store one record; refuses one that is already stored.  Region names are
     read inside ``region_context`` first (--in, the home region)."""
     doc = validation.validate(kind, given, region_context=region_context)
@@ -48,11 +42,11 @@ def add(store: Store, kind: Kind, given: Mapping[str, Any], region_context: str 
             raise problem
         key = kind.natural_key(doc)
         if key is not None:
-            found = existing_keys(txn, kind).get(key)
-            if found:
-                raise UserError(messages.RECORD_DUPLICATE.format(id=found, key=_key_label(key)))
-        [record_id] = txn.insert_many(kind, [doc])
-    return record_id
+            found = txn.find_key(kind, key)
+            if found is not None:
+                raise UserError(messages.RECORD_DUPLICATE.format(id=record_id(kind, found), key=_key_label(key)))
+        [number] = txn.insert(kind, [doc])
+    return record_id(kind, number)
 
 
 def _key_label(key: tuple[str, ...]) -> str:
@@ -66,37 +60,57 @@ def check_fields(kind: Kind, names: list[str]) -> None:
             raise UsageError(messages.FIELD_NOT_FOR_KIND.format(field=name.replace("_", "-"), kind=kind.name))
 
 
-def edit(store: Store, record_id: str, changes: Mapping[str, Any]) -> None:
+def changed(doc: Mapping[str, Any], changes: Mapping[str, Any], now: str | None = None) -> dict[str, Any]:
+    """``doc`` with ``changes`` (None or empty: the field goes), stamped as updated now."""
+    new = dict(doc)
+    for key, value in changes.items():
+        if is_empty(value):
+            new.pop(key, None)
+        else:
+            new[key] = value
+    new["updated_at"] = now or dates.now_iso()
+    return new
+
+
+def edit_changes(txn: Reader, record: Record, changes: Mapping[str, Any]) -> dict[str, Any]:
+    """The stored keys an edit changes (None: removed), validated like add; "" clears a field."""
+    kind, doc = record.kind, record.doc
+    check_fields(kind, list(changes))
+    given = {k: v for k, v in changes.items() if not is_empty(v)}
+    cleared = [k for k, v in changes.items() if is_empty(v)]
+    if "status" in cleared and kind.pipeline:  # a status changes only by a move recorded in the history
+        raise FieldError("status", changes["status"], messages.LEAD_STATUS_CLEARED)
+    parsed = validation.validate(kind, given, partial=True, region_context=doc.get("region_code"))
+    if "notes" in parsed:  # a note given to edit is added, not a replacement
+        parsed["notes"] = list(doc.get("notes", [])) + parsed["notes"]
+    updates: dict[str, Any] = dict(parsed)
+    for name in validation.with_parts(kind, cleared):
+        spec = kind.field(name)
+        updates[spec.key if spec else name] = None
+    for name in validation.with_parts(kind, parsed):
+        updates.setdefault(name, None)  # the parts a new value lacks (a range's upper end) go
+    if "region" in changes and "zone" not in parsed:  # a new region leaves the old zone
+        updates["zone"] = None
+    merged = {k: v for k, v in {**doc, **updates}.items() if not is_empty(v)}
+    errors = validation.whole_record_checks(kind, merged)
+    problem = source_problem(txn, kind, parsed)
+    if problem:
+        errors.append(problem)
+    if errors:
+        raise RecordInvalid(errors)
+    if kind.pipeline and "status" in parsed and parsed["status"] != doc.get("status"):
+        updates["history"] = status_history(kind, doc, parsed["status"])
+    return updates
+
+
+def edit(store: Backend, rid: str, changes: Mapping[str, Any]) -> None:
     """Change fields of one record with the same validation as add; "" clears a field."""
     if not changes:
         raise UsageError(messages.NOTHING_TO_EDIT)
     with store.writing() as txn:
-        kind, number, doc = txn.get(record_id)
-        check_fields(kind, list(changes))
-        given = {k: v for k, v in changes.items() if not models.is_empty(v)}
-        cleared = [k for k, v in changes.items() if models.is_empty(v)]
-        if "status" in cleared:  # a status changes only by a move recorded in the history
-            raise FieldError("status", changes["status"], messages.LEAD_STATUS_CLEARED)
-        parsed = validation.validate(kind, given, partial=True, region_context=doc.get("region_code"))
-        if "notes" in parsed:  # a note given to edit is added, not a replacement
-            parsed["notes"] = list(doc.get("notes", [])) + parsed["notes"]
-        updates: dict[str, Any] = dict(parsed)
-        for name in validation.with_parts(kind, cleared):
-            updates["region_code" if name == "region" else name] = None
-        for name in validation.with_parts(kind, parsed):
-            updates.setdefault(name, None)  # the parts a new value lacks (a range's upper end) go
-        if "region" in changes and "zone" not in parsed:  # a new region leaves the old zone
-            updates["zone"] = None
-        merged = {k: v for k, v in {**doc, **updates}.items() if not models.is_empty(v)}
-        errors = validation.whole_record_checks(kind, merged)
-        problem = source_problem(txn, kind, parsed)
-        if problem:
-            errors.append(problem)
-        if errors:
-            raise RecordInvalid(errors)
-        if kind is LEAD and "status" in parsed and parsed["status"] != doc.get("status"):
-            updates["history"] = status_history(doc, parsed["status"])
-        txn.update(record_id, updates)
+        record = txn.get(rid, with_body=False)
+        updates = edit_changes(txn, record, changes)
+        txn.update(record.kind, record.number, changed(record.doc, updates))
 
 
 def move_entry(old: str, new: str, at: str | None = None, note: str | None = None,
@@ -111,109 +125,146 @@ def move_entry(old: str, new: str, at: str | None = None, note: str | None = Non
     return entry
 
 
-def status_history(doc: Mapping[str, Any], status: str, note: str | None = None,
+def status_history(kind: Kind, doc: Mapping[str, Any], status: str, note: str | None = None,
                    at: str | None = None) -> list[dict[str, str]]:
-    return list(doc.get("history", [])) + [move_entry(doc.get("status", "new"), status, at, note)]
+    start = kind.pipeline.start if kind.pipeline else ""
+    return list(doc.get("history", [])) + [move_entry(doc.get("status", start), status, at, note)]
 
 
-def remove(store: Store, record_ids: list[str]) -> list[str]:
+def remove(store: Backend, record_ids: Sequence[str]) -> list[str]:
+    """Delete records; every ID must exist before anything is deleted.  IDs are never reused."""
     ids = list(dict.fromkeys(i.strip().lower() for i in record_ids))
     with store.writing() as txn:
-        for record_id in ids:
-            txn.get(record_id)  # every ID must exist before anything is deleted
-        txn.remove(ids)
+        records = [txn.get(rid, with_body=False) for rid in ids]
+        by_kind: dict[str, list[int]] = {}
+        for record in records:
+            by_kind.setdefault(record.kind.name, []).append(record.number)
+        for name, numbers in by_kind.items():
+            txn.remove(KINDS[name], numbers)
     return ids
 
 
-def _matching(snap: Snapshot, kinds: list[Kind], filters: Filters, sort: str | None,
-              limit: int | None) -> list[Row]:
-    rows = select(snap, kinds, filters)
-    rows = snap.complete_lacking(rows, {kind: sort_fields(kind, sort) for kind in kinds})
-    rows = sort_rows(rows, sort)
-    return rows[:limit] if limit is not None else rows
+def summaries(store: Backend, record_ids: Sequence[str]) -> list[tuple[str, str]]:
+    """(ID, title or company) of each record, for a confirmation; UserError for a missing one."""
+    with store.reading() as reader:
+        found = []
+        for rid in dict.fromkeys(i.strip().lower() for i in record_ids):
+            record = reader.get(rid, with_body=False)
+            found.append((rid, str(record.doc.get(record.kind.title_field) or "")))
+        return found
 
 
-def find(store: Store, kinds: list[Kind], filters: Filters, *, sort: str | None = None,
+# -- finding ---------------------------------------------------------------------------------
+def query(kinds: Sequence[Kind], filters: Filters, *, sort: str | Sort | None = None, limit: int | None = None,
+          fields: frozenset[str] | None = None, with_body: bool = False) -> Query:
+    from ..domain import sorting
+
+    order = sort if isinstance(sort, Sort) or sort is None else sorting.parse(sort)
+    if order is not None and order.spec == "id" and len(kinds) == 1:
+        order = None  # one kind in ID order is the order it is stored in: nothing to sort
+    return Query(tuple(kinds), filters, order, limit, fields, with_body)
+
+
+def stream(store: Backend, request: Query) -> Iterator[dict[str, Any]]:
+    """The matching records in their public form, one at a time (the store is read as the
+    records are consumed, so a listing of everything needs no more memory than one)."""
+    with store.reading() as reader:
+        for record in reader.select(request):
+            yield public(record)
+
+
+def find(store: Backend, kinds: Sequence[Kind], filters: Filters, *, sort: str | None = None,
          limit: int | None = None, with_body: bool = False) -> list[dict[str, Any]]:
-    """Matching records in their public form, sorted, at most ``limit`` of them."""
-    with store.reading() as snap:
-        rows = snap.complete(_matching(snap, kinds, filters, sort, limit))
-        bodies = snap.bodies((k.prefix + n, d) for k, n, d in rows) if with_body else {}
-        return [models.to_public(k, n, d, bodies.get(k.prefix + n)) for k, n, d in rows]
+    """Matching records in their public form, sorted (newest first by default), at most
+    ``limit`` of them."""
+    return list(stream(store, query(kinds, filters, sort=sort or "-date", limit=limit, with_body=with_body)))
 
 
-def find_ids(store: Store, kinds: list[Kind], filters: Filters, *, sort: str | None = None,
+def find_ids(store: Backend, kinds: Sequence[Kind], filters: Filters, *, sort: str | None = None,
              limit: int | None = None) -> list[str]:
-    """IDs of the matching records (for --format count and ids): no document is parsed."""
-    with store.reading() as snap:
-        return [k.prefix + n for k, n, _ in _matching(snap, kinds, filters, sort, limit)]
+    """IDs of the matching records (for --format count and ids): no document is read unless
+    a filter or the sort needs it."""
+    with store.reading() as reader:
+        request = query(kinds, filters, sort=sort or "-date", limit=limit, fields=frozenset())
+        return [record.id for record in reader.select(request)]
 
 
-def origin(store: Store, record: Mapping[str, Any]) -> dict[str, Any] | None:
+def count(store: Backend, kinds: Sequence[Kind], filters: Filters) -> int:
+    with store.reading() as reader:
+        return reader.count(query(kinds, filters, fields=frozenset()))
+
+
+def get(store: Backend, rid: str, with_body: bool = True) -> dict[str, Any]:
+    with store.reading() as reader:
+        return public(reader.get(rid, with_body))
+
+
+def origin(store: Backend, record: Mapping[str, Any]) -> dict[str, Any] | None:
     """The stored record a lead came from: its source as a record ID, or as the URL of a
-    stored article or policy; None for a channel or a record gone since."""
+    stored record; None for a channel or a record gone since."""
     source = record.get("source") or ""
-    kind = models.KINDS[record["kind"]]
-    spec = kind.field("source")
+    spec = KINDS[record["kind"]].field("source")
     if spec is None or spec.type != "source" or not source:
         return None
-    if values.is_record_id(source):
-        try:
-            return get(store, source, with_body=False)
-        except UserError:
+    with store.reading() as reader:
+        if values.is_record_id(source):
+            try:
+                return public(reader.get(source, with_body=False))
+            except UserError:
+                return None
+        if not source.startswith(("http://", "https://")):
             return None
-    if not source.startswith(("http://", "https://")):
-        return None
-    key = ("url", normalise_url(source))
-    with store.reading() as snap:
-        for other in models.KINDS.values():
-            found = existing_keys(snap, other).get(key)
-            if found:
-                kind_of, number, doc = snap.get(found)
-                return snap.public(kind_of, number, doc)
+        key = url_key(source)
+        for kind in KINDS.values():
+            if kind.field("url") is None:
+                continue
+            number = reader.find_key(kind, key)
+            if number is not None:
+                return public(reader.get(record_id(kind, number), with_body=False))
     return None
 
 
-def get(store: Store, record_id: str, with_body: bool = True) -> dict[str, Any]:
-    with store.reading() as snap:
-        kind, number, doc = snap.get(record_id)
-        return snap.public(kind, number, doc, with_body)
+# -- the pipeline (leads) --------------------------------------------------------------------
+def _in_pipeline(txn: Reader, rid: str) -> Record:
+    record = txn.get(rid, with_body=False)
+    if record.kind.pipeline is None:
+        raise UserError(messages.NOT_A_LEAD.format(id=rid, kind=record.kind.name))
+    return record
 
 
-# -- the lead pipeline ---------------------------------------------------------------------
-def _lead(txn: Transaction, record_id: str) -> dict[str, Any]:
-    kind, _, doc = txn.get(record_id)
-    if kind is not LEAD:
-        raise UserError(messages.NOT_A_LEAD.format(id=record_id, kind=kind.name))
-    return doc
+def parse_status(kind: Kind, status: str, field: str = "status") -> str:
+    assert kind.pipeline is not None
+    return values.parse_choice(status, field, kind.pipeline.aliases)
 
 
-def move_status(store: Store, record_id: str, status: str, note: str | None = None) -> tuple[str, str]:
-    """Move a lead to a status (back and forth both allowed); returns (old, new)."""
-    new = values.parse_choice(status, "status", LEAD.field("status").choices or {})
+def move_status(store: Backend, rid: str, status: str, note: str | None = None) -> tuple[str, str, Kind]:
+    """Move a record to a stage (back and forth both allowed); returns (old, new, its kind)."""
     with store.writing() as txn:
-        doc = _lead(txn, record_id)
-        old = doc.get("status", "new")
+        record = _in_pipeline(txn, rid)
+        new = parse_status(record.kind, status)
+        old = record.doc.get("status", record.kind.pipeline.start)  # type: ignore[union-attr]
         if new == old:
-            return old, new
+            return old, new, record.kind
         now = dates.now_iso()
-        changes: dict[str, Any] = {"status": new, "history": status_history(doc, new, note, at=now)}
-        txn.update(record_id, changes, now=now)
-    return old, new
+        changes = {"status": new, "history": status_history(record.kind, record.doc, new, note, at=now)}
+        txn.update(record.kind, record.number, changed(record.doc, changes, now))
+    return old, new, record.kind
 
 
-def add_note(store: Store, record_id: str, text: str) -> None:
+def add_note(store: Backend, rid: str, text: str) -> None:
     if not text.strip():
         raise UsageError(messages.NOTE_EMPTY)
     with store.writing() as txn:
-        doc = _lead(txn, record_id)
+        record = _in_pipeline(txn, rid)
         now = dates.now_iso()
-        txn.update(record_id, {"notes": list(doc.get("notes", [])) + [{"at": now, "text": text.strip()}]}, now=now)
+        notes = list(record.doc.get("notes", [])) + [{"at": now, "text": text.strip()}]
+        txn.update(record.kind, record.number, changed(record.doc, {"notes": notes}, now))
 
 
-def set_due(store: Store, record_id: str, when: str | None) -> str | None:
+def set_due(store: Backend, rid: str, when: str | None) -> str | None:
     due = dates.parse_date(when, field="due").isoformat() if when else None
     with store.writing() as txn:
-        _lead(txn, record_id)
-        txn.update(record_id, {"due": due})
+        record = _in_pipeline(txn, rid)
+        txn.update(record.kind, record.number, changed(record.doc, {"due": due}))
     return due
+

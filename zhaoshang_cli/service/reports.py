@@ -1,7 +1,9 @@
-"""Regional reports: counts per area, month, kind or lead attribute; the lead funnel; the trend.
+"""Regional reports: counts per area, month, kind or field; the pipeline funnel; the trend.
 
 Aggregation only, no rendering.  Every number is what ``list … --format count`` gives
 for the same region, period and status (see ``Group.query`` for the filter behind a row).
+Each kind is counted in a column of its own; kinds with a pipeline (leads) also count the
+records that reached its end (signed) and their amounts, each currency apart.
 """
 
 from __future__ import annotations
@@ -12,18 +14,15 @@ from typing import Any, Iterable
 
 from .. import messages
 from ..domain.dates import period_name
-from ..domain.article import ARTICLE
-from ..domain.kind import KINDS, Kind
-from ..domain.lead import LEAD, STATUS_LABELS, STATUSES
-from ..domain.policy import POLICY
-from .filters import Filters, select
+from ..domain.kind import KINDS, Kind, Pipeline
 from ..domain.regions import table
 from ..domain.values import CURRENCIES, DEFAULT_CURRENCY
+from ..storage.base import Backend, Filters, Query
 
 GROUPINGS = ("district", "zone", "month", "kind", "status", "industry", "need", "source")  # --by
 _KEY_FIELDS = {"district": "region_code", "zone": "zone", "month": "date", "kind": None}  # the field each reads
-FUNNEL = ("new", "contacted", "visited", "negotiating", "signed")  # lost is off the path
 UNSET = "（未填）"
+_AMOUNT_FIELDS = ("amount", "amount_high", "currency")
 
 
 def kinds_for(by: str) -> list[Kind]:
@@ -40,38 +39,39 @@ def _yuan_only() -> dict[str, int]:
 
 @dataclass
 class Counts:
-    """Records counted, and the amounts of the signed leads: each currency apart (no
-    exchange rates), a range at its lower end (``signed_ranges`` says how many were)."""
+    """Records counted per kind, and the records of a pipeline kind that reached its end
+    (signed) with their amounts: each currency apart (no exchange rates), a range at its
+    lower end (``signed_ranges`` says how many were)."""
 
-    LEAD_FIELDS = ("status", "amount", "amount_high", "currency")  # what ``add`` reads from a lead
-
-    articles: int = 0
-    policies: int = 0
-    leads: int = 0
+    kinds: dict[str, int] = field(default_factory=dict)  # plural → records
     signed: int = 0
     signed_amount: int = 0  # yuan
     signed_amounts: dict[str, int] = field(default_factory=_yuan_only)  # currency → total; CNY always
     signed_ranges: int = 0  # signed leads whose amount is a range, counted at its lower end
 
+    def of(self, kind: Kind) -> int:
+        return self.kinds.get(kind.plural, 0)
+
+    @property
+    def records(self) -> int:
+        return sum(self.kinds.values())
+
     def add(self, kind: Kind, doc: dict[str, Any]) -> None:
-        if kind is ARTICLE:
-            self.articles += 1
-        elif kind is POLICY:
-            self.policies += 1
-        else:
-            self.leads += 1
-            if doc.get("status") == "signed":
-                self.signed += 1
-                amount = doc.get("amount")
-                if amount is not None:
-                    currency = doc.get("currency") or DEFAULT_CURRENCY
-                    self.signed_amounts[currency] = self.signed_amounts.get(currency, 0) + amount
-                    self.signed_amount = self.signed_amounts[DEFAULT_CURRENCY]
-                    self.signed_ranges += int("amount_high" in doc)
+        self.kinds[kind.plural] = self.kinds.get(kind.plural, 0) + 1
+        if kind.pipeline is not None and doc.get("status") == kind.pipeline.won:
+            self.signed += 1
+            amount = doc.get("amount")
+            if amount is not None:
+                currency = doc.get("currency") or DEFAULT_CURRENCY
+                self.signed_amounts[currency] = self.signed_amounts.get(currency, 0) + amount
+                self.signed_amount = self.signed_amounts[DEFAULT_CURRENCY]
+                self.signed_ranges += int("amount_high" in doc)
 
     def to_dict(self) -> dict[str, Any]:
-        out = asdict(self)
-        out["signed_amounts"] = {c: self.signed_amounts[c] for c in CURRENCIES if c in self.signed_amounts}
+        out: dict[str, Any] = {kind.plural: self.of(kind) for kind in KINDS.values()}
+        out.update(signed=self.signed, signed_amount=self.signed_amount,
+                   signed_amounts={c: self.signed_amounts[c] for c in CURRENCIES if c in self.signed_amounts},
+                   signed_ranges=self.signed_ranges)
         return out
 
 
@@ -94,13 +94,14 @@ class Stage:
 @dataclass
 class Funnel:
     stages: list[Stage]
-    lost: int
+    lost: int  # records off the path (lost leads)
     total: int
+    won: str = ""
 
     @property
     def conversion(self) -> float:
-        signed = next(s.count for s in self.stages if s.status == "signed")
-        return signed / self.total if self.total else 0.0
+        done = next((s.count for s in self.stages if s.status == self.won), 0)
+        return done / self.total if self.total else 0.0
 
 
 @dataclass
@@ -188,65 +189,79 @@ def _key(by: str, kind: Kind, doc: dict[str, Any], region_code: str | None) -> t
         month = (doc.get("date") or "")[:7]
         return month, month or UNSET, {"month": month} if month else {"where": "date="}
     if by == "kind":
-        return kind.name, messages.KIND_LABELS[kind.name], {"kind": kind.name}
+        return kind.name, kind.label, {"kind": kind.name}
     value = doc.get(by) or ""
-    if by == "status":
-        return value, STATUS_LABELS.get(value, value) or UNSET, {"status": value} if value else {"where": "status="}
+    if by == "status" and kind.pipeline is not None:
+        label = kind.pipeline.label(value)
+        return value, label or UNSET, {"status": value} if value else {"where": "status="}
     return value, value or UNSET, {"where": f"{by}={value}"}
 
 
 # -- building the report -------------------------------------------------------------------
-def build(snapshot: Any, filters: Filters, *, by: str = "district", region_code: str | None = None) -> Report:
+def _fields_read(by: str, kind: Kind) -> frozenset[str]:
+    grouped = _KEY_FIELDS.get(by, by)
+    pipeline = ("status", *_AMOUNT_FIELDS) if kind.pipeline is not None else ()
+    return frozenset(([grouped] if grouped else []) + ["date", *pipeline])
+
+
+def _records(store: Backend, kinds: list[Kind], filters: Filters, by: str) -> Iterable[tuple[Kind, dict[str, Any]]]:
+    with store.reading() as reader:
+        for kind in kinds:
+            for record in reader.select(Query((kind,), filters, fields=_fields_read(by, kind))):
+                yield kind, record.doc
+
+
+def build(store: Backend, filters: Filters, *, by: str = "district", region_code: str | None = None) -> Report:
     kinds = kinds_for(by)
-    rows = select(snapshot, kinds, filters)
-    # index stubs hold a few fields: parse the documents of the kinds whose stubs lack one
-    rows = snapshot.complete_lacking(rows, {kind: _fields_read(by, kind) for kind in kinds})
     groups: dict[str, Group] = {}
     total = Counts()
-    for kind, _, doc in rows:
+    pipeline = next((k.pipeline for k in kinds if k.pipeline is not None), None)
+    statuses: list[str] = []
+    for kind, doc in _records(store, kinds, filters, by):
         key, label, query = _key(by, kind, doc, region_code)
         group = groups.get(key)
         if group is None:
             group = groups[key] = Group(key, label, Counts(), query)
         group.counts.add(kind, doc)
         total.add(kind, doc)
-    ordered = _order(by, list(groups.values()))
-    leads = [doc for kind, _, doc in rows if kind is LEAD]
+        if kind.pipeline is pipeline and pipeline is not None:
+            statuses.append(doc.get("status", pipeline.start))
+    ordered = _order(by, list(groups.values()), pipeline)
     tbl = table()
     region = {"code": region_code, "name": tbl.full_name(region_code)} if region_code else None
-    return Report(region, filters.since, filters.until, by, ordered, total, funnel(leads),
-                  trend(snapshot, filters))
+    return Report(region, filters.since, filters.until, by, ordered, total, funnel(statuses, pipeline),
+                  trend(store, filters))
 
 
-def _fields_read(by: str, kind: Kind) -> list[str]:
-    grouped = _KEY_FIELDS.get(by, by)
-    return ([grouped] if grouped else []) + (list(Counts.LEAD_FIELDS) if kind is LEAD else [])
-
-
-def _order(by: str, groups: list[Group]) -> list[Group]:
+def _order(by: str, groups: list[Group], pipeline: Pipeline | None) -> list[Group]:
     if by == "month":
         return sorted(groups, key=lambda g: g.key)
-    if by == "status":
-        return sorted(groups, key=lambda g: STATUSES.index(g.key) if g.key in STATUSES else 99)
+    if by == "status" and pipeline is not None:
+        order = list(pipeline.statuses)
+        return sorted(groups, key=lambda g: order.index(g.key) if g.key in order else 99)
     if by == "kind":
-        return sorted(groups, key=lambda g: ("article", "policy", "lead").index(g.key))
+        order = list(KINDS)
+        return sorted(groups, key=lambda g: order.index(g.key))
     if by == "district":
         # the area itself (本级) first, then by region code
         return sorted(groups, key=lambda g: (not g.query.get("exact_region"), g.key))
-    return sorted(groups, key=lambda g: (-(g.counts.leads + g.counts.articles + g.counts.policies), g.key))
+    return sorted(groups, key=lambda g: (-g.counts.records, g.key))
 
 
-def funnel(leads: Iterable[dict[str, Any]]) -> Funnel:
-    current = {status: 0 for status in STATUSES}
-    for doc in leads:
-        current[doc.get("status", "new")] = current.get(doc.get("status", "new"), 0) + 1
-    stages = []
+def funnel(statuses: Iterable[str], pipeline: Pipeline | None) -> Funnel:
+    """Records by their current stage; "reached" counts those at a stage or further along
+    (every record started at the first, lost ones too)."""
+    if pipeline is None:
+        return Funnel([], 0, 0)
+    current = {status: 0 for status in pipeline.statuses}
+    for status in statuses:
+        current[status] = current.get(status, 0) + 1
     total = sum(current.values())
-    for i, status in enumerate(FUNNEL):
-        # every lead started as new, lost ones too; later stages count the leads now there or further
-        reached = total if i == 0 else sum(current[s] for s in FUNNEL[i:])
-        stages.append(Stage(status, STATUS_LABELS[status], current[status], reached))
-    return Funnel(stages, current["lost"], total)
+    path = pipeline.path
+    stages = [Stage(status, pipeline.label(status), current[status],
+                    total if i == 0 else sum(current[s] for s in path[i:])) for i, status in enumerate(path)]
+    off_path = sum(n for status, n in current.items() if status not in path)
+    return Funnel(stages, off_path, total, pipeline.won)
 
 
 def trend_months(since: str | None, until: str | None, seen: list[str]) -> list[str]:
@@ -266,15 +281,13 @@ def trend_months(since: str | None, until: str | None, seen: list[str]) -> list[
     return [f"{m // 12:04d}-{m % 12 + 1:02d}" for m in range(max(first, 12), last + 1)]
 
 
-def trend(snapshot: Any, filters: Filters) -> list[MonthRow]:
+def trend(store: Backend, filters: Filters) -> list[MonthRow]:
     """Records per month in the report's region (its own period, or the six months up to it)."""
-    region_only = Filters(region_prefixes=filters.region_prefixes, text=filters.text)
-    rows = select(snapshot, [ARTICLE, POLICY, LEAD], region_only)
+    region_only = Filters(places=filters.places, exact=filters.exact, text=filters.text)
     per_month: dict[str, Counts] = {}
-    for kind, _, doc in rows:
+    for kind, doc in _records(store, list(KINDS.values()), region_only, "month"):
         month = (doc.get("date") or "")[:7]
         if month:
             per_month.setdefault(month, Counts()).add(kind, doc)
     months = trend_months(filters.since, filters.until, sorted(per_month))
     return [MonthRow(m, per_month.get(m, Counts())) for m in months]
-

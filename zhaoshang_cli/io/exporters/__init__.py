@@ -41,7 +41,7 @@ def check_format(name: str, allowed: Iterable[str]) -> str:
     return name
 
 
-def write(fmt: str, records: list[dict[str, Any]], out: IO[Any], *, kinds: list[Kind],
+def write(fmt: str, records: Iterable[dict[str, Any]], out: IO[Any], *, kinds: list[Kind],
           options: Options | None = None) -> None:
     module = import_module(f"{__name__}.{_MODULES[fmt]}")
     options = options or Options()

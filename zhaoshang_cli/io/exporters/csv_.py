@@ -10,7 +10,7 @@ a file, they keep the data as it is.
 from __future__ import annotations
 
 import csv
-from typing import Any, Sequence, TextIO
+from typing import Any, Iterable, Sequence, TextIO
 
 from .. import terminal
 from ...domain.kind import Kind
@@ -45,7 +45,7 @@ def writer(out: TextIO, *, lineterminator: str = "\n") -> Any:
     return _InertWriter(plain) if terminal.is_terminal(out) else plain
 
 
-def write(records: list[dict[str, Any]], out: TextIO, *, kinds: list[Kind], options: Any) -> None:
+def write(records: Iterable[dict[str, Any]], out: TextIO, *, kinds: list[Kind], options: Any) -> None:
     names = columns_for(kinds)
     if options.excel:
         out.write("\ufeff")

@@ -7,7 +7,7 @@ safe to view and still decodes to exactly the stored data.
 
 from __future__ import annotations
 
-from typing import Any, TextIO
+from typing import Any, Iterable, TextIO
 
 import orjson
 
@@ -20,6 +20,12 @@ def dumps(value: Any, *, indent: bool = True) -> str:
     return json_inert(text)
 
 
-def write(records: list[dict[str, Any]], out: TextIO, **_: Any) -> None:
-    out.write(dumps(records))
-    out.write("\n")
+def write(records: Iterable[dict[str, Any]], out: TextIO, **_: Any) -> None:
+    """The records as one indented array, written record by record (the same text as
+    ``dumps`` of the whole list)."""
+    first = True
+    for record in records:
+        out.write("[\n  " if first else ",\n  ")
+        out.write(dumps(record).replace("\n", "\n  "))
+        first = False
+    out.write("[]\n" if first else "\n]\n")

@@ -60,7 +60,7 @@ def write_record(record: dict[str, Any], out: TextIO, *, origin: dict[str, Any] 
     kind = KINDS[record["kind"]]
     console = terminal.console(out)
     title = record.get(kind.title_field) or ""
-    console.print(Text(f"{record['id']} · {messages.KIND_LABELS[kind.name]}", style="bold"))
+    console.print(Text(f"{record['id']} · {kind.label}", style="bold"))
     grid = Table.grid(padding=(0, 2))
     grid.add_column(style="bold", no_wrap=True)
     grid.add_column(overflow="fold")

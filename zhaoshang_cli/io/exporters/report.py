@@ -10,9 +10,7 @@ from __future__ import annotations
 from typing import Any, TextIO
 
 from ... import messages
-from ...domain.article import ARTICLE
-from ...domain.lead import LEAD
-from ...domain.policy import POLICY
+from ...domain.kind import KINDS
 from ...service.reports import Counts, Report
 from ..safe_text import inert
 from ...domain.values import CURRENCY_UNITS, format_amount
@@ -46,22 +44,25 @@ def percent(part: int, whole: int) -> str:
 def _group_header(report: Report) -> list[str]:
     """The grouping, then a column per kind counted (signed leads and their amount with leads,
     one amount column per currency)."""
-    kinds = report.kinds
     amounts = [messages.REPORT_COL_AMOUNT] + [messages.REPORT_COL_AMOUNT_IN.format(currency=CURRENCY_UNITS[c])
                                               for c in report.currencies[1:]]
-    return [messages.REPORT_BY_LABELS[report.by]] + \
-        ([messages.REPORT_COL_ARTICLES] if ARTICLE in kinds else []) + \
-        ([messages.REPORT_COL_POLICIES] if POLICY in kinds else []) + \
-        ([messages.REPORT_COL_LEADS, messages.REPORT_COL_SIGNED, *amounts] if LEAD in kinds else [])
+    header = [messages.REPORT_BY_LABELS.get(report.by, report.by)]
+    for kind in report.kinds:
+        header.append(kind.label)
+        if kind.pipeline is not None:
+            header += [messages.REPORT_COL_SIGNED, *amounts]
+    return header
 
 
 def _count_cells(report: Report, counts: Counts) -> list[str]:
-    kinds = report.kinds
     amounts = [format_amount(total, c) if (total := counts.signed_amounts.get(c, 0)) else "0"
                for c in report.currencies]
-    return ([str(counts.articles)] if ARTICLE in kinds else []) + \
-        ([str(counts.policies)] if POLICY in kinds else []) + \
-        ([str(counts.leads), str(counts.signed), *amounts] if LEAD in kinds else [])
+    cells = []
+    for kind in report.kinds:
+        cells.append(str(counts.of(kind)))
+        if kind.pipeline is not None:
+            cells += [str(counts.signed), *amounts]
+    return cells
 
 
 def amount_notes(report: Report) -> list[str]:
@@ -89,18 +90,23 @@ def funnel_rows(report: Report) -> list[list[str]]:
 
 
 def trend_rows(report: Report) -> list[list[str]]:
-    totals = [m.counts.articles + m.counts.policies + m.counts.leads for m in report.trend]
+    totals = [m.counts.records for m in report.trend]
     top = max(totals, default=0)
-    return [[m.month, str(m.counts.articles), str(m.counts.policies), str(m.counts.leads), bar(t, top)]
+    return [[m.month, *(str(m.counts.of(k)) for k in KINDS.values()), bar(t, top)]
             for m, t in zip(report.trend, totals)]
 
 
 FUNNEL_HEADER = [messages.REPORT_COL_STATUS, messages.REPORT_COL_NOW, messages.REPORT_COL_REACHED,
                  messages.REPORT_COL_SHARE, ""]
-TREND_HEADER = [messages.REPORT_COL_MONTH, messages.REPORT_COL_ARTICLES, messages.REPORT_COL_POLICIES,
-                messages.REPORT_COL_LEADS, ""]
 FUNNEL_ALIGNS = "lrrrl"
-TREND_ALIGNS = "lrrrl"
+
+
+def trend_header() -> list[str]:
+    return [messages.REPORT_COL_MONTH, *(k.label for k in KINDS.values()), ""]
+
+
+def trend_aligns() -> str:
+    return "l" + "r" * len(KINDS) + "l"
 
 
 def conversion_line(report: Report) -> str:
@@ -108,7 +114,7 @@ def conversion_line(report: Report) -> str:
 
 
 def spark_line(report: Report) -> str:
-    totals = [m.counts.articles + m.counts.policies + m.counts.leads for m in report.trend]
+    totals = [m.counts.records for m in report.trend]
     if not totals:
         return ""
     return f"{report.trend[0].month} {sparkline(totals)} {report.trend[-1].month}"
@@ -144,7 +150,7 @@ def write_table(report: Report, out: TextIO) -> None:
     con.print(Text(conversion_line(report)))
     if report.trend:
         con.print()
-        con.print(table(TREND_HEADER, trend_rows(report), messages.REPORT_SECTION_TREND, TREND_ALIGNS))
+        con.print(table(trend_header(), trend_rows(report), messages.REPORT_SECTION_TREND, trend_aligns()))
         con.print(Text(spark_line(report)))
 
 
@@ -174,13 +180,16 @@ def write_markdown(report: Report, out: TextIO) -> None:
     lines += ["", conversion_line(report)]
     if report.trend:
         lines += ["", f"### {messages.REPORT_SECTION_TREND}", ""]
-        lines += _md_table([h or messages.REPORT_COL_BAR for h in TREND_HEADER], trend_rows(report), TREND_ALIGNS)
+        lines += _md_table([h or messages.REPORT_COL_BAR for h in trend_header()], trend_rows(report), trend_aligns())
         lines += ["", spark_line(report)]
     out.write("\n".join(lines) + "\n")
 
 
-CSV_COLUMNS = ("section", "key", "label", "articles", "policies", "leads", "signed", "signed_amount", "reached",
-               "signed_ranges")  # then signed_amount_USD… for each other currency in the report
+def csv_columns() -> tuple[str, ...]:
+    """section, key, label, a count per kind, signed, signed_amount, reached, signed_ranges;
+    then signed_amount_USD… for each other currency in the report."""
+    return ("section", "key", "label", *(k.plural for k in KINDS.values()), "signed", "signed_amount", "reached",
+            "signed_ranges")
 
 
 def write_csv(report: Report, out: TextIO) -> None:
@@ -188,21 +197,24 @@ def write_csv(report: Report, out: TextIO) -> None:
 
     writer = csv_writer(out)
     others = report.currencies[1:]
-    writer.writerow(CSV_COLUMNS + tuple(f"signed_amount_{c}" for c in others))
+    columns = csv_columns()
+    writer.writerow(columns + tuple(f"signed_amount_{c}" for c in others))
+    pipeline_kind = next((k for k in report.kinds if k.pipeline is not None), None)
+    counted = pipeline_kind.plural if pipeline_kind else "leads"
     data = report.to_dict()
 
     def row(section: str, key: Any, label: Any, values: dict[str, Any]) -> None:
         amounts = values.get("signed_amounts")
         writer.writerow([section, cell("key", key), cell("label", label)] +
-                        [values.get(c, "") for c in CSV_COLUMNS[3:]] +
+                        [values.get(c, "") for c in columns[3:]] +
                         [amounts.get(c, 0) if amounts is not None else "" for c in others])
 
     for g in data["groups"]:
         row("groups", g["key"], g["label"], g)
     row("total", "", messages.REPORT_TOTAL, data["total"])
     for s in data["funnel"]["stages"]:
-        row("funnel", s["status"], s["label"], {"leads": s["count"], "reached": s["reached"]})
-    row("funnel", "lost", messages.STATUS_LOST, {"leads": data["funnel"]["lost"]})
+        row("funnel", s["status"], s["label"], {counted: s["count"], "reached": s["reached"]})
+    row("funnel", "lost", messages.STATUS_LOST, {counted: data["funnel"]["lost"]})
     for m in data["trend"]:
         row("trend", m["month"], m["month"], m)
 

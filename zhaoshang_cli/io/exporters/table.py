@@ -13,7 +13,7 @@ from typing import Any, Callable, TextIO
 
 from ... import messages
 from .. import terminal
-from ...domain.kind import Kind
+from ...domain.kind import KINDS, Kind
 from ...domain.lead import STATUS_LABELS
 from ..safe_text import inert
 from ...domain.values import amount_text
@@ -54,7 +54,7 @@ def _columns(kinds: list[Kind], options: Any) -> list[Column]:
     if options.show_kind or len(names) > 1:
         return [
             ident,
-            Column(messages.COL_KIND, lambda r: messages.KIND_LABELS[r["kind"]], min_width=4, max_width=4),
+            Column(messages.COL_KIND, lambda r: KINDS[r["kind"]].label, min_width=4, max_width=4),
             Column("标题/企业", lambda r: r.get("title") or r.get("company"), min_width=12, flexible=True),
             Column("地区", _region, min_width=4, max_width=16),
             Column("日期", _get("date"), min_width=10, max_width=10),

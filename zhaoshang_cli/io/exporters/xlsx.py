@@ -22,7 +22,7 @@ from __future__ import annotations
 
 import datetime
 import re
-from typing import IO, Any
+from typing import IO, Any, Iterable
 
 from ... import messages
 from ...errors import UserError
@@ -99,7 +99,8 @@ def _width(cell: Any) -> int:
     return cell_len(first)
 
 
-def write(records: list[dict[str, Any]], out: IO[bytes], *, kinds: list[Kind], options: Any) -> None:
+def write(records: Iterable[dict[str, Any]], out: IO[bytes], *, kinds: list[Kind], options: Any) -> None:
+    records = list(records)  # a workbook is made whole: its filter and widths need every row
     if len(records) >= ROW_LIMIT:
         raise UserError(messages.XLSX_TOO_MANY_ROWS.format(count=len(records), limit=ROW_LIMIT - 1))
     openpyxl = _openpyxl()
@@ -123,7 +124,7 @@ def write(records: list[dict[str, Any]], out: IO[bytes], *, kinds: list[Kind], o
 
     book = openpyxl.Workbook(write_only=True)
     book.properties.creator = "zhaoshang-cli"
-    sheet = book.create_sheet("、".join(messages.KIND_LABELS[k.name] for k in kinds))
+    sheet = book.create_sheet("、".join(k.label for k in kinds))
     sheet.freeze_panes = "A2"
     for i, header in enumerate(headers):
         widest = max([_width(header)] + [_width(row[i]) for row in rows[:WIDTH_SAMPLE] if row[i] is not None])

@@ -13,6 +13,7 @@ import csv
 import io
 import json
 import math
+import os
 import re
 import sys
 from dataclasses import dataclass
@@ -48,6 +49,119 @@ class SourceRow:
     @property
     def where(self) -> str:
         return f"{self.file}:{self.line}"
+
+
+BLOCK = 8 << 20  # bytes of JSONL read at a time
+CHUNK = 2000  # rows validated and stored at a time
+
+
+@dataclass
+class Input:
+    """One input being read: its name, format and size, and its rows in chunks."""
+
+    name: str
+    format: str
+    size: int
+    chunks: Iterator[list[SourceRow]]
+
+
+def open_input(path: str, forced: str | None, encoding: str | None = None, sheet: str | None = None,
+               progress: Any = None) -> Input:
+    """An input file (or stdin for '-') read chunk by chunk: UTF-8 JSONL in blocks of a few
+    megabytes, so that an import of any size holds one block; other formats whole."""
+    name = "<stdin>" if path == "-" else path
+    try:
+        handle = sys.stdin.buffer if path == "-" else open(path, "rb")  # noqa: SIM115 - closed by the reader
+    except IsADirectoryError:
+        raise UserError(messages.INPUT_IS_DIR.format(file=path)) from None
+    except OSError as exc:
+        raise UserError(messages.INPUT_UNREADABLE.format(file=path, reason=exc.strerror or exc)) from None
+    try:
+        head = handle.read(1 << 16)
+        while b"\n" not in head and len(head) < BLOCK:
+            more = handle.read(1 << 16)
+            if not more:
+                break
+            head += more
+        fmt = format_of(name, head, forced)
+        size = _size(handle)
+    except BaseException:
+        if handle is not sys.stdin.buffer:
+            handle.close()
+        raise
+    if fmt == "jsonl" and encoding is None and not head.startswith(codecs.BOM_UTF8):
+        return Input(name, fmt, size, _jsonl_blocks(name, handle, head, progress))
+    return Input(name, fmt, size, _whole(name, handle, head, fmt, encoding, sheet, progress))
+
+
+def _size(handle: Any) -> int:
+    try:
+        return os.fstat(handle.fileno()).st_size
+    except (OSError, ValueError, AttributeError):
+        return 0
+
+
+def _chunked(rows: Iterable[SourceRow]) -> Iterator[list[SourceRow]]:
+    chunk: list[SourceRow] = []
+    for row in rows:
+        chunk.append(row)
+        if len(chunk) >= CHUNK:
+            yield chunk
+            chunk = []
+    if chunk:
+        yield chunk
+
+
+def _whole(name: str, handle: Any, head: bytes, fmt: str, encoding: str | None, sheet: str | None,
+           progress: Any) -> Iterator[list[SourceRow]]:
+    try:
+        raw = head + handle.read()
+    finally:
+        if handle is not sys.stdin.buffer:
+            handle.close()
+    if progress:
+        progress(len(raw))
+    yield from _chunked(read_rows(name, raw, fmt, encoding, sheet))
+
+
+def _jsonl_blocks(name: str, handle: Any, head: bytes, progress: Any) -> Iterator[list[SourceRow]]:
+    """UTF-8 JSONL block by block, each cut at its last line break; bodies stay slices of
+    their block (see _jsonl_utf8) until they are stored."""
+    line = 1
+    pending = head
+    try:
+        while True:
+            data = handle.read(BLOCK)
+            block = pending + data
+            if not data:
+                cut = len(block)
+            else:
+                cut = block.rfind(b"\n") + 1
+                if cut == 0:  # one line longer than a block: read on
+                    pending = block
+                    continue
+            body, pending = block[:cut], block[cut:]
+            if body:
+                try:
+                    rows = _jsonl_utf8(name, body, 0, len(body), line)
+                except _NotUtf8:
+                    if line != 1:
+                        raise UserError(messages.JSONL_NOT_UTF8.format(file=name, line=line)) from None
+                    # not UTF-8 from the start (GB18030): read it all and decode it as it is
+                    whole = body + pending + handle.read()
+                    if progress:
+                        progress(len(whole))
+                    yield from _chunked(_jsonl_lines(name, decode(whole, name, None).split("\n")))
+                    return
+                line += body.count(b"\n")
+                if progress:
+                    progress(len(body))
+                yield from _chunked(rows)
+            if not data:
+                return
+    finally:
+        if handle is not sys.stdin.buffer:
+            handle.close()
 
 
 def read_input(path: str) -> tuple[str, bytes]:

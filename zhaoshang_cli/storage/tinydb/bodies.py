@@ -20,18 +20,21 @@ from typing import Iterable, Iterator, Union
 
 import orjson
 
+from ... import messages
 from ...atomic import open_private, read_private, write_all
+from ...errors import StoreError
 from ...domain.body import Body, RawBody, literal, text_of  # noqa: F401 - bodies as they come in
 
 Ref = list[int]  # [offset, length] in bytes
 _CHUNK = 1 << 20
 
 
-class BodyUnreadable(Exception):
-    """A body whose bytes are missing or damaged (a cut or garbled log)."""
+class BodyUnreadable(StoreError):
+    """A body whose bytes are missing or damaged (a cut, garbled or missing log)."""
 
-    def __init__(self, offset: int):
-        super().__init__(offset)
+    def __init__(self, log: Path, offset: int = -1):
+        template = messages.STORE_BODY_MISSING if offset < 0 else messages.STORE_BODY_UNREADABLE
+        super().__init__(template.format(log=log))
         self.offset = offset
 
 
@@ -88,20 +91,23 @@ class BodyLog:
             os.close(fd)
 
     def _open(self):
-        return os.fdopen(open_private(self.path, os.O_RDONLY), "rb")
+        try:
+            return os.fdopen(open_private(self.path, os.O_RDONLY), "rb")
+        except FileNotFoundError:
+            raise BodyUnreadable(self.path) from None
 
     def _read_one(self, handle, ref: Ref) -> str:
         offset, length = ref
         handle.seek(offset)
         data = handle.read(length)
         if len(data) != length:
-            raise BodyUnreadable(offset)
+            raise BodyUnreadable(self.path, offset)
         try:
             text = self.decode(data)
         except (orjson.JSONDecodeError, UnicodeDecodeError):
-            raise BodyUnreadable(offset) from None
+            raise BodyUnreadable(self.path, offset) from None
         if type(text) is not str:
-            raise BodyUnreadable(offset)
+            raise BodyUnreadable(self.path, offset)
         return text
 
     def read(self, ref: Ref) -> str:

@@ -1,41 +1,36 @@
-"""A listing index beside the TinyDB file: the columns queries filter on, and where each
-document sits in the file.
+"""A segment's listing index: the columns queries filter and sort on, and where each document
+sits in the segment file.
 
-Parsing a 100k-record TinyDB file takes most of a second; reading this index takes a
-few milliseconds.  It holds, per kind, one array per column (record number, region
-code, date as YYYYMMDD, the document's byte span in the TinyDB file, and for leads
-status, amount (its lower end, its upper end and its currency) and follow-up date).  A query filters the arrays, sorts, cuts to
-``--limit`` and parses only the documents it shows.
+Parsing a segment of a few thousand records takes milliseconds; reading its index takes
+microseconds.  Per record it holds the number, the byte span of the document in the
+segment file, a hash of its natural key (duplicate checks need no document), the span of
+its body in the body log (text search reads the log, not the documents), and one
+integer per indexed field: the region code and zone, dates as YYYYMMDD, choices and
+currencies as small numbers, amounts.  Which fields are indexed follows from the kind's
+field types, so a new kind is indexed without code of its own.
 
-The index is derived data: it is rewritten after every store write and carries the
-stat stamp (inode, size, mtime) of the file it describes.  A missing or stale index
-(a crash between the two writes) is ignored and the TinyDB file is read instead.
+An index file is written with its segment and named beside it; both are immutable once
+the manifest refers to them.  ``doctor`` checks every index against its segment.
 """
 
 from __future__ import annotations
 
-import os
+import hashlib
 import sys
 from array import array
 from dataclasses import dataclass
-from pathlib import Path
-from typing import Any
+from functools import lru_cache
+from typing import Any, Callable, Iterable, Mapping
 
 import orjson
 
-from ...atomic import atomic_write
-from ...domain.kind import KINDS
-from ...domain.lead import LEAD, STATUSES
+from ...domain.kind import Kind
 from ...domain.values import CURRENCIES
 
-FORMAT = 3  # 2: a zone column; 3: the amount's upper end and currency
-MAGIC = b"ZSIDX\n"
-_COLUMNS = (("n", "q"), ("region", "i"), ("zone", "h"), ("date", "i"), ("start", "q"), ("end", "q"))
-_LEAD_COLUMNS = (("status", "b"), ("amount", "q"), ("amount_high", "q"), ("currency", "b"), ("due", "i"))
-_STATUS_CODE = {s: i for i, s in enumerate(STATUSES)}
-_CURRENCY_CODE = {c: i for i, c in enumerate(CURRENCIES)}  # 0: yuan, stored as no currency at all
-_FIELD_OF_COLUMN = {"region": "region_code", "zone": "zone", "date": "date", "status": "status", "amount": "amount",
-                    "amount_high": "amount_high", "currency": "currency", "due": "due"}
+FORMAT = 1
+MAGIC = b"ZSSEGIDX\n"
+INDEXED_TYPES = ("region", "date", "choice", "amount", "currency", "flag")
+BODY = "_body"
 
 
 def day_number(iso: str | None) -> int:
@@ -43,140 +38,156 @@ def day_number(iso: str | None) -> int:
     return int(iso[0:4] + iso[5:7] + iso[8:10]) if iso else 0
 
 
-def day_text(number: int) -> str | None:
-    return f"{number // 10000:04d}-{number // 100 % 100:02d}-{number % 100:02d}" if number else None
+def day_text(number: int) -> str:
+    return f"{number // 10000:04d}-{number // 100 % 100:02d}-{number % 100:02d}"
 
 
-def stamp(path: Path) -> list[int]:
-    st = os.stat(path)
-    return [st.st_ino, st.st_size, st.st_mtime_ns]
+def key_hash(key: Iterable[str] | None) -> int:
+    """A natural key as a signed 64-bit number (0: the record has none)."""
+    if key is None:
+        return 0
+    digest = hashlib.blake2b("\x1f".join(map(str, key)).encode("utf-8"), digest_size=8).digest()
+    return int.from_bytes(digest, "little", signed=True) or 1
+
+
+@dataclass(frozen=True)
+class Column:
+    name: str
+    code: str  # array type code
+    field: str | None  # the stored key it holds (None: bookkeeping)
+    encode: Callable[[Any], int]
+    decode: Callable[[int], Any] | None = None  # None: 0 or -1 means "not stored"
+
+
+def _choice_codec(values: tuple[str, ...]) -> tuple[Callable[[Any], int], Callable[[int], Any]]:
+    position = {v: i + 1 for i, v in enumerate(values)}
+    return (lambda v: position.get(v, 0)), (lambda n: values[n - 1] if 0 < n <= len(values) else None)
+
+
+@lru_cache(maxsize=None)
+def columns(kind: Kind) -> tuple[Column, ...]:
+    """The columns of a kind's index, in file order."""
+    cols = [Column("n", "q", None, int), Column("start", "q", None, int), Column("end", "q", None, int),
+            Column("key", "q", None, int)]
+    if kind.has_body:
+        cols += [Column("body_at", "q", None, int), Column("body_len", "q", None, int)]
+    for spec in kind.fields:
+        if spec.type not in INDEXED_TYPES:
+            continue
+        if spec.type == "region":
+            cols.append(Column("region_code", "i", "region_code", lambda v: int(v) if v else 0,
+                               lambda n: f"{n:06d}" if n else None))
+            cols.append(Column("zone", "h", "zone", int))  # a position in the index's zone list
+        elif spec.type == "date":
+            cols.append(Column(spec.name, "i", spec.name, day_number, lambda n: day_text(n) if n else None))
+        elif spec.type == "choice":
+            if spec.name == "status" and kind.pipeline:
+                values = tuple(kind.pipeline.statuses)
+            else:
+                values = tuple(dict.fromkeys((spec.choices or {}).values()))
+            encode, decode = _choice_codec(values)
+            cols.append(Column(spec.name, "b", spec.name, encode, decode))
+        elif spec.type == "amount":
+            cols.append(Column(spec.name, "q", spec.name, lambda v: v if v is not None else -1,
+                               lambda n: n if n >= 0 else None))
+        elif spec.type == "currency":
+            encode, decode = _choice_codec(tuple(CURRENCIES))
+            cols.append(Column(spec.name, "b", spec.name, encode, decode))
+        elif spec.type == "flag":
+            cols.append(Column(spec.name, "b", spec.name, lambda v: 1 if v else 0, lambda n: True if n else None))
+    return tuple(cols)
+
+
+@lru_cache(maxsize=None)
+def indexed_fields(kind: Kind) -> frozenset[str]:
+    """The stored keys a stub (a row of the index) holds when the record has them."""
+    return frozenset(c.field for c in columns(kind) if c.field)
 
 
 @dataclass
-class KindIndex:
-    columns: dict[str, array]
-    zones: list[str]  # the zone column holds 1 + a position in this list (0: no zone)
+class SegmentIndex:
+    kind: Kind
+    arrays: dict[str, array]
+    zones: list[str]
 
     def __len__(self) -> int:
-        return len(self.columns["n"])
-
-    @property
-    def fields(self) -> frozenset[str]:
-        """The document fields its stubs hold (when the record has them)."""
-        return frozenset(_FIELD_OF_COLUMN[c] for c in self.columns if c in _FIELD_OF_COLUMN)
-
-    def position(self, number: int) -> int | None:
-        try:
-            return self.columns["n"].index(number)
-        except ValueError:
-            return None
+        return len(self.arrays["n"])
 
     def stub(self, i: int) -> dict[str, Any]:
-        """The indexed fields of row ``i`` as a stored document would hold them."""
-        c = self.columns
-        region = c["region"][i]
-        doc: dict[str, Any] = {"_at": i}
-        if region:
-            doc["region_code"] = f"{region:06d}"
-        zone = c["zone"][i]
-        if zone:
-            doc["zone"] = self.zones[zone - 1]
-        date = c["date"][i]
-        if date:
-            doc["date"] = day_text(date)
-        if "status" in c:
-            status = c["status"][i]
-            if status >= 0:
-                doc["status"] = STATUSES[status]
-            amount = c["amount"][i]
-            if amount >= 0:
-                doc["amount"] = amount
-            high = c["amount_high"][i]
-            if high >= 0:
-                doc["amount_high"] = high
-            currency = c["currency"][i]
-            if currency > 0:
-                doc["currency"] = CURRENCIES[currency]
-            due = c["due"][i]
-            if due:
-                doc["due"] = day_text(due)
+        """The indexed fields of row ``i`` as the stored document holds them."""
+        doc: dict[str, Any] = {}
+        for col in columns(self.kind):
+            if col.field is None:
+                continue
+            value = self.arrays[col.name][i]
+            if col.name == "zone":
+                if value:
+                    doc["zone"] = self.zones[value - 1]
+                continue
+            decoded = col.decode(value) if col.decode else value
+            if decoded is not None:
+                doc[col.field] = decoded
         return doc
 
 
-@dataclass
-class Index:
-    meta: dict[str, Any]
-    kinds: dict[str, KindIndex]
-
-
-def build(data: dict[str, Any], spans: dict[str, dict[str, tuple[int, int]]], meta: dict[str, Any],
-          file_stamp: list[int]) -> bytes:
+def build(kind: Kind, docs: Mapping[str, Mapping[str, Any]], spans: Mapping[str, tuple[int, int]]) -> bytes:
+    """The index of a segment's documents (``spans``: where each sits in the segment file)."""
     zones: dict[str, int] = {}
-    header: dict[str, Any] = {"format": FORMAT, "byteorder": sys.byteorder, "stamp": file_stamp, "meta": meta,
-                              "kinds": {}, "zones": zones}
-    blobs: list[bytes] = []
-    for kind in KINDS.values():
-        table = data.get(kind.table, {})
-        where = spans.get(kind.table, {})
-        docs = list(table.values())
-        columns = _COLUMNS + (_LEAD_COLUMNS if kind is LEAD else ())
-        arrays = {
-            "n": array("q", map(int, table)),
-            "region": array("i", [int(d.get("region_code") or 0) for d in docs]),
-            "zone": array("h", [zones.setdefault(d["zone"], len(zones) + 1) if d.get("zone") else 0 for d in docs]),
-            "date": array("i", [day_number(d.get("date")) for d in docs]),
-            "start": array("q", [where[k][0] for k in table]),
-            "end": array("q", [where[k][1] for k in table]),
-        }
-        if kind is LEAD:
-            arrays["status"] = array("b", [_STATUS_CODE.get(d.get("status", ""), -1) for d in docs])
-            arrays["amount"] = array("q", [d.get("amount", -1) for d in docs])
-            arrays["amount_high"] = array("q", [d.get("amount_high", -1) for d in docs])
-            arrays["currency"] = array("b", [_CURRENCY_CODE.get(d.get("currency", ""), 0) for d in docs])
-            arrays["due"] = array("i", [day_number(d.get("due")) for d in docs])
-        header["kinds"][kind.table] = [[name, code, len(table)] for name, code in columns]
-        blobs += [arrays[name].tobytes() for name, _ in columns]
-    header["zones"] = list(zones)
-    return MAGIC + orjson.dumps(header) + b"\n" + b"".join(blobs)
+    numbers = list(docs)
+    values = list(docs.values())
+    arrays: dict[str, array] = {}
+    for col in columns(kind):
+        if col.name == "n":
+            data = map(int, numbers)
+        elif col.name == "start":
+            data = (spans[n][0] for n in numbers)
+        elif col.name == "end":
+            data = (spans[n][1] for n in numbers)
+        elif col.name == "key":
+            data = (key_hash(kind.natural_key(d)) for d in values)
+        elif col.name == "body_at":
+            data = (d[BODY][0] if d.get(BODY) else -1 for d in values)
+        elif col.name == "body_len":
+            data = (d[BODY][1] if d.get(BODY) else 0 for d in values)
+        elif col.name == "zone":
+            data = (zones.setdefault(d["zone"], len(zones) + 1) if d.get("zone") else 0 for d in values)
+        else:
+            data = (col.encode(d.get(col.field)) for d in values)  # type: ignore[arg-type]
+        arrays[col.name] = array(col.code, data)
+    header = {"format": FORMAT, "kind": kind.name, "rows": len(numbers), "byteorder": sys.byteorder,
+              "columns": [[c.name, c.code] for c in columns(kind)], "zones": list(zones)}
+    return MAGIC + orjson.dumps(header) + b"\n" + b"".join(arrays[c.name].tobytes() for c in columns(kind))
 
 
-def write(path: Path, data: dict[str, Any], spans: dict[str, dict[str, tuple[int, int]]],
-          meta: dict[str, Any], store_file: Path) -> None:
-    atomic_write(path, build(data, spans, meta, stamp(store_file)))
+class IndexUnreadable(Exception):
+    pass
 
 
-def load(path: Path, store_file: Path, schema: int) -> Index | None:
-    """The index, if it describes exactly the current store file; else None."""
-    try:
-        raw = path.read_bytes()
-        current = stamp(store_file)
-    except OSError:
-        return None
+def parse(raw: bytes, kind: Kind) -> SegmentIndex:
+    """An index file's content; IndexUnreadable when it is not one of ``kind`` as written now."""
     if not raw.startswith(MAGIC):
-        return None
+        raise IndexUnreadable("not an index")
     newline = raw.find(b"\n", len(MAGIC))
     try:
         header = orjson.loads(raw[len(MAGIC):newline])
-    except orjson.JSONDecodeError:
-        return None
-    if (header.get("format") != FORMAT or header.get("stamp") != current or header.get("byteorder") != sys.byteorder
-            or header.get("meta", {}).get("schema") != schema):
-        return None
-    view = memoryview(raw)[newline + 1:]
-    kinds: dict[str, KindIndex] = {}
-    at = 0
-    try:
-        for table, columns in header["kinds"].items():
-            arrays = {}
-            for name, code, rows in columns:
-                column = array(code)
-                size = rows * column.itemsize
-                column.frombytes(view[at:at + size])
-                at += size
-                arrays[name] = column
-            kinds[table] = KindIndex(arrays, list(header["zones"]))
-    except (ValueError, KeyError, TypeError):
-        return None
-    if at != len(view):
-        return None
-    return Index(header["meta"], kinds)
+        expected = [[c.name, c.code] for c in columns(kind)]
+        if (header.get("format") != FORMAT or header.get("kind") != kind.name
+                or header.get("byteorder") != sys.byteorder or header.get("columns") != expected):
+            raise IndexUnreadable("another layout")
+        rows = header["rows"]
+        view = memoryview(raw)[newline + 1:]
+        arrays: dict[str, array] = {}
+        at = 0
+        for name, code in expected:
+            column = array(code)
+            size = rows * column.itemsize
+            column.frombytes(view[at:at + size])
+            if len(column) != rows:
+                raise IndexUnreadable("cut short")
+            at += size
+            arrays[name] = column
+        if at != len(view):
+            raise IndexUnreadable("trailing bytes")
+        return SegmentIndex(kind, arrays, list(header["zones"]))
+    except (orjson.JSONDecodeError, KeyError, TypeError, ValueError) as exc:
+        raise IndexUnreadable(str(exc)) from None

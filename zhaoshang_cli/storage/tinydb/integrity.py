@@ -132,10 +132,14 @@ def _is_number_key(key: str) -> bool:
 
 
 def damage(data: Document, log_generations: list[int] | None = None) -> list[Damage]:
-    """Every structural problem of a document already known to be ours (app and schema read)."""
-    found: list[Damage] = []
+    """Every structural problem of a whole document already known to be ours (app and schema read)."""
     meta = data[META]["1"]
-    found += _meta_damage(data, meta, log_generations or [])
+    return meta_damage(data, meta, log_generations or []) + table_damage(data, meta["schema"])
+
+
+def table_damage(data: Document, schema: int) -> list[Damage]:
+    """Problems of the record tables in ``data`` (a whole old store, or one segment)."""
+    found: list[Damage] = []
     for kind in models.KINDS.values():
         table = data.get(kind.table)
         if table is None:
@@ -144,35 +148,41 @@ def damage(data: Document, log_generations: list[int] | None = None) -> list[Dam
             found.append(Damage(kind.table, messages.DAMAGE_TABLE.format(table=kind.table),
                                 _replace_table(kind)))
             continue
-        checks = field_checks(kind)
         for key, doc in table.items():
-            where = f"{kind.prefix}{key}"
-            if not _is_number_key(key):
-                found.append(Damage(f"{kind.table}[{key!r}]", messages.DAMAGE_KEY, _drop_record(kind, key)))
-            elif type(doc) is not dict:
-                found.append(Damage(where, messages.DAMAGE_NOT_OBJECT, _drop_record(kind, key)))
-            else:
-                for name, value in doc.items():
-                    check = checks.get(name)
-                    if check is not None and not check(value):
-                        problem = messages.DAMAGE_FIELD.format(field=name, value=_short(value),
-                                                               expected=_EXPECTED[check])
-                        repair = (_restore_status(kind, key) if check is _status else
-                                  _start_history(kind, key) if check is _history else _drop_field(kind, key, name))
-                        found.append(Damage(where, problem, repair))
-                if kind.field("status") is not None and kind.field("history") is not None:
-                    if "status" not in doc:
-                        found.append(Damage(where, messages.DAMAGE_NO_STATUS, _restore_status(kind, key)))
-                    if not doc.get("history") and meta["schema"] >= 2:  # schema 1 had none; migrated on open
-                        found.append(Damage(where, messages.DAMAGE_NO_HISTORY, _start_history(kind, key)))
+            found += record_damage(kind, key, doc, schema)
     return found
 
 
-def _meta_damage(data: Document, meta: Document, generations: list[int]) -> list[Damage]:
+def record_damage(kind: Kind, key: str, doc: Any, schema: int = 99) -> list[Damage]:
+    """Problems of one stored record (its table key, its document)."""
+    where = f"{kind.prefix}{key}"
+    if not _is_number_key(key):
+        return [Damage(f"{kind.table}[{key!r}]", messages.DAMAGE_KEY, _drop_record(kind, key))]
+    if type(doc) is not dict:
+        return [Damage(where, messages.DAMAGE_NOT_OBJECT, _drop_record(kind, key))]
+    found = []
+    checks = field_checks(kind)
+    for name, value in doc.items():
+        check = checks.get(name)
+        if check is not None and not check(value):
+            problem = messages.DAMAGE_FIELD.format(field=name, value=short(value), expected=_EXPECTED[check])
+            repair = (_restore_status(kind, key) if check is _status else
+                      _start_history(kind, key) if check is _history else _drop_field(kind, key, name))
+            found.append(Damage(where, problem, repair))
+    if kind.pipeline is not None and kind.field("history") is not None:
+        if "status" not in doc:
+            found.append(Damage(where, messages.DAMAGE_NO_STATUS, _restore_status(kind, key)))
+        if not doc.get("history") and schema >= 2:  # schema 1 had none; migrated on open
+            found.append(Damage(where, messages.DAMAGE_NO_HISTORY, _start_history(kind, key)))
+    return found
+
+
+def meta_damage(data: Document, meta: Document, generations: list[int]) -> list[Damage]:
     found = []
     counters = meta.get("next")
+    # a kind added since the store was written has no counter yet: it starts at 1
     if type(counters) is not dict or not all(
-            type(counters.get(k.prefix)) is int and counters[k.prefix] >= 1 for k in models.KINDS.values()):
+            type(counters.get(k.prefix, 1)) is int and counters.get(k.prefix, 1) >= 1 for k in models.KINDS.values()):
         found.append(Damage(META, messages.DAMAGE_COUNTERS, _mend_counters))
     log = meta.get("log")
     if type(log) is not int or log < 1:
@@ -182,7 +192,7 @@ def _meta_damage(data: Document, meta: Document, generations: list[int]) -> list
             doc[META]["1"]["log"] = generation
             return messages.REPAIR_LOG.format(generation=generation)
 
-        found.append(Damage(META, messages.DAMAGE_LOG.format(value=_short(log)), mend_log))
+        found.append(Damage(META, messages.DAMAGE_LOG.format(value=short(log)), mend_log))
     if meta.get("schema", 0) >= 3 and meta.get("bodies") not in ("json", "text"):
         def mend_bodies(doc: Document) -> str:
             doc[META]["1"]["bodies"] = "json"
@@ -222,7 +232,7 @@ def _replace_table(kind: Kind) -> Callable[[Document], str]:
 def _drop_record(kind: Kind, key: str) -> Callable[[Document], str]:
     def repair(doc: Document) -> str:
         value = doc[kind.table].pop(key, None)
-        return messages.REPAIR_RECORD.format(table=kind.table, key=key, value=_short(value))
+        return messages.REPAIR_RECORD.format(table=kind.table, key=key, value=short(value))
 
     return repair
 
@@ -230,7 +240,7 @@ def _drop_record(kind: Kind, key: str) -> Callable[[Document], str]:
 def _drop_field(kind: Kind, key: str, name: str) -> Callable[[Document], str]:
     def repair(doc: Document) -> str:
         value = doc[kind.table][key].pop(name, None)
-        return messages.REPAIR_FIELD.format(id=f"{kind.prefix}{key}", field=name, value=_short(value))
+        return messages.REPAIR_FIELD.format(id=f"{kind.prefix}{key}", field=name, value=short(value))
 
     return repair
 
@@ -252,16 +262,16 @@ def _start_history(kind: Kind, key: str) -> Callable[[Document], str]:
         kept = [h for h in old if _history([h])] if type(old) is list else []
         if kept:
             record["history"] = kept
-            return messages.REPAIR_HISTORY_KEPT.format(id=f"{kind.prefix}{key}", kept=len(kept), value=_short(old))
+            return messages.REPAIR_HISTORY_KEPT.format(id=f"{kind.prefix}{key}", kept=len(kept), value=short(old))
         status = record.get("status") if _status(record.get("status")) else "new"
         at = record.get("created_at") if _text(record.get("created_at")) else ""
         record["history"] = [{"at": at, "to": status}]
-        return messages.REPAIR_HISTORY.format(id=f"{kind.prefix}{key}", status=status, value=_short(old))
+        return messages.REPAIR_HISTORY.format(id=f"{kind.prefix}{key}", status=status, value=short(old))
 
     return repair
 
 
-def _short(value: Any, limit: int = 40) -> str:
+def short(value: Any, limit: int = 40) -> str:
     try:
         text = repr(value)
     except RecursionError:

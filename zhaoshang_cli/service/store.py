@@ -1,0 +1,14 @@
+"""Opening a store: the one place that knows which backend a location means."""
+
+from __future__ import annotations
+
+from pathlib import Path
+
+from ..storage.base import Backend
+
+
+def open_store(location: str | Path, *, lock_timeout: float, keep_backups: int) -> Backend:
+    """The store at ``location``: a file path (the TinyDB backend)."""
+    from ..storage.tinydb.backend import TinyDBBackend
+
+    return TinyDBBackend(location, lock_timeout=lock_timeout, keep_backups=keep_backups)

@@ -1,0 +1,179 @@
+"""The storage protocol: what the rest of the program asks of a store, whatever holds it.
+
+A backend (storage/tinydb/, the default; a team store on PostgreSQL later) gives a
+``Reader`` inside ``reading()`` and a ``Writer`` inside ``writing()``, a transaction that
+saves everything or nothing.  Queries are plain data (``Query``, ``Filters``) that each
+backend compiles for itself; every backend must answer them alike.  Records cross the
+protocol as ``Record``: kind, number and the stored document (domain keys only:
+``region_code``, ``zone``…, never a backend's own bookkeeping), with the body when asked.
+
+Nothing outside a backend knows about files, byte spans, indexes or tables.
+"""
+
+from __future__ import annotations
+
+from contextlib import AbstractContextManager
+from dataclasses import dataclass, field
+from datetime import datetime
+from typing import Any, Iterator, Mapping, Protocol, Sequence
+
+from ..domain.kind import Kind, record_id
+from ..domain.sorting import Sort
+
+Document = dict[str, Any]
+MAX_NUMBER = 999_999_999  # the largest record number a store issues or keeps
+
+
+def next_number(counters: dict[str, int], kind: Kind, wanted: int | None = None) -> int:
+    """The rule every backend numbers new records by: the number wanted (an imported
+    record's own ID) when it was never issued, else the next one; IDs are never reused.
+    Advances ``counters`` past the number given."""
+    from .. import messages
+    from ..errors import StoreError
+
+    following = counters.get(kind.prefix, 1)
+    number = wanted if wanted and following <= wanted <= MAX_NUMBER else following
+    if number > MAX_NUMBER:
+        raise StoreError(messages.IDS_EXHAUSTED.format(kind=kind.plural))
+    counters[kind.prefix] = number + 1
+    return number
+
+
+@dataclass(frozen=True)
+class Filters:
+    """Which records a query selects (all conditions must hold).
+
+    ``places``: region codes, code prefixes (``12`` for 天津市, ``1201`` for a city) and zone
+    codes (the district's code, ``z`` and a number); with ``exact``, whole codes only.
+    ``since``/``until`` bound the record's ``date`` (ISO, inclusive).  ``statuses`` and
+    ``due_before`` select records of kinds with a pipeline (leads), ``due_before`` only
+    those not yet closed.  ``fields``: (field, the values it may have; "" = not set), for
+    kinds that have the field.  ``text``: a casefolded substring of the record's text
+    fields, tags, notes or body.
+    """
+
+    places: tuple[str, ...] = ()
+    exact: bool = False
+    since: str | None = None
+    until: str | None = None
+    text: str | None = None
+    statuses: tuple[str, ...] = ()
+    due_before: str | None = None
+    fields: tuple[tuple[str, tuple[str, ...]], ...] = ()
+
+    @property
+    def empty(self) -> bool:
+        return not (self.places or self.since or self.until or self.text or self.statuses or self.due_before
+                    or self.fields)
+
+
+@dataclass(frozen=True)
+class Query:
+    kinds: tuple[Kind, ...]
+    filters: Filters = Filters()
+    sort: Sort | None = None          # None: in ID order, the cheapest
+    limit: int | None = None
+    fields: frozenset[str] | None = None  # stored keys the caller reads; None: whole documents
+    with_body: bool = False
+
+
+@dataclass
+class Record:
+    kind: Kind
+    number: int
+    doc: Document
+    body: str | None = None
+
+    @property
+    def id(self) -> str:
+        return record_id(self.kind, self.number)
+
+
+@dataclass
+class Finding:
+    level: str  # "ok", "warning", "error"
+    message: str
+
+
+@dataclass
+class BackupInfo:
+    name: str
+    taken: datetime
+    valid: bool
+    counts: dict[str, int]
+    problem: str = ""
+    counters: dict[str, int] | None = field(default=None, repr=False)
+
+
+class Reader(Protocol):
+    def select(self, query: Query) -> Iterator[Record]:
+        """The matching records, sorted and cut to the limit; whole documents unless the
+        query names the fields it reads (those are then all present when stored)."""
+
+    def count(self, query: Query) -> int:
+        ...
+
+    def get(self, record_id: str, with_body: bool = True) -> Record:
+        """One record; UserError ``no record a12`` when there is none."""
+
+    def find_key(self, kind: Kind, key: tuple[str, ...]) -> int | None:
+        """The number of the stored record with this natural key, if any."""
+
+    def counters(self) -> dict[str, int]:
+        """The next number per ID prefix."""
+
+
+class Writer(Reader, Protocol):
+    def find_keys(self, kind: Kind, keys: Sequence[tuple[str, ...]]) -> dict[tuple[str, ...], int]:
+        """The stored records (this transaction's own included) with these natural keys."""
+
+    def insert(self, kind: Kind, docs: Sequence[Document], numbers: Sequence[int | None] | None = None,
+               now: str | None = None) -> list[int]:
+        """Store new records (a ``body`` key is the body); a wanted number is kept when it
+        was never issued.  Returns their numbers."""
+
+    def update(self, kind: Kind, number: int, doc: Document) -> None:
+        """Replace a stored record's document; a ``body`` key replaces its body, without one
+        the body stays."""
+
+    def remove(self, kind: Kind, numbers: Sequence[int]) -> None:
+        ...
+
+    def checkpoint(self) -> None:
+        """Let a long transaction (an import) put what it has done so far out of memory;
+        nothing is visible to others before the commit."""
+
+
+class Backend(Protocol):
+    warnings: list[str]  # what went wrong after a change was saved
+
+    def reading(self) -> AbstractContextManager[Reader]:
+        ...
+
+    def writing(self) -> AbstractContextManager[Writer]:
+        ...
+
+    def describe(self) -> str:
+        """Where the store is, for messages."""
+
+    def own_files(self) -> tuple[Any, ...]:
+        """(the store file, its folder) for a store kept in files, which output must never
+        overwrite; empty for a store on a server."""
+
+    def exists(self) -> bool:
+        ...
+
+    def settings(self) -> Mapping[str, str]:
+        ...
+
+    def change_setting(self, key: str, value: str | None) -> None:
+        ...
+
+    def doctor(self, fix: bool = False) -> list[Finding]:
+        ...
+
+    def backups(self) -> list[BackupInfo]:
+        ...
+
+    def restore(self, name: str | None = None) -> BackupInfo:
+        ...

@@ -1,0 +1,492 @@
+"""The TinyDB backend: a store file (the manifest) beside a private side folder.
+
+    zhaoshang.json                       the manifest: meta and the list of segments
+    zhaoshang.json.d/segments/           TinyDB documents of a few thousand records each,
+                                         and their listing indexes (never changed once written)
+    zhaoshang.json.d/bodies.<gen>.log    article and policy bodies (append-only)
+    zhaoshang.json.d/counters            the highest ID numbers ever issued (they never go back)
+    zhaoshang.json.d/config.json         the store's settings
+    zhaoshang.json.d/backups/            earlier manifests, numbered in order
+    zhaoshang.json.d/lock                flock: shared for readers, exclusive for writers
+
+A write holds the exclusive lock from read to replace.  It writes the segments it changed
+to new files and appends bodies (all fsynced), saves the ID counters, keeps the old
+manifest as a backup (a hard link; the segments it names stay while it is kept), then
+replaces the manifest atomically: that rename is the commit point.  Before it, a failure
+deletes what the write created and cuts the body log back, and nothing is saved; after
+it, pruning old files can only warn.  A killed process leaves the state before or after.
+
+The store path is resolved once (a store reached through a link lives beside its target),
+and the side folder must be this user's and private: nothing in it is followed through a
+link.  Warnings are collected in ``warnings`` for the caller to show.
+"""
+
+from __future__ import annotations
+
+import os
+import re
+from contextlib import contextmanager, nullcontext
+from datetime import datetime, timezone
+from pathlib import Path
+from typing import Any, Iterator, Mapping
+
+import orjson
+
+from ... import messages
+from ...atomic import (atomic_write, fsync_dir, is_user_os_error, make_private_dir, os_error_message,
+                       private_dir_problem, read_private, stale_temp_files, temp_files_in)
+from ...domain.kind import KINDS, Kind
+from ...errors import StoreError, UserError
+from ..base import BackupInfo, Finding, Query, Record
+from . import manifest as manifests
+from .bodies import BodyLog
+from .document import load_document
+from .engine import Engine
+from .index import key_hash
+from .locking import FileLock
+from .manifest import Legacy, Manifest
+from .segments import MemoryView, SegmentView, split
+from .writer import Transaction, _Segment, body_log_of, split_id
+
+DEFAULT_LOCK_TIMEOUT = 10.0
+DEFAULT_BACKUPS = 5
+# <name>.<sequence>.g<generation>; older versions named backups by their UTC time
+_BACKUP_NAME = re.compile(r"\.(\d{6,12}|\d{8}T\d{6}\.\d{6}Z)\.g(\d+)$")
+_LOG_NAME = re.compile(r"bodies\.(\d+)\.log")
+SETTINGS_FILE = "config.json"
+
+
+class Reader:
+    """Read access to the committed state (see storage/base.py)."""
+
+    def __init__(self, engine: Engine, meta: Mapping[str, Any]):
+        self.engine = engine
+        self.meta = meta
+
+    def select(self, query: Query) -> Iterator[Record]:
+        return self.engine.select(query)
+
+    def count(self, query: Query) -> int:
+        return self.engine.count(query)
+
+    def get(self, record_id: str, with_body: bool = True) -> Record:
+        kind, number = split_id(record_id)
+        record = self.engine.get(kind, number, with_body)
+        if record is None:
+            raise UserError(messages.RECORD_NOT_FOUND.format(id=record_id))
+        return record
+
+    def find_key(self, kind: Kind, key: tuple[str, ...]) -> int | None:
+        return self.engine.find_key(kind, key, key_hash(key))
+
+    def counters(self) -> dict[str, int]:
+        return dict(self.meta["next"])
+
+
+class TinyDBBackend:
+    def __init__(self, path: str | Path, *, lock_timeout: float = DEFAULT_LOCK_TIMEOUT,
+                 keep_backups: int = DEFAULT_BACKUPS):
+        self.path = Path(os.path.realpath(Path(path).expanduser()))
+        self.side = self.path.with_name(self.path.name + ".d")
+        self.segments_dir = self.side / "segments"
+        self.backups_dir = self.side / "backups"
+        self.counters_path = self.side / "counters"
+        self.keep_backups = keep_backups
+        self.lock = FileLock(self.side / "lock", lock_timeout)
+        self.warnings: list[str] = []
+
+    def describe(self) -> str:
+        return str(self.path)
+
+    def exists(self) -> bool:
+        return self.path.exists()
+
+    def own_files(self) -> tuple[Path, Path]:
+        return self.path, self.side
+
+    def body_log(self, meta: Mapping[str, Any]) -> BodyLog:
+        return body_log_of(self.side, meta)
+
+    def log_generations(self) -> list[int]:
+        try:
+            names = os.listdir(self.side)
+        except OSError:
+            return []
+        return sorted(int(m[1]) for m in map(_LOG_NAME.fullmatch, names) if m)
+
+    # -- trust -------------------------------------------------------------------------------
+    def check_paths(self) -> None:
+        """Refuse a store whose file or side folder cannot be trusted (see atomic.py)."""
+        if self.path.is_dir():
+            raise StoreError(messages.STORE_IS_DIR.format(path=self.path))
+        try:
+            owner = os.stat(self.path).st_uid
+        except FileNotFoundError:
+            owner = os.geteuid()
+        if owner != os.geteuid():
+            raise StoreError(messages.STORE_OWNED_BY_OTHER.format(path=self.path, uid=owner))
+        for directory in (self.side, self.segments_dir):
+            problem = private_dir_problem(directory)
+            if problem:
+                raise StoreError(problem)
+
+    def _create_side(self) -> None:
+        self.path.parent.mkdir(parents=True, exist_ok=True)
+        make_private_dir(self.side)
+
+    # -- loading ---------------------------------------------------------------------------
+    def load(self) -> Manifest | Legacy:
+        """The store file's content, refused when damaged, or when it is missing or empty
+        while the backups hold records (a store lost by accident must not start over at a1)."""
+        data = load_document(self.path)
+        found = manifests.parse(data, self.path, self.log_generations())
+        if not data:
+            self.refuse_if_lost()
+        return found
+
+    def refuse_if_lost(self) -> None:
+        for path in self.backup_paths():
+            try:
+                backup = manifests.load(path)
+            except StoreError:
+                continue
+            count = _record_count(backup)
+            if count:
+                state = messages.STORE_STATE_EMPTY if self.path.exists() else messages.STORE_STATE_MISSING
+                raise StoreError(messages.STORE_LOST.format(path=self.path, state=state, backups=path,
+                                                            count=count, side=self.side))
+            return
+
+    def engine(self, found: Manifest | Legacy) -> Engine:
+        log = self.body_log(found.meta)
+        if isinstance(found, Legacy):
+            views: dict[str, list[SegmentView]] = {}
+            for kind in KINDS.values():
+                table = found.data.get(kind.table) or {}
+                views[kind.name] = [MemoryView(kind, seq, docs) for seq, docs in sorted(split(kind, table).items())]
+            return Engine(views, log)
+        return Engine({kind.name: [SegmentView(self.segments_dir, e) for e in found.of(kind)]
+                       for kind in KINDS.values()}, log)
+
+    # -- reading ---------------------------------------------------------------------------
+    @contextmanager
+    def reading(self) -> Iterator[Reader]:
+        """The committed state; the shared lock is held until the block ends.  Nothing is
+        created or changed, so reading works on a read-only mount."""
+        self.check_paths()
+        side = self.side.is_dir()
+        try:
+            with self.lock.shared() if side else nullcontext():
+                if not self.path.exists():
+                    if side:
+                        self.refuse_if_lost()
+                    found: Manifest | Legacy = Manifest(manifests.new_meta())
+                else:
+                    found = self.load()
+                yield Reader(self.engine(found), found.meta)
+        except OSError as exc:
+            if is_user_os_error(exc):
+                raise StoreError(os_error_message(exc, "read")) from None
+            raise
+
+    # -- writing ---------------------------------------------------------------------------
+    @contextmanager
+    def writing(self, *, replacing: bool = False) -> Iterator[Transaction]:
+        """Lock, load, let the caller change things, then commit once; nothing if it raises.
+
+        ``replacing``: the caller puts a whole other state in place (restore, doctor --fix),
+        so a damaged file does not stop it; the damaged file is kept beside the store under
+        another name before the new manifest is committed.
+        """
+        txn: Transaction | None = None
+        committed = False
+        try:
+            self.check_paths()
+            if not self.side.is_dir():
+                if self.path.exists() and not replacing:
+                    self.load()  # refuse a bad file before creating anything beside it
+                self._create_side()
+            with self.lock.exclusive():
+                damaged = False
+                try:
+                    found: Manifest | Legacy = self.load()
+                except StoreError:
+                    if not replacing:
+                        raise
+                    damaged, found = True, Manifest(manifests.new_meta())
+                self._remove_temp_files()
+                make_private_dir(self.segments_dir)
+                saved = self.read_counters()
+                current = Manifest(dict(found.meta, schema=manifests.SCHEMA), dict(getattr(found, "entries", {})),
+                                   list(getattr(found, "foreign", [])))
+                current.meta["next"] = dict(found.meta["next"])
+                for prefix, number in saved.items():
+                    if number > current.meta["next"].get(prefix, 1):
+                        current.meta["next"][prefix] = number
+                existed = self.path.exists() and not damaged
+                txn = Transaction(self.segments_dir, current, self.body_log(current.meta))
+                if isinstance(found, Legacy):
+                    migrate(txn, found)
+                yield txn
+                if txn.changed:
+                    self._commit(txn, saved, existed, damaged)
+                    committed = True
+        except BaseException as exc:
+            if txn is not None and not committed:
+                txn.rollback()
+            if isinstance(exc, OSError) and is_user_os_error(exc):
+                raise StoreError(os_error_message(exc)) from None
+            if isinstance(exc, orjson.JSONEncodeError):
+                raise StoreError(messages.STORE_VALUE_UNSTORABLE.format(reason=exc)) from None
+            raise
+
+    def _commit(self, txn: Transaction, saved: dict[str, int], existed: bool, damaged: bool) -> None:
+        txn.finish()
+        fsync_dir(self.segments_dir)
+        undo: list[Any] = []
+        try:
+            if txn.meta["next"] != saved:
+                old = self._read_counters_bytes()
+                atomic_write(self.counters_path, orjson.dumps(txn.meta["next"]))
+                undo.append(lambda: atomic_write(self.counters_path, old) if old is not None
+                            else os.unlink(self.counters_path))
+            made = self._set_aside() if damaged else self._backup() if existed else None
+            if made is not None:
+                undo.append(lambda: os.unlink(made))
+            atomic_write(self.path, txn.manifest.dump())  # the commit point
+        except BaseException:
+            for step in reversed(undo):
+                try:
+                    step()
+                except OSError:
+                    pass
+            raise
+        self._after_commit(txn.manifest)
+
+    def _after_commit(self, current: Manifest) -> None:
+        """What follows the commit point can only warn: the change is saved either way."""
+        for what, step in ((messages.AFTER_COMMIT_BACKUPS, self._prune_backups),
+                           (messages.AFTER_COMMIT_SEGMENTS, lambda: self._prune_segments(current)),
+                           (messages.AFTER_COMMIT_LOGS, lambda: self._prune_logs(current.meta["log"]))):
+            try:
+                step()
+            except Exception as exc:  # noqa: BLE001 - reported, never raised: the data is saved
+                self.warnings.append(messages.AFTER_COMMIT_FAILED.format(what=what, reason=_reason(exc)))
+
+    def _remove_temp_files(self) -> None:
+        """Temp files of interrupted writes (we hold the write lock: none is in progress)."""
+        for path in [*stale_temp_files(self.path), *temp_files_in(self.side), *temp_files_in(self.backups_dir)]:
+            try:
+                os.unlink(path)
+            except OSError:
+                pass
+
+    def _set_aside(self) -> Path | None:
+        """Keep a damaged store file under another name before replacing it."""
+        stamp = datetime.now(timezone.utc).strftime("%Y%m%dT%H%M%SZ")
+        target = self.path.with_name(f"{self.path.name}.unreadable-{stamp}")
+        n = 1
+        while target.exists():
+            n += 1
+            target = self.path.with_name(f"{self.path.name}.unreadable-{stamp}-{n}")
+        try:
+            os.link(self.path, target)
+        except FileNotFoundError:
+            return None
+        except OSError:
+            atomic_write(target, self.path.read_bytes())
+        fsync_dir(self.path.parent)
+        return target
+
+    # -- ID counters -------------------------------------------------------------------------
+    def _read_counters_bytes(self) -> bytes | None:
+        try:
+            return read_private(self.counters_path)
+        except (OSError, StoreError):
+            return None
+
+    def read_counters(self) -> dict[str, int]:
+        """The highest numbers ever issued (next per prefix); {} when missing or unreadable."""
+        raw = self._read_counters_bytes()
+        try:
+            saved = orjson.loads(raw) if raw is not None else {}
+        except orjson.JSONDecodeError:
+            return {}
+        if not isinstance(saved, dict):
+            return {}
+        return {k: v for k, v in saved.items() if isinstance(k, str) and type(v) is int and v >= 1}
+
+    # -- backups and pruning -----------------------------------------------------------------
+    def _backup(self) -> Path | None:
+        """Keep the manifest about to be replaced (a hard link: no copy).  Names carry a
+        sequence number (never the clock) and the body log generation it reads from.  A
+        backup that cannot be made is a warning, not a failed write."""
+        if self.keep_backups <= 0 or not self.path.exists():
+            return None
+        try:
+            generation = manifests.load(self.path).meta["log"]
+            make_private_dir(self.backups_dir)
+            numbers = [int(m[1]) for m in (_BACKUP_NAME.search(p.name) for p in self.backup_paths())
+                       if m and "T" not in m[1]]
+            target = self.backups_dir / f"{self.path.name}.{max(numbers, default=0) + 1:06d}.g{generation}"
+            try:
+                os.link(self.path, target)
+            except OSError:
+                atomic_write(target, self.path.read_bytes())
+            return target
+        except (OSError, StoreError) as exc:
+            self.warnings.append(messages.BACKUP_FAILED.format(reason=_reason(exc)))
+            return None
+
+    def _prune_backups(self) -> None:
+        for old in self.backup_paths()[self.keep_backups:]:
+            old.unlink(missing_ok=True)
+
+    def kept_manifests(self) -> list[Manifest | Legacy]:
+        found = []
+        for path in self.backup_paths():
+            try:
+                found.append(manifests.load(path))
+            except StoreError:
+                continue
+        return found
+
+    def _prune_segments(self, current: Manifest) -> None:
+        """Delete segment files that neither the store nor a kept backup names (and what an
+        interrupted write left)."""
+        wanted = current.files()
+        for kept in self.kept_manifests():
+            if isinstance(kept, Manifest):
+                wanted |= kept.files()
+        for name in os.listdir(self.segments_dir):
+            if name not in wanted:
+                (self.segments_dir / name).unlink(missing_ok=True)
+
+    def _prune_logs(self, current: int) -> None:
+        """Delete body log generations that neither the store nor any backup refers to."""
+        wanted = {current, *(m.meta.get("log") for m in self.kept_manifests())}
+        for generation in self.log_generations():
+            if generation not in wanted:
+                (self.side / f"bodies.{generation}.log").unlink(missing_ok=True)
+
+    def backup_paths(self) -> list[Path]:
+        """Backups, newest first: by sequence number; old time-named ones count as older.
+        A backups folder that is not this user's private directory holds none of ours."""
+        if private_dir_problem(self.backups_dir):
+            return []
+        try:
+            names = os.listdir(self.backups_dir)
+        except OSError:
+            return []
+        found = [(m[1], name) for name in names if name.startswith(self.path.name + ".")
+                 for m in [_BACKUP_NAME.search(name)] if m]
+
+        def order(item: tuple[str, str]) -> tuple[int, Any]:
+            key = item[0]
+            return (0, key) if "T" in key else (1, int(key))
+
+        return [self.backups_dir / name for _, name in sorted(found, key=order, reverse=True)]
+
+    # -- settings ----------------------------------------------------------------------------
+    def settings(self) -> dict[str, str]:
+        path = self.side / SETTINGS_FILE
+        if not self.side.is_dir():
+            return {}
+        try:
+            data = orjson.loads(read_private(path))
+        except FileNotFoundError:
+            return {}
+        except (OSError, StoreError, orjson.JSONDecodeError):
+            raise StoreError(messages.CONFIG_DAMAGED.format(path=path)) from None
+        if not isinstance(data, dict) or not all(isinstance(v, str) for v in data.values()):
+            raise StoreError(messages.CONFIG_DAMAGED.format(path=path))
+        return data
+
+    def change_setting(self, key: str, value: str | None) -> None:
+        self.check_paths()
+        try:
+            make_private_dir(self.side)
+            with self.lock.exclusive():
+                saved = self.settings()
+                if value is None:
+                    saved.pop(key, None)
+                else:
+                    saved[key] = value
+                atomic_write(self.side / SETTINGS_FILE, orjson.dumps(saved, option=orjson.OPT_INDENT_2))
+        except FileNotFoundError:
+            raise UserError(messages.CONFIG_NO_FOLDER.format(path=self.side.parent)) from None
+
+    # -- maintenance -------------------------------------------------------------------------
+    def doctor(self, fix: bool = False) -> list[Finding]:
+        from . import doctor
+
+        return doctor.check(self, fix=fix)
+
+    def backups(self) -> list[BackupInfo]:
+        from . import doctor
+
+        return doctor.backups(self)
+
+    def restore(self, name: str | None = None) -> BackupInfo:
+        from . import doctor
+
+        return doctor.restore(self, name)
+
+
+def migrate(txn: Transaction, legacy: Legacy) -> None:
+    """Split a store of schema 3 or older into segments (its first write does this)."""
+    for kind in KINDS.values():
+        for seq, docs in split(kind, legacy.data.get(kind.table) or {}).items():
+            txn.touched[(kind.name, seq)] = _Segment(kind, docs)
+    txn.checkpoint()
+    txn.changed = True
+    if legacy.meta.get("bodies") != "json":
+        compact_bodies(txn, literals=False)
+
+
+def compact_bodies(txn: Transaction, literals: bool = True) -> tuple[int, int]:
+    """Copy the bodies still referenced into a new log generation, dropping the bytes of
+    edited and deleted ones (and turning a schema 2 log of plain text into JSON literals);
+    returns (old size, new size).  The old generation stays while a backup refers to it.
+    Every body is read back whole as it is copied."""
+    from .bodies import Appender
+    from .index import BODY
+
+    old = BodyLog(txn.log.path, literals)
+    side = txn.log.path.parent
+    generation = max([txn.meta["log"], *(int(m[1]) for m in map(_LOG_NAME.fullmatch, os.listdir(side)) if m)]) + 1
+    new = BodyLog(side / f"bodies.{generation}.log", True)
+    txn.written.append(new.path)
+    appender = Appender(new)
+    for kind in KINDS.values():
+        if not kind.has_body:
+            continue
+        for entry in list(txn.manifest.of(kind)):
+            segment = txn._segment(kind, entry.seq)
+            docs = segment.docs()
+            holders = [doc for doc in docs.values() if doc.get(BODY)]
+            texts = dict(old.read_many([(str(i), doc[BODY]) for i, doc in enumerate(holders)]))
+            refs = appender.append([texts[str(i)] for i in range(len(holders))])
+            for doc, ref in zip(holders, refs):
+                doc[BODY] = ref
+            txn.checkpoint()
+    appender.wait()
+    txn.meta["log"], txn.meta["bodies"] = generation, "json"
+    txn.log = new
+    txn.appender = None
+    txn.changed = True
+    return old.size(), new.size()
+
+
+def _record_count(found: Manifest | Legacy) -> int:
+    if isinstance(found, Legacy):
+        return sum(len(t) for t in (found.data.get(k.table) for k in KINDS.values()) if isinstance(t, dict))
+    return sum(e.count for e in found.entries.values())
+
+
+def _reason(exc: BaseException) -> str:
+    if isinstance(exc, OSError):
+        return f"{exc.filename}: {exc.strerror}" if exc.filename else (exc.strerror or str(exc))
+    if isinstance(exc, UserError):
+        return exc.message
+    return f"{type(exc).__name__}: {exc}"

@@ -1,0 +1,186 @@
+"""Segments: each kind's records split by number into TinyDB files of a few thousand.
+
+Segment ``s`` of a kind holds the records numbered ``s*SIZE+1 … (s+1)*SIZE``.  Each is a
+TinyDB document with one table (``TinyDB(path).table("articles")`` reads it), written
+whole to a new file with a name of its own, with its listing index beside it, and never
+changed afterwards: a write makes new files for the segments it changes, and the
+manifest (the store file) naming the new set is the commit.  So one write rewrites one
+segment, whatever the size of the store, and a kept manifest is a whole backup.
+
+A ``SegmentView`` is read access to one segment: its index, the documents at some of its
+rows (read by their byte spans, each checked to sit under its own number), its raw bytes
+for text search.  A store of schema 3 or older (one big document) is read through
+in-memory views of the same kind until its first write turns it into segments.
+"""
+
+from __future__ import annotations
+
+import os
+import secrets
+from dataclasses import dataclass
+from pathlib import Path
+from typing import Any, Iterable, Mapping
+
+import orjson
+
+from ... import messages
+from ...atomic import open_private, read_private, write_all
+from ...errors import StoreError
+from ...domain.kind import Kind
+from .document import dump_document
+from .index import SegmentIndex, build, parse
+
+SIZE = 2048
+SUFFIX = ".json"
+INDEX_SUFFIX = ".idx"
+
+Docs = dict[str, dict[str, Any]]  # number (as TinyDB keys it) → stored document
+
+
+def seq_of(number: int) -> int:
+    return (number - 1) // SIZE
+
+
+def numbers_of(seq: int) -> range:
+    return range(seq * SIZE + 1, (seq + 1) * SIZE + 1)
+
+
+@dataclass(frozen=True)
+class Entry:
+    """A segment as the manifest names it."""
+
+    kind: Kind
+    seq: int
+    file: str
+    count: int
+
+    @property
+    def index_file(self) -> str:
+        return self.file[: -len(SUFFIX)] + INDEX_SUFFIX
+
+    def as_json(self) -> dict[str, Any]:
+        return {"kind": self.kind.name, "seq": self.seq, "file": self.file, "count": self.count}
+
+
+def new_file_name(kind: Kind, seq: int) -> str:
+    """A name no other segment file ever had: written files are never overwritten."""
+    return f"{kind.table}.{seq:06d}.{secrets.token_hex(4)}{SUFFIX}"
+
+
+def encode(kind: Kind, docs: Docs) -> tuple[bytes, bytes]:
+    """(the segment file, its index) for ``docs`` in number order."""
+    ordered = {key: docs[key] for key in sorted(docs, key=int)}
+    payload, spans = dump_document({kind.table: ordered})
+    return payload, build(kind, ordered, spans.get(kind.table, {}))
+
+
+def write_new(directory: Path, name: str, data: bytes) -> Path:
+    """Write a file that must not exist yet (O_EXCL), fsynced; its directory is synced by the caller."""
+    path = directory / name
+    fd = open_private(path, os.O_WRONLY | os.O_CREAT | os.O_EXCL)
+    try:
+        write_all(fd, data)
+        os.fsync(fd)
+    finally:
+        os.close(fd)
+    return path
+
+
+class SegmentUnreadable(StoreError):
+    """A segment or its index that cannot be read as written (missing, cut, damaged)."""
+
+    def __init__(self, reason: str):
+        super().__init__(messages.SEGMENT_UNREADABLE.format(reason=reason))
+        self.reason = reason
+
+
+class SegmentView:
+    """Read access to one committed segment file and its index."""
+
+    def __init__(self, directory: Path, entry: Entry):
+        self.directory = directory
+        self.entry = entry
+        self.kind = entry.kind
+        self._index: SegmentIndex | None = None
+
+    @property
+    def path(self) -> Path:
+        return self.directory / self.entry.file
+
+    def index(self) -> SegmentIndex:
+        if self._index is None:
+            try:
+                raw = read_private(self.directory / self.entry.index_file)
+                self._index = parse(raw, self.kind)
+            except Exception as exc:  # noqa: BLE001 - a missing, linked or damaged index file alike
+                raise SegmentUnreadable(f"{self.entry.index_file}: {exc}") from None
+        return self._index
+
+    def docs_at(self, positions: Iterable[int]) -> list[dict[str, Any]]:
+        """The stored documents at index rows ``positions``, in that order."""
+        index = self.index()
+        numbers, starts, ends = index.arrays["n"], index.arrays["start"], index.arrays["end"]
+        docs = []
+        try:
+            with os.fdopen(open_private(self.path, os.O_RDONLY), "rb") as handle:
+                for at in positions:
+                    label = b'"%d":' % numbers[at]
+                    start, end = starts[at], ends[at]
+                    handle.seek(start - len(label))
+                    raw = handle.read(end - start + len(label))
+                    if start < len(label) or not raw.startswith(label):
+                        raise SegmentUnreadable(f"{self.entry.file}: row {at} is not record {numbers[at]}")
+                    doc = orjson.loads(raw[len(label):])
+                    if type(doc) is not dict:
+                        raise SegmentUnreadable(f"{self.entry.file}: record {numbers[at]} is not an object")
+                    docs.append(doc)
+        except (OSError, orjson.JSONDecodeError) as exc:
+            raise SegmentUnreadable(f"{self.entry.file}: {exc}") from None
+        return docs
+
+    def all_docs(self) -> Docs:
+        """Every document of the segment (a write changing it, an export reading all)."""
+        try:
+            data = orjson.loads(read_private(self.path))
+            docs = data[self.kind.table]
+        except Exception as exc:  # noqa: BLE001 - missing, linked, cut or foreign alike
+            raise SegmentUnreadable(f"{self.entry.file}: {exc}") from None
+        if type(docs) is not dict:
+            raise SegmentUnreadable(f"{self.entry.file}: no table {self.kind.table}")
+        return docs
+
+    def raw(self) -> bytes:
+        try:
+            return read_private(self.path)
+        except Exception as exc:  # noqa: BLE001
+            raise SegmentUnreadable(f"{self.entry.file}: {exc}") from None
+
+
+class MemoryView(SegmentView):
+    """A segment of a store not yet split (schema 3 and older): its documents in memory."""
+
+    def __init__(self, kind: Kind, seq: int, docs: Mapping[str, dict[str, Any]]):
+        self.kind = kind
+        payload, index = encode(kind, dict(docs))
+        self.entry = Entry(kind, seq, f"(memory {kind.table} {seq})", len(docs))
+        self._payload = payload
+        self._index = parse(index, kind)
+        self._docs = dict(docs)
+
+    def docs_at(self, positions: Iterable[int]) -> list[dict[str, Any]]:
+        numbers = self._index.arrays["n"]  # type: ignore[union-attr]
+        return [dict(self._docs[str(numbers[at])]) for at in positions]
+
+    def all_docs(self) -> Docs:
+        return {key: dict(doc) for key, doc in self._docs.items()}
+
+    def raw(self) -> bytes:
+        return self._payload
+
+
+def split(kind: Kind, table: Mapping[str, dict[str, Any]]) -> dict[int, Docs]:
+    """A whole table's documents by segment."""
+    by_seq: dict[int, Docs] = {}
+    for key, doc in table.items():
+        by_seq.setdefault(seq_of(int(key)), {})[key] = doc
+    return by_seq
