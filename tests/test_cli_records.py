@@ -215,7 +215,7 @@ def test_at_a_terminal_missing_fields_are_asked_and_rm_confirms(cli, monkeypatch
 def test_a_bug_is_one_line_and_exit_70_unless_debugging(cli, monkeypatch):
     from zhaoshang_cli.service import records
 
-    monkeypatch.setattr(records, "find", lambda *a, **k: {}["missing"])
+    monkeypatch.setattr(records, "stream", lambda *a, **k: {}["missing"])
     result = cli("list", "articles", ok=False)
     assert result.exit_code == 70 and result.stderr.count("\n") == 1 and "internal error (KeyError" in result.stderr
     with pytest.raises(KeyError):

@@ -196,11 +196,20 @@ IN_HELP = "The region this batch is in: names are read inside it first (default:
 # -- regions command -----------------------------------------------------------------------
 REGION_RESOLVES = "{query} → {path} ({code}, {level})"
 REGION_LEVELS = {"province": "省级", "city": "地级", "county": "县级"}
+REGION_COLUMNS = ("代码", "名称", "级别", "下级")
+ZONE_COLUMNS = ("开发区", "所在区县", "别名")
 REGION_ZONE = "{zone} is a development zone in {district}"
 
 # -- table headings (Chinese, as users write them) -----------------------------------------
+COL_BACKUP = "备份"
+COL_TAKEN = "时间 (UTC)"
+COL_STATE = "状态"
+BACKUP_OK = "ok"
 COL_ID = "编号"
 COL_KIND = "类型"
+COL_TITLE_ANY = "标题/企业"
+COL_REGION = "地区"
+COL_DATE = "日期"
 COL_OVERDUE = "逾期"
 
 # -- reading files -------------------------------------------------------------------------

@@ -16,17 +16,10 @@ def doctor(
     fix: Annotated[bool, typer.Option("--fix", help="Mend what can be mended without losing anything.")] = False,
 ) -> None:
     """Check the store: the file, every record, body references, the index, backups."""
-    from rich.text import Text
-
-    from ..io.safe_text import inert
-    from ..io.terminal import console
+    from ..io import views
 
     findings = common.store(ctx).doctor(fix=fix)
-    out = console(sys.stdout)
-    marks = {"ok": ("✓", "green"), "warning": ("!", "yellow"), "error": ("✗", "red")}
-    for finding in findings:
-        mark, style = marks[finding.level]
-        out.print(Text(f"{mark} {inert(finding.message, single_line=True)}", style=style))
+    views.findings(findings, sys.stdout)
     errors = sum(f.level == "error" for f in findings)
     warnings = sum(f.level == "warning" for f in findings)
     common.info(messages.DOCTOR_SUMMARY.format(errors=errors, warnings=warnings))
@@ -41,12 +34,9 @@ def restore(
     yes: Annotated[bool, typer.Option("--yes", "-y", help="Do not ask.")] = False,
 ) -> None:
     """Bring back a previous version of the store (the current one is kept as a backup)."""
-    from rich import box
-    from rich.table import Table
-
     from ..domain.kind import KINDS
     from ..errors import UsageError
-    from ..io.terminal import console
+    from ..io import views
 
     store = common.store(ctx)
     found = store.backups()
@@ -54,14 +44,7 @@ def restore(
         if not found:
             common.info(messages.BACKUP_LIST_EMPTY.format(path=store.describe()))
             return
-        table = Table(box=box.SIMPLE_HEAD, show_edge=False, pad_edge=False, collapse_padding=True, header_style="bold")
-        kinds = list(KINDS.values())
-        for header in ("备份", "时间 (UTC)", *(k.label for k in kinds), "状态"):
-            table.add_column(header, no_wrap=True, overflow="ellipsis")
-        for info in found:
-            table.add_row(info.name, info.taken.strftime("%Y-%m-%d %H:%M:%S"),
-                          *(str(info.counts.get(k.table, "")) for k in kinds), "ok" if info.valid else info.problem)
-        console(sys.stdout).print(table)
+        views.backups(found, list(KINDS.values()), sys.stdout)
         return
     chosen = next((b for b in found if b.valid and (not backup or b.name.startswith(backup))), None)
     counts = ", ".join(f"{n} {t}" for t, n in chosen.counts.items()) if chosen else ""

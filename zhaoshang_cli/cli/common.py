@@ -6,7 +6,7 @@ import os
 import sys
 from dataclasses import dataclass, field
 from pathlib import Path
-from typing import TYPE_CHECKING, Annotated, Any, Callable, Optional
+from typing import TYPE_CHECKING, Annotated, Any, Callable, Iterable, Optional
 
 import typer
 from typer.core import TyperGroup
@@ -124,28 +124,33 @@ def at_terminal() -> bool:
 
 # -- records on stdout ---------------------------------------------------------------------
 def for_people(records: list[dict[str, Any]], reveal: bool, *, note: bool = True) -> list[dict[str, Any]]:
-    """Records as `list`, `filter` and `show` print them: contact data masked unless
-    ``reveal`` (and then, with ``note``, a line on stderr saying how to see it)."""
+    """Records as `show` prints them: contact data masked unless ``reveal`` (and then, with
+    ``note``, a line on stderr saying how to see it)."""
     from .. import messages
-    from ..io.masking import masked
+    from ..io.masking import ForPeople
 
-    if reveal:
-        return records
-    shown = [masked(record) for record in records]
-    if note and any(a is not b for a, b in zip(shown, records)):
+    shown = ForPeople(records, reveal)
+    found = list(shown)
+    if note and shown.masked:
         info(messages.REVEAL_NOTE)
-    return shown
+    return found
 
 
-def emit(fmt: str, records: list[dict[str, Any]], kinds: list["Kind"], options: "Options",
+def emit(fmt: str, records: Iterable[dict[str, Any]], kinds: list["Kind"], options: "Options",
          empty_message: str | None = None) -> None:
-    from ..io import exporters
-    from .. import messages
+    """Records on stdout in a format; an empty table is a note on stderr instead."""
+    from itertools import chain
 
-    if fmt == "table" and not records:
+    from .. import messages
+    from ..io import exporters
+
+    stream = iter(records)
+    first = next(stream, None)
+    if fmt == "table" and first is None:
         info(empty_message or messages.NO_RECORDS)
         return
-    exporters.write(fmt, records, sys.stdout, kinds=kinds, options=options)
+    exporters.write(fmt, chain([first], stream) if first is not None else [], sys.stdout, kinds=kinds,
+                    options=options)
 
 
 # -- shared options ------------------------------------------------------------------------

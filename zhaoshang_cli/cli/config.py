@@ -17,21 +17,10 @@ def show_all(ctx: typer.Context) -> None:
     """List every setting: its value, where it comes from, and what it does."""
     if ctx.invoked_subcommand is not None:
         return
-    from rich.table import Table
-    from rich.text import Text
-
+    from ..io import views
     from ..service.config import Config
-    from ..io.terminal import console
 
-    table = Table.grid(padding=(0, 2))
-    for _ in range(3):
-        table.add_column(no_wrap=False)
-    for setting in Config(common.store(ctx)).all():
-        value = setting.key.label(setting.value) if setting.value else messages.CONFIG_NOT_SET
-        source = messages.CONFIG_SOURCES[setting.source].format(env=setting.key.env)
-        table.add_row(Text(setting.key.name, style="bold"), Text(value), Text(source, style="dim"))
-        table.add_row("", Text(setting.key.help), "")
-    console(sys.stdout).print(table)
+    views.settings(Config(common.store(ctx)).all(), sys.stdout)
 
 
 def get(ctx: typer.Context, key: KeyArg) -> None:

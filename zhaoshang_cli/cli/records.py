@@ -99,23 +99,26 @@ def _make_add(kind: Kind) -> Callable[..., None]:
 _FULL_FORMATS = ("json", "jsonl", "csv")  # whole records, bodies included; tables need no bodies
 
 
-def _find(ctx: typer.Context, fmt: str, kinds: list[Kind], filters: Any, sort: str | None,
-          limit: int | None) -> list[dict[str, Any]]:
-    from ..service import records
-
-    if fmt in ("count", "ids"):
-        return [{"id": i} for i in records.find_ids(common.store(ctx), kinds, filters, sort=sort, limit=limit)]
-    return records.find(common.store(ctx), kinds, filters, sort=sort, limit=limit, with_body=fmt in _FULL_FORMATS)
-
-
-def _render(fmt: str, rows: list[dict[str, Any]], kinds: list[Kind], reveal: bool, show_kind: bool) -> None:
+def _list(ctx: typer.Context, fmt: str, kinds: list[Kind], filters: Any, sort: str | None, limit: int | None,
+          reveal: bool, show_kind: bool) -> None:
+    """Find and print, record by record: a listing of everything holds one record at a time."""
     from ..domain import dates
     from ..io import exporters
+    from ..io.masking import ForPeople
+    from ..service import records
 
     exporters.check_format(fmt, exporters.LIST_FORMATS)
-    shown = common.for_people(rows, reveal, note=not (fmt == "table" and show_kind))  # that table has no contacts
+    store = common.store(ctx)
+    if fmt in ("count", "ids"):
+        found = [{"id": i} for i in records.find_ids(store, kinds, filters, sort=sort, limit=limit)]
+        exporters.write(fmt, found, sys.stdout, kinds=kinds)
+        return
+    request = records.query(kinds, filters, sort=sort or "-date", limit=limit, with_body=fmt in _FULL_FORMATS)
+    shown = ForPeople(records.stream(store, request), reveal)
     options = exporters.Options(today=dates.today().isoformat(), show_kind=show_kind)
     common.emit(fmt, shown, kinds, options)
+    if shown.masked and not (fmt == "table" and show_kind):  # that table has no contact column
+        common.info(messages.REVEAL_NOTE)
 
 
 @common.with_filters
@@ -134,8 +137,8 @@ def list_records(
 
     the_kind = common.kind_arg(kind)
     exporters.check_format(fmt, exporters.LIST_FORMATS)
-    rows = _find(ctx, fmt, [the_kind], build_filters(filters, context=common.region_context(ctx)), sort, limit)
-    _render(fmt, rows, [the_kind], reveal, show_kind=False)
+    built = build_filters(filters, context=common.region_context(ctx))
+    _list(ctx, fmt, [the_kind], built, sort, limit, reveal, show_kind=False)
 
 
 @common.with_filters
@@ -155,10 +158,7 @@ def filter_records(
     exporters.check_format(fmt, exporters.LIST_FORMATS)
     chosen = list(dict.fromkeys(common.kind_arg(k) for k in kinds)) if kinds else list(KINDS.values())
     built = build_filters(filters, context=common.region_context(ctx))
-    if built.statuses or built.due_before:
-        chosen = [k for k in chosen if k.name == "lead"]
-    rows = _find(ctx, fmt, chosen, built, sort, limit)
-    _render(fmt, rows, chosen, reveal, show_kind=True)
+    _list(ctx, fmt, chosen, built, sort, limit, reveal, show_kind=True)
 
 
 # -- show ----------------------------------------------------------------------------------

@@ -122,3 +122,21 @@ def masked(record: dict[str, Any]) -> dict[str, Any]:
         if extra != record["extra"]:
             changes["extra"] = extra
     return {**record, **changes} if changes else record
+
+
+class ForPeople:
+    """Records masked as they pass, unless ``reveal``; ``masked`` says whether any was."""
+
+    def __init__(self, records: Any, reveal: bool):
+        self.records = records
+        self.reveal = reveal
+        self.masked = False
+
+    def __iter__(self) -> Any:
+        for record in self.records:
+            if self.reveal:
+                yield record
+                continue
+            shown = masked(record)
+            self.masked = self.masked or shown is not record
+            yield shown

@@ -1,0 +1,138 @@
+"""Plain-text tables for people: aligned by display width (a Chinese character takes two
+cells), one line per row, long cells cut with an ellipsis, written as the rows come.
+
+Column widths are planned from the headers and the first rows, within the room the
+terminal (or ``COLUMNS``, else 80) gives: fixed columns as wide as their content up to
+their maximum, the flexible one (a title) taking the rest; when the room is short,
+optional columns go first, then the widest shrink toward their minimum.  A listing of
+a hundred thousand rows is printed without holding them.
+"""
+
+from __future__ import annotations
+
+import os
+import re
+from dataclasses import dataclass
+from itertools import chain, islice
+from typing import Iterable, Iterator, Sequence, TextIO
+
+from .terminal import is_terminal
+
+GAP = "  "
+SAMPLE = 200  # rows that decide the column widths
+_WIDE = re.compile("[\u1100-\u115f\u2e80-\u303e\u3041-\u33ff\u3400-\u4dbf\u4e00-\u9fff\ua000-\ua4cf"
+                   "\uac00-\ud7a3\uf900-\ufaff\ufe30-\ufe4f\uff00-\uff60\uffe0-\uffe6\U00020000-\U0003fffd]")
+_ZERO = re.compile("[\u0300-\u036f\u200b-\u200f\ufe00-\ufe0f]")
+
+
+def width(text: str) -> int:
+    """Display cells of ``text``: two for a wide (CJK) character, none for a combining mark."""
+    if text.isascii():
+        return len(text)
+    return len(text) + len(_WIDE.findall(text)) - len(_ZERO.findall(text))
+
+
+def fit(text: str, cells: int, justify: str = "left") -> str:
+    """``text`` padded or cut (with an ellipsis) to exactly ``cells`` display cells."""
+    size = width(text)
+    if size > cells:
+        text, size = _cut(text, cells - 1)
+        text, size = text + "…", size + 1
+    pad = " " * (cells - size)
+    return pad + text if justify == "right" else text + pad
+
+
+def _cut(text: str, cells: int) -> tuple[str, int]:
+    used = 0
+    for i, ch in enumerate(text):
+        step = width(ch)
+        if used + step > cells:
+            return text[:i], used
+        used += step
+    return text, used
+
+
+@dataclass(frozen=True)
+class Column:
+    header: str
+    min_width: int | None = None
+    max_width: int | None = None
+    flexible: bool = False
+    justify: str = "left"
+    optional: bool = False  # dropped first when the room is short
+
+
+def room(out: TextIO) -> int:
+    """The width to fill: COLUMNS when set, else the terminal's, else 80."""
+    try:
+        return max(int(os.environ["COLUMNS"]), 20)
+    except (KeyError, ValueError):
+        pass
+    if is_terminal(out):
+        try:
+            return os.get_terminal_size(out.fileno()).columns
+        except (OSError, ValueError):
+            pass
+    return 80
+
+
+def colour(out: TextIO) -> bool:
+    return is_terminal(out) and not os.environ.get("NO_COLOR") and os.environ.get("TERM") != "dumb"
+
+
+def plan(columns: Sequence[Column], sample: Sequence[Sequence[str]], total: int) -> tuple[list[int], list[int]]:
+    """(indexes of the columns shown, their widths) fitting ``total`` cells."""
+    natural = []
+    for i, col in enumerate(columns):
+        size = max([width(col.header)] + [width(row[i]) for row in sample])
+        if col.max_width:
+            size = min(size, col.max_width)
+        natural.append(max(size, col.min_width or 1))
+    shown = list(range(len(columns)))
+    flex = next((i for i in shown if columns[i].flexible), None)
+    flex_min = (columns[flex].min_width or 1) if flex is not None else 0
+
+    def left() -> int:
+        return total - len(GAP) * (len(shown) - 1) - sum(natural[i] for i in shown if i != flex)
+
+    while left() < flex_min:
+        optional = [i for i in shown if columns[i].optional]
+        if optional:
+            shown.remove(optional[-1])
+            continue
+        shrinkable = [i for i in shown if i != flex and natural[i] > (columns[i].min_width or width(columns[i].header))]
+        if not shrinkable:
+            break
+        natural[max(shrinkable, key=lambda i: natural[i])] -= 1
+    if flex is not None:
+        natural[flex] = max(min(natural[flex], left()), flex_min)
+    return shown, [natural[i] for i in shown]
+
+
+def write(columns: Sequence[Column], rows: Iterable[tuple[Sequence[str], bool]], out: TextIO,
+          *, drop_empty: bool = True) -> int:
+    """Write a table; ``rows`` are (cells, marked) where marked rows are shown in red at a
+    terminal.  Columns that no sampled row fills are left out (a 文号 column of policies
+    without numbers).  Returns the number of rows."""
+    stream: Iterator[tuple[Sequence[str], bool]] = iter(rows)
+    sample = list(islice(stream, SAMPLE))
+    keep = [i for i, col in enumerate(columns)
+            if not drop_empty or i == 0 or col.flexible or any(cells[i] for cells, _ in sample)]
+    columns = [columns[i] for i in keep]
+    shown, widths = plan(columns, [[cells[i] for i in keep] for cells, _ in sample], room(out))
+    bold, red, reset = ("\x1b[1m", "\x1b[31m", "\x1b[0m") if colour(out) else ("", "", "")
+    header = GAP.join(fit(columns[i].header, w, columns[i].justify) for i, w in zip(shown, widths)).rstrip()
+    out.write(f"{bold}{header}{reset}\n" if bold else header + "\n")
+    out.write("─" * (sum(widths) + len(GAP) * (len(widths) - 1)) + "\n")
+    count = 0
+    lines: list[str] = []
+    for cells, marked in chain(sample, stream):
+        line = GAP.join(fit(cells[keep[i]], w, columns[i].justify) for i, w in zip(shown, widths)).rstrip()
+        lines.append(f"{red}{line}{reset}" if marked and red else line)
+        count += 1
+        if len(lines) >= 256:
+            out.write("\n".join(lines) + "\n")
+            lines = []
+    if lines:
+        out.write("\n".join(lines) + "\n")
+    return count

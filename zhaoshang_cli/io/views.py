@@ -1,0 +1,59 @@
+"""What the maintenance and lookup commands show people: doctor's findings, the backups,
+the settings, how a region resolves.  Plain text through io/grid.py, inert, on stdout."""
+
+from __future__ import annotations
+
+from typing import Any, Iterable, Sequence, TextIO
+
+from .. import messages
+from . import grid
+from .safe_text import inert
+
+_MARKS = {"ok": ("✓", "\x1b[32m"), "warning": ("!", "\x1b[33m"), "error": ("✗", "\x1b[31m")}
+
+
+def findings(found: Iterable[Any], out: TextIO) -> None:
+    """One line per finding: ✓ fine, ! a warning, ✗ an error."""
+    colour = grid.colour(out)
+    for finding in found:
+        mark, style = _MARKS[finding.level]
+        line = f"{mark} {inert(finding.message, single_line=True)}"
+        out.write(f"{style}{line}\x1b[0m\n" if colour else line + "\n")
+
+
+def backups(infos: Sequence[Any], kinds: Sequence[Any], out: TextIO) -> None:
+    columns = [grid.Column(messages.COL_BACKUP, flexible=True, min_width=12),
+               grid.Column(messages.COL_TAKEN, min_width=19, max_width=19),
+               *(grid.Column(k.label, justify="right") for k in kinds), grid.Column(messages.COL_STATE, max_width=40)]
+    rows = ([info.name, info.taken.strftime("%Y-%m-%d %H:%M:%S"),
+             *(str(info.counts.get(k.table, "")) for k in kinds),
+             messages.BACKUP_OK if info.valid else inert(info.problem, single_line=True)] for info in infos)
+    grid.write(columns, ((cells, False) for cells in rows), out, drop_empty=False)
+
+
+def settings(found: Iterable[Any], out: TextIO) -> None:
+    """Each setting: its name, value and where it comes from, then what it does."""
+    for setting in found:
+        value = setting.key.label(setting.value) if setting.value else messages.CONFIG_NOT_SET
+        source = messages.CONFIG_SOURCES[setting.source].format(env=setting.key.env)
+        out.write(f"{setting.key.name}  {inert(value, single_line=True)}" + (f"  ({source})" if source else "") + "\n")
+        out.write(f"    {setting.key.help}\n")
+
+
+def region(answer: dict[str, Any] | None, children: Sequence[dict[str, Any]], zones: Sequence[dict[str, Any]],
+           out: TextIO) -> None:
+    """How a name resolved, the areas under it, and its development zones."""
+    if answer:
+        line = messages.REGION_RESOLVES.format(query=answer["query"], path=" › ".join(answer["path"]),
+                                               code=answer["code"], level=messages.REGION_LEVELS[answer["level"]])
+        out.write(inert(line, single_line=True) + "\n")
+        if answer["zone"]:
+            out.write(messages.REGION_ZONE.format(zone=answer["zone"], district=answer["full_name"]) + "\n")
+    if children:
+        columns = [grid.Column(h) for h in messages.REGION_COLUMNS]
+        rows = ([c["code"], c["name"], messages.REGION_LEVELS[c["level"]], str(c["children"] or "")] for c in children)
+        grid.write(columns, ((cells, False) for cells in rows), out, drop_empty=False)
+    if zones:
+        columns = [grid.Column(h) for h in messages.ZONE_COLUMNS]
+        rows = ([z["name"], z["district"], "、".join(z["aliases"])] for z in zones)
+        grid.write(columns, ((cells, False) for cells in rows), out, drop_empty=False)
