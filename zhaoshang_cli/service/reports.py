@@ -10,6 +10,7 @@ from __future__ import annotations
 
 from dataclasses import asdict, dataclass, field
 from datetime import date
+from functools import lru_cache
 from typing import Any, Iterable
 
 from .. import messages
@@ -157,6 +158,7 @@ class Report:
 
 
 # -- grouping keys -------------------------------------------------------------------------
+@lru_cache(maxsize=8192)
 def _area_key(code: str, region_code: str | None) -> tuple[str, str, bool]:
     """(key, label, exact) of the area one level below the report's region holding ``code``."""
     tbl = table()

@@ -21,20 +21,24 @@ import orjson
 from ...domain.kind import Kind
 from ..base import Filters, Query, Record
 from .bodies import BodyLog, BodyUnreadable
-from .index import INDEXED_TYPES, day_number, indexed_fields
+from .index import INDEXED_TYPES, day_number, indexed_fields, sort_column
 from .segments import SegmentView, seq_of
 
 _TEXT_TYPES = ("text", "suggest", "source", "choice")
 _CHUNK = 16 << 20
+_GROUP = 512  # rows read from a segment at a time
 
 
 @dataclass
 class Row:
     view: SegmentView
-    at: int            # the row in the view's index
-    number: int
-    doc: dict[str, Any]  # the stub, or the whole document once read
-    full: bool = False
+    at: int                         # the row in the view's index
+    doc: dict[str, Any] | None      # the whole document once read, or a stub, or not yet anything
+    full: bool | None = None        # None: full when there is a doc
+
+    def __post_init__(self) -> None:
+        if self.full is None:
+            self.full = self.doc is not None
 
 
 def _places(filters: Filters) -> tuple[list[tuple[int, int]], list[tuple[int, str]]]:
@@ -150,6 +154,27 @@ def _hits(data: bytes, pattern: bytes) -> Iterator[int]:
         at = data.find(pattern, at + 1)
 
 
+@dataclass
+class Hits:
+    """The rows of one segment that match, in number order; ``docs``: the whole documents
+    already read for some of them (by a document test or a text check)."""
+
+    view: SegmentView
+    rows: list[int]
+    docs: dict[int, dict[str, Any]]
+
+
+def _tested(view: SegmentView, rows: list[int], test: Callable[[Mapping[str, Any]], bool] | None,
+            read: dict[int, dict[str, Any]]) -> Hits:
+    """The rows of one segment that pass the document test, if there is one (``read``: the
+    documents already read, by row)."""
+    if test is None:
+        return Hits(view, rows, read)
+    missing = [i for i in rows if i not in read]
+    read = {**read, **dict(zip(missing, view.docs_at(missing)))}
+    return Hits(view, [i for i in rows if test(read[i])], read)
+
+
 class Engine:
     def __init__(self, views: Mapping[str, list[SegmentView]], log: BodyLog):
         self.views = views  # kind name → its segments in number order
@@ -159,8 +184,8 @@ class Engine:
         return self.views.get(kind.name, [])
 
     # -- selecting --------------------------------------------------------------------------
-    def matches(self, query: Query) -> Iterator[Row]:
-        """The rows that match, kind by kind, segment by segment, in number order."""
+    def matches(self, query: Query) -> Iterator[Hits]:
+        """The matching rows, kind by kind, segment by segment, in number order."""
         for kind in query.kinds:
             compiled = Compiled(kind, query.filters)
             if compiled.none:
@@ -172,26 +197,11 @@ class Engine:
             for view in self.of(kind):
                 rows = compiled.rows(view)
                 if rows:
-                    yield from self._tested(view, rows, test, {})
+                    hits = _tested(view, rows, test, {})
+                    if hits.rows:
+                        yield hits
 
-    def _tested(self, view: SegmentView, rows: list[int], test: Callable[[Mapping[str, Any]], bool] | None,
-                read: dict[int, dict[str, Any]]) -> Iterator[Row]:
-        """Rows of one segment, through the document test when there is one (``read``: the
-        documents already read, by row)."""
-        index = view.index()
-        numbers = index.arrays["n"]
-        if test is None:
-            for i in rows:
-                doc = read.get(i)
-                yield Row(view, i, numbers[i], doc if doc is not None else index.stub(i), doc is not None)
-            return
-        missing = [i for i in rows if i not in read]
-        read = {**read, **dict(zip(missing, view.docs_at(missing)))}
-        for i in rows:
-            if test(read[i]):
-                yield Row(view, i, numbers[i], read[i], True)
-
-    def _text_matches(self, kind: Kind, compiled: Compiled, needle: str) -> Iterator[Row]:
+    def _text_matches(self, kind: Kind, compiled: Compiled, needle: str) -> Iterator[Hits]:
         """Rows whose text fields (searched in the segment files) or body (searched in the
         body log, in one pass for the whole kind) hold ``needle``."""
         pattern, fold = _pattern(needle)
@@ -205,16 +215,17 @@ class Engine:
             if kind.has_body:
                 arrays = view.index().arrays
                 at_col, len_col = arrays["body_at"], arrays["body_len"]
-                refs += [(at_col[i], len_col[i], v, i) for i in rows if i not in read and len_col[i] > 0]
+                refs += [(at_col[i], len_col[i], len(per_view), i) for i in rows
+                         if i not in read and len_col[i] > 0]
             per_view.append((view, rows, read))
         in_bodies = self._body_hits(refs, pattern, fold)
-        views = self.of(kind)
         test = compiled.doc_test()
-        for view, rows, read in per_view:
-            v = views.index(view)
-            hits = [i for i in rows if i in read or (v, i) in in_bodies]
-            if hits:
-                yield from self._tested(view, hits, test, read)
+        for v, (view, rows, read) in enumerate(per_view):
+            found = [i for i in rows if i in read or (v, i) in in_bodies]
+            if found:
+                hits = _tested(view, found, test, read)
+                if hits.rows:
+                    yield hits
 
     def _field_hits(self, view: SegmentView, rows: list[int], pattern: bytes, fold: bool,
                     needle: str) -> dict[int, dict[str, Any]]:
@@ -272,74 +283,122 @@ class Engine:
         return found
 
     def select(self, query: Query) -> Iterator[Record]:
-        matched: Iterable[Row] = self.matches(query)
+        matched = self.matches(query)
         if query.sort is not None:
-            key, reverse = query.sort.key()
-            matched = self._with_fields(matched, query.sort)
-
-            def order(row: Row) -> Any:
-                return key(row.view.kind, row.number, row.doc)
-
-            if query.limit is not None:
-                pick = heapq.nlargest if reverse else heapq.nsmallest
-                matched = pick(query.limit, matched, key=order)
-            else:
-                matched = sorted(matched, key=order, reverse=reverse)
-        elif query.limit is not None:
-            matched = _first(matched, query.limit)
-        yield from self._records(matched, query)
+            yield from self._records(self._ordered(matched, query), query)
+            return
+        left = query.limit
+        for hits in matched:  # in number order: segment by segment, as they come
+            rows = hits.rows if left is None else hits.rows[:max(left, 0)]
+            for start in range(0, len(rows), _GROUP):
+                yield from self._build(hits.view, rows[start:start + _GROUP], hits.docs, query)
+            if left is not None:
+                left -= len(rows)
+                if left <= 0:
+                    return
 
     def count(self, query: Query) -> int:
-        return sum(1 for _ in self.matches(query))
+        return sum(len(hits.rows) for hits in self.matches(query))
 
-    def _with_fields(self, rows: Iterable[Row], sort: Any) -> Iterator[Row]:
-        """Rows whose ``doc`` holds what ``sort`` reads: read from the documents, a segment
-        at a time, where the index does not hold it."""
-        batch: list[Row] = []
-        for row in rows:
-            if row.full or set(sort.fields(row.view.kind)) <= indexed_fields(row.view.kind):
-                yield row
-                continue
-            if batch and batch[-1].view is not row.view:
-                yield from self._read(batch)
-                batch = []
-            batch.append(row)
-        yield from self._read(batch)
+    def _ordered(self, matched: Iterable[Hits], query: Query) -> Iterator[Row]:
+        """The rows in the query's order, cut to its limit.  Sorts on a column the index
+        holds (dates, regions, IDs) compare one integer per row; others read what they sort on."""
+        sort = query.sort
+        assert sort is not None
+        columns = {kind.name: sort_column(kind, sort.fields(kind)) for kind in query.kinds}
+        if sort.name != "id" and None in columns.values():
+            yield from self._ordered_by_documents(matched, query)
+            return
+        keyed: list[tuple[int, int, int]] = []
+        found: list[Hits] = []
+        for hits in matched:
+            arrays = hits.view.index().arrays
+            numbers = arrays["n"]
+            prefix = ord(hits.view.kind.prefix) << 40
+            k = len(found)
+            found.append(hits)
+            if sort.name == "id":
+                keyed += [(prefix | numbers[i], k, i) for i in hits.rows]
+            else:
+                column = arrays[columns[hits.view.kind.name]]  # type: ignore[index]
+                keyed += [((column[i] << 48) | prefix | numbers[i], k, i) for i in hits.rows]
+        if query.limit is not None:
+            chosen = (heapq.nlargest if sort.descending else heapq.nsmallest)(query.limit, keyed)
+        else:
+            keyed.sort(reverse=sort.descending)
+            chosen = keyed
+        for _, k, i in chosen:
+            yield Row(found[k].view, i, found[k].docs.get(i))
 
-    @staticmethod
-    def _read(batch: list[Row]) -> list[Row]:
-        if batch:
-            for row, doc in zip(batch, batch[0].view.docs_at([r.at for r in batch])):
-                row.doc, row.full = doc, True
-        return batch
+    def _ordered_by_documents(self, matched: Iterable[Hits], query: Query) -> Iterator[Row]:
+        """Sorted on fields the index lacks: each matching row's fields are read."""
+        key, reverse = query.sort.key()  # type: ignore[union-attr]
+        rows = self._with_fields(matched, query.sort)
+
+        def order(row: Row) -> Any:
+            return key(row.view.kind, row.view.index().arrays["n"][row.at], row.doc)
+
+        if query.limit is not None:
+            yield from (heapq.nlargest if reverse else heapq.nsmallest)(query.limit, rows, key=order)
+        else:
+            yield from sorted(rows, key=order, reverse=reverse)
+
+    def _with_fields(self, matched: Iterable[Hits], sort: Any) -> Iterator[Row]:
+        """Rows whose ``doc`` holds what ``sort`` reads: stubs of the index where it holds
+        that, else the documents, read a segment at a time."""
+        for hits in matched:
+            kind = hits.view.kind
+            index = hits.view.index()
+            if set(sort.fields(kind)) <= indexed_fields(kind):
+                missing = [i for i in hits.rows if i not in hits.docs]
+                docs = dict(zip(missing, index.stubs(missing)))
+            else:
+                missing = [i for i in hits.rows if i not in hits.docs]
+                docs = dict(zip(missing, hits.view.docs_at(missing)))
+                hits.docs.update(docs)
+            for i in hits.rows:
+                doc = hits.docs.get(i)
+                yield Row(hits.view, i, doc if doc is not None else docs[i], doc is not None or i in hits.docs)
 
     def _records(self, rows: Iterable[Row], query: Query) -> Iterator[Record]:
         """Records for ``rows`` in their order: documents read in groups of consecutive rows
         of one segment, bodies from the log in log order."""
         group: list[Row] = []
         for row in rows:
-            if group and (group[-1].view is not row.view or len(group) >= 512):
-                yield from self._finish(group, query)
+            if group and (group[-1].view is not row.view or len(group) >= _GROUP):
+                yield from self._build(group[0].view, [r.at for r in group],
+                                       {r.at: r.doc for r in group if r.full}, query)  # type: ignore[misc]
                 group = []
             group.append(row)
-        yield from self._finish(group, query)
+        if group:
+            yield from self._build(group[0].view, [r.at for r in group],
+                                   {r.at: r.doc for r in group if r.full}, query)  # type: ignore[misc]
 
-    def _finish(self, group: list[Row], query: Query) -> Iterator[Record]:
-        if not group:
+    def _build(self, view: SegmentView, rows: list[int], known: Mapping[int, dict[str, Any]],
+               query: Query) -> Iterator[Record]:
+        """Records for some rows of one segment (``known``: documents already read): stubs of
+        the index when the query reads only indexed fields, else the documents; bodies."""
+        if not rows:
             return
-        view = group[0].view
         kind = view.kind
-        if query.fields is None or not query.fields <= indexed_fields(kind):
-            self._read([r for r in group if not r.full])
+        index = view.index()
+        docs = dict(known)
+        pending = [i for i in rows if i not in docs]
+        if pending:
+            if query.fields is not None and query.fields <= indexed_fields(kind):
+                docs.update(zip(pending, index.stubs(pending)))
+            else:
+                docs.update(zip(pending, view.docs_at(pending)))
         bodies: dict[int, str] = {}
         if query.with_body and kind.has_body:
-            arrays = view.index().arrays
-            at_col, len_col = arrays["body_at"], arrays["body_len"]
-            refs = [(r.at, [at_col[r.at], len_col[r.at]]) for r in group if len_col[r.at] > 0]
+            at_col, len_col = index.arrays["body_at"], index.arrays["body_len"]
+            refs = [(i, [at_col[i], len_col[i]]) for i in rows if len_col[i] > 0]
             bodies = dict(self.log.read_many(refs))
-        for row in group:
-            row.doc.pop("_body", None)
-            yield Record(kind, row.number, row.doc, bodies.get(row.at))
+        numbers = index.arrays["n"]
+        for i in rows:
+            doc = docs[i]
+            doc.pop("_body", None)
+            yield Record(kind, numbers[i], doc, bodies.get(i))
 
     # -- single records ---------------------------------------------------------------------
     def locate(self, kind: Kind, number: int) -> tuple[SegmentView, int] | None:
@@ -379,15 +438,6 @@ class Engine:
                 if kind.natural_key(doc) == key:
                     return view.index().arrays["n"][at]
         return None
-
-
-def _first(rows: Iterable[Row], limit: int) -> Iterator[Row]:
-    if limit <= 0:
-        return
-    for i, row in enumerate(rows, 1):
-        yield row
-        if i >= limit:
-            return
 
 
 __all__ = ["Engine", "INDEXED_TYPES", "text_hit"]

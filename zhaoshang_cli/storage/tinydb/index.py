@@ -38,6 +38,7 @@ def day_number(iso: str | None) -> int:
     return int(iso[0:4] + iso[5:7] + iso[8:10]) if iso else 0
 
 
+@lru_cache(maxsize=65536)
 def day_text(number: int) -> str:
     return f"{number // 10000:04d}-{number // 100 % 100:02d}-{number % 100:02d}"
 
@@ -104,6 +105,17 @@ def indexed_fields(kind: Kind) -> frozenset[str]:
     return frozenset(c.field for c in columns(kind) if c.field)
 
 
+def sort_column(kind: Kind, keys: list[str]) -> str | None:
+    """The column whose integers order records as the stored value of ``keys`` would (dates
+    as YYYYMMDD, region codes; 0 when not stored, first as in domain.sorting), if any."""
+    if len(keys) != 1:
+        return None
+    for col in columns(kind):
+        if col.field == keys[0] and col.code == "i":  # region codes and dates
+            return col.name
+    return None
+
+
 @dataclass
 class SegmentIndex:
     kind: Kind
@@ -115,19 +127,30 @@ class SegmentIndex:
 
     def stub(self, i: int) -> dict[str, Any]:
         """The indexed fields of row ``i`` as the stored document holds them."""
-        doc: dict[str, Any] = {}
+        return self.stubs([i])[0]
+
+    def stubs(self, rows: list[int]) -> list[dict[str, Any]]:
+        """The indexed fields of these rows, as the stored documents hold them: built column
+        by column (a report reads a hundred thousand)."""
+        docs: list[dict[str, Any]] = [{} for _ in rows]
+        zones = [None, *self.zones]
         for col in columns(self.kind):
             if col.field is None:
                 continue
-            value = self.arrays[col.name][i]
+            array_ = self.arrays[col.name]
             if col.name == "zone":
-                if value:
-                    doc["zone"] = self.zones[value - 1]
-                continue
-            decoded = col.decode(value) if col.decode else value
-            if decoded is not None:
-                doc[col.field] = decoded
-        return doc
+                values = [zones[array_[i]] for i in rows]
+            elif col.decode is not None:
+                raw = [array_[i] for i in rows]
+                decoded = {v: col.decode(v) for v in set(raw)}  # few distinct dates, codes, choices
+                values = [decoded[v] for v in raw]
+            else:
+                values = [array_[i] for i in rows]
+            field = col.field
+            for doc, value in zip(docs, values):
+                if value is not None:
+                    doc[field] = value
+        return docs
 
 
 def build(kind: Kind, docs: Mapping[str, Mapping[str, Any]], spans: Mapping[str, tuple[int, int]]) -> bytes:
