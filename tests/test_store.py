@@ -68,7 +68,7 @@ def test_one_write_rewrites_one_segment(db):
         record = txn.get(f"a{SIZE + 5}")
         txn.update(ARTICLE_KIND, record.number, {**record.doc, "title": "改过"})
     after = set(os.listdir(store.segments_dir))
-    assert len(before - after) == 2 and len(after - before) == 2  # one segment and its index, replaced
+    assert len(before - after) == 3 and len(after - before) == 3  # one segment, its index and digest, replaced
 
 
 def test_ids_are_never_reused(db):

@@ -15,11 +15,11 @@ import orjson
 class RawBody:
     """A body still in its input's bytes: a canonical JSON string literal, UTF-8 checked."""
 
-    __slots__ = ("literal", "span")
+    __slots__ = ("literal", "planes")
 
-    def __init__(self, literal: Union[bytes, memoryview], span: tuple[int, int] | None = None):
+    def __init__(self, literal: Union[bytes, memoryview], planes: tuple[bytes, bytes] | None = None):
         self.literal = literal
-        self.span = span  # where the literal sits in the input, when it is a slice of it
+        self.planes = planes  # its searchable form (domain/search.py), when worked out already
 
     def __bool__(self) -> bool:
         return len(self.literal) > 2
@@ -40,3 +40,12 @@ def literal(body: Body) -> Union[bytes, memoryview]:
 
 def text_of(body: Body | None) -> str | None:
     return body.text() if isinstance(body, RawBody) else body
+
+
+def planes_of(body: Body) -> tuple[bytes, bytes]:
+    """The body's searchable form: worked out before (by an import's second process) or now."""
+    from .search import planes
+
+    if isinstance(body, RawBody):
+        return body.planes if body.planes is not None else planes(body.text())
+    return planes(body)

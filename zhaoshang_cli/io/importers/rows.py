@@ -363,7 +363,7 @@ def _parse_with_raw_body(raw: bytes, view: memoryview, start: int, end: int) -> 
         # \uXXXX escapes (ensure_ascii): stored canonical, so that text searches find them
         data["body"] = RawBody(orjson.dumps(orjson.loads(literal)))
     else:
-        data["body"] = RawBody(literal, (at, close + 1))
+        data["body"] = RawBody(literal)
     return data
 
 

@@ -2,30 +2,27 @@
 
 Filters are compiled once per kind into tests over index columns (region and zone, dates,
 status, any indexed field) and, only where they need more, over documents (a ``--where``
-on a text field) or raw bytes (``--text``: the segment files for titles and other text
-fields, the body log for bodies, read in chunks, then each hit checked).  Rows are sorted
-by the domain's sort keys on what the index holds, or on the fields read from the rows
-that matched; a limit keeps only a heap of that size.  Documents are read last, only for
-the rows returned, segment by segment, so an export or a listing of everything streams.
+on a text field) or text digests (``--text``, see digests.py).  Matches come segment by
+segment as lists of rows.  Sorts on dates, regions and IDs compare one integer per row
+taken from the index; other sorts read the fields they sort on.  A limit keeps only a
+heap of that size.  Documents are read last, only for the rows returned, a segment at a
+time, so an export or a listing of everything streams.
 """
 
 from __future__ import annotations
 
-import bisect
 import heapq
 from dataclasses import dataclass
 from typing import Any, Callable, Iterable, Iterator, Mapping
 
-import orjson
-
 from ...domain.kind import Kind
+from ...domain.search import needle_planes, text_hit
 from ..base import Filters, Query, Record
-from .bodies import BodyLog, BodyUnreadable
+from .bodies import BodyLog
+from .digests import search_segments
 from .index import INDEXED_TYPES, day_number, indexed_fields, sort_column
 from .segments import SegmentView, seq_of
 
-_TEXT_TYPES = ("text", "suggest", "source", "choice")
-_CHUNK = 16 << 20
 _GROUP = 512  # rows read from a segment at a time
 
 
@@ -126,34 +123,6 @@ def _value(doc: Mapping[str, Any], key: str) -> Any:
     return "" if value is None or value == "" or value == [] else value
 
 
-def text_hit(kind: Kind, doc: Mapping[str, Any], needle: str) -> bool:
-    """``needle`` (casefolded) in one of the record's text fields, tags or notes."""
-    for spec in kind.fields:
-        value = doc.get(spec.key)
-        if not value or spec.apart:
-            continue
-        if spec.type in _TEXT_TYPES and isinstance(value, str) and needle in value.casefold():
-            return True
-        if spec.type == "tags" and any(needle in t.casefold() for t in value):
-            return True
-        if spec.type == "notes" and any(needle in n.get("text", "").casefold() for n in value):
-            return True
-    return False
-
-
-def _pattern(needle: str) -> tuple[bytes, bool]:
-    """The needle as it appears in stored JSON bytes, and whether to compare ASCII lower-cased."""
-    fold = any(ch.isascii() and ch.isalpha() for ch in needle)
-    return orjson.dumps(needle)[1:-1].lower() if fold else orjson.dumps(needle)[1:-1], fold
-
-
-def _hits(data: bytes, pattern: bytes) -> Iterator[int]:
-    at = data.find(pattern)
-    while at != -1:
-        yield at
-        at = data.find(pattern, at + 1)
-
-
 @dataclass
 class Hits:
     """The rows of one segment that match, in number order; ``docs``: the whole documents
@@ -202,85 +171,33 @@ class Engine:
                         yield hits
 
     def _text_matches(self, kind: Kind, compiled: Compiled, needle: str) -> Iterator[Hits]:
-        """Rows whose text fields (searched in the segment files) or body (searched in the
-        body log, in one pass for the whole kind) hold ``needle``."""
-        pattern, fold = _pattern(needle)
-        per_view: list[tuple[SegmentView, list[int], dict[int, dict[str, Any]]]] = []
-        refs: list[tuple[int, int, int, int]] = []  # body offset, length, view, row
-        for v, view in enumerate(self.of(kind)):
-            rows = compiled.rows(view)
-            if not rows:
-                continue
-            read = self._field_hits(view, rows, pattern, fold, needle)
-            if kind.has_body:
-                arrays = view.index().arrays
-                at_col, len_col = arrays["body_at"], arrays["body_len"]
-                refs += [(at_col[i], len_col[i], len(per_view), i) for i in rows
-                         if i not in read and len_col[i] > 0]
-            per_view.append((view, rows, read))
-        in_bodies = self._body_hits(refs, pattern, fold)
+        """Rows whose searched text holds ``needle``: found in each segment's text digest, or,
+        for a segment without one, in its documents and bodies."""
+        planes = needle_planes(needle)
+        if planes is None:
+            return
+        work = [(view, rows) for view in self.of(kind) if (rows := compiled.rows(view))]
         test = compiled.doc_test()
-        for v, (view, rows, read) in enumerate(per_view):
-            found = [i for i in rows if i in read or (v, i) in in_bodies]
+        for (view, rows), found in zip(work, search_segments(work, planes)):
+            read: dict[int, dict[str, Any]] = {}
+            if found is None:
+                found, read = self._searched_slowly(view, rows, needle)
             if found:
                 hits = _tested(view, found, test, read)
                 if hits.rows:
                     yield hits
 
-    def _field_hits(self, view: SegmentView, rows: list[int], pattern: bytes, fold: bool,
-                    needle: str) -> dict[int, dict[str, Any]]:
-        """{row: document} of the rows whose text fields hold the needle: the segment's bytes
-        are searched, then each hit is checked in its parsed document."""
-        raw = view.raw()
-        hay = raw.lower() if fold else raw
-        starts = view.index().arrays["start"]
-        wanted = set(rows)
-        hit_rows = sorted({i for at in _hits(hay, pattern) if (i := bisect.bisect_right(starts, at) - 1) in wanted})
-        if not hit_rows:
-            return {}
-        return {i: doc for i, doc in zip(hit_rows, view.docs_at(hit_rows)) if text_hit(view.kind, doc, needle)}
-
-    def _body_hits(self, refs: list[tuple[int, int, int, int]], pattern: bytes, fold: bool) -> set[tuple[int, int]]:
-        """(view, row) of the bodies holding the pattern.  Few bodies are read one by one;
-        most of the log is read through in chunks, each searched at C speed."""
-        if not refs:
-            return set()
-        refs.sort()
-        found: set[tuple[int, int]] = set()
-        try:
-            with self.log._open() as handle:
-                size = handle.seek(0, 2)
-                if sum(r[1] for r in refs) < size // 4:
-                    for offset, length, v, i in refs:
-                        handle.seek(offset)
-                        data = handle.read(length)
-                        if pattern in (data.lower() if fold else data):
-                            found.add((v, i))
-                    return found
-                starts = [r[0] for r in refs]
-                overlap = len(pattern) - 1
-                base = 0
-                handle.seek(0)
-                tail = b""
-                while True:
-                    chunk = handle.read(_CHUNK)
-                    if not chunk:
-                        break
-                    data = tail + chunk
-                    origin = base - len(tail)
-                    hay = data.lower() if fold else data
-                    for at in _hits(hay, pattern):
-                        absolute = origin + at
-                        k = bisect.bisect_right(starts, absolute) - 1
-                        if k >= 0:
-                            offset, length, v, i = refs[k]
-                            if absolute + len(pattern) <= offset + length:
-                                found.add((v, i))
-                    base += len(chunk)
-                    tail = data[-overlap:] if overlap else b""
-        except FileNotFoundError:
-            raise BodyUnreadable(self.log.path) from None
-        return found
+    def _searched_slowly(self, view: SegmentView, rows: list[int], needle: str) -> tuple[list[int], dict[int, dict[str, Any]]]:
+        """The rows holding ``needle``, each document and body read (a segment without a
+        text digest: written before there were digests, or with a damaged one)."""
+        docs = dict(zip(rows, view.docs_at(rows)))
+        bodies: dict[int, str] = {}
+        if view.kind.has_body:
+            arrays = view.index().arrays
+            at_col, len_col = arrays["body_at"], arrays["body_len"]
+            bodies = dict(self.log.read_many([(i, [at_col[i], len_col[i]]) for i in rows if len_col[i] > 0]))
+        found = [i for i in rows if text_hit(view.kind, docs[i], needle, bodies.get(i))]
+        return found, {i: docs[i] for i in found}
 
     def select(self, query: Query) -> Iterator[Record]:
         matched = self.matches(query)
@@ -440,4 +357,4 @@ class Engine:
         return None
 
 
-__all__ = ["Engine", "INDEXED_TYPES", "text_hit"]
+__all__ = ["Engine", "INDEXED_TYPES"]

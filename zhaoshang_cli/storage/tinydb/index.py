@@ -153,8 +153,10 @@ class SegmentIndex:
         return docs
 
 
-def build(kind: Kind, docs: Mapping[str, Mapping[str, Any]], spans: Mapping[str, tuple[int, int]]) -> bytes:
-    """The index of a segment's documents (``spans``: where each sits in the segment file)."""
+def build(kind: Kind, docs: Mapping[str, Mapping[str, Any]], spans: Mapping[str, tuple[int, int]],
+          keys: Mapping[int, int] | None = None) -> bytes:
+    """The index of a segment's documents (``spans``: where each sits in the segment file;
+    ``keys``: natural key hashes known already, by number)."""
     zones: dict[str, int] = {}
     numbers = list(docs)
     values = list(docs.values())
@@ -167,7 +169,8 @@ def build(kind: Kind, docs: Mapping[str, Mapping[str, Any]], spans: Mapping[str,
         elif col.name == "end":
             data = (spans[n][1] for n in numbers)
         elif col.name == "key":
-            data = (key_hash(kind.natural_key(d)) for d in values)
+            known = keys or {}
+            data = (known[int(n)] if int(n) in known else key_hash(kind.natural_key(d)) for n, d in zip(numbers, values))
         elif col.name == "body_at":
             data = (d[BODY][0] if d.get(BODY) else -1 for d in values)
         elif col.name == "body_len":

@@ -25,7 +25,7 @@ from ...errors import StoreError
 from . import integrity, migrations
 from .document import load_document
 from .integrity import META, Damage
-from .segments import Entry
+from .segments import DIGEST_SUFFIX, INDEX_SUFFIX, Entry
 
 APP = "zhaoshang-cli"
 SCHEMA = 4  # 4: records in segments; 1-3: one document (migrations.py)
@@ -74,9 +74,9 @@ class Manifest:
     def files(self) -> set[str]:
         names = set()
         for entry in self.entries.values():
-            names |= {entry.file, entry.index_file}
+            names |= {entry.file, entry.index_file, entry.digest_file}
         for raw in self.foreign:
-            names |= {raw["file"], raw["file"][:-5] + ".idx"}
+            names |= {raw["file"], raw["file"][:-5] + INDEX_SUFFIX, raw["file"][:-5] + DIGEST_SUFFIX}
         return names
 
     def count(self, kind: Kind) -> int:

@@ -2,24 +2,26 @@
 
 Segment ``s`` of a kind holds the records numbered ``s*SIZE+1 … (s+1)*SIZE``.  Each is a
 TinyDB document with one table (``TinyDB(path).table("articles")`` reads it), written
-whole to a new file with a name of its own, with its listing index beside it, and never
-changed afterwards: a write makes new files for the segments it changes, and the
+whole to a new file with a name of its own, with its listing index and its text digest
+beside it, and never changed afterwards: a write makes new files for the segments it changes, and the
 manifest (the store file) naming the new set is the commit.  So one write rewrites one
 segment, whatever the size of the store, and a kept manifest is a whole backup.
 
 A ``SegmentView`` is read access to one segment: its index, the documents at some of its
-rows (read by their byte spans, each checked to sit under its own number), its raw bytes
-for text search.  A store of schema 3 or older (one big document) is read through
+rows (read by their byte spans, each checked to sit under its own number), its text
+digest for text search.  A store of schema 3 or older (one big document) is read through
 in-memory views of the same kind until its first write turns it into segments.
 """
 
 from __future__ import annotations
 
+import mmap
 import os
 import secrets
+from contextlib import contextmanager
 from dataclasses import dataclass
 from pathlib import Path
-from typing import Any, Iterable, Mapping
+from typing import Any, Iterable, Iterator, Mapping
 
 import orjson
 
@@ -28,11 +30,13 @@ from ...atomic import open_private, read_private, write_all
 from ...errors import StoreError
 from ...domain.kind import Kind
 from .document import dump_document
+from .digests import Digest, DigestUnreadable
 from .index import SegmentIndex, build, parse
 
 SIZE = 2048
 SUFFIX = ".json"
 INDEX_SUFFIX = ".idx"
+DIGEST_SUFFIX = ".txt"  # the text digest (digests.py)
 
 Docs = dict[str, dict[str, Any]]  # number (as TinyDB keys it) → stored document
 
@@ -58,6 +62,10 @@ class Entry:
     def index_file(self) -> str:
         return self.file[: -len(SUFFIX)] + INDEX_SUFFIX
 
+    @property
+    def digest_file(self) -> str:
+        return self.file[: -len(SUFFIX)] + DIGEST_SUFFIX
+
     def as_json(self) -> dict[str, Any]:
         return {"kind": self.kind.name, "seq": self.seq, "file": self.file, "count": self.count}
 
@@ -67,11 +75,12 @@ def new_file_name(kind: Kind, seq: int) -> str:
     return f"{kind.table}.{seq:06d}.{secrets.token_hex(4)}{SUFFIX}"
 
 
-def encode(kind: Kind, docs: Docs) -> tuple[bytes, bytes]:
-    """(the segment file, its index) for ``docs`` in number order."""
+def encode(kind: Kind, docs: Docs, keys: Mapping[int, int] | None = None) -> tuple[bytes, bytes]:
+    """(the segment file, its index) for ``docs`` in number order (``keys``: natural key
+    hashes known already, by number)."""
     ordered = {key: docs[key] for key in sorted(docs, key=int)}
     payload, spans = dump_document({kind.table: ordered})
-    return payload, build(kind, ordered, spans.get(kind.table, {}))
+    return payload, build(kind, ordered, spans.get(kind.table, {}), keys)
 
 
 def write_new(directory: Path, name: str, data: bytes) -> Path:
@@ -149,11 +158,45 @@ class SegmentView:
             raise SegmentUnreadable(f"{self.entry.file}: no table {self.kind.table}")
         return docs
 
-    def raw(self) -> bytes:
+    def digest(self) -> Digest | None:
+        """The segment's text digest read whole (a write keeps the rows it does not change);
+        None when there is none, or none that fits the segment."""
         try:
-            return read_private(self.path)
-        except Exception as exc:  # noqa: BLE001
-            raise SegmentUnreadable(f"{self.entry.file}: {exc}") from None
+            digest = Digest(read_private(self.directory / self.entry.digest_file))
+        except FileNotFoundError:
+            return None
+        except (OSError, StoreError, DigestUnreadable):
+            return None
+        return digest if digest.rows == len(self.index()) else None
+
+    @contextmanager
+    def mapped_digest(self) -> Iterator[Digest | None]:
+        """The text digest mapped into memory for one search, unmapped after it (so that a
+        search of the whole store holds one segment's pages at a time)."""
+        try:
+            fd = open_private(self.directory / self.entry.digest_file, os.O_RDONLY)
+        except (OSError, StoreError):
+            yield None
+            return
+        try:
+            area = mmap.mmap(fd, 0, access=mmap.ACCESS_READ)
+        except (OSError, ValueError):
+            os.close(fd)
+            yield None
+            return
+        os.close(fd)
+        try:
+            try:
+                digest: Digest | None = Digest(area)  # type: ignore[arg-type]
+            except DigestUnreadable:
+                digest = None
+            if digest is not None and digest.rows != len(self.index()):
+                digest = None
+            yield digest
+        finally:
+            if digest is not None:
+                digest.raw = b""  # no view of the map may outlive it
+            area.close()
 
 
 class MemoryView(SegmentView):
@@ -161,9 +204,8 @@ class MemoryView(SegmentView):
 
     def __init__(self, kind: Kind, seq: int, docs: Mapping[str, dict[str, Any]]):
         self.kind = kind
-        payload, index = encode(kind, dict(docs))
+        _, index = encode(kind, dict(docs))
         self.entry = Entry(kind, seq, f"(memory {kind.table} {seq})", len(docs))
-        self._payload = payload
         self._index = parse(index, kind)
         self._docs = dict(docs)
 
@@ -174,8 +216,12 @@ class MemoryView(SegmentView):
     def all_docs(self) -> Docs:
         return {key: dict(doc) for key, doc in self._docs.items()}
 
-    def raw(self) -> bytes:
-        return self._payload
+    def digest(self) -> Digest | None:
+        return None
+
+    @contextmanager
+    def mapped_digest(self) -> Iterator[Digest | None]:
+        yield None  # searched slowly: such a store is split into segments by its first write
 
 
 def split(kind: Kind, table: Mapping[str, dict[str, Any]]) -> dict[int, Docs]:

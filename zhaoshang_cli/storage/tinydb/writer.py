@@ -22,9 +22,12 @@ from tinydb.table import Document
 
 from ... import messages
 from ...domain import dates
+from ...domain.body import planes_of
 from ...domain.kind import Kind, kind_of_id
+from ...domain.search import Planes, planes, record_planes
 from ...errors import StoreError, UserError
 from ..base import Query, Record, next_number
+from . import digests
 from .bodies import Appender, BodyLog, Ref
 from .engine import Engine
 from .index import BODY, key_hash
@@ -32,13 +35,36 @@ from .manifest import SCHEMA, Manifest
 from .segments import Docs, Entry, SegmentUnreadable, SegmentView, encode, new_file_name, seq_of, write_new
 
 class _Segment:
-    """One touched segment: a TinyDB database in memory over its documents."""
+    """One touched segment: a TinyDB database in memory over its documents, with what is
+    known already of each record's natural key hash and searched text (kept from the
+    segment's index and digest, worked out for records this transaction changes)."""
 
-    def __init__(self, kind: Kind, docs: Docs):
+    def __init__(self, kind: Kind, docs: Docs, keys: dict[int, int] | None = None,
+                 texts: dict[int, Planes] | None = None):
         self.kind = kind
         self.db = TinyDB(storage=MemoryStorage)
         self.db.storage.write({kind.table: docs})
         self.table = self.db.table(kind.table, cache_size=0)
+        self.keys: dict[int, int] = keys or {}
+        self.texts: dict[int, Planes] = texts or {}
+
+    @classmethod
+    def read(cls, view: SegmentView) -> "_Segment":
+        docs = view.all_docs()
+        _check(view.entry, docs)
+        keys: dict[int, int] = {}
+        texts: dict[int, Planes] = {}
+        try:
+            numbers = view.index().arrays["n"]
+            keys = dict(zip(numbers, view.index().arrays["key"]))
+            digest = view.digest()
+            if digest is not None:
+                texts = {number: digest.row(i) for i, number in enumerate(numbers)}
+        except SegmentUnreadable:
+            pass  # a damaged index: everything is worked out again from the documents
+        if len(keys) != len(docs) or any(str(n) not in docs for n in keys):
+            keys, texts = {}, {}
+        return cls(view.kind, docs, keys, texts)
 
     def docs(self) -> Docs:
         return self.db.storage.read().get(self.kind.table, {})  # type: ignore[union-attr]
@@ -95,10 +121,8 @@ class Transaction:
         found = self.touched.get((kind.name, seq))
         if found is None:
             entry = self.manifest.entries.get((kind.name, seq))
-            docs = SegmentView(self.directory, entry).all_docs() if entry else {}
-            if entry is not None:
-                _check(entry, docs)
-            found = self.touched[(kind.name, seq)] = _Segment(kind, docs)
+            found = _Segment.read(SegmentView(self.directory, entry)) if entry else _Segment(kind, {})
+            self.touched[(kind.name, seq)] = found
         return found
 
     def get(self, record_id: str, with_body: bool = True) -> Record:
@@ -168,15 +192,31 @@ class Transaction:
             for (name, _), segment in self.touched.items():
                 if name == kind.name:
                     for key, doc in segment.docs().items():
-                        self._remember(table, kind, int(key), doc)
+                        self._remember(table, kind, int(key), doc, segment.keys.get(int(key)))
             self._keys[kind.name] = table
         return table
 
     @staticmethod
-    def _remember(table: dict[int, list[int]], kind: Kind, number: int, doc: Mapping[str, Any]) -> None:
-        hashed = key_hash(kind.natural_key(doc))
+    def _remember(table: dict[int, list[int]], kind: Kind, number: int, doc: Mapping[str, Any],
+                  hashed: int | None = None) -> None:
+        if hashed is None:
+            hashed = key_hash(kind.natural_key(doc))
         if hashed:
             table.setdefault(hashed, []).append(number)
+
+    def _noted(self, segment: _Segment, number: int, doc: Mapping[str, Any], body: Planes | None) -> None:
+        """Work out a changed record's key hash and searched text, and remember its key."""
+        hashed = segment.keys[number] = key_hash(segment.kind.natural_key(doc))
+        segment.texts[number] = record_planes(segment.kind, doc, body)
+        table = self._keys.get(segment.kind.name)
+        if table is not None:
+            self._remember(table, segment.kind, number, doc, hashed)
+
+    def _body_planes(self, ref: Ref) -> Planes:
+        """The searched form of a stored body (one appended by this transaction included)."""
+        if self.appender is not None:
+            self.appender.wait()
+        return planes(self.log.read(ref))
 
     # -- writing ----------------------------------------------------------------------------
     def insert(self, kind: Kind, docs: Sequence[dict[str, Any]], numbers: Sequence[int | None] | None = None,
@@ -196,17 +236,15 @@ class Transaction:
             if body:
                 bodies.append(body)
                 holders.append(doc)
-            ready.setdefault(seq_of(number), []).append((number, doc))
+            ready.setdefault(seq_of(number), []).append((number, doc, planes_of(body) if body else None))
             used.append(number)
         for holder, ref in zip(holders, self._append(bodies)):
             holder[BODY] = ref
-        table = self._keys.get(kind.name)
         for seq, items in ready.items():
             segment = self._segment(kind, seq)
-            segment.table.insert_multiple(Document(doc, doc_id=number) for number, doc in items)
-            if table is not None:
-                for number, doc in items:
-                    self._remember(table, kind, number, doc)
+            segment.table.insert_multiple(Document(doc, doc_id=number) for number, doc, _ in items)
+            for number, doc, body in items:
+                self._noted(segment, number, doc, body)
         self.changed = self.changed or bool(used)
         return used
 
@@ -218,14 +256,16 @@ class Transaction:
         new = dict(doc)
         body = new.pop("body", None)
         new.pop(BODY, None)
+        searched: Planes | None = None
         if body:
+            searched = planes_of(body)
             [new[BODY]] = self._append([body])
         elif old.get(BODY) and "body" not in doc:
             new[BODY] = old[BODY]
+            searched = self._body_planes(old[BODY])
         segment.table.remove(doc_ids=[number])
         segment.table.insert(Document(new, doc_id=number))
-        if kind.name in self._keys:
-            self._remember(self._keys[kind.name], kind, number, new)
+        self._noted(segment, number, new, searched)
         self.changed = True
 
     def remove(self, kind: Kind, numbers: Sequence[int]) -> None:
@@ -233,7 +273,11 @@ class Transaction:
         for number in numbers:
             by_seq.setdefault(seq_of(number), []).append(number)
         for seq, items in by_seq.items():
-            self._segment(kind, seq).table.remove(doc_ids=items)
+            segment = self._segment(kind, seq)
+            segment.table.remove(doc_ids=items)
+            for number in items:
+                segment.keys.pop(number, None)
+                segment.texts.pop(number, None)
         self.changed = self.changed or bool(numbers)
 
     def _append(self, bodies: list[Any]) -> list[Ref]:
@@ -250,15 +294,31 @@ class Transaction:
             docs = segment.docs()
             key = (name, seq)
             if docs:
-                file = new_file_name(kind, seq)
-                payload, index = encode(kind, docs)
-                for name, data in ((file, payload), (file[:-5] + ".idx", index)):
+                entry = Entry(kind, seq, new_file_name(kind, seq), len(docs))
+                payload, index = encode(kind, docs, segment.keys)
+                digest = digests.encode(self._texts(segment, docs))
+                for name, data in ((entry.file, payload), (entry.index_file, index), (entry.digest_file, digest)):
                     self.written.append(self.directory / name)  # taken back if the write fails half-way
                     write_new(self.directory, name, data)
-                self.manifest.entries[key] = Entry(kind, seq, file, len(docs))
+                self.manifest.entries[key] = entry
             else:
                 self.manifest.entries.pop(key, None)
             del self.touched[key]
+
+    def _texts(self, segment: _Segment, docs: Docs) -> list[Planes]:
+        """The searched text of each record in number order; what is not known yet (a
+        segment written before there were digests) is worked out from its body."""
+        numbers = sorted(map(int, docs))
+        missing = [n for n in numbers if n not in segment.texts]
+        if missing:
+            refs = [(n, docs[str(n)][BODY]) for n in missing if docs[str(n)].get(BODY)]
+            if refs and self.appender is not None:
+                self.appender.wait()
+            bodies = dict(self.log.read_many(refs)) if refs else {}
+            for n in missing:
+                body = bodies.get(n)
+                segment.texts[n] = record_planes(segment.kind, docs[str(n)], planes(body) if body is not None else None)
+        return [segment.texts[n] for n in numbers]
 
     def replace_manifest(self, other: Manifest, counters: Mapping[str, int] | None = None) -> None:
         """Put another manifest's segments in place (restore, repair).  ID counters never go

@@ -1,0 +1,113 @@
+"""--text through the segments' text digests: every answer against a plain reading of the
+records, across fields, cases and characters outside the BMP; a segment without a digest,
+a digest that does not fit, and the second process searching half the store."""
+
+import random
+
+import pytest
+
+from zhaoshang_cli.domain import search, validate as validation
+from zhaoshang_cli.domain.article import ARTICLE
+from zhaoshang_cli.domain.lead import LEAD
+from zhaoshang_cli.storage.base import Filters, Query
+from zhaoshang_cli.storage.tinydb import digests
+from zhaoshang_cli.storage.tinydb.backend import TinyDBBackend
+
+WORDS = ["武清", "招商", "引资", "生物医药", "Straße", "STRASSE", "AI芯片", "𠀀𠀁", "新能源", "厂房", "ß", "e-mail",
+         "项目", "（第1期）", "数据中心", "😀"]
+NEEDLES = ["武清", "武清招商", "生物", "strasse", "straße", "ai芯", "𠀀", "𠀁新", "期）", "😀", "清招", "源厂",
+           "不存在", "e-m", "a", "中", "\uffff", "房数据"]
+
+
+def _text(rng: random.Random, n: int) -> str:
+    return "".join(rng.choice(WORDS) for _ in range(n))
+
+
+@pytest.fixture
+def store(tmp_path):
+    rng = random.Random(7)
+    backend = TinyDBBackend(tmp_path / "z.json", keep_backups=1)
+    docs = []
+    for i in range(300):
+        doc = validation.validate(ARTICLE, {"title": _text(rng, 3) + f"{i}", "region": "武清", "date": "2025-07-01",
+                                            "summary": _text(rng, 2), "tags": [_text(rng, 1)]})
+        if i % 3:
+            doc["body"] = _text(rng, 30)
+        docs.append(doc)
+    leads = [validation.validate(LEAD, {"company": _text(rng, 2) + "有限公司", "phone": "13800138000",
+                                        "region": "东丽", "notes": _text(rng, 3)}) for _ in range(40)]
+    with backend.writing() as txn:
+        txn.insert(ARTICLE, docs)
+        txn.insert(LEAD, leads)
+    # some records changed after: a new title, a new body, one gone
+    with backend.writing() as txn:
+        txn.update(ARTICLE, 5, {**txn.get("a5").doc, "title": "改成了数据中心𠀀"})
+        txn.update(ARTICLE, 7, {**txn.get("a7").doc, "body": "新的正文：武清招商引资"})
+        txn.remove(ARTICLE, [9])
+    return backend
+
+
+def _brute(backend, kind, needle):
+    with backend.reading() as reader:
+        return sorted(r.number for r in reader.select(Query((kind,), Filters(), with_body=True))
+                      if search.text_hit(kind, r.doc, needle, r.body))
+
+
+def _engine(backend, kind, needle):
+    with backend.reading() as reader:
+        return sorted(r.number for r in reader.select(Query((kind,), Filters(text=needle))))
+
+
+@pytest.mark.parametrize("needle", NEEDLES)
+def test_every_answer_is_what_the_records_say(store, needle):
+    needle = needle.casefold()
+    for kind in (ARTICLE, LEAD):
+        expected = [] if "\uffff" in needle else _brute(store, kind, needle)
+        assert _engine(store, kind, needle) == expected
+    assert any(_brute(store, k, n.casefold()) for k in (ARTICLE, LEAD) for n in NEEDLES[:10])
+
+
+def test_a_match_never_spans_two_fields(tmp_path):
+    backend = TinyDBBackend(tmp_path / "z.json")
+    with backend.writing() as txn:
+        txn.insert(ARTICLE, [{**validation.validate(ARTICLE, {"title": "武清", "region": "武清", "date": "2025-07-01"}),
+                              "body": "招商"}])
+    assert _engine(backend, ARTICLE, "武清") == [1] and _engine(backend, ARTICLE, "招商") == [1]
+    assert _engine(backend, ARTICLE, "清招") == []
+
+
+def test_without_a_digest_or_with_one_that_does_not_fit_the_answers_stay_right(store):
+    expected = {n: _brute(store, ARTICLE, n) for n in ("武清", "数据中心", "strasse")}
+    digest_file = next(store.segments_dir.glob("articles.*.txt"))
+    digest_file.write_bytes(digests.encode([(b"x", b"y")]))  # one row for a segment of 299
+    assert {n: _engine(store, ARTICLE, n) for n in expected} == expected
+    digest_file.unlink()
+    assert {n: _engine(store, ARTICLE, n) for n in expected} == expected
+    with store.writing() as txn:  # the next write of the segment brings the digest back
+        txn.update(ARTICLE, 1, {**txn.get("a1").doc, "title": "再改一次"})
+    assert next(store.segments_dir.glob("articles.*.txt")).exists()
+    expected = {n: _brute(store, ARTICLE, n) for n in ("武清", "数据中心", "strasse", "再改")}
+    assert expected["再改"] == [1]
+    assert {n: _engine(store, ARTICLE, n) for n in expected} == expected
+
+
+def test_a_second_process_searches_half_of_the_segments(store, monkeypatch):
+    expected = {n: _brute(store, ARTICLE, n) for n in ("武清", "𠀀", "e-m")}
+    monkeypatch.setattr(digests, "PARALLEL_FROM", 1)
+    monkeypatch.setattr(digests, "_cores", lambda: 2)
+    monkeypatch.setattr("zhaoshang_cli.storage.tinydb.segments.SIZE", 64)  # many segments
+    small = TinyDBBackend(store.path.parent / "small.json")
+    with store.reading() as reader:
+        records = list(reader.select(Query((ARTICLE,), Filters(), with_body=True)))
+    with small.writing() as txn:
+        for r in records:
+            txn.insert(ARTICLE, [{**r.doc, **({"body": r.body} if r.body else {})}], [r.number])
+    assert len(list(small.segments_dir.glob("articles.*.txt"))) > 2
+    forks = []
+    real_fork = digests.os.fork
+    monkeypatch.setattr(digests.os, "fork", lambda: forks.append(1) or real_fork())
+    assert {n: _engine(small, ARTICLE, n) for n in expected} == expected
+    assert forks
+    # a second process that fails leaves the whole search to this one
+    monkeypatch.setattr(digests._Child, "result", lambda self: (self.stop(), None)[1])
+    assert {n: _engine(small, ARTICLE, n) for n in expected} == expected

@@ -1,0 +1,190 @@
+"""A segment's text digest: what ``--text`` searches in its records, searchable at C speed.
+
+Beside each segment file and its index lies ``<segment>.txt``: per row (in index order)
+the planes of the record's searched text (domain/search.py), the low planes of all rows
+one after the other, then the high planes.  A search finds the needle's low plane in the
+low bytes (``bytes.find``, about a gigabyte a second) and confirms each hit in the high
+bytes, so it reads no document and no body.  The digest is derived data: written with its
+segment and never changed, rebuilt from the records and bodies when missing (doctor), and
+a segment without one is searched the slow way.
+
+Layout: MAGIC, a JSON header line, the row offsets (``rows + 1`` signed 64-bit
+integers), the low bytes, the high bytes.
+"""
+
+from __future__ import annotations
+
+import bisect
+import marshal
+import os
+import signal
+import sys
+from array import array
+from typing import Any, Iterable
+
+import orjson
+
+from ...atomic import write_all
+from ...domain.search import Planes
+
+FORMAT = 1
+MAGIC = b"ZSSEGTXT\n"
+SUFFIX = ".txt"
+
+
+def encode(rows: Iterable[Planes]) -> bytes:
+    rows = list(rows)
+    offsets = array("q", [0])
+    total = 0
+    for low, _ in rows:
+        total += len(low)
+        offsets.append(total)
+    header = {"format": FORMAT, "rows": len(rows), "byteorder": sys.byteorder}
+    return b"".join([MAGIC, orjson.dumps(header), b"\n", offsets.tobytes(),
+                     *(low for low, _ in rows), *(high for _, high in rows)])
+
+
+class DigestUnreadable(Exception):
+    pass
+
+
+class Digest:
+    """A digest file's content: ``row(i)`` gives a row's planes back, ``search`` finds rows."""
+
+    def __init__(self, raw: bytes):
+        """``raw``: the file's bytes, or a memory map of it."""
+        if raw[:len(MAGIC)] != MAGIC:
+            raise DigestUnreadable("not a text digest")
+        newline = raw.find(b"\n", len(MAGIC))
+        try:
+            header = orjson.loads(raw[len(MAGIC):newline])
+            if header.get("format") != FORMAT or header.get("byteorder") != sys.byteorder:
+                raise DigestUnreadable("another layout")
+            rows = int(header["rows"])
+        except (orjson.JSONDecodeError, KeyError, TypeError, ValueError, AttributeError) as exc:
+            raise DigestUnreadable(str(exc)) from None
+        start = newline + 1
+        offsets = array("q")
+        offsets.frombytes(raw[start:start + 8 * (rows + 1)])
+        if rows < 0 or len(offsets) != rows + 1 or offsets[0] != 0:
+            raise DigestUnreadable("cut short")
+        size = offsets[-1]
+        self.low_at = start + 8 * (rows + 1)
+        self.high_at = self.low_at + size
+        if self.high_at + size != len(raw):
+            raise DigestUnreadable("sizes do not add up")  # doctor compares every row
+        self.raw = raw
+        self.offsets = offsets
+        self.rows = rows
+
+    def row(self, i: int) -> Planes:
+        a, b = self.offsets[i], self.offsets[i + 1]
+        return self.raw[self.low_at + a:self.low_at + b], self.raw[self.high_at + a:self.high_at + b]
+
+    def search(self, needle: Planes, rows: list[int]) -> list[int]:
+        """Those of ``rows`` (ascending) whose text holds the needle."""
+        low, high = needle
+        size = len(low)
+        raw, offsets, low_at, high_at = self.raw, self.offsets, self.low_at, self.high_at
+        found: list[int] = []
+        if len(rows) * 8 < self.rows:  # a few rows: each searched on its own
+            for i in rows:
+                start, end = low_at + offsets[i], low_at + offsets[i + 1]
+                at = raw.find(low, start, end)
+                while at != -1:
+                    if raw[at - low_at + high_at:at - low_at + high_at + size] == high:
+                        found.append(i)
+                        break
+                    at = raw.find(low, at + 1, end)
+            return found
+        wanted = set(rows) if len(rows) < self.rows else None
+        end_all = high_at
+        at = raw.find(low, low_at, end_all)
+        while at != -1:
+            spot = at - low_at
+            i = bisect.bisect_right(offsets, spot) - 1
+            row_end = offsets[i + 1]
+            if spot + size <= row_end and raw[high_at + spot:high_at + spot + size] == high \
+                    and (wanted is None or i in wanted):
+                found.append(i)
+                at = raw.find(low, low_at + row_end, end_all)  # one hit per row is enough
+            else:
+                at = raw.find(low, at + 1, end_all)
+        return found
+
+
+# -- searching many segments ---------------------------------------------------------------
+PARALLEL_FROM = 8  # segments: below this a second process costs more than it saves
+
+
+def search_segments(work: list[tuple[Any, list[int]]], needle: Planes) -> list[list[int] | None]:
+    """For each (segment view, rows): the rows whose text holds the needle, or None for a
+    segment without a usable digest.  ``bytes.find`` holds the interpreter lock, so on a
+    machine with more than one core the second half of a big store is searched by a forked
+    process; if it fails, this process searches that half too."""
+    if len(work) < PARALLEL_FROM or not hasattr(os, "fork") or _cores() < 2:
+        return [_search_one(view, rows, needle) for view, rows in work]
+    half = (len(work) + 1) // 2
+    child = _Child(work[half:], needle)
+    try:
+        first = [_search_one(view, rows, needle) for view, rows in work[:half]]
+        second = child.result()
+    except BaseException:
+        child.stop()
+        raise
+    if second is None or len(second) != len(work) - half:
+        second = [_search_one(view, rows, needle) for view, rows in work[half:]]
+    return first + second
+
+
+def _search_one(view: Any, rows: list[int], needle: Planes) -> list[int] | None:
+    with view.mapped_digest() as digest:
+        return digest.search(needle, rows) if digest is not None else None
+
+
+def _cores() -> int:
+    try:
+        return len(os.sched_getaffinity(0))
+    except (AttributeError, OSError):
+        return os.cpu_count() or 1
+
+
+class _Child:
+    """A forked process searching some segments; its answer comes back through a pipe."""
+
+    def __init__(self, work: list[tuple[Any, list[int]]], needle: Planes):
+        self.read_end, write_end = os.pipe()
+        self.pid = os.fork()
+        if self.pid == 0:  # the child: search, answer, leave without running any cleanup
+            status = 1
+            try:
+                os.close(self.read_end)
+                signal.signal(signal.SIGINT, signal.SIG_DFL)
+                write_all(write_end, marshal.dumps([_search_one(view, rows, needle) for view, rows in work]))
+                status = 0
+            finally:
+                os._exit(status)
+        os.close(write_end)
+
+    def result(self) -> list[list[int] | None] | None:
+        chunks = []
+        with os.fdopen(self.read_end, "rb") as pipe:
+            while chunk := pipe.read(1 << 20):
+                chunks.append(chunk)
+        _, status = os.waitpid(self.pid, 0)
+        self.pid = 0
+        if status != 0:
+            return None
+        try:
+            return marshal.loads(b"".join(chunks))
+        except (EOFError, ValueError, TypeError):
+            return None
+
+    def stop(self) -> None:
+        if self.pid:
+            try:
+                os.kill(self.pid, signal.SIGKILL)
+                os.waitpid(self.pid, 0)
+            except OSError:
+                pass
+            self.pid = 0
