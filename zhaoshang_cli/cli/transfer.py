@@ -85,16 +85,16 @@ def import_records(
         on_conflict=_choice("on-conflict", on_conflict, imports.CONFLICT_POLICIES),
         skip_invalid=skip_invalid, dry_run=dry_run,
         extra=_choice("extra", extra, imports.EXTRA_POLICIES), region_context=common.region_context(ctx, within))
-    progress: list[Callable[[int], None] | None] = [None]
-    inputs = [open_input(path, fmt, encoding, sheet, lambda n: progress[0] and progress[0](n)) for path in files]
+    inputs = [open_input(path, fmt, encoding, sheet) for path in files]
     if sheet is not None:
         for found in inputs:
             if found.format != "xlsx":
                 raise UsageError(messages.SHEET_NEEDS_XLSX.format(file=found.name, format=found.format))
-    progress[0], stop = _progress(sum(i.size for i in inputs), "bytes")
+    size = sum(i.size for i in inputs)
+    advance, stop = _progress(size, "bytes")
     with imports.no_gc():
         chunks = chain.from_iterable(i.chunks for i in inputs)
-        _finish(ctx, lambda: imports.run(common.store(ctx), chunks, options), options, stop)
+        _finish(ctx, lambda: imports.run(common.store(ctx), chunks, options, advance, size), options, stop)
 
 
 def import_page(
@@ -106,8 +106,9 @@ def import_page(
     within: common.In = None,
 ) -> None:
     """Import scraped pages: the page's article or policy, and the entries of its listing blocks."""
-    from ..service import imports
     from ..io.importers.page import page_files, page_rows
+    from ..io.importers.rows import Chunk
+    from ..service import imports
 
     context = common.region_context(ctx, within)
     options = imports.ImportOptions(on_conflict=_choice("on-conflict", on_conflict, imports.CONFLICT_POLICIES),
@@ -123,7 +124,7 @@ def import_page(
         rows.extend(found)
     common.info(messages.PAGE_SUMMARY.format(pages=pages, skipped=skipped))
     advance, stop = _progress(len(rows), "rows")
-    _finish(ctx, lambda: imports.run(common.store(ctx), [rows], options, advance), options, stop)
+    _finish(ctx, lambda: imports.run(common.store(ctx), [Chunk(rows, len(rows))], options, advance), options, stop)
 
 
 @common.with_filters

@@ -11,6 +11,8 @@ from typing import Union
 
 import orjson
 
+from .search import planes
+
 
 class RawBody:
     """A body still in its input's bytes: a canonical JSON string literal, UTF-8 checked."""
@@ -44,8 +46,6 @@ def text_of(body: Body | None) -> str | None:
 
 def planes_of(body: Body) -> tuple[bytes, bytes]:
     """The body's searchable form: worked out before (by an import's second process) or now."""
-    from .search import planes
-
     if isinstance(body, RawBody):
         return body.planes if body.planes is not None else planes(body.text())
     return planes(body)

@@ -14,6 +14,7 @@ needle holds, so that a match never spans two fields.
 
 from __future__ import annotations
 
+from functools import lru_cache
 from typing import Any, Iterator, Mapping
 
 from .kind import Kind
@@ -23,17 +24,34 @@ SEPARATOR = "\uffff"
 Planes = tuple[bytes, bytes]  # (low bytes, high bytes) of the casefolded UTF-16-LE text
 
 
+@lru_cache(maxsize=None)
+def _searched(kind: Kind) -> tuple[tuple[str, str], ...]:
+    """(stored key, how its value holds text) of each field a text search looks in."""
+    found = []
+    for spec in kind.fields:
+        if spec.apart:
+            continue
+        if spec.type in SEARCHED_TYPES:
+            found.append((spec.key, "text"))
+        elif spec.type in ("tags", "notes"):
+            found.append((spec.key, spec.type))
+    return tuple(found)
+
+
 def pieces(kind: Kind, doc: Mapping[str, Any]) -> Iterator[str]:
     """The casefolded texts of a stored document that a text search looks in (the body aside)."""
-    for spec in kind.fields:
-        value = doc.get(spec.key)
-        if not value or spec.apart:
+    for key, holds in _searched(kind):
+        value = doc.get(key)
+        if not value:
             continue
-        if spec.type in SEARCHED_TYPES and isinstance(value, str):
-            yield value.casefold()
-        elif spec.type == "tags" and isinstance(value, list):
+        if holds == "text":
+            if isinstance(value, str):
+                yield value.casefold()
+        elif not isinstance(value, list):
+            continue
+        elif holds == "tags":
             yield from (t.casefold() for t in value if isinstance(t, str))
-        elif spec.type == "notes" and isinstance(value, list):
+        else:
             yield from (n["text"].casefold() for n in value if isinstance(n, dict) and isinstance(n.get("text"), str))
 
 

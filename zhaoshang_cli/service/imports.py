@@ -25,7 +25,7 @@ from ..domain.body import text_of
 from ..domain.kind import KINDS, Kind, is_empty, kind_named, record_id
 from ..errors import FieldError, RecordInvalid, UserError
 from ..io.importers import columns
-from ..io.importers.rows import SourceRow
+from ..io.importers.rows import Chunk, SourceRow
 from ..storage.base import Backend, Writer, next_number
 from .records import move_entry, source_problem
 
@@ -190,9 +190,15 @@ def prepare_row(row: SourceRow, options: ImportOptions, unknown: set[str], colum
 _NOT_FIELDS = (*columns.CONTEXT_COLUMNS, "region_code", "zone", "extra")
 
 
-def prepare(rows: Iterable[SourceRow], options: ImportOptions, result: ImportResult,
-            progress: Callable[[int], None] | None = None) -> list[Prepared]:
+Ready = tuple[list[Prepared], list[str], int, dict[str, list[str]]]  # records, errors, invalid rows, unknown columns
+
+
+def prepare(rows: Iterable[SourceRow], options: ImportOptions) -> Ready:
+    """One chunk's rows validated: the prepared records, ``FILE:LINE: message`` for each
+    problem, how many rows were refused, the unknown columns of each file."""
     prepared: list[Prepared] = []
+    errors: list[str] = []
+    invalid = 0
     unknown_by_file: dict[str, set[str]] = {}
     column_map = ColumnMap()
     for row in rows:
@@ -200,17 +206,22 @@ def prepare(rows: Iterable[SourceRow], options: ImportOptions, result: ImportRes
         try:
             prepared.append(prepare_row(row, options, unknown, column_map))
         except RecordInvalid as exc:
-            result.errors += [f"{row.where}: {e.message}" for e in exc.errors]
-            result.invalid += 1
+            errors += [f"{row.where}: {e.message}" for e in exc.errors]
+            invalid += 1
         except UserError as exc:
-            result.errors.append(f"{row.where}: {exc.message}")
-            result.invalid += 1
-        if progress:
-            progress(1)
-    for file, cols in unknown_by_file.items():
-        if cols:
-            result.unknown_columns[file] = sorted(set(result.unknown_columns.get(file, [])) | cols)
-    return prepared
+            errors.append(f"{row.where}: {exc.message}")
+            invalid += 1
+    return prepared, errors, invalid, {file: sorted(cols) for file, cols in unknown_by_file.items() if cols}
+
+
+def _prepared(chunks: Iterable[Chunk], options: ImportOptions, size: int) -> Iterator[tuple[Ready, int]]:
+    """Each chunk's prepared records and the input bytes it took: from a second process for a
+    big input (import_worker.py; started now, before the store is locked), else here."""
+    from . import import_worker
+
+    if import_worker.worth_it(size):
+        return import_worker.Worker(chunks, lambda rows: prepare(rows, options))  # type: ignore[return-value]
+    return ((prepare(chunk.rows, options), chunk.consumed) for chunk in chunks)
 
 
 # -- the batch -----------------------------------------------------------------------------
@@ -322,16 +333,15 @@ class _Batch:
         return problem is not None
 
     def add(self, prepared: list[Prepared]) -> None:
+        keyed = [(item, item.kind.natural_key(item.doc)) for item in prepared]
         found: dict[tuple[str, tuple[str, ...]], int] = {}
         for kind in {p.kind for p in prepared}:
-            keys = [k for p in prepared if p.kind is kind and (k := kind.natural_key(p.doc)) is not None
-                    and (kind.name, k) not in self.created]
+            keys = [k for p, k in keyed if p.kind is kind and k is not None and (kind.name, k) not in self.created]
             found.update({(kind.name, k): n for k, n in self.txn.find_keys(kind, keys).items()})
         counters = self.txn.counters()  # to know the IDs this chunk's new records will get
         fresh: dict[tuple[str, tuple[str, ...]] | int, Prepared] = {}
-        for item in prepared:
+        for item, key in keyed:
             kind = item.kind
-            key = kind.natural_key(item.doc)
             tag = (kind.name, key) if key is not None else id(item)
             if tag in fresh or tag in self.created:
                 self._again(item, tag, fresh)
@@ -414,16 +424,24 @@ class _Batch:
                 self.result.updated.append(record_id(kind, number))
 
 
-def run(store: Backend, chunks: Iterable[list[SourceRow]], options: ImportOptions,
-        progress: Callable[[int], None] | None = None) -> ImportResult:
+def run(store: Backend, chunks: Iterable[Chunk], options: ImportOptions,
+        progress: Callable[[int], None] | None = None, size: int = 0) -> ImportResult:
     """Validate and store rows arriving in chunks: all of them in one transaction, or nothing
-    (ImportFailed) if any was bad; nothing either on a dry run, which reports the same."""
+    (ImportFailed) if any was bad; nothing either on a dry run, which reports the same.
+    ``size``: the inputs' bytes, when known (a big input is read by a second process);
+    ``progress`` is told what each chunk took of them."""
     result = ImportResult(dry_run=options.dry_run)
+    ready = _prepared(chunks, options, size)
     try:
         with store.writing() as txn:
             batch = _Batch(txn, options, result)
-            for chunk in chunks:
-                prepared = prepare(chunk, options, result, progress)
+            for (prepared, errors, invalid, unknown), consumed in ready:
+                result.errors += errors
+                result.invalid += invalid
+                for file, cols in unknown.items():
+                    result.unknown_columns[file] = sorted(set(result.unknown_columns.get(file, [])) | set(cols))
+                if progress:
+                    progress(consumed)
                 if result.errors and not options.skip_invalid:
                     continue  # nothing will be saved: read on only to report every bad row
                 batch.add(prepared)
@@ -437,4 +455,6 @@ def run(store: Backend, chunks: Iterable[list[SourceRow]], options: ImportOption
                 raise _Rollback
     except _Rollback:
         pass
+    finally:
+        ready.close()  # type: ignore[attr-defined]
     return result

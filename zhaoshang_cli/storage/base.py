@@ -17,7 +17,9 @@ from dataclasses import dataclass, field
 from datetime import datetime
 from typing import Any, Iterator, Mapping, Protocol, Sequence
 
+from .. import messages
 from ..domain.kind import Kind, record_id
+from ..errors import StoreError
 from ..domain.sorting import Sort
 
 Document = dict[str, Any]
@@ -28,9 +30,6 @@ def next_number(counters: dict[str, int], kind: Kind, wanted: int | None = None)
     """The rule every backend numbers new records by: the number wanted (an imported
     record's own ID) when it was never issued, else the next one; IDs are never reused.
     Advances ``counters`` past the number given."""
-    from .. import messages
-    from ..errors import StoreError
-
     following = counters.get(kind.prefix, 1)
     number = wanted if wanted and following <= wanted <= MAX_NUMBER else following
     if number > MAX_NUMBER:

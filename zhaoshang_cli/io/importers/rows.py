@@ -56,17 +56,24 @@ CHUNK = 2000  # rows validated and stored at a time
 
 
 @dataclass
+class Chunk:
+    """Rows read together, and how much of the input reading them took (for progress)."""
+
+    rows: list[SourceRow]
+    consumed: int = 0
+
+
+@dataclass
 class Input:
     """One input being read: its name, format and size, and its rows in chunks."""
 
     name: str
     format: str
     size: int
-    chunks: Iterator[list[SourceRow]]
+    chunks: Iterator[Chunk]
 
 
-def open_input(path: str, forced: str | None, encoding: str | None = None, sheet: str | None = None,
-               progress: Any = None) -> Input:
+def open_input(path: str, forced: str | None, encoding: str | None = None, sheet: str | None = None) -> Input:
     """An input file (or stdin for '-') read chunk by chunk: UTF-8 JSONL in blocks of a few
     megabytes, so that an import of any size holds one block; other formats whole."""
     name = "<stdin>" if path == "-" else path
@@ -90,8 +97,8 @@ def open_input(path: str, forced: str | None, encoding: str | None = None, sheet
             handle.close()
         raise
     if fmt == "jsonl" and encoding is None and not head.startswith(codecs.BOM_UTF8):
-        return Input(name, fmt, size, _jsonl_blocks(name, handle, head, progress))
-    return Input(name, fmt, size, _whole(name, handle, head, fmt, encoding, sheet, progress))
+        return Input(name, fmt, size, _jsonl_blocks(name, handle, head))
+    return Input(name, fmt, size, _whole(name, handle, head, fmt, encoding, sheet))
 
 
 def _size(handle: Any) -> int:
@@ -101,30 +108,28 @@ def _size(handle: Any) -> int:
         return 0
 
 
-def _chunked(rows: Iterable[SourceRow]) -> Iterator[list[SourceRow]]:
+def _chunked(rows: Iterable[SourceRow], consumed: int) -> Iterator[Chunk]:
+    """Rows in chunks of CHUNK, the input they took counted with the first."""
     chunk: list[SourceRow] = []
     for row in rows:
         chunk.append(row)
         if len(chunk) >= CHUNK:
-            yield chunk
-            chunk = []
-    if chunk:
-        yield chunk
+            yield Chunk(chunk, consumed)
+            chunk, consumed = [], 0
+    if chunk or consumed:
+        yield Chunk(chunk, consumed)
 
 
-def _whole(name: str, handle: Any, head: bytes, fmt: str, encoding: str | None, sheet: str | None,
-           progress: Any) -> Iterator[list[SourceRow]]:
+def _whole(name: str, handle: Any, head: bytes, fmt: str, encoding: str | None, sheet: str | None) -> Iterator[Chunk]:
     try:
         raw = head + handle.read()
     finally:
         if handle is not sys.stdin.buffer:
             handle.close()
-    if progress:
-        progress(len(raw))
-    yield from _chunked(read_rows(name, raw, fmt, encoding, sheet))
+    yield from _chunked(read_rows(name, raw, fmt, encoding, sheet), len(raw))
 
 
-def _jsonl_blocks(name: str, handle: Any, head: bytes, progress: Any) -> Iterator[list[SourceRow]]:
+def _jsonl_blocks(name: str, handle: Any, head: bytes) -> Iterator[Chunk]:
     """UTF-8 JSONL block by block, each cut at its last line break; bodies stay slices of
     their block (see _jsonl_utf8) until they are stored."""
     line = 1
@@ -149,14 +154,10 @@ def _jsonl_blocks(name: str, handle: Any, head: bytes, progress: Any) -> Iterato
                         raise UserError(messages.JSONL_NOT_UTF8.format(file=name, line=line)) from None
                     # not UTF-8 from the start (GB18030): read it all and decode it as it is
                     whole = body + pending + handle.read()
-                    if progress:
-                        progress(len(whole))
-                    yield from _chunked(_jsonl_lines(name, decode(whole, name, None).split("\n")))
+                    yield from _chunked(_jsonl_lines(name, decode(whole, name, None).split("\n")), len(whole))
                     return
                 line += body.count(b"\n")
-                if progress:
-                    progress(len(body))
-                yield from _chunked(rows)
+                yield from _chunked(rows, len(body))
             if not data:
                 return
     finally:

@@ -438,7 +438,7 @@ def migrate(txn: Transaction, legacy: Legacy) -> None:
     for kind in KINDS.values():
         for seq, docs in split(kind, legacy.data.get(kind.table) or {}).items():
             txn.touched[(kind.name, seq)] = _Segment(kind, docs)
-    txn.checkpoint()
+    txn.checkpoint(everything=True)
     txn.changed = True
     if legacy.meta.get("bodies") != "json":
         compact_bodies(txn, literals=False)
@@ -469,7 +469,7 @@ def compact_bodies(txn: Transaction, literals: bool = True) -> tuple[int, int]:
             refs = appender.append([texts[str(i)] for i in range(len(holders))])
             for doc, ref in zip(holders, refs):
                 doc[BODY] = ref
-            txn.checkpoint()
+            txn.checkpoint(everything=True)
     appender.wait()
     txn.meta["log"], txn.meta["bodies"] = generation, "json"
     txn.log = new

@@ -415,7 +415,7 @@ def _repair_segments(backend: Any, txn: Any) -> list[str]:
         for new_seq, part in split(kind, docs).items():
             segment = txn._segment(kind, new_seq)
             segment.table.insert_multiple(_documents(part))
-    txn.checkpoint()
+    txn.checkpoint(everything=True)
     return actions
 
 
@@ -426,7 +426,7 @@ def _documents(docs: dict[str, Any]) -> list[Any]:
 
 
 def _committed_records(backend: Any, txn: Any) -> Records:
-    txn.checkpoint()
+    txn.checkpoint(everything=True)
     records: Records = {kind.name: {} for kind in KINDS.values()}
     for (name, _), entry in txn.manifest.entries.items():
         for key, doc in SegmentView(backend.segments_dir, entry).all_docs().items():
@@ -444,7 +444,7 @@ def _drop_unreadable_bodies(backend: Any, txn: Any) -> list[str]:
             if rid in bad:
                 txn._segment(kind, seq_of(number)).docs()[str(number)].pop(BODY, None)
                 actions.append(messages.REPAIR_BODY.format(id=rid, log=txn.log.path.name))
-    txn.checkpoint()
+    txn.checkpoint(everything=True)
     return actions
 
 

@@ -32,7 +32,7 @@ from .bodies import Appender, BodyLog, Ref
 from .engine import Engine
 from .index import BODY, key_hash
 from .manifest import SCHEMA, Manifest
-from .segments import Docs, Entry, SegmentUnreadable, SegmentView, encode, new_file_name, seq_of, write_new
+from .segments import Docs, Entry, SegmentUnreadable, SegmentView, encode, new_file_name, numbers_of, seq_of, write_new
 
 class _Segment:
     """One touched segment: a TinyDB database in memory over its documents, with what is
@@ -49,9 +49,10 @@ class _Segment:
         self.texts: dict[int, Planes] = texts or {}
 
     @classmethod
-    def read(cls, view: SegmentView) -> "_Segment":
+    def read(cls, view: SegmentView, check: bool = True) -> "_Segment":
         docs = view.all_docs()
-        _check(view.entry, docs)
+        if check:
+            _check(view.entry, docs)
         keys: dict[int, int] = {}
         texts: dict[int, Planes] = {}
         try:
@@ -74,7 +75,6 @@ def _check(entry: Entry, docs: Docs) -> None:
     """A segment about to be changed must hold sound records of its own range: a damaged one
     is refused (doctor mends it) rather than written again with its damage."""
     from .integrity import record_damage
-    from .segments import numbers_of
 
     allowed = numbers_of(entry.seq)
     for key, doc in docs.items():
@@ -105,6 +105,7 @@ class Transaction:
         self.appender: Appender | None = None
         self.changed = False
         self._keys: dict[str, dict[int, list[int]]] = {}  # kind → natural key hash → numbers
+        self._own: set[str] = set()  # segment files this transaction wrote
 
     @property
     def meta(self) -> dict[str, Any]:
@@ -121,7 +122,9 @@ class Transaction:
         found = self.touched.get((kind.name, seq))
         if found is None:
             entry = self.manifest.entries.get((kind.name, seq))
-            found = _Segment.read(SegmentView(self.directory, entry)) if entry else _Segment(kind, {})
+            # a segment this transaction wrote itself is sound: it is not checked again
+            found = (_Segment.read(SegmentView(self.directory, entry), check=entry.file not in self._own)
+                     if entry else _Segment(kind, {}))
             self.touched[(kind.name, seq)] = found
         return found
 
@@ -141,11 +144,11 @@ class Transaction:
         return record
 
     def select(self, query: Query) -> Iterator[Record]:
-        self.checkpoint()  # the engine reads what is on disk
+        self.checkpoint(everything=True)  # the engine reads what is on disk
         return self.engine().select(query)
 
     def count(self, query: Query) -> int:
-        self.checkpoint()
+        self.checkpoint(everything=True)
         return self.engine().count(query)
 
     def counters(self) -> dict[str, int]:
@@ -287,12 +290,20 @@ class Transaction:
             self.appender = Appender(self.log)
         return self.appender.append(bodies)
 
-    def checkpoint(self) -> None:
-        """Write every touched segment (and its index) to new files, and forget them."""
+    def checkpoint(self, everything: bool = False) -> None:
+        """Write touched segments (with index and digest) to new files, and forget them.  The
+        last segment of a kind stays while it is not full, unless ``everything``: an import
+        fills it with its next chunk instead of reading it back."""
+        tails = {}
+        if not everything:
+            for name, seq in [*self.touched, *self.manifest.entries]:
+                tails[name] = max(tails.get(name, -1), seq)
         for (name, seq), segment in list(self.touched.items()):
             kind = segment.kind
             docs = segment.docs()
             key = (name, seq)
+            if tails.get(name) == seq and 0 < len(docs) < len(numbers_of(seq)):
+                continue
             if docs:
                 entry = Entry(kind, seq, new_file_name(kind, seq), len(docs))
                 payload, index = encode(kind, docs, segment.keys)
@@ -300,6 +311,7 @@ class Transaction:
                 for name, data in ((entry.file, payload), (entry.index_file, index), (entry.digest_file, digest)):
                     self.written.append(self.directory / name)  # taken back if the write fails half-way
                     write_new(self.directory, name, data)
+                self._own.add(entry.file)
                 self.manifest.entries[key] = entry
             else:
                 self.manifest.entries.pop(key, None)
@@ -337,7 +349,7 @@ class Transaction:
     # -- the end ----------------------------------------------------------------------------
     def finish(self) -> None:
         """Bodies in the log (fsynced), touched segments on disk: ready to commit."""
-        self.checkpoint()
+        self.checkpoint(everything=True)
         if self.appender is not None:
             self.appender.wait()
 
