@@ -3,6 +3,7 @@ from __future__ import annotations
 import json
 import os
 import tempfile
+import weakref
 from pathlib import Path
 
 import pytest
@@ -13,14 +14,16 @@ from typer.testing import CliRunner
 from zhaoshang_cli.cli.app import app
 
 # Typer's test runner builds the Click command tree from the function signatures on every
-# invoke (tens of milliseconds); the tests build it once per app.
-_built: dict[int, object] = {}
+# invoke (tens of milliseconds); the tests build it once per app.  Keyed by the app itself,
+# not its id(): an app built by a test (cli.app.build_app) and freed must not lend its id,
+# and so its commands, to the next one.
+_built: "weakref.WeakKeyDictionary[typer.Typer, object]" = weakref.WeakKeyDictionary()
 
 
 def _command_once(typer_app: typer.Typer) -> object:
-    if id(typer_app) not in _built:
-        _built[id(typer_app)] = typer.main.get_command(typer_app)
-    return _built[id(typer_app)]
+    if typer_app not in _built:
+        _built[typer_app] = typer.main.get_command(typer_app)
+    return _built[typer_app]
 
 
 typer.testing._get_command = _command_once
@@ -40,13 +43,14 @@ if not SEED.exists():  # the bundled copy, for checkouts without ../shared
 class Cli:
     """Runs `zhaoshang` in-process against one store, the way a user types it."""
 
-    def __init__(self, db: Path):
+    def __init__(self, db: Path, typer_app: typer.Typer | None = None):
         self.db = db
+        self.app = typer_app or app  # another app: one built for kinds a test registers
         self.runner = CliRunner()
 
     def __call__(self, *args: str, input: str | bytes | None = None, env: dict | None = None, ok: bool = True):
         full_env = {"ZHAOSHANG_DB": str(self.db), "COLUMNS": "80", "NO_COLOR": "1", **(env or {})}
-        result = self.runner.invoke(app, list(args), input=input, env=full_env, catch_exceptions=False)
+        result = self.runner.invoke(self.app, list(args), input=input, env=full_env, catch_exceptions=False)
         if ok and result.exit_code != 0:
             raise AssertionError(f"zhaoshang {' '.join(args)} exited {result.exit_code}:\n{result.stderr}")
         return result

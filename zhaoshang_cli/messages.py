@@ -33,7 +33,7 @@ AMOUNT_APPROX_CONFLICT = "'{value}' says the amount is exact, but it reads '{amo
 AMOUNT_PART_ALONE = "'{value}' belongs to an amount, and none is given"
 CURRENCY_UNKNOWN = "'{value}' is not a currency kept (CNY/人民币, USD/美元, EUR/欧元, HKD/港元, JPY/日元, GBP/英镑)"
 FLAG_INVALID = "'{value}' is neither true nor false"
-ID_INVALID = "'{value}' is not a record ID (a12, p3, l7)"
+ID_INVALID = "'{value}' is not a record ID ({examples})"
 SOURCE_INVALID = ("'{value}' is not a source: a channel of at most {most} characters (展会, 电话, 推荐, 官网…), "
                   "a record ID (a12) or an http(s) URL")
 CHOICE_INVALID = "'{value}' is not one of: {allowed}"
@@ -93,6 +93,20 @@ FIELD_HELP = {
 
 # -- kinds, ids, records -------------------------------------------------------------------
 KIND_UNKNOWN = "unknown kind '{value}': use {kinds}"
+OR = "or"
+AND = "and"
+KEY_URL = "url"
+KEY_TITLE_DATE = "title and date"
+KEY_LEAD = "phone/email and company"
+
+# -- help built from the registered kinds (cli/common.kinds_text) ----------------------------
+APP_HELP = "Records for investment-promotion (招商引资) teams: {kinds}."
+ADD_HELP = "Add a record: {one}."
+ADD_KIND_HELP = "Add {article} {kind} ({label}); prints its ID."
+KIND_ARG_HELP = "{some} (singular works too)."
+EXPORT_KIND_HELP = "{some}."
+FILTER_HELP = "Filter {kinds} at once: one table with a kind column."
+ID_HELP = "Record ID: {ids}."
 RECORD_NOT_FOUND = "no record {id}"
 RECORD_DUPLICATE = "already stored as {id} (same {key})"
 FIELD_NOT_FOR_KIND = "--{field} does not apply to a {kind}"
@@ -251,7 +265,8 @@ IMPORT_SUMMARY = "{verb}: {added} added, {updated} updated, {unchanged} unchange
 IMPORT_VERB = "imported"
 IMPORT_VERB_DRY = "dry run, nothing written"
 CHOICE_OPTION = "--{option} must be one of: {allowed}"
-EXPORT_PERSONAL_DATA = "note: {path} holds personal data (names, phones, e-mails of leads); store and share it accordingly"
+EXPORT_PERSONAL_DATA = ("note: {path} holds personal data (names, phones, e-mails of {kinds}); "
+                        "store and share it accordingly")
 EXPORT_WRITTEN = "exported {count} record(s) to {path}"
 XLSX_CELL_TOO_LONG = ("{id}: {field} has {size:,} characters, more than an Excel cell holds ({limit:,}); "
                       "export as jsonl or csv instead")
@@ -275,7 +290,7 @@ PAGE_SUMMARY = "{pages} page(s) read, {skipped} skipped"
 NO_PAGES = "{path}: no page files (*.txt, *.html) found"
 
 # -- leads ---------------------------------------------------------------------------------
-NOT_A_LEAD = "{id} is a {kind}, not a lead"
+NOT_A_LEAD = "{id} is a {kind}, not a {kinds}"  # a kind with a pipeline: lead
 STATUS_MOVED = "{id}: {old} → {new}"
 STATUS_SAME = "{id} is already {status}; nothing changed"
 NOTE_ADDED = "{id}: note added"
@@ -294,11 +309,10 @@ REPORT_BY_LABELS = {"district": "地区", "zone": "开发区", "month": "月份"
                     "need": "需求", "source": "来源"}
 REPORT_SECTION_GROUPS = {"district": "分地区统计", "zone": "分开发区统计", "month": "分月统计", "kind": "分类型统计", "status": "线索状态统计",
                          "industry": "线索行业统计", "need": "线索需求统计", "source": "分来源统计"}
+REPORT_SECTION_BY = "按{label}统计"
+REPORT_BY_HELP = "Rows: {groupings}."
 REPORT_SECTION_FUNNEL = "线索漏斗"
 REPORT_SECTION_TREND = "月度趋势"
-REPORT_COL_ARTICLES = "文章"
-REPORT_COL_POLICIES = "政策"
-REPORT_COL_LEADS = "线索"
 REPORT_COL_SIGNED = "签约"
 REPORT_COL_AMOUNT = "签约金额"
 REPORT_COL_AMOUNT_IN = "{currency}签约额"

@@ -56,25 +56,12 @@ def _show_warnings(ctx) -> None:  # type: ignore[no-untyped-def]
             common.warn(message)
 
 
-app = typer.Typer(
-    cls=_ErrorsAsMessages,
-    name="zhaoshang",
-    help="Articles, policies and investor leads for investment-promotion (招商引资) teams.",
-    no_args_is_help=True,
-    add_completion=False,
-    pretty_exceptions_enable=False,
-    rich_markup_mode=None,  # plain help: rendering it with Rich costs more than the rest of start-up
-    context_settings={"help_option_names": ["-h", "--help"]},
-)
-
-
 def _version(value: bool) -> None:
     if value:
         typer.echo(f"zhaoshang-cli {__version__}")
         raise typer.Exit()
 
 
-@app.callback()
 def root(
     ctx: typer.Context,
     db: Annotated[Optional[Path], typer.Option("--db", envvar=common.DB_ENV, show_envvar=True,
@@ -91,19 +78,29 @@ def root(
     ctx.obj = common.Settings(db, lock_timeout, backups)
 
 
-def _register() -> None:
+def build_app() -> typer.Typer:
+    """A `zhaoshang` command tree for the kinds registered now (domain/kind.py): `add` has a
+    subcommand per kind, `edit` an option per field of any kind.  The module's ``app`` is
+    built once at import; a program or test that registers a kind of its own builds another."""
     from . import admin, config, leads, records, regions, report, transfer
 
-    records.register(app)
-    leads.register(app)
-    report.register(app)
-    transfer.register(app)
-    regions.register(app)
-    admin.register(app)
-    config.register(app)
+    built = typer.Typer(
+        cls=_ErrorsAsMessages,
+        name="zhaoshang",
+        help=common.kinds_text(messages.APP_HELP),
+        no_args_is_help=True,
+        add_completion=False,
+        pretty_exceptions_enable=False,
+        rich_markup_mode=None,  # plain help: rendering it with Rich costs more than the rest of start-up
+        context_settings={"help_option_names": ["-h", "--help"]},
+    )
+    built.callback()(root)
+    for module in (records, leads, report, transfer, regions, admin, config):
+        module.register(built)
+    return built
 
 
-_register()
+app = build_app()
 
 
 def main() -> None:

@@ -89,6 +89,48 @@ def kind_arg(value: str) -> "Kind":
     return kind_named(value)
 
 
+def kinds_text(template: str) -> str:
+    """A help text naming the kinds registered now: {kinds} (articles, policies and leads),
+    {some} (articles, policies or leads), {one} (article, policy or lead), {ids} (a12, p3, l7)."""
+    from ..domain.kind import id_examples, kind_names
+
+    return template.format(kinds=kind_names(joined=messages.AND), some=kind_names(),
+                           one=kind_names(plural=False), ids=id_examples())
+
+
+def with_help(command: Callable[..., Any], **helps: str) -> Callable[..., Any]:
+    """``command`` with help texts built now (from the registered kinds): the docstring
+    (``doc``) and arguments' help by parameter name, as a new function: the command
+    itself is not changed, so that each app built has the help of its own time."""
+    import functools
+    import inspect
+
+    doc = helps.pop("doc", None)
+    signature = inspect.signature(command, eval_str=True)
+    params = []
+    for param in signature.parameters.values():
+        if param.name in helps:
+            info = copy_param_info(param.annotation.__metadata__[0], help=helps[param.name])
+            param = param.replace(annotation=Annotated[param.annotation.__origin__, info])
+        params.append(param)
+
+    @functools.wraps(command)
+    def run(*args: Any, **kwargs: Any) -> Any:
+        return command(*args, **kwargs)
+
+    return with_signature(run, params, doc if doc is not None else command.__doc__)
+
+
+def copy_param_info(info: Any, **changes: Any) -> Any:
+    """A copy of a typer.Argument/typer.Option with some attributes changed."""
+    import copy
+
+    found = copy.copy(info)
+    for name, value in changes.items():
+        setattr(found, name, value)
+    return found
+
+
 # -- messages on stderr --------------------------------------------------------------------
 def error(message: str) -> None:
     from ..io.safe_text import inert

@@ -71,8 +71,10 @@ def _given(kwargs: dict[str, Any]) -> dict[str, Any]:
 def _ask_missing(kind: Kind, values: dict[str, Any]) -> None:
     """Prompt for required fields at a terminal; elsewhere a missing one is a usage error."""
     wanted = [spec for spec in kind.required if not values.get(spec.name)]
-    if kind.name == "lead" and not values.get("phone") and not values.get("email"):
-        wanted.append(kind.field("phone"))
+    for problem in kind.checks(values):  # a check that names a field without a value wants it given
+        spec = kind.field(problem.field)
+        if problem.value is None and spec is not None and spec.settable and spec not in wanted:
+            wanted.append(spec)
     for spec in wanted:
         if not common.at_terminal():
             raise UsageError(messages.MISSING_OPTION.format(field=spec.name.replace("_", "-"), label=spec.label))
@@ -92,7 +94,7 @@ def _make_add(kind: Kind) -> Callable[..., None]:
 
     params = [_CTX, *_field_parameters(fields)] + ([_BODY_FILE] if kind.has_body else []) + [_WITHIN]
     article = "an" if kind.name[0] in "aeiou" else "a"
-    return _command(params, run, f"Add {article} {kind.name} ({kind.label}); prints its ID.")
+    return _command(params, run, messages.ADD_KIND_HELP.format(article=article, kind=kind.name, label=kind.label))
 
 
 # -- list / filter -------------------------------------------------------------------------
@@ -124,7 +126,7 @@ def _list(ctx: typer.Context, fmt: str, kinds: list[Kind], filters: Any, sort: s
 @common.with_filters
 def list_records(
     ctx: typer.Context,
-    kind: Annotated[str, typer.Argument(help="articles, policies or leads (singular works too).")],
+    kind: Annotated[str, typer.Argument(help="The kind of record.")],
     filters: Any = None,
     sort: common.Sort = None,
     limit: common.Limit = None,
@@ -151,7 +153,7 @@ def filter_records(
     fmt: common.Format = "table",
     reveal: common.Reveal = False,
 ) -> None:
-    """Filter articles, policies and leads at once: one table with a kind column."""
+    """Filter records of every kind at once: one table with a kind column."""
     from ..io import exporters
     from ..service.filters import build_filters
 
@@ -164,7 +166,7 @@ def filter_records(
 # -- show ----------------------------------------------------------------------------------
 def show(
     ctx: typer.Context,
-    record_id: Annotated[str, typer.Argument(metavar="ID", help="Record ID: a12, p3, l7.")],
+    record_id: Annotated[str, typer.Argument(metavar="ID", help="Record ID.")],
     fmt: Annotated[str, typer.Option("--format", "-f", help="table (readable) or json.")] = "table",
     reveal: common.Reveal = False,
 ) -> None:
@@ -193,7 +195,7 @@ def _make_edit() -> Callable[..., None]:
                 union[spec.name] = spec
     record_param = inspect.Parameter(
         "record_id", inspect.Parameter.POSITIONAL_OR_KEYWORD,
-        annotation=Annotated[str, typer.Argument(metavar="ID", help="Record ID: a12, p3, l7.")])
+        annotation=Annotated[str, typer.Argument(metavar="ID", help=common.kinds_text(messages.ID_HELP))])
 
     def run(ctx: typer.Context, record_id: str, **kwargs: Any) -> None:
         from ..service import records
@@ -225,16 +227,25 @@ def rm(
 
 
 class _KindGroup(common.AliasGroup):
-    aliases = {alias: kind.name for kind in KINDS.values() for alias in (kind.plural, kind.label)}
+    """`add`: a subcommand per kind, also under its other names (articles, 文章, 资讯…)."""
+
+    def get_command(self, ctx, name):  # type: ignore[no-untyped-def]
+        from ..domain.kind import find_kind
+
+        kind = find_kind(name)
+        return super().get_command(ctx, kind.name if kind is not None else name)
 
 
 def register(app: typer.Typer) -> None:
-    add_app = typer.Typer(cls=_KindGroup, help="Add an article, policy or lead.", no_args_is_help=True)
+    """The record commands for the kinds registered now."""
+    add_app = typer.Typer(cls=_KindGroup, help=common.kinds_text(messages.ADD_HELP), no_args_is_help=True)
     for kind in KINDS.values():
         add_app.command(kind.name)(_make_add(kind))
     app.add_typer(add_app, name="add")
-    app.command("list")(list_records)
-    app.command("filter")(filter_records)
-    app.command("show")(show)
+    kinds_help = common.kinds_text(messages.KIND_ARG_HELP)
+    id_help = common.kinds_text(messages.ID_HELP)
+    app.command("list")(common.with_help(list_records, kind=kinds_help))
+    app.command("filter")(common.with_help(filter_records, doc=common.kinds_text(messages.FILTER_HELP)))
+    app.command("show")(common.with_help(show, record_id=id_help))
     app.command("edit")(_make_edit())
     app.command("rm")(rm)

@@ -18,7 +18,7 @@ def report(
     until: common.Until = None,
     on: common.On = None,
     month: common.Month = None,
-    by: Annotated[str, typer.Option(help="Rows: district, month, kind, status, industry, need, source.")] = "district",
+    by: Annotated[str, typer.Option(help="Rows: an area, month, kind or field.")] = "district",
     fmt: Annotated[str, typer.Option("--format", "-f", help="table, markdown, csv or json.")] = "table",
     output: Annotated[Optional[Path], typer.Option("--output", "-o", help="Write to FILE (default: stdout).")] = None,
 ) -> None:
@@ -31,7 +31,7 @@ def report(
     from ..domain.regions import table
 
     exporters.check_format(fmt, render.FORMATS)
-    exporters.check_format(by, reports.GROUPINGS)
+    exporters.check_format(by, reports.groupings())
     region_code = table().resolve(region, common.region_context(ctx), field_name="--region",
                                   why_one=messages.REGION_ONE_PER_REPORT).code if region else None
     filters = build_filters(FilterArgs(regions=[region_code] if region_code else [], since=since, until=until,
@@ -45,4 +45,7 @@ def report(
 
 
 def register(app: typer.Typer) -> None:
-    app.command("report")(report)
+    from ..service.groupings import groupings
+
+    by_help = messages.REPORT_BY_HELP.format(groupings=", ".join(groupings()))
+    app.command("report")(common.with_help(report, by=by_help))

@@ -130,7 +130,7 @@ def import_page(
 @common.with_filters
 def export(
     ctx: typer.Context,
-    kind: Annotated[str, typer.Argument(help="articles, policies or leads.")],
+    kind: Annotated[str, typer.Argument(help="The kind of record.")],
     filters: Any = None,
     sort: Annotated[Optional[str], typer.Option(help="Sort key (default: id).")] = None,
     limit: common.Limit = None,
@@ -156,15 +156,15 @@ def export(
             written[0] += 1
             yield record
 
-    with opened(output, store, private=the_kind.name == "lead", binary=fmt in exporters.BINARY) as out:
+    with opened(output, store, private=the_kind.personal, binary=fmt in exporters.BINARY) as out:
         exporters.write(fmt, counted(), out, kinds=[the_kind], options=exporters.Options(excel=excel))
     if output is not None:
         common.info(messages.EXPORT_WRITTEN.format(count=written[0], path=output))
-    if the_kind.name == "lead":
-        common.info(messages.EXPORT_PERSONAL_DATA.format(path=output or "the output"))
+    if the_kind.personal:
+        common.info(messages.EXPORT_PERSONAL_DATA.format(path=output or "the output", kinds=the_kind.plural))
 
 
 def register(app: typer.Typer) -> None:
     app.command("import")(import_records)
     app.command("import-page")(import_page)
-    app.command("export")(export)
+    app.command("export")(common.with_help(export, kind=common.kinds_text(messages.EXPORT_KIND_HELP)))

@@ -98,10 +98,13 @@ class Kind:
     # what makes two records the same thing (None: never the same), for idempotent imports
     natural_key: Callable[[Mapping[str, Any]], tuple[str, ...] | None] = field(default=None)  # type: ignore
     defaults: Callable[[Document, date, str], None] = _no_defaults  # what a new record gets
-    checks: Callable[[Mapping[str, Any]], list[FieldError]] = _no_checks  # across fields
+    # across fields; a FieldError without a value names a field that must be given (add asks for it)
+    checks: Callable[[Mapping[str, Any]], list[FieldError]] = _no_checks
+    key_label: str = messages.KEY_TITLE_DATE  # what its natural key compares, for "already stored as …"
 
     def __post_init__(self) -> None:
         object.__setattr__(self, "_by_name", {f.name: f for f in self.fields})
+        object.__setattr__(self, "_contacts", [f for f in self.fields if f.type in CONTACT_TYPES])
         if self.natural_key is None:
             object.__setattr__(self, "natural_key", lambda doc: title_date_key(self, doc))
 
@@ -132,6 +135,19 @@ class Kind:
     @property
     def region(self) -> Field | None:
         return next((f for f in self.fields if f.type == "region"), None)
+
+    @property
+    def contact_fields(self) -> list[Field]:
+        """Its fields that hold personal contact data (masked unless --reveal)."""
+        return self._contacts  # type: ignore[attr-defined]
+
+    @property
+    def personal(self) -> bool:
+        """Its records hold personal data: exports are private files, with a note."""
+        return bool(self.contact_fields)
+
+
+CONTACT_TYPES = ("phone", "email")
 
 
 def text_field(name: str, label: str, type: str = "text", **kw: Any) -> Field:
@@ -174,10 +190,19 @@ _BY_PREFIX: dict[str, Kind] = {}
 _ID = re.compile(r"[a-z][1-9]\d*")
 
 
+_AMOUNT_PARTS = {"amount_high": "amount", "currency": "currency", "amount_approx": "flag"}
+
+
 def register(kind: Kind) -> Kind:
-    """Make a kind known to every command; its prefix and names must be free."""
+    """Make a kind known to every command; its prefix and names must be free.  Commands
+    built before (cli.app.build_app) do not see it: build the CLI after registering."""
     if kind.prefix in _BY_PREFIX or kind.name in KINDS or len(kind.prefix) != 1 or not kind.prefix.isalpha():
         raise ValueError(f"kind {kind.name}: prefix or name already taken, or not one letter")
+    amounts = [f for f in kind.fields if f.type == "amount" and f.part_of is None]
+    parts = {f.name: f.type for f in kind.fields if f.part_of == "amount"}
+    if amounts and ([f.name for f in amounts] != ["amount"] or parts != _AMOUNT_PARTS):
+        # an amount keeps its range, currency and approximation (values.Amount) in these fields
+        raise ValueError(f"kind {kind.name}: an amount is the field 'amount' with its parts {_AMOUNT_PARTS}")
     KINDS[kind.name] = kind
     _BY_PREFIX[kind.prefix] = kind
     for name in (kind.name, kind.plural, kind.label, *kind.aliases):
@@ -193,8 +218,25 @@ def unregister(kind: Kind) -> None:
         del _NAMES[name]
 
 
+def kind_names(*, plural: bool = True, joined: str = messages.OR) -> str:
+    """The registered kinds for help texts: 'articles, policies or leads'."""
+    names = [k.plural if plural else k.name for k in KINDS.values()]
+    return f"{', '.join(names[:-1])} {joined} {names[-1]}" if len(names) > 1 else "".join(names)
+
+
+def id_examples() -> str:
+    """Record IDs of every registered kind, for help and error texts: 'a12, p3, l7'."""
+    numbers = (12, 3, 7, 5)
+    return ", ".join(f"{k.prefix}{numbers[i % len(numbers)]}" for i, k in enumerate(KINDS.values()))
+
+
+def find_kind(text: str) -> Kind | None:
+    """The kind a name means (lead, leads, 线索, 客户…), or None."""
+    return _NAMES.get(text.strip().lower())
+
+
 def kind_named(text: str) -> Kind:
-    kind = _NAMES.get(text.strip().lower())
+    kind = find_kind(text)
     if kind is None:
         names = ", ".join(f"{k.name} ({k.plural})" for k in KINDS.values())
         raise UsageError(messages.KIND_UNKNOWN.format(value=text, kinds=names))
@@ -206,7 +248,7 @@ def kind_of_id(record_id: str) -> Kind | None:
 
 
 def is_record_id(text: str) -> bool:
-    """a12, p3, l7: a registered kind's prefix and a number."""
+    """a12, p3, l7: a registered kind's prefix (one letter) and a number."""
     return bool(_ID.fullmatch(text)) and text[0] in _BY_PREFIX
 
 

@@ -96,4 +96,5 @@ LEAD = register(Kind(
     natural_key=_natural_key,
     defaults=_defaults,
     checks=_checks,
+    key_label=messages.KEY_LEAD,
 ))

@@ -421,7 +421,9 @@ def _blank(value: object) -> bool:
 def parse_record_id(value: object, field: str = "id") -> str:
     text = nfkc(value).lower()
     if not is_record_id(text):
-        raise FieldError(field, value, messages.ID_INVALID.format(value=value))
+        from .kind import id_examples
+
+        raise FieldError(field, value, messages.ID_INVALID.format(value=value, examples=id_examples()))
     return text
 
 

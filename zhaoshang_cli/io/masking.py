@@ -1,7 +1,7 @@
 """Contact data hidden from people reading output: phones, e-mails, WeChat and QQ IDs.
 
 ``masked`` is what `list`, `filter` and `show` apply to every record unless --reveal, in
-every format: a lead's phone and e-mail, and each ``extra`` value whose key names a
+every format: the phone and e-mail fields of a record (a lead's), and each ``extra`` value whose key names a
 contact channel (手机, 电话, 微信, QQ, mobile, tel, email…) or whose text holds a phone
 number, an e-mail address or a labelled WeChat/QQ ID.  `export` applies nothing: its
 output is the data itself.  ``quoted`` masks a value echoed in an error message.
@@ -112,11 +112,14 @@ def mask_value(value: Any, contact: bool = False) -> Any:
 def masked(record: dict[str, Any]) -> dict[str, Any]:
     """``record`` as people may see it without --reveal: a masked copy, or the record
     itself when it holds no contact data."""
+    from ..domain.kind import KINDS
+
     changes: dict[str, Any] = {}
-    if record.get("phone"):
-        changes["phone"] = mask_phone(record["phone"])
-    if record.get("email"):
-        changes["email"] = mask_email(record["email"])
+    kind = KINDS.get(record.get("kind", ""))
+    for spec in kind.contact_fields if kind is not None else ():  # the kind's phone and e-mail fields
+        value = record.get(spec.name)
+        if value:
+            changes[spec.name] = mask_email(value) if spec.type == "email" else mask_phone(value)
     if record.get("extra"):
         extra = mask_value(record["extra"])
         if extra != record["extra"]:

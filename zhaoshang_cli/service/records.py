@@ -44,13 +44,14 @@ def add(store: Backend, kind: Kind, given: Mapping[str, Any], region_context: st
         if key is not None:
             found = txn.find_key(kind, key)
             if found is not None:
-                raise UserError(messages.RECORD_DUPLICATE.format(id=record_id(kind, found), key=_key_label(key)))
+                raise UserError(messages.RECORD_DUPLICATE.format(id=record_id(kind, found), key=_key_label(kind, key)))
         [number] = txn.insert(kind, [doc])
     return record_id(kind, number)
 
 
-def _key_label(key: tuple[str, ...]) -> str:
-    return {"url": "url", "lead": "phone/email and company"}.get(key[0], "title and date")
+def _key_label(kind: Kind, key: tuple[str, ...]) -> str:
+    """What made two records the same: the page they came from, else what the kind compares."""
+    return messages.KEY_URL if key[0] == "url" else kind.key_label
 
 
 def check_fields(kind: Kind, names: list[str]) -> None:
@@ -228,7 +229,9 @@ def origin(store: Backend, record: Mapping[str, Any]) -> dict[str, Any] | None:
 def _in_pipeline(txn: Reader, rid: str) -> Record:
     record = txn.get(rid, with_body=False)
     if record.kind.pipeline is None:
-        raise UserError(messages.NOT_A_LEAD.format(id=rid, kind=record.kind.name))
+        staged = [k.name for k in KINDS.values() if k.pipeline is not None]
+        raise UserError(messages.NOT_A_LEAD.format(id=rid, kind=record.kind.name,
+                                                   kinds=f" {messages.OR} ".join(staged)))
     return record
 
 

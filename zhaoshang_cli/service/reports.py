@@ -19,8 +19,8 @@ from ..domain.kind import KINDS, Kind, Pipeline
 from ..domain.regions import table
 from ..domain.values import CURRENCIES, DEFAULT_CURRENCY
 from ..storage.base import Backend, Filters, Query
+from .groupings import GROUPINGS, grouping_label, groupings  # noqa: F401  (--by)
 
-GROUPINGS = ("district", "zone", "month", "kind", "status", "industry", "need", "source")  # --by
 _KEY_FIELDS = {"district": "region_code", "zone": "zone", "month": "date", "kind": None}  # the field each reads
 UNSET = "（未填）"
 _AMOUNT_FIELDS = ("amount", "amount_high", "currency")
@@ -125,6 +125,15 @@ class Report:
     @property
     def kinds(self) -> list[Kind]:
         return kinds_for(self.by)
+
+    @property
+    def by_label(self) -> str:
+        return grouping_label(self.by)
+
+    @property
+    def section(self) -> str:
+        """The heading of the grouped counts."""
+        return messages.REPORT_SECTION_GROUPS.get(self.by) or messages.REPORT_SECTION_BY.format(label=self.by_label)
 
     @property
     def currencies(self) -> list[str]:

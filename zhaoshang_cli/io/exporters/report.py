@@ -46,7 +46,7 @@ def _group_header(report: Report) -> list[str]:
     one amount column per currency)."""
     amounts = [messages.REPORT_COL_AMOUNT] + [messages.REPORT_COL_AMOUNT_IN.format(currency=CURRENCY_UNITS[c])
                                               for c in report.currencies[1:]]
-    header = [messages.REPORT_BY_LABELS.get(report.by, report.by)]
+    header = [report.by_label]
     for kind in report.kinds:
         header.append(kind.label)
         if kind.pipeline is not None:
@@ -142,12 +142,13 @@ def write_table(report: Report, out: TextIO) -> None:
     con.print(Text(inert(report.title), style="bold"))
     con.print()
     header = _group_header(report)
-    con.print(table(header, group_rows(report), messages.REPORT_SECTION_GROUPS[report.by], _aligns(header)))
+    con.print(table(header, group_rows(report), report.section, _aligns(header)))
     for note in amount_notes(report):
         con.print(Text(note))
-    con.print()
-    con.print(table(FUNNEL_HEADER, funnel_rows(report), messages.REPORT_SECTION_FUNNEL, FUNNEL_ALIGNS))
-    con.print(Text(conversion_line(report)))
+    if report.funnel.stages:  # the grouping counts a kind with a pipeline (leads)
+        con.print()
+        con.print(table(FUNNEL_HEADER, funnel_rows(report), messages.REPORT_SECTION_FUNNEL, FUNNEL_ALIGNS))
+        con.print(Text(conversion_line(report)))
     if report.trend:
         con.print()
         con.print(table(trend_header(), trend_rows(report), messages.REPORT_SECTION_TREND, trend_aligns()))
@@ -170,14 +171,15 @@ def _md_table(header: list[str], rows: list[list[str]], aligns: str) -> list[str
 
 def write_markdown(report: Report, out: TextIO) -> None:
     lines = [f"## {inert(report.title, single_line=True)}", "",
-             f"### {messages.REPORT_SECTION_GROUPS[report.by]}", ""]
+             f"### {report.section}", ""]
     header = _group_header(report)
     lines += _md_table(header, group_rows(report), _aligns(header))
     for note in amount_notes(report):
         lines += ["", note]
-    lines += ["", f"### {messages.REPORT_SECTION_FUNNEL}", ""]
-    lines += _md_table([h or messages.REPORT_COL_BAR for h in FUNNEL_HEADER], funnel_rows(report), FUNNEL_ALIGNS)
-    lines += ["", conversion_line(report)]
+    if report.funnel.stages:
+        lines += ["", f"### {messages.REPORT_SECTION_FUNNEL}", ""]
+        lines += _md_table([h or messages.REPORT_COL_BAR for h in FUNNEL_HEADER], funnel_rows(report), FUNNEL_ALIGNS)
+        lines += ["", conversion_line(report)]
     if report.trend:
         lines += ["", f"### {messages.REPORT_SECTION_TREND}", ""]
         lines += _md_table([h or messages.REPORT_COL_BAR for h in trend_header()], trend_rows(report), trend_aligns())
@@ -200,7 +202,6 @@ def write_csv(report: Report, out: TextIO) -> None:
     columns = csv_columns()
     writer.writerow(columns + tuple(f"signed_amount_{c}" for c in others))
     pipeline_kind = next((k for k in report.kinds if k.pipeline is not None), None)
-    counted = pipeline_kind.plural if pipeline_kind else "leads"
     data = report.to_dict()
 
     def row(section: str, key: Any, label: Any, values: dict[str, Any]) -> None:
@@ -212,9 +213,11 @@ def write_csv(report: Report, out: TextIO) -> None:
     for g in data["groups"]:
         row("groups", g["key"], g["label"], g)
     row("total", "", messages.REPORT_TOTAL, data["total"])
-    for s in data["funnel"]["stages"]:
-        row("funnel", s["status"], s["label"], {counted: s["count"], "reached": s["reached"]})
-    row("funnel", "lost", messages.STATUS_LOST, {counted: data["funnel"]["lost"]})
+    if pipeline_kind is not None:  # the funnel of the kind with a pipeline (leads), in its column
+        counted = pipeline_kind.plural
+        for s in data["funnel"]["stages"]:
+            row("funnel", s["status"], s["label"], {counted: s["count"], "reached": s["reached"]})
+        row("funnel", "lost", messages.STATUS_LOST, {counted: data["funnel"]["lost"]})
     for m in data["trend"]:
         row("trend", m["month"], m["month"], m)
 

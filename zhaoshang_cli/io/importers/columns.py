@@ -1,7 +1,8 @@
 """Column names as spreadsheets and scrapers write them, mapped to record fields.
 
 English field names map to themselves; the usual Chinese headers (and their
-traditional forms) map to the field they mean.  ``province``/``city`` are not fields:
+traditional forms) map to the field they mean, and so do the labels of the registered
+kinds' fields (a kind added later is read by its own headers).  ``province``/``city`` are not fields:
 they give context to settle a region name found in several places.  ``header_for``
 gives the Chinese header an export writes for a field, one this map reads back.
 """
@@ -9,6 +10,7 @@ gives the Chinese header an export writes for a field, one this map reads back.
 from __future__ import annotations
 
 import unicodedata
+from functools import lru_cache
 from typing import TYPE_CHECKING
 
 if TYPE_CHECKING:
@@ -66,11 +68,32 @@ for _field, _names in _CHINESE.items():
         ALIASES[_name] = _field
 
 
+def _key(column: str) -> str:
+    key = unicodedata.normalize("NFKC", str(column)).strip().lower().replace(" ", "")
+    return simplified(key)
+
+
+@lru_cache(maxsize=8)
+def _aliases(kinds: tuple[Kind, ...]) -> dict[str, str]:
+    """The names above, then the name and label of every field of the registered kinds
+    (a kind registered later is read by its own headers too)."""
+    found = dict(ALIASES)
+    for kind in kinds:
+        for spec in kind.fields:
+            found.setdefault(spec.name, spec.name)
+    for kind in kinds:
+        for spec in kind.fields:
+            found.setdefault(_key(spec.label), spec.name)
+    return found
+
+
 def field_for(column: str) -> str | None:
     """The field a column header means, or None for an unknown column."""
-    key = unicodedata.normalize("NFKC", str(column)).strip().lower().replace(" ", "")
-    key = simplified(key)
-    return ALIASES.get(key) or ALIASES.get(key.replace("-", "_"))
+    from ...domain.kind import KINDS
+
+    aliases = _aliases(tuple(KINDS.values()))
+    key = _key(column)
+    return aliases.get(key) or aliases.get(key.replace("-", "_"))
 
 
 def header_for(kinds: list[Kind], name: str) -> str:
@@ -80,4 +103,6 @@ def header_for(kinds: list[Kind], name: str) -> str:
         spec = kind.field(name)
         if spec is not None and field_for(spec.label) == name:
             return spec.label
-    return _CHINESE[name].split()[0]
+    if name in _CHINESE:
+        return _CHINESE[name].split()[0]
+    return name  # a field whose label means another field: its own name reads back
