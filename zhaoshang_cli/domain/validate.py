@@ -12,7 +12,7 @@ from datetime import date
 from functools import lru_cache
 from typing import Any, Callable, Iterable, Mapping
 
-from . import dates, values
+from . import dates, regions, values
 from .. import messages
 from .body import RawBody
 from ..errors import FieldError, RecordInvalid, UserError
@@ -131,8 +131,19 @@ def _compiled(kind: Kind) -> list[tuple[str, str, Parser]]:
     return [(f.name, f.key, parser_for(kind, f)) for f in kind.fields if not (_is_amount(f) or f.part_of)]
 
 
+@lru_cache(maxsize=None)
 def _has_amount(kind: Kind) -> bool:
     return any(_is_amount(f) for f in kind.fields)
+
+
+@lru_cache(maxsize=None)
+def _has_region(kind: Kind) -> bool:
+    return kind.field("region") is not None
+
+
+@lru_cache(maxsize=None)
+def _required(kind: Kind) -> tuple[Field, ...]:
+    return tuple(kind.required)
 
 
 def with_parts(kind: Kind, names: Iterable[str]) -> list[str]:
@@ -155,7 +166,7 @@ def validate(kind: Kind, given: Mapping[str, Any], *, partial: bool = False, def
     doc: dict[str, Any] = {}
     errors: list[FieldError] = []
     code = given.get("region_code")
-    if code and kind.field("region"):
+    if code and _has_region(kind):
         from .regions import table
 
         if str(code) in table().regions:
@@ -178,7 +189,7 @@ def validate(kind: Kind, given: Mapping[str, Any], *, partial: bool = False, def
             continue
         if parsed or parsed == 0:
             doc[key] = parsed
-    if kind.field("region") is not None:
+    if _has_region(kind):
         _settle_zone(doc, given.get("zone"), errors)
     extra = given.get("extra")
     if extra and isinstance(extra, dict):
@@ -196,9 +207,7 @@ def validate(kind: Kind, given: Mapping[str, Any], *, partial: bool = False, def
 def _settle_zone(doc: dict[str, Any], named: Any, errors: list[FieldError]) -> None:
     """A region that is a development zone is stored as its district, the zone beside it;
     a zone given on its own (a 开发区 column, an exported record) must lie in the region."""
-    from .regions import table
-
-    tbl = table()
+    tbl = regions.table()
     code = doc.get("region_code")
     if code:
         doc["region_code"], zone = tbl.place(code)
@@ -223,7 +232,7 @@ def apply_defaults(kind: Kind, doc: dict[str, Any], today: date | None = None, n
 
 
 def missing_fields(kind: Kind, doc: Mapping[str, Any]) -> list[FieldError]:
-    return [FieldError(spec.name, None, messages.FIELD_REQUIRED) for spec in kind.required if is_empty(doc.get(spec.key))]
+    return [FieldError(spec.name, None, messages.FIELD_REQUIRED) for spec in _required(kind) if is_empty(doc.get(spec.key))]
 
 
 def whole_record_checks(kind: Kind, doc: Mapping[str, Any]) -> list[FieldError]:

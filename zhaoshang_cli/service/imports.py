@@ -17,6 +17,7 @@ import gc
 from contextlib import contextmanager
 from dataclasses import dataclass, field
 from datetime import datetime
+from functools import lru_cache
 from typing import Any, Callable, Iterable, Iterator
 
 from .. import messages
@@ -78,10 +79,14 @@ class _Rollback(Exception):
 def _guess_kind(fields: Iterable[str]) -> Kind:
     """The kind whose own fields (those no other kind has) the row uses most; the first kind
     (articles) when it uses none."""
-    present = set(fields)
-    best, score = next(iter(KINDS.values())), 0
-    for kind in KINDS.values():
-        own = {f.name for f in kind.fields} - {f.name for k in KINDS.values() if k is not kind for f in k.fields}
+    return _guessed(frozenset(fields), tuple(KINDS.values()))
+
+
+@lru_cache(maxsize=256)
+def _guessed(present: frozenset[str], kinds: tuple[Kind, ...]) -> Kind:
+    best, score = kinds[0], 0
+    for kind in kinds:
+        own = {f.name for f in kind.fields} - {f.name for k in kinds if k is not kind for f in k.fields}
         hits = len(present & own)
         if hits > score:
             best, score = kind, hits

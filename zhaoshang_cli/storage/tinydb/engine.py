@@ -344,16 +344,10 @@ class Engine:
 
     def find_key(self, kind: Kind, key: tuple[str, ...], hashed: int) -> int | None:
         for view in self.of(kind):
-            column = view.index().arrays["key"]
-            at = -1
-            while True:
-                try:
-                    at = column.index(hashed, at + 1)
-                except ValueError:
-                    break
-                [doc] = view.docs_at([at])
-                if kind.natural_key(doc) == key:
-                    return view.index().arrays["n"][at]
+            for number in view.numbers_with_keys([hashed]).get(hashed, ()):
+                record = self.get(kind, number, with_body=False)
+                if record is not None and kind.natural_key(record.doc) == key:
+                    return number
         return None
 
 

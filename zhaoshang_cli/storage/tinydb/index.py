@@ -189,19 +189,58 @@ class IndexUnreadable(Exception):
     pass
 
 
-def parse(raw: bytes, kind: Kind) -> SegmentIndex:
-    """An index file's content; IndexUnreadable when it is not one of ``kind`` as written now."""
+def _header(raw: bytes, kind: Kind) -> tuple[dict[str, Any], int]:
+    """An index file's header and where its columns start."""
     if not raw.startswith(MAGIC):
         raise IndexUnreadable("not an index")
     newline = raw.find(b"\n", len(MAGIC))
     try:
         header = orjson.loads(raw[len(MAGIC):newline])
-        expected = [[c.name, c.code] for c in columns(kind)]
-        if (header.get("format") != FORMAT or header.get("kind") != kind.name
-                or header.get("byteorder") != sys.byteorder or header.get("columns") != expected):
-            raise IndexUnreadable("another layout")
+    except orjson.JSONDecodeError as exc:
+        raise IndexUnreadable(str(exc)) from None
+    expected = [[c.name, c.code] for c in columns(kind)]
+    if (type(header) is not dict or header.get("format") != FORMAT or header.get("kind") != kind.name
+            or header.get("byteorder") != sys.byteorder or header.get("columns") != expected
+            or type(header.get("rows")) is not int):
+        raise IndexUnreadable("another layout")
+    return header, newline + 1
+
+
+def numbers_with(raw: bytes, kind: Kind, column: str, values: Iterable[int]) -> dict[int, list[int]]:
+    """{value: record numbers} of the rows whose ``column`` holds one of ``values``, read
+    from an index file without parsing it whole (a duplicate check of one new record)."""
+    header, at = _header(raw, kind)
+    rows = header["rows"]
+    offsets: dict[str, tuple[int, array]] = {}
+    for col in columns(kind):
+        offsets[col.name] = (at, array(col.code))
+        at += rows * offsets[col.name][1].itemsize
+    if at != len(raw):
+        raise IndexUnreadable("cut short")
+    start, empty = offsets[column]
+    size = empty.itemsize
+    data = raw[start:start + rows * size]
+    n_start = offsets["n"][0]
+    found: dict[int, list[int]] = {}
+    for value in values:
+        pattern = array(empty.typecode, [value]).tobytes()
+        spot = data.find(pattern)
+        while spot != -1:
+            if spot % size == 0:
+                row = spot // size
+                number = array("q", raw[n_start + 8 * row:n_start + 8 * row + 8])[0]
+                found.setdefault(value, []).append(number)
+            spot = data.find(pattern, spot + 1)
+    return found
+
+
+def parse(raw: bytes, kind: Kind) -> SegmentIndex:
+    """An index file's content; IndexUnreadable when it is not one of ``kind`` as written now."""
+    header, start = _header(raw, kind)
+    expected = [[c.name, c.code] for c in columns(kind)]
+    try:
         rows = header["rows"]
-        view = memoryview(raw)[newline + 1:]
+        view = memoryview(raw)[start:]
         arrays: dict[str, array] = {}
         at = 0
         for name, code in expected:

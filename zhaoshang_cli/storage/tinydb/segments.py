@@ -31,7 +31,7 @@ from ...errors import StoreError
 from ...domain.kind import Kind
 from .document import dump_document
 from .digests import Digest, DigestUnreadable
-from .index import SegmentIndex, build, parse
+from .index import SegmentIndex, build, numbers_with, parse
 
 SIZE = 2048
 SUFFIX = ".json"
@@ -124,6 +124,21 @@ class SegmentView:
             except Exception as exc:  # noqa: BLE001 - a missing, linked or damaged index file alike
                 raise SegmentUnreadable(f"{self.entry.index_file}: {exc}") from None
         return self._index
+
+    def numbers_with_keys(self, hashes: Iterable[int]) -> dict[int, list[int]]:
+        """{natural key hash: numbers} of the records with one of these key hashes."""
+        if self._index is not None:
+            arrays = self._index.arrays
+            wanted = set(hashes)
+            found: dict[int, list[int]] = {}
+            for hashed, number in zip(arrays["key"], arrays["n"]):
+                if hashed in wanted:
+                    found.setdefault(hashed, []).append(number)
+            return found
+        try:
+            return numbers_with(read_private(self.directory / self.entry.index_file), self.kind, "key", hashes)
+        except Exception as exc:  # noqa: BLE001 - a missing, linked or damaged index file alike
+            raise SegmentUnreadable(f"{self.entry.index_file}: {exc}") from None
 
     def docs_at(self, positions: Iterable[int]) -> list[dict[str, Any]]:
         """The stored documents at index rows ``positions``, in that order."""

@@ -34,6 +34,9 @@ from .index import BODY, key_hash
 from .manifest import SCHEMA, Manifest
 from .segments import Docs, Entry, SegmentUnreadable, SegmentView, encode, new_file_name, numbers_of, seq_of, write_new
 
+_FEW_KEYS = 64  # looked up in the index files; more build a hash table
+
+
 class _Segment:
     """One touched segment: a TinyDB database in memory over its documents, with what is
     known already of each record's natural key hash and searched text (kept from the
@@ -158,13 +161,23 @@ class Transaction:
         return self.find_keys(kind, [key]).get(key)
 
     def find_keys(self, kind: Kind, keys: Sequence[tuple[str, ...]]) -> dict[tuple[str, ...], int]:
-        """The stored records with these natural keys (one hash table per kind and
-        transaction; a hash that matches is checked against the document)."""
-        table = self._key_table(kind)
+        """The stored records with these natural keys; a hash that matches is checked against
+        the document.  A few keys are looked up in the key columns of the segments' indexes
+        (a single write reads a few bytes per record); many (an import) through one hash
+        table per kind and transaction."""
+        hashes = {key: key_hash(key) for key in keys}
+        if kind.name in self._keys or len(keys) > _FEW_KEYS:
+            table = self._key_table(kind)
+        else:
+            table = self._touched_keys(kind)
+            for entry in self.manifest.of(kind):
+                if (kind.name, entry.seq) not in self.touched:
+                    for hashed, numbers in SegmentView(self.directory, entry).numbers_with_keys(hashes.values()).items():
+                        table.setdefault(hashed, []).extend(numbers)
         found: dict[tuple[str, ...], int] = {}
         candidates: dict[int, list[tuple[str, ...]]] = {}
         for key in keys:
-            for number in table.get(key_hash(key), ()):
+            for number in table.get(hashes[key], ()):
                 candidates.setdefault(number, []).append(key)
         for number in sorted(candidates):
             doc = self._segment_doc(kind, number)
@@ -184,7 +197,7 @@ class Transaction:
     def _key_table(self, kind: Kind) -> dict[int, list[int]]:
         table = self._keys.get(kind.name)
         if table is None:
-            table = {}
+            table = self._touched_keys(kind)
             for entry in self.manifest.of(kind):
                 if (kind.name, entry.seq) in self.touched:
                     continue
@@ -192,11 +205,16 @@ class Transaction:
                 for hashed, number in zip(arrays["key"], arrays["n"]):
                     if hashed:
                         table.setdefault(hashed, []).append(number)
-            for (name, _), segment in self.touched.items():
-                if name == kind.name:
-                    for key, doc in segment.docs().items():
-                        self._remember(table, kind, int(key), doc, segment.keys.get(int(key)))
             self._keys[kind.name] = table
+        return table
+
+    def _touched_keys(self, kind: Kind) -> dict[int, list[int]]:
+        """{key hash: numbers} of the records in the segments of ``kind`` this transaction holds."""
+        table: dict[int, list[int]] = {}
+        for (name, _), segment in self.touched.items():
+            if name == kind.name:
+                for key, doc in segment.docs().items():
+                    self._remember(table, kind, int(key), doc, segment.keys.get(int(key)))
         return table
 
     @staticmethod
