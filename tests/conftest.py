@@ -81,9 +81,13 @@ class Cli:
         """Change stored documents behind the program's back: each segment file of ``table``
         rewritten in place (and its index, unless ``reindex`` is False)."""
         from zhaoshang_cli.domain.kind import KINDS
+        from zhaoshang_cli.storage.tinydb import digests
+        from zhaoshang_cli.storage.tinydb.backend import TinyDBBackend
         from zhaoshang_cli.storage.tinydb.segments import encode
 
         kind = next(k for k in KINDS.values() if k.table == table)
+        backend = TinyDBBackend(self.db)
+        log = backend.body_log(self.file()["_meta"]["1"])
         for path in self.segment_files(table):
             data = json.loads(path.read_text("utf-8"))
             change(data[table])
@@ -91,6 +95,8 @@ class Cli:
                 payload, index = encode(kind, data[table])
                 path.write_bytes(payload)
                 path.with_suffix(".idx").write_bytes(index)
+                refs = [(int(k), d["_body"]) for k, d in data[table].items() if isinstance(d, dict) and d.get("_body")]
+                path.with_suffix(".txt").write_bytes(digests.of_records(kind, data[table], dict(log.read_many(refs))))
             else:
                 path.write_text(json.dumps(data, ensure_ascii=False), "utf-8")
 

@@ -101,6 +101,15 @@ def _swap_index_ids(cli: Cli) -> None:
     path.write_bytes(bytes(raw))
 
 
+def _digest_of_other_rows(cli: Cli) -> None:
+    """A text digest that reads well but tells of other records: its rows in reverse."""
+    from zhaoshang_cli.storage.tinydb.digests import Digest, encode
+
+    path = _segment(cli, ARTICLES, ".txt")
+    digest = Digest(path.read_bytes())
+    path.write_bytes(encode(digest.row(i) for i in reversed(range(digest.rows))))
+
+
 def _replace_by_dir(path_of: Callable[[Cli], Path]) -> Callable[[Cli], None]:
     def apply(cli: Cli) -> None:
         path = path_of(cli)
@@ -196,6 +205,13 @@ CASES: dict[str, tuple[Callable[[Cli], None], str]] = {
     "segment index with two ids swapped": (_swap_index_ids, "index"),
     "segment index of another segment": (lambda cli: _segment(cli, LEADS, ".idx").write_bytes(
         _segment(cli, ARTICLES, ".idx").read_bytes()), "index"),
+    "text digest missing": (lambda cli: _segment(cli, ARTICLES, ".txt").unlink(), "no text digest"),
+    "text digest cut short": (_rewrite(lambda c: _segment(c, ARTICLES, ".txt"), lambda raw: raw[:120]), "text digest"),
+    "text digest of garbage": (_rewrite(lambda c: _segment(c, LEADS, ".txt"), lambda raw: b"\x00" * 64), "text digest"),
+    "text digest of another segment": (lambda cli: _segment(cli, LEADS, ".txt").write_bytes(
+        _segment(cli, ARTICLES, ".txt").read_bytes()), "text digest"),
+    "text digest of other records": (_digest_of_other_rows, "text digest"),
+    "text digest is a link": (_replace_by_link(lambda c: _segment(c, ARTICLES, ".txt")), "link"),
     "segment file nothing refers to": (lambda cli: (cli.segments / "articles.000003.0badf00d.json").write_bytes(
         b"half a segment"), "nothing refers to"),
     # the store file: not usable JSON at all
@@ -301,3 +317,16 @@ def test_damage(pristine, tmp_path, case):
     after = cli("doctor", ok=False)
     exports = [cli("export", kind, ok=False).exit_code for kind in ("articles", "policies", "leads")]
     assert (after.exit_code == 0) == (exports == [0, 0, 0]), f"doctor: {after.stdout}{after.stderr}; exports {exports}"
+
+
+@pytest.mark.parametrize("case", ["text digest missing", "text digest cut short", "text digest of garbage",
+                                  "text digest of another segment", "text digest is a link"])
+def test_a_digest_that_cannot_be_used_leaves_text_searches_right(pristine, tmp_path, case):
+    """Any digest that is unusable (as opposed to one that reads well but lies, which only
+    doctor finds) costs speed, never answers: the segment is searched record by record."""
+    cli = copy_store(pristine, tmp_path / "store")
+    needles = ["园区", "武清", "天津", "wuqing", "正文", "电话沟通"]
+    before = {n: cli("filter", "--text", n, "--format", "ids").stdout for n in needles}
+    CASES[case][0](cli)
+    assert {n: cli("filter", "--text", n, "--format", "ids").stdout for n in needles} == before
+    assert any(before.values())

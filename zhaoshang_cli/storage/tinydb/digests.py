@@ -20,12 +20,13 @@ import os
 import signal
 import sys
 from array import array
-from typing import Any, Iterable
+from typing import Any, Iterable, Mapping
 
 import orjson
 
 from ...atomic import write_all
-from ...domain.search import Planes
+from ...domain.kind import Kind
+from ...domain.search import Planes, planes, record_planes
 
 FORMAT = 1
 MAGIC = b"ZSSEGTXT\n"
@@ -42,6 +43,12 @@ def encode(rows: Iterable[Planes]) -> bytes:
     header = {"format": FORMAT, "rows": len(rows), "byteorder": sys.byteorder}
     return b"".join([MAGIC, orjson.dumps(header), b"\n", offsets.tobytes(),
                      *(low for low, _ in rows), *(high for _, high in rows)])
+
+
+def of_records(kind: Kind, docs: Mapping[str, Mapping[str, Any]], bodies: Mapping[int, str]) -> bytes:
+    """The digest a segment of these documents (and bodies, by number) must have."""
+    return encode(record_planes(kind, docs[key], planes(bodies[int(key)]) if int(key) in bodies else None)
+                  for key in sorted(docs, key=int))
 
 
 class DigestUnreadable(Exception):
@@ -65,9 +72,11 @@ class Digest:
             raise DigestUnreadable(str(exc)) from None
         start = newline + 1
         offsets = array("q")
-        offsets.frombytes(raw[start:start + 8 * (rows + 1)])
-        if rows < 0 or len(offsets) != rows + 1 or offsets[0] != 0:
+        if rows < 0 or newline < 0 or len(raw) < start + 8 * (rows + 1):
             raise DigestUnreadable("cut short")
+        offsets.frombytes(raw[start:start + 8 * (rows + 1)])
+        if offsets[0] != 0:
+            raise DigestUnreadable("not a digest's offsets")
         size = offsets[-1]
         self.low_at = start + 8 * (rows + 1)
         self.high_at = self.low_at + size

@@ -18,16 +18,17 @@ from pathlib import Path
 from typing import Any
 
 from ... import messages
-from ...atomic import file_problem, private_dir_problem, stale_temp_files, temp_files_in
+from ...atomic import file_problem, private_dir_problem, read_private, stale_temp_files, temp_files_in
 from ...domain import validate as validation
 from ...domain.kind import KINDS, Kind, to_public
 from ...errors import RecordInvalid, StoreError, UserError
 from ..base import BackupInfo, Finding
-from . import integrity, manifest as manifests
+from . import digests, integrity, manifest as manifests
 from .bodies import BodyLog
 from .document import load_document
 from .index import BODY, IndexUnreadable, parse
 from .manifest import Legacy, Manifest
+from .writer import _Segment
 from .segments import Entry, SegmentUnreadable, SegmentView, encode, numbers_of, seq_of, split
 
 OK, WARN, ERROR = "ok", "warning", "error"
@@ -111,6 +112,8 @@ def diagnose(backend: Any) -> list[Finding]:
     findings += _counters(backend, found, records)
     findings += _semantics(records)
     findings += _bodies(backend, found, records)
+    if isinstance(found, Manifest):
+        findings += _digest_findings(backend, found)
     findings += _orphans(backend, found)
     findings += _side_files(backend)
     infos = backups(backend)
@@ -287,6 +290,40 @@ def _bodies(backend: Any, found: Manifest | Legacy, records: Records) -> list[Fi
     return findings
 
 
+def digest_problem(directory: Path, entry: Entry, docs: dict[str, Any], log: BodyLog) -> Finding | None:
+    """What is wrong with a sound segment's text digest: missing (searches are slower), or
+    not what its records and bodies give (searches may miss records); None when it is
+    right, or when a body cannot be read (reported as such)."""
+    name = f"{entry.kind.table} {entry.seq} ({entry.file})"
+    refs = [(int(key), doc[BODY]) for key, doc in docs.items() if isinstance(doc, dict) and doc.get(BODY)]
+    try:
+        bodies = dict(log.read_many(refs))
+        expected = digests.of_records(entry.kind, docs, bodies)
+    except (StoreError, OSError, TypeError, ValueError):
+        return None
+    try:
+        actual = read_private(directory / entry.digest_file)
+    except FileNotFoundError:
+        return Finding(WARN, messages.DOCTOR_DIGEST_MISSING.format(segment=name))
+    except (OSError, StoreError):
+        actual = None
+    return None if actual == expected else Finding(ERROR, messages.DOCTOR_DIGEST_WRONG.format(segment=name))
+
+
+def _digest_findings(backend: Any, found: Manifest) -> list[Finding]:
+    findings = []
+    log = backend.body_log(found.meta)
+    for kind in KINDS.values():
+        for entry in found.of(kind):
+            docs, trouble = check_segment(backend.segments_dir, entry)
+            if docs is None or trouble or any(integrity.record_damage(kind, k, d) for k, d in docs.items()):
+                continue  # reported with the segment; its repair writes a new digest too
+            problem = digest_problem(backend.segments_dir, entry, docs, log)
+            if problem:
+                findings.append(problem)
+    return findings
+
+
 def _orphans(backend: Any, found: Manifest | Legacy) -> list[Finding]:
     wanted = found.files() if isinstance(found, Manifest) else set()
     for kept in backend.kept_manifests():
@@ -406,6 +443,9 @@ def _repair_segments(backend: Any, txn: Any) -> list[str]:
         wrapped = {kind.table: docs}
         damage = [d for key, doc in list(docs.items()) for d in integrity.record_damage(kind, key, doc)]
         if not trouble and not damage:
+            if digest_problem(backend.segments_dir, entry, docs, txn.log):
+                txn.touched[(name, seq)] = _Segment(kind, docs)  # written again, its digest worked out anew
+                actions.append(messages.REPAIR_DIGEST.format(segment=f"{kind.table} {seq}"))
             continue
         for problem in damage:
             actions.append(problem.repair(wrapped))
@@ -442,7 +482,9 @@ def _drop_unreadable_bodies(backend: Any, txn: Any) -> list[str]:
         for number in sorted(records[kind.name]):
             rid = f"{kind.prefix}{number}"
             if rid in bad:
-                txn._segment(kind, seq_of(number)).docs()[str(number)].pop(BODY, None)
+                segment = txn._segment(kind, seq_of(number))
+                segment.docs()[str(number)].pop(BODY, None)
+                segment.texts.pop(number, None)  # its searched text loses the body too
                 actions.append(messages.REPAIR_BODY.format(id=rid, log=txn.log.path.name))
     txn.checkpoint(everything=True)
     return actions

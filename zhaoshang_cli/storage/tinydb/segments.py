@@ -200,9 +200,10 @@ class SegmentView:
             yield None
             return
         os.close(fd)
+        digest: Digest | None = None
         try:
             try:
-                digest: Digest | None = Digest(area)  # type: ignore[arg-type]
+                digest = Digest(area)  # type: ignore[arg-type]
             except DigestUnreadable:
                 digest = None
             if digest is not None and digest.rows != len(self.index()):
