@@ -1,18 +1,23 @@
 """Time whole zhaoshang processes against sqlite-utils on the same data, in one run.
 
     pip install '.[bench]'
-    python bench/run.py                       # 100k articles, 10k policies, 20k leads
+    python bench/run.py                       # the sizes of issue 11 (takes about half an hour)
     python bench/run.py --write-readme        # …and put the table in bench/README.md
-    python bench/run.py --articles 300 --policies 30 --leads 60 --repeat 1   # smoke test
+    python bench/run.py --articles 300 --policies 30 --leads 60 --small 200 --big 400 --repeat 1 --writes 5  # smoke
 
-Each command runs ``--repeat`` times as a separate process; the table shows medians,
-the ratio to the comparison run in the same session, and the peak memory (max RSS)
-of the zhaoshang process.  Targets are from issue 5.
+Each command runs as a separate process, ours and the comparison alternately, ``--repeat``
+times (more for the quick ones); the table shows medians, their ratio, and the peak memory
+(max RSS) of the zhaoshang process.  Targets are those of issue 11.
+
+Stores: the main one holds ``--articles``, ``--policies`` and ``--leads`` records; single
+writes are timed on a small and a big store (``--small``, ``--big`` records in all, in the
+same proportions), each beside an SQLite database of the same records.
 """
 
 from __future__ import annotations
 
 import argparse
+import json
 import os
 import platform
 import shutil
@@ -22,10 +27,13 @@ import sys
 import time
 from dataclasses import dataclass
 from pathlib import Path
+from typing import Callable
 
 HERE = Path(__file__).resolve().parent
 MARK_START = "<!-- bench-results -->"
 MARK_END = "<!-- /bench-results -->"
+KINDS = ("articles", "policies", "leads")
+WORDS = ("生物医药", "武清区", "标准厂房")  # words of the generated text: common, regional, everywhere
 
 
 @dataclass
@@ -34,30 +42,34 @@ class Timing:
     peak_mb: float
 
 
-def run(cmd: list[str], setup=None, repeat: int = 3) -> Timing:
+def run(cmd: list[str], setup: Callable[[], None] | None = None, repeat: int = 3, stdout=None) -> Timing:
     """Median wall time and the largest peak RSS of ``repeat`` runs of ``cmd``."""
     times, peaks = [], []
     for _ in range(repeat):
         if setup:
             setup()
         start = time.perf_counter()
-        proc = subprocess.Popen(cmd, stdout=subprocess.DEVNULL, stderr=subprocess.PIPE)
+        proc = subprocess.Popen(cmd, stdout=stdout or subprocess.DEVNULL, stderr=subprocess.PIPE)
         _, status, usage = os.wait4(proc.pid, 0)
         times.append(time.perf_counter() - start)
-        proc.returncode = os.waitstatus_to_exitcode(status)
-        if proc.returncode != 0:
-            raise SystemExit(f"failed ({proc.returncode}): {' '.join(cmd)}\n{proc.stderr.read().decode()}")
-        proc.stderr.close()
+        code = os.waitstatus_to_exitcode(status)
+        error = proc.stderr.read().decode() if proc.stderr else ""
+        if proc.stderr:
+            proc.stderr.close()
+        if code != 0:
+            raise SystemExit(f"failed ({code}): {' '.join(cmd)}\n{error}")
         peaks.append(usage.ru_maxrss / 1024)  # KiB on Linux
     return Timing(statistics.median(times), max(peaks))
 
 
-def compare(ours: list[str], theirs: list[str], repeat: int, setup_ours=None, setup_theirs=None) -> tuple[Timing, Timing]:
-    """Both commands, alternating run by run, so that a slow spell of the machine hits both."""
+def compare(ours: Callable[[int], list[str]] | list[str], theirs: Callable[[int], list[str]] | list[str], repeat: int,
+            setup_ours=None, setup_theirs=None) -> tuple[Timing, Timing]:
+    """Both commands alternately, run by run, so that a slow spell of the machine hits both.
+    A command may depend on the run's number (a different record written each time)."""
     a, b = [], []
-    for _ in range(repeat):
-        a.append(run(ours, setup_ours, 1))
-        b.append(run(theirs, setup_theirs, 1))
+    for i in range(repeat):
+        a.append(run(ours(i) if callable(ours) else ours, setup_ours, 1))
+        b.append(run(theirs(i) if callable(theirs) else theirs, setup_theirs, 1))
     return (Timing(statistics.median(t.seconds for t in a), max(t.peak_mb for t in a)),
             Timing(statistics.median(t.seconds for t in b), max(t.peak_mb for t in b)))
 
@@ -76,79 +88,174 @@ def remove(*paths: Path) -> None:
             path.unlink()
 
 
+class Bench:
+    def __init__(self, args: argparse.Namespace):
+        self.args = args
+        found = tool("zhaoshang")
+        self.zs = [found] if found else [sys.executable, "-m", "zhaoshang_cli"]
+        su = tool("sqlite-utils")
+        if su is None:
+            raise SystemExit("sqlite-utils is missing: pip install '.[bench]'")
+        self.su = su
+        self.rows: list[tuple[str, Timing, Timing | None, str, str]] = []
+
+    def note(self, label: str, ours: Timing, theirs: Timing | None, target: str, ok: bool | None) -> None:
+        self.rows.append((label, ours, theirs, target, "" if ok is None else ("yes" if ok else "no")))
+        print(f"  {label}: {ours.seconds:.3f}s {ours.peak_mb:.0f}MB"
+              + (f" vs {theirs.seconds:.3f}s = {ours.seconds / theirs.seconds:.2f}×" if theirs else ""), file=sys.stderr)
+
+    def data(self, articles: int, policies: int, leads: int) -> Path:
+        folder = self.args.out / f"data-{articles}-{policies}-{leads}"
+        if not (folder / "leads.jsonl").exists():
+            print(f"generating {folder.name} …", file=sys.stderr)
+            subprocess.run([sys.executable, str(HERE / "generate.py"), str(folder), "--articles", str(articles),
+                            "--policies", str(policies), "--leads", str(leads)], check=True)
+        return folder
+
+    def stores(self, data: Path, name: str, fts: bool = False) -> tuple[Path, Path]:
+        """A zhaoshang store and an SQLite database of the same records (made once)."""
+        work = self.args.out / f"work-{name}"
+        store, sdb = work / "zhaoshang.json", work / "s.db"
+        if not (work / "ready").exists():
+            remove(work)
+            work.mkdir(parents=True)
+            subprocess.run([*self.zs, "--db", str(store), "import", *(str(data / f"{k}.jsonl") for k in KINDS)],
+                           check=True, stderr=subprocess.DEVNULL)
+            for kind in KINDS:
+                subprocess.run([self.su, "insert", str(sdb), kind, str(data / f"{kind}.jsonl"), "--nl"], check=True)
+            if fts:
+                subprocess.run([self.su, "enable-fts", str(sdb), "articles", "title", "body", "--tokenize", "trigram",
+                                "--create-triggers"], check=True)
+            (work / "ready").write_text("")
+        return store, sdb
+
+
+def proportion(total: int, args: argparse.Namespace) -> tuple[int, int, int]:
+    whole = args.articles + args.policies + args.leads
+    articles, policies = total * args.articles // whole, total * args.policies // whole
+    return articles, policies, total - articles - policies
+
+
 def main() -> None:
     parser = argparse.ArgumentParser(description=__doc__, formatter_class=argparse.RawDescriptionHelpFormatter)
     parser.add_argument("--articles", type=int, default=100_000)
     parser.add_argument("--policies", type=int, default=10_000)
     parser.add_argument("--leads", type=int, default=20_000)
+    parser.add_argument("--small", type=int, default=10_000, help="records of the small store for single writes")
+    parser.add_argument("--big", type=int, default=200_000, help="records of the big store for single writes")
     parser.add_argument("--repeat", type=int, default=3)
+    parser.add_argument("--writes", type=int, default=200, help="single writes before the reads are timed again")
     parser.add_argument("--out", type=Path, default=HERE / "out")
     parser.add_argument("--write-readme", action="store_true", help="write the table into bench/README.md")
     args = parser.parse_args()
+    bench = Bench(args)
+    zs, su = bench.zs, bench.su
+    quick = max(args.repeat, 9)
 
-    zs = [tool("zhaoshang")] if tool("zhaoshang") else [sys.executable, "-m", "zhaoshang_cli"]
-    su = tool("sqlite-utils")
-    if su is None:
-        raise SystemExit("sqlite-utils is missing: pip install '.[bench]'")
-    size = f"{args.articles}-{args.policies}-{args.leads}"
-    data = args.out / f"data-{size}"
-    work = args.out / f"work-{size}"
-    if not (data / "leads.jsonl").exists():
-        print(f"generating {size} into {data} …", file=sys.stderr)
-        subprocess.run([sys.executable, str(HERE / "generate.py"), str(data), "--articles", str(args.articles),
-                        "--policies", str(args.policies), "--leads", str(args.leads)], check=True)
-    work.mkdir(parents=True, exist_ok=True)
+    # 1. import of the articles file into an empty store
+    data = bench.data(args.articles, args.policies, args.leads)
+    scratch = args.out / "scratch"
+    scratch.mkdir(parents=True, exist_ok=True)
+    store, side, sdb = scratch / "z.json", scratch / "z.json.d", scratch / "s.db"
     articles = str(data / "articles.jsonl")
-    store, sdb = work / "zhaoshang.json", work / "s.db"
-    side = work / "zhaoshang.json.d"
-    rows: list[tuple[str, Timing, Timing | None, str, str]] = []
-
-    def note(label: str, ours: Timing, theirs: Timing | None, target: str, ok: str) -> None:
-        rows.append((label, ours, theirs, target, ok))
-        print(f"  {label}: {ours.seconds:.3f}s" + (f" vs {theirs.seconds:.3f}s" if theirs else ""), file=sys.stderr)
-
-    # 1. import 100k articles into an empty store
     ours, theirs = compare([*zs, "--db", str(store), "import", articles],
                            [su, "insert", str(sdb), "articles", articles, "--nl"], args.repeat,
                            setup_ours=lambda: remove(store, side), setup_theirs=lambda: remove(sdb))
-    ratio = ours.seconds / theirs.seconds
-    note(f"import {args.articles} articles (JSONL)", ours, theirs, "≤ 0.6×", "yes" if ratio <= 0.6 else "no")
-
-    # the full store on both sides
+    size_mb = os.path.getsize(articles) >> 20
+    bench.note(f"import {args.articles} articles ({size_mb} MB JSONL)", ours, theirs, "≤ 1.0×, < 300 MB",
+               ours.seconds <= theirs.seconds and ours.peak_mb < 300)
     remove(store, side, sdb)
-    subprocess.run([*zs, "--db", str(store), "import", articles, str(data / "policies.jsonl"),
-                    str(data / "leads.jsonl")], check=True, stderr=subprocess.DEVNULL)
-    for kind in ("articles", "policies", "leads"):
-        subprocess.run([su, "insert", str(sdb), kind, str(data / f"{kind}.jsonl"), "--nl"], check=True)
-    indexed = work / "s-indexed.db"
-    shutil.copy(sdb, indexed)
-    subprocess.run([su, "create-index", str(indexed), "articles", "region_code", "date"], check=True)
 
-    # 2. the filtered list
+    # 2. the main store: listing, show, report, text search, export
+    store, sdb = bench.stores(data, f"{args.articles}-{args.policies}-{args.leads}", fts=True)
+    db = ["--db", str(store)]
     sql = ("select title, region, date from articles where region_code >= '120114' and region_code < '120115' "
            "and date >= '2025-07-01' order by date desc limit 20")
-    listing = [*zs, "--db", str(store), "list", "articles", "--region", "武清", "--since", "2025-07-01",
-               "--limit", "20"]
-    quick = max(args.repeat, 9)
-    ours, plain = compare(listing, [su, "query", str(sdb), sql], quick)
-    _, with_index = compare(listing, [su, "query", str(indexed), sql], quick)
-    ratio = ours.seconds / plain.seconds
-    ok = ratio <= 1.5 and ours.seconds < 0.5 and ours.peak_mb < 300
-    note("list --region 武清 --since 2025-07-01 --limit 20", ours, plain, "≤ 1.5× unindexed, < 0.5 s, < 300 MB",
-         "yes" if ok else "no")
-    note("  … against sqlite-utils with an index", ours, with_index, "(for reference)", "")
+    listing = [*zs, *db, "list", "articles", "--region", "武清", "--since", "2025-07-01", "--limit", "20"]
 
-    # 3. show, report, --help
-    middle = max(1, args.articles // 2)
-    ours = run([*zs, "--db", str(store), "show", f"a{middle}"], repeat=quick)
-    note(f"show a{middle}", ours, None, "< 0.3 s", "yes" if ours.seconds < 0.3 else "no")
-    ours = run([*zs, "--db", str(store), "report", "--region", "天津", "--month", "2025-07"], repeat=quick)
-    note("report --region 天津 --month 2025-07", ours, None, "< 1 s", "yes" if ours.seconds < 1 else "no")
+    def reads(when: str) -> None:
+        ours, plain = compare(listing, [su, "query", str(sdb), sql], quick)
+        bench.note(f"list --region 武清 --since 2025-07-01 --limit 20{when}", ours, plain, "≤ 1.5× unindexed",
+                   ours.seconds <= 1.5 * plain.seconds)
+        middle = max(1, args.articles // 2)
+        ours = run([*zs, *db, "show", f"a{middle}"], repeat=quick)
+        bench.note(f"show a{middle}{when}", ours, None, "< 0.3 s", ours.seconds < 0.3)
+        ours = run([*zs, *db, "report", "--region", "天津", "--month", "2025-07"], repeat=quick)
+        bench.note(f"report --region 天津 --month 2025-07{when}", ours, None, "< 1 s", ours.seconds < 1)
+
+    reads("")
+    for word in WORDS:
+        ours, fts = compare([*zs, *db, "list", "articles", "--text", word, "--limit", "20"],
+                            [su, "search", str(sdb), "articles", word, "--limit", "20", "-c", "title", "-c", "date"],
+                            quick)
+        bench.note(f"list articles --text {word} --limit 20", ours, fts, "≤ 1.5× FTS5 trigram, < 150 MB",
+                   ours.seconds <= 1.5 * fts.seconds and ours.peak_mb < 150)
+    out = scratch / "out"
+    for label, mine, theirs in (
+        (f"export articles ({args.articles}, JSONL)", [*zs, *db, "export", "articles"],
+         [su, "query", str(sdb), "select * from articles", "--nl"]),
+        ("list articles --region 天津, all, as jsonl", [*zs, *db, "list", "articles", "--region", "天津",
+                                                        "--format", "jsonl"],
+         [su, "query", str(sdb), "select * from articles where region_code like '12%' order by date desc", "--nl"]),
+        ("list articles --region 天津, all, as a table", [*zs, *db, "list", "articles", "--region", "天津"],
+         [su, "query", str(sdb), "select rowid, title, region, date from articles where region_code like '12%' "
+                                 "order by date desc", "--table"]),
+    ):
+        a, b = [], []
+        with open(out, "wb") as sink:  # both into a file: a terminal would time the terminal
+            for _ in range(args.repeat):
+                a.append(run(mine, None, 1, stdout=sink))
+                b.append(run(theirs, None, 1, stdout=sink))
+        ours = Timing(statistics.median(t.seconds for t in a), max(t.peak_mb for t in a))
+        them = Timing(statistics.median(t.seconds for t in b), max(t.peak_mb for t in b))
+        bench.note(label, ours, them, "≤ 1.5×, < 150 MB", ours.seconds <= 1.5 * them.seconds and ours.peak_mb < 150)
+    remove(out)
+
     ours, floor = compare([*zs, "--help"], [sys.executable, "-c", "import typer, rich"], max(args.repeat, 21))
-    note("zhaoshang --help", ours, floor, "≤ 1.5× `import typer, rich`",
-         "yes" if ours.seconds <= 1.5 * floor.seconds else "no")
+    bench.note("zhaoshang --help", ours, floor, "≤ 1.5× `import typer, rich`", ours.seconds <= 1.5 * floor.seconds)
 
-    table = render(rows, args)
+    # 3. single writes on a small and a big store, each against the same change in SQLite
+    writes: dict[str, dict[str, Timing]] = {}
+    for label, total in (("small", args.small), ("big", args.big)):
+        sizes = proportion(total, args)
+        wstore, wdb = bench.stores(bench.data(*sizes), f"{total}")
+        wdb_ = ["--db", str(wstore)]
+        row = scratch / "row.json"
+        row.write_text(json.dumps({"title": "新引进项目", "region": "武清区", "region_code": "120114",
+                                   "date": "2026-11-01"}, ensure_ascii=False), "utf-8")
+        first_article, first_lead = 1, 1
+        cases = {
+            "add": (lambda i: [*zs, *wdb_, "add", "article", "--title", f"新引进项目{label}{i}", "--region", "武清",
+                               "--date", "2026-11-01"],
+                    lambda i: [su, "insert", str(wdb), "articles", str(row)]),
+            "edit": (lambda i: [*zs, *wdb_, "edit", f"a{first_article + 2 * i}", "--title", f"改过的标题{i}"],
+                     lambda i: [su, "query", str(wdb), f"update articles set title = '改过的标题{i}' "
+                                                       f"where rowid = {first_article + 2 * i}"]),
+            "lead status": (lambda i: [*zs, *wdb_, "lead", "status", f"l{first_lead + i}", "visited"],
+                            lambda i: [su, "query", str(wdb), f"update leads set status = 'visited' "
+                                                              f"where rowid = {first_lead + i}"]),
+            "rm": (lambda i: [*zs, *wdb_, "rm", f"a{first_article + 2 * i + 1}", "--yes"],
+                   lambda i: [su, "query", str(wdb), f"delete from articles where rowid = {first_article + 2 * i + 1}"]),
+        }
+        for name, (mine, theirs) in cases.items():
+            ours, them = compare(mine, theirs, quick)
+            writes.setdefault(name, {})[label] = ours
+            bench.note(f"{name} at {total} records", ours, them, "≤ 1.5×, < 120 MB" if label == "big" else "",
+                       (ours.seconds <= 1.5 * them.seconds and ours.peak_mb < 120) if label == "big" else None)
+        if label == "big":
+            first_article += 2 * quick
+    for name, by_size in writes.items():
+        small, big = by_size["small"], by_size["big"]
+        bench.note(f"{name}: {args.big} against {args.small} records", big, small, "< 1.5×",
+                   big.seconds < 1.5 * small.seconds)
+
+    # 4. reads again after many single writes on the main store
+    for i in range(args.writes):
+        subprocess.run([*zs, *db, "edit", f"a{i + 1}", "--title", f"又改过的标题{i}"], check=True,
+                       stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL)
+    reads(f", after {args.writes} single writes")
+
+    table = render(bench.rows, args)
     print(table)
     if args.write_readme:
         readme = HERE / "README.md"
@@ -158,14 +265,15 @@ def main() -> None:
 
 
 def render(rows: list[tuple[str, Timing, Timing | None, str, str]], args: argparse.Namespace) -> str:
-    command = "python bench/run.py" + ("" if (args.articles, args.policies, args.leads) == (100_000, 10_000, 20_000)
-                                       else f" --articles {args.articles} --policies {args.policies} --leads {args.leads}")
-    command += f" --repeat {args.repeat}" if args.repeat != 3 else ""
+    defaults = {"articles": 100_000, "policies": 10_000, "leads": 20_000, "small": 10_000, "big": 200_000,
+                "repeat": 3, "writes": 200}
+    command = "python bench/run.py" + "".join(f" --{k} {getattr(args, k)}" for k, v in defaults.items()
+                                               if getattr(args, k) != v)
     lines = [
         f"Command: `{command}` — {time.strftime('%Y-%m-%d')}, Python {platform.python_version()}, "
-        f"{os.cpu_count()} cores; medians of {args.repeat} runs for imports, {max(args.repeat, 9)} for queries, "
-        f"{max(args.repeat, 21)} for --help, each pair of commands run alternately; peak = max RSS of the zhaoshang "
-        "process.",
+        f"{os.cpu_count()} cores; medians of {args.repeat} runs for imports and exports, {max(args.repeat, 9)} for "
+        f"the rest, {max(args.repeat, 21)} for --help, ours and the comparison alternately; "
+        "peak = max RSS of the zhaoshang process (and its second process, if any).",
         "",
         "| benchmark | zhaoshang | comparison | ratio | peak MB | target | met |",
         "|---|---:|---:|---:|---:|---|---|",
@@ -174,9 +282,11 @@ def render(rows: list[tuple[str, Timing, Timing | None, str, str]], args: argpar
         comparison = f"{theirs.seconds:.3f} s" if theirs else "–"
         ratio = f"{ours.seconds / theirs.seconds:.2f}×" if theirs else "–"
         lines.append(f"| {label} | {ours.seconds:.3f} s | {comparison} | {ratio} | {ours.peak_mb:.0f} | {target} | {ok} |")
-    lines.append("")
-    lines.append("Comparisons: `sqlite-utils insert --nl` of the same file; `sqlite-utils query` of the same filter "
-                 "(unindexed, then with an index on region_code, date); `python -c \"import typer, rich\"`.")
+    lines += ["", "Comparisons (sqlite-utils on a database of the same records): `insert --nl` of the same file; "
+              "`query` of the same filter (no index); `search` on an FTS5 trigram table of titles and bodies; "
+              "`query … --nl` and `query … --table` for exports and full listings; for single writes one "
+              "`insert` of a row, or one `UPDATE`/`DELETE` by rowid; the last rows compare our own write on the "
+              "big store with the same write on the small one; `python -c \"import typer, rich\"` for --help."]
     return "\n".join(lines)
 
 
