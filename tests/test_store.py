@@ -18,7 +18,6 @@ from zhaoshang_cli.errors import StoreError
 from zhaoshang_cli.storage.base import Filters, Query
 from zhaoshang_cli.storage.tinydb import manifest
 from zhaoshang_cli.storage.tinydb.backend import TinyDBBackend
-from zhaoshang_cli.storage.tinydb.document import AtomicJSONStorage
 from zhaoshang_cli.storage.tinydb.segments import SIZE
 
 ARTICLE = {"title": "武清开发区新引进项目", "region": "武清", "date": "2025-07-03", "body": "正文"}
@@ -179,16 +178,6 @@ def test_a_schema_2_store_with_plain_text_bodies_reads_and_converts_on_write(db)
     assert meta["bodies"] == "json" and meta["log"] == 2
     assert [b for _, _, b in everything(store)] == [body, "新的正文"]
     assert (side / "bodies.1.log").exists()  # the backup of the old version still reads it
-
-
-def test_tinydb_storage_on_its_own(tmp_path):
-    path = tmp_path / "plain.json"
-    tiny = TinyDB(path, storage=AtomicJSONStorage)
-    tiny.insert({"标题": "一"})
-    tiny.insert({"标题": "二"})
-    assert [d["标题"] for d in TinyDB(path, storage=AtomicJSONStorage).all()] == ["一", "二"]
-    assert stat.S_IMODE(path.stat().st_mode) == 0o600
-    assert not [p for p in tmp_path.iterdir() if p.name.endswith(".tmp")]
 
 
 def test_backups_keep_the_last_versions_without_copies(db):

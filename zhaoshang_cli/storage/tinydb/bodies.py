@@ -135,32 +135,6 @@ class BodyLog:
                 except BodyUnreadable:
                     yield key
 
-    def search(self, needle: str, refs: list[tuple[str, Ref]]) -> set[str]:
-        """Keys whose body contains ``needle`` (ASCII letters matched case-insensitively).
-
-        Searches the raw bytes of the log once instead of decoding every body.
-        """
-        if not refs or not needle:
-            return set()
-        data = read_private(self.path)
-        pattern = orjson.dumps(needle)[1:-1] if self.literals else needle.encode("utf-8")
-        if any(ch.isascii() and ch.isalpha() for ch in needle):
-            data, pattern = data.lower(), pattern.lower()
-        ordered = sorted(refs, key=lambda item: item[1][0])
-        starts = [ref[0] for _, ref in ordered]
-        found: set[str] = set()
-        at = data.find(pattern)
-        while at != -1:
-            i = bisect.bisect_right(starts, at) - 1
-            if i >= 0:
-                key, (offset, length) = ordered[i]
-                if at + len(pattern) <= offset + length:
-                    found.add(key)
-                    at = data.find(pattern, offset + length)  # one hit per body is enough
-                    continue
-            at = data.find(pattern, at + 1)
-        return found
-
     def size(self) -> int:
         try:
             return self.path.stat().st_size

@@ -1,23 +1,19 @@
-"""TinyDB storage: orjson on disk, every write an atomic replace, writes batched on demand.
+"""TinyDB documents as files: read with orjson, written with where each record sits.
 
-TinyDB reads the whole document for each operation and writes it back.  Inside
-``batch()`` the document is read once and written once however many operations run,
-so an import of ten thousand records is one file write.  Outside a batch it behaves
-like TinyDB's JSONStorage, only crash-safe.
+The store file (the manifest) and every segment are TinyDB JSON documents, readable with
+plain ``TinyDB(path)``.  ``dump_document`` writes one and says where each record's JSON
+sits in it, so that the listing index can point at single records.
 """
 
 from __future__ import annotations
 
-from contextlib import contextmanager
 from itertools import accumulate, chain
 from pathlib import Path
-from typing import Any, Callable, Iterator
+from typing import Any
 
 import orjson
-from tinydb.storages import Storage
 
 from ... import messages
-from ...atomic import atomic_write
 from ...errors import StoreError
 
 
@@ -65,63 +61,3 @@ def dump_document(data: dict[str, Any]) -> tuple[bytes, Spans]:
         parts.append(b"}")
     parts.append(b"}" if parts else b"{}")
     return b"".join(parts), spans
-
-
-class AtomicJSONStorage(Storage):
-    """A TinyDB storage whose writes replace the file atomically with mode 0600.
-
-    ``commit`` (the store's) receives the serialised document and where each record sits
-    in it, and replaces the file itself: it keeps a backup first and writes the listing
-    index after.  Without one, the file is simply replaced.
-    """
-
-    def __init__(self, path: str | Path, commit: Callable[[bytes, Spans], None] | None = None):
-        self.path = Path(path)
-        self.commit = commit
-        self._cache: dict[str, Any] | None = None
-        self._depth = 0
-        self._dirty = False
-
-    def read(self) -> dict[str, Any] | None:
-        if self._cache is None:
-            self._cache = load_document(self.path)
-        # TinyDB treats None as "no tables yet"
-        return self._cache if self._cache else None
-
-    def write(self, data: dict[str, Any]) -> None:
-        self._cache = data
-        self._dirty = True
-        if self._depth == 0:
-            self.flush()
-
-    def flush(self) -> None:
-        if not self._dirty or self._cache is None:
-            return
-        payload, spans = dump_document(self._cache)
-        if self.commit is not None:
-            self.commit(payload, spans)
-        else:
-            atomic_write(self.path, payload)
-        self._dirty = False
-
-    @contextmanager
-    def batch(self) -> Iterator["AtomicJSONStorage"]:
-        """Defer writes until the block ends; nothing is written if it raises."""
-        self._depth += 1
-        try:
-            yield self
-        except BaseException:
-            self._depth -= 1
-            self._dirty = False
-            self._cache = None
-            raise
-        self._depth -= 1
-        if self._depth == 0:
-            self.flush()
-
-    def discard(self) -> None:
-        """Forget pending changes: the end of the batch writes nothing."""
-        self._dirty = False
-
-    def close(self) -> None:
-        self._cache = None
