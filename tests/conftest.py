@@ -41,9 +41,10 @@ if not SEED.exists():  # the bundled copy, for checkouts without ../shared
 
 
 class Cli:
-    """Runs `zhaoshang` in-process against one store, the way a user types it."""
+    """Runs `zhaoshang` in-process against one store, the way a user types it.  ``db`` is a
+    TinyDB store's path, or a PostgreSQL store's URL (tests marked ``backends``)."""
 
-    def __init__(self, db: Path, typer_app: typer.Typer | None = None):
+    def __init__(self, db: "Path | str", typer_app: typer.Typer | None = None):
         self.db = db
         self.app = typer_app or app  # another app: one built for kinds a test registers
         self.runner = CliRunner()
@@ -58,6 +59,43 @@ class Cli:
     def json(self, *args: str):
         return json.loads(self(*args, "--format", "json").stdout)
 
+    @property
+    def on_postgres(self) -> bool:
+        return isinstance(self.db, str)
+
+    def state(self):
+        """Everything the store holds, to tell whether a command changed it: the TinyDB store
+        file's bytes (None: no file), or every row of a PostgreSQL store's tables."""
+        if not self.on_postgres:
+            return self.db.read_bytes() if self.db.exists() else None
+        import psycopg
+
+        rows = []
+        with psycopg.connect(self.db) as conn:
+            tables = [r[0] for r in conn.execute(
+                "SELECT tablename FROM pg_tables WHERE tablename LIKE 'zs\\_%' ORDER BY tablename")]
+            for table in tables:
+                order = "number" if table not in ("zs_meta", "zs_counters", "zs_settings") else "1"
+                rows.append((table, conn.execute(f'SELECT * FROM "{table}" ORDER BY {order}').fetchall()))
+        return rows
+
+    def counters(self) -> dict:
+        """The next ID number per prefix, as the store keeps it."""
+        if self.on_postgres:
+            return dict(next(rows for table, rows in self.state() if table == "zs_counters"))
+        return self.file()["_meta"]["1"]["next"]
+
+    def exists(self) -> bool:
+        """Has anything been written: the TinyDB store file, or a record or an issued ID on PostgreSQL."""
+        if not self.on_postgres:
+            return self.db.exists()
+        for table, rows in self.state():
+            if table == "zs_counters" and any(n > 1 for _, n in rows):
+                return True
+            if table not in ("zs_meta", "zs_counters", "zs_settings") and rows:
+                return True
+        return False
+
     def file(self) -> dict:
         """The store file (the manifest naming the segments)."""
         return json.loads(self.db.read_text("utf-8"))
@@ -71,7 +109,14 @@ class Cli:
                 if e["file"].startswith(table + ".")]
 
     def stored(self, table: str) -> dict:
-        """Every stored document of a table by number, as the segment files hold them."""
+        """Every stored document of a table by number, as the segment files hold them (on
+        PostgreSQL: as its table's doc column holds them)."""
+        if self.on_postgres:
+            import psycopg
+
+            with psycopg.connect(self.db) as conn:
+                rows = conn.execute(f'SELECT number, doc::text FROM "zs_{table}" ORDER BY number').fetchall()
+            return {str(n): json.loads(doc) for n, doc in rows}
         docs: dict = {}
         for path in self.segment_files(table):
             docs.update(json.loads(path.read_text("utf-8"))[table])
@@ -101,8 +146,59 @@ class Cli:
                 path.write_text(json.dumps(data, ensure_ascii=False), "utf-8")
 
 
+# -- the backends ------------------------------------------------------------------------------
+# Tests marked `backends` (the behaviour: filters, sorting, reports, imports, lead history)
+# run once on each backend; every other test uses the default TinyDB store.
+BACKENDS = ("tinydb", "postgres")
+
+
+def pytest_configure(config: pytest.Config) -> None:
+    config.addinivalue_line("markers", "backends: run the test on every storage backend (TinyDB, PostgreSQL)")
+    config.addinivalue_line("markers", "tinydb: a test of the TinyDB store's own files, in a module marked backends")
+
+
+def pytest_generate_tests(metafunc: pytest.Metafunc) -> None:
+    node = metafunc.definition
+    if node.get_closest_marker("backends") and not node.get_closest_marker("tinydb") \
+            and "backend" in metafunc.fixturenames:
+        metafunc.parametrize("backend", BACKENDS, indirect=True)
+
+
 @pytest.fixture
-def db(tmp_path: Path) -> Path:
+def backend(request: pytest.FixtureRequest) -> str:
+    return getattr(request, "param", "tinydb")
+
+
+@pytest.fixture(scope="session")
+def pg_server():
+    """A PostgreSQL server of the test run's own (tests/pgserver.py); skipped with the reason
+    where the server binaries or psycopg are missing."""
+    import pgserver
+
+    reason = pgserver.unavailable()
+    if reason:
+        pytest.skip(reason)
+    server = pgserver.Server().start()
+    try:
+        server.prepare_template()
+        yield server
+    finally:
+        server.stop()
+
+
+@pytest.fixture
+def pg_url(request: pytest.FixtureRequest) -> str:
+    """The URL of a new database of the test's own, with the store's tables."""
+    server = request.getfixturevalue("pg_server")
+    name = server.new_database()
+    yield server.url(name)
+    server.drop_database(name)
+
+
+@pytest.fixture
+def db(tmp_path: Path, backend: str, request: pytest.FixtureRequest) -> "Path | str":
+    if backend == "postgres":
+        return request.getfixturevalue("pg_url")
     return tmp_path / "store" / "zhaoshang.json"
 
 

@@ -3,6 +3,8 @@ import json
 import pytest
 from conftest import EXAMPLES
 
+pytestmark = pytest.mark.backends
+
 TIANJIN_TAGS = ("【武清招商】", "【滨海新区招商】", "【西青区招商】", "【津南区招商】", "【东丽区招商】", "【北辰区招商】",
                 "【宝坻区招商】", "【蓟州区招商】", "【静海区招商】", "【和平区招商】", "【河东区招商】", "【天津招商】")
 
@@ -41,12 +43,12 @@ def test_every_date_form_gives_the_same_result(examples, since):
 
 
 def test_an_impossible_date_is_one_line_exit_1(examples):
-    before = examples.db.read_bytes()
+    before = examples.state()
     result = examples("list", "articles", "--since", "2025-13-45", ok=False)
     assert result.exit_code == 1
     assert result.stderr.count("\n") == 1 and "2025-13-45" in result.stderr and "--since" in result.stderr
     assert "Traceback" not in result.stderr
-    assert examples.db.read_bytes() == before
+    assert examples.state() == before
 
 
 def test_until_on_and_month(examples):
@@ -134,7 +136,7 @@ def test_add_validates_every_field(cli):
     assert result.exit_code == 1
     for word in ("phone", "email", "amount", "status", "ambiguous"):
         assert word in result.stderr
-    assert not cli.db.exists()
+    assert not cli.exists()
     missing = cli("add", "article", "--title", "没有地区", ok=False)
     assert missing.exit_code == 2 and "--region" in missing.stderr
 
@@ -196,7 +198,7 @@ def test_empty_store_says_so(cli):
     result = cli("list", "articles")
     assert result.stdout == "" and "no records" in result.stderr
     assert cli("list", "articles", "--format", "json").stdout.strip() == "[]"
-    assert not cli.db.exists()  # reading never creates the store
+    assert not cli.exists()  # reading never creates the store
 
 
 def test_at_a_terminal_missing_fields_are_asked_and_rm_confirms(cli, monkeypatch):

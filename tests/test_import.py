@@ -5,6 +5,8 @@ from conftest import EXAMPLES
 
 from zhaoshang_cli.storage.tinydb import backend
 
+pytestmark = pytest.mark.backends
+
 
 def jsonl_rows(n=20, bad_line=None):
     rows = []
@@ -16,14 +18,14 @@ def jsonl_rows(n=20, bad_line=None):
 
 def test_one_bad_row_and_nothing_is_written(cli, tmp_path):
     cli("add", "article", "--title", "已有文章", "--region", "武清", "--date", "2025-07-01")
-    before = cli.db.read_bytes()
+    before = cli.state()
     batch = tmp_path / "batch.jsonl"
     batch.write_text(jsonl_rows(bad_line=7), "utf-8")
     result = cli("import", str(batch), ok=False)
     assert result.exit_code == 1
     assert f"{batch}:7: date: no such date '2025-13-45'" in result.stderr
     assert "0 added" in result.stderr and "1 invalid" in result.stderr
-    assert cli.db.read_bytes() == before
+    assert cli.state() == before
     result = cli("import", str(batch), "--skip-invalid")
     assert result.exit_code == 0 and "19 added" in result.stderr and "1 invalid" in result.stderr
     assert cli("list", "articles", "--format", "count").stdout.strip() == "20"
@@ -42,10 +44,10 @@ def test_every_bad_row_is_reported(cli, tmp_path):
 def test_importing_twice_changes_nothing(cli):
     files = [str(EXAMPLES / n) for n in ("articles.jsonl", "policies.json", "leads.csv")]
     cli("import", *files)
-    before = cli.db.read_bytes()
+    before = cli.state()
     result = cli("import", *files)
     assert "0 added, 0 updated, 63 unchanged" in result.stderr
-    assert cli.db.read_bytes() == before
+    assert cli.state() == before
 
 
 def test_gb18030_csv_with_chinese_headers_needs_no_encoding(cli):
@@ -110,10 +112,10 @@ def test_on_conflict_update_and_error(cli, tmp_path):
     changed.write_text(jsonl_rows(3).replace("第2篇正文", "第2篇正文（修订）"), "utf-8")
     assert "1 updated, 2 unchanged" in cli("import", str(changed), "--on-conflict", "update").stderr
     assert cli.json("show", "a2")["body"] == "第2篇正文（修订）"
-    before = cli.db.read_bytes()
+    before = cli.state()
     refused = cli("import", str(changed), "--on-conflict", "error", ok=False)
     assert refused.exit_code == 1 and "already stored as a1" in refused.stderr
-    assert cli.db.read_bytes() == before
+    assert cli.state() == before
 
 
 def test_dry_run_writes_nothing(cli, tmp_path):
@@ -121,7 +123,7 @@ def test_dry_run_writes_nothing(cli, tmp_path):
     batch.write_text(jsonl_rows(5), "utf-8")
     result = cli("import", str(batch), "--dry-run")
     assert "dry run" in result.stderr and "5 added" in result.stderr
-    assert not cli.db.exists()
+    assert not cli.exists()
 
 
 def test_stdin(cli):
@@ -187,6 +189,7 @@ def test_exporting_leads_warns_about_personal_data(examples, tmp_path):
     assert (tmp_path / "l.jsonl").stat().st_mode & 0o777 == 0o600
 
 
+@pytest.mark.tinydb
 def test_ten_thousand_records_are_one_store_write(cli, tmp_path, monkeypatch):
     batch = tmp_path / "big.jsonl"
     batch.write_text("".join(
@@ -215,6 +218,6 @@ def test_province_and_city_columns_are_parents_a_region_must_lie_in(cli, tmp_pat
     sheet.write_text("企业名称,联系电话,省份,城市,意向地区\n对的,13800000001,辽宁,沈阳,和平区\n"
                      "错的,13800000002,北京,,武清\n错城,13800000003,天津,沈阳,和平区\n", "utf-8")
     result = cli("import", str(sheet), ok=False)
-    assert result.exit_code == 1 and not cli.db.exists()
+    assert result.exit_code == 1 and not cli.exists()
     assert f"error: {sheet}:3: region: 武清 is not in 北京市\n" in result.stderr
     assert f"error: {sheet}:4: city: 沈阳 is not in 天津市\n" in result.stderr

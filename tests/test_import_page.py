@@ -1,6 +1,9 @@
+import pytest
 from collections import Counter
 
 from conftest import SEED
+
+pytestmark = pytest.mark.backends
 
 NAVIGATION = ("天津产业园区", "招商政策", "土地招拍挂", "厂房价格", "联系我们", "企业入驻", "立即获取", "更多项目", "天津招商项目")
 

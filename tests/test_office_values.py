@@ -8,6 +8,8 @@ import re
 import pytest
 from conftest import EXAMPLES
 
+pytestmark = pytest.mark.backends
+
 YI, WAN = 100_000_000, 10_000
 
 
@@ -71,7 +73,7 @@ def test_a_plain_amount_in_yuan_is_stored_as_before(cli):
 def test_an_amount_that_cannot_be_read_is_a_one_line_error(cli, written, message):
     result = cli("add", "lead", "--company", "某公司", "--phone", "13800000000", "--amount", written, ok=False)
     assert result.exit_code == 1 and result.stderr.startswith(message) and result.stderr.count("\n") == 1
-    assert not cli.db.exists()
+    assert not cli.exists()
 
 
 def test_a_new_amount_replaces_the_old_one_whole(cli, tmp_path):

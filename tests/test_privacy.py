@@ -8,6 +8,8 @@ import pytest
 
 from zhaoshang_cli.io.masking import is_contact_key, mask_in_text, mask_value
 
+pytestmark = pytest.mark.backends
+
 # the whole values that no masked output may show, and how they look masked
 PHONE, EMAIL = "13812345678", "wang.jianguo@ruituo.example.com"
 EXTRA = {  # columns a spreadsheet brought along, kept under 'extra'
@@ -121,7 +123,7 @@ def test_import_errors_keep_file_line_and_field_but_mask_the_value(cli, tmp_path
     sheet.write_text("企业名称,联系电话,邮箱\n甲公司,13800000001,a@example.com\n乙公司,1390000000,b@example.com\n"
                      "丙公司,13700000003,zhang.san@example\n", "utf-8")
     result = cli("import", str(sheet), ok=False)
-    assert result.exit_code == 1 and not cli.db.exists()
+    assert result.exit_code == 1 and not cli.exists()
     assert f"error: {sheet}:3: phone: '139*****00' is not" in result.stderr
     assert f"error: {sheet}:4: email: 'zha************le' is not" in result.stderr
     assert "1390000000" not in result.stderr and "zhang.san@example" not in result.stderr

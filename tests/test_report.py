@@ -5,6 +5,8 @@ import pytest
 
 from conftest import ROOT
 
+pytestmark = pytest.mark.backends
+
 
 def count(cli, kind, *filters):
     return int(cli("list", kind, *filters, "--format", "count").stdout)

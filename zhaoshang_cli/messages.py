@@ -383,3 +383,61 @@ RESTORE_DONE = "restored {name} ({counts})"
 RESTORE_CONFIRM = "Replace the store with {name} ({counts})?"
 RESTORE_NEEDS_YES = "refusing to replace the store without --yes when not at a terminal"
 BACKUP_LIST_EMPTY = "no backups yet in {path}"
+
+# -- a team store on PostgreSQL (storage/postgres/) -----------------------------------------
+PG_DRIVER_MISSING = ("a PostgreSQL store needs the psycopg driver: pip install 'zhaoshang-cli[postgres]' "
+                     "(from a checkout: pip install -e '.[postgres]')")
+PG_CONNECT_FAILED = "cannot connect to the PostgreSQL store {url}: {reason}"
+PG_IS_SERVER_RUNNING = " (is the server running, and is this its host and port?)"
+PG_URL_INVALID = "cannot read the store URL {url}: {reason} (the form is postgresql://USER@HOST[:PORT]/DBNAME)"
+PG_PERMISSION = ("{url}: the database role {user} lacks the right for this ({reason}); nothing was changed. "
+                 "Ask the store's owner for the writer role (README: A team store on PostgreSQL)")
+PG_KEY_TAKEN = ("another record with the same natural key is already stored ({reason}); nothing was saved. "
+                "Use 'zhaoshang list' or 'zhaoshang show' to find it")
+PG_LOCK_TIMEOUT = ("{url}: another change has held the records this one needs for more than {seconds:g}s; "
+                   "nothing was saved. Try again, or raise --lock-timeout / ZHAOSHANG_LOCK_TIMEOUT")
+PG_CONFLICT = ("this change collided with another one made at the same moment (the database stopped one of "
+               "them); nothing was saved: run the command again")
+PG_READ_ONLY = "{url} is read-only (a standby server?); nothing was saved"
+PG_TABLES_GONE = "{url}: a table of the store is missing ({reason}); its owner runs 'zhaoshang db init'"
+PG_CONNECTION_LOST = "the connection to {url} failed: {reason}; nothing more was saved"
+PG_REFUSED = "the PostgreSQL store {url} refused: {reason}"
+PG_SCHEMA_DAMAGED = "the store's schema version (zs_meta) is {value!r}, not a number; it was left untouched"
+PG_SCHEMA_TOO_NEW = ("{url} was set up by a newer zhaoshang (schema {found}, this one reads up to {supported}); "
+                     "upgrade zhaoshang-cli. The database was left untouched")
+PG_INIT_NOT_ALLOWED = ("{url}: this database role may not create or change the store's tables ({reason}); "
+                       "the store's owner runs 'zhaoshang db init' once (README: A team store on PostgreSQL)")
+PG_INIT_CREATED = "created the store's tables (schema {schema})"
+PG_INIT_MIGRATED = "migrated the store to schema {schema}"
+PG_INIT_TRIGRAM = "pg_trgm is installed: text search uses trigram indexes"
+PG_INIT_TABLE = "created table {table} for {kind}"
+PG_INIT_TABLE_CHANGED = "added the new columns of {kind} to {table}"
+PG_INIT_NOTHING = "{url}: the store is up to date (schema {schema}); nothing to do"
+PG_NO_TRIGRAM = ("pg_trgm is not available ({reason}): text search works without an index, reading every row; "
+                 "install PostgreSQL's contrib package and run 'zhaoshang db init' again")
+PG_BACKUPS = ("{url} is kept by the PostgreSQL server: back it up with pg_dump and bring it back with "
+              "pg_restore (README: A team store on PostgreSQL)")
+DB_INIT_NEEDS_URL = "'zhaoshang db init' sets up a PostgreSQL store: give --db postgresql://USER@HOST/DBNAME"
+DB_INIT_DONE = "{url}: {action}"
+DOCTOR_PG_OK = "{url}: a zhaoshang store, schema {schema}: {counts}"
+DOCTOR_PG_EMPTY = "{url} has no zhaoshang tables yet (the first add or import, or 'zhaoshang db init', makes them)"
+DOCTOR_PG_TABLE = "{kind}: no table yet (the first record of this kind makes it)"
+DOCTOR_PG_LAYOUT = "the table of {kind} lacks columns of its fields today ('zhaoshang db init' adds them)"
+DOCTOR_PG_COUNTER = ("the next ID for {kind} is {next} but {top} is stored: an ID could be issued twice "
+                     "(--fix mends it)")
+DOCTOR_PG_DERIVED = ("{count} record(s) of {kind} whose columns do not match their documents (first: {first}); "
+                     "filters may miss them (--fix writes the columns again)")
+DOCTOR_PG_NO_TRIGRAM = "pg_trgm is not installed: --text reads every row (install PostgreSQL's contrib set, then 'zhaoshang db init')"
+DOCTOR_PG_CTYPE = ("the database's LC_CTYPE is {ctype}: trigram indexes skip Chinese characters, so --text reads "
+                   "every row (create the database with LC_CTYPE 'C.UTF-8' or 'zh_CN.UTF-8')")
+DOCTOR_PG_ROLE = "connected as {user}: may read: {read}, may write: {write}, may change the tables: {own}"
+DOCTOR_PG_FIXED = "fixed: {action}"
+REPAIR_PG_COUNTER = "the next ID for {kind} set to {next}"
+REPAIR_PG_DERIVED = "wrote the columns of {count} record(s) of {kind} again from their documents"
+
+# -- copy between stores (service/copy.py) ---------------------------------------------------
+COPY_SAME_STORE = "--from and --to name the same store"
+COPY_SUMMARY = "copied {source} → {target}: {added} added, {updated} updated, {unchanged} unchanged, {kept} only in the target (kept)"
+COPY_ID_TAKEN = ("{id} was issued by the target store before and is not there now (deleted?); copy does not bring "
+                 "it back under another ID. Nothing was copied")
+COPY_NO_SOURCE = "the source store {path} does not exist"

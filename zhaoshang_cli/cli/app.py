@@ -5,7 +5,6 @@ from __future__ import annotations
 import math
 import os
 import sys
-from pathlib import Path
 from typing import Annotated, Optional
 
 import typer
@@ -64,8 +63,9 @@ def _version(value: bool) -> None:
 
 def root(
     ctx: typer.Context,
-    db: Annotated[Optional[Path], typer.Option("--db", envvar=common.DB_ENV, show_envvar=True,
-                                                help="Store file. Default: zhaoshang.json in the user data directory.")] = None,
+    db: Annotated[Optional[str], typer.Option("--db", envvar=common.DB_ENV, show_envvar=True,
+                                               help="Store file, or a team store's URL postgresql://USER@HOST/DBNAME. "
+                                                    "Default: zhaoshang.json in the user data directory.")] = None,
     lock_timeout: Annotated[float, typer.Option(envvar="ZHAOSHANG_LOCK_TIMEOUT",
                                                 help="Seconds to wait for another process's lock.")] = 10.0,
     backups: Annotated[int, typer.Option(envvar="ZHAOSHANG_BACKUPS", min=0,
@@ -75,7 +75,7 @@ def root(
 ) -> None:
     if not math.isfinite(lock_timeout) or lock_timeout < 0:  # nan would wait forever
         raise UsageError(messages.LOCK_TIMEOUT_INVALID.format(value=lock_timeout))
-    ctx.obj = common.Settings(db, lock_timeout, backups)
+    ctx.obj = common.Settings(common.location(db), lock_timeout, backups)
 
 
 def build_app() -> typer.Typer:

@@ -30,14 +30,23 @@ class AliasGroup(TyperGroup):
         return super().get_command(ctx, self.aliases.get(name, name))
 
 
+def location(value: str | None) -> "str | Path | None":
+    """--db as given: a server URL stays text, anything else is a file path."""
+    from ..service.store import is_server_url
+
+    if value is None or value == "":
+        return None
+    return value if is_server_url(value) else Path(value)
+
+
 @dataclass
 class Settings:
-    db: Path | None
+    db: "str | Path | None"
     lock_timeout: float
     backups: int
     opened: list["Backend"] = field(default_factory=list)  # their warnings are shown at the end
 
-    def db_path(self) -> Path:
+    def db_path(self) -> "str | Path":
         if self.db is not None:
             return self.db
         from platformdirs import user_data_dir
@@ -61,7 +70,7 @@ class Settings:
 def settings(ctx: typer.Context) -> Settings:
     root = ctx.find_root()
     if not isinstance(root.obj, Settings):  # a sub-app invoked on its own (tests)
-        root.obj = Settings(Path(os.environ[DB_ENV]) if os.environ.get(DB_ENV) else None, 10.0, 5)
+        root.obj = Settings(location(os.environ.get(DB_ENV)), 10.0, 5)
     return root.obj
 
 

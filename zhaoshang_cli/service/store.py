@@ -6,9 +6,21 @@ from pathlib import Path
 
 from ..storage.base import Backend
 
+URL_SCHEMES = ("postgresql://", "postgres://")
+
+
+def is_server_url(location: str | Path) -> bool:
+    """A ``postgresql://`` URL (a team store on a server) rather than a file path."""
+    return isinstance(location, str) and location.startswith(URL_SCHEMES)
+
 
 def open_store(location: str | Path, *, lock_timeout: float, keep_backups: int) -> Backend:
-    """The store at ``location``: a file path (the TinyDB backend)."""
+    """The store at ``location``: a ``postgresql://USER@HOST/DBNAME`` URL (the PostgreSQL
+    backend, psycopg imported only now), else a file path (the TinyDB backend)."""
+    if is_server_url(location):
+        from ..storage.postgres.backend import PostgresBackend
+
+        return PostgresBackend(str(location), lock_timeout=lock_timeout)  # type: ignore[return-value]
     from ..storage.tinydb.backend import TinyDBBackend
 
     return TinyDBBackend(location, lock_timeout=lock_timeout, keep_backups=keep_backups)

@@ -1,0 +1,137 @@
+"""``zhaoshang doctor`` for a PostgreSQL store.
+
+The server guards what a file store must check itself (whole writes, types, uniqueness),
+so the doctor looks at what is ours: the schema version and each kind's table, the ID
+counters against the stored numbers, and the column copies (natural key, searched text,
+typed fields) against the documents they are taken from.  It also says what makes text
+search slow (no pg_trgm, a database whose LC_CTYPE is C) and what the connected role may
+do.  ``--fix`` writes the counters and the column copies again, in one transaction.
+"""
+
+from __future__ import annotations
+
+from datetime import date
+from typing import Any
+
+import orjson
+
+from ... import messages
+from ...domain.kind import KINDS, Kind, record_id
+from ..base import Finding
+from . import schema
+from .backend import PostgresBackend, _body_cells, _state, row_cells, row_names
+from .schema import COUNTERS, quoted, table_name
+
+
+def _plain(value: Any) -> Any:
+    if isinstance(value, date):
+        return value.isoformat()
+    if isinstance(value, memoryview):
+        return bytes(value)
+    return value
+
+
+def _mismatches(conn: Any, kind: Kind) -> list[int]:
+    """Numbers of the records whose column copies differ from their documents."""
+    names = row_names(kind)[1:]
+    body = ", body::text, body_search" if kind.has_body else ""
+    found = []
+    sql = f"SELECT number, doc::text, {', '.join(names)}{body} FROM {quoted(table_name(kind))} ORDER BY number"
+    for row in conn.execute(sql):
+        doc = orjson.loads(row[1])
+        expected = [_plain(v) for v in row_cells(kind, doc)[1:]]
+        stored = [_plain(v) for v in row[2:2 + len(names)]]
+        if kind.has_body:
+            literal, searched = row[2 + len(names)], row[3 + len(names)]
+            text = orjson.loads(literal) if literal is not None else None
+            expected.append(_body_cells(text)[1] if text else None)
+            stored.append(searched)
+        if expected != stored:
+            found.append(row[0])
+    return found
+
+
+def check(backend: PostgresBackend, fix: bool = False) -> list[Finding]:
+    findings: list[Finding] = []
+    url = backend.describe()
+    with backend._connection(read_only=not fix) as conn:
+        state = _state(conn)
+        if state.schema is None:
+            return [Finding("ok", messages.DOCTOR_PG_EMPTY.format(url=url))]
+        if state.schema > schema.SCHEMA:
+            return [Finding("error", messages.PG_SCHEMA_TOO_NEW.format(url=url, found=state.schema,
+                                                                      supported=schema.SCHEMA))]
+        counts, fixed = [], []
+        counters = dict(conn.execute(f"SELECT prefix, next FROM {COUNTERS}").fetchall())
+        for kind in KINDS.values():
+            layout = state.layouts.get(kind.name)
+            if layout is None:
+                findings.append(Finding("ok", messages.DOCTOR_PG_TABLE.format(kind=kind.plural)))
+                continue
+            if layout != schema.layout(kind):
+                findings.append(Finding("error", messages.DOCTOR_PG_LAYOUT.format(kind=kind.plural)))
+                continue
+            table = quoted(table_name(kind))
+            total, top = conn.execute(f"SELECT count(*), coalesce(max(number), 0) FROM {table}").fetchone()
+            counts.append(f"{total} {kind.plural}")
+            following = counters.get(kind.prefix, 1)
+            if top >= following:
+                if fix:
+                    conn.execute(f"INSERT INTO {COUNTERS} (prefix, next) VALUES (%s, %s) ON CONFLICT (prefix) "
+                                 "DO UPDATE SET next = excluded.next", [kind.prefix, top + 1])
+                    fixed.append(messages.REPAIR_PG_COUNTER.format(kind=kind.plural, next=top + 1))
+                else:
+                    findings.append(Finding("error", messages.DOCTOR_PG_COUNTER.format(
+                        kind=kind.plural, next=record_id(kind, following), top=record_id(kind, top))))
+            wrong = _mismatches(conn, kind)
+            if wrong:
+                if fix:
+                    for number in wrong:
+                        _rewrite(conn, kind, number)
+                    fixed.append(messages.REPAIR_PG_DERIVED.format(count=len(wrong), kind=kind.plural))
+                else:
+                    findings.append(Finding("error", messages.DOCTOR_PG_DERIVED.format(
+                        count=len(wrong), kind=kind.plural, first=record_id(kind, wrong[0]))))
+        if fix:
+            conn.commit()
+        findings[:0] = [Finding("ok", messages.DOCTOR_PG_FIXED.format(action=a)) for a in fixed]
+        findings.insert(0, Finding("ok", messages.DOCTOR_PG_OK.format(url=url, schema=state.schema,
+                                                                       counts=", ".join(counts) or "no records")))
+        if state.trgm is None:
+            findings.append(Finding("warning", messages.DOCTOR_PG_NO_TRIGRAM))
+        else:
+            ctype = conn.execute("SELECT datctype FROM pg_database WHERE datname = current_database()").fetchone()[0]
+            if ctype in ("C", "POSIX"):
+                findings.append(Finding("warning", messages.DOCTOR_PG_CTYPE.format(ctype=ctype)))
+        findings.append(Finding("ok", _rights(conn)))
+    return findings
+
+
+def _rewrite(conn: Any, kind: Kind, number: int) -> None:
+    table = quoted(table_name(kind))
+    text, literal = conn.execute(
+        f"SELECT doc::text, {'body::text' if kind.has_body else 'NULL'} FROM {table} WHERE number = %s",
+        [number]).fetchone()
+    names = row_names(kind)[1:]
+    values = row_cells(kind, orjson.loads(text))[1:]
+    if kind.has_body:
+        body = orjson.loads(literal) if literal is not None else None
+        names.append("body_search")
+        values.append(_body_cells(body)[1] if body else None)
+    sets = ", ".join(f"{name} = %s" for name in names)
+    conn.execute(f"UPDATE {table} SET {sets} WHERE number = %s", [*values, number])
+
+
+def _rights(conn: Any) -> str:
+    """What the connected role may do with the store's tables."""
+    user = conn.info.user
+    tables = [table_name(k) for k in KINDS.values()]
+
+    def every(privilege: str) -> str:
+        rows = conn.execute("SELECT bool_and(has_table_privilege(c.oid, %s)) FROM pg_class c "
+                            "WHERE c.relname = ANY(%s) AND pg_table_is_visible(c.oid)", [privilege, tables]).fetchone()
+        return "yes" if rows and rows[0] else "no"
+
+    own = conn.execute("SELECT has_schema_privilege(current_schema(), 'CREATE')").fetchone()[0]
+    return messages.DOCTOR_PG_ROLE.format(user=user, read=every("SELECT"), write=every("INSERT"),
+                                          own="yes" if own else "no")

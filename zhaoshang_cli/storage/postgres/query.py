@@ -1,0 +1,404 @@
+"""Queries of the PostgreSQL backend: the protocol's ``Query`` compiled into SQL that answers
+exactly as the TinyDB engine does (storage/tinydb/engine.py is the reference).
+
+* Filters become a WHERE clause per kind over the typed columns (schema.py): region codes
+  and prefixes as integer ranges, zones beside their district, dates, statuses, follow-ups
+  not yet closed, ``--where`` on any column (``FIELD=`` for none), and ``--text`` as a
+  LIKE over the casefolded searched text (served by the trigram index).
+* Sorts follow domain/sorting.py: missing values first (last when descending), text in
+  code point order (COLLATE "C"), ties by ID prefix and number; amounts each currency
+  apart, yuan first, records without one last whichever the direction.  Several kinds are
+  one UNION ALL ordered and cut to the limit by the server.
+* What SQL cannot say exactly (a sort or ``--where`` on a list field such as tags, one
+  sort key of different types in two kinds) is done in Python with the same key functions
+  over the documents, after the server has applied the rest of the filters.
+"""
+
+from __future__ import annotations
+
+import heapq
+from dataclasses import dataclass, field
+from typing import Any, Callable, Iterable, Iterator, Mapping, Sequence
+
+import orjson
+
+from ...domain.kind import Kind
+from ...domain.sorting import Sort, _ALIASES
+from ...domain.values import CURRENCIES
+from ..base import Filters, Query, Record
+from .schema import SEPARATOR, Column, column_of, decoder, quoted, shown, table_name
+
+_BATCH = 2000  # rows fetched at a time
+
+
+def _places(filters: Filters) -> tuple[list[tuple[int, int]], list[tuple[int, str]]]:
+    """Region codes and prefixes as integer ranges; zones as (district code, zone name)."""
+    from ...domain.regions import table
+
+    ranges, zones = [], []
+    for place in filters.places:
+        zone = table().zone_by_code.get(place)
+        if zone is not None:
+            zones.append((int(zone.county), zone.name))
+            continue
+        scale = 1 if filters.exact else 10 ** (6 - len(place))
+        low = int(place) * scale
+        ranges.append((low, low + scale))
+    return ranges, zones
+
+
+def _empty(value: Any) -> Any:
+    return "" if value is None or value == "" or value == [] else value
+
+
+@dataclass
+class Where:
+    """A kind's filters: an SQL condition, and a test over documents for what SQL cannot say."""
+
+    sql: list[str] = field(default_factory=list)
+    params: list[Any] = field(default_factory=list)
+    doc_tests: list[tuple[str, tuple[str, ...]]] = field(default_factory=list)  # (key, wanted) on documents
+    none: bool = False  # the kind matches nothing
+
+    def clause(self) -> str:
+        return " AND ".join(self.sql) if self.sql else "TRUE"
+
+    def doc_test(self) -> Callable[[Mapping[str, Any]], bool] | None:
+        if not self.doc_tests:
+            return None
+        tests = self.doc_tests
+        return lambda doc: all(_empty(doc.get(key)) in wanted for key, wanted in tests)
+
+
+def where(kind: Kind, filters: Filters) -> Where:
+    found = Where()
+    cols = column_of(kind)
+    add = found.sql.append
+    if (filters.statuses or filters.due_before) and (kind.pipeline is None or "status" not in cols):
+        found.none = True
+    if filters.due_before and "due" not in cols:
+        found.none = True
+    if filters.places and "region_code" not in cols:
+        found.none = True
+    if (filters.since or filters.until) and "date" not in cols:
+        found.none = True
+    if found.none:
+        return found
+    if filters.places:
+        ranges, zones = _places(filters)
+        parts = []
+        for low, high in ranges:
+            parts.append("(region_code >= %s AND region_code < %s)")
+            found.params += [low, high]
+        for code, name in zones:
+            parts.append("(region_code = %s AND zone = %s)")
+            found.params += [code, name]
+        add("(" + " OR ".join(parts) + ")")
+    if filters.since or filters.until:
+        add(f"{quoted(cols['date'].name)} IS NOT NULL")
+        if filters.since:
+            add(f"{quoted(cols['date'].name)} >= %s::date")
+            found.params.append(filters.since)
+        if filters.until:
+            add(f"{quoted(cols['date'].name)} <= %s::date")
+            found.params.append(filters.until)
+    if filters.statuses:
+        add(f"{quoted(cols['status'].name)} = ANY(%s)")
+        found.params.append(list(filters.statuses))
+    if filters.due_before:
+        due, status = quoted(cols["due"].name), quoted(cols["status"].name)
+        add(f"{due} IS NOT NULL AND {due} <= %s::date AND ({status} IS NULL OR {status} <> ALL(%s))")
+        found.params += [filters.due_before, list(kind.pipeline.closed)]  # type: ignore[union-attr]
+    for name, wanted in filters.fields:
+        spec = kind.region if name == "zone" else kind.field(name)
+        if spec is None:
+            found.none = True
+            return found
+        key = "zone" if name == "zone" else spec.key
+        column = cols.get(key)
+        if column is None:
+            found.doc_tests.append((key, wanted))
+            continue
+        add(_equals(column, wanted, found.params))
+    if filters.text:
+        if SEPARATOR in filters.text:
+            found.none = True
+            return found
+        pattern = "%" + _like_escaped(filters.text) + "%"
+        if kind.has_body:
+            add("(search LIKE %s OR body_search LIKE %s)")
+            found.params += [pattern, pattern]
+        else:
+            add("search LIKE %s")
+            found.params.append(pattern)
+    return found
+
+
+def _equals(column: Column, wanted: tuple[str, ...], params: list[Any]) -> str:
+    """The column holds one of ``wanted`` ("": holds nothing)."""
+    name = quoted(column.name)
+    values = [v for v in wanted if v != ""]
+    parts = []
+    if "" in wanted:
+        parts.append(f"{name} IS NULL")
+    if values and column.sql == "text":  # other types are compared by their own options
+        parts.append(f"{name} = ANY(%s)")
+        params.append([shown(v) for v in values])
+    return "(" + " OR ".join(parts) + ")" if parts else "FALSE"
+
+
+def _like_escaped(text: str) -> str:
+    return text.replace("\\", "\\\\").replace("%", "\\%").replace("_", "\\_")
+
+
+# -- sorting ---------------------------------------------------------------------------------
+def _sort_key(kind: Kind, sort: Sort) -> str:
+    """The stored key a sort reads from records of ``kind`` (as domain/sorting.py does)."""
+    if sort.name == "title":
+        return kind.title_field
+    return _ALIASES.get(sort.name, sort.name)
+
+
+def sql_sort(kinds: Sequence[Kind], sort: Sort | None) -> dict[str, tuple[str, str]] | None:
+    """Per kind (sort value expression, its SQL type), or None when the sort is done in Python
+    (a list field, or one key of different types in different kinds).  ``{}``: by ID."""
+    if sort is None or sort.name == "id":
+        return {}
+    if sort.name == "amount":
+        return {k.name: _amount_expr(k) for k in kinds}
+    found: dict[str, tuple[str, str]] = {}
+    types = set()
+    for kind in kinds:
+        key = _sort_key(kind, sort)
+        column = column_of(kind).get(key)
+        if column is None:
+            spec = kind.field(key)
+            if spec is not None and not spec.apart:
+                return None  # a field kept only in the document (tags, notes, history)
+            found[kind.name] = ("NULL", "")
+            continue
+        types.add(column.sql)
+        expr = quoted(column.name) + (' COLLATE "C"' if column.sql == "text" else "")
+        found[kind.name] = (expr, column.sql)
+    if len(types) > 1:
+        return None
+    sql_type = types.pop() if types else "text"
+    return {name: (expr if expr != "NULL" else f"NULL::{sql_type}", sql_type) for name, (expr, _) in found.items()}
+
+
+def _amount_expr(kind: Kind) -> tuple[str, str]:
+    cols = column_of(kind)
+    if "amount" not in cols:
+        return "NULL::bigint", "amount"
+    return quoted(cols["amount"].name), "amount"
+
+
+def _rank_expr(kind: Kind) -> str:
+    """domain/sorting._currency_rank in SQL: yuan first, the others in CURRENCIES order, no amount last."""
+    cols = column_of(kind)
+    if "amount" not in cols:
+        return str(len(CURRENCIES))
+    currency = quoted(cols["currency"].name) if "currency" in cols else "NULL"
+    cases = " ".join(f"WHEN '{c}' THEN {i}" for i, c in enumerate(CURRENCIES))
+    return (f"CASE WHEN {quoted(cols['amount'].name)} IS NULL THEN {len(CURRENCIES)} "
+            f"ELSE CASE coalesce({currency}, '{CURRENCIES[0]}') {cases} ELSE {len(CURRENCIES)} END END")
+
+
+# -- running ---------------------------------------------------------------------------------
+@dataclass
+class Plan:
+    kind: Kind
+    position: int  # the kind's place in the query (the order of an unsorted query)
+    where: Where
+
+
+class Runner:
+    """Answers queries on one connection inside the caller's transaction."""
+
+    def __init__(self, conn: Any, tables: Callable[[Kind], bool]):
+        self.conn = conn
+        self.has_table = tables  # does the kind have its table yet (no table: no records)
+        self.cursors = 0
+
+    def plans(self, query: Query) -> list[Plan]:
+        found = []
+        for i, kind in enumerate(query.kinds):
+            if not self.has_table(kind):
+                continue
+            w = where(kind, query.filters)
+            if not w.none:
+                found.append(Plan(kind, i, w))
+        return found
+
+    # -- count ---------------------------------------------------------------------------------
+    def count(self, query: Query) -> int:
+        total = 0
+        for plan in self.plans(query):
+            test = plan.where.doc_test()
+            t = quoted(table_name(plan.kind))
+            if test is None:
+                total += self.conn.execute(f"SELECT count(*) FROM {t} WHERE {plan.where.clause()}",
+                                           plan.where.params).fetchone()[0]
+            else:
+                total += sum(1 for _, doc in self._docs(plan) if test(doc))
+        return total
+
+    # -- select --------------------------------------------------------------------------------
+    def select(self, query: Query) -> Iterator[Record]:
+        plans = self.plans(query)
+        if not plans or (query.limit is not None and query.limit <= 0):
+            return iter(())
+        sorting = sql_sort([p.kind for p in plans], query.sort)
+        if sorting is None or any(p.where.doc_tests for p in plans):
+            return self._in_python(plans, query)
+        if len(plans) == 1:
+            return self._one_kind(plans[0], query, sorting)
+        return self._many_kinds(plans, query, sorting)
+
+    def _order(self, plan: Plan, query: Query, sorting: dict[str, tuple[str, str]], single: bool) -> tuple[str, list[str]]:
+        """(ORDER BY terms, the select expressions they name) for one kind's branch."""
+        sort = query.sort
+        if sort is None:
+            return ("number" if single else "k, number"), []
+        direction = "DESC" if sort.descending else "ASC"
+        tail = [f"p {direction}"] if not single else []
+        tail.append(f"number {direction}")
+        if sort.name == "id":
+            return ", ".join(tail), []
+        expr, _ = sorting[plan.kind.name]
+        nulls = "NULLS LAST" if sort.descending else "NULLS FIRST"
+        if sort.name == "amount":
+            return (", ".join([f"r ASC", f"s {direction} NULLS FIRST", *tail]),
+                    [f"{_rank_expr(plan.kind)} AS r", f"{expr} AS s"])
+        return ", ".join([f"s {direction} {nulls}", *tail]), [f"{expr} AS s"]
+
+    def _one_kind(self, plan: Plan, query: Query, sorting: dict[str, tuple[str, str]]) -> Iterator[Record]:
+        kind = plan.kind
+        order, extra = self._order(plan, query, sorting, single=True)
+        payload, build = _payload(kind, query)
+        limit = f" LIMIT {int(query.limit)}" if query.limit is not None else ""
+        inner = ", ".join(["number", *payload, *extra])
+        sql = f"SELECT {inner} FROM {quoted(table_name(kind))} WHERE {plan.where.clause()} ORDER BY {order}{limit}"
+        if not extra:
+            for row in self._stream(sql, plan.where.params):
+                yield build(row)
+            return
+        # the sort expressions are selected for ORDER BY; the record is built from the rest
+        width = 1 + len(payload)
+        for row in self._stream(sql, plan.where.params):
+            yield build(row[:width])
+
+    def _many_kinds(self, plans: list[Plan], query: Query, sorting: dict[str, tuple[str, str]]) -> Iterator[Record]:
+        branches, params = [], []
+        order = ""
+        for plan in plans:
+            order, extra = self._order(plan, query, sorting, single=False)
+            cols = [f"{plan.position} AS k", f"'{plan.kind.prefix}'::text COLLATE \"C\" AS p", "number", *extra]
+            branches.append(f"SELECT {', '.join(cols)} FROM {quoted(table_name(plan.kind))} WHERE {plan.where.clause()}")
+            params += plan.where.params
+        limit = f" LIMIT {int(query.limit)}" if query.limit is not None else ""
+        sql = f"SELECT k, number FROM ({' UNION ALL '.join(branches)}) AS matched ORDER BY {order}{limit}"
+        by_position = {p.position: p.kind for p in plans}
+        pending: list[tuple[Kind, int]] = []
+        for k, number in self._stream(sql, params):
+            pending.append((by_position[k], number))
+            if len(pending) >= _BATCH:
+                yield from self._fetch(pending, query)
+                pending = []
+        if pending:
+            yield from self._fetch(pending, query)
+
+    def _fetch(self, wanted: list[tuple[Kind, int]], query: Query) -> Iterator[Record]:
+        """Records for (kind, number) pairs, in the order given."""
+        found: dict[tuple[str, int], Record] = {}
+        for kind in {k for k, _ in wanted}:
+            numbers = [n for k, n in wanted if k is kind]
+            payload, build = _payload(kind, query)
+            sql = f"SELECT {', '.join(['number', *payload])} FROM {quoted(table_name(kind))} WHERE number = ANY(%s)"
+            for row in self.conn.execute(sql, [numbers]):
+                record = build(row)
+                found[(kind.name, record.number)] = record
+        for kind, number in wanted:
+            record = found.get((kind.name, number))
+            if record is not None:
+                yield record
+
+    def _docs(self, plan: Plan) -> Iterator[tuple[int, dict[str, Any]]]:
+        sql = (f"SELECT number, doc::text FROM {quoted(table_name(plan.kind))} WHERE {plan.where.clause()} "
+               "ORDER BY number")
+        for number, doc in self._stream(sql, plan.where.params):
+            yield number, orjson.loads(doc)
+
+    def _in_python(self, plans: list[Plan], query: Query) -> Iterator[Record]:
+        """Filters the server cannot apply and sorts it cannot do, done here with the same
+        key functions as every backend (domain/sorting.py) over the documents."""
+        rows: list[tuple[Plan, int, dict[str, Any]]] = []
+        for plan in plans:
+            test = plan.where.doc_test()
+            rows += [(plan, n, doc) for n, doc in self._docs(plan) if test is None or test(doc)]
+        sort = query.sort
+        if sort is None:
+            rows.sort(key=lambda r: (r[0].position, r[1]))
+            chosen: Iterable[tuple[Plan, int, dict[str, Any]]] = rows
+        else:
+            key, reverse = sort.key()
+
+            def order(row: tuple[Plan, int, dict[str, Any]]) -> Any:
+                return key(row[0].kind, row[1], row[2])
+
+            if query.limit is not None:
+                chosen = (heapq.nlargest if reverse else heapq.nsmallest)(query.limit, rows, key=order)
+            else:
+                chosen = sorted(rows, key=order, reverse=reverse)
+        if query.limit is not None:
+            chosen = list(chosen)[:query.limit]
+        bodies_of: dict[tuple[str, int], str | None] = {}
+        chosen = list(chosen)
+        if query.with_body:
+            for plan in plans:
+                if plan.kind.has_body:
+                    numbers = [n for p, n, _ in chosen if p is plan]
+                    sql = f"SELECT number, body::text FROM {quoted(table_name(plan.kind))} WHERE number = ANY(%s)"
+                    for number, body in self.conn.execute(sql, [numbers]):
+                        bodies_of[(plan.kind.name, number)] = orjson.loads(body) if body is not None else None
+        for plan, number, doc in chosen:
+            yield Record(plan.kind, number, doc, bodies_of.get((plan.kind.name, number)))
+
+    def _stream(self, sql: str, params: list[Any]) -> Iterator[tuple[Any, ...]]:
+        """Rows of a query, a batch at a time from a server-side cursor."""
+        self.cursors += 1
+        with self.conn.cursor(name=f"zs_rows_{self.cursors}") as cursor:
+            cursor.itersize = _BATCH
+            cursor.execute(sql, params)
+            yield from cursor
+
+
+def _payload(kind: Kind, query: Query) -> tuple[list[str], Callable[[tuple[Any, ...]], Record]]:
+    """The columns a query's records are built from, and how: the columns of the keys it
+    reads when they all have one (a report reads no document), else the document; the body."""
+    cols = column_of(kind)
+    wanted = query.fields
+    with_body = query.with_body and kind.has_body
+    if wanted is not None and all(key in cols for key in wanted):
+        chosen = [cols[key] for key in sorted(wanted)]
+        decoders = [decoder(c) for c in chosen]
+        keys = [c.key for c in chosen]
+        names = [quoted(c.name) for c in chosen] + (["body::text"] if with_body else [])
+        n = len(chosen)
+
+        def stub(row: tuple[Any, ...]) -> Record:
+            doc = {}
+            for key, decode, value in zip(keys, decoders, row[1:n + 1]):
+                if value is not None:
+                    doc[key] = decode(value)
+            body = row[n + 1] if with_body else None
+            return Record(kind, row[0], doc, orjson.loads(body) if body is not None else None)
+
+        return names, stub
+    names = ["doc::text"] + (["body::text"] if with_body else [])
+
+    def whole(row: tuple[Any, ...]) -> Record:
+        body = row[2] if with_body else None
+        return Record(kind, row[0], orjson.loads(row[1]), orjson.loads(body) if body is not None else None)
+
+    return names, whole

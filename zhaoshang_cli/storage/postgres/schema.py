@@ -1,0 +1,204 @@
+"""The tables of a PostgreSQL store, derived from the registered kinds, and their migrations.
+
+One table per kind (``zs_articles``, ``zs_policies``, ``zs_leads``, and one for any kind
+registered later), each with:
+
+    number       bigint primary key        the record number (a12 → 12)
+    doc          json                      the stored document exactly as TinyDB holds it
+                                           (key order, numbers and every character kept)
+    body         json                      the body as a JSON string literal (kinds with one)
+    natural_key  text                      the natural key as a JSON array (NULL: none)
+    key_hash     bytea unique              SHA-256 of natural_key: the database refuses a
+                                           second record with the same key
+    search       text                      what --text searches in the fields, casefolded
+                                           (domain/search.py), pieces joined by U+FFFF
+    body_search  text                      …and in the body (kinds with one)
+    created_at, updated_at text            as stored (ISO timestamps)
+    one column per scalar field            typed from the field type: region → region_code
+                                           integer and zone text; date → date; amount →
+                                           bigint; flag → boolean; everything else → text
+
+The document is the record; the columns are copies of it that filters, sorts and reports
+read, written by the same statement.  A NUL character, which PostgreSQL text cannot hold,
+is kept in the document and shown as U+FFFD in the column copies.
+
+``zs_meta`` holds the schema version and each kind's layout; ``zs_counters`` the next
+number per ID prefix (updated in the writing transaction, so an ID is issued once);
+``zs_settings`` the store's settings.  Indexes: region and date columns (with the number,
+for sorted listings), choice fields, and a trigram index (pg_trgm, from PostgreSQL's
+contrib set) on ``search``.
+"""
+
+from __future__ import annotations
+
+import hashlib
+from dataclasses import dataclass
+from functools import lru_cache
+from typing import Any, Callable, Mapping
+
+import orjson
+
+from ...domain.kind import Kind
+
+SCHEMA = 1  # the version this zhaoshang writes; bump it with a migration in MIGRATIONS
+META, COUNTERS, SETTINGS = "zs_meta", "zs_counters", "zs_settings"
+RESERVED = frozenset({"number", "doc", "body", "body_search", "natural_key", "key_hash", "search", "created_at", "updated_at"})
+NUL, NUL_SHOWN = "\x00", "\ufffd"
+SEPARATOR = "\uffff"  # between searched pieces: no needle holds it (domain/search.py)
+
+SQL_TYPES = {"region": "integer", "date": "date", "amount": "bigint", "flag": "boolean"}
+COLUMN_TYPES = ("text", "date", "region", "url", "phone", "email", "amount", "currency", "flag", "choice",
+                "suggest", "source")  # a field of any other type (tags, notes, history) lives in doc only
+INDEXED = ("region", "date", "choice", "currency")
+
+
+@dataclass(frozen=True)
+class Column:
+    name: str        # the column (quoted in SQL)
+    key: str         # the stored key it copies
+    sql: str         # its SQL type
+    type: str        # the field type it comes from ("zone" for the zone beside a region)
+
+
+def table_name(kind: Kind) -> str:
+    return f"zs_{kind.table}"
+
+
+def quoted(name: str) -> str:
+    return '"' + name.replace('"', '""') + '"'
+
+
+@lru_cache(maxsize=None)
+def columns(kind: Kind) -> tuple[Column, ...]:
+    """A kind's field columns, in field order."""
+    found: list[Column] = []
+    taken = set(RESERVED)
+    for spec in kind.fields:
+        if spec.apart or spec.type not in COLUMN_TYPES:
+            continue
+        if spec.type == "region":
+            found.append(Column("region_code", "region_code", "integer", "region"))
+            found.append(Column("zone", "zone", "text", "zone"))
+            continue
+        name = spec.key if spec.key not in taken else f"field_{spec.key}"
+        taken.add(name)
+        found.append(Column(name, spec.key, SQL_TYPES.get(spec.type, "text"), spec.type))
+    return tuple(found)
+
+
+@lru_cache(maxsize=None)
+def column_of(kind: Kind) -> Mapping[str, Column]:
+    """The column copying each stored key (created_at and updated_at included)."""
+    found = {c.key: c for c in columns(kind)}
+    for stamp in ("created_at", "updated_at"):
+        found[stamp] = Column(stamp, stamp, "text", "stamp")
+    return found
+
+
+def layout(kind: Kind) -> str:
+    """What a kind's table looks like, to know when it must be made again (a new field)."""
+    parts = [f"{c.name}:{c.sql}" for c in columns(kind)] + [f"body:{kind.has_body}", "v1"]
+    return hashlib.sha256("|".join(parts).encode()).hexdigest()[:16]
+
+
+def create_table(kind: Kind, trgm_schema: str | None) -> list[str]:
+    """The statements creating a kind's table and indexes."""
+    table = table_name(kind)
+    t = quoted(table)
+    cols = ["number bigint PRIMARY KEY CHECK (number BETWEEN 1 AND 999999999)", "doc json NOT NULL"]
+    if kind.has_body:
+        cols += ["body json", "body_search text"]
+    cols += ["natural_key text", "key_hash bytea UNIQUE", "search text NOT NULL DEFAULT ''",
+             "created_at text", "updated_at text"]
+    cols += [f"{quoted(c.name)} {c.sql}" for c in columns(kind)]
+    statements = [f"CREATE TABLE IF NOT EXISTS {t} ({', '.join(cols)})"]
+    for c in columns(kind):
+        if c.type == "region":
+            statements.append(_index(table, [c.name, "date"] if kind.field("date") else [c.name]))
+        elif c.type == "date":
+            statements.append(f"CREATE INDEX IF NOT EXISTS {quoted(table + '_' + c.name)} ON {t} "
+                              f"({quoted(c.name)} NULLS FIRST, number)")
+        elif c.type in INDEXED:
+            statements.append(_index(table, [c.name]))
+    if trgm_schema is not None:
+        for name in ("search", "body_search") if kind.has_body else ("search",):
+            statements.append(f"CREATE INDEX IF NOT EXISTS {quoted(table + '_' + name)} ON {t} "
+                              f"USING gin ({name} {quoted(trgm_schema)}.gin_trgm_ops)")
+    return statements
+
+
+def _index(table: str, names: list[str]) -> str:
+    return (f"CREATE INDEX IF NOT EXISTS {quoted(table + '_' + '_'.join(names))} ON {quoted(table)} "
+            f"({', '.join(map(quoted, names))})")
+
+
+BASE = [
+    f"CREATE TABLE IF NOT EXISTS {META} (key text PRIMARY KEY, value text NOT NULL)",
+    f"CREATE TABLE IF NOT EXISTS {COUNTERS} (prefix text PRIMARY KEY, next bigint NOT NULL CHECK (next >= 1))",
+    f"CREATE TABLE IF NOT EXISTS {SETTINGS} (key text PRIMARY KEY, value text NOT NULL)",
+]
+
+# MIGRATIONS[n] takes a store from schema n + 1 to n + 2: statements run in one transaction.
+# Append one whenever the tables change; never edit one that has shipped.
+MIGRATIONS: list[list[str]] = []
+assert SCHEMA == len(MIGRATIONS) + 1
+
+
+# -- a document as a row ---------------------------------------------------------------------
+def shown(text: str) -> str:
+    return text.replace(NUL, NUL_SHOWN) if NUL in text else text
+
+
+def _cell(column: Column, value: Any) -> Any:
+    if value is None or value == "" or value == []:
+        return None
+    kind = column.type
+    if kind == "region":
+        return int(value) if isinstance(value, str) and value.isdigit() else None
+    if kind == "date":
+        return value if isinstance(value, str) and len(value) == 10 else None
+    if kind == "amount":
+        return value if type(value) is int and -2**63 <= value < 2**63 else None
+    if kind == "flag":
+        return bool(value)
+    return shown(value) if isinstance(value, str) else shown(str(value))
+
+
+def cells(kind: Kind, doc: Mapping[str, Any]) -> list[Any]:
+    """The column copies of a document, in ``columns(kind)`` order."""
+    return [_cell(c, doc.get(c.key)) for c in columns(kind)]
+
+
+def key_cells(kind: Kind, doc: Mapping[str, Any]) -> tuple[str | None, bytes | None]:
+    key = kind.natural_key(doc)
+    if key is None:
+        return None, None
+    return key_text(key), key_digest(key)
+
+
+def key_text(key: tuple[str, ...]) -> str:
+    return orjson.dumps(list(key)).decode()
+
+
+def key_digest(key: tuple[str, ...]) -> bytes:
+    return hashlib.sha256(orjson.dumps(list(key))).digest()
+
+
+def search_text(pieces: list[str]) -> str:
+    """The searched pieces of a record (casefolded), joined by a character no needle holds;
+    a NUL, which PostgreSQL text cannot hold, becomes that character too."""
+    text = SEPARATOR.join(pieces)
+    return text.replace(NUL, SEPARATOR) if NUL in text else text
+
+
+def stamp(value: Any) -> str | None:
+    return value if isinstance(value, str) and value else None
+
+
+# -- a row as a document (only the keys a query reads, from their columns) -----------------
+def decoder(column: Column) -> Callable[[Any], Any]:
+    if column.type == "region":
+        return lambda n: f"{n:06d}" if n is not None else None
+    if column.type == "date":
+        return lambda d: d.isoformat() if d is not None else None
+    return lambda v: v
