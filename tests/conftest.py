@@ -177,6 +177,8 @@ def pg_server():
 
     reason = pgserver.unavailable()
     if reason:
+        if os.environ.get("ZHAOSHANG_REQUIRE_POSTGRES") == "1":  # CI: never skip them silently
+            pytest.fail(reason)
         pytest.skip(reason)
     server = pgserver.Server().start()
     try:

@@ -20,6 +20,7 @@ from urllib.parse import quote
 
 SERVER_USER = "postgres"  # the system user the server runs as when the tests run as root
 SUPERUSER = "zs_admin"    # the database superuser initdb creates
+PASSWORD_ROLE = "zs_pw"   # the one role that signs in with a password
 
 
 def binaries() -> Path | None:
@@ -72,6 +73,8 @@ class Server:
         locale = "C.UTF-8" if self._has_locale("C.UTF-8") else "C"
         self._run("initdb", "-D", str(self.data), "-A", "trust", "-U", SUPERUSER, "-E", "UTF8",
                   f"--locale={locale}", "--no-sync")
+        # one role signs in with a password (tests of a failed sign-in); every other one is trusted
+        (self.data / "pg_hba.conf").write_text(f"local all {PASSWORD_ROLE} scram-sha-256\nlocal all all trust\n")
         options = (f"-k {self.root} -h '' -p {self.port} -F -c fsync=off -c synchronous_commit=off "
                    "-c full_page_writes=off -c max_connections=60")
         self._run("pg_ctl", "-D", str(self.data), "-l", str(self.root / "log"), "-o", options, "-w", "start")
@@ -95,11 +98,11 @@ class Server:
     def url(self, database: str, user: str = SUPERUSER) -> str:
         return f"postgresql://{quote(user)}@/{database}?host={quote(str(self.root))}&port={self.port}"
 
-    def admin(self, *statements: str, database: str = "postgres") -> list[tuple]:
+    def admin(self, *statements: str, database: str = "postgres", user: str = SUPERUSER) -> list[tuple]:
         import psycopg
 
         rows: list[tuple] = []
-        with psycopg.connect(self.url(database), autocommit=True) as conn:
+        with psycopg.connect(self.url(database, user), autocommit=True) as conn:
             for statement in statements:
                 cursor = conn.execute(statement)
                 if cursor.description:

@@ -412,7 +412,7 @@ PG_INIT_MIGRATED = "migrated the store to schema {schema}"
 PG_INIT_TRIGRAM = "pg_trgm is installed: text search uses trigram indexes"
 PG_INIT_TABLE = "created table {table} for {kind}"
 PG_INIT_TABLE_CHANGED = "added the new columns of {kind} to {table}"
-PG_INIT_NOTHING = "{url}: the store is up to date (schema {schema}); nothing to do"
+PG_INIT_NOTHING = "the store is up to date (schema {schema}); nothing to do"
 PG_NO_TRIGRAM = ("pg_trgm is not available ({reason}): text search works without an index, reading every row; "
                  "install PostgreSQL's contrib package and run 'zhaoshang db init' again")
 PG_BACKUPS = ("{url} is kept by the PostgreSQL server: back it up with pg_dump and bring it back with "
@@ -441,3 +441,4 @@ COPY_SUMMARY = "copied {source} → {target}: {added} added, {updated} updated, 
 COPY_ID_TAKEN = ("{id} was issued by the target store before and is not there now (deleted?); copy does not bring "
                  "it back under another ID. Nothing was copied")
 COPY_NO_SOURCE = "the source store {path} does not exist"
+COPY_NO_TARGET = "--to: give the store to copy into (a file path or postgresql://USER@HOST/DBNAME)"

@@ -82,7 +82,7 @@ def build_app() -> typer.Typer:
     """A `zhaoshang` command tree for the kinds registered now (domain/kind.py): `add` has a
     subcommand per kind, `edit` an option per field of any kind.  The module's ``app`` is
     built once at import; a program or test that registers a kind of its own builds another."""
-    from . import admin, config, leads, records, regions, report, transfer
+    from . import admin, config, leads, records, regions, report, stores, transfer
 
     built = typer.Typer(
         cls=_ErrorsAsMessages,
@@ -95,7 +95,7 @@ def build_app() -> typer.Typer:
         context_settings={"help_option_names": ["-h", "--help"]},
     )
     built.callback()(root)
-    for module in (records, leads, report, transfer, regions, admin, config):
+    for module in (records, leads, report, transfer, stores, regions, admin, config):
         module.register(built)
     return built
 

@@ -24,3 +24,15 @@ def open_store(location: str | Path, *, lock_timeout: float, keep_backups: int) 
     from ..storage.tinydb.backend import TinyDBBackend
 
     return TinyDBBackend(location, lock_timeout=lock_timeout, keep_backups=keep_backups)
+
+
+def init_store(store: Backend) -> list[str]:
+    """Set up a store on a server (its tables, indexes, schema version); what was done.
+    A file store needs no setting up: its first write creates it."""
+    from .. import messages
+    from ..errors import UsageError
+
+    init = getattr(store, "init", None)
+    if init is None:
+        raise UsageError(messages.DB_INIT_NEEDS_URL)
+    return init() or [messages.PG_INIT_NOTHING.format(schema=store.state().schema)]  # type: ignore[attr-defined]

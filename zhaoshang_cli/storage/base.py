@@ -1,6 +1,6 @@
 """The storage protocol: what the rest of the program asks of a store, whatever holds it.
 
-A backend (storage/tinydb/, the default; a team store on PostgreSQL later) gives a
+A backend (storage/tinydb/, the default; storage/postgres/, a team store) gives a
 ``Reader`` inside ``reading()`` and a ``Writer`` inside ``writing()``, a transaction that
 saves everything or nothing.  Queries are plain data (``Query``, ``Filters``) that each
 backend compiles for itself; every backend must answer them alike.  Records cross the
@@ -141,6 +141,10 @@ class Writer(Reader, Protocol):
     def checkpoint(self) -> None:
         """Let a long transaction (an import) put what it has done so far out of memory;
         nothing is visible to others before the commit."""
+
+    def keep_counters(self, counters: Mapping[str, int]) -> None:
+        """Raise the next number of each prefix to at least ``counters`` (a copy of another
+        store never issues an ID that store issued)."""
 
 
 class Backend(Protocol):

@@ -543,10 +543,11 @@ def _reason(exc: Exception) -> str:
     if not lines:
         return type(exc).__name__
     first = lines[0]
-    # libpq: 'connection to server at "h" (1.2.3.4), port 5432 failed: Connection refused'
-    match = re.search(r"failed: (.+)$", first)
-    if match and not primary:
+    # libpq: 'connection to server at "h" (1.2.3.4), port 5432 failed: FATAL:  database "x" does not exist'
+    match = re.search(r".*\bfailed: (.+)$", first)
+    if match:
         first = match.group(1)
+    first = re.sub(r"^(FATAL|ERROR):\s+", "", first)
     if first.lower().startswith("connection refused") or "No such file or directory" in first:
         first += messages.PG_IS_SERVER_RUNNING
     return first

@@ -301,6 +301,13 @@ class Transaction:
                 segment.texts.pop(number, None)
         self.changed = self.changed or bool(numbers)
 
+    def keep_counters(self, counters: Mapping[str, int]) -> None:
+        """Raise the next numbers to at least ``counters`` (a copy keeps the IDs its source issued)."""
+        for prefix, number in counters.items():
+            if number > self.meta["next"].get(prefix, 1):
+                self.meta["next"][prefix] = number
+                self.changed = True
+
     def _append(self, bodies: list[Any]) -> list[Ref]:
         if not bodies:
             return []

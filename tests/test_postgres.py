@@ -1,0 +1,392 @@
+"""The team store on PostgreSQL (issue 13): the same output as TinyDB, concurrency done by
+the database, roles, copy between backends, the schema, and errors as one line.
+
+Runs against the test run's own server (conftest.pg_server); skipped with the reason where
+PostgreSQL's server binaries or psycopg are missing.
+"""
+
+from __future__ import annotations
+
+import json
+import os
+import subprocess
+import sys
+from pathlib import Path
+
+import pytest
+from conftest import EXAMPLES, ROOT, Cli
+
+from zhaoshang_cli.domain.kind import KINDS
+from zhaoshang_cli.io.exporters import report as report_formats
+from zhaoshang_cli.service.groupings import groupings
+
+NOW = "2025-08-20T09:30:00+08:00"
+EXAMPLE_FILES = [str(EXAMPLES / "articles.jsonl"), str(EXAMPLES / "policies.json"), str(EXAMPLES / "leads.csv")]
+
+
+@pytest.fixture
+def frozen(monkeypatch):
+    """One clock for both stores, so that timestamps written by imports and moves agree."""
+    from zhaoshang_cli.domain import dates
+
+    monkeypatch.setattr(dates, "now_iso", lambda: NOW)
+
+
+@pytest.fixture
+def both(tmp_path, pg_url, frozen):
+    """The examples, imported alike into a TinyDB store and a PostgreSQL store, with the same
+    edits, moves and notes made on each."""
+    stores = (Cli(tmp_path / "tiny" / "zhaoshang.json"), Cli(pg_url))
+    for cli in stores:
+        cli("import", *EXAMPLE_FILES)
+        cli("lead", "status", "l2", "visited", "--note", "实地考察")
+        cli("lead", "note", "l3", "客户关注用电指标")
+        cli("edit", "a5", "--tags", "重点,签约")
+        cli("rm", "a7", "--yes")
+        cli("add", "article", "--title", "新增 ABC 文章", "--region", "武清", "--date", "2025-07-18",
+            "--body", "Ǆ ß ﬁ İ Straße 正文")
+    return stores
+
+
+def _commands():
+    ids = [f"{k.prefix}{n}" for k in KINDS.values() for n in range(1, 40)]
+    yield from (("show", rid) for rid in ids)
+    yield from (("show", rid, "--format", "json", "--reveal") for rid in ids[::3])
+    for kind in ("articles", "policies", "leads"):
+        for fmt in ("table", "json", "jsonl", "csv", "count", "ids"):
+            yield "list", kind, "--format", fmt
+        for sort in ("date", "-date", "id", "-id", "title", "-title", "region", "-region", "created", "updated",
+                     "amount", "-amount", "status", "due", "-company", "tags", "-industry", "source"):
+            yield "list", kind, "--sort", sort, "--format", "jsonl", "--reveal"
+        yield "list", kind, "--sort", "-date", "--limit", "3"
+        yield "export", kind
+        yield "export", kind, "--format", "csv"
+        yield "export", kind, "--format", "json", "--region", "天津"
+    for filters in (["--region", "天津"], ["--region", "武清开发区"], ["--region", "天津,北京", "--exact-region"],
+                    ["--since", "2025-07-01"], ["--until", "2025-06-30"], ["--on", "2025Q3"], ["--month", "2025-07"],
+                    ["--text", "招商"], ["--text", "ABC"], ["--text", "abc"], ["--text", "strasse"], ["--text", "100%"],
+                    ["--text", "正文"], ["--status", "negotiating", "--status", "signed"], ["--due-before", "2025-09-01"],
+                    ["--where", "industry=生物医药"], ["--where", "source="], ["--where", "need=厂房租赁"],
+                    ["--where", "zone="], ["--where", "tags="], ["--source", "展会"]):
+        yield ("filter", *filters, "--format", "jsonl", "--reveal")
+        yield ("filter", *filters, "--sort", "title", "--limit", "5")
+        yield ("list", "leads", *filters, "--sort", "-amount")
+        yield ("filter", *filters, "--format", "count")
+    yield "filter", "--sort", "id", "--format", "ids"
+    yield "filter", "--sort", "-tags", "--limit", "7", "--format", "ids"
+    for by in groupings():
+        for fmt in report_formats.FORMATS:
+            yield "report", "--by", by, "--format", fmt
+    for fmt in report_formats.FORMATS:
+        yield "report", "--region", "天津", "--month", "2025-07", "--format", fmt
+        yield "report", "--region", "武清", "--on", "2025年下半年", "--format", fmt
+
+
+def test_every_command_prints_the_same_bytes_on_tinydb_and_postgres(both):
+    tiny, pg = both
+    compared = succeeded = 0
+    for command in _commands():
+        a, b = tiny(*command, ok=False), pg(*command, ok=False)
+        assert (b.exit_code, b.stdout) == (a.exit_code, a.stdout), command
+        assert b.stderr.replace(pg.db, "STORE") == a.stderr.replace(str(tiny.db), "STORE"), command
+        compared += 1
+        succeeded += a.exit_code == 0 and bool(a.stdout)
+    assert compared > 350 and succeeded > 250
+
+
+def test_copy_tinydb_postgres_tinydb_keeps_ids_histories_bodies_and_a_second_run_changes_nothing(both, tmp_path):
+    tiny, pg = both
+    target = Cli(pg.db)  # the PostgreSQL store already holds the same records: unchanged
+    result = tiny("copy", "--to", pg.db)
+    assert "0 added, 0 updated" in result.stderr and "unchanged" in result.stderr
+    fresh = tmp_path / "offline" / "zhaoshang.json"
+    result = target("copy", "--to", str(fresh))
+    assert "63 added, 0 updated, 0 unchanged" in result.stderr, result.stderr
+    back = Cli(fresh)
+    for kind in ("articles", "policies", "leads"):
+        assert back("export", kind).stdout == tiny("export", kind).stdout
+    assert back.counters() == tiny.counters()
+    before = fresh.read_bytes()
+    again = target("copy", "--to", str(fresh))
+    assert "0 added, 0 updated, 63 unchanged" in again.stderr
+    assert fresh.read_bytes() == before
+
+
+def test_copy_keeps_deleted_ids_unissued_and_the_settings(tmp_path, pg_url):
+    tiny = Cli(tmp_path / "t" / "zhaoshang.json")
+    tiny("add", "article", "--title", "一", "--region", "武清", "--date", "2025-07-01")
+    tiny("add", "article", "--title", "二", "--region", "武清", "--date", "2025-07-02")
+    tiny("rm", "a2", "--yes")
+    tiny("config", "set", "region", "天津")
+    tiny("copy", "--to", pg_url)
+    pg = Cli(pg_url)
+    assert pg("add", "article", "--title", "三", "--region", "和平区", "--date", "2025-07-03").stdout == "a3\n"
+    assert pg.json("show", "a3")["region_code"] == "120101"  # the home region came along: 天津's 和平区
+    pg("rm", "a1", "--yes")
+    result = tiny("copy", "--to", pg_url, ok=False)  # a1 was issued by the target and deleted there
+    assert result.exit_code == 1 and "a1" in result.stderr and result.stderr.count("\n") == 1
+
+
+def test_copy_from_a_missing_store_or_onto_itself_is_refused(tmp_path, pg_url):
+    cli = Cli(tmp_path / "none.json")
+    result = cli("copy", "--to", pg_url, ok=False)
+    assert result.exit_code == 1 and "does not exist" in result.stderr
+    result = cli("copy", "--from", pg_url, "--to", pg_url, ok=False)
+    assert result.exit_code == 2
+
+
+# -- concurrency -----------------------------------------------------------------------------
+def _python(code: str, *args: str) -> subprocess.Popen:
+    return subprocess.Popen([sys.executable, "-c", code, *args], stdout=subprocess.PIPE, stderr=subprocess.PIPE,
+                            env={**os.environ, "PYTHONPATH": str(ROOT)})
+
+
+_ADDER = """
+import json, sys
+from zhaoshang_cli.domain.kind import KINDS
+from zhaoshang_cli.errors import UserError
+from zhaoshang_cli.service import records
+from zhaoshang_cli.service.store import open_store
+
+worker, url = int(sys.argv[1]), sys.argv[2]
+store = open_store(url, lock_timeout=60, keep_backups=0)
+added = refused = 0
+for i in range(50):
+    key = str(i) if i % 2 == 0 else f"{worker}-{i}"  # an even i: the same article in every process
+    try:
+        records.add(store, KINDS["article"], {"title": f"并发项目{key}", "region": "武清", "date": "2025-07-01"})
+        added += 1
+    except UserError as exc:
+        assert "already stored" in exc.message, exc.message
+        refused += 1
+print(json.dumps([added, refused]))
+"""
+
+
+def test_eight_processes_adding_fifty_each_leave_every_record_once_with_ids_never_reused(pg_url):
+    procs = [_python(_ADDER, str(w), pg_url) for w in range(8)]
+    results = []
+    for proc in procs:
+        out, err = proc.communicate(timeout=300)
+        assert proc.returncode == 0, err.decode()
+        results.append(json.loads(out))
+    shared, own = 25, 8 * 25  # 25 titles every process adds, 25 of each process's own
+    assert sum(a for a, _ in results) == shared + own and sum(r for _, r in results) == 7 * shared
+    cli = Cli(pg_url)
+    rows = cli.json("list", "articles", "--sort", "id")
+    titles = [r["title"] for r in rows]
+    assert len(titles) == shared + own and len(set(titles)) == len(titles)
+    assert [r["id"] for r in rows] == [f"a{n}" for n in range(1, shared + own + 1)]  # no number issued twice
+    assert cli.counters()["a"] == shared + own + 1
+    assert cli("doctor").exit_code == 0
+
+
+def _batch(path: Path, start: int, stop: int) -> Path:
+    path.write_text("".join(json.dumps(
+        {"title": f"滨海新区重点项目第{i}号", "region": "滨海新区", "date": f"2025-07-{i % 28 + 1:02d}",
+         "url": f"https://example.org/p/{i}.html", "body": f"第{i}号项目正文。" * 40},
+        ensure_ascii=False) + "\n" for i in range(start, stop)), "utf-8")
+    return path
+
+
+def test_two_concurrent_imports_of_overlapping_files_store_every_record_once(pg_url, tmp_path):
+    a = _batch(tmp_path / "a.jsonl", 0, 500)
+    b = _batch(tmp_path / "b.jsonl", 250, 750)  # half of it is in a too
+    env = {**os.environ, "ZHAOSHANG_DB": pg_url, "ZHAOSHANG_LOCK_TIMEOUT": "120", "PYTHONPATH": str(ROOT)}
+    procs = [subprocess.Popen([sys.executable, "-m", "zhaoshang_cli", "import", str(f)], env=env,
+                              stdout=subprocess.PIPE, stderr=subprocess.PIPE) for f in (a, b)]
+    summaries = []
+    for proc in procs:
+        _, err = proc.communicate(timeout=300)
+        assert proc.returncode == 0, err.decode()
+        summaries.append(err.decode())
+    cli = Cli(pg_url)
+    urls = [doc["url"] for doc in cli.stored("articles").values()]
+    assert len(urls) == 750 and len(set(urls)) == 750
+    assert sorted(map(int, cli.stored("articles"))) == list(range(1, 751))
+    added = sum(int(s.split("imported: ")[1].split(" added")[0]) for s in summaries)
+    assert added == 750, summaries  # the one that came second found the first's 250 and skipped them
+    assert cli("doctor").exit_code == 0
+
+
+_MOVER = """
+import json, sys
+from zhaoshang_cli.service import records
+from zhaoshang_cli.service.store import open_store
+
+worker, url = int(sys.argv[1]), sys.argv[2]
+store = open_store(url, lock_timeout=60, keep_backups=0)
+statuses = ["new", "contacted", "visited", "negotiating", "signed", "lost"]
+moved = 0
+for i in range(15):
+    old, new, _ = records.move_status(store, "l1", statuses[(worker + 2 * i) % 6], note=f"{worker}/{i}")
+    moved += old != new
+print(moved)
+"""
+
+
+def test_a_lead_moved_by_several_people_at_once_keeps_every_move_in_its_history(pg_url):
+    cli = Cli(pg_url)
+    cli("add", "lead", "--company", "瑞拓精密", "--phone", "13820011234", "--region", "武清")
+    procs = [_python(_MOVER, str(w), pg_url) for w in range(4)]
+    moved = 0
+    for proc in procs:
+        out, err = proc.communicate(timeout=300)
+        assert proc.returncode == 0, err.decode()
+        moved += int(out)
+    history = cli.json("show", "l1", "--reveal")["history"]
+    assert len(history) == 1 + moved and moved >= 15
+    for before, after in zip(history, history[1:]):  # each move starts where the one before it ended
+        assert after["from"] == before["to"], history
+    assert cli.json("show", "l1")["status"] == history[-1]["to"]
+
+
+def test_a_writer_that_waits_too_long_for_a_lock_fails_in_one_line(pg_url):
+    import psycopg
+
+    cli = Cli(pg_url)
+    cli("add", "lead", "--company", "瑞拓精密", "--phone", "13820011234", "--region", "武清")
+    with psycopg.connect(pg_url) as other:
+        other.execute("SELECT * FROM zs_leads WHERE number = 1 FOR UPDATE")  # another change in progress
+        result = cli("--lock-timeout", "0.3", "lead", "status", "l1", "contacted", ok=False)
+    assert result.exit_code == 1 and result.stderr.count("\n") == 1 and "--lock-timeout" in result.stderr
+    assert cli.json("show", "l1")["status"] == "new"
+
+
+# -- roles -----------------------------------------------------------------------------------
+def _readme_sql(marker: str) -> list[str]:
+    text = (ROOT / "README.md").read_text("utf-8")
+    block = text.split(f"<!-- {marker} -->\n```sql\n", 1)[1].split("```", 1)[0]
+    lines = [line.split("--")[0].strip() for line in block.splitlines()]
+    return [s.strip() for s in " ".join(line for line in lines if line).split(";") if s.strip()]
+
+
+def test_the_readme_roles_reader_reads_editor_writes_owner_sets_up(pg_server, tmp_path):
+    database = f"zs_roles_{os.getpid()}"
+    admin = [s.replace("zhaoshang", database) for s in _readme_sql("team-roles-admin")]
+    pg_server.admin(*admin)
+    try:
+        owner, editor, reader = (Cli(pg_server.url(database, role)) for role in ("zs_owner", "zs_editor", "zs_reader"))
+        assert "created the store's tables" in owner("db", "init").stderr
+        pg_server.admin(*[s.replace("zhaoshang", database) for s in _readme_sql("team-roles-owner")],
+                        database=database, user="zs_owner")
+        editor("import", *EXAMPLE_FILES)
+        editor("lead", "status", "l1", "contacted")
+        assert reader("list", "articles", "--format", "count").stdout == "33\n"
+        assert "招商报告" in reader("report", "--region", "天津", "--month", "2025-07").stdout
+        assert reader.json("show", "l1")["status"] == "contacted"
+        before = reader.state()
+        for command in (["add", "article", "--title", "只读", "--region", "武清", "--date", "2025-07-01"],
+                        ["lead", "note", "l1", "只读"], ["rm", "a1", "--yes"], ["config", "set", "region", "天津"]):
+            result = reader(*command, ok=False)
+            assert result.exit_code == 1 and result.stderr.count("\n") == 1, result.stderr
+            assert "zs_reader lacks the right" in result.stderr and "Traceback" not in result.stderr
+        assert reader.state() == before
+        result = editor("db", "init", ok=False)  # up to date: nothing to do, nothing refused
+        assert result.exit_code == 0
+        assert "may write: yes" in editor("doctor").stdout and "may write: no" in reader("doctor").stdout
+    finally:
+        pg_server.admin(f"DROP DATABASE IF EXISTS {database} WITH (FORCE)",
+                        "DROP ROLE IF EXISTS zs_owner", "DROP ROLE IF EXISTS zs_editor", "DROP ROLE IF EXISTS zs_reader")
+
+
+def test_a_writer_role_cannot_create_a_new_kinds_table_and_says_who_can(pg_server):
+    database = f"zs_kind_{os.getpid()}"
+    pg_server.admin(*[s.replace("zhaoshang", database) for s in _readme_sql("team-roles-admin")])
+    try:
+        Cli(pg_server.url(database, "zs_owner"))("db", "init")
+        pg_server.admin(*[s.replace("zhaoshang", database) for s in _readme_sql("team-roles-owner")],
+                        database=database, user="zs_owner")
+        from test_new_kind import make_event_kind
+        from zhaoshang_cli.cli.app import build_app
+        from zhaoshang_cli.domain.kind import register, unregister
+
+        kind = register(make_event_kind())
+        try:
+            editor = Cli(pg_server.url(database, "zs_editor"), build_app())
+            assert editor("list", "events", "--format", "count").stdout == "0\n"  # no table: no records
+            result = editor("add", "event", "--title", "推介会", "--region", "武清", "--date", "2025-07-18", ok=False)
+            assert result.exit_code == 1 and "db init" in result.stderr and result.stderr.count("\n") == 1
+            owner = Cli(pg_server.url(database, "zs_owner"), build_app())
+            assert "created table zs_events" in owner("db", "init").stderr
+            pg_server.admin("GRANT SELECT, INSERT, UPDATE, DELETE ON zs_events TO zs_editor",
+                            database=database, user="zs_owner")
+            assert editor("add", "event", "--title", "推介会", "--region", "武清", "--date", "2025-07-18").stdout == "e1\n"
+        finally:
+            unregister(kind)
+    finally:
+        pg_server.admin(f"DROP DATABASE IF EXISTS {database} WITH (FORCE)",
+                        "DROP ROLE IF EXISTS zs_owner", "DROP ROLE IF EXISTS zs_editor", "DROP ROLE IF EXISTS zs_reader")
+
+
+# -- the schema ------------------------------------------------------------------------------
+def test_the_first_write_or_db_init_creates_the_schema_and_reading_creates_nothing(pg_server):
+    name = pg_server.new_database(template="template0")
+    try:
+        cli = Cli(pg_server.url(name))
+        assert cli("list", "articles").stderr == "no records match\n"
+        assert pg_server.admin("SELECT count(*) FROM pg_tables WHERE tablename LIKE 'zs%'", database=name) == [(0,)]
+        assert cli("add", "article", "--title", "一", "--region", "武清", "--date", "2025-07-01").stdout == "a1\n"
+        assert "up to date (schema 1)" in cli("db", "init").stderr
+    finally:
+        pg_server.drop_database(name)
+    name = pg_server.new_database(template="template0")
+    try:
+        result = Cli(pg_server.url(name))("db", "init")
+        assert "created the store's tables (schema 1)" in result.stderr and "created table zs_leads" in result.stderr
+    finally:
+        pg_server.drop_database(name)
+
+
+def test_a_store_of_a_newer_schema_is_refused_untouched(pg_url):
+    cli = Cli(pg_url)
+    cli("import", *EXAMPLE_FILES)
+    with __import__("psycopg").connect(pg_url) as conn:
+        conn.execute("UPDATE zs_meta SET value = '99' WHERE key = 'schema'")
+    before = cli.state()
+    for command in (["list", "articles"], ["add", "article", "--title", "一", "--region", "武清", "--date", "2025-07-01"],
+                    ["db", "init"], ["report"]):
+        result = cli(*command, ok=False)
+        assert result.exit_code == 1 and result.stderr.count("\n") == 1 and "newer zhaoshang (schema 99" in result.stderr
+    assert cli.state() == before
+
+
+# -- errors as one line -----------------------------------------------------------------------
+def test_connection_problems_are_one_line(pg_server, tmp_path):
+    cases = {
+        "postgresql://nobody@127.0.0.1:1/zhaoshang": "cannot connect",            # nothing listens there
+        f"postgresql://zs_admin@/zhaoshang?host={tmp_path}&port=5432": "is the server running",  # no socket
+        pg_server.url("no_such_database"): 'database "no_such_database" does not exist',
+        pg_server.url("postgres", "no_such_role"): 'role "no_such_role" does not exist',
+        "postgresql://zs_admin@/zhaoshang?host=/tmp&port=99999": "cannot",
+    }
+    pg_server.admin("DROP ROLE IF EXISTS zs_pw", "CREATE ROLE zs_pw LOGIN PASSWORD 'right'")
+    cases[pg_server.url("postgres", "zs_pw").replace("zs_pw@", "zs_pw:wrong@")] = "password authentication failed"
+    for url, expected in cases.items():
+        result = Cli(url)("list", "articles", ok=False)
+        assert result.exit_code == 1, (url, result.stderr)
+        assert result.stderr.count("\n") == 1 and expected in result.stderr, (url, result.stderr)
+        assert "Traceback" not in result.stderr and "wrong" not in result.stderr  # the password is never shown
+
+
+def test_a_url_without_psycopg_says_how_to_install_it_and_a_file_store_never_loads_it(tmp_path):
+    code = ("import sys; sys.modules['psycopg'] = None\n"
+            "from zhaoshang_cli.cli.app import main\n"
+            "sys.argv = ['zhaoshang', *sys.argv[1:]]\nmain()")
+    proc = subprocess.run([sys.executable, "-c", code, "--db", "postgresql://zs@dbhost/zhaoshang", "list", "articles"],
+                          capture_output=True, text=True, env={**os.environ, "PYTHONPATH": str(ROOT)})
+    assert proc.returncode == 1 and proc.stderr.count("\n") == 1
+    assert "pip install 'zhaoshang-cli[postgres]'" in proc.stderr
+    code = ("import sys\nfrom zhaoshang_cli.cli.app import app\n"
+            "app(['--db', sys.argv[1], 'add', 'article', '--title', '一', '--region', '武清', '--date', '2025-07-01'],"
+            " standalone_mode=False)\n"
+            "app(['--db', sys.argv[1], 'list', 'articles'], standalone_mode=False)\n"
+            "assert 'psycopg' not in sys.modules, 'psycopg loaded'")
+    proc = subprocess.run([sys.executable, "-c", code, str(tmp_path / "z.json")], capture_output=True, text=True,
+                          env={**os.environ, "PYTHONPATH": str(ROOT)})
+    assert proc.returncode == 0, proc.stderr
+
+
+def test_restore_on_a_server_store_points_to_pg_dump(pg_url):
+    result = Cli(pg_url)("restore", "--list", ok=False)
+    assert result.exit_code == 1 and "pg_dump" in result.stderr and result.stderr.count("\n") == 1
