@@ -20,6 +20,7 @@ class _ErrorsAsMessages(common.AliasGroup):
     store's warnings (things that went wrong after a change was saved) at the end."""
 
     aliases = {"ls": "list"}
+    sections = messages.HELP_SECTIONS
 
     def invoke(self, ctx):  # type: ignore[no-untyped-def]
         try:
@@ -68,7 +69,7 @@ def root(
                                                 help="Store file. Default: zhaoshang.json in the user data directory.")] = None,
     lock_timeout: Annotated[float, typer.Option(envvar="ZHAOSHANG_LOCK_TIMEOUT",
                                                 help="Seconds to wait for another process's lock.")] = 10.0,
-    backups: Annotated[int, typer.Option(envvar="ZHAOSHANG_BACKUPS", min=0,
+    backups: Annotated[int, typer.Option(envvar="ZHAOSHANG_BACKUPS", callback=common.not_negative,
                                          help="How many previous versions of the store to keep.")] = 5,
     version: Annotated[bool, typer.Option("--version", callback=_version, is_eager=True,
                                           help="Show the version and exit.")] = False,
@@ -92,7 +93,7 @@ def build_app() -> typer.Typer:
         add_completion=False,
         pretty_exceptions_enable=False,
         rich_markup_mode=None,  # plain help: rendering it with Rich costs more than the rest of start-up
-        context_settings={"help_option_names": ["-h", "--help"]},
+        context_settings={"help_option_names": ["-h", "--help"], "max_content_width": 120},
     )
     built.callback()(root)
     for module in (records, leads, report, transfer, regions, admin, config):

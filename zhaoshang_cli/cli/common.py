@@ -9,9 +9,9 @@ from pathlib import Path
 from typing import TYPE_CHECKING, Annotated, Any, Callable, Iterable, Optional
 
 import typer
-from typer.core import TyperGroup
 
 from .. import messages
+from .help import Command, Group
 
 if TYPE_CHECKING:
     from ..io.exporters import Options
@@ -21,7 +21,7 @@ if TYPE_CHECKING:
 DB_ENV = "ZHAOSHANG_DB"
 
 
-class AliasGroup(TyperGroup):
+class AliasGroup(Group):
     """A command group that also answers to other names (articles → article, ls → list)."""
 
     aliases: dict[str, str] = {}
@@ -205,7 +205,13 @@ Text = Annotated[Optional[str], typer.Option("--text", "-t", help="Substring of 
 Status = Annotated[Optional[list[str]], typer.Option("--status", "-s", help="Lead status; repeatable.")]
 DueBefore = Annotated[Optional[str], typer.Option("--due-before", help="Leads due on or before this date (e.g. today).")]
 Sort = Annotated[Optional[str], typer.Option(help="Sort key, '-' for descending: date, id, title, region, created, updated, amount (each currency apart), status, due.")]
-Limit = Annotated[Optional[int], typer.Option("--limit", "-n", min=0, help="At most this many records.")]
+def not_negative(value: int | None) -> int | None:
+    if value is not None and value < 0:
+        raise typer.BadParameter(messages.NOT_NEGATIVE.format(value=value))
+    return value
+
+
+Limit = Annotated[Optional[int], typer.Option("--limit", "-n", callback=not_negative, help="At most this many records.")]
 Format = Annotated[str, typer.Option("--format", "-f", help="table, json, jsonl, csv, count or ids.")]
 Reveal = Annotated[bool, typer.Option("--reveal", help="Show contact data unmasked: phones, e-mails, WeChat/QQ IDs (also in extra columns).")]
 

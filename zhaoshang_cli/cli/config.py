@@ -54,10 +54,10 @@ def unset(ctx: typer.Context, key: KeyArg) -> None:
 
 
 def register(app: typer.Typer) -> None:
-    config_app = typer.Typer(help="Settings of this store: the home region names are read in.",
+    config_app = typer.Typer(cls=common.Group, help="Settings of this store: the home region names are read in.",
                              invoke_without_command=True)
     config_app.callback()(show_all)
-    config_app.command("get")(get)
-    config_app.command("set")(set_)
-    config_app.command("unset")(unset)
+    config_app.command("get", cls=common.Command)(get)
+    config_app.command("set", cls=common.Command)(set_)
+    config_app.command("unset", cls=common.Command)(unset)
     app.add_typer(config_app, name="config")

@@ -16,10 +16,23 @@ from . import common
 
 
 # -- options generated from the record fields ----------------------------------------------
+_PLACEHOLDERS = {"date": "DATE", "region": "REGION", "amount": "AMOUNT", "phone": "PHONE", "email": "EMAIL",
+                 "url": "URL", "tags": "TAG,…", "notes": "TEXT", "source": "SOURCE"}
+
+
+def option_names(spec: Field) -> list[str]:
+    """The options of a field on add and edit: --title, -r/--region; notes take --note as
+    everywhere else (lead status), one note at a time."""
+    if spec.type == "notes":
+        return ["--note"]
+    return [f"--{spec.name.replace('_', '-')}", *(["-r"] if spec.type == "region" else [])]
+
+
 def _field_parameters(fields: list[Field]) -> list[inspect.Parameter]:
     params = []
     for spec in fields:
-        option = typer.Option(f"--{spec.name.replace('_', '-')}", help=f"{spec.help} ({spec.label})",
+        placeholder = _PLACEHOLDERS.get(spec.type) or (spec.name.upper() if spec.type == "choice" else "TEXT")
+        option = typer.Option(*option_names(spec), metavar=placeholder, help=f"{spec.help} ({spec.label})",
                               show_default=False)
         params.append(inspect.Parameter(spec.name, inspect.Parameter.KEYWORD_ONLY, default=None,
                                         annotation=Annotated[Optional[str], option]))
@@ -240,12 +253,12 @@ def register(app: typer.Typer) -> None:
     """The record commands for the kinds registered now."""
     add_app = typer.Typer(cls=_KindGroup, help=common.kinds_text(messages.ADD_HELP), no_args_is_help=True)
     for kind in KINDS.values():
-        add_app.command(kind.name)(_make_add(kind))
+        add_app.command(kind.name, cls=common.Command)(_make_add(kind))
     app.add_typer(add_app, name="add")
     kinds_help = common.kinds_text(messages.KIND_ARG_HELP)
     id_help = common.kinds_text(messages.ID_HELP)
-    app.command("list")(common.with_help(list_records, kind=kinds_help))
-    app.command("filter")(common.with_help(filter_records, doc=common.kinds_text(messages.FILTER_HELP)))
-    app.command("show")(common.with_help(show, record_id=id_help))
-    app.command("edit")(_make_edit())
-    app.command("rm")(rm)
+    app.command("list", cls=common.Command)(common.with_help(list_records, kind=kinds_help))
+    app.command("filter", cls=common.Command)(common.with_help(filter_records, doc=common.kinds_text(messages.FILTER_HELP)))
+    app.command("show", cls=common.Command)(common.with_help(show, record_id=id_help))
+    app.command("edit", cls=common.Command)(_make_edit())
+    app.command("rm", cls=common.Command)(rm)

@@ -48,4 +48,4 @@ def register(app: typer.Typer) -> None:
     from ..service.groupings import groupings
 
     by_help = messages.REPORT_BY_HELP.format(groupings=", ".join(groupings()))
-    app.command("report")(common.with_help(report, by=by_help))
+    app.command("report", cls=common.Command)(common.with_help(report, by=by_help))

@@ -165,6 +165,6 @@ def export(
 
 
 def register(app: typer.Typer) -> None:
-    app.command("import")(import_records)
-    app.command("import-page")(import_page)
-    app.command("export")(common.with_help(export, kind=common.kinds_text(messages.EXPORT_KIND_HELP)))
+    app.command("import", cls=common.Command)(import_records)
+    app.command("import-page", cls=common.Command)(import_page)
+    app.command("export", cls=common.Command)(common.with_help(export, kind=common.kinds_text(messages.EXPORT_KIND_HELP)))
