@@ -1,6 +1,6 @@
 """The segmented store under real processes: concurrent imports beside concurrent edits,
-SIGKILL at random moments and at named points of checkpoint and commit, and what a
-backup costs on disk.
+SIGKILL at random moments and at named points of checkpoint and commit, what a backup
+costs on disk, and a damaged segment that backups share.
 
 Every write under test runs in a process of its own: `python -m zhaoshang_cli`, or
 tests/kill_driver.py, which runs the same module (after a pause, or in a child forked
@@ -632,3 +632,46 @@ def test_single_writes_do_not_copy_the_store_into_backups(tmp_path):
     assert len(store.backup_paths()) == 2 and not leftovers(db)
     assert pruned < grown
 
+
+# -- 4. a damaged segment shared with backups, through real processes ------------------------------
+def tree(folder: Path) -> dict[str, bytes]:
+    return {str(p.relative_to(folder)): p.read_bytes() for p in sorted(folder.rglob("*"))
+            if p.is_file() and p.name != "lock"}
+
+
+def test_a_damaged_segment_is_refused_untouched_and_restore_brings_back_a_sound_version(stores, tmp_path):
+    """A segment file cut in half that the newest backup names too (a write elsewhere came
+    after it): writes and reads that need it are refused and change no file; doctor names
+    it; `zhaoshang restore`, as doctor advises, brings back the newest version whose files
+    are all sound, and the store is healthy again."""
+    sound = copy_store(stores["two"], tmp_path / "sound")  # backups: 000001 (the examples)
+    Cli(sound)("add", "article", "--title", "第二段的新文章", "--region", "武清", "--date", "2025-07-03")  # a2101
+    restorable = comparable(check(stores["two"]))  # …kept as backup 000002
+    Cli(sound)("edit", "a5", "--title", "之后在第一段改的标题")  # backup 000003 names the same second segment
+    damaged = TinyDBBackend(sound).load().entries[("article", 1)].file
+    path = TinyDBBackend(sound).segments_dir / damaged
+    path.write_bytes(path.read_bytes()[: path.stat().st_size // 2])
+    before = tree(sound.parent)
+
+    refused = [zhaoshang(sound, *args) for args in (
+        ["edit", "a2100", "--title", "改不了"], ["rm", "a2060", "--yes"], ["export", "articles"],
+        ["add", "article", "--title", "加不了", "--region", "武清", "--date", "2025-07-04"])]
+    for proc in refused:
+        code, err = finish(proc)
+        assert code == 1 and err.count("error:") == 1 and "Traceback" not in err, (proc.args, err)
+        assert damaged in err
+    assert tree(sound.parent) == before, "a refused command changed a file"
+    said, err = zhaoshang(sound, "doctor").communicate(timeout=60)
+    assert damaged in said.decode() and "1 error(s)" in err.decode(), said.decode()
+
+    listed, _ = zhaoshang(sound, "restore", "--list", COLUMNS="200").communicate(timeout=60)
+    rows = {line.split()[0]: line for line in listed.decode().splitlines() if line.startswith("zhaoshang.json.")}
+    assert "damaged segment" in rows["zhaoshang.json.000003.g1"]  # listed, not as a version to bring back
+    assert rows["zhaoshang.json.000002.g1"].endswith("ok")
+    said, err = zhaoshang(sound, "restore", "--yes").communicate(timeout=60)
+    assert "restored zhaoshang.json.000002" in said.decode() + err.decode(), err.decode()
+    code, err = finish(zhaoshang(sound, "doctor"))
+    assert code == 0 and "0 error(s)" in err, err
+    assert comparable(check(sound)) == restorable
+    assert Cli(sound)("add", "article", "--title", "恢复之后", "--region", "武清",
+                      "--date", "2025-07-05").stdout.strip() == "a2102"  # a2101 stays issued
