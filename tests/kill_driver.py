@@ -20,8 +20,8 @@ The process is killed with SIGKILL from inside (a real kill: no handler, no flus
 atexit), from whichever thread makes the call (the body log is written by a thread).
 
 ``python tests/kill_driver.py --serve`` is a fork server for many short runs: it imports
-the program once, then for each request (a JSON line on stdin: db, args, and optionally
-kill_at, chunk, out) forks a child that runs the command as above, with its stdout and
+the program once, then for each request (a JSON line on stdin: db, args, out, and
+optionally kill_at, trace, chunk) forks a child that runs the command as above, with its stdout and
 stderr in OUT.out and OUT.err, and answers {"pid": PID}.  The caller may SIGKILL that
 child at any moment; it then sends {"reap": PID} and gets {"code": EXIT} (-9 when killed).
 A child is only reaped when asked, so its PID cannot be reused while the caller may still
@@ -122,14 +122,14 @@ def _run_child(request: dict) -> None:
         null = os.open(os.devnull, os.O_RDONLY)
         os.dup2(null, 0)
         for fd, suffix in ((1, ".out"), (2, ".err")):
-            target = os.open(request["out"] + suffix, os.O_WRONLY | os.O_CREAT | os.O_TRUNC, 0o600)
+            target = os.open(request["out"] + suffix, os.O_WRONLY | os.O_APPEND)
             os.dup2(target, fd)
             os.close(target)
         os.environ.update(request.get("env", {}))
         os.environ["ZHAOSHANG_DB"] = request["db"]
         _set_chunk(request.get("chunk"))
-        if request.get("kill_at"):
-            _install(request["kill_at"], None)
+        if request.get("kill_at") or request.get("trace"):
+            _install(request.get("kill_at"), request.get("trace"))
         sys.argv = ["zhaoshang", *request["args"]]
         try:
             runpy.run_module("zhaoshang_cli", run_name="__main__", alter_sys=True)
@@ -162,6 +162,8 @@ def serve() -> None:
             _, status = os.waitpid(request["reap"], 0)
             reply({"code": os.waitstatus_to_exitcode(status)})
             continue
+        for suffix in (".out", ".err"):  # there even for a child killed before it opens them
+            os.close(os.open(request["out"] + suffix, os.O_WRONLY | os.O_CREAT | os.O_TRUNC, 0o600))
         pid = os.fork()
         if pid == 0:
             _run_child(request)

@@ -203,11 +203,12 @@ class Forker:
         assert line, "the fork server is gone"
         return json.loads(line)
 
-    def start(self, db: Path, args: list[str], kill_at: str | None = None,
+    def start(self, db: Path, args: list[str], kill_at: str | None = None, trace: Path | None = None,
               chunk: int | None = None) -> tuple[int, Path]:
         self.runs += 1
         out = self.folder / f"run{self.runs}"
-        pid = self._ask({"db": str(db), "args": args, "kill_at": kill_at, "chunk": chunk, "out": str(out)})["pid"]
+        pid = self._ask({"db": str(db), "args": args, "kill_at": kill_at, "trace": str(trace) if trace else None,
+                         "chunk": chunk, "out": str(out)})["pid"]
         return pid, out
 
     def wait(self, pid: int, out: Path) -> tuple[int, str]:
@@ -524,59 +525,82 @@ def test_sigkill_at_random_moments_of_a_multi_chunk_import(stores, tmp_path):
 
 
 # -- 2c. SIGKILL at named points of checkpoint and commit -----------------------------------------
-# os call|path it is on|which such call|before or after it → the state it must leave.  STORE is
-# the store file, PARENT its folder, SEGMENTS the segments folder.  The import is 250 rows
-# numbered a1951-a2200 stored 100 at a time: checkpoint 1 writes segments 0 and 1 (segment
-# files 1-4), checkpoints 2 and 3 segment 1 again (files 5-6, 7-8); three body appends.
-IMPORT_POINTS = [
-    ("write|/segments/|1|before", "before"),   # checkpoint 1: the first segment file still empty
-    ("fsync|/segments/|2|after", "before"),    # segment 0 written, segment 1 not yet
-    ("fsync|/segments/|4|after", "before"),    # checkpoint 1 done: its files on disk, named nowhere
-    ("write|/segments/|5|before", "before"),   # checkpoint 2 begins
-    ("fsync|/segments/|6|after", "before"),
-    ("fsync|/segments/|8|after", "before"),    # checkpoint 3 done
-    ("fsync|/bodies.|1|before", "before"),     # the first chunk's bodies written, not yet synced
-    ("fsync|/bodies.|3|after", "before"),      # every body in the log
-    ("fsync|=SEGMENTS|1|after", "before"),     # the segments folder synced: all is ready
-    ("replace|/counters|1|before", "before"),
-    ("replace|/counters|1|after", "before"),   # the counters saved, the manifest not
-    ("link|/backups/|1|after", "before"),      # the backup kept, the manifest not yet replaced
-    ("fsync|/.zhaoshang.json.|1|after", "before"),  # the new manifest written beside the store
-    ("replace|=STORE|1|before", "before"),     # the commit point, just before…
-    ("replace|=STORE|1|after", "after"),       # …and just after
-    ("fsync|=PARENT|1|before", "after"),
-    ("unlink|/segments/|1|before", "after"),   # pruning the earlier checkpoints' files
-    ("unlink|/segments/|3|after", "after"),
-    ("close|/lock|1|before", "after"),
-]
-EDIT_POINTS = [  # an edit of a record in the first of two segments, with a new body
-    ("fsync|/bodies.|1|after", "before"),
-    ("fsync|/segments/|2|after", "before"),
-    ("link|/backups/|1|after", "before"),
-    ("replace|=STORE|1|before", "before"),
-    ("replace|=STORE|1|after", "after"),
-    ("fsync|=PARENT|1|before", "after"),
-]
+def store_calls(trace: Path, db: Path) -> list[tuple[str, str, int]]:
+    """The os calls a traced run made on the store's files, in order, each as (call, the
+    path pattern kill_driver matches, its number among such calls)."""
+    side = f"{db}.d"
+    patterns = [(lambda p: p == str(db), f"={db}"), (lambda p: p == str(db.parent), f"={db.parent}"),
+                (lambda p: p == f"{side}/segments", f"={side}/segments"),
+                (lambda p: p.startswith(f"{side}/segments/"), "/segments/"),
+                (lambda p: p.startswith(f"{side}/bodies."), "/bodies."),
+                (lambda p: p.startswith(f"{side}/backups/"), "/backups/"),
+                (lambda p: p == f"{side}/counters", "/counters"), (lambda p: p == f"{side}/lock", "/lock"),
+                (lambda p: p.startswith(f"{db.parent}/.{db.name}."), f"/.{db.name}.")]  # the new manifest
+    calls, seen = [], {}
+    for line in trace.read_text("utf-8").splitlines():
+        op, path = line.split("\t", 1)
+        pattern = next((name for test, name in patterns if test(path)), None)
+        if pattern and op != "open":
+            seen[op, pattern] = seen.get((op, pattern), 0) + 1
+            calls.append((op, pattern, seen[op, pattern]))
+    return calls
+
+
+def kill_points(calls: list[tuple[str, str, int]], db: Path) -> list[tuple[str, str]]:
+    """Where to kill a run that makes ``calls``, each with the state it must leave: inside
+    every checkpoint (before the first segment file is written, after each one is synced),
+    the body log, then every step of the commit, the commit point itself (the replace of the
+    store file) just before and just after, and what follows it."""
+    commit = calls.index(("replace", f"={db}", 1))
+    chosen: list[tuple[tuple[str, str, int], str]] = []
+
+    def pick(found: list, *whens: str) -> None:
+        chosen.extend((call, when) for call in found for when in whens)
+
+    segments = [c for c in calls[:commit] if c[1] == "/segments/"]
+    pick([c for c in segments if c[0] == "write"][:1], "before")
+    pick([c for c in segments if c[0] == "fsync"], "after")
+    bodies = [c for c in calls if c[1] == "/bodies." and c[0] == "fsync"]
+    pick(bodies[:1], "before")
+    pick(bodies[-1:], "after")
+    for op, pattern, whens in (("fsync", f"={db}.d/segments", ("after",)), ("replace", "/counters", ("before", "after")),
+                               ("link", "/backups/", ("after",)), ("fsync", f"/.{db.name}.", ("after",)),
+                               ("replace", f"={db}", ("before", "after")), ("fsync", f"={db.parent}", ("before",)),
+                               ("close", "/lock", ("before",))):
+        pick([c for c in calls if c[:2] == (op, pattern)][:1], *whens)
+    pruned = [c for c in calls[commit:] if c[:2] == ("unlink", "/segments/")]
+    pick(pruned[:1], "before")
+    pick(pruned[1:][-1:], "after")
+    return [("|".join(map(str, call)) + "|" + when,
+             "before" if calls.index(call) < commit or (call == calls[commit] and when == "before") else "after")
+            for call, when in chosen]
 
 
 def test_sigkill_at_each_point_of_checkpoint_and_commit(stores, forker, tmp_path):
-    """25 runs, each killed at a named point: inside each checkpoint of a three-chunk import
-    across two segments and of an edit, at every step of the commit, after it."""
+    """A three-chunk import across two segments and an edit with a new body, each first run
+    with every os call traced, then killed at each named point the trace shows (30 runs or
+    more): each must leave exactly the state before, or after once the store file is
+    replaced."""
     small, two, spanning = stores["small"], stores["two"], stores["spanning"]
     commands = {"import": (small, ["import", str(spanning)]),
                 "edit": (two, ["edit", "a5", "--title", "改过的标题", "--body", "改过的正文"])}
+    runs = []
     states = {}
     for command, (pristine, args) in commands.items():
-        clean = copy_store(pristine, tmp_path / f"clean {command}")
-        code, err = forker.run(clean, args, chunk=100)
+        clean = Path(os.path.realpath(copy_store(pristine, tmp_path / f"clean {command}")))
+        code, err = forker.run(clean, args, trace=tmp_path / f"{command}.trace", chunk=100)
         assert code == 0, err
         states[command] = {"before": comparable(check(pristine)), "after": comparable(check(clean))}
-    runs = [("import", *point) for point in IMPORT_POINTS] + [("edit", *point) for point in EDIT_POINTS]
+        calls = store_calls(tmp_path / f"{command}.trace", clean)
+        points = kill_points(calls, clean)
+        runs += [(command, point.replace(str(clean.parent), "{folder}"), want) for point, want in points]
+        if command == "import":  # three checkpoints, two segments: several segment files, then the commit
+            assert len([c for c in calls if c[:2] == ("fsync", "/segments/")]) >= 4
+    assert len(runs) >= 30
     for i, (command, point, want) in enumerate(runs):
         pristine, args = commands[command]
         db = Path(os.path.realpath(copy_store(pristine, tmp_path / f"run{i}")))  # the program's own names
-        point = (point.replace("=STORE", f"={db}").replace("=PARENT", f"={db.parent}")
-                 .replace("=SEGMENTS", f"={db.parent / (db.name + '.d') / 'segments'}"))
+        point = point.replace("{folder}", str(db.parent))
         code, err = forker.run(db, args, kill_at=point, chunk=100)
         assert code == -signal.SIGKILL, f"{command}, {point}: the point was never reached (exit {code}):\n{err}"
         got_state = check(db)
@@ -602,9 +626,11 @@ def test_single_writes_do_not_copy_the_store_into_backups(tmp_path):
     cli = Cli(db)
     cli("import", str(articles_batch(tmp_path / "many.jsonl", "多段", 7000)))  # four article segments
     store = TinyDBBackend(db)
-    segments = sorted(store.segments_dir.glob("*.json"))
-    assert len(segments) == 4
-    largest_pair = max(p.stat().st_size + p.with_suffix(".idx").stat().st_size for p in segments)
+    by_segment: dict[str, int] = {}  # a segment file with its index (and whatever else is written with it)
+    for path in store.segments_dir.iterdir():
+        by_segment[path.stem] = by_segment.get(path.stem, 0) + path.stat().st_size
+    assert len(by_segment) == 4
+    largest_pair = max(by_segment.values())
     store_size, _ = disk_use(db)
     assert store_size > 3 * largest_pair
     writes = 10
