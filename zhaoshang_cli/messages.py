@@ -198,7 +198,6 @@ CONFIG_HELP_REGION = ("The home region: names without a province or city (和平
                       "when a command has no --in. E.g. 天津.")
 CONFIG_KEY_UNKNOWN = "unknown setting '{key}': use {keys}"
 CONFIG_DAMAGED = "{path} is not a settings file (not a JSON object of texts); fix or remove it"
-CONFIG_NO_FOLDER = "no folder {path}: create it first, or point --db elsewhere"
 CONFIG_NOT_SET = "(not set)"
 CONFIG_SOURCES = {"env": "from ${env}", "file": "from this store's settings", "": ""}
 CONFIG_IS_NOT_SET = "{key} is not set"
@@ -388,6 +387,8 @@ BACKUP_LIST_EMPTY = "no backups yet in {path}"
 # -- help pages ------------------------------------------------------------------------------
 HELP_EXAMPLES = "Examples"
 NOT_NEGATIVE = "{value} is below 0"
+NO_STORE = "no store at {path}: `zhaoshang add` or `zhaoshang import` makes one (--db or ZHAOSHANG_DB picks another)"
+STORE_FOLDER_MISSING = "the folder {folder} does not exist: make it first, or pick another --db than {path}"
 HELP_COMMANDS = "Other commands"
 HELP_SECTIONS = (
     ("Records", ("add", "list", "filter", "show", "edit", "rm")),

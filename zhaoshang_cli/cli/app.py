@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import errno
 import math
 import os
 import sys
@@ -30,10 +31,10 @@ class _ErrorsAsMessages(common.AliasGroup):
             common.error(exc.message)
             raise typer.Exit(exc.exit_code) from None
         except BrokenPipeError:
-            # `zhaoshang list … | head`: the reader left, which is fine
-            sys.stderr = None  # type: ignore[assignment]
-            raise typer.Exit(0) from None
+            _reader_left()
         except Exception as exc:
+            if isinstance(exc.__cause__ or exc.__context__, BrokenPipeError) or getattr(exc, "errno", None) == errno.EPIPE:
+                _reader_left()
             from ..atomic import is_user_os_error, os_error_message
 
             debug = os.environ.get("ZHAOSHANG_DEBUG")
@@ -48,6 +49,17 @@ class _ErrorsAsMessages(common.AliasGroup):
             raise typer.Exit(70) from None
         finally:
             _show_warnings(ctx)
+
+
+def _reader_left() -> None:
+    """`zhaoshang … | head`: the reader left, which is fine, for every command: exit 0, and
+    nothing more is written to the closed pipe (not even when Python flushes at exit)."""
+    try:
+        devnull = os.open(os.devnull, os.O_WRONLY)
+        os.dup2(devnull, sys.stdout.fileno())
+    except (OSError, ValueError):
+        pass
+    raise typer.Exit(0) from None
 
 
 def _show_warnings(ctx) -> None:  # type: ignore[no-untyped-def]

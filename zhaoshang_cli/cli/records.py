@@ -123,7 +123,7 @@ def _list(ctx: typer.Context, fmt: str, kinds: list[Kind], filters: Any, sort: s
     from ..service import records
 
     exporters.check_format(fmt, exporters.LIST_FORMATS)
-    store = common.store(ctx)
+    store = common.store(ctx, must_exist=True)
     if fmt in ("count", "ids"):
         found = [{"id": i} for i in records.find_ids(store, kinds, filters, sort=sort, limit=limit)]
         exporters.write(fmt, found, sys.stdout, kinds=kinds)
@@ -188,7 +188,7 @@ def show(
     from ..service import records
 
     exporters.check_format(fmt, ("table", "json"))
-    [record] = common.for_people([records.get(common.store(ctx), record_id)], reveal)
+    [record] = common.for_people([records.get(common.store(ctx, must_exist=True), record_id)], reveal)
     if fmt == "json":
         from ..io.exporters.json_ import dumps
 
@@ -214,7 +214,7 @@ def _make_edit() -> Callable[..., None]:
         from ..service import records
 
         changes = _given(kwargs)
-        records.edit(common.store(ctx), record_id, changes)
+        records.edit(common.store(ctx, must_exist=True), record_id, changes)
         common.info(messages.UPDATED.format(id=record_id))
 
     params = [_CTX, record_param, *_field_parameters(list(union.values())), _BODY_FILE]
@@ -235,7 +235,7 @@ def rm(
         if not typer.confirm(messages.RM_CONFIRM.format(count=len(record_ids), ids=" ".join(record_ids))):
             common.info(messages.RM_ABORTED)
             raise typer.Exit(1)
-    removed = records.remove(common.store(ctx), record_ids)
+    removed = records.remove(common.store(ctx, must_exist=True), record_ids)
     common.info(messages.REMOVED.format(ids=" ".join(removed)))
 
 

@@ -146,7 +146,7 @@ def export(
 
     exporters.check_format(fmt, exporters.EXPORT_FORMATS)
     the_kind = common.kind_arg(kind)
-    store = common.store(ctx)
+    store = common.store(ctx, must_exist=True)
     request = records.query([the_kind], build_filters(filters, context=common.region_context(ctx)),
                             sort=sort or "id", limit=limit, with_body=True)
     written = [0]
