@@ -46,6 +46,8 @@ class Cli:
 
     def __init__(self, db: "Path | str", typer_app: typer.Typer | None = None):
         self.db = db
+        if isinstance(db, Path):
+            db.parent.mkdir(parents=True, exist_ok=True)  # a store is made in a folder that exists
         self.app = typer_app or app  # another app: one built for kinds a test registers
         self.runner = CliRunner()
 
@@ -201,6 +203,7 @@ def pg_url(request: pytest.FixtureRequest) -> str:
 def db(tmp_path: Path, backend: str, request: pytest.FixtureRequest) -> "Path | str":
     if backend == "postgres":
         return request.getfixturevalue("pg_url")
+    (tmp_path / "store").mkdir(exist_ok=True)
     return tmp_path / "store" / "zhaoshang.json"
 
 

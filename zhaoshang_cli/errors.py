@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+from typing import Any
+
 _BREAKS = str.maketrans({"\n": "\\n", "\r": "\\r", "\t": "\\t"})
 
 
@@ -14,6 +16,17 @@ class UserError(Exception):
         message = message.translate(_BREAKS)  # a value quoted in a message stays on its line
         super().__init__(message)
         self.message = message
+
+
+def optional(module: str, install_hint: str) -> Any:
+    """An optional dependency (an extra), imported only when it is used; without it, one
+    line saying how to install it."""
+    import importlib
+
+    try:
+        return importlib.import_module(module)
+    except ImportError:
+        raise UserError(install_hint) from None
 
 
 class UsageError(UserError):

@@ -12,31 +12,22 @@ from . import common
 
 def copy(
     ctx: typer.Context,
-    to: Annotated[str, typer.Option("--to", metavar="STORE", help="The store to copy into: a file path or postgresql://USER@HOST/DBNAME.")],
-    source: Annotated[Optional[str], typer.Option("--from", metavar="STORE", help="The store to copy from (default: --db).")] = None,
+    to: Annotated[str, typer.Option("--to", metavar="STORE", help=messages.COPY_TO_HELP)],
+    source: Annotated[Optional[str], typer.Option("--from", metavar="STORE", help=messages.COPY_FROM_HELP)] = None,
 ) -> None:
     """Copy every record (IDs, histories, bodies) and the settings into another store, TinyDB or PostgreSQL; a second run changes nothing."""
-    from ..errors import UsageError, UserError
+    from ..errors import UsageError
     from ..service import copy as copying
-    from ..service.store import open_store
 
     settings = common.settings(ctx)
-    origin = common.location(source) if source else settings.db_path()
-    target = common.location(to)
+    origin, target = common.location(source) or settings.db_path(), common.location(to)
     if target is None:
         raise UsageError(messages.COPY_NO_TARGET)
     if str(origin) == str(target):
         raise UsageError(messages.COPY_SAME_STORE)
-    stores = [open_store(place, lock_timeout=settings.lock_timeout, keep_backups=settings.backups)
-              for place in (origin, target)]
-    settings.opened += stores
-    if not stores[0].exists():
-        raise UserError(messages.COPY_NO_SOURCE.format(path=stores[0].describe()))
-    result = copying.copy(stores[0], stores[1])
-    common.info(messages.COPY_SUMMARY.format(source=stores[0].describe(), target=stores[1].describe(),
-                                             added=result.added, updated=result.updated,
-                                             unchanged=result.unchanged, kept=result.kept))
-
+    stores = settings.open(origin, must_exist=True), settings.open(target)
+    result = copying.copy(*stores)
+    common.info(messages.COPY_SUMMARY.format(source=stores[0].describe(), target=stores[1].describe(), **vars(result)))
 
 def init(ctx: typer.Context) -> None:
     """Create or bring up to date the tables of a PostgreSQL store (its owner runs this once)."""
@@ -48,8 +39,7 @@ def init(ctx: typer.Context) -> None:
 
 
 def register(app: typer.Typer) -> None:
-    app.command("copy")(copy)
-    db_app = typer.Typer(help="A team store on PostgreSQL: set it up (zhaoshang --db postgresql://… db init).",
-                         no_args_is_help=True)
-    db_app.command("init")(init)
+    app.command("copy", cls=common.Command)(copy)
+    db_app = typer.Typer(cls=common.Group, help=messages.DB_HELP, no_args_is_help=True)
+    db_app.command("init", cls=common.Command)(init)
     app.add_typer(db_app, name="db")

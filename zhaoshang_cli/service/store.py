@@ -14,16 +14,21 @@ def is_server_url(location: str | Path) -> bool:
     return isinstance(location, str) and location.startswith(URL_SCHEMES)
 
 
-def open_store(location: str | Path, *, lock_timeout: float, keep_backups: int) -> Backend:
+def open_store(location: str | Path, *, lock_timeout: float, keep_backups: int,
+               create_folders: bool = False) -> Backend:
     """The store at ``location``: a ``postgresql://USER@HOST/DBNAME`` URL (the PostgreSQL
-    backend, psycopg imported only now), else a file path (the TinyDB backend)."""
+    backend, psycopg imported only now), else a file path (the TinyDB backend).
+    ``create_folders``: a file store's folder may be made when missing (the default
+    location, which is the program's own); a folder someone named that does not exist is
+    an error, not a new tree."""
     if is_server_url(location):
         from ..storage.postgres.backend import PostgresBackend
 
         return PostgresBackend(str(location), lock_timeout=lock_timeout)  # type: ignore[return-value]
     from ..storage.tinydb.backend import TinyDBBackend
 
-    return TinyDBBackend(location, lock_timeout=lock_timeout, keep_backups=keep_backups)
+    return TinyDBBackend(location, lock_timeout=lock_timeout, keep_backups=keep_backups,
+                         create_folders=create_folders)
 
 
 def init_store(store: Backend) -> list[str]:

@@ -65,6 +65,22 @@ class Filters:
         return not (self.places or self.since or self.until or self.text or self.statuses or self.due_before
                     or self.fields)
 
+    def place_ranges(self) -> tuple[list[tuple[int, int]], list[tuple[int, str]]]:
+        """``places`` as every backend compiles them: region codes and prefixes as integer
+        ranges [low, high); zones as (district code, zone name)."""
+        from ..domain.regions import table
+
+        ranges, zones = [], []
+        for place in self.places:
+            zone = table().zone_by_code.get(place)
+            if zone is not None:
+                zones.append((int(zone.county), zone.name))
+                continue
+            scale = 1 if self.exact else 10 ** (6 - len(place))
+            low = int(place) * scale
+            ranges.append((low, low + scale))
+        return ranges, zones
+
 
 @dataclass(frozen=True)
 class Query:

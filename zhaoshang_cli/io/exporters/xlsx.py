@@ -25,7 +25,7 @@ import re
 from typing import IO, Any, Iterable
 
 from ... import messages
-from ...errors import UserError
+from ...errors import UserError, optional
 from ..importers.columns import header_for
 from ...domain.kind import Kind
 from .cells import looks_like_formula, text
@@ -42,11 +42,7 @@ _IMPOSSIBLE = re.compile("[\ufffe\uffff]")
 
 def _openpyxl() -> Any:
     """The writer, imported only when a workbook is written (the ``xlsx`` extra)."""
-    try:
-        import openpyxl
-    except ImportError:
-        raise UserError(messages.XLSX_NEEDS_EXTRA) from None
-    return openpyxl
+    return optional("openpyxl", messages.XLSX_NEEDS_EXTRA)
 
 
 def escaped(cell: str) -> str:

@@ -23,7 +23,7 @@ from itertools import islice
 from typing import Any
 
 from ... import messages
-from ...errors import UserError
+from ...errors import UserError, optional
 from .columns import field_for
 from .rows import OLE2_SIGNATURE, ZIP_SIGNATURE, SourceRow, sheet_row
 from .xlsx_extent import MAX_CELLS, column_letters, extent
@@ -34,11 +34,7 @@ _EXACT = 2**53  # whole numbers below this are exact in a double, as Excel keeps
 
 def _calamine() -> Any:
     """The reader, imported only when a workbook is read (the ``xlsx`` extra)."""
-    try:
-        import python_calamine
-    except ImportError:
-        raise UserError(messages.XLSX_NEEDS_EXTRA) from None
-    return python_calamine
+    return optional("python_calamine", messages.XLSX_NEEDS_EXTRA)
 
 
 def xlsx_rows(name: str, raw: bytes, sheet: str | None = None) -> list[SourceRow]:

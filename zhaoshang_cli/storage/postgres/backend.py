@@ -38,26 +38,17 @@ from ...domain import dates
 from ...domain.body import RawBody, planes_of
 from ...domain.kind import KINDS, Kind, kind_of_id, record_id
 from ...domain.search import pieces
-from ...errors import StoreError, UserError
+from ...errors import StoreError, UserError, optional
 from ..base import BackupInfo, Finding, Query, Record, next_number
 from . import schema
 from .query import Runner
 from .schema import COUNTERS, META, SETTINGS, quoted, table_name
 
-URL_SCHEMES = ("postgresql://", "postgres://")
 _SCHEMA_LOCK = 0x7A68_6173  # pg_advisory_xact_lock key serialising schema changes ("zhas")
 
 
-def is_url(location: Any) -> bool:
-    return isinstance(location, str) and location.startswith(URL_SCHEMES)
-
-
 def _driver() -> Any:
-    try:
-        import psycopg
-    except ImportError:
-        raise StoreError(messages.PG_DRIVER_MISSING) from None
-    return psycopg
+    return optional("psycopg", messages.PG_DRIVER_MISSING)
 
 
 def safe_url(url: str) -> str:

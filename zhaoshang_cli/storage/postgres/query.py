@@ -31,22 +31,6 @@ from .schema import SEPARATOR, Column, column_of, decoder, quoted, shown, table_
 _BATCH = 2000  # rows fetched at a time
 
 
-def _places(filters: Filters) -> tuple[list[tuple[int, int]], list[tuple[int, str]]]:
-    """Region codes and prefixes as integer ranges; zones as (district code, zone name)."""
-    from ...domain.regions import table
-
-    ranges, zones = [], []
-    for place in filters.places:
-        zone = table().zone_by_code.get(place)
-        if zone is not None:
-            zones.append((int(zone.county), zone.name))
-            continue
-        scale = 1 if filters.exact else 10 ** (6 - len(place))
-        low = int(place) * scale
-        ranges.append((low, low + scale))
-    return ranges, zones
-
-
 def _empty(value: Any) -> Any:
     return "" if value is None or value == "" or value == [] else value
 
@@ -85,7 +69,7 @@ def where(kind: Kind, filters: Filters) -> Where:
     if found.none:
         return found
     if filters.places:
-        ranges, zones = _places(filters)
+        ranges, zones = filters.place_ranges()
         parts = []
         for low, high in ranges:
             parts.append("(region_code >= %s AND region_code < %s)")

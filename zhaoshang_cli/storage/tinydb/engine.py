@@ -38,22 +38,6 @@ class Row:
             self.full = self.doc is not None
 
 
-def _places(filters: Filters) -> tuple[list[tuple[int, int]], list[tuple[int, str]]]:
-    """Region codes and prefixes as integer ranges; zones as (district code, zone name)."""
-    from ...domain.regions import table
-
-    ranges, zones = [], []
-    for place in filters.places:
-        zone = table().zone_by_code.get(place)
-        if zone is not None:
-            zones.append((int(zone.county), zone.name))
-            continue
-        scale = 1 if filters.exact else 10 ** (6 - len(place))
-        low = int(place) * scale
-        ranges.append((low, low + scale))
-    return ranges, zones
-
-
 class Compiled:
     """The filters as tests for one kind: over index rows, and over documents where needed."""
 
@@ -78,7 +62,7 @@ class Compiled:
                 continue
             key = "zone" if name == "zone" else spec.key
             (self.row_fields if key in indexed else self.doc_fields).append((key, wanted))
-        self.ranges, self.zones = _places(filters)
+        self.ranges, self.zones = filters.place_ranges()
         self.since = day_number(filters.since)
         self.until = day_number(filters.until) or 99991231
         self.due = day_number(filters.due_before)
