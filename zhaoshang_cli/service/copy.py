@@ -13,7 +13,8 @@ issued before and no longer holds is an error (copy never moves a record to anot
 from __future__ import annotations
 
 from dataclasses import dataclass
-from typing import Any, Callable, Iterator
+from itertools import takewhile
+from typing import Any, Iterator
 
 from .. import messages
 from ..domain.kind import KINDS, Kind, record_id
@@ -31,14 +32,14 @@ class CopyResult:
     kept: int = 0  # records only in the target
 
 
-def copy(source: Backend, target: Backend, progress: Callable[[int], None] | None = None) -> CopyResult:
+def copy(source: Backend, target: Backend) -> CopyResult:
     result = CopyResult()
     settings = dict(source.settings())
     with source.reading() as reader:
         counters = reader.counters()
         with target.writing() as txn:
             for kind in KINDS.values():
-                _copy_kind(reader, txn, kind, result, progress)
+                _copy_kind(reader, txn, kind, result)
             txn.keep_counters(counters)
     current = target.settings()
     for key, value in settings.items():
@@ -47,20 +48,18 @@ def copy(source: Backend, target: Backend, progress: Callable[[int], None] | Non
     return result
 
 
-def _copy_kind(reader: Reader, txn: Writer, kind: Kind, result: CopyResult,
-               progress: Callable[[int], None] | None) -> None:
+def _copy_kind(reader: Reader, txn: Writer, kind: Kind, result: CopyResult) -> None:
     """The records of one kind, both stores read in ID order side by side."""
-    theirs: Iterator[Record] = iter(txn.select(Query((kind,), with_body=True)))
+    following = issued = txn.counters().get(kind.prefix, 1)
+    # the target's records as they were: the ones this copy inserts (numbers from `issued` on) are not compared
+    theirs: Iterator[Record] = takewhile(lambda r: r.number < issued, txn.select(Query((kind,), with_body=True)))
     held = next(theirs, None)
-    following = txn.counters().get(kind.prefix, 1)
     fresh: list[Record] = []
 
     def flush() -> None:
         if fresh:
             txn.insert(kind, [_whole(kind, r) for r in fresh], [r.number for r in fresh])
             result.added += len(fresh)
-            if progress:
-                progress(len(fresh))
             fresh.clear()
             txn.checkpoint()
 
