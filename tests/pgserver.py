@@ -113,7 +113,9 @@ class Server:
         """The store's tables in the template every test database is copied from."""
         from zhaoshang_cli.storage.postgres.backend import PostgresBackend
 
-        PostgresBackend(self.url("zs_template")).init()
+        store = PostgresBackend(self.url("zs_template"))
+        store.init()
+        store.close()  # a template must have no connections when it is copied
 
     def new_database(self, template: str = "zs_template") -> str:
         self.count += 1

@@ -48,6 +48,8 @@ class _ErrorsAsMessages(common.AliasGroup):
             raise typer.Exit(70) from None
         finally:
             _show_warnings(ctx)
+            if isinstance(ctx.obj, common.Settings):
+                ctx.obj.close()
 
 
 def _reader_left() -> None:

@@ -45,7 +45,7 @@ class Settings:
     db: "str | Path | None"
     lock_timeout: float
     backups: int
-    opened: list["Backend"] = field(default_factory=list)  # their warnings are shown at the end
+    opened: dict[str, "Backend"] = field(default_factory=dict)  # by location; their warnings are shown at the end
 
     def db_path(self) -> "str | Path":
         if self.db is not None:
@@ -63,18 +63,24 @@ class Settings:
         """The store at ``location`` (--db's, or another one: copy's --from and --to)."""
         from ..service.store import open_store
 
-        store = open_store(location, lock_timeout=self.lock_timeout, keep_backups=self.backups,
-                           create_folders=create_folders)
-        self.opened.append(store)
+        store = self.opened.get(str(location))
+        if store is None:  # a command asking twice (its records, the home region) gets the one store
+            store = open_store(location, lock_timeout=self.lock_timeout, keep_backups=self.backups,
+                               create_folders=create_folders)
+            self.opened[str(location)] = store
         if must_exist and not store.exists():
             with store.reading():
                 pass  # a store lost beside its backups is refused with its own message
             raise UserError(messages.NO_STORE.format(path=store.describe()))
         return store
 
+    def close(self) -> None:
+        for store in self.opened.values():
+            store.close()
+
     def pending_warnings(self) -> list[str]:
-        found = [w for store in self.opened for w in store.warnings]
-        for store in self.opened:
+        found = [w for store in self.opened.values() for w in store.warnings]
+        for store in self.opened.values():
             store.warnings.clear()
         return found
 

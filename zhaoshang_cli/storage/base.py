@@ -182,6 +182,9 @@ class Backend(Protocol):
     def exists(self) -> bool:
         ...
 
+    def close(self) -> None:
+        """Let go of what the store keeps open between calls (a server connection)."""
+
     def settings(self) -> Mapping[str, str]:
         ...
 

@@ -295,6 +295,7 @@ class PostgresBackend:
         self.lock_timeout = lock_timeout
         self.warnings: list[str] = []
         self.user: str | None = None
+        self._idle: Any = None  # the connection kept between calls
 
     def describe(self) -> str:
         return safe_url(self.url)
@@ -305,27 +306,21 @@ class PostgresBackend:
     # -- connections ---------------------------------------------------------------------------
     @contextmanager
     def _connection(self, *, read_only: bool = False) -> Iterator[Any]:
-        """A connection in a transaction; closed (rolled back unless committed) at the end.
+        """A connection in a transaction, rolled back at the end unless committed.  The
+        connection is kept for the next call (one command reads settings, checks the store
+        and runs its query: one connection, not three); a use inside another gets its own.
         Errors of the driver and the server become one line."""
         psycopg = _driver()
-        conn = None
+        conn, self._idle = self._idle, None
         try:
-            try:
-                conn = psycopg.connect(self.url, autocommit=False, connect_timeout=10,
-                                       application_name="zhaoshang-cli")
-            except psycopg.OperationalError as exc:
-                raise StoreError(messages.PG_CONNECT_FAILED.format(url=self.describe(), reason=_reason(exc))) from None
-            except psycopg.ProgrammingError as exc:  # a URL libpq cannot read
-                raise StoreError(messages.PG_URL_INVALID.format(url=self.describe(), reason=_reason(exc))) from None
-            if read_only:
-                conn.isolation_level = psycopg.IsolationLevel.REPEATABLE_READ
-                conn.read_only = True
-            else:
-                wait = max(int(self.lock_timeout * 1000), 1)  # 0 would mean "wait forever"
-                conn.execute(f"SET lock_timeout = {wait}")
-                conn.commit()
-            self.user = conn.info.user
+            if conn is None:
+                conn = self._connect(psycopg)
+            conn.read_only = read_only
+            conn.isolation_level = psycopg.IsolationLevel.REPEATABLE_READ if read_only else None
             yield conn
+            conn.rollback()  # nothing to undo after a commit; a reader's snapshot ends here
+            if self._idle is None:
+                self._idle, conn = conn, None
         except psycopg.Error as exc:
             raise self._refused(psycopg, exc) from None
         finally:
@@ -334,6 +329,25 @@ class PostgresBackend:
                     conn.close()
                 except Exception:  # noqa: BLE001 - closing a broken connection must not hide the error
                     pass
+
+    def _connect(self, psycopg: Any) -> Any:
+        try:
+            conn = psycopg.connect(self.url, autocommit=False, connect_timeout=10, application_name="zhaoshang-cli")
+        except psycopg.OperationalError as exc:
+            raise StoreError(messages.PG_CONNECT_FAILED.format(url=self.describe(), reason=_reason(exc))) from None
+        except psycopg.ProgrammingError as exc:  # a URL libpq cannot read
+            raise StoreError(messages.PG_URL_INVALID.format(url=self.describe(), reason=_reason(exc))) from None
+        wait = max(int(self.lock_timeout * 1000), 1)  # 0 would mean "wait forever"
+        conn.execute(f"SET lock_timeout = {wait}")
+        conn.commit()
+        self.user = conn.info.user
+        return conn
+
+    def close(self) -> None:
+        """Close the connection kept between calls."""
+        conn, self._idle = self._idle, None
+        if conn is not None:
+            conn.close()
 
     def _refused(self, psycopg: Any, exc: Exception) -> StoreError:
         errors = psycopg.errors

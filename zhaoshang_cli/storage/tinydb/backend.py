@@ -106,6 +106,9 @@ class TinyDBBackend:
     def own_files(self) -> tuple[Path, Path]:
         return self.path, self.side
 
+    def close(self) -> None:
+        """Nothing is kept open between calls: each takes and leaves its lock and files."""
+
     def body_log(self, meta: Mapping[str, Any]) -> BodyLog:
         return body_log_of(self.side, meta)
 
