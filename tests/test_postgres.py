@@ -7,6 +7,7 @@ PostgreSQL's server binaries or psycopg are missing.
 
 from __future__ import annotations
 
+import datetime
 import json
 import os
 import subprocess
@@ -321,6 +322,30 @@ def test_a_writer_role_cannot_create_a_new_kinds_table_and_says_who_can(pg_serve
 
 
 # -- the schema ------------------------------------------------------------------------------
+def test_records_have_typed_columns_indexes_and_a_trigram_text_search(pg_url):
+    import psycopg
+
+    cli = Cli(pg_url)
+    cli("import", *EXAMPLE_FILES)
+    with psycopg.connect(pg_url) as conn:
+        types = dict(conn.execute("SELECT table_name || '.' || column_name, data_type FROM information_schema.columns "
+                                  "WHERE table_name LIKE 'zs\\_%'").fetchall())
+        indexes = "\n".join(r[0] for r in conn.execute("SELECT indexdef FROM pg_indexes WHERE tablename LIKE 'zs%'"))
+        assert conn.execute("SELECT region_code, date, amount, status FROM zs_leads WHERE number = 1").fetchone() \
+            == (120114, datetime.date(2025, 7, 4), 120_000_000, "negotiating")  # 1.2亿元
+        conn.execute("SET enable_seqscan = off")  # a tiny table: ask whether the index can serve, not whether it pays
+        plan = "\n".join(r[0] for r in conn.execute(
+            "EXPLAIN SELECT number FROM zs_articles WHERE search LIKE %s OR body_search LIKE %s", ["%生物医药%"] * 2))
+    assert {types[f"zs_articles.{c}"] for c in ("region_code", "date")} == {"integer", "date"}
+    assert (types["zs_leads.amount"], types["zs_leads.due"], types["zs_leads.status"]) == ("bigint", "date", "text")
+    assert types["zs_articles.body"] == "json"
+    for wanted in ("zs_articles_region_code_date", "zs_leads_status", "zs_leads_due", "UNIQUE INDEX zs_leads_key_hash",
+                   "zs_articles_search ON public.zs_articles USING gin (search gin_trgm_ops)"):
+        assert wanted in indexes, indexes
+    assert "Bitmap Index Scan on zs_articles_search" in plan, plan
+    assert cli("filter", "--text", "生物医药", "--format", "count").stdout != "0\n"  # the same answers: test above
+
+
 def test_the_first_write_or_db_init_creates_the_schema_and_reading_creates_nothing(pg_server):
     name = pg_server.new_database(template="template0")
     try:
