@@ -124,10 +124,34 @@ class Cli:
             docs.update(json.loads(path.read_text("utf-8"))[table])
         return docs
 
+    def _tamper_rows(self, table: str, change, reindex: bool) -> None:
+        import psycopg
+
+        from zhaoshang_cli.domain.kind import KINDS
+        from zhaoshang_cli.storage.postgres.doctor import _rewrite
+
+        kind = next(k for k in KINDS.values() if k.table == table)
+        before = self.stored(table)
+        docs = json.loads(json.dumps(before))
+        change(docs)
+        with psycopg.connect(self.db) as conn:
+            for key, doc in before.items():
+                if key not in docs:
+                    conn.execute(f'DELETE FROM "zs_{table}" WHERE number = %s', [int(key)])
+                elif docs[key] != doc:
+                    conn.execute(f'UPDATE "zs_{table}" SET doc = %s WHERE number = %s',
+                                 [json.dumps(docs[key], ensure_ascii=False), int(key)])
+                    if reindex:
+                        _rewrite(conn, kind, int(key))
+
     def tamper(self, table: str, change, *, reindex: bool = True) -> None:
         """Change stored documents behind the program's back: each segment file of ``table``
-        rewritten in place (and its index, unless ``reindex`` is False)."""
+        rewritten in place (and its index, unless ``reindex`` is False); on PostgreSQL, the
+        rows' documents updated (and their column copies, unless ``reindex`` is False)."""
         from zhaoshang_cli.domain.kind import KINDS
+
+        if self.on_postgres:
+            return self._tamper_rows(table, change, reindex)
         from zhaoshang_cli.storage.tinydb import digests
         from zhaoshang_cli.storage.tinydb.backend import TinyDBBackend
         from zhaoshang_cli.storage.tinydb.segments import encode

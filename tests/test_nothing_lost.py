@@ -12,6 +12,8 @@ from conftest import EXAMPLES, Cli
 from hypothesis import HealthCheck, given, settings
 from hypothesis import strategies as st
 
+pytestmark = pytest.mark.backends
+
 
 def lead(cli, record_id):
     return cli.json("show", record_id)
@@ -30,11 +32,11 @@ def test_update_from_a_sheet_without_status_keeps_moves_notes_and_creation(cli, 
     cli("lead", "status", "l1", "contacted")
     cli("lead", "note", "l1", "电话沟通，下周考察")
     before = lead(cli, "l1")
-    stored = cli.db.read_bytes()
+    stored = cli.state()
     for args in ([], ["--dry-run"]):
         result = cli("import", str(sheet), "--on-conflict", "update", *args)
         assert "0 added, 0 updated, 2 unchanged, 0 invalid" in result.stderr
-    assert cli.db.read_bytes() == stored
+    assert cli.state() == stored
     assert lead(cli, "l1") == before
     assert before["status"] == "contacted"
     assert [h.get("from") for h in before["history"]] == [None, "new"]
@@ -122,11 +124,11 @@ def test_rows_for_one_lead_in_one_batch_are_merged_then_settled_once(cli, tmp_pa
 # -- a lead always has a status ------------------------------------------------------------
 def test_a_status_cannot_be_cleared_by_edit(cli):
     cli("add", "lead", "--company", "瑞拓精密", "--phone", "13800000001")
-    before = cli.db.read_bytes()
+    before = cli.state()
     result = cli("edit", "l1", "--status", "", ok=False)
     assert result.exit_code == 1 and result.stderr.count("\n") == 1
     assert result.stderr.startswith("error: status: ") and "lead status" in result.stderr
-    assert cli.db.read_bytes() == before
+    assert cli.state() == before
     cli("edit", "l1", "--status", "visited")
     record = lead(cli, "l1")
     assert record["status"] == "visited" and record["history"][-1]["from"] == "new"
@@ -148,22 +150,26 @@ def test_doctor_reports_a_lead_without_status_or_history(cli):
     assert "l1: a lead without a status" in out
     assert "l2: a lead without a status history" in out
     assert "l3:" not in out
+    cli("doctor", "--fix")
+    result = cli("doctor")
+    assert "0 error(s)" in result.stdout + result.stderr
+    assert cli.json("show", "l1")["status"] == "new" and len(cli.json("show", "l2", "--reveal")["history"]) == 1
 
 
 # -- a record-ID source names a stored record ----------------------------------------------
 def test_add_and_edit_refuse_a_source_naming_no_record(cli):
     cli("add", "article", "--title", "武清开发区招商", "--region", "武清", "--date", "2025-07-01")
-    stored = cli.db.read_bytes()
+    stored = cli.state()
     refused = cli("add", "lead", "--company", "瑞拓精密", "--phone", "13800000001", "--source", "a999",
                   ok=False)
     assert refused.exit_code == 1 and refused.stderr == "error: source: no record a999\n"
-    assert cli.db.read_bytes() == stored
+    assert cli.state() == stored
     cli("add", "lead", "--company", "瑞拓精密", "--phone", "13800000001", "--source", "a1")
     cli("add", "lead", "--company", "启元生物", "--phone", "13800000002", "--source", "https://example.org/none")
-    stored = cli.db.read_bytes()
+    stored = cli.state()
     refused = cli("edit", "l1", "--source", "p1", ok=False)
     assert refused.exit_code == 1 and refused.stderr == "error: source: no record p1\n"
-    assert cli.db.read_bytes() == stored
+    assert cli.state() == stored
     cli("edit", "l2", "--source", "l1")
     assert lead(cli, "l2")["source"] == "l1"
 
@@ -181,7 +187,7 @@ def test_import_checks_sources_against_the_store_and_earlier_rows(cli, tmp_path)
     assert f"error: {batch}:3: source: no record a999" in refused.stderr
     assert f"error: {batch}:5: source: no record l9" in refused.stderr
     assert "0 added, 0 updated, 0 unchanged, 2 invalid" in refused.stderr
-    assert not cli.db.exists()
+    assert not cli.exists()
     result = cli("import", str(batch), "--skip-invalid")
     assert "3 added, 0 updated, 0 unchanged, 2 invalid" in result.stderr
     assert [(r["company"], r["source"]) for r in cli.json("list", "leads", "--sort", "id")] == [

@@ -24,9 +24,15 @@ def _text(rng: random.Random, n: int) -> str:
 
 
 @pytest.fixture
-def store(tmp_path):
+def store(tmp_path, backend, request):
     rng = random.Random(7)
-    backend = TinyDBBackend(tmp_path / "z.json", keep_backups=1)
+    if backend == "postgres":
+        from zhaoshang_cli.storage.postgres.backend import PostgresBackend
+
+        backend = PostgresBackend(request.getfixturevalue("pg_url"))
+        request.addfinalizer(backend.close)
+    else:
+        backend = TinyDBBackend(tmp_path / "z.json", keep_backups=1)
     docs = []
     for i in range(300):
         doc = validation.validate(ARTICLE, {"title": _text(rng, 3) + f"{i}", "region": "武清", "date": "2025-07-01",
@@ -34,8 +40,8 @@ def store(tmp_path):
         if i % 3:
             doc["body"] = _text(rng, 30)
         docs.append(doc)
-    leads = [validation.validate(LEAD, {"company": _text(rng, 2) + "有限公司", "phone": "13800138000",
-                                        "region": "东丽", "notes": _text(rng, 3)}) for _ in range(40)]
+    leads = [validation.validate(LEAD, {"company": _text(rng, 2) + f"{i}有限公司", "phone": "13800138000",
+                                        "region": "东丽", "notes": _text(rng, 3)}) for i in range(40)]
     with backend.writing() as txn:
         txn.insert(ARTICLE, docs)
         txn.insert(LEAD, leads)
@@ -58,6 +64,7 @@ def _engine(backend, kind, needle):
         return sorted(r.number for r in reader.select(Query((kind,), Filters(text=needle))))
 
 
+@pytest.mark.backends
 @pytest.mark.parametrize("needle", NEEDLES)
 def test_every_answer_is_what_the_records_say(store, needle):
     needle = needle.casefold()

@@ -5,7 +5,8 @@ so the doctor looks at what is ours: the schema version and each kind's table, t
 counters against the stored numbers, and the column copies (natural key, searched text,
 typed fields) against the documents they are taken from.  It also says what makes text
 search slow (no pg_trgm, a database whose LC_CTYPE is C) and what the connected role may
-do.  ``--fix`` writes the counters and the column copies again, in one transaction.
+do, and, as on a file, which records today's validation would refuse (warnings).  ``--fix``
+writes the counters and the column copies again, in one transaction.
 """
 
 from __future__ import annotations
@@ -18,6 +19,8 @@ import orjson
 from ... import messages
 from ...domain.kind import KINDS, Kind, record_id
 from ..base import Finding
+from ..checks import damage_findings, record_findings
+from ..tinydb.integrity import record_damage
 from . import schema
 from .backend import PostgresBackend, _body_cells, _state, row_cells, row_names
 from .schema import COUNTERS, quoted, table_name
@@ -61,7 +64,7 @@ def check(backend: PostgresBackend, fix: bool = False) -> list[Finding]:
         if state.schema > schema.SCHEMA:
             return [Finding("error", messages.PG_SCHEMA_TOO_NEW.format(url=url, found=state.schema,
                                                                       supported=schema.SCHEMA))]
-        counts, fixed = [], []
+        counts, fixed, problems = [], [], []
         counters = dict(conn.execute(f"SELECT prefix, next FROM {COUNTERS}").fetchall())
         for kind in KINDS.values():
             layout = state.layouts.get(kind.name)
@@ -83,7 +86,15 @@ def check(backend: PostgresBackend, fix: bool = False) -> list[Finding]:
                 else:
                     findings.append(Finding("error", messages.DOCTOR_PG_COUNTER.format(
                         kind=kind.plural, next=record_id(kind, following), top=record_id(kind, top))))
+            texts = dict(conn.execute(f"SELECT number, doc::text FROM {table} ORDER BY number").fetchall())
+            docs = {str(n): orjson.loads(text) for n, text in texts.items()}
+            damage = [p for key, doc in docs.items() for p in record_damage(kind, key, doc)]
+            if damage and fix:
+                fixed += _mend(conn, kind, texts, docs, damage)
+            else:
+                findings += damage_findings(damage)
             wrong = _mismatches(conn, kind)
+            problems += record_findings(kind, ((int(key), doc) for key, doc in docs.items()))
             if wrong:
                 if fix:
                     for number in wrong:
@@ -97,6 +108,7 @@ def check(backend: PostgresBackend, fix: bool = False) -> list[Finding]:
         findings[:0] = [Finding("ok", messages.DOCTOR_PG_FIXED.format(action=a)) for a in fixed]
         findings.insert(0, Finding("ok", messages.DOCTOR_PG_OK.format(url=url, schema=state.schema,
                                                                        counts=", ".join(counts) or "no records")))
+        findings += problems
         if state.trgm is None:
             findings.append(Finding("warning", messages.DOCTOR_PG_NO_TRIGRAM))
         else:
@@ -105,6 +117,22 @@ def check(backend: PostgresBackend, fix: bool = False) -> list[Finding]:
                 findings.append(Finding("warning", messages.DOCTOR_PG_CTYPE.format(ctype=ctype)))
         findings.append(Finding("ok", _rights(conn)))
     return findings
+
+
+def _mend(conn: Any, kind: Kind, texts: dict[int, str], docs: dict[str, Any], damage: list[Any]) -> list[str]:
+    """The repairs of the file store's doctor, made to the documents of a table; the rows
+    they change written again (a record the repair drops, deleted)."""
+    data = {kind.table: docs}
+    done = [p.repair(data) for p in damage]
+    table = quoted(table_name(kind))
+    for number, text in texts.items():
+        doc = data[kind.table].get(str(number))
+        if doc is None:
+            conn.execute(f"DELETE FROM {table} WHERE number = %s", [number])
+        elif orjson.dumps(doc).decode() != text:
+            conn.execute(f"UPDATE {table} SET doc = %s WHERE number = %s", [orjson.dumps(doc).decode(), number])
+            _rewrite(conn, kind, number)
+    return done
 
 
 def _rewrite(conn: Any, kind: Kind, number: int) -> None:

@@ -19,10 +19,10 @@ from typing import Any
 
 from ... import messages
 from ...atomic import file_problem, private_dir_problem, read_private, stale_temp_files, temp_files_in
-from ...domain import validate as validation
-from ...domain.kind import KINDS, Kind, to_public
-from ...errors import RecordInvalid, StoreError, UserError
+from ...domain.kind import KINDS, Kind
+from ...errors import StoreError, UserError
 from ..base import BackupInfo, Finding
+from ..checks import SHOWN, damage_findings, record_findings
 from . import digests, integrity, manifest as manifests
 from .bodies import BodyLog
 from .document import load_document
@@ -32,7 +32,6 @@ from .writer import _Segment
 from .segments import Entry, SegmentUnreadable, SegmentView, encode, numbers_of, seq_of, split
 
 OK, WARN, ERROR = "ok", "warning", "error"
-SHOWN = 5  # problems listed per kind before "… and N more"
 
 
 # -- backups ---------------------------------------------------------------------------------
@@ -117,7 +116,7 @@ def diagnose(backend: Any) -> list[Finding]:
     try:
         found = manifests.parse(data, path, backend.log_generations())
     except manifests.StoreDamaged as exc:
-        findings += _damage_findings(exc.problems)
+        findings += damage_findings(exc.problems)
         return findings + _restore_hint(backend) + _side_files(backend)
     stored_schema = data["_meta"]["1"]["schema"]
     records, segment_findings = _records(backend, found)
@@ -143,14 +142,6 @@ def diagnose(backend: Any) -> list[Finding]:
     findings.append(Finding(OK, messages.DOCTOR_BACKUPS.format(count=sum(i.valid for i in infos),
                                                                keep=backend.keep_backups)))
     return findings
-
-
-def _damage_findings(problems: list[integrity.Damage]) -> list[Finding]:
-    shown = [Finding(ERROR, messages.DOCTOR_DAMAGE.format(where=p.where, problem=p.problem))
-             for p in problems[:SHOWN * 2]]
-    if len(problems) > SHOWN * 2:
-        shown.append(Finding(ERROR, messages.DOCTOR_MORE_DAMAGE.format(count=len(problems) - SHOWN * 2)))
-    return shown
 
 
 def _lost(backend: Any) -> str | None:
@@ -187,7 +178,7 @@ def _records(backend: Any, found: Manifest | Legacy) -> tuple[Records, list[Find
                 problems += damage
                 if not damage:
                     records[kind.name][int(key)] = doc
-    return records, findings + _damage_findings(problems)
+    return records, findings + damage_findings(problems)
 
 
 def check_segment(directory: Path, entry: Entry) -> tuple[dict[str, Any] | None, list[str]]:
@@ -237,29 +228,7 @@ def _counters(backend: Any, found: Manifest | Legacy, records: Records) -> list[
 
 def _semantics(records: Records) -> list[Finding]:
     """Records that would not pass today's validation: shown, but they break no command."""
-    findings = []
-    for kind in KINDS.values():
-        bad = 0
-        for number, doc in sorted(records[kind.name].items()):
-            problem = _record_problem(kind, doc)
-            if problem:
-                bad += 1
-                if bad <= SHOWN:
-                    findings.append(Finding(WARN, f"{kind.prefix}{number}: {problem}"))
-        if bad > SHOWN:
-            findings.append(Finding(WARN, messages.DOCTOR_MORE.format(count=bad - SHOWN, kind=kind.plural)))
-    return findings
-
-
-def _record_problem(kind: Kind, doc: dict[str, Any]) -> str | None:
-    public = to_public(kind, 0, doc)
-    public.pop("body", None)
-    try:
-        validation.validate(kind, {k: v for k, v in public.items() if k not in ("id", "kind", "region")},
-                            defaults=False)  # a lead without a status must not pass as a new one
-    except (RecordInvalid, UserError) as exc:
-        return exc.message
-    return None
+    return [f for kind in KINDS.values() for f in record_findings(kind, sorted(records[kind.name].items()))]
 
 
 def _refs(records: Records) -> list[tuple[str, list[int]]]:
