@@ -284,6 +284,9 @@ def test_the_readme_roles_reader_reads_editor_writes_owner_sets_up(pg_server, tm
             assert result.exit_code == 1 and result.stderr.count("\n") == 1, result.stderr
             assert "zs_reader lacks the right" in result.stderr and "Traceback" not in result.stderr
         assert reader.state() == before
+        offline = tmp_path / "offline.json"
+        assert "63 added" in reader("copy", "--to", str(offline)).stderr  # an offline copy needs only reading
+        assert Cli(offline)("export", "leads").stdout == reader("export", "leads").stdout
         result = editor("db", "init", ok=False)  # up to date: nothing to do, nothing refused
         assert result.exit_code == 0
         assert "may write: yes" in editor("doctor").stdout and "may write: no" in reader("doctor").stdout
@@ -363,6 +366,11 @@ def test_the_first_write_or_db_init_creates_the_schema_and_reading_creates_nothi
         assert "created the store's tables (schema 1)" in result.stderr and "created table zs_leads" in result.stderr
     finally:
         pg_server.drop_database(name)
+
+
+def test_db_init_on_a_file_store_is_a_usage_error(tmp_path):
+    result = Cli(tmp_path / "z.json")("db", "init", ok=False)
+    assert result.exit_code == 2 and "postgresql://" in result.stderr and not (tmp_path / "z.json").exists()
 
 
 def test_a_store_of_a_newer_schema_is_refused_untouched(pg_url):
