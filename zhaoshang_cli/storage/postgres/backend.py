@@ -35,7 +35,7 @@ import orjson
 
 from ... import messages
 from ...domain import dates
-from ...domain.body import RawBody, planes_of
+from ...domain.body import RawBody
 from ...domain.kind import KINDS, Kind, kind_of_id, record_id
 from ...domain.search import pieces
 from ...errors import StoreError, UserError, optional

@@ -19,7 +19,7 @@ from typing import Any
 
 from ... import messages
 from ...atomic import file_problem, private_dir_problem, read_private, stale_temp_files, temp_files_in
-from ...domain.kind import KINDS, Kind
+from ...domain.kind import KINDS
 from ...errors import StoreError, UserError
 from ..base import BackupInfo, Finding
 from ..checks import SHOWN, damage_findings, record_findings
