@@ -102,7 +102,7 @@ KEY_LEAD = "phone/email and company"
 # -- help built from the registered kinds (cli/common.kinds_text) ----------------------------
 APP_HELP = "Records for investment-promotion (招商引资) teams: {kinds}."
 ADD_HELP = "Add a record: {one}."
-ADD_KIND_HELP = "Add {article} {kind} ({label}); prints its ID."
+ADD_KIND_HELP = "Add {kind} ({label}); prints its ID."
 KIND_ARG_HELP = "{some} (singular works too)."
 EXPORT_KIND_HELP = "{some}."
 FILTER_HELP = "Filter {kinds} at once: one table with a kind column."
@@ -122,6 +122,10 @@ BODY_TWICE = "give the body with --body or --body-file, not both"
 REVEAL_NOTE = "contact data (phones, e-mails, WeChat/QQ IDs) is masked; add --reveal to show it"
 NO_RECORDS = "no records match"
 FORMAT_UNKNOWN = "unknown format '{value}': use {allowed}"
+FIELDS_UNKNOWN = "--fields: unknown field '{value}' for {kinds}: use {allowed}"
+FIELDS_EMPTY = "--fields: name at least one field, e.g. id,title,date"
+FIELDS_NOT_FOR = "--fields does not apply to --format {fmt}"
+FIELDS_HELP = "Only these fields, in this order, in every format: id,title,region,date (names or labels such as 标题; `title` is a lead's company)."
 SORT_UNKNOWN = "cannot sort by '{value}': use {allowed}"
 WHERE_SYNTAX = "--where: '{value}' is not FIELD=VALUE (e.g. industry=生物医药, or source= for records without one)"
 WHERE_FIELD_UNKNOWN = "--where: no kind of record has a field '{field}'; use one of: {allowed}"
@@ -288,7 +292,7 @@ PAGE_SUMMARY = "{pages} page(s) read, {skipped} skipped"
 NO_PAGES = "{path}: no page files (*.txt, *.html) found"
 
 # -- leads ---------------------------------------------------------------------------------
-NOT_A_LEAD = "{id} is a {kind}, not a {kinds}"  # a kind with a pipeline: lead
+NOT_A_LEAD = "{id} is {kind}, not {kinds}: only {kinds} move through stages"  # kinds with "a"/"an": an article
 STATUS_MOVED = "{id}: {old} → {new}"
 STATUS_SAME = "{id} is already {status}; nothing changed"
 NOTE_ADDED = "{id}: note added"
@@ -386,10 +390,12 @@ BACKUP_LIST_EMPTY = "no backups yet in {path}"
 
 # -- help pages ------------------------------------------------------------------------------
 HELP_EXAMPLES = "Examples"
+NO_PAGER_HELP = "Print long output straight to the terminal, without a pager (also ZHAOSHANG_PAGER= or PAGER=cat)."
 NOT_NEGATIVE = "{value} is below 0"
 NO_STORE = "no store at {path}: `zhaoshang add` or `zhaoshang import` makes one (--db or ZHAOSHANG_DB picks another)"
 STORE_FOLDER_MISSING = "the folder {folder} does not exist: make it first, or pick another --db than {path}"
 HELP_COMMANDS = "Other commands"
+HELP_COMMANDS_ONLY = "Commands"
 HELP_SECTIONS = (
     ("Records", ("add", "list", "filter", "show", "edit", "rm")),
     ("Import and export", ("import", "import-page", "export", "copy")),

@@ -106,8 +106,9 @@ def _make_add(kind: Kind) -> Callable[..., None]:
         typer.echo(record_id)
 
     params = [_CTX, *_field_parameters(fields)] + ([_BODY_FILE] if kind.has_body else []) + [_WITHIN]
-    article = "an" if kind.name[0] in "aeiou" else "a"
-    return _command(params, run, messages.ADD_KIND_HELP.format(article=article, kind=kind.name, label=kind.label))
+    from ..domain.kind import with_article
+
+    return _command(params, run, messages.ADD_KIND_HELP.format(kind=with_article(kind.name), label=kind.label))
 
 
 # -- list / filter -------------------------------------------------------------------------
@@ -115,7 +116,7 @@ _FULL_FORMATS = ("json", "jsonl", "csv")  # whole records, bodies included; tabl
 
 
 def _list(ctx: typer.Context, fmt: str, kinds: list[Kind], filters: Any, sort: str | None, limit: int | None,
-          reveal: bool, show_kind: bool) -> None:
+          reveal: bool, show_kind: bool, fields: str | None, no_pager: bool) -> None:
     """Find and print, record by record: a listing of everything holds one record at a time."""
     from ..domain import dates
     from ..io import exporters
@@ -123,16 +124,19 @@ def _list(ctx: typer.Context, fmt: str, kinds: list[Kind], filters: Any, sort: s
     from ..service import records
 
     exporters.check_format(fmt, exporters.LIST_FORMATS)
+    chosen = exporters.pick_fields(fields, kinds, fmt)
     store = common.store(ctx, must_exist=True)
     if fmt in ("count", "ids"):
         found = [{"id": i} for i in records.find_ids(store, kinds, filters, sort=sort, limit=limit)]
         exporters.write(fmt, found, sys.stdout, kinds=kinds)
         return
-    request = records.query(kinds, filters, sort=sort or "-date", limit=limit, with_body=fmt in _FULL_FORMATS)
-    shown = ForPeople(records.stream(store, request), reveal)
-    options = exporters.Options(today=dates.today().isoformat(), show_kind=show_kind)
-    common.emit(fmt, shown, kinds, options)
-    if shown.masked and not (fmt == "table" and show_kind):  # that table has no contact column
+    with_body = exporters.needs_body(chosen, kinds) if chosen else fmt in _FULL_FORMATS
+    request = records.query(kinds, filters, sort=sort or "-date", limit=limit, with_body=with_body)
+    shown = ForPeople(records.stream(store, request), reveal, chosen)
+    options = exporters.Options(today=dates.today().isoformat(), show_kind=show_kind, fields=chosen)
+    with common.paged(ctx, no_pager):
+        common.emit(fmt, shown, kinds, options)
+    if shown.masked and (chosen or not (fmt == "table" and show_kind)):  # that table has no contact column
         common.info(messages.REVEAL_NOTE)
 
 
@@ -144,7 +148,9 @@ def list_records(
     sort: common.Sort = None,
     limit: common.Limit = None,
     fmt: common.Format = "table",
+    fields: common.Fields = None,
     reveal: common.Reveal = False,
+    no_pager: common.NoPager = False,
 ) -> None:
     """List records of one kind, filtered by region, date, text and status."""
     from ..io import exporters
@@ -153,7 +159,7 @@ def list_records(
     the_kind = common.kind_arg(kind)
     exporters.check_format(fmt, exporters.LIST_FORMATS)
     built = build_filters(filters, context=common.region_context(ctx))
-    _list(ctx, fmt, [the_kind], built, sort, limit, reveal, show_kind=False)
+    _list(ctx, fmt, [the_kind], built, sort, limit, reveal, show_kind=False, fields=fields, no_pager=no_pager)
 
 
 @common.with_filters
@@ -164,7 +170,9 @@ def filter_records(
     sort: common.Sort = None,
     limit: common.Limit = None,
     fmt: common.Format = "table",
+    fields: common.Fields = None,
     reveal: common.Reveal = False,
+    no_pager: common.NoPager = False,
 ) -> None:
     """Filter records of every kind at once: one table with a kind column."""
     from ..io import exporters
@@ -173,7 +181,7 @@ def filter_records(
     exporters.check_format(fmt, exporters.LIST_FORMATS)
     chosen = list(dict.fromkeys(common.kind_arg(k) for k in kinds)) if kinds else list(KINDS.values())
     built = build_filters(filters, context=common.region_context(ctx))
-    _list(ctx, fmt, chosen, built, sort, limit, reveal, show_kind=True)
+    _list(ctx, fmt, chosen, built, sort, limit, reveal, show_kind=True, fields=fields, no_pager=no_pager)
 
 
 # -- show ----------------------------------------------------------------------------------
@@ -182,6 +190,7 @@ def show(
     record_id: Annotated[str, typer.Argument(metavar="ID", help="Record ID.")],
     fmt: Annotated[str, typer.Option("--format", "-f", help="table (readable) or json.")] = "table",
     reveal: common.Reveal = False,
+    no_pager: common.NoPager = False,
 ) -> None:
     """Show one whole record, body included."""
     from ..io import exporters
@@ -196,7 +205,9 @@ def show(
         return
     from ..io.exporters.record import write_record
 
-    write_record(record, sys.stdout, origin=records.origin(common.store(ctx), record))
+    origin = records.origin(common.store(ctx), record)
+    with common.paged(ctx, no_pager):
+        write_record(record, sys.stdout, origin=origin)
 
 
 # -- edit / rm -----------------------------------------------------------------------------

@@ -7,7 +7,7 @@ from typing import Any, Iterator, Mapping, Sequence
 
 from .. import messages
 from ..domain import dates, validate as validation, values
-from ..domain.kind import KINDS, Kind, is_empty, record_id, to_public, url_key
+from ..domain.kind import KINDS, Kind, is_empty, record_id, to_public, url_key, with_article
 from ..domain.sorting import Sort
 from ..errors import FieldError, RecordInvalid, UsageError, UserError
 from ..storage.base import Backend, Filters, Query, Reader, Record
@@ -229,8 +229,8 @@ def origin(store: Backend, record: Mapping[str, Any]) -> dict[str, Any] | None:
 def _in_pipeline(txn: Reader, rid: str) -> Record:
     record = txn.get(rid, with_body=False)
     if record.kind.pipeline is None:
-        staged = [k.name for k in KINDS.values() if k.pipeline is not None]
-        raise UserError(messages.NOT_A_LEAD.format(id=rid, kind=record.kind.name,
+        staged = [k.plural for k in KINDS.values() if k.pipeline is not None]
+        raise UserError(messages.NOT_A_LEAD.format(id=rid, kind=with_article(record.kind.name),
                                                    kinds=f" {messages.OR} ".join(staged)))
     return record
 
