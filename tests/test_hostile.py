@@ -114,11 +114,11 @@ def test_csv_keeps_the_data_when_piped_or_written_to_a_file(hostile, tmp_path):
 
 def _at_terminal(args, db):
     """What `zhaoshang ARGS` shows on a pseudo-terminal (without a pager: less has escapes of its own)."""
-    import at_terminal
+    import terminal
 
-    session = at_terminal.run(list(args), db=db, columns=200, env={"ZHAOSHANG_PAGER": ""})
-    assert session.code == 0
-    return session.output
+    output, code = terminal.run(list(args), db, columns=200)
+    assert code == 0
+    return output
 
 
 @pytest.mark.parametrize("args", [("list", "articles", "--format", "csv"), ("filter", "--format", "csv"),

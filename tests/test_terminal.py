@@ -15,7 +15,7 @@ import pytest
 
 from zhaoshang_cli.io.grid import width
 
-import at_terminal as terminal
+import terminal
 
 EXAMPLES = Path(__file__).resolve().parent.parent / "examples"
 
@@ -113,38 +113,38 @@ def _pager(tmp_path: Path) -> tuple[str, Path]:
 
 def test_a_listing_longer_than_the_screen_goes_through_the_pager(examples, tmp_path):
     pager, caught = _pager(tmp_path)
-    session = terminal.run(["list", "articles"], db=examples.db, env={"PAGER": pager}, lines=20)
-    assert session.code == 0
+    output, code = terminal.run(["list", "articles"], examples.db, env={"PAGER": pager, "ZHAOSHANG_PAGER": None}, lines=20)
+    assert code == 0
     paged = caught.read_text("utf-8")
     assert len(_table_lines(paged)) == 2 + len(examples.json("list", "articles", "--format", "json"))
-    assert "a33" not in session.output  # nothing of the table went past the pager
+    assert "a33" not in output  # nothing of the table went past the pager
 
 
 def test_a_short_listing_and_no_pager_print_straight(examples, tmp_path):
     pager, caught = _pager(tmp_path)
-    short = terminal.run(["list", "articles", "-n", "3"], db=examples.db, env={"PAGER": pager}, lines=20)
-    assert short.code == 0 and "a33" in short.output and not caught.exists()
+    output, code = terminal.run(["list", "articles", "-n", "3"], examples.db, env={"PAGER": pager, "ZHAOSHANG_PAGER": None}, lines=20)
+    assert code == 0 and "a33" in output and not caught.exists()
     for args, env in ((["list", "articles", "--no-pager"], {"PAGER": pager}),
                       (["--no-pager", "report"], {"PAGER": pager}),
                       (["list", "articles"], {"PAGER": pager, "ZHAOSHANG_PAGER": ""}),
                       (["show", "a1"], {"ZHAOSHANG_PAGER": "cat"})):
-        session = terminal.run(args, db=examples.db, env=env, lines=10)
-        assert session.code == 0 and len(session.output.splitlines()) > 10 and not caught.exists(), args
+        output, code = terminal.run(args, examples.db, env=env, lines=10)
+        assert code == 0 and len(output.splitlines()) > 10 and not caught.exists(), args
 
 
 def test_zhaoshang_pager_wins_over_pager_and_report_show_regions_are_paged(examples, tmp_path):
     pager, caught = _pager(tmp_path)
     for args in (["report", "-r", "天津"], ["show", "a1"], ["regions", "天津"], ["filter"]):
-        session = terminal.run(args, db=examples.db, env={"PAGER": "false", "ZHAOSHANG_PAGER": pager}, lines=8)
-        assert session.code == 0 and caught.read_text("utf-8").strip(), args
+        output, code = terminal.run(args, examples.db, env={"PAGER": "false", "ZHAOSHANG_PAGER": pager}, lines=8)
+        assert code == 0 and caught.read_text("utf-8").strip(), args
         caught.unlink()
 
 
 def test_quitting_the_pager_early_is_exit_0(examples, tmp_path):
     script = tmp_path / "quit.py"
     script.write_text("import sys; sys.stdin.readline()")  # reads one line and leaves, like q in less
-    session = terminal.run(["filter"], db=examples.db, env={"PAGER": f"{sys.executable} {script}"}, lines=5)
-    assert session.code == 0 and "Traceback" not in session.output and "error" not in session.output
+    output, code = terminal.run(["filter"], examples.db, env={"PAGER": f"{sys.executable} {script}", "ZHAOSHANG_PAGER": None}, lines=5)
+    assert code == 0 and "Traceback" not in output and "error" not in output
 
 
 def test_piped_output_is_never_paged(examples, tmp_path):
@@ -156,8 +156,8 @@ def test_piped_output_is_never_paged(examples, tmp_path):
 # -- one exit-code rule ------------------------------------------------------------------------
 def test_an_empty_result_is_exit_0_with_a_note_only_at_a_terminal(examples):
     for args in (["list", "articles", "-r", "西藏"], ["filter", "--text", "没有这个词"]):
-        session = terminal.run(args, db=examples.db)
-        assert session.code == 0 and "no records match" in session.output, args
+        output, code = terminal.run(args, examples.db)
+        assert code == 0 and "no records match" in output, args
         piped = examples(*args)
         assert piped.exit_code == 0 and piped.stdout == "" and piped.stderr == ""
 

@@ -12,7 +12,7 @@ from typing import Annotated, Optional
 import typer
 
 from .. import __version__, messages
-from ..errors import UsageError, UserError
+from ..errors import Cancelled, UsageError, UserError
 from . import common
 
 
@@ -28,7 +28,7 @@ class _ErrorsAsMessages(common.AliasGroup):
             return super().invoke(ctx)
         except UserError as exc:
             _show_warnings(ctx)
-            common.error(exc.message)
+            (common.info if isinstance(exc, Cancelled) else common.error)(exc.message)
             raise typer.Exit(exc.exit_code) from None
         except BrokenPipeError:
             _reader_left()
