@@ -113,25 +113,12 @@ def test_csv_keeps_the_data_when_piped_or_written_to_a_file(hostile, tmp_path):
 
 
 def _at_terminal(args, db):
-    """stdout of `zhaoshang ARGS` run on a pseudo-terminal."""
-    pty = pytest.importorskip("pty")
-    leader, follower = pty.openpty()
-    env = {**os.environ, "ZHAOSHANG_DB": str(db), "COLUMNS": "200", "NO_COLOR": "1"}
-    proc = subprocess.Popen([sys.executable, "-m", "zhaoshang_cli", *args], stdout=follower,
-                            stderr=subprocess.DEVNULL, stdin=subprocess.DEVNULL, env=env)
-    os.close(follower)
-    chunks = []
-    while True:
-        try:
-            chunk = os.read(leader, 65536)
-        except OSError:  # EIO: the other side closed
-            break
-        if not chunk:
-            break
-        chunks.append(chunk)
-    os.close(leader)
-    assert proc.wait(timeout=60) == 0
-    return b"".join(chunks).decode("utf-8")
+    """What `zhaoshang ARGS` shows on a pseudo-terminal (without a pager: less has escapes of its own)."""
+    import terminal
+
+    output, code = terminal.run(list(args), db, columns=200)
+    assert code == 0
+    return output
 
 
 @pytest.mark.parametrize("args", [("list", "articles", "--format", "csv"), ("filter", "--format", "csv"),

@@ -131,7 +131,7 @@ def test_add_list_show_edit_an_event_beside_the_old_records(events):
     assert edited["format"] == "线上" and edited["organizer"] is None
     assert events("edit", "a1", "--format", "线上", ok=False).exit_code == 2  # not a field of articles
     result = events("lead", "status", "e1", "signed", ok=False)
-    assert result.exit_code == 1 and "e1 is a event, not a lead" in result.stderr
+    assert result.exit_code == 1 and "e1 is an event, not leads" in result.stderr
 
 
 def test_every_kind_at_once_and_the_add_rules_of_the_new_one(events):

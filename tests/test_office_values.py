@@ -332,7 +332,7 @@ def test_a_gb18030_crlf_lead_sheet_from_excel_imports_as_written(cli, tmp_path):
         ("西青区", "800-820-8820", "公司注册", 300 * WAN, None, "EUR", False),
     ]
     assert [r["source"] for r in leads] == [SHEET[1][7], None, None, SHEET[4][7], None]
-    table = cli("list", "leads", "--sort", "id").stdout
+    table = cli("list", "leads", "--sort", "id", env={"COLUMNS": "160"}).stdout
     for shown in ("5000万美元", "约2亿元", "1–2亿元", "5000万元", "300万欧元", "400-***-1234", "022-****1188"):
         assert shown in table
     again = cli("import", str(sheet), "--kind", "lead")  # idempotent: the phones are the same numbers

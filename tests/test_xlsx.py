@@ -13,6 +13,7 @@ from conftest import EXAMPLES
 from hypothesis import given, settings
 from hypothesis import strategies as st
 
+from zhaoshang_cli.io.exporters import Options
 from zhaoshang_cli.io import terminal
 from zhaoshang_cli.errors import UserError
 from zhaoshang_cli.io.exporters import xlsx as xlsx_exporter
@@ -130,7 +131,7 @@ PIECES = st.lists(st.one_of(ANY_TEXT, st.sampled_from(["_x000D_", "_x005F_", "_x
 def test_any_text_is_read_back_exactly_as_it_was_written(bodies):
     records = [{"id": f"a{i}", "kind": "article", "body": body} for i, body in enumerate(bodies, start=1)]
     out = io.BytesIO()
-    xlsx_exporter.write(records, out, kinds=[ARTICLE], options=None)
+    xlsx_exporter.write(records, out, kinds=[ARTICLE], options=Options())
     rows = xlsx_rows("t.xlsx", out.getvalue())
     assert [row.data.get("正文") for row in rows] == bodies
 

@@ -55,3 +55,8 @@ class RecordInvalid(UserError):
 
 class StoreError(UserError):
     """The store file cannot be used as it is (corrupt, foreign, too new, locked)."""
+
+
+class Cancelled(UserError):
+    """The user stopped a command (answered no, left the editor without a change): its
+    message is a note, not an error, and the exit code 1."""

@@ -11,7 +11,7 @@ from typing import Annotated, Optional
 import typer
 
 from .. import __version__, messages
-from ..errors import UsageError, UserError
+from ..errors import Cancelled, UsageError, UserError
 from . import common
 
 
@@ -27,7 +27,7 @@ class _ErrorsAsMessages(common.AliasGroup):
             return super().invoke(ctx)
         except UserError as exc:
             _show_warnings(ctx)
-            common.error(exc.message)
+            (common.info if isinstance(exc, Cancelled) else common.error)(exc.message)
             raise typer.Exit(exc.exit_code) from None
         except BrokenPipeError:
             _reader_left()
@@ -85,12 +85,13 @@ def root(
                                                 help="Seconds to wait for another process's lock.")] = 10.0,
     backups: Annotated[int, typer.Option(envvar="ZHAOSHANG_BACKUPS", callback=common.not_negative,
                                          help="How many previous versions of the store to keep.")] = 5,
+    no_pager: common.NoPager = False,
     version: Annotated[bool, typer.Option("--version", callback=_version, is_eager=True,
                                           help="Show the version and exit.")] = False,
 ) -> None:
     if not math.isfinite(lock_timeout) or lock_timeout < 0:  # nan would wait forever
         raise UsageError(messages.LOCK_TIMEOUT_INVALID.format(value=lock_timeout))
-    ctx.obj = common.Settings(common.location(db), lock_timeout, backups)
+    ctx.obj = common.Settings(common.location(db), lock_timeout, backups, pager=not no_pager)
 
 
 def build_app() -> typer.Typer:

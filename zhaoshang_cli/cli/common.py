@@ -46,6 +46,7 @@ class Settings:
     lock_timeout: float
     backups: int
     opened: dict[str, "Backend"] = field(default_factory=dict)  # by location; their warnings are shown at the end
+    pager: bool = True  # long output at a terminal goes through a pager
 
     def db_path(self) -> "str | Path":
         if self.db is not None:
@@ -94,6 +95,16 @@ def settings(ctx: typer.Context) -> Settings:
 
 def store(ctx: typer.Context, *, must_exist: bool = False) -> "Backend":
     return settings(ctx).store(must_exist=must_exist)
+
+
+def paged(ctx: typer.Context, no_pager: bool = False) -> Any:
+    """A block whose output on stdout goes through a pager when it is long (io/pager.py)."""
+    from ..io.pager import paged as paging
+
+    return paging(settings(ctx).pager and not no_pager)
+
+
+NoPager = Annotated[bool, typer.Option("--no-pager", help=messages.NO_PAGER_HELP)]
 
 
 def region_context(ctx: typer.Context, within: str | None = None) -> str | None:
@@ -244,6 +255,7 @@ def not_negative(value: int | None) -> int | None:
 
 Limit = Annotated[Optional[int], typer.Option("--limit", "-n", callback=not_negative, help="At most this many records.")]
 Format = Annotated[str, typer.Option("--format", "-f", help="table, json, jsonl, csv, count or ids.")]
+Fields = Annotated[Optional[str], typer.Option("--fields", metavar="FIELDS", help=messages.FIELDS_HELP)]
 Reveal = Annotated[bool, typer.Option("--reveal", help="Show contact data unmasked: phones, e-mails, WeChat/QQ IDs (also in extra columns).")]
 
 

@@ -215,7 +215,8 @@ class Group(_Pages, TyperGroup):
         limit = formatter.width - 6 - max(map(len, commands))
         groups = [(title, [n for n in names if n in commands]) for title, names in self.sections]
         rest = [n for n in commands if not any(n in names for _, names in groups)]
-        for title, names in [*groups, (messages.HELP_COMMANDS, rest)]:
+        other = messages.HELP_COMMANDS if any(names for _, names in groups) else messages.HELP_COMMANDS_ONLY
+        for title, names in [*groups, (other, rest)]:
             if names:
                 with formatter.section(title):
                     formatter.write_dl([(n, commands[n].get_short_help_str(limit)) for n in names])

@@ -31,12 +31,28 @@ def status(
 def note(
     ctx: typer.Context,
     record_id: LeadId,
-    text: Annotated[str, typer.Argument(metavar="TEXT", help="The note.")],
+    text: Annotated[Optional[str], typer.Argument(metavar="TEXT", help="The note.")] = None,
+    editor: Annotated[bool, typer.Option("--editor", "-e", help=messages.NOTE_EDITOR_HELP)] = False,
 ) -> None:
     """Add a timestamped note to a lead."""
+    from ..errors import UsageError
     from ..service import records
 
-    records.add_note(common.store(ctx, must_exist=True), record_id, text)
+    if editor:
+        from ..io.editor import require_terminal
+
+        require_terminal()
+    elif text is None:
+        raise UsageError(messages.NOTE_NEEDS_TEXT)
+    store = common.store(ctx, must_exist=True)
+    if editor:
+        from ..io.editor import edit_until_accepted
+        from ..io.editor_template import note_template, note_text
+
+        template = note_template(record_id, records.pipeline_title(store, record_id), text)
+        edit_until_accepted(template, lambda back: records.add_note(store, record_id, note_text(back)))
+    else:
+        records.add_note(store, record_id, text or "")
     common.info(messages.NOTE_ADDED.format(id=record_id))
 
 

@@ -10,7 +10,7 @@ from typing import Annotated, Any, Callable, Optional
 import typer
 
 from .. import messages
-from ..errors import UsageError, UserError
+from ..errors import Cancelled, UsageError, UserError
 from ..domain.kind import KINDS, Field, Kind
 from . import common
 
@@ -43,6 +43,9 @@ _BODY_FILE = inspect.Parameter(
     "body_file", inspect.Parameter.KEYWORD_ONLY, default=None,
     annotation=Annotated[Optional[str], typer.Option("--body-file", metavar="FILE",
                                                      help="Read the body from FILE ('-' for stdin).")])
+_EDITOR = inspect.Parameter(
+    "editor", inspect.Parameter.KEYWORD_ONLY, default=False,
+    annotation=Annotated[bool, typer.Option("--editor", "-e", help=messages.EDITOR_HELP)])
 _CTX = inspect.Parameter("ctx", inspect.Parameter.POSITIONAL_OR_KEYWORD, annotation=typer.Context)
 _WITHIN = inspect.Parameter("within", inspect.Parameter.KEYWORD_ONLY, default=None, annotation=common.In)
 
@@ -58,6 +61,11 @@ def read_body_file(path: str) -> str:
     from ..io.importers.encoding import decode
 
     if path == "-":
+        if common.at_terminal():
+            import os
+
+            keys = messages.BODY_STDIN_KEYS_WINDOWS if os.name == "nt" else messages.BODY_STDIN_KEYS
+            common.info(messages.BODY_STDIN_HINT.format(keys=keys))
         return decode(sys.stdin.buffer.read(), "<stdin>")
     try:
         raw = Path(path).read_bytes()
@@ -80,34 +88,94 @@ def _given(kwargs: dict[str, Any]) -> dict[str, Any]:
     return values
 
 
+def _in_editor(editor: bool) -> bool:
+    """--editor, refused before anything else when no one is at a terminal to use it."""
+    if editor:
+        from ..io.editor import require_terminal
+
+        require_terminal()
+    return editor
+
+
+def _confirm(lines: list[str], question: str, aborted: str) -> None:
+    """Show what a command is about to change and ask; no is Cancelled (exit 1)."""
+    for line in lines:
+        common.info(line)
+    if not typer.confirm(question):
+        raise Cancelled(aborted)
+
+
 # -- add -----------------------------------------------------------------------------------
-def _ask_missing(kind: Kind, values: dict[str, Any]) -> None:
-    """Prompt for required fields at a terminal; elsewhere a missing one is a usage error."""
+def _ask_missing(kind: Kind, values: dict[str, Any], context: str | None) -> None:
+    """Prompt for required fields at a terminal, each answer checked as it is given and
+    asked again when bad; elsewhere a missing one is a usage error."""
+    from ..domain import validate as validation
+
     wanted = [spec for spec in kind.required if not values.get(spec.name)]
     for problem in kind.checks(values):  # a check that names a field without a value wants it given
         spec = kind.field(problem.field)
         if problem.value is None and spec is not None and spec.settable and spec not in wanted:
             wanted.append(spec)
+    if not wanted:
+        return
+    if not common.at_terminal():
+        spec = wanted[0]
+        raise UsageError(messages.MISSING_OPTION.format(field=spec.name.replace("_", "-"), label=spec.label))
+    validation.validate(kind, values, partial=True, region_context=context)  # no questions for a lost cause
     for spec in wanted:
-        if not common.at_terminal():
-            raise UsageError(messages.MISSING_OPTION.format(field=spec.name.replace("_", "-"), label=spec.label))
-        values[spec.name] = typer.prompt(f"{spec.label} ({spec.name})")
+        values[spec.name] = typer.prompt(f"{spec.label} ({spec.name})", value_proc=_answer_check(kind, spec, context))
+
+
+def _answer_check(kind: Kind, spec: Field, context: str | None) -> Callable[[str], str]:
+    """A prompt's answer validated as the field's option is (Click asks again on BadParameter)."""
+    def check(answer: str) -> str:
+        from ..domain import validate as validation
+        from ..io.safe_text import inert
+
+        try:
+            validation.validate(kind, {spec.name: answer}, partial=True, region_context=context)
+        except UserError as exc:
+            raise typer.BadParameter(inert(exc.message, single_line=True)) from None
+        return answer
+
+    return check
+
+
+def _add_in_editor(ctx: typer.Context, kind: Kind, values: dict[str, Any], context: str | None) -> str:
+    """A new record written in the editor, its template filled with the options given."""
+    from ..io import editor_template as template
+    from ..io.editor import edit_until_accepted
+    from ..service import records
+
+    heading = messages.EDITOR_ADD_HEADING.format(kind=kind.name, label=kind.label)
+    text = template.render(kind, values, values.get("body"), heading)
+
+    def save(back: str) -> str:
+        return records.add(common.store(ctx), kind, template.given(template.parse(kind, back)), context)
+
+    return edit_until_accepted(text, save)
 
 
 def _make_add(kind: Kind) -> Callable[..., None]:
     fields = [f for f in kind.fields if f.settable]
 
-    def run(ctx: typer.Context, within: str | None = None, **kwargs: Any) -> None:
+    def run(ctx: typer.Context, within: str | None = None, editor: bool = False, **kwargs: Any) -> None:
         from ..service import records
 
+        in_editor = _in_editor(editor)
         values = _given(kwargs)
-        _ask_missing(kind, values)
-        record_id = records.add(common.store(ctx), kind, values, common.region_context(ctx, within))
+        context = common.region_context(ctx, within)
+        if in_editor:
+            record_id = _add_in_editor(ctx, kind, values, context)
+        else:
+            _ask_missing(kind, values, context)
+            record_id = records.add(common.store(ctx), kind, values, context)
         typer.echo(record_id)
 
-    params = [_CTX, *_field_parameters(fields)] + ([_BODY_FILE] if kind.has_body else []) + [_WITHIN]
-    article = "an" if kind.name[0] in "aeiou" else "a"
-    return _command(params, run, messages.ADD_KIND_HELP.format(article=article, kind=kind.name, label=kind.label))
+    params = [_CTX, *_field_parameters(fields)] + ([_BODY_FILE] if kind.has_body else []) + [_EDITOR, _WITHIN]
+    from ..domain.kind import with_article
+
+    return _command(params, run, messages.ADD_KIND_HELP.format(kind=with_article(kind.name), label=kind.label))
 
 
 # -- list / filter -------------------------------------------------------------------------
@@ -115,7 +183,7 @@ _FULL_FORMATS = ("json", "jsonl", "csv")  # whole records, bodies included; tabl
 
 
 def _list(ctx: typer.Context, fmt: str, kinds: list[Kind], filters: Any, sort: str | None, limit: int | None,
-          reveal: bool, show_kind: bool) -> None:
+          reveal: bool, show_kind: bool, fields: str | None, no_pager: bool) -> None:
     """Find and print, record by record: a listing of everything holds one record at a time."""
     from ..domain import dates
     from ..io import exporters
@@ -123,16 +191,19 @@ def _list(ctx: typer.Context, fmt: str, kinds: list[Kind], filters: Any, sort: s
     from ..service import records
 
     exporters.check_format(fmt, exporters.LIST_FORMATS)
+    chosen = exporters.pick_fields(fields, kinds, fmt)
     store = common.store(ctx, must_exist=True)
     if fmt in ("count", "ids"):
         found = [{"id": i} for i in records.find_ids(store, kinds, filters, sort=sort, limit=limit)]
         exporters.write(fmt, found, sys.stdout, kinds=kinds)
         return
-    request = records.query(kinds, filters, sort=sort or "-date", limit=limit, with_body=fmt in _FULL_FORMATS)
-    shown = ForPeople(records.stream(store, request), reveal)
-    options = exporters.Options(today=dates.today().isoformat(), show_kind=show_kind)
-    common.emit(fmt, shown, kinds, options)
-    if shown.masked and not (fmt == "table" and show_kind):  # that table has no contact column
+    with_body = exporters.needs_body(chosen, kinds) if chosen else fmt in _FULL_FORMATS
+    request = records.query(kinds, filters, sort=sort or "-date", limit=limit, with_body=with_body)
+    shown = ForPeople(records.stream(store, request), reveal, chosen)
+    options = exporters.Options(today=dates.today().isoformat(), show_kind=show_kind, fields=chosen)
+    with common.paged(ctx, no_pager):
+        common.emit(fmt, shown, kinds, options)
+    if shown.masked and (chosen or not (fmt == "table" and show_kind)):  # that table has no contact column
         common.info(messages.REVEAL_NOTE)
 
 
@@ -144,7 +215,9 @@ def list_records(
     sort: common.Sort = None,
     limit: common.Limit = None,
     fmt: common.Format = "table",
+    fields: common.Fields = None,
     reveal: common.Reveal = False,
+    no_pager: common.NoPager = False,
 ) -> None:
     """List records of one kind, filtered by region, date, text and status."""
     from ..io import exporters
@@ -153,7 +226,7 @@ def list_records(
     the_kind = common.kind_arg(kind)
     exporters.check_format(fmt, exporters.LIST_FORMATS)
     built = build_filters(filters, context=common.region_context(ctx))
-    _list(ctx, fmt, [the_kind], built, sort, limit, reveal, show_kind=False)
+    _list(ctx, fmt, [the_kind], built, sort, limit, reveal, show_kind=False, fields=fields, no_pager=no_pager)
 
 
 @common.with_filters
@@ -164,7 +237,9 @@ def filter_records(
     sort: common.Sort = None,
     limit: common.Limit = None,
     fmt: common.Format = "table",
+    fields: common.Fields = None,
     reveal: common.Reveal = False,
+    no_pager: common.NoPager = False,
 ) -> None:
     """Filter records of every kind at once: one table with a kind column."""
     from ..io import exporters
@@ -173,7 +248,7 @@ def filter_records(
     exporters.check_format(fmt, exporters.LIST_FORMATS)
     chosen = list(dict.fromkeys(common.kind_arg(k) for k in kinds)) if kinds else list(KINDS.values())
     built = build_filters(filters, context=common.region_context(ctx))
-    _list(ctx, fmt, chosen, built, sort, limit, reveal, show_kind=True)
+    _list(ctx, fmt, chosen, built, sort, limit, reveal, show_kind=True, fields=fields, no_pager=no_pager)
 
 
 # -- show ----------------------------------------------------------------------------------
@@ -182,6 +257,7 @@ def show(
     record_id: Annotated[str, typer.Argument(metavar="ID", help="Record ID.")],
     fmt: Annotated[str, typer.Option("--format", "-f", help="table (readable) or json.")] = "table",
     reveal: common.Reveal = False,
+    no_pager: common.NoPager = False,
 ) -> None:
     """Show one whole record, body included."""
     from ..io import exporters
@@ -196,7 +272,9 @@ def show(
         return
     from ..io.exporters.record import write_record
 
-    write_record(record, sys.stdout, origin=records.origin(common.store(ctx), record))
+    origin = records.origin(common.store(ctx), record)
+    with common.paged(ctx, no_pager):
+        write_record(record, sys.stdout, origin=origin)
 
 
 # -- edit / rm -----------------------------------------------------------------------------
@@ -210,15 +288,60 @@ def _make_edit() -> Callable[..., None]:
         "record_id", inspect.Parameter.POSITIONAL_OR_KEYWORD,
         annotation=Annotated[str, typer.Argument(metavar="ID", help=common.kinds_text(messages.ID_HELP))])
 
-    def run(ctx: typer.Context, record_id: str, **kwargs: Any) -> None:
+    def run(ctx: typer.Context, record_id: str, editor: bool = False, yes: bool = False, **kwargs: Any) -> None:
         from ..service import records
 
+        in_editor = _in_editor(editor)
         changes = _given(kwargs)
-        records.edit(common.store(ctx, must_exist=True), record_id, changes)
+        store = common.store(ctx, must_exist=True)
+        if in_editor:
+            _edit_in_editor(store, record_id, changes, yes)
+        else:
+            _confirm_edit(store, record_id, changes, yes)
+            records.edit(store, record_id, changes)
         common.info(messages.UPDATED.format(id=record_id))
 
-    params = [_CTX, record_param, *_field_parameters(list(union.values())), _BODY_FILE]
+    yes_param = inspect.Parameter("yes", inspect.Parameter.KEYWORD_ONLY, default=False,
+                                  annotation=Annotated[bool, typer.Option("--yes", "-y", help=messages.EDIT_YES_HELP)])
+    params = [_CTX, record_param, *_field_parameters(list(union.values())), _BODY_FILE, _EDITOR, yes_param]
     return _command(params, run, "Change fields of a record (same validation as add); '' clears a field.")
+
+
+def _confirm_edit(store: Any, record_id: str, changes: dict[str, Any], yes: bool) -> None:
+    """At a terminal, unless --yes: each change (old → new), and a question; scripts are
+    not asked (an edit names what it changes)."""
+    if yes or not common.at_terminal():
+        return
+    from ..io.views import edit_lines
+    from ..service import records
+
+    before, after = records.preview_edit(store, record_id, changes)
+    head = messages.EDIT_CONFIRM.format(id=before["id"], kind=KINDS[before["kind"]].label)
+    _confirm([head, *edit_lines(before, after)], messages.EDIT_CONFIRM_ASK, messages.EDIT_ABORTED)
+
+
+def _edit_in_editor(store: Any, record_id: str, changes: dict[str, Any], yes: bool) -> None:
+    """A record rewritten in the editor, its template filled with the record and the
+    options given; what differs from the record is the edit."""
+    from ..io import editor_template as template
+    from ..io.editor import edit_until_accepted
+    from ..service import records
+
+    record = records.get(store, record_id)
+    kind = KINDS[record["kind"]]
+    records.check_fields(kind, list(changes))
+    before = template.texts(kind, record)
+    heading = messages.EDITOR_EDIT_HEADING.format(id=record["id"], kind=kind.name, label=kind.label)
+    text = template.render(kind, {**before, **changes}, changes.get("body", record.get("body")), heading)
+
+    def save(back: str) -> None:
+        found = template.changes(template.parse(kind, back), before, record.get("body"))
+        if not found:
+            raise Cancelled(messages.EDITOR_NOTHING_CHANGED)
+        _confirm_edit(store, record_id, found, yes)
+        records.edit(store, record_id, found)
+
+    edit_until_accepted(text, save)
 
 
 def rm(
@@ -232,9 +355,10 @@ def rm(
     if not yes:
         if not common.at_terminal():
             raise UsageError(messages.RM_NEEDS_YES)
-        if not typer.confirm(messages.RM_CONFIRM.format(count=len(record_ids), ids=" ".join(record_ids))):
-            common.info(messages.RM_ABORTED)
-            raise typer.Exit(1)
+        found = records.summaries(common.store(ctx, must_exist=True), record_ids)
+        lines = [messages.RM_CONFIRM_LINE.format(id=rid, kind=kind.label, title=title) for rid, kind, title in found]
+        _confirm([messages.RM_CONFIRM.format(count=len(found)), *lines], messages.RM_CONFIRM_ASK,
+                 messages.RM_ABORTED)
     removed = records.remove(common.store(ctx, must_exist=True), record_ids)
     common.info(messages.REMOVED.format(ids=" ".join(removed)))
 

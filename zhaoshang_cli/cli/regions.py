@@ -23,7 +23,8 @@ def regions(
 
     exporters.check_format(fmt, ("table", "json"))
     if query is None:
-        _emit(fmt, None, lookup.provinces(), [])
+        with common.paged(ctx):
+            _emit(fmt, None, lookup.provinces(), [])
         return
     try:
         answer = lookup.describe(query, common.region_context(ctx, within))
@@ -31,7 +32,8 @@ def regions(
         if fmt == "table":
             views.region(None, [lookup.row(c) for c in exc.codes], [], sys.stdout)
         raise
-    _emit(fmt, answer["region"], answer["children"], answer["zones"])
+    with common.paged(ctx):
+        _emit(fmt, answer["region"], answer["children"], answer["zones"])
 
 
 def _emit(fmt: str, resolved: dict[str, Any] | None, rows: list[dict[str, Any]], zones: list[dict[str, Any]]) -> None:

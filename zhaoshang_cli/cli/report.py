@@ -21,6 +21,7 @@ def report(
     by: Annotated[str, typer.Option(help="Rows: an area, month, kind or field.")] = "district",
     fmt: Annotated[str, typer.Option("--format", "-f", help="table, markdown, csv or json.")] = "table",
     output: Annotated[Optional[Path], typer.Option("--output", "-o", help="Write to FILE (default: stdout).")] = None,
+    no_pager: common.NoPager = False,
 ) -> None:
     """A regional report: counts per area, the lead funnel and the monthly trend."""
     from ..io import exporters
@@ -37,7 +38,7 @@ def report(
     filters = build_filters(FilterArgs(regions=[region_code] if region_code else [], since=since, until=until,
                                        on=on, month=month))
     store = common.store(ctx, must_exist=True)
-    with opened(output, store) as out:
+    with common.paged(ctx, no_pager or output is not None), opened(output, store) as out:
         result = reports.build(store, filters, by=by, region_code=region_code)
         render.write(fmt, result, out)
     if output is not None:

@@ -137,6 +137,7 @@ def export(
     fmt: Annotated[str, typer.Option("--format", "-f", help="jsonl, json, csv or xlsx.")] = "jsonl",
     output: Annotated[Optional[Path], typer.Option("--output", "-o", help="Write to FILE (default: stdout; xlsx: not a terminal).")] = None,
     excel: Annotated[bool, typer.Option("--excel", help="CSV for Excel: UTF-8 with BOM, CRLF.")] = False,
+    fields: common.Fields = None,
 ) -> None:
     """Export records with bodies, losslessly: what `import` reads back unchanged."""
     from ..io import exporters
@@ -146,9 +147,10 @@ def export(
 
     exporters.check_format(fmt, exporters.EXPORT_FORMATS)
     the_kind = common.kind_arg(kind)
+    chosen = exporters.pick_fields(fields, [the_kind], fmt)
     store = common.store(ctx, must_exist=True)
-    request = records.query([the_kind], build_filters(filters, context=common.region_context(ctx)),
-                            sort=sort or "id", limit=limit, with_body=True)
+    request = records.query([the_kind], build_filters(filters, context=common.region_context(ctx)), sort=sort or "id",
+                            limit=limit, with_body=exporters.needs_body(chosen, [the_kind]) if chosen else True)
     written = [0]
 
     def counted() -> Any:
@@ -156,8 +158,10 @@ def export(
             written[0] += 1
             yield record
 
-    with opened(output, store, private=the_kind.personal, binary=fmt in exporters.BINARY) as out:
-        exporters.write(fmt, counted(), out, kinds=[the_kind], options=exporters.Options(excel=excel))
+    binary = fmt in exporters.BINARY
+    with common.paged(ctx, output is not None or binary), opened(output, store, private=the_kind.personal,
+                                                                    binary=binary) as out:
+        exporters.write(fmt, counted(), out, kinds=[the_kind], options=exporters.Options(excel=excel, fields=chosen))
     if output is not None:
         common.info(messages.EXPORT_WRITTEN.format(count=written[0], path=output))
     if the_kind.personal:

@@ -224,6 +224,11 @@ def kind_names(*, plural: bool = True, joined: str = messages.OR) -> str:
     return f"{', '.join(names[:-1])} {joined} {names[-1]}" if len(names) > 1 else "".join(names)
 
 
+def with_article(name: str) -> str:
+    """'an article', 'a lead': a kind's name in a sentence."""
+    return f"{'an' if name[:1] in 'aeiou' else 'a'} {name}"
+
+
 def id_examples() -> str:
     """Record IDs of every registered kind, for help and error texts: 'a12, p3, l7'."""
     numbers = (12, 3, 7, 5)

@@ -85,7 +85,7 @@ LEAD = register(Kind(
     columns=(
         Column("企业名称", "company", min_width=10, flexible=True),
         Column("联系人", "contact", max_width=8, optional=True),
-        Column("电话", "phone", max_width=17),
+        Column("电话", "phone", max_width=17, optional=True),
         Column("地区", "region", min_width=4, max_width=10),
         Column("投资额", "amount", min_width=6, max_width=14, justify="right"),
         Column("需求", "need", max_width=10, optional=True),

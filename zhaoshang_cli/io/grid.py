@@ -81,32 +81,43 @@ def colour(out: TextIO) -> bool:
 
 
 def plan(columns: Sequence[Column], sample: Sequence[Sequence[str]], total: int) -> tuple[list[int], list[int]]:
-    """(indexes of the columns shown, their widths) fitting ``total`` cells."""
+    """(indexes of the columns shown, their widths) fitting ``total`` cells.
+
+    The room goes, in this order: the other columns as wide as their content up to their
+    maximum; the flexible one (a title, a company) up to two fifths of the room or its
+    content, optional columns giving way to it first; then the other columns up to their
+    whole content (a 文号, a zone beside its district), the flexible one taking the rest.
+    """
     natural = []
     for i, col in enumerate(columns):
         size = max([width(col.header)] + [width(row[i]) for row in sample])
-        if col.max_width:
-            size = min(size, col.max_width)
         natural.append(max(size, col.min_width or 1))
+    given = [min(size, col.max_width) if col.max_width and not col.flexible else size
+             for size, col in zip(natural, columns)]
     shown = list(range(len(columns)))
     flex = next((i for i in shown if columns[i].flexible), None)
     flex_min = (columns[flex].min_width or 1) if flex is not None else 0
+    wanted = max(flex_min, min(natural[flex], total * 2 // 5)) if flex is not None else 0
 
     def left() -> int:
-        return total - len(GAP) * (len(shown) - 1) - sum(natural[i] for i in shown if i != flex)
+        return total - len(GAP) * (len(shown) - 1) - sum(given[i] for i in shown if i != flex)
 
+    while left() < wanted and any(columns[i].optional for i in shown):
+        shown.remove([i for i in shown if columns[i].optional][-1])
     while left() < flex_min:
-        optional = [i for i in shown if columns[i].optional]
-        if optional:
-            shown.remove(optional[-1])
-            continue
-        shrinkable = [i for i in shown if i != flex and natural[i] > (columns[i].min_width or width(columns[i].header))]
+        shrinkable = [i for i in shown if i != flex and given[i] > (columns[i].min_width or width(columns[i].header))]
         if not shrinkable:
             break
-        natural[max(shrinkable, key=lambda i: natural[i])] -= 1
+        given[max(shrinkable, key=lambda i: given[i])] -= 1
+    spare = left() - wanted
+    for i in shown:
+        if i != flex and spare > 0 and natural[i] > given[i]:
+            grown = min(natural[i] - given[i], spare)
+            given[i] += grown
+            spare -= grown
     if flex is not None:
-        natural[flex] = max(min(natural[flex], left()), flex_min)
-    return shown, [natural[i] for i in shown]
+        given[flex] = max(min(natural[flex], left()), flex_min)
+    return shown, [given[i] for i in shown]
 
 
 def write(columns: Sequence[Column], rows: Iterable[tuple[Sequence[str], bool]], out: TextIO,

@@ -128,11 +128,13 @@ def masked(record: dict[str, Any]) -> dict[str, Any]:
 
 
 class ForPeople:
-    """Records masked as they pass, unless ``reveal``; ``masked`` says whether any was."""
+    """Records masked as they pass, unless ``reveal``; ``masked`` says whether any was (in
+    one of ``fields``, when only those are shown)."""
 
-    def __init__(self, records: Any, reveal: bool):
+    def __init__(self, records: Any, reveal: bool, fields: list[str] | None = None):
         self.records = records
         self.reveal = reveal
+        self.fields = fields
         self.masked = False
 
     def __iter__(self) -> Any:
@@ -141,5 +143,6 @@ class ForPeople:
                 yield record
                 continue
             shown = masked(record)
-            self.masked = self.masked or shown is not record
+            if not self.masked and shown is not record:
+                self.masked = self.fields is None or any(shown.get(f) != record.get(f) for f in self.fields)
             yield shown

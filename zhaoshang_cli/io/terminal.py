@@ -17,7 +17,14 @@ if TYPE_CHECKING:
 def console(file: TextIO | None = None, *, stderr: bool = False) -> "Console":
     from rich.console import Console
 
-    return Console(file=file, stderr=stderr, highlight=False, markup=False, emoji=False, soft_wrap=False)
+    class _Console(Console):
+        def on_broken_pipe(self) -> None:
+            """The reader left (`| head`): the same for every command, exit 0 (cli/app.py),
+            not Rich's own exit 1."""
+            self.quiet = True
+            raise BrokenPipeError
+
+    return _Console(file=file, stderr=stderr, highlight=False, markup=False, emoji=False, soft_wrap=False)
 
 
 def is_terminal(stream: TextIO | None = None) -> bool:

@@ -57,3 +57,29 @@ def region(answer: dict[str, Any] | None, children: Sequence[dict[str, Any]], zo
         columns = [grid.Column(h) for h in messages.ZONE_COLUMNS]
         rows = ([z["name"], z["district"], "、".join(z["aliases"])] for z in zones)
         grid.write(columns, ((cells, False) for cells in rows), out, drop_empty=False)
+
+
+def edit_lines(before: dict[str, Any], after: dict[str, Any]) -> list[str]:
+    """What an edit changes, a line a field (public forms of the record before and after):
+    old → new as `show` writes them, the body by its length, a new note by its text."""
+    from ..domain.kind import KINDS
+    from .exporters.record import display_value
+
+    kind = KINDS[before["kind"]]
+    lines = []
+    for spec in kind.fields:
+        if spec.part_of or spec.type == "history":  # parts are shown with their field
+            continue
+        if spec.type == "notes":
+            added = (after.get(spec.name) or [])[len(before.get(spec.name) or []):]
+            lines += [messages.EDIT_NOTE_ADDED.format(label=spec.label, text=note["text"]) for note in added]
+        elif spec.apart:
+            old, new = before.get(spec.name) or "", after.get(spec.name) or ""
+            if old != new:
+                lines.append(messages.EDIT_BODY_CHANGE.format(label=spec.label, old=len(old), new=len(new)))
+        else:
+            old, new = display_value(kind, spec, before), display_value(kind, spec, after)
+            if old != new:
+                lines.append(messages.EDIT_CHANGE.format(label=spec.label, old=old or messages.EDIT_NO_VALUE,
+                                                         new=new or messages.EDIT_NO_VALUE))
+    return lines

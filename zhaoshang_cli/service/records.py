@@ -7,7 +7,7 @@ from typing import Any, Iterator, Mapping, Sequence
 
 from .. import messages
 from ..domain import dates, validate as validation, values
-from ..domain.kind import KINDS, Kind, is_empty, record_id, to_public, url_key
+from ..domain.kind import KINDS, Kind, is_empty, record_id, to_public, url_key, with_article
 from ..domain.sorting import Sort
 from ..errors import FieldError, RecordInvalid, UsageError, UserError
 from ..storage.base import Backend, Filters, Query, Reader, Record
@@ -106,12 +106,28 @@ def edit_changes(txn: Reader, record: Record, changes: Mapping[str, Any]) -> dic
 
 def edit(store: Backend, rid: str, changes: Mapping[str, Any]) -> None:
     """Change fields of one record with the same validation as add; "" clears a field."""
-    if not changes:
-        raise UsageError(messages.NOTHING_TO_EDIT)
+    _something(changes)
     with store.writing() as txn:
         record = txn.get(rid, with_body=False)
         updates = edit_changes(txn, record, changes)
         txn.update(record.kind, record.number, changed(record.doc, updates))
+
+
+def _something(changes: Mapping[str, Any]) -> None:
+    if not changes:
+        raise UsageError(messages.NOTHING_TO_EDIT)
+
+
+def preview_edit(store: Backend, rid: str, changes: Mapping[str, Any]) -> tuple[dict[str, Any], dict[str, Any]]:
+    """One record before and after an edit, in public form with its body, validated as
+    `edit` does it; nothing is written (a confirmation shows the difference)."""
+    _something(changes)
+    with store.reading() as reader:
+        record = reader.get(rid, with_body=True)
+        updates = edit_changes(reader, record, changes)
+    after = changed(record.doc, updates)
+    body = after.pop("body", None) if "body" in updates else record.body
+    return public(record), to_public(record.kind, record.number, after, body)
 
 
 def move_entry(old: str, new: str, at: str | None = None, note: str | None = None,
@@ -145,13 +161,14 @@ def remove(store: Backend, record_ids: Sequence[str]) -> list[str]:
     return ids
 
 
-def summaries(store: Backend, record_ids: Sequence[str]) -> list[tuple[str, str]]:
-    """(ID, title or company) of each record, for a confirmation; UserError for a missing one."""
+def summaries(store: Backend, record_ids: Sequence[str]) -> list[tuple[str, Kind, str]]:
+    """(ID, kind, title or company) of each record, for a confirmation; UserError for a
+    missing one."""
     with store.reading() as reader:
         found = []
         for rid in dict.fromkeys(i.strip().lower() for i in record_ids):
             record = reader.get(rid, with_body=False)
-            found.append((rid, str(record.doc.get(record.kind.title_field) or "")))
+            found.append((rid, record.kind, str(record.doc.get(record.kind.title_field) or "")))
         return found
 
 
@@ -229,10 +246,17 @@ def origin(store: Backend, record: Mapping[str, Any]) -> dict[str, Any] | None:
 def _in_pipeline(txn: Reader, rid: str) -> Record:
     record = txn.get(rid, with_body=False)
     if record.kind.pipeline is None:
-        staged = [k.name for k in KINDS.values() if k.pipeline is not None]
-        raise UserError(messages.NOT_A_LEAD.format(id=rid, kind=record.kind.name,
+        staged = [k.plural for k in KINDS.values() if k.pipeline is not None]
+        raise UserError(messages.NOT_A_LEAD.format(id=rid, kind=with_article(record.kind.name),
                                                    kinds=f" {messages.OR} ".join(staged)))
     return record
+
+
+def pipeline_title(store: Backend, rid: str) -> str:
+    """The title (a lead: its company) of a record with a pipeline; UserError for another."""
+    with store.reading() as reader:
+        record = _in_pipeline(reader, rid)
+        return str(record.doc.get(record.kind.title_field) or "")
 
 
 def parse_status(kind: Kind, status: str, field: str = "status") -> str:

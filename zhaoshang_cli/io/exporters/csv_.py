@@ -18,7 +18,10 @@ from ..safe_text import inert
 from .cells import neutralised, text
 
 
-def columns_for(kinds: list[Kind]) -> list[str]:
+def columns_for(kinds: list[Kind], fields: list[str] | None = None) -> list[str]:
+    """The columns: the fields asked for, else every public field of the kinds."""
+    if fields:
+        return fields
     names: list[str] = []
     for kind in kinds:
         for name in kind.public_fields:
@@ -46,10 +49,12 @@ def writer(out: TextIO, *, lineterminator: str = "\n") -> Any:
 
 
 def write(records: Iterable[dict[str, Any]], out: TextIO, *, kinds: list[Kind], options: Any) -> None:
-    names = columns_for(kinds)
+    from . import value_of
+
+    names = columns_for(kinds, options.fields)
     if options.excel:
         out.write("\ufeff")
     rows = writer(out, lineterminator="\r\n" if options.excel else "\n")
     rows.writerow(names)
     for record in records:
-        rows.writerow([cell(name, record.get(name)) for name in names])
+        rows.writerow([cell(name, value_of(record, name)) for name in names])

@@ -14,7 +14,7 @@ from ..safe_text import inert
 from ...domain.values import CURRENCY_UNITS, Amount
 
 
-def _display(kind: Kind, spec: Field, record: dict[str, Any]) -> str:
+def display_value(kind: Kind, spec: Field, record: dict[str, Any]) -> str:
     """A field's value as `show` writes it, by the field's type."""
     value = record.get(spec.name)
     if value in (None, "", []):
@@ -77,7 +77,7 @@ def write_record(record: dict[str, Any], out: TextIO, *, origin: dict[str, Any] 
     for spec in kind.fields:
         if spec.apart or spec.type in ("notes", "history") or spec.part_of:  # parts: shown with their field
             continue
-        text = _display(kind, spec, record)
+        text = display_value(kind, spec, record)
         if spec.name == kind.title_field:
             text = title
         if text:

@@ -13,6 +13,7 @@ from ... import messages
 from ...domain.kind import KINDS, Column as KindColumn, Kind
 from ...domain.values import amount_text
 from .. import grid
+from .cells import JSON_FIELDS, text
 from ..safe_text import inert
 
 
@@ -49,6 +50,10 @@ def cell(record: dict[str, Any], field: str, today: str | None) -> str:
         value = record.get("due") or ""
         if is_overdue(record, today):
             value = f"{value} {messages.COL_OVERDUE}"
+    elif field == "notes":
+        value = " | ".join(str(note.get("text", "")) for note in record.get("notes") or [] if isinstance(note, dict))
+    elif field in JSON_FIELDS:
+        value = text(field, record.get(field))
     else:
         value = record.get(field)
     if isinstance(value, list):
@@ -56,10 +61,42 @@ def cell(record: dict[str, Any], field: str, today: str | None) -> str:
     return inert(value, single_line=True)
 
 
+_IDENT = KindColumn(messages.COL_ID, "id", min_width=3, max_width=8)
+_KIND = KindColumn(messages.COL_KIND, "kind", min_width=4, max_width=4)
+
+
+def column_of(kinds: list[Kind], name: str, flexible: bool) -> KindColumn:
+    """The column of one field asked for with --fields: the kind's own when it lists the
+    field, else one headed by the field's label; ``flexible`` for the one taking the room."""
+    from dataclasses import replace
+
+    if name in ("id", "kind"):
+        return _IDENT if name == "id" else _KIND
+    for kind in kinds:
+        for column in kind.columns:
+            if column.field == name or (column.field == "title" and name == kind.title_field):
+                return replace(column, optional=False, flexible=flexible)
+    if name == "title" or any(name == kind.title_field for kind in kinds):
+        header = kinds[0].field(kinds[0].title_field).label if len(kinds) == 1 else messages.COL_TITLE_ANY
+        return KindColumn(header, "title", min_width=12, flexible=flexible)
+    spec = next((kind.field(name) for kind in kinds if kind.field(name) is not None), None)
+    return KindColumn(spec.label if spec else name, name, max_width=None if flexible else 30, flexible=flexible)
+
+
+def chosen_columns(kinds: list[Kind], fields: list[str]) -> list[KindColumn]:
+    """Columns of the fields asked for; the title (or else the first text field) takes the room."""
+    titles = {"title", *(kind.title_field for kind in kinds)}
+    flex = next((n for n in fields if n in titles), None)
+    if flex is None:
+        flex = next((n for n in fields if n not in ("id", "kind") and
+                     any((spec := k.field(n)) is not None and spec.type == "text" for k in kinds)), None)
+    return [column_of(kinds, name, name == flex) for name in fields]
+
+
 def columns_for(kinds: list[Kind], show_kind: bool) -> list[KindColumn]:
-    ident = KindColumn(messages.COL_ID, "id", min_width=3, max_width=8)
+    ident = _IDENT
     if show_kind or len(kinds) != 1:
-        return [ident, KindColumn(messages.COL_KIND, "kind", min_width=4, max_width=4),
+        return [ident, _KIND,
                 KindColumn(messages.COL_TITLE_ANY, "title", min_width=12, flexible=True),
                 KindColumn(messages.COL_REGION, "region", min_width=4, max_width=16),
                 KindColumn(messages.COL_DATE, "date", min_width=10, max_width=10)]
@@ -76,7 +113,7 @@ def columns_for(kinds: list[Kind], show_kind: bool) -> list[KindColumn]:
 
 
 def write(records: Iterable[dict[str, Any]], out: TextIO, *, kinds: list[Kind], options: Any) -> None:
-    chosen = columns_for(kinds, options.show_kind)
+    chosen = chosen_columns(kinds, options.fields) if options.fields else columns_for(kinds, options.show_kind)
     layout = [grid.Column(c.header, c.min_width, c.max_width, c.flexible, c.justify, c.optional) for c in chosen]
     fields = [c.field for c in chosen]
 
@@ -84,4 +121,4 @@ def write(records: Iterable[dict[str, Any]], out: TextIO, *, kinds: list[Kind], 
         for record in records:
             yield [cell(record, f, options.today) for f in fields], is_overdue(record, options.today)
 
-    grid.write(layout, rows(), out)
+    grid.write(layout, rows(), out, drop_empty=not options.fields)

@@ -104,14 +104,16 @@ def write(records: Iterable[dict[str, Any]], out: IO[bytes], *, kinds: list[Kind
     from openpyxl.styles import Font
     from openpyxl.utils import get_column_letter
 
-    names = columns_for(kinds)
+    from . import value_of
+
+    names = columns_for(kinds, options.fields)
     headers = [header_for(kinds, name) for name in names]
     types = [_field_type(kinds, name) for name in names]
     rows: list[list[Any]] = []
     for record in records:
         row = []
         for name, header, kind_of_field in zip(names, headers, types):
-            cell = _value(kind_of_field, name, record.get(name))
+            cell = _value(kind_of_field, name, value_of(record, name))
             if type(cell) is str:
                 _check(record, header, cell)
                 cell = escaped(cell) if cell else None
