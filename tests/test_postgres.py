@@ -63,6 +63,8 @@ def _commands():
         yield "export", kind
         yield "export", kind, "--format", "csv"
         yield "export", kind, "--format", "json", "--region", "天津"
+        yield "list", kind, "--fields", "id,region,date,title,company,status,amount,tags", "--format", "csv"
+        yield "export", kind, "--fields", "id,title,date,region", "--format", "jsonl"
     for filters in (["--region", "天津"], ["--region", "武清开发区"], ["--region", "天津,北京", "--exact-region"],
                     ["--since", "2025-07-01"], ["--until", "2025-06-30"], ["--on", "2025Q3"], ["--month", "2025-07"],
                     ["--text", "招商"], ["--text", "ABC"], ["--text", "abc"], ["--text", "strasse"], ["--text", "100%"],
