@@ -493,4 +493,17 @@ EXAMPLES: dict[str, list[str]] = {
     "config get": ["zhaoshang config get region"],
     "config set": ["zhaoshang config set region 天津"],
     "config unset": ["zhaoshang config unset region"],
+    "completion": ["zhaoshang completion bash > ~/.local/share/bash-completion/completions/zhaoshang",
+                   "zhaoshang completion fish > ~/.config/fish/completions/zhaoshang.fish",
+                   "zhaoshang --install-completion zsh"],
 }
+
+# -- shell completion ------------------------------------------------------------------------
+COMPLETION_HELP = ("Print the shell completion script for bash, zsh or fish. Tab then completes commands, options, "
+                   "kinds, statuses, formats, record IDs from the store and region names (wq → 武清区).")
+COMPLETION_SHELL_HELP = "bash, zsh or fish (default: the shell this runs in)."
+SHOW_COMPLETION_HELP = "Print the completion script for SHELL (bash, zsh or fish)."
+INSTALL_COMPLETION_HELP = "Install completion for SHELL (bash, zsh or fish) in its start-up files."
+COMPLETION_SHELL_UNKNOWN = "no completion for the shell {value!r}: {shells}"
+COMPLETION_SHELL_UNDETECTED = "cannot tell which shell this is: name it ({shells})"
+COMPLETION_INSTALLED = "{shell} completion installed in {path}; it works in a new shell"

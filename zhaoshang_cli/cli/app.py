@@ -13,7 +13,7 @@ import typer
 
 from .. import __version__, messages
 from ..errors import Cancelled, UsageError, UserError
-from . import common
+from . import common, completion
 
 
 class _ErrorsAsMessages(common.AliasGroup):
@@ -86,6 +86,8 @@ def root(
     no_pager: common.NoPager = False,
     version: Annotated[bool, typer.Option("--version", callback=_version, is_eager=True,
                                           help="Show the version and exit.")] = False,
+    install_completion: completion.InstallOption = None,
+    show_completion: completion.ShowOption = None,
 ) -> None:
     if not math.isfinite(lock_timeout) or lock_timeout < 0:  # nan would wait forever
         raise UsageError(messages.LOCK_TIMEOUT_INVALID.format(value=lock_timeout))
@@ -109,7 +111,7 @@ def build_app() -> typer.Typer:
         context_settings={"help_option_names": ["-h", "--help"], "max_content_width": 120},
     )
     built.callback()(root)
-    for module in (records, leads, report, transfer, regions, admin, config):
+    for module in (records, leads, report, transfer, regions, admin, config, completion):
         module.register(built)
     return built
 
@@ -118,4 +120,6 @@ app = build_app()
 
 
 def main() -> None:
+    if os.environ.get(completion.VAR):  # the shell asking what Tab may offer
+        completion.complete(app)
     app()

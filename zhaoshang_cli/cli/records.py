@@ -263,7 +263,7 @@ def show(
     from ..io import exporters
     from ..service import records
 
-    exporters.check_format(fmt, ("table", "json"))
+    exporters.check_format(fmt, exporters.VIEW_FORMATS)
     [record] = common.for_people([records.get(common.store(ctx, must_exist=True), record_id)], reveal)
     if fmt == "json":
         from ..io.exporters.json_ import dumps

@@ -22,6 +22,7 @@ from ...domain.kind import Kind
 
 LIST_FORMATS = ("table", "json", "jsonl", "csv", "count", "ids")
 EXPORT_FORMATS = ("jsonl", "json", "csv", "xlsx")
+VIEW_FORMATS = ("table", "json")  # one record (show), a region (regions)
 BINARY = ("xlsx",)
 _MODULES = {"table": "table", "json": "json_", "jsonl": "jsonl", "csv": "csv_", "count": "ids", "ids": "ids",
             "xlsx": "xlsx"}
