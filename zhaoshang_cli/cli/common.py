@@ -206,7 +206,7 @@ Status = Annotated[Optional[list[str]], typer.Option("--status", "-s", help="Lea
 DueBefore = Annotated[Optional[str], typer.Option("--due-before", help="Leads due on or before this date (e.g. today).")]
 Sort = Annotated[Optional[str], typer.Option(help="Sort key, '-' for descending: date, id, title, region, created, updated, amount (each currency apart), status, due.")]
 Limit = Annotated[Optional[int], typer.Option("--limit", "-n", min=0, help="At most this many records.")]
-Format = Annotated[str, typer.Option("--format", "-f", help="table, json, jsonl, csv, count or ids.")]
+Format = Annotated[str, typer.Option("--format", "-f", help="table, json, jsonl, csv, count, ids or html (a page).")]
 Reveal = Annotated[bool, typer.Option("--reveal", help="Show contact data unmasked: phones, e-mails, WeChat/QQ IDs (also in extra columns).")]
 
 

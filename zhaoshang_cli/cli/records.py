@@ -167,19 +167,24 @@ def filter_records(
 def show(
     ctx: typer.Context,
     record_id: Annotated[str, typer.Argument(metavar="ID", help="Record ID.")],
-    fmt: Annotated[str, typer.Option("--format", "-f", help="table (readable) or json.")] = "table",
+    fmt: Annotated[str, typer.Option("--format", "-f", help="table (readable), json or html (a page).")] = "table",
     reveal: common.Reveal = False,
 ) -> None:
     """Show one whole record, body included."""
     from ..io import exporters
     from ..service import records
 
-    exporters.check_format(fmt, ("table", "json"))
+    exporters.check_format(fmt, ("table", "json", "html"))
     [record] = common.for_people([records.get(common.store(ctx), record_id)], reveal)
     if fmt == "json":
         from ..io.exporters.json_ import dumps
 
         sys.stdout.write(dumps(record) + "\n")
+        return
+    if fmt == "html":
+        from ..io.exporters.html.records import write_record as write_page
+
+        write_page(record, sys.stdout, origin=records.origin(common.store(ctx), record))
         return
     from ..io.exporters.record import write_record
 
