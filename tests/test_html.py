@@ -142,8 +142,8 @@ def check_report_tables(tables, data: dict) -> None:
         numbers, money = counts_of(entry)
         assert [c[0] for c in row[1:5]] == numbers, row
         assert amounts(row[5:]) == money, row
-        for (shown, _), value, currency in zip(row[5:], money, entry["signed_amounts"]):
-            assert shown == (format_amount(value, currency) if value else "0")
+        assert len(row) == 6 and row[5][0] == " ".join(format_amount(value, currency) if value else "0"
+                                                       for currency, value in entry["signed_amounts"].items())
     assert len(groups) == len(data["groups"]) + 2
     stages = data["funnel"]["stages"]
     assert [[c[0] for c in row] for row in funnel[1:]] == [
@@ -218,6 +218,45 @@ def test_charts_label_every_number_they_draw(examples):
         at = trend.index(label)
         assert trend[at + 1:at + 1 + len(data["trend"])] == [str(m[kind]) for m in data["trend"]]
     assert trend[-7:] == ["2月", "2025年", "3月", "4月", "5月", "6月", "7月"]
+
+
+# signed deals in six currencies and a company name longer than a phone is wide
+CURRENCY_LEADS = [
+    {"kind": "lead", "company": "美联精工", "phone": "13800000001", "region": "武清", "date": "2025-07-03",
+     "amount": "约5000万美元", "status": "signed"},
+    {"kind": "lead", "company": "欧德机械", "phone": "13800000002", "region": "西青", "date": "2025-07-04",
+     "amount": "300万欧元", "status": "signed"},
+    {"kind": "lead", "company": "港丰贸易", "phone": "13800000003", "region": "天津 和平区", "date": "2025-07-05",
+     "amount": "2000万港元", "status": "signed"},
+    {"kind": "lead", "company": "日新电子", "phone": "13800000004", "region": "滨海新区", "date": "2025-07-06",
+     "amount": "10亿日元", "status": "signed"},
+    {"kind": "lead", "company": "英华制药", "phone": "13800000005", "region": "武清", "date": "2025-07-07",
+     "amount": "1-2亿元", "status": "signed"},
+    {"kind": "lead", "company": "内蒙古自治区呼和浩特市超长名称新材料科技股份有限公司天津分公司", "phone": "13800000006",
+     "region": "东丽", "date": "2025-07-08", "amount": "100万英镑", "status": "signed"},
+]
+
+
+def add_currency_leads(cli, tmp_path) -> None:
+    batch = tmp_path / "currencies.jsonl"
+    batch.write_text("".join(json.dumps(r, ensure_ascii=False) + "\n" for r in CURRENCY_LEADS), "utf-8")
+    cli("import", str(batch))
+
+
+def test_amounts_in_several_currencies_share_a_cell_and_keep_their_values(examples, tmp_path):
+    add_currency_leads(examples, tmp_path)
+    page = Page(html_report(examples))
+    data = report_json(examples)
+    assert set(data["total"]["signed_amounts"]) == {"CNY", "USD", "EUR", "HKD", "JPY", "GBP"}
+    check_report_tables(page.tables, data)
+    values = {attrs.get("value") for tag, attrs in page.tags if tag == "data"}
+    assert numbers_missing(data, page.all_text, values) == []
+    total = page.tables[0][-1]
+    assert total[5][0] == "9亿元 5000万美元 300万欧元 2000万港元 10亿日元 100万英镑"
+    assert "注：1 条已签约线索的投资额为区间，签约金额按区间下限计。" in page.all_text
+    assert "注：签约金额按币种分列，未作汇率换算。" in page.all_text
+    for label in ("签约金额", "美元签约额", "欧元签约额", "港元签约额", "日元签约额", "英镑签约额"):
+        assert label in page.all_text  # a key figure each
 
 
 def test_signed_deals_and_overdue_follow_ups_are_what_list_gives(examples):

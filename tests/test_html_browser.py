@@ -3,8 +3,9 @@
 Chromium or a CJK font is missing.
 
 * the examples' report at 1280 and 375 pixels wide: screenshots; every number of the JSON
-  report in the page Chromium built; nothing wider than a phone; chart labels inside their
-  charts and legible; Chinese set in a CJK font of the system;
+  report in the page Chromium built; nothing wider than a phone (also with amounts in six
+  currencies and a long company name); chart labels inside their charts and legible;
+  Chinese set in a CJK font of the system;
 * the same page printed to PDF: A4 pages, sections starting pages, every chart whole on
   one page (its heading above and its caption below it on the same page, and all its
   labels between them);
@@ -28,8 +29,8 @@ import pytest
 
 import chromium
 from conftest import ROOT
-from test_html import (HOSTILE_PAGES, IMG_COMPANY, REPORT, SCRIPT_TITLE, check_report_tables,  # noqa: F401
-                       hostile, numbers_missing, report_json)
+from test_html import (HOSTILE_PAGES, IMG_COMPANY, REPORT, SCRIPT_TITLE, add_currency_leads,  # noqa: F401
+                       check_report_tables, hostile, numbers_missing, report_json)
 
 BINARY = chromium.find()
 
@@ -150,6 +151,13 @@ def test_report_in_chromium_at_1280_and_375_pixels(examples, report_page, page, 
     assert png_size(shot)[0] == 375
     keep(shot, "report-375.png")
     assert page.events("Page.javascriptDialogOpening") == []
+    # six currencies and a company name longer than the screen still fit it
+    add_currency_leads(examples, tmp_path)
+    crowded = tmp_path / "currencies.html"
+    examples(*REPORT, "--format", "html", "-o", str(crowded))
+    page.open(crowded, 375, 812, mobile=True)
+    measured = page.evaluate(OVERFLOW)
+    assert measured["scrollWidth"] <= 375 and measured["wide"] == []
 
 
 def pdf_pages(path: Path) -> list[tuple[float, float]]:

@@ -2,10 +2,11 @@
 the grouped counts (bars and the table), the lead funnel, the monthly trend, and the deals
 signed and follow-ups overdue.
 
-The tables carry the numbers of every other format (report.py builds the same rows); an
-amount is written as reports write money (8亿元, 5000万美元) and keeps its exact value in
-yuan (or its currency) as ``<data value="…">``.  Sections start a new page when printed;
-a chart is never cut by a page break (style: ``figure{break-inside:avoid}``).
+The tables carry the numbers of every other format; an amount is written as reports write
+money (8亿元, 5000万美元) and keeps its exact value in yuan (or its currency) as
+``<data value="…">``; a row's amounts in several currencies share one cell, a line each.
+Sections start a new page when printed; a chart is never cut by a page break (style:
+``figure{break-inside:avoid}``).
 """
 
 from __future__ import annotations
@@ -30,27 +31,28 @@ def money(value: int, currency: str) -> str:
     return f"<data value=\"{value}\">{line(shown)}</data>"
 
 
-def _amount_headers(currencies: list[str]) -> list[tuple[str, str]]:
-    return [(messages.REPORT_COL_AMOUNT, "n")] + [
-        (messages.REPORT_COL_AMOUNT_IN.format(currency=CURRENCY_UNITS[c]), "n") for c in currencies[1:]]
+def amounts(counts: Counts) -> str:
+    """The signed amounts of a row in one cell, a line per currency (yuan first, then the
+    others present), never converted: a phone has no room for a column per currency."""
+    return "<br>".join(money(value, currency) for currency, value in
+                       sorted(counts.signed_amounts.items(), key=lambda item: CURRENCIES.index(item[0])))
 
 
-def _count_cells(kinds: list[Kind], counts: Counts, currencies: list[str]) -> list[str]:
+def _count_cells(kinds: list[Kind], counts: Counts) -> list[str]:
     cells = []
     for kind in kinds:
         cells.append(str(counts.of(kind)))
         if kind.pipeline is not None:
-            cells.append(str(counts.signed))
-            cells += [money(counts.signed_amounts.get(c, 0), c) for c in currencies]
+            cells += [str(counts.signed), amounts(counts)]
     return cells
 
 
-def _count_header(kinds: list[Kind], currencies: list[str]) -> list[tuple[str, str]]:
+def _count_header(kinds: list[Kind]) -> list[tuple[str, str]]:
     header = []
     for kind in kinds:
         header.append((kind.label, "n"))
         if kind.pipeline is not None:
-            header += [(messages.REPORT_COL_SIGNED, "n"), *_amount_headers(currencies)]
+            header += [(messages.REPORT_COL_SIGNED, "n"), (messages.REPORT_COL_AMOUNT, "n")]
     return header
 
 
@@ -95,7 +97,9 @@ def _cover(report: Report, generated: str) -> str:
         kpi(str(report.total.of(kind)), kind.label)
         if kind.pipeline is not None:
             kpi(str(report.total.signed), messages.REPORT_COL_SIGNED)
-            for (label, _), currency in zip(_amount_headers(report.currencies), report.currencies):
+            for currency in report.currencies:
+                label = messages.REPORT_COL_AMOUNT_IN.format(currency=CURRENCY_UNITS[currency]) \
+                    if currency != report.currencies[0] else messages.REPORT_COL_AMOUNT
                 kpi(money(report.total.signed_amounts.get(currency, 0), currency), label)
     if report.funnel.stages:
         kpi(line(f"{report.funnel.conversion:.1%}"), messages.HTML_KPI_CONVERSION)
@@ -112,9 +116,9 @@ def _groups(page: _Page, report: Report) -> str:
         parts.append(page.figure(lambda cid, cap: svg.bars(cid, cap, rows, [k.label for k in kinds]), title))
     else:
         parts.append(f"<p class=\"empty\">{line(messages.HTML_NO_RECORDS)}</p>\n")
-    header = [(report.by_label, ""), *_count_header(kinds, report.currencies)]
-    rows_html = [[line(g.label), *_count_cells(kinds, g.counts, report.currencies)] for g in report.groups]
-    rows_html.append([line(messages.REPORT_TOTAL), *_count_cells(kinds, report.total, report.currencies)])
+    header = [(report.by_label, ""), *_count_header(kinds)]
+    rows_html = [[line(g.label), *_count_cells(kinds, g.counts)] for g in report.groups]
+    rows_html.append([line(messages.REPORT_TOTAL), *_count_cells(kinds, report.total)])
     parts.append(table(header, rows_html, total=True))
     parts += [f"<p class=\"note\">{line(note)}</p>\n" for note in plain.amount_notes(report)]
     parts.append("</section>\n")
@@ -142,9 +146,8 @@ def _trend(page: _Page, report: Report) -> str:
     title = messages.HTML_CHART_TREND[unit].format(kinds="、".join(k.label for k in kinds))
     parts = [page.section("trend", messages.REPORT_SECTION_TREND),
              page.figure(lambda cid, cap: svg.trend(cid, cap, months, series), title)]
-    currencies = [c for c in CURRENCIES if any(c in m.counts.signed_amounts for m in report.trend)]
-    header = [(messages.REPORT_COL_MONTH, ""), *_count_header(kinds, currencies)]
-    rows = [[line(m.month), *_count_cells(kinds, m.counts, currencies)] for m in report.trend]
+    header = [(messages.REPORT_COL_MONTH, ""), *_count_header(kinds)]
+    rows = [[line(m.month), *_count_cells(kinds, m.counts)] for m in report.trend]
     parts.append(table(header, rows))
     parts.append("</section>\n")
     return "".join(parts)
@@ -204,7 +207,7 @@ def write(report: Report, out: TextIO, *, follow: FollowUps | None = None, gener
         out.write(_funnel(page, report))
     if report.trend:
         out.write(_trend(page, report))
-    if follow is not None and any(k.pipeline is not None for k in KINDS.values()):
+    if follow is not None and any(k.pipeline is not None for k in report.kinds):
         out.write(_follow_ups(page, follow))
     out.write(f"<p class=\"note\">{line(messages.HTML_BASIS)}</p>\n")
     out.write(foot(generated))
