@@ -45,6 +45,7 @@ class Cli:
 
     def __init__(self, db: Path, typer_app: typer.Typer | None = None):
         self.db = db
+        db.parent.mkdir(parents=True, exist_ok=True)  # a store is made in a folder that exists
         self.app = typer_app or app  # another app: one built for kinds a test registers
         self.runner = CliRunner()
 
@@ -103,6 +104,7 @@ class Cli:
 
 @pytest.fixture
 def db(tmp_path: Path) -> Path:
+    (tmp_path / "store").mkdir(exist_ok=True)
     return tmp_path / "store" / "zhaoshang.json"
 
 

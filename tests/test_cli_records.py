@@ -192,11 +192,20 @@ def test_regions_command(cli):
     assert len(children["children"]) == 16 and children["region"]["code"] == "120000"
 
 
-def test_empty_store_says_so(cli):
-    result = cli("list", "articles")
-    assert result.stdout == "" and "no records" in result.stderr
-    assert cli("list", "articles", "--format", "json").stdout.strip() == "[]"
+def test_a_missing_store_is_an_error_and_an_empty_one_an_empty_answer(cli):
+    for args in (["list", "articles"], ["filter"], ["show", "a1"], ["report"], ["export", "leads"], ["edit", "a1",
+                 "--title", "x"], ["rm", "a1", "--yes"], ["lead", "note", "l1", "x"], ["config", "get", "region"]):
+        result = cli(*args, ok=False)
+        assert result.exit_code == 1 and result.stdout == "", args
+        assert result.stderr.startswith(f"error: no store at {cli.db}"), (args, result.stderr)
     assert not cli.db.exists()  # reading never creates the store
+    assert cli("regions", "武清").exit_code == 0  # needs no store
+    cli("add", "article", "--title", "一", "--region", "武清", "--date", "2025-07-01")
+    cli("rm", "a1", "--yes")
+    result = cli("list", "articles")
+    assert result.stdout == "" and result.stderr == "" and result.exit_code == 0  # no note off a terminal
+    assert cli("list", "articles", "--format", "json").stdout.strip() == "[]"
+    assert cli("filter", "--text", "没有", "--format", "ids").stdout.strip() == ""
 
 
 def test_at_a_terminal_missing_fields_are_asked_and_rm_confirms(cli, monkeypatch):
@@ -215,6 +224,7 @@ def test_at_a_terminal_missing_fields_are_asked_and_rm_confirms(cli, monkeypatch
 def test_a_bug_is_one_line_and_exit_70_unless_debugging(cli, monkeypatch):
     from zhaoshang_cli.service import records
 
+    cli("add", "article", "--title", "一", "--region", "武清", "--date", "2025-07-01")
     monkeypatch.setattr(records, "stream", lambda *a, **k: {}["missing"])
     result = cli("list", "articles", ok=False)
     assert result.exit_code == 70 and result.stderr.count("\n") == 1 and "internal error (KeyError" in result.stderr

@@ -22,7 +22,7 @@ def hostile(cli):
     cli("add", "policy", "--title", "政策" + EVIL, "--region", "天津", "--date", "2025-07-02", "--issuer", EVIL,
         "--doc-no", "=cmd|' /C calc'!A0" + EVIL, "--body", EVIL)
     cli("add", "lead", "--company", "@SUM(1+1)" + EVIL, "--contact", EVIL, "--phone", "13800000000",
-        "--industry", EVIL, "--region", "武清", "--notes", EVIL, "--amount", "1亿", "--status", "signed",
+        "--industry", EVIL, "--region", "武清", "--note", EVIL, "--amount", "1亿", "--status", "signed",
         "--date", "2025-07-03")
     return cli
 

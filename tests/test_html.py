@@ -407,7 +407,13 @@ def test_other_groupings_and_empty_reports_render(examples, args):
         assert "本期没有记录。" in page.all_text
 
 
-def test_an_empty_store_gives_a_page(cli):
+def test_an_empty_store_gives_a_page_and_a_missing_one_an_error(cli):
+    for args in (["report", "--format", "html"], ["list", "leads", "--format", "html"], ["show", "a1", "-f", "html"]):
+        result = cli(*args, ok=False)
+        assert result.exit_code == 1 and result.stdout == "", args
+        assert result.stderr.startswith(f"error: no store at {cli.db}"), (args, result.stderr)
+    cli("add", "article", "--title", "一", "--region", "武清", "--date", "2025-07-01")
+    cli("rm", "a1", "--yes")
     page = Page(html_report(cli))
     assert "本期没有记录。" in page.all_text and "本期没有签约项目。" in page.all_text
 

@@ -132,7 +132,7 @@ def test_stdin(cli):
 
 def test_export_import_export_is_byte_identical(cli, tmp_path):
     cli("import", *(str(EXAMPLES / n) for n in ("articles.jsonl", "policies.json", "leads.csv")))
-    cli("edit", "l3", "--status", "visited", "--notes", "第二次考察")
+    cli("edit", "l3", "--status", "visited", "--note", "第二次考察")
     cli("rm", "a2", "p3", "--yes")  # gaps in the IDs must survive the round trip
     for kind in ("articles", "policies", "leads"):
         first = cli("export", kind).stdout
@@ -160,7 +160,7 @@ def test_csv_export_is_safe_for_spreadsheets_and_round_trips(cli, tmp_path):
 
 
 def test_csv_export_of_leads_round_trips_notes_history_extra_and_apostrophes(examples, tmp_path):
-    examples("edit", "l3", "--status", "visited", "--notes", "第二次考察")
+    examples("edit", "l3", "--status", "visited", "--note", "第二次考察")
     examples("edit", "l5", "--industry", "'=已加撇号")
     sheet = tmp_path / "extra.csv"
     sheet.write_text("企业名称,联系电话,微信\n某某科技有限公司,13700001111,wx_1\n", "utf-8")

@@ -95,7 +95,7 @@ def test_bodies_are_kept_apart_from_the_segments(db):
     (b'{"_meta": {"1": {"app": "zhaoshang-cli", "schema": 99}}}', "newer zhaoshang"),
 ])
 def test_a_file_that_is_not_a_usable_store_is_refused_and_untouched(db, content, says):
-    db.parent.mkdir(parents=True)
+    db.parent.mkdir(parents=True, exist_ok=True)
     db.write_bytes(content)
     store = TinyDBBackend(db)
     with pytest.raises(StoreError) as err:
@@ -122,7 +122,7 @@ def test_a_failed_transaction_writes_nothing(db):
 
 
 def test_older_schemas_are_read_and_split_into_segments_by_the_first_write(db):
-    db.parent.mkdir(parents=True)
+    db.parent.mkdir(parents=True, exist_ok=True)
     old = {"_meta": {"1": {"app": "zhaoshang-cli", "schema": 1, "next": {"a": 1, "p": 1, "l": 2}, "log": 1}},
            "leads": {"1": {"company": "老线索公司", "phone": "13812345678", "status": "contacted", "date": "2025-01-01",
                            "created_at": "2025-01-01T09:00:00+08:00", "updated_at": "2025-01-01T09:00:00+08:00"}}}
@@ -138,7 +138,7 @@ def test_older_schemas_are_read_and_split_into_segments_by_the_first_write(db):
 
 
 def test_a_schema_3_store_is_migrated_on_first_write_with_its_bodies(db):
-    db.parent.mkdir(parents=True)
+    db.parent.mkdir(parents=True, exist_ok=True)
     side = db.parent / "zhaoshang.json.d"
     side.mkdir()
     bodies = ['"第一篇的正文"', '"第二篇的正文"']
@@ -159,7 +159,7 @@ def test_a_schema_3_store_is_migrated_on_first_write_with_its_bodies(db):
 
 
 def test_a_schema_2_store_with_plain_text_bodies_reads_and_converts_on_write(db):
-    db.parent.mkdir(parents=True)
+    db.parent.mkdir(parents=True, exist_ok=True)
     side = db.parent / "zhaoshang.json.d"
     side.mkdir()
     body = "旧格式的正文，第一段。\n第二段。"

@@ -198,7 +198,6 @@ CONFIG_HELP_REGION = ("The home region: names without a province or city (和平
                       "when a command has no --in. E.g. 天津.")
 CONFIG_KEY_UNKNOWN = "unknown setting '{key}': use {keys}"
 CONFIG_DAMAGED = "{path} is not a settings file (not a JSON object of texts); fix or remove it"
-CONFIG_NO_FOLDER = "no folder {path}: create it first, or point --db elsewhere"
 CONFIG_NOT_SET = "(not set)"
 CONFIG_SOURCES = {"env": "from ${env}", "file": "from this store's settings", "": ""}
 CONFIG_IS_NOT_SET = "{key} is not set"
@@ -415,6 +414,7 @@ REPAIR_LINK = "removed the link {path}"
 REPAIR_DIR = "removed the empty directory {path}"
 REPAIR_BODY = "{id}: dropped its body (unreadable in {log})"
 BACKUP_SEGMENTS_MISSING = "{count} of its segment files are gone"
+BACKUP_SEGMENT_UNREADABLE = "damaged segment {reason}"
 RESTORE_UNKNOWN = "no backup named '{name}'; 'zhaoshang restore --list' shows them"
 RESTORE_INVALID = "backup {name} is not usable: {problem}"
 RESTORE_NONE = "no usable backup in {path}"
@@ -422,3 +422,70 @@ RESTORE_DONE = "restored {name} ({counts})"
 RESTORE_CONFIRM = "Replace the store with {name} ({counts})?"
 RESTORE_NEEDS_YES = "refusing to replace the store without --yes when not at a terminal"
 BACKUP_LIST_EMPTY = "no backups yet in {path}"
+
+# -- help pages ------------------------------------------------------------------------------
+HELP_EXAMPLES = "Examples"
+NOT_NEGATIVE = "{value} is below 0"
+NO_STORE = "no store at {path}: `zhaoshang add` or `zhaoshang import` makes one (--db or ZHAOSHANG_DB picks another)"
+STORE_FOLDER_MISSING = "the folder {folder} does not exist: make it first, or pick another --db than {path}"
+HELP_COMMANDS = "Other commands"
+HELP_SECTIONS = (
+    ("Records", ("add", "list", "filter", "show", "edit", "rm")),
+    ("Import and export", ("import", "import-page", "export", "copy")),
+    ("Reports and leads", ("report", "lead")),
+    ("Maintenance", ("doctor", "restore", "config", "regions", "db", "completion")),
+)
+EXAMPLES: dict[str, list[str]] = {
+    "": ["zhaoshang add article --title 武清区新引进生物医药项目 -r 武清 --date 2025-07-17",
+         "zhaoshang list articles -r 武清 --month 2025-07",
+         "zhaoshang import 线索.csv --on-conflict update",
+         "zhaoshang report -r 天津 --month 2025-07"],
+    "add": ["zhaoshang add article --title 武清区新引进生物医药项目 -r 武清 --date 2025-07-17",
+            "zhaoshang add lead --company 天津海川科技有限公司 --phone 13800138000 -r 武清",
+            "zhaoshang add policy --editor"],
+    "add article": ["zhaoshang add article --title 武清区新引进生物医药项目 -r 武清 --date 2025-07-17",
+                    "zhaoshang add article --title 东丽区集中签约 -r 东丽 --date 今天 --body-file 正文.txt",
+                    "zhaoshang add article --editor"],
+    "add policy": ["zhaoshang add policy --title 关于印发支持生物医药产业发展若干措施的通知 -r 武清 "
+                   "--date 2025-07-01 --issuer 武清区人民政府 --doc-no 武清政发〔2025〕3号",
+                   "zhaoshang add policy --editor"],
+    "add lead": ["zhaoshang add lead --company 天津海川科技有限公司 --phone 13800138000 -r 武清 "
+                 "--amount 5000万 --need 厂房租赁 --source 展会",
+                 "zhaoshang add lead --editor"],
+    "list": ["zhaoshang list articles -r 武清 --month 2025-07",
+             "zhaoshang list leads -s negotiating --sort due --fields id,company,due",
+             "zhaoshang list policies --text 人才 --format csv > 人才政策.csv",
+             "zhaoshang list leads -s signed --month 2025-07 --format html -o 签约.html"],
+    "filter": ["zhaoshang filter -r 天津 --since 2025-07-01",
+               "zhaoshang filter --text 新能源 --format ids"],
+    "show": ["zhaoshang show a12", "zhaoshang show l7 --reveal", "zhaoshang show a12 --format html -o a12.html"],
+    "edit": ["zhaoshang edit a12 --title 武清区新引进两个生物医药项目",
+             "zhaoshang edit l7 --status visited --note 已实地考察",
+             "zhaoshang edit a12 --editor"],
+    "rm": ["zhaoshang rm a12", "zhaoshang rm a12 a13 --yes"],
+    "lead": ["zhaoshang lead status l7 visited --note 已实地考察",
+             "zhaoshang lead note l7 --editor",
+             "zhaoshang lead due l7 +3d"],
+    "lead status": ["zhaoshang lead status l7 visited", "zhaoshang lead status l7 已签约 --note 签约仪式在区政府"],
+    "lead note": ["zhaoshang lead note l7 客户希望下月再约", "zhaoshang lead note l7 --editor"],
+    "lead due": ["zhaoshang lead due l7 2025-08-01", "zhaoshang lead due l7 +3d", "zhaoshang lead due l7"],
+    "report": ["zhaoshang report -r 天津 --month 2025-07",
+               "zhaoshang report -r 武清 --on 2025Q3 --by industry --format markdown",
+               "zhaoshang report -r 天津 --since 2025-01-01 --format csv -o 报表.csv",
+               "zhaoshang report -r 天津 --month 2025-07 --format html -o 周报.html",
+               "zhaoshang report -r 天津 --month 2025-07 --open"],
+    "import": ["zhaoshang import articles.jsonl",
+               "zhaoshang import 线索.csv --on-conflict update --in 天津",
+               "zhaoshang import 报表.xlsx --sheet 2 --dry-run"],
+    "import-page": ["zhaoshang import-page pages/", "zhaoshang import-page 000_45bb69569adba156.txt --dry-run"],
+    "export": ["zhaoshang export articles -o articles.jsonl",
+               "zhaoshang export leads --format csv --excel -o 线索.csv",
+               "zhaoshang export policies -r 武清 --fields id,title,doc_no,date --format csv"],
+    "regions": ["zhaoshang regions", "zhaoshang regions 武清", "zhaoshang regions 和平区 --in 天津"],
+    "doctor": ["zhaoshang doctor", "zhaoshang doctor --fix"],
+    "restore": ["zhaoshang restore --list", "zhaoshang restore --yes"],
+    "config": ["zhaoshang config", "zhaoshang config set region 天津", "zhaoshang config unset region"],
+    "config get": ["zhaoshang config get region"],
+    "config set": ["zhaoshang config set region 天津"],
+    "config unset": ["zhaoshang config unset region"],
+}

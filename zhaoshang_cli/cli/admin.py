@@ -59,5 +59,5 @@ def restore(
 
 
 def register(app: typer.Typer) -> None:
-    app.command("doctor")(doctor)
-    app.command("restore")(restore)
+    app.command("doctor", cls=common.Command)(doctor)
+    app.command("restore", cls=common.Command)(restore)

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import errno
 import math
 import os
 import sys
@@ -20,6 +21,7 @@ class _ErrorsAsMessages(common.AliasGroup):
     store's warnings (things that went wrong after a change was saved) at the end."""
 
     aliases = {"ls": "list"}
+    sections = messages.HELP_SECTIONS
 
     def invoke(self, ctx):  # type: ignore[no-untyped-def]
         try:
@@ -29,10 +31,10 @@ class _ErrorsAsMessages(common.AliasGroup):
             common.error(exc.message)
             raise typer.Exit(exc.exit_code) from None
         except BrokenPipeError:
-            # `zhaoshang list … | head`: the reader left, which is fine
-            sys.stderr = None  # type: ignore[assignment]
-            raise typer.Exit(0) from None
+            _reader_left()
         except Exception as exc:
+            if isinstance(exc.__cause__ or exc.__context__, BrokenPipeError) or getattr(exc, "errno", None) == errno.EPIPE:
+                _reader_left()
             from ..atomic import is_user_os_error, os_error_message
 
             debug = os.environ.get("ZHAOSHANG_DEBUG")
@@ -47,6 +49,17 @@ class _ErrorsAsMessages(common.AliasGroup):
             raise typer.Exit(70) from None
         finally:
             _show_warnings(ctx)
+
+
+def _reader_left() -> None:
+    """`zhaoshang … | head`: the reader left, which is fine, for every command: exit 0, and
+    nothing more is written to the closed pipe (not even when Python flushes at exit)."""
+    try:
+        devnull = os.open(os.devnull, os.O_WRONLY)
+        os.dup2(devnull, sys.stdout.fileno())
+    except (OSError, ValueError):
+        pass
+    raise typer.Exit(0) from None
 
 
 def _show_warnings(ctx) -> None:  # type: ignore[no-untyped-def]
@@ -68,7 +81,7 @@ def root(
                                                 help="Store file. Default: zhaoshang.json in the user data directory.")] = None,
     lock_timeout: Annotated[float, typer.Option(envvar="ZHAOSHANG_LOCK_TIMEOUT",
                                                 help="Seconds to wait for another process's lock.")] = 10.0,
-    backups: Annotated[int, typer.Option(envvar="ZHAOSHANG_BACKUPS", min=0,
+    backups: Annotated[int, typer.Option(envvar="ZHAOSHANG_BACKUPS", callback=common.not_negative,
                                          help="How many previous versions of the store to keep.")] = 5,
     version: Annotated[bool, typer.Option("--version", callback=_version, is_eager=True,
                                           help="Show the version and exit.")] = False,
@@ -92,7 +105,7 @@ def build_app() -> typer.Typer:
         add_completion=False,
         pretty_exceptions_enable=False,
         rich_markup_mode=None,  # plain help: rendering it with Rich costs more than the rest of start-up
-        context_settings={"help_option_names": ["-h", "--help"]},
+        context_settings={"help_option_names": ["-h", "--help"], "max_content_width": 120},
     )
     built.callback()(root)
     for module in (records, leads, report, transfer, regions, admin, config):

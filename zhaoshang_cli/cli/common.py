@@ -9,9 +9,10 @@ from pathlib import Path
 from typing import TYPE_CHECKING, Annotated, Any, Callable, Iterable, Optional
 
 import typer
-from typer.core import TyperGroup
 
 from .. import messages
+from ..errors import UserError
+from .help import Command, Group
 
 if TYPE_CHECKING:
     from ..io.exporters import Options
@@ -21,7 +22,7 @@ if TYPE_CHECKING:
 DB_ENV = "ZHAOSHANG_DB"
 
 
-class AliasGroup(TyperGroup):
+class AliasGroup(Group):
     """A command group that also answers to other names (articles → article, ls → list)."""
 
     aliases: dict[str, str] = {}
@@ -44,11 +45,18 @@ class Settings:
 
         return Path(user_data_dir("zhaoshang-cli", appauthor=False)) / "zhaoshang.json"
 
-    def store(self) -> "Backend":
+    def store(self, *, must_exist: bool = False) -> "Backend":
+        """The store; with ``must_exist``, one that is there (a command reading records from
+        a store that does not exist says so, rather than printing nothing)."""
         from ..service.store import open_store
 
-        store = open_store(self.db_path(), lock_timeout=self.lock_timeout, keep_backups=self.backups)
+        store = open_store(self.db_path(), lock_timeout=self.lock_timeout, keep_backups=self.backups,
+                           create_folders=self.db is None)
         self.opened.append(store)
+        if must_exist and not store.exists():
+            with store.reading():
+                pass  # a store lost beside its backups is refused with its own message
+            raise UserError(messages.NO_STORE.format(path=store.describe()))
         return store
 
     def pending_warnings(self) -> list[str]:
@@ -65,8 +73,8 @@ def settings(ctx: typer.Context) -> Settings:
     return root.obj
 
 
-def store(ctx: typer.Context) -> "Backend":
-    return settings(ctx).store()
+def store(ctx: typer.Context, *, must_exist: bool = False) -> "Backend":
+    return settings(ctx).store(must_exist=must_exist)
 
 
 def region_context(ctx: typer.Context, within: str | None = None) -> str | None:
@@ -188,9 +196,13 @@ def emit(fmt: str, records: Iterable[dict[str, Any]], kinds: list["Kind"], optio
 
     stream = iter(records)
     first = next(stream, None)
-    if fmt == "table" and first is None:
-        info(empty_message or messages.NO_RECORDS)
-        return
+    if first is None:
+        from ..io.terminal import is_terminal
+
+        if is_terminal(sys.stderr):  # for people: scripts see an empty result and exit 0 alike
+            info(empty_message or messages.NO_RECORDS)
+        if fmt == "table":
+            return
     exporters.write(fmt, chain([first], stream) if first is not None else [], sys.stdout, kinds=kinds,
                     options=options)
 
@@ -205,7 +217,13 @@ Text = Annotated[Optional[str], typer.Option("--text", "-t", help="Substring of 
 Status = Annotated[Optional[list[str]], typer.Option("--status", "-s", help="Lead status; repeatable.")]
 DueBefore = Annotated[Optional[str], typer.Option("--due-before", help="Leads due on or before this date (e.g. today).")]
 Sort = Annotated[Optional[str], typer.Option(help="Sort key, '-' for descending: date, id, title, region, created, updated, amount (each currency apart), status, due.")]
-Limit = Annotated[Optional[int], typer.Option("--limit", "-n", min=0, help="At most this many records.")]
+def not_negative(value: int | None) -> int | None:
+    if value is not None and value < 0:
+        raise typer.BadParameter(messages.NOT_NEGATIVE.format(value=value))
+    return value
+
+
+Limit = Annotated[Optional[int], typer.Option("--limit", "-n", callback=not_negative, help="At most this many records.")]
 Format = Annotated[str, typer.Option("--format", "-f", help="table, json, jsonl, csv, count, ids or html (a page).")]
 Reveal = Annotated[bool, typer.Option("--reveal", help="Show contact data unmasked: phones, e-mails, WeChat/QQ IDs (also in extra columns).")]
 

@@ -20,14 +20,14 @@ def show_all(ctx: typer.Context) -> None:
     from ..io import views
     from ..service.config import Config
 
-    views.settings(Config(common.store(ctx)).all(), sys.stdout)
+    views.settings(Config(common.store(ctx, must_exist=True)).all(), sys.stdout)
 
 
 def get(ctx: typer.Context, key: KeyArg) -> None:
     """Print one setting's value (nothing, exit 1, when it is not set)."""
     from ..service.config import Config, key_named
 
-    setting = Config(common.store(ctx)).get(key_named(key))
+    setting = Config(common.store(ctx, must_exist=True)).get(key_named(key))
     if not setting.value:
         common.info(messages.CONFIG_IS_NOT_SET.format(key=setting.key.name))
         raise typer.Exit(1)
@@ -49,15 +49,15 @@ def unset(ctx: typer.Context, key: KeyArg) -> None:
     from ..service.config import Config, key_named
 
     the_key = key_named(key)
-    Config(common.store(ctx)).unset(the_key)
+    Config(common.store(ctx, must_exist=True)).unset(the_key)
     common.info(messages.CONFIG_UNSET.format(key=the_key.name))
 
 
 def register(app: typer.Typer) -> None:
-    config_app = typer.Typer(help="Settings of this store: the home region names are read in.",
+    config_app = typer.Typer(cls=common.Group, help="Settings of this store: the home region names are read in.",
                              invoke_without_command=True)
     config_app.callback()(show_all)
-    config_app.command("get")(get)
-    config_app.command("set")(set_)
-    config_app.command("unset")(unset)
+    config_app.command("get", cls=common.Command)(get)
+    config_app.command("set", cls=common.Command)(set_)
+    config_app.command("unset", cls=common.Command)(unset)
     app.add_typer(config_app, name="config")

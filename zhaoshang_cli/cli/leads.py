@@ -20,7 +20,7 @@ def status(
 ) -> None:
     """Move a lead to a status; every move is kept with its time (going back is allowed)."""
     from ..service import records
-    old, new, kind = records.move_status(common.store(ctx), record_id, new_status, note)
+    old, new, kind = records.move_status(common.store(ctx, must_exist=True), record_id, new_status, note)
     label = kind.pipeline.label  # type: ignore[union-attr]
     if old == new:
         common.info(messages.STATUS_SAME.format(id=record_id, status=label(new)))
@@ -36,7 +36,7 @@ def note(
     """Add a timestamped note to a lead."""
     from ..service import records
 
-    records.add_note(common.store(ctx), record_id, text)
+    records.add_note(common.store(ctx, must_exist=True), record_id, text)
     common.info(messages.NOTE_ADDED.format(id=record_id))
 
 
@@ -52,13 +52,13 @@ def due(
 
     if bool(when) == clear:
         raise UsageError(messages.DUE_USAGE)
-    result = records.set_due(common.store(ctx), record_id, None if clear else when)
+    result = records.set_due(common.store(ctx, must_exist=True), record_id, None if clear else when)
     common.info(messages.DUE_SET.format(id=record_id, due=result) if result else messages.DUE_CLEARED.format(id=record_id))
 
 
 def register(app: typer.Typer) -> None:
-    lead_app = typer.Typer(help="Move leads along: status, notes, follow-up dates.", no_args_is_help=True)
-    lead_app.command("status")(status)
-    lead_app.command("note")(note)
-    lead_app.command("due")(due)
+    lead_app = typer.Typer(cls=common.Group, help="Move leads along: status, notes, follow-up dates.", no_args_is_help=True)
+    lead_app.command("status", cls=common.Command)(status)
+    lead_app.command("note", cls=common.Command)(note)
+    lead_app.command("due", cls=common.Command)(due)
     app.add_typer(lead_app, name="lead")

@@ -16,10 +16,23 @@ from . import common
 
 
 # -- options generated from the record fields ----------------------------------------------
+_PLACEHOLDERS = {"date": "DATE", "region": "REGION", "amount": "AMOUNT", "phone": "PHONE", "email": "EMAIL",
+                 "url": "URL", "tags": "TAG,…", "notes": "TEXT", "source": "SOURCE"}
+
+
+def option_names(spec: Field) -> list[str]:
+    """The options of a field on add and edit: --title, -r/--region; notes take --note as
+    everywhere else (lead status), one note at a time."""
+    if spec.type == "notes":
+        return ["--note"]
+    return [f"--{spec.name.replace('_', '-')}", *(["-r"] if spec.type == "region" else [])]
+
+
 def _field_parameters(fields: list[Field]) -> list[inspect.Parameter]:
     params = []
     for spec in fields:
-        option = typer.Option(f"--{spec.name.replace('_', '-')}", help=f"{spec.help} ({spec.label})",
+        placeholder = _PLACEHOLDERS.get(spec.type) or (spec.name.upper() if spec.type == "choice" else "TEXT")
+        option = typer.Option(*option_names(spec), metavar=placeholder, help=f"{spec.help} ({spec.label})",
                               show_default=False)
         params.append(inspect.Parameter(spec.name, inspect.Parameter.KEYWORD_ONLY, default=None,
                                         annotation=Annotated[Optional[str], option]))
@@ -110,7 +123,7 @@ def _list(ctx: typer.Context, fmt: str, kinds: list[Kind], filters: Any, sort: s
     from ..service import records
 
     exporters.check_format(fmt, exporters.LIST_FORMATS)
-    store = common.store(ctx)
+    store = common.store(ctx, must_exist=True)
     if fmt in ("count", "ids"):
         found = [{"id": i} for i in records.find_ids(store, kinds, filters, sort=sort, limit=limit)]
         exporters.write(fmt, found, sys.stdout, kinds=kinds)
@@ -175,7 +188,7 @@ def show(
     from ..service import records
 
     exporters.check_format(fmt, ("table", "json", "html"))
-    [record] = common.for_people([records.get(common.store(ctx), record_id)], reveal)
+    [record] = common.for_people([records.get(common.store(ctx, must_exist=True), record_id)], reveal)
     if fmt == "json":
         from ..io.exporters.json_ import dumps
 
@@ -206,7 +219,7 @@ def _make_edit() -> Callable[..., None]:
         from ..service import records
 
         changes = _given(kwargs)
-        records.edit(common.store(ctx), record_id, changes)
+        records.edit(common.store(ctx, must_exist=True), record_id, changes)
         common.info(messages.UPDATED.format(id=record_id))
 
     params = [_CTX, record_param, *_field_parameters(list(union.values())), _BODY_FILE]
@@ -227,7 +240,7 @@ def rm(
         if not typer.confirm(messages.RM_CONFIRM.format(count=len(record_ids), ids=" ".join(record_ids))):
             common.info(messages.RM_ABORTED)
             raise typer.Exit(1)
-    removed = records.remove(common.store(ctx), record_ids)
+    removed = records.remove(common.store(ctx, must_exist=True), record_ids)
     common.info(messages.REMOVED.format(ids=" ".join(removed)))
 
 
@@ -245,12 +258,12 @@ def register(app: typer.Typer) -> None:
     """The record commands for the kinds registered now."""
     add_app = typer.Typer(cls=_KindGroup, help=common.kinds_text(messages.ADD_HELP), no_args_is_help=True)
     for kind in KINDS.values():
-        add_app.command(kind.name)(_make_add(kind))
+        add_app.command(kind.name, cls=common.Command)(_make_add(kind))
     app.add_typer(add_app, name="add")
     kinds_help = common.kinds_text(messages.KIND_ARG_HELP)
     id_help = common.kinds_text(messages.ID_HELP)
-    app.command("list")(common.with_help(list_records, kind=kinds_help))
-    app.command("filter")(common.with_help(filter_records, doc=common.kinds_text(messages.FILTER_HELP)))
-    app.command("show")(common.with_help(show, record_id=id_help))
-    app.command("edit")(_make_edit())
-    app.command("rm")(rm)
+    app.command("list", cls=common.Command)(common.with_help(list_records, kind=kinds_help))
+    app.command("filter", cls=common.Command)(common.with_help(filter_records, doc=common.kinds_text(messages.FILTER_HELP)))
+    app.command("show", cls=common.Command)(common.with_help(show, record_id=id_help))
+    app.command("edit", cls=common.Command)(_make_edit())
+    app.command("rm", cls=common.Command)(rm)

@@ -46,4 +46,4 @@ def _emit(fmt: str, resolved: dict[str, Any] | None, rows: list[dict[str, Any]],
 
 
 def register(app: typer.Typer) -> None:
-    app.command("regions")(regions)
+    app.command("regions", cls=common.Command)(regions)

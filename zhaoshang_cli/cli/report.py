@@ -44,7 +44,7 @@ def report(
                                   why_one=messages.REGION_ONE_PER_REPORT).code if region else None
     filters = build_filters(FilterArgs(regions=[region_code] if region_code else [], since=since, until=until,
                                        on=on, month=month))
-    store = common.store(ctx)
+    store = common.store(ctx, must_exist=True)
     temporary = None
     if open_page and output is None:
         from ..io.opener import temporary_file
@@ -73,4 +73,4 @@ def register(app: typer.Typer) -> None:
     from ..service.groupings import groupings
 
     by_help = messages.REPORT_BY_HELP.format(groupings=", ".join(groupings()))
-    app.command("report")(common.with_help(report, by=by_help))
+    app.command("report", cls=common.Command)(common.with_help(report, by=by_help))

@@ -146,7 +146,7 @@ def export(
 
     exporters.check_format(fmt, exporters.EXPORT_FORMATS)
     the_kind = common.kind_arg(kind)
-    store = common.store(ctx)
+    store = common.store(ctx, must_exist=True)
     request = records.query([the_kind], build_filters(filters, context=common.region_context(ctx)),
                             sort=sort or "id", limit=limit, with_body=True)
     written = [0]
@@ -165,6 +165,6 @@ def export(
 
 
 def register(app: typer.Typer) -> None:
-    app.command("import")(import_records)
-    app.command("import-page")(import_page)
-    app.command("export")(common.with_help(export, kind=common.kinds_text(messages.EXPORT_KIND_HELP)))
+    app.command("import", cls=common.Command)(import_records)
+    app.command("import-page", cls=common.Command)(import_page)
+    app.command("export", cls=common.Command)(common.with_help(export, kind=common.kinds_text(messages.EXPORT_KIND_HELP)))

@@ -85,13 +85,14 @@ class Reader:
 
 class TinyDBBackend:
     def __init__(self, path: str | Path, *, lock_timeout: float = DEFAULT_LOCK_TIMEOUT,
-                 keep_backups: int = DEFAULT_BACKUPS):
+                 keep_backups: int = DEFAULT_BACKUPS, create_folders: bool = True):
         self.path = Path(os.path.realpath(Path(path).expanduser()))
         self.side = self.path.with_name(self.path.name + ".d")
         self.segments_dir = self.side / "segments"
         self.backups_dir = self.side / "backups"
         self.counters_path = self.side / "counters"
         self.keep_backups = keep_backups
+        self.create_folders = create_folders
         self.lock = FileLock(self.side / "lock", lock_timeout)
         self.warnings: list[str] = []
 
@@ -99,7 +100,8 @@ class TinyDBBackend:
         return str(self.path)
 
     def exists(self) -> bool:
-        return self.path.exists()
+        """Whether there is a store here: its file, or its settings (`config set` first)."""
+        return self.path.exists() or os.path.lexists(self.side / SETTINGS_FILE)
 
     def own_files(self) -> tuple[Path, Path]:
         return self.path, self.side
@@ -131,7 +133,10 @@ class TinyDBBackend:
                 raise StoreError(problem)
 
     def _create_side(self) -> None:
-        self.path.parent.mkdir(parents=True, exist_ok=True)
+        if not self.path.parent.is_dir():
+            if not self.create_folders:
+                raise StoreError(messages.STORE_FOLDER_MISSING.format(folder=self.path.parent, path=self.path))
+            self.path.parent.mkdir(parents=True, exist_ok=True)
         make_private_dir(self.side)
 
     # -- loading ---------------------------------------------------------------------------
@@ -404,17 +409,14 @@ class TinyDBBackend:
 
     def change_setting(self, key: str, value: str | None) -> None:
         self.check_paths()
-        try:
-            make_private_dir(self.side)
-            with self.lock.exclusive():
-                saved = self.settings()
-                if value is None:
-                    saved.pop(key, None)
-                else:
-                    saved[key] = value
-                atomic_write(self.side / SETTINGS_FILE, orjson.dumps(saved, option=orjson.OPT_INDENT_2))
-        except FileNotFoundError:
-            raise UserError(messages.CONFIG_NO_FOLDER.format(path=self.side.parent)) from None
+        self._create_side()
+        with self.lock.exclusive():
+            saved = self.settings()
+            if value is None:
+                saved.pop(key, None)
+            else:
+                saved[key] = value
+            atomic_write(self.side / SETTINGS_FILE, orjson.dumps(saved, option=orjson.OPT_INDENT_2))
 
     # -- maintenance -------------------------------------------------------------------------
     def doctor(self, fix: bool = False) -> list[Finding]:

@@ -36,7 +36,20 @@ SHOWN = 5  # problems listed per kind before "… and N more"
 
 
 # -- backups ---------------------------------------------------------------------------------
-def _info(backend: Any, path: Path) -> BackupInfo:
+def _segment_unreadable(directory: Path, entry: Entry, seen: dict[str, str | None]) -> str | None:
+    """Why the records of a segment file a backup names cannot be read, or None (its index
+    is not read: doctor --fix rebuilds an index from the records).  Backups share most of
+    their segments, so each file is read once per listing."""
+    if entry.file not in seen:
+        try:
+            SegmentView(directory, entry).all_docs()
+            seen[entry.file] = None
+        except SegmentUnreadable as exc:
+            seen[entry.file] = exc.reason
+    return seen[entry.file]
+
+
+def _info(backend: Any, path: Path, seen: dict[str, str | None] | None = None) -> BackupInfo:
     taken = datetime.fromtimestamp(os.lstat(path).st_mtime, timezone.utc)
     try:
         problem = file_problem(path)
@@ -47,6 +60,12 @@ def _info(backend: Any, path: Path) -> BackupInfo:
             missing = [e.file for e in found.entries.values() if not (backend.segments_dir / e.file).is_file()]
             if missing:
                 raise StoreError(messages.BACKUP_SEGMENTS_MISSING.format(count=len(missing)))
+            # a backup naming a damaged segment (one the store may share) would bring the damage back
+            seen = {} if seen is None else seen
+            for entry in found.entries.values():
+                reason = _segment_unreadable(backend.segments_dir, entry, seen)
+                if reason:
+                    raise StoreError(messages.BACKUP_SEGMENT_UNREADABLE.format(reason=reason))
             counts = {k.table: found.count(k) for k in KINDS.values()}
         else:
             counts = {k.table: len(found.data.get(k.table) or {}) for k in KINDS.values()}
@@ -58,9 +77,10 @@ def _info(backend: Any, path: Path) -> BackupInfo:
 def backups(backend: Any) -> list[BackupInfo]:
     """The kept versions, newest first, each checked."""
     found = []
+    seen: dict[str, str | None] = {}
     for path in backend.backup_paths():
         try:
-            found.append(_info(backend, path))
+            found.append(_info(backend, path, seen))
         except OSError:
             continue
     return found

@@ -1,0 +1,90 @@
+"""Every help page at 80 and 120 columns: no line wider than the terminal by display width,
+no Chinese word split across lines, placeholders instead of types, examples at the end,
+commands in groups."""
+
+import re
+
+import pytest
+import typer.main
+from conftest import Cli
+
+from zhaoshang_cli.cli.app import app
+from zhaoshang_cli.io.grid import width
+
+CJK_RUN = re.compile(r"[\u3000-\u303f\u4e00-\u9fff\uff00-\uffef]+")
+
+
+def _pages():
+    root = typer.main.get_command(app)
+
+    def walk(command, path):
+        yield path, command
+        for name, sub in sorted(getattr(command, "commands", {}).items()):
+            yield from walk(sub, [*path, name])
+
+    return list(walk(root, []))
+
+
+PAGES = _pages()
+
+
+def _texts(command) -> list[str]:
+    """The help texts written for a page: the command's own and its parameters'."""
+    found = [command.help or ""]
+    found += [getattr(p, "help", "") or "" for p in command.params]
+    return found
+
+
+@pytest.mark.parametrize("columns", [80, 120])
+@pytest.mark.parametrize("path", [" ".join(p) for p, _ in PAGES], ids=lambda p: p or "zhaoshang")
+def test_every_help_page_fits_and_keeps_words_whole(tmp_path, path, columns):
+    command = dict((" ".join(p), c) for p, c in PAGES)[path]
+    result = Cli(tmp_path / "z.json")(*path.split(), "--help", env={"COLUMNS": str(columns)})
+    page = result.stdout
+    lines = page.splitlines()
+    too_wide = [line for line in lines if width(line) > columns]
+    assert not too_wide, too_wide
+    for text in _texts(command):
+        for run in CJK_RUN.findall(" ".join(text.split())):
+            if width(run) < columns - 40:  # a run wider than a help column may be cut: none is
+                assert any(run in line for line in lines), f"{run!r} split across lines:\n{page}"
+    assert "<str>" not in page and "{" not in page and "x>=" not in page and "range>" not in page
+    assert "\nExamples:\n  zhaoshang " in page, page
+
+
+def test_the_root_page_lists_commands_in_groups(tmp_path):
+    page = Cli(tmp_path / "z.json")("--help", env={"COLUMNS": "100"}).stdout
+    heads = [line for line in page.splitlines() if line.endswith(":") and not line.startswith(" ")]
+    assert heads[:2] == ["Options:", "Records:"]
+    assert heads.index("Records:") < heads.index("Import and export:") < heads.index("Reports and leads:") \
+        < heads.index("Maintenance:")
+    records = page.split("Records:\n")[1].split("\n\n")[0]
+    assert [line.split()[0] for line in records.splitlines() if line[2] != " "] == \
+        ["add", "list", "filter", "show", "edit", "rm"]
+    assert "edit    Change fields of a record (same validation as add); '' clears a field" in page
+
+
+def test_placeholders_say_what_to_give(tmp_path):
+    cli = Cli(tmp_path / "z.json")
+    assert "Usage: zhaoshang show [OPTIONS] ID" in cli("show", "--help").stdout
+    page = cli("list", "--help").stdout
+    for placeholder in ("-r, --region REGION", "--since DATE", "-s, --status STATUS", "-n, --limit N", "KIND"):
+        assert placeholder in page
+    add = cli("add", "lead", "--help").stdout
+    for placeholder in ("-r, --region REGION", "--amount AMOUNT", "--phone PHONE", "--note TEXT", "--due DATE"):
+        assert placeholder in add
+    assert "Usage: zhaoshang import [OPTIONS] FILE..." in cli("import", "--help").stdout
+
+
+def test_option_names_agree_across_commands(examples):
+    examples("edit", "l3", "--note", "第二次考察", "-r", "东丽")
+    shown = examples("show", "l3").stdout
+    assert "第二次考察" in shown and "东丽区" in shown
+    added = examples("add", "article", "--title", "短选项", "-r", "武清", "--date", "2025-07-01").stdout.strip()
+    assert examples.json("show", added)["region"] == "武清区"
+    assert examples("lead", "status", "l3", "signed", "--note", "签了", ok=True).exit_code == 0
+
+
+def test_a_negative_limit_is_a_usage_error(tmp_path):
+    result = Cli(tmp_path / "z.json")("list", "articles", "--limit", "-1", ok=False)
+    assert result.exit_code == 2 and "below 0" in result.stderr

@@ -1,0 +1,221 @@
+"""Help pages that read well in Chinese and English.
+
+Click wraps help by counting characters, so a line holding Chinese runs past the terminal
+and breaks a word.  Here text is wrapped by display width (a Chinese character takes two
+cells, io/grid.py) at spaces only, so a Chinese word stays whole; the root page lists the
+commands in groups, as gh does; every option and argument has a placeholder that says what
+to give (REGION, DATE, ID…); every page ends with examples (messages.EXAMPLES).  Plain text:
+rendering help with Rich would cost more start-up than the rest of a command.
+"""
+
+from __future__ import annotations
+
+import re
+from typing import Any, Iterable, Sequence
+
+from typer import _click as click
+from typer.core import TyperArgument as Argument, TyperCommand, TyperGroup, TyperOption as Option
+
+from .. import messages
+
+# placeholders by parameter name; field options of `add` and `edit` get theirs from the field type
+PLACEHOLDERS = {
+    "region": "REGION", "within": "REGION", "since": "DATE", "until": "DATE", "on": "PERIOD", "month": "MONTH",
+    "text": "TEXT", "status": "STATUS", "new_status": "STATUS", "due_before": "DATE", "sort": "KEY", "limit": "N",
+    "fmt": "FORMAT", "db": "PATH", "lock_timeout": "SECONDS", "backups": "N", "kinds": "KIND", "kind": "KIND",
+    "by": "GROUPING", "output": "FILE", "encoding": "ENCODING", "sheet": "SHEET", "on_conflict": "POLICY",
+    "extra": "POLICY", "body_file": "FILE", "note": "TEXT", "where": "FIELD=VALUE", "source": "SOURCE",
+    "fields": "FIELDS", "record_id": "ID", "record_ids": "ID...", "files": "FILE...", "query": "REGION",
+    "when": "DATE", "key": "KEY", "value": "VALUE", "backup": "BACKUP", "shell": "SHELL",
+}
+
+
+def width(text: str) -> int:
+    from ..io.grid import width as cells
+
+    return cells(text)
+
+
+def wrap(text: str, room: int, first: str = "", rest: str = "") -> list[str]:
+    """``text`` in lines of at most ``room`` display cells (indents included), broken at
+    spaces; a word wider than a whole line is cut by width, the only place a word breaks."""
+    lines: list[str] = []
+    line, used, empty = first, width(first), True
+    for word in text.split():
+        size = width(word)
+        if not empty and used + 1 + size > room:
+            lines.append(line)
+            line, used, empty = rest, width(rest), True
+        while empty and used + size > room:
+            piece, cells = _cut(word, room - used)
+            if piece == word:
+                break
+            lines.append(line + piece)
+            word, size = word[len(piece):], size - cells
+            line, used = rest, width(rest)
+        line, used = (line + word, used + size) if empty else (f"{line} {word}", used + 1 + size)
+        empty = False
+    lines.append(line)
+    return lines
+
+
+def _cut(word: str, cells: int) -> tuple[str, int]:
+    """The longest start of ``word`` within ``cells`` (one character at least), and its width."""
+    used = 0
+    for i, ch in enumerate(word):
+        size = width(ch)
+        if used + size > cells and i:
+            return word[:i], used
+        used += size
+    return word, used
+
+
+class Formatter(click.HelpFormatter):
+    """Click's formatter, measuring and wrapping by display width."""
+
+    def __init__(self, indent_increment: int = 2, width: int | None = None, max_width: int | None = None) -> None:
+        super().__init__(indent_increment, width, max_width)
+
+    def write_usage(self, prog: str, args: str = "", prefix: str | None = None) -> None:
+        prefix = "Usage: " if prefix is None else prefix
+        head = f"{prefix:>{self.current_indent}}{prog} "
+        self.write("\n".join(wrap(args, self.width, head, " " * width(head))) + "\n")
+
+    def write_text(self, text: str) -> None:
+        indent = " " * self.current_indent
+        paragraphs = re.split(r"\n\s*\n", text.strip("\n"))
+        out = []
+        for paragraph in paragraphs:
+            if paragraph.startswith("\b"):  # Click's mark for lines kept as they are
+                out += [indent + line for line in paragraph.splitlines()[1:]]
+            else:
+                out += wrap(paragraph, self.width, indent, indent)
+            out.append("")
+        self.write("\n".join(out[:-1]) + "\n")
+
+    def write_dl(self, rows: Sequence[tuple[str, str]], col_max: int = 30, col_spacing: int = 2) -> None:
+        rows = list(rows)
+        first_col = min(max((width(first) for first, _ in rows), default=0), col_max) + col_spacing
+        indent = " " * self.current_indent
+        for first, second in rows:
+            lead = indent + first
+            if not second:
+                self.write(lead + "\n")
+                continue
+            hang = " " * (self.current_indent + first_col)
+            if width(first) <= first_col - col_spacing:
+                start = lead + " " * (first_col - width(first))
+            else:
+                self.write(lead + "\n")
+                start = hang
+            self.write("\n".join(wrap(second, self.width, start, hang)) + "\n")
+
+
+class HelpContext(click.Context):
+    formatter_class = Formatter
+
+
+def placeholders(params: Iterable[Any]) -> None:
+    """Give every option and argument that has none a placeholder saying what it takes."""
+    for param in params:
+        if getattr(param, "is_flag", False) or getattr(param, "count", False):
+            continue
+        if param.metavar is None:
+            name = PLACEHOLDERS.get(param.name or "")
+            if name is None:
+                name = {"integer": "N", "float": "NUMBER", "path": "PATH"}.get(param.type.name, "TEXT")
+            if isinstance(param, Argument) and param.nargs != 1 and not name.endswith("..."):
+                name += "..."
+            param.metavar = name
+
+
+def examples_for(path: str) -> list[str]:
+    """Examples of one command (``lead status``), from messages.EXAMPLES; `add KIND` for a
+    kind registered without its own are made from its required fields."""
+    found = messages.EXAMPLES.get(path)
+    if found is not None:
+        return found
+    words = path.split()
+    if len(words) == 2 and words[0] == "add":
+        from ..domain.kind import find_kind
+
+        kind = find_kind(words[1])
+        if kind is not None:
+            sample = {"date": "2025-07-17", "region": "武清", "amount": "5000万"}
+            given = " ".join(f"--{f.name.replace('_', '-')} {sample.get(f.type, '…')}" for f in kind.required)
+            return [f"zhaoshang add {kind.name} {given}".rstrip()]
+    return []
+
+
+class _Pages:
+    """What every command and group of `zhaoshang` shares: placeholders, whole short help,
+    usage with placeholders, examples at the end."""
+
+    context_class = HelpContext
+
+    def _pages_init(self) -> None:
+        placeholders(self.params)  # type: ignore[attr-defined]
+
+    def get_short_help_str(self, limit: int = 45) -> str:  # noqa: ARG002 - the formatter wraps it
+        if self.short_help:  # type: ignore[attr-defined]
+            return self.short_help  # type: ignore[attr-defined]
+        text = (self.help or "").strip().split("\n\n")[0]  # type: ignore[attr-defined]
+        first = re.split(r"(?<=[.。])\s", " ".join(text.split()), maxsplit=1)[0]
+        return first.rstrip(".")
+
+    def collect_usage_pieces(self, ctx: click.Context) -> list[str]:
+        pieces = ["[OPTIONS]"] if any(isinstance(p, Option) for p in self.get_params(ctx)) else []  # type: ignore
+        for param in self.get_params(ctx):  # type: ignore[attr-defined]
+            if isinstance(param, Argument):
+                pieces.append(param.metavar if param.required else f"[{param.metavar}]")
+        return pieces
+
+    def format_epilog(self, ctx: click.Context, formatter: click.HelpFormatter) -> None:
+        path = " ".join(ctx.command_path.split()[1:])
+        shown = examples_for(path)
+        if shown:
+            with formatter.section(messages.HELP_EXAMPLES):
+                indent = " " * formatter.current_indent
+                for line in shown:  # a long one goes on over lines ending in a backslash, as in a shell
+                    lines = wrap(line, formatter.width - 2, indent, indent + "    ")
+                    formatter.write(" \\\n".join(lines) + "\n")
+
+
+class Command(_Pages, TyperCommand):
+    def __init__(self, *args: Any, **kwargs: Any) -> None:
+        super().__init__(*args, **kwargs)
+        self._pages_init()
+
+
+class Group(_Pages, TyperGroup):
+    """A command group; the root one (``sections``) lists its commands in groups."""
+
+    sections: Sequence[tuple[str, Sequence[str]]] = ()
+
+    def __init__(self, *args: Any, **kwargs: Any) -> None:
+        super().__init__(*args, **kwargs)
+        self._pages_init()
+
+    def collect_usage_pieces(self, ctx: click.Context) -> list[str]:
+        return [*super().collect_usage_pieces(ctx), "COMMAND [ARGS]..."]
+
+    def list_commands(self, ctx: click.Context) -> list[str]:
+        order = [name for _, names in self.sections for name in names]
+        found = super().list_commands(ctx)
+        return [n for n in order if n in found] + [n for n in found if n not in order]
+
+    def format_commands(self, ctx: click.Context, formatter: click.HelpFormatter) -> None:
+        commands = {}
+        for name in self.list_commands(ctx):
+            command = self.get_command(ctx, name)
+            if command is not None and not command.hidden:
+                commands[name] = command
+        if not commands:
+            return
+        limit = formatter.width - 6 - max(map(len, commands))
+        groups = [(title, [n for n in names if n in commands]) for title, names in self.sections]
+        rest = [n for n in commands if not any(n in names for _, names in groups)]
+        for title, names in [*groups, (messages.HELP_COMMANDS, rest)]:
+            if names:
+                with formatter.section(title):
+                    formatter.write_dl([(n, commands[n].get_short_help_str(limit)) for n in names])
