@@ -164,10 +164,13 @@ class Page:
             raise ProtocolError(f"evaluate: {result['exceptionDetails']}")
         return result["result"].get("value")
 
-    def screenshot(self, path: Path) -> None:
-        """The whole page, as wide as the viewport."""
-        size = self.send("Page.getLayoutMetrics")["cssContentSize"]
-        clip = {"x": 0, "y": 0, "width": size["width"], "height": size["height"], "scale": 1}
+    def screenshot(self, path: Path, clip: dict[str, float] | None = None) -> None:
+        """The whole page, as wide as the viewport, or the part ``clip`` (x, y, width,
+        height in CSS pixels from the top left of the page)."""
+        if clip is None:
+            size = self.send("Page.getLayoutMetrics")["cssContentSize"]
+            clip = {"x": 0, "y": 0, "width": size["width"], "height": size["height"]}
+        clip = {**clip, "scale": 1}
         data = self.send("Page.captureScreenshot", {"format": "png", "clip": clip, "captureBeyondViewport": True})
         path.write_bytes(base64.b64decode(data["data"]))
 

@@ -22,6 +22,7 @@ from zhaoshang_cli.domain.values import format_amount
 from zhaoshang_cli.io.exporters.html import svg
 
 REPORT = ("report", "--region", "天津", "--month", "2025-07")
+README_PNG_LIMIT = 300_000  # bytes: a screenshot of the README is committed; test_html_browser.py makes it
 SCRIPT_TITLE = "<script>alert(1)</script>"
 IMG_COMPANY = '"><img src=x onerror=alert(2)>'
 # every element a page of ours may hold; anything else came from data that escaped its escaping
@@ -493,6 +494,31 @@ def test_open_is_for_html_and_bad_input_is_one_line(examples, tmp_path, monkeypa
     result = examples(*REPORT, "--format", "html", "-o", str(tmp_path / "no" / "such" / "dir.html"), ok=False)
     assert result.exit_code == 1 and len(result.stderr.strip().splitlines()) == 1
     assert len(list(tmp_path.glob("zhaoshang-report-*"))) == 1  # the one opened above; none left by the failure
+
+
+def test_open_leaves_no_temporary_page_when_the_report_fails(examples, tmp_path, monkeypatch):
+    from zhaoshang_cli.errors import UserError
+    from zhaoshang_cli.service import reports
+
+    def broken(*args, **kwargs):
+        raise UserError("the store went away")
+
+    monkeypatch.setattr("tempfile.tempdir", str(tmp_path))
+    monkeypatch.setattr(reports, "follow_ups", broken)
+    result = examples(*REPORT, "--open", env={"BROWSER": "true"}, ok=False)
+    assert result.exit_code == 1 and result.stderr == "error: the store went away\n"
+    assert list(tmp_path.glob("zhaoshang-report-*")) == []
+
+
+def test_the_readme_shows_the_screenshots_the_browser_test_makes():
+    from conftest import ROOT
+
+    readme = (ROOT / "README.md").read_text("utf-8")
+    for name, width in (("report.png", 900), ("report-phone.png", 375)):
+        assert f'<img src="docs/{name}"' in readme
+        data = (ROOT / "docs" / name).read_bytes()
+        assert data[:8] == b"\x89PNG\r\n\x1a\n" and len(data) < README_PNG_LIMIT, name
+        assert int.from_bytes(data[16:20], "big") == width, name
 
 
 def test_help_imports_no_html_module():

@@ -9,10 +9,13 @@ Chromium or a CJK font is missing.
 * the same page printed to PDF: A4 pages, sections starting pages, every chart whole on
   one page (its heading above and its caption below it on the same page, and all its
   labels between them);
+* list and show: every cell of the leads on one line at 1280 pixels, nothing wider than a
+  phone at 375;
 * records titled <script>…: shown as text in report, show and list, and nothing runs (the
   Content-Security-Policy stops even markup put into the page on purpose).
 
-ZHAOSHANG_UPDATE_SCREENSHOTS=1 also writes the screenshots to docs/ (the README shows them).
+ZHAOSHANG_UPDATE_SCREENSHOTS=1 also writes the README's screenshots to docs/ (report.png,
+report-phone.png).
 """
 
 from __future__ import annotations
@@ -29,8 +32,8 @@ import pytest
 
 import chromium
 from conftest import ROOT
-from test_html import (HOSTILE_PAGES, IMG_COMPANY, REPORT, SCRIPT_TITLE, add_currency_leads,  # noqa: F401
-                       check_report_tables, hostile, numbers_missing, report_json)
+from test_html import (HOSTILE_PAGES, IMG_COMPANY, README_PNG_LIMIT, REPORT, SCRIPT_TITLE,  # noqa: F401
+                       add_currency_leads, check_report_tables, hostile, numbers_missing, report_json)
 
 BINARY = chromium.find()
 
@@ -73,6 +76,9 @@ FIGURES = """[...document.querySelectorAll('figure')].map(f => ({
   heading: f.closest('section').querySelector('h2').textContent,
   caption: f.querySelector('figcaption').textContent,
   labels: [...f.querySelectorAll('svg text')].map(t => t.textContent)}))"""
+README_CLIP = """(() => { const page = document.querySelector('main').getBoundingClientRect(),
+  end = document.querySelector('SECTION').getBoundingClientRect();
+  return {x: page.left, y: 0, width: page.width, height: end.bottom + scrollY + 8}; })()"""
 NO_SCRIPT = """({scripts: document.scripts.length,
   loaded: document.querySelectorAll('img, iframe, object, embed, link, base, form').length,
   handlers: [...document.querySelectorAll('*')].filter(e => [...e.attributes].some(a => a.name.startsWith('on'))).length,
@@ -108,7 +114,9 @@ def png_size(path: Path) -> tuple[int, int]:
 
 
 def keep(shot: Path, name: str) -> None:
-    """The README's screenshot, when asked for (ZHAOSHANG_UPDATE_SCREENSHOTS=1)."""
+    """A screenshot of the README, small enough to commit; written to docs/ when asked for
+    (ZHAOSHANG_UPDATE_SCREENSHOTS=1)."""
+    assert shot.stat().st_size < README_PNG_LIMIT, (name, shot.stat().st_size)
     if os.environ.get("ZHAOSHANG_UPDATE_SCREENSHOTS") == "1":
         DOCS.mkdir(exist_ok=True)
         shutil.copyfile(shot, DOCS / name)
@@ -128,7 +136,10 @@ def test_report_in_chromium_at_1280_and_375_pixels(examples, report_page, page, 
     shot = tmp_path / "report-1280.png"
     page.screenshot(shot)
     assert png_size(shot)[0] == 1280 and png_size(shot)[1] > 2000
-    keep(shot, "report-1280.png")
+    readme = tmp_path / "report.png"  # the README's: the page from its title to the funnel
+    page.screenshot(readme, page.evaluate(README_CLIP.replace("SECTION", "#funnel")))
+    assert png_size(readme)[0] == 900 and png_size(readme)[1] > 1500
+    keep(readme, "report.png")
     # Chinese in a CJK font of the system, never a downloaded one
     page.send("DOM.enable")
     page.send("CSS.enable")
@@ -148,8 +159,11 @@ def test_report_in_chromium_at_1280_and_375_pixels(examples, report_page, page, 
     assert page.evaluate("parseFloat(getComputedStyle(document.body).fontSize)") >= 14
     shot = tmp_path / "report-375.png"
     page.screenshot(shot)
-    assert png_size(shot)[0] == 375
-    keep(shot, "report-375.png")
+    assert png_size(shot)[0] == 375 and png_size(shot)[1] > 3000
+    readme = tmp_path / "report-phone.png"  # the README's: the title block and the first chart
+    page.screenshot(readme, page.evaluate(README_CLIP.replace("SECTION", "#groups figure")))
+    assert png_size(readme)[0] == 375 and png_size(readme)[1] > 800
+    keep(readme, "report-phone.png")
     assert page.events("Page.javascriptDialogOpening") == []
     # six currencies and a company name longer than the screen still fit it
     add_currency_leads(examples, tmp_path)
@@ -158,6 +172,30 @@ def test_report_in_chromium_at_1280_and_375_pixels(examples, report_page, page, 
     page.open(crowded, 375, 812, mobile=True)
     measured = page.evaluate(OVERFLOW)
     assert measured["scrollWidth"] <= 375 and measured["wide"] == []
+
+
+LINES_PER_CELL = """[...document.querySelectorAll('th, td')].map(c => {
+  const range = document.createRange();
+  range.selectNodeContents(c);
+  return [c.textContent, new Set([...range.getClientRects()].map(r => Math.round(r.top))).size];
+})"""
+
+
+def test_list_and_show_pages_fit_a_desktop_and_a_phone(examples, page, tmp_path):
+    pages = {"list": ("list", "leads", "--region", "天津", "--format", "html"),
+             "show": ("show", "l1", "--format", "html"), "article": ("show", "a1", "--format", "html")}
+    for name, args in pages.items():
+        path = tmp_path / f"{name}.html"
+        path.write_text(examples(*args).stdout, "utf-8")
+        page.open(path, 1280, 900)
+        if name == "list":  # a desktop has room for every cell of the leads on one line
+            cells = page.evaluate(LINES_PER_CELL)
+            assert len(cells) > 100 and [c for c in cells if c[1] > 1] == []
+        page.open(path, 375, 812, mobile=True)
+        measured = page.evaluate(OVERFLOW)
+        assert measured["scrollWidth"] <= 375 and measured["wide"] == [], name
+        if name == "list":  # a card per lead
+            assert page.evaluate("getComputedStyle(document.querySelector('tbody tr')).display") == "block"
 
 
 def pdf_pages(path: Path) -> list[tuple[float, float]]:

@@ -347,6 +347,11 @@ HTML_CHART_TREND = {"month": "{kinds}逐月数量（各行按本行最大值缩�
                     "quarter": "{kinds}按季度合计（各行按本行最大值缩放；逐月数字见下表）",
                     "year": "{kinds}按年合计（各行按本行最大值缩放；逐月数字见下表）"}
 HTML_LOST = "{label} {count} 条（{share}）"
+HTML_FUNNEL_REACHED = " 条到达 · {share}"  # after the number, in the funnel
+HTML_FUNNEL_NOW = "当前 {count} 条"
+HTML_AXIS_MONTH = "{month}月"
+HTML_AXIS_YEAR = "{year}年"
+HTML_SECTION_NUMERALS = "一二三四五六七八九十"  # sections 1-10; later ones by their digits
 HTML_KPI_CONVERSION = "转化率"
 HTML_NO_RECORDS = "本期没有记录。"
 HTML_SECTION_FOLLOW_UPS = "签约项目与逾期跟进"
@@ -455,10 +460,10 @@ EXAMPLES: dict[str, list[str]] = {
     "list": ["zhaoshang list articles -r 武清 --month 2025-07",
              "zhaoshang list leads -s negotiating --sort due --fields id,company,due",
              "zhaoshang list policies --text 人才 --format csv > 人才政策.csv",
-             "zhaoshang list leads -s signed --month 2025-07 --format html -o 签约.html"],
+             "zhaoshang list leads -s signed --month 2025-07 --format html > 签约.html"],
     "filter": ["zhaoshang filter -r 天津 --since 2025-07-01",
                "zhaoshang filter --text 新能源 --format ids"],
-    "show": ["zhaoshang show a12", "zhaoshang show l7 --reveal", "zhaoshang show a12 --format html -o a12.html"],
+    "show": ["zhaoshang show a12", "zhaoshang show l7 --reveal", "zhaoshang show a12 --format html > a12.html"],
     "edit": ["zhaoshang edit a12 --title 武清区新引进两个生物医药项目",
              "zhaoshang edit l7 --status visited --note 已实地考察",
              "zhaoshang edit a12 --editor"],

@@ -3,7 +3,7 @@
 from __future__ import annotations
 
 from pathlib import Path
-from typing import Annotated, Optional
+from typing import Annotated, Optional, TextIO
 
 import typer
 
@@ -45,27 +45,22 @@ def report(
     filters = build_filters(FilterArgs(regions=[region_code] if region_code else [], since=since, until=until,
                                        on=on, month=month))
     store = common.store(ctx, must_exist=True)
-    temporary = None
-    if open_page and output is None:
-        from ..io.opener import temporary_file
 
-        output = temporary = temporary_file()
-    try:
-        with opened(output, store, private=temporary is not None) as out:
-            result = reports.build(store, filters, by=by, region_code=region_code)
-            follow = reports.follow_ups(store, filters, dates.today().isoformat()) if fmt == "html" else None
-            render.write(fmt, result, out, follow=follow)
-    except BaseException:
-        if temporary is not None:
-            temporary.unlink(missing_ok=True)
-        raise
+    def write(out: TextIO) -> None:
+        result = reports.build(store, filters, by=by, region_code=region_code)
+        follow = reports.follow_ups(store, filters, dates.today().isoformat()) if fmt == "html" else None
+        render.write(fmt, result, out, follow=follow)
+
     if open_page:
-        from ..io.opener import open_file
+        from ..io.opener import page_file, show
 
-        shown, reason = open_file(output)
-        common.info((messages.REPORT_OPENED if shown else messages.REPORT_OPEN_FAILED if reason
-                     else messages.REPORT_NO_OPENER).format(path=output, reason=reason))
-    elif output is not None:
+        with page_file(output) as (path, temporary), opened(path, store, private=temporary) as out:
+            write(out)
+        common.info(show(path))
+        return
+    with opened(output, store) as out:
+        write(out)
+    if output is not None:
         common.info(messages.REPORT_WRITTEN.format(path=output))
 
 

@@ -15,7 +15,11 @@ import shutil
 import subprocess
 import sys
 import tempfile
+from contextlib import contextmanager
 from pathlib import Path
+from typing import Iterator
+
+from .. import messages
 
 
 def temporary_file(prefix: str = "zhaoshang-report-", suffix: str = ".html") -> Path:
@@ -23,6 +27,28 @@ def temporary_file(prefix: str = "zhaoshang-report-", suffix: str = ".html") -> 
     fd, name = tempfile.mkstemp(prefix=prefix, suffix=suffix)
     os.close(fd)
     return Path(name)
+
+
+@contextmanager
+def page_file(output: Path | None) -> Iterator[tuple[Path, bool]]:
+    """Where a page to be opened is written: (``output``, False), or (a new temporary file,
+    True) when there is none; the temporary file is removed again when the block fails."""
+    if output is not None:
+        yield output, False
+        return
+    path = temporary_file()
+    try:
+        yield path, True
+    except BaseException:
+        path.unlink(missing_ok=True)
+        raise
+
+
+def show(path: Path) -> str:
+    """Open the page at ``path`` and say so, or why not."""
+    shown, reason = open_file(path)
+    said = messages.REPORT_OPENED if shown else messages.REPORT_OPEN_FAILED if reason else messages.REPORT_NO_OPENER
+    return said.format(path=path, reason=reason)
 
 
 def _commands(path: Path) -> list[list[str]]:

@@ -34,6 +34,7 @@ STYLE = """
 html{-webkit-text-size-adjust:100%;text-size-adjust:100%}
 body{margin:0;background:var(--bg);color:var(--ink);font:15px/1.7 FONTS;font-variant-numeric:tabular-nums;overflow-wrap:anywhere}
 main{max-width:900px;margin:0 auto;background:var(--paper);padding:32px 40px 40px}
+main.list{max-width:1240px}
 h1{font-size:26px;line-height:1.35;margin:0 0 12px;letter-spacing:.02em}
 h2{font-size:20px;line-height:1.4;margin:40px 0 14px;padding-left:10px;border-left:4px solid var(--accent)}
 h3{font-size:16px;margin:28px 0 8px}
@@ -52,8 +53,8 @@ figure svg{display:block;width:100%;height:auto;break-inside:avoid}
 figure.parts svg+svg{margin-top:14px}
 figcaption{margin-top:6px;color:var(--muted);font-size:13px;text-align:center}
 table{width:100%;border-collapse:collapse;margin:6px 0 10px;font-size:14px;line-height:1.5}
-th,td{padding:6px 8px;border-bottom:1px solid var(--line);text-align:left;vertical-align:top}
-thead th{border-bottom:2px solid var(--ink);font-weight:600}
+th,td{padding:6px 8px;border-bottom:1px solid var(--line);text-align:left;vertical-align:top;overflow-wrap:break-word}
+thead th{border-bottom:2px solid var(--ink);font-weight:600;white-space:nowrap}
 .n{text-align:right;white-space:nowrap}
 tr.total td{border-top:2px solid var(--ink);font-weight:700}
 .note{color:var(--muted);font-size:13px}
@@ -79,7 +80,7 @@ th,td{padding:5px 4px}
 table.cards thead{display:none}
 table.cards,table.cards tbody,table.cards tr,table.cards td{display:block;width:100%}
 table.cards tr{margin:0 0 10px;padding:6px 10px;border:1px solid var(--line);border-radius:6px}
-table.cards td{display:flex;gap:10px;padding:2px 0;border:0}
+table.cards td{display:flex;gap:10px;padding:2px 0;border:0;overflow-wrap:anywhere}
 table.cards td::before{content:attr(data-label);flex:0 0 5.5em;color:var(--muted)}
 table.cards .n{text-align:left;white-space:normal}
 }

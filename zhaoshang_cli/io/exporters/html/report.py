@@ -22,9 +22,6 @@ from .. import report as plain
 from ..table import region_text
 from . import foot, head, line, stamp, svg, table, tail
 
-_NUMERALS = "一二三四五六七八九十"
-
-
 def money(value: int, currency: str) -> str:
     """An amount as reports write it, with its exact value for machines."""
     shown = format_amount(value, currency) if value else "0"
@@ -65,7 +62,8 @@ class _Page:
 
     def section(self, anchor: str, title: str) -> str:
         self.sections += 1
-        number = _NUMERALS[self.sections - 1] if self.sections <= len(_NUMERALS) else str(self.sections)
+        numerals = messages.HTML_SECTION_NUMERALS
+        number = numerals[self.sections - 1] if self.sections <= len(numerals) else str(self.sections)
         return f"<section id=\"{anchor}\">\n<h2>{line(messages.HTML_SECTION.format(number=number, title=title))}</h2>\n"
 
     def figure(self, chart: Any, title: str) -> str:

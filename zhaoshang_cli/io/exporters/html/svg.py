@@ -16,6 +16,7 @@ from __future__ import annotations
 
 from typing import Sequence
 
+from .... import messages
 from . import line
 
 WIDTH = 360
@@ -170,12 +171,13 @@ def funnel(chart_id: str, title: str, stages: Sequence[tuple[str, int, int]], to
         share = f"{reached / total:.0%}" if total else "–"
         x = label_w + area + 10
         body.append(f"<text x=\"{_n(x)}\" y=\"{_n(middle - 7)}\" dy=\"0.35em\"><tspan font-weight=\"700\" "
-                    f"font-size=\"14\">{reached}</tspan><tspan fill=\"{MUTED}\" font-size=\"11\"> 条到达 · "
-                    f"{share}</tspan></text>")
-        body.append(_text(x, middle + 9, f"当前 {now} 条", size=11, colour=MUTED))
+                    f"font-size=\"14\">{reached}</tspan><tspan fill=\"{MUTED}\" font-size=\"11\">"
+                    f"{line(messages.HTML_FUNNEL_REACHED.format(share=share))}</tspan></text>")
+        body.append(_text(x, middle + 9, messages.HTML_FUNNEL_NOW.format(count=now), size=11, colour=MUTED))
     y = 6 + len(stages) * step + 8
-    for note in closing:
-        body.append(_text(label_w, y, note, size=12))
+    for note in closing:  # centred under the funnel, as far as the drawing's edges allow
+        half = min(text_width(note, 12), WIDTH) / 2
+        body.append(_text(min(max(centre, half), WIDTH - half), y, fit(note, WIDTH, 12), anchor="middle", size=12))
         y += 18
     return _svg(chart_id, title, y, body)
 
@@ -206,10 +208,10 @@ def buckets(months: Sequence[str], series: Sequence[Sequence[int]]) -> tuple[str
 def _axis_label(key: str, unit: str) -> tuple[str, str | None]:
     """(the label under a column, the year under it where a year starts)."""
     if unit == "month":
-        return f"{int(key[5:7])}月", f"{key[:4]}年"
+        return messages.HTML_AXIS_MONTH.format(month=int(key[5:7])), messages.HTML_AXIS_YEAR.format(year=key[:4])
     if unit == "quarter":
-        return key[4:], f"{key[:4]}年"
-    return f"{key}年", None
+        return key[4:], messages.HTML_AXIS_YEAR.format(year=key[:4])
+    return messages.HTML_AXIS_YEAR.format(year=key), None
 
 
 def trend(chart_id: str, title: str, months: Sequence[str], series: Sequence[tuple[str, Sequence[int]]]) -> str:
