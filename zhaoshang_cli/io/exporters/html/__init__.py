@@ -91,6 +91,7 @@ body{background:#fff;font-size:10.5pt}
 main{max-width:none;margin:0;padding:0}
 section+section{break-before:page}
 section>h2:first-child{margin-top:0}
+header+section>h2:first-child{margin-top:22px}
 h1,h2,h3{break-after:avoid}
 figure:not(.parts),.kpis,.meta,tr,.fields div{break-inside:avoid}
 figure{max-width:380px}
