@@ -195,12 +195,9 @@ def show(
         sys.stdout.write(dumps(record) + "\n")
         return
     if fmt == "html":
-        from ..io.exporters.html.records import write_record as write_page
-
-        write_page(record, sys.stdout, origin=records.origin(common.store(ctx), record))
-        return
-    from ..io.exporters.record import write_record
-
+        from ..io.exporters.html.records import write_record
+    else:
+        from ..io.exporters.record import write_record
     write_record(record, sys.stdout, origin=records.origin(common.store(ctx), record))
 
 

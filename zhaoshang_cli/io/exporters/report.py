@@ -1,8 +1,9 @@
 """Render a report (reports.Report) as a terminal table, Markdown, CSV, JSON or HTML.
 
-All five carry the same numbers (the HTML page is html/report.py); amounts read as Chinese reports write them (万元, 亿元,
-万美元) in table and Markdown, and as integers in CSV and JSON.  Each currency has its own
-column (no exchange rates), and a note says when ranges were counted at their lower end.
+All five carry the same numbers (the HTML page is html/report.py); amounts read as
+Chinese reports write them (万元, 亿元, 万美元) in table, Markdown and HTML, and as integers
+in CSV and JSON.  Each currency has its own column (no exchange rates; in HTML a line of
+one cell), and a note says when ranges were counted at their lower end.
 """
 
 from __future__ import annotations
