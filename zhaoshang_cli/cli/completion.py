@@ -161,7 +161,7 @@ def _formats(ctx: Any, param: Any, incomplete: str) -> list[str]:
     elif name == "report":
         from ..io.exporters.report import FORMATS as choices
     else:
-        choices = {"export": exporters.EXPORT_FORMATS, "show": exporters.VIEW_FORMATS,
+        choices = {"export": exporters.EXPORT_FORMATS, "show": exporters.SHOW_FORMATS,
                    "regions": exporters.VIEW_FORMATS}.get(name, exporters.LIST_FORMATS)
     return [c for c in choices if c.startswith(incomplete)]
 
