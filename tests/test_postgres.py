@@ -424,6 +424,17 @@ def test_a_url_without_psycopg_says_how_to_install_it_and_a_file_store_never_loa
     assert proc.returncode == 0, proc.stderr
 
 
+def test_shell_completion_offers_the_ids_stored_on_the_server(pg_url):
+    Cli(pg_url)("import", *EXAMPLE_FILES)
+    env = {**os.environ, "PYTHONPATH": str(ROOT), "ZHAOSHANG_DB": pg_url, "_ZHAOSHANG_COMPLETE": "complete_bash"}
+    for line, expected in (("zhaoshang lead status l1", ["l1", "l10", "l11", "l12", "l13", "l14", "l15", "l16", "l17",
+                                                          "l18"]),
+                           ("zhaoshang show p1", ["p1", "p10", "p11", "p12"])):
+        result = subprocess.run([sys.executable, "-m", "zhaoshang_cli"], capture_output=True, text=True,
+                                env={**env, "COMP_WORDS": line, "COMP_CWORD": "3" if "lead" in line else "2"})
+        assert (sorted(result.stdout.split()), result.stderr) == (expected, ""), line
+
+
 def test_restore_on_a_server_store_points_to_pg_dump(pg_url):
     result = Cli(pg_url)("restore", "--list", ok=False)
     assert result.exit_code == 1 and "pg_dump" in result.stderr and result.stderr.count("\n") == 1

@@ -371,6 +371,50 @@ STATUS_LOST = "已流失"
 REPORT_CONVERSION = "转化率（新线索→签约）：{rate}，共 {total} 条线索"
 REPORT_WRITTEN = "report written to {path}"
 DUE_USAGE = "give a DATE or --clear"
+REPORT_OPENED = "report written to {path} and opened"
+REPORT_NO_OPENER = ("report written to {path}; no program to open it was found "
+                    "(set BROWSER to one, or open the file yourself)")
+REPORT_OPEN_FAILED = "report written to {path}; opening it failed: {reason}"
+REPORT_OPEN_FORMAT = "--open shows the HTML report in a browser; it cannot be used with --format {fmt}"
+
+# -- HTML pages (report, list and show with --format html) ---------------------------------
+HTML_FOOTER = "zhaoshang-cli {version} · 生成于 {time}"
+HTML_REPORT_KICKER = "招商引资工作报告"
+HTML_META_REGION = "地区"
+HTML_META_PERIOD = "统计期间"
+HTML_META_GENERATED = "生成时间"
+HTML_PERIOD = "{since} 至 {until}"
+HTML_SECTION = "{number}、{title}"
+HTML_FIGURE = "图{number}　{title}"
+HTML_CHART_GROUPS = "{section}：{kinds}数量"
+HTML_CHART_FUNNEL = "线索漏斗：各阶段累计到达的线索数、占比和当前数"
+HTML_CHART_TREND = {"month": "{kinds}逐月数量（各行按本行最大值缩放）",
+                    "quarter": "{kinds}按季度合计（各行按本行最大值缩放；逐月数字见下表）",
+                    "year": "{kinds}按年合计（各行按本行最大值缩放；逐月数字见下表）"}
+HTML_LOST = "{label} {count} 条（{share}）"
+HTML_FUNNEL_REACHED = " 条到达 · {share}"  # after the number, in the funnel
+HTML_FUNNEL_NOW = "当前 {count} 条"
+HTML_AXIS_MONTH = "{month}月"
+HTML_AXIS_YEAR = "{year}年"
+HTML_SECTION_NUMERALS = "一二三四五六七八九十"  # sections 1-10; later ones by their digits
+HTML_KPI_CONVERSION = "转化率"
+HTML_NO_RECORDS = "本期没有记录。"
+HTML_SECTION_FOLLOW_UPS = "签约项目与逾期跟进"
+HTML_SIGNED = "本期签约项目（{count} 个）"
+HTML_SIGNED_NONE = "本期没有签约项目。"
+HTML_OVERDUE = "逾期未跟进（截至 {today}，{count} 条）"
+HTML_OVERDUE_NONE = "截至 {today}，没有逾期未跟进的线索。"
+HTML_OVERDUE_DAYS = "逾期 {days} 天"
+HTML_BASIS = "统计口径：按记录日期计（文章的发布日期、线索的登记日期）；签约金额按币种分列，不作汇率换算。"
+HTML_LIST_TITLE = "{label}列表"
+HTML_LIST_ALL = "记录列表"
+HTML_LIST_COUNT = "共 {count} 条"
+HTML_LIST_EMPTY = "没有符合条件的记录。"
+HTML_RECORD_ORIGIN = "来源记录"
+HTML_RECORD_TIMELINE = "跟进记录"
+HTML_RECORD_BODY = "正文"
+HTML_RECORD_CREATED = "创建"
+HTML_RECORD_UPDATED = "更新"
 TEXT_NOT_UTF8 = "is not valid UTF-8 text"
 
 # -- doctor / restore ----------------------------------------------------------------------
@@ -523,10 +567,11 @@ EXAMPLES: dict[str, list[str]] = {
                  "zhaoshang add lead --editor"],
     "list": ["zhaoshang list articles -r 武清 --month 2025-07",
              "zhaoshang list leads -s negotiating --sort due --fields id,company,due",
-             "zhaoshang list policies --text 人才 --format csv > 人才政策.csv"],
+             "zhaoshang list policies --text 人才 --format csv > 人才政策.csv",
+             "zhaoshang list leads -s signed --month 2025-07 --format html > 签约.html"],
     "filter": ["zhaoshang filter -r 天津 --since 2025-07-01",
                "zhaoshang filter --text 新能源 --format ids"],
-    "show": ["zhaoshang show a12", "zhaoshang show l7 --reveal"],
+    "show": ["zhaoshang show a12", "zhaoshang show l7 --reveal", "zhaoshang show a12 --format html > a12.html"],
     "edit": ["zhaoshang edit a12 --title 武清区新引进两个生物医药项目",
              "zhaoshang edit l7 --status visited --note 已实地考察",
              "zhaoshang edit a12 --editor"],
@@ -539,7 +584,9 @@ EXAMPLES: dict[str, list[str]] = {
     "lead due": ["zhaoshang lead due l7 2025-08-01", "zhaoshang lead due l7 +3d", "zhaoshang lead due l7"],
     "report": ["zhaoshang report -r 天津 --month 2025-07",
                "zhaoshang report -r 武清 --on 2025Q3 --by industry --format markdown",
-               "zhaoshang report -r 天津 --since 2025-01-01 --format csv -o 报表.csv"],
+               "zhaoshang report -r 天津 --since 2025-01-01 --format csv -o 报表.csv",
+               "zhaoshang report -r 天津 --month 2025-07 --format html -o 周报.html",
+               "zhaoshang report -r 天津 --month 2025-07 --open"],
     "import": ["zhaoshang import articles.jsonl",
                "zhaoshang import 线索.csv --on-conflict update --in 天津",
                "zhaoshang import 报表.xlsx --sheet 2 --dry-run"],
@@ -559,4 +606,17 @@ EXAMPLES: dict[str, list[str]] = {
     "db": ["zhaoshang --db postgresql://zs_owner@dbhost/zhaoshang db init"],
     "db init": ["zhaoshang --db postgresql://zs_owner@dbhost/zhaoshang db init",
                 "ZHAOSHANG_DB=postgresql://zs_owner@/zhaoshang?host=/var/run/postgresql zhaoshang db init"],
+    "completion": ["zhaoshang completion bash > ~/.local/share/bash-completion/completions/zhaoshang",
+                   "zhaoshang completion fish > ~/.config/fish/completions/zhaoshang.fish",
+                   "zhaoshang --install-completion zsh"],
 }
+
+# -- shell completion ------------------------------------------------------------------------
+COMPLETION_HELP = ("Print the shell completion script for bash, zsh or fish. Tab then completes commands, options, "
+                   "kinds, statuses, formats, record IDs from the store and region names (wq → 武清区).")
+COMPLETION_SHELL_HELP = "bash, zsh or fish (default: the shell this runs in)."
+SHOW_COMPLETION_HELP = "Print the completion script for SHELL (bash, zsh or fish)."
+INSTALL_COMPLETION_HELP = "Install completion for SHELL (bash, zsh or fish) in its start-up files."
+COMPLETION_SHELL_UNKNOWN = "no completion for the shell {value!r}: {shells}"
+COMPLETION_SHELL_UNDETECTED = "cannot tell which shell this is: name it ({shells})"
+COMPLETION_INSTALLED = "{shell} completion installed in {path}; it works in a new shell"

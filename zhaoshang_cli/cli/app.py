@@ -12,7 +12,7 @@ import typer
 
 from .. import __version__, messages
 from ..errors import Cancelled, UsageError, UserError
-from . import common
+from . import common, completion
 
 
 class _ErrorsAsMessages(common.AliasGroup):
@@ -88,6 +88,8 @@ def root(
     no_pager: common.NoPager = False,
     version: Annotated[bool, typer.Option("--version", callback=_version, is_eager=True,
                                           help="Show the version and exit.")] = False,
+    install_completion: completion.InstallOption = None,
+    show_completion: completion.ShowOption = None,
 ) -> None:
     if not math.isfinite(lock_timeout) or lock_timeout < 0:  # nan would wait forever
         raise UsageError(messages.LOCK_TIMEOUT_INVALID.format(value=lock_timeout))
@@ -111,7 +113,7 @@ def build_app() -> typer.Typer:
         context_settings={"help_option_names": ["-h", "--help"], "max_content_width": 120},
     )
     built.callback()(root)
-    for module in (records, leads, report, transfer, stores, regions, admin, config):
+    for module in (records, leads, report, transfer, stores, regions, admin, config, completion):
         module.register(built)
     return built
 
@@ -120,4 +122,6 @@ app = build_app()
 
 
 def main() -> None:
+    if os.environ.get(completion.VAR):  # the shell asking what Tab may offer
+        completion.complete(app)
     app()

@@ -254,7 +254,7 @@ def not_negative(value: int | None) -> int | None:
 
 
 Limit = Annotated[Optional[int], typer.Option("--limit", "-n", callback=not_negative, help="At most this many records.")]
-Format = Annotated[str, typer.Option("--format", "-f", help="table, json, jsonl, csv, count or ids.")]
+Format = Annotated[str, typer.Option("--format", "-f", help="table, json, jsonl, csv, count, ids or html (a page).")]
 Fields = Annotated[Optional[str], typer.Option("--fields", metavar="FIELDS", help=messages.FIELDS_HELP)]
 Reveal = Annotated[bool, typer.Option("--reveal", help="Show contact data unmasked: phones, e-mails, WeChat/QQ IDs (also in extra columns).")]
 

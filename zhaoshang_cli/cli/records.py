@@ -255,7 +255,7 @@ def filter_records(
 def show(
     ctx: typer.Context,
     record_id: Annotated[str, typer.Argument(metavar="ID", help="Record ID.")],
-    fmt: Annotated[str, typer.Option("--format", "-f", help="table (readable) or json.")] = "table",
+    fmt: Annotated[str, typer.Option("--format", "-f", help="table (readable), json or html (a page).")] = "table",
     reveal: common.Reveal = False,
     no_pager: common.NoPager = False,
 ) -> None:
@@ -263,17 +263,19 @@ def show(
     from ..io import exporters
     from ..service import records
 
-    exporters.check_format(fmt, ("table", "json"))
+    exporters.check_format(fmt, exporters.SHOW_FORMATS)
     [record] = common.for_people([records.get(common.store(ctx, must_exist=True), record_id)], reveal)
     if fmt == "json":
         from ..io.exporters.json_ import dumps
 
         sys.stdout.write(dumps(record) + "\n")
         return
-    from ..io.exporters.record import write_record
-
+    if fmt == "html":
+        from ..io.exporters.html.records import write_record
+    else:
+        from ..io.exporters.record import write_record
     origin = records.origin(common.store(ctx), record)
-    with common.paged(ctx, no_pager):
+    with common.paged(ctx, no_pager or fmt == "html"):
         write_record(record, sys.stdout, origin=origin)
 
 

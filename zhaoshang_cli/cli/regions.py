@@ -21,7 +21,7 @@ def regions(
     from ..io import exporters, views
     from ..service import regions as lookup
 
-    exporters.check_format(fmt, ("table", "json"))
+    exporters.check_format(fmt, exporters.VIEW_FORMATS)
     if query is None:
         with common.paged(ctx):
             _emit(fmt, None, lookup.provinces(), [])

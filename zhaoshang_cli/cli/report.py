@@ -3,11 +3,12 @@
 from __future__ import annotations
 
 from pathlib import Path
-from typing import Annotated, Optional
+from typing import Annotated, Optional, TextIO
 
 import typer
 
 from .. import messages
+from ..errors import UsageError
 from . import common
 
 
@@ -19,8 +20,9 @@ def report(
     on: common.On = None,
     month: common.Month = None,
     by: Annotated[str, typer.Option(help="Rows: an area, month, kind or field.")] = "district",
-    fmt: Annotated[str, typer.Option("--format", "-f", help="table, markdown, csv or json.")] = "table",
+    fmt: Annotated[str, typer.Option("--format", "-f", help="table, markdown, csv, json or html (a page with charts).")] = "table",
     output: Annotated[Optional[Path], typer.Option("--output", "-o", help="Write to FILE (default: stdout).")] = None,
+    open_page: Annotated[bool, typer.Option("--open", help="Write the HTML report to a temporary file (or -o FILE) and open it with the system's opener.")] = False,
     no_pager: common.NoPager = False,
 ) -> None:
     """A regional report: counts per area, the lead funnel and the monthly trend."""
@@ -29,8 +31,14 @@ def report(
     from ..io.exporters import report as render
     from ..io.output import opened
     from ..service.filters import FilterArgs, build_filters
+    from ..domain import dates
     from ..domain.regions import table
 
+    if open_page:
+        given = ctx.get_parameter_source("fmt")  # Click's ParameterSource: DEFAULT unless typed
+        if fmt != "html" and getattr(given, "name", "DEFAULT") != "DEFAULT":
+            raise UsageError(messages.REPORT_OPEN_FORMAT.format(fmt=fmt))
+        fmt = "html"
     exporters.check_format(fmt, render.FORMATS)
     exporters.check_format(by, reports.groupings())
     region_code = table().resolve(region, common.region_context(ctx), field_name="--region",
@@ -38,9 +46,21 @@ def report(
     filters = build_filters(FilterArgs(regions=[region_code] if region_code else [], since=since, until=until,
                                        on=on, month=month))
     store = common.store(ctx, must_exist=True)
-    with common.paged(ctx, no_pager or output is not None), opened(output, store) as out:
+
+    def write(out: TextIO) -> None:
         result = reports.build(store, filters, by=by, region_code=region_code)
-        render.write(fmt, result, out)
+        follow = reports.follow_ups(store, filters, dates.today().isoformat()) if fmt == "html" else None
+        render.write(fmt, result, out, follow=follow)
+
+    if open_page:
+        from ..io.opener import page_file, show
+
+        with page_file(output) as (path, temporary), opened(path, store, private=temporary) as out:
+            write(out)
+        common.info(show(path))
+        return
+    with common.paged(ctx, no_pager or output is not None), opened(output, store) as out:
+        write(out)
     if output is not None:
         common.info(messages.REPORT_WRITTEN.format(path=output))
 

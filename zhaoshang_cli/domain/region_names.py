@@ -83,6 +83,12 @@ class NameIndex:
             return self._full[key], False
         return self._initials.get(key, []), True
 
+    def starting(self, key: str) -> list[str]:
+        """The names whose pinyin starts with ``key`` (wuq → 武清 …), or whose initials are
+        ``key`` (wq → 武清 …), for completion; ``key`` comes from ``latin()``."""
+        found = [name for full, names in self._full.items() if full.startswith(key) for name in names]
+        return found + self._initials.get(key, [])
+
     def similar(self, text: str, limit: int = 5) -> list[str]:
         """Names close to ``text`` (Chinese or pinyin), closest first; cached."""
         found = self._similar.get((text, limit))

@@ -381,23 +381,45 @@ class RegionTable:
     def names(self) -> NameIndex:
         """Pinyin, initials and near misses of every name, alias and zone; built on first use."""
         if self._names is None:
-            ranks = {}
-            for name in (*self.by_name, *self.by_alias, *self.zone_by_name):
-                codes = self.candidates(name)[0] or [self.zone_by_name[name].county]
-                ranks[name] = min(_RANK[self.regions[c].level] for c in codes)
-            self._names = NameIndex(ranks)
+            self._names = NameIndex({name: self._rank(name)
+                                     for name in (*self.by_name, *self.by_alias, *self.zone_by_name)})
         return self._names
+
+    def _rank(self, name: str) -> int:
+        """The highest level of the places a name, alias or zone names (0 province, 1 city…)."""
+        codes = self.candidates(name)[0] or [self.zone_by_name[name].county]
+        return min(_RANK[self.regions[c].level] for c in codes)
 
     def suggest(self, text: str, limit: int = 5) -> list[str]:
         """Close names, closest first: 天律 → 天津, 武请区 → 武清区, wuqin → 武清区."""
         names = self.names().similar(normalise_name(text), limit)
         if not latin(text):
             return names
-        shown = []  # pinyin is answered in characters, a short alias by its region's name
+        return self._shown(names)[:limit]
+
+    def _shown(self, names: list[str]) -> list[str]:
+        """Names found by their pinyin as they are answered: in characters, a short alias by
+        its region's name (武清 → 武清区), once each."""
+        shown = []
         for name in names:
             shown += [name] if name in self.by_name or name in self.zone_by_name else \
                 [self.regions[c].name for c in self.by_alias.get(name, [])]
-        return list(dict.fromkeys(shown))[:limit]
+        return list(dict.fromkeys(shown))
+
+    def completions(self, text: str) -> list[str]:
+        """Names a partly typed one may become, for shell completion: full names and zones
+        starting with ``text`` (武 → 武清区, 武汉市…), or read so in pinyin (wuq, 武清区) or
+        initials (wq → 武清区, tj → 天津市); bigger places first.  In a list, the last item
+        is completed (天津,武 → 天津,武清区)."""
+        cut = max((m.end() for m in _LIST.finditer(text)), default=0)
+        head, text = text[:cut], text[cut:]
+        key = latin(text)
+        if key:
+            names = self._shown(self.names().starting(key))
+        else:
+            typed = normalise_name(text)
+            names = [n for n in (*self.by_name, *self.zone_by_name) if n.startswith(typed)] if typed else []
+        return [head + name for name in sorted(dict.fromkeys(names), key=lambda n: (self._rank(n), n))]
 
     # -- scanning free text ----------------------------------------------------------------
     def mentions(self, text: str, context: str | None = None) -> list[str]:

@@ -302,3 +302,30 @@ def trend(store: Backend, filters: Filters) -> list[MonthRow]:
             per_month.setdefault(month, Counts()).add(kind, doc)
     months = trend_months(filters.since, filters.until, sorted(per_month))
     return [MonthRow(m, per_month.get(m, Counts())) for m in months]
+
+
+# -- the records behind a report (the HTML report lists them) -------------------------------
+@dataclass
+class FollowUps:
+    """The records a report's reader acts on, as ``list`` gives them: the deals done in the
+    report's region and period (``list leads --status signed`` with the report's filters),
+    and the follow-ups overdue on ``today`` in its region, whatever their date
+    (``list leads --due-before today``).  Public records, unmasked: a renderer shows
+    company, region, amount, status and dates, never contact data."""
+
+    today: str
+    signed: list[dict[str, Any]]
+    overdue: list[dict[str, Any]]
+
+
+def follow_ups(store: Backend, filters: Filters, today: str) -> FollowUps:
+    from dataclasses import replace
+
+    from .records import find
+
+    kinds = [kind for kind in KINDS.values() if kind.pipeline is not None]
+    won = tuple(dict.fromkeys(kind.pipeline.won for kind in kinds if kind.pipeline is not None))
+    signed = find(store, kinds, replace(filters, statuses=won, due_before=None), sort="date") if kinds else []
+    region_only = Filters(places=filters.places, exact=filters.exact, text=filters.text, due_before=today)
+    overdue = find(store, kinds, region_only, sort="due") if kinds else []
+    return FollowUps(today, signed, overdue)

@@ -185,6 +185,11 @@ class Backend(Protocol):
     def close(self) -> None:
         """Let go of what the store keeps open between calls (a server connection)."""
 
+    def numbers_starting(self, kind: Kind, digits: str = "") -> list[int]:
+        """The numbers of the stored records of ``kind`` written starting with ``digits``, in
+        order (shell completion: ``a12`` → 12, 120, 1203…).  Quick and without a lock: it
+        must not wait for a writer, and creates and changes nothing; no store, no numbers."""
+
     def settings(self) -> Mapping[str, str]:
         ...
 

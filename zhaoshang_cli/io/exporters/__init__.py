@@ -20,11 +20,13 @@ from ... import messages
 from ...errors import UsageError
 from ...domain.kind import Kind
 
-LIST_FORMATS = ("table", "json", "jsonl", "csv", "count", "ids")
+LIST_FORMATS = ("table", "json", "jsonl", "csv", "count", "ids", "html")
 EXPORT_FORMATS = ("jsonl", "json", "csv", "xlsx")
+VIEW_FORMATS = ("table", "json")  # a region (regions)
+SHOW_FORMATS = (*VIEW_FORMATS, "html")  # one record (show)
 BINARY = ("xlsx",)
 _MODULES = {"table": "table", "json": "json_", "jsonl": "jsonl", "csv": "csv_", "count": "ids", "ids": "ids",
-            "xlsx": "xlsx"}
+            "xlsx": "xlsx", "html": "html.records"}
 
 
 @dataclass

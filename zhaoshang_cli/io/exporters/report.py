@@ -1,8 +1,9 @@
-"""Render a report (reports.Report) as a terminal table, Markdown, CSV or JSON.
+"""Render a report (reports.Report) as a terminal table, Markdown, CSV, JSON or HTML.
 
-All four carry the same numbers; amounts read as Chinese reports write them (万元, 亿元,
-万美元) in table and Markdown, and as integers in CSV and JSON.  Each currency has its own
-column (no exchange rates), and a note says when ranges were counted at their lower end.
+All five carry the same numbers (the HTML page is html/report.py); amounts read as
+Chinese reports write them (万元, 亿元, 万美元) in table, Markdown and HTML, and as integers
+in CSV and JSON.  Each currency has its own column (no exchange rates; in HTML a line of
+one cell), and a note says when ranges were counted at their lower end.
 """
 
 from __future__ import annotations
@@ -11,11 +12,11 @@ from typing import Any, TextIO
 
 from ... import messages
 from ...domain.kind import KINDS
-from ...service.reports import Counts, Report
+from ...service.reports import Counts, FollowUps, Report
 from ..safe_text import inert
 from ...domain.values import CURRENCY_UNITS, format_amount
 
-FORMATS = ("table", "markdown", "csv", "json")
+FORMATS = ("table", "markdown", "csv", "json", "html")
 _BLOCKS = " ▏▎▍▌▋▊▉█"
 _SPARKS = "▁▂▃▄▅▆▇█"
 BAR_WIDTH = 20
@@ -228,5 +229,11 @@ def write_json(report: Report, out: TextIO) -> None:
     out.write(dumps(report.to_dict()) + "\n")
 
 
-def write(fmt: str, report: Report, out: TextIO) -> None:
+def write(fmt: str, report: Report, out: TextIO, *, follow: FollowUps | None = None) -> None:
+    """``follow``: the deals and overdue follow-ups the HTML page lists (the others leave them out)."""
+    if fmt == "html":
+        from .html.report import write as write_html
+
+        write_html(report, out, follow=follow)
+        return
     {"table": write_table, "markdown": write_markdown, "csv": write_csv, "json": write_json}[fmt](report, out)

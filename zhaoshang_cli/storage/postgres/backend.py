@@ -513,6 +513,18 @@ class PostgresBackend:
     def exists(self) -> bool:
         return self.state().schema is not None
 
+    def numbers_starting(self, kind: Kind, digits: str = "") -> list[int]:
+        """The numbers of ``kind``'s records written starting with ``digits`` (shell
+        completion), in one read-only snapshot, which waits for no writer."""
+        with self._connection(read_only=True) as conn:
+            state = _state(conn)
+            self._check(state)
+            if not state.ready(kind):
+                return []
+            rows = conn.execute(f"SELECT number FROM {quoted(table_name(kind))} WHERE number::text LIKE %s "
+                                "ORDER BY number", [digits + "%"]).fetchall()
+        return [number for (number,) in rows]
+
     def settings(self) -> Mapping[str, str]:
         with self._connection(read_only=True) as conn:
             if _state(conn).schema is None:

@@ -45,7 +45,7 @@ from .engine import Engine
 from .index import key_hash
 from .locking import FileLock
 from .manifest import Legacy, Manifest
-from .segments import MemoryView, SegmentView, split
+from .segments import MemoryView, SegmentView, may_hold, split
 from .writer import Transaction, _Segment, body_log_of, split_id
 
 DEFAULT_LOCK_TIMEOUT = 10.0
@@ -196,6 +196,25 @@ class TinyDBBackend:
             if is_user_os_error(exc):
                 raise StoreError(os_error_message(exc, "read")) from None
             raise
+
+    # -- a quick look ----------------------------------------------------------------------
+    def numbers_starting(self, kind: Kind, digits: str = "") -> list[int]:
+        """The numbers of the stored records of ``kind`` written starting with ``digits``, in
+        order, read from the listing indexes alone.  No lock is taken and nothing is created
+        or changed: the store file is replaced whole and segments never change, so this sees
+        one committed state (a segment pruned meanwhile is a StoreError).  No store: none."""
+        self.check_paths()
+        if not self.path.is_file():
+            return []
+        found = manifests.load(self.path, self.log_generations())
+        if isinstance(found, Legacy):
+            numbers = sorted(int(key) for key in found.data.get(kind.table) or {})
+        else:
+            numbers = []
+            for entry in found.of(kind):
+                if may_hold(entry.seq, digits):
+                    numbers += SegmentView(self.segments_dir, entry).numbers()
+        return [n for n in numbers if str(n).startswith(digits)] if digits else numbers
 
     # -- writing ---------------------------------------------------------------------------
     @contextmanager

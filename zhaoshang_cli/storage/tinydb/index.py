@@ -206,17 +206,31 @@ def _header(raw: bytes, kind: Kind) -> tuple[dict[str, Any], int]:
     return header, newline + 1
 
 
+def _offsets(header: dict[str, Any], at: int, kind: Kind, size: int) -> dict[str, tuple[int, array]]:
+    """{column: (where it starts, an empty array of its type)} of an index file of ``size``
+    bytes whose columns start at ``at``; IndexUnreadable when the size does not fit."""
+    offsets: dict[str, tuple[int, array]] = {}
+    for col in columns(kind):
+        offsets[col.name] = (at, array(col.code))
+        at += header["rows"] * offsets[col.name][1].itemsize
+    if at != size:
+        raise IndexUnreadable("cut short")
+    return offsets
+
+
+def numbers_at(head: bytes, size: int, kind: Kind) -> tuple[int, int]:
+    """(where the record numbers start, how many) in an index file of ``size`` bytes that
+    begins with ``head`` (its header at least): the numbers read without the other columns."""
+    header, at = _header(head, kind)
+    return _offsets(header, at, kind, size)["n"][0], header["rows"]
+
+
 def numbers_with(raw: bytes, kind: Kind, column: str, values: Iterable[int]) -> dict[int, list[int]]:
     """{value: record numbers} of the rows whose ``column`` holds one of ``values``, read
     from an index file without parsing it whole (a duplicate check of one new record)."""
     header, at = _header(raw, kind)
     rows = header["rows"]
-    offsets: dict[str, tuple[int, array]] = {}
-    for col in columns(kind):
-        offsets[col.name] = (at, array(col.code))
-        at += rows * offsets[col.name][1].itemsize
-    if at != len(raw):
-        raise IndexUnreadable("cut short")
+    offsets = _offsets(header, at, kind, len(raw))
     start, empty = offsets[column]
     size = empty.itemsize
     data = raw[start:start + rows * size]

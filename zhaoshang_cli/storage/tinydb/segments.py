@@ -17,6 +17,7 @@ from __future__ import annotations
 
 import mmap
 import os
+from array import array
 import secrets
 from contextlib import contextmanager
 from dataclasses import dataclass
@@ -31,12 +32,13 @@ from ...errors import StoreError
 from ...domain.kind import Kind
 from .document import dump_document
 from .digests import Digest, DigestUnreadable
-from .index import SegmentIndex, build, numbers_with, parse
+from .index import MAGIC, SegmentIndex, build, numbers_at, numbers_with, parse
 
 SIZE = 2048
 SUFFIX = ".json"
 INDEX_SUFFIX = ".idx"
 DIGEST_SUFFIX = ".txt"  # the text digest (digests.py)
+_HEAD = 16384  # bytes read first from an index file: its header, and often its numbers
 
 Docs = dict[str, dict[str, Any]]  # number (as TinyDB keys it) → stored document
 
@@ -47,6 +49,22 @@ def seq_of(number: int) -> int:
 
 def numbers_of(seq: int) -> range:
     return range(seq * SIZE + 1, (seq + 1) * SIZE + 1)
+
+
+def may_hold(seq: int, digits: str) -> bool:
+    """Whether segment ``seq`` may hold numbers written starting with ``digits`` (12: 12,
+    120…129, 1200…1299, …)."""
+    if not digits:
+        return True
+    if not digits.isdigit() or digits[0] == "0":
+        return False
+    first, last, start = seq * SIZE + 1, (seq + 1) * SIZE, int(digits)
+    scale = 1
+    while start * scale <= last:
+        if (start + 1) * scale - 1 >= first:
+            return True
+        scale *= 10
+    return False
 
 
 @dataclass(frozen=True)
@@ -124,6 +142,27 @@ class SegmentView:
             except Exception as exc:  # noqa: BLE001 - a missing, linked or damaged index file alike
                 raise SegmentUnreadable(f"{self.entry.index_file}: {exc}") from None
         return self._index
+
+    def numbers(self) -> array:
+        """The record numbers of the segment, read from its index without the other columns
+        (shell completion reads every segment's)."""
+        if self._index is not None:
+            return self._index.arrays["n"]
+        try:
+            with os.fdopen(open_private(self.directory / self.entry.index_file, os.O_RDONLY), "rb") as handle:
+                size = os.fstat(handle.fileno()).st_size
+                head = handle.read(_HEAD)
+                if b"\n" not in head[len(MAGIC):]:  # a header longer than usual
+                    head += handle.read()
+                start, rows = numbers_at(head, size, self.kind)
+                handle.seek(start)
+                found = array("q")
+                found.frombytes(handle.read(8 * rows))
+        except Exception as exc:  # noqa: BLE001 - a missing, linked or damaged index file alike
+            raise SegmentUnreadable(f"{self.entry.index_file}: {exc}") from None
+        if len(found) != rows:
+            raise SegmentUnreadable(f"{self.entry.index_file}: cut short")
+        return found
 
     def numbers_with_keys(self, hashes: Iterable[int]) -> dict[int, list[int]]:
         """{natural key hash: numbers} of the records with one of these key hashes."""
