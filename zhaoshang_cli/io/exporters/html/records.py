@@ -14,7 +14,7 @@ from typing import Any, Iterable, TextIO
 
 from .... import messages
 from ....domain.kind import KINDS, Kind
-from ..record import _display as display, timeline
+from ..record import display_value as display, timeline
 from ..table import cell, columns_for, is_overdue
 from . import foot, head, line, stamp, tail
 
