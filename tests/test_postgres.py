@@ -18,6 +18,7 @@ import pytest
 from conftest import EXAMPLES, ROOT, Cli
 
 from zhaoshang_cli.domain.kind import KINDS
+from zhaoshang_cli.io import exporters
 from zhaoshang_cli.io.exporters import report as report_formats
 from zhaoshang_cli.service.groupings import groupings
 
@@ -52,16 +53,18 @@ def both(tmp_path, pg_url, frozen):
 def _commands():
     ids = [f"{k.prefix}{n}" for k in KINDS.values() for n in range(1, 40)]
     yield from (("show", rid) for rid in ids)
-    yield from (("show", rid, "--format", "json", "--reveal") for rid in ids[::3])
+    for fmt in exporters.SHOW_FORMATS:
+        yield from (("show", rid, "--format", fmt, "--reveal") for rid in ids[::5])
     for kind in ("articles", "policies", "leads"):
-        for fmt in ("table", "json", "jsonl", "csv", "count", "ids"):
+        for fmt in exporters.LIST_FORMATS:
             yield "list", kind, "--format", fmt
         for sort in ("date", "-date", "id", "-id", "title", "-title", "region", "-region", "created", "updated",
                      "amount", "-amount", "status", "due", "-company", "tags", "-industry", "source"):
             yield "list", kind, "--sort", sort, "--format", "jsonl", "--reveal"
         yield "list", kind, "--sort", "-date", "--limit", "3"
-        yield "export", kind
-        yield "export", kind, "--format", "csv"
+        for fmt in exporters.EXPORT_FORMATS:
+            if fmt not in exporters.BINARY:
+                yield "export", kind, "--format", fmt
         yield "export", kind, "--format", "json", "--region", "天津"
         yield "list", kind, "--fields", "id,region,date,title,company,status,amount,tags", "--format", "csv"
         yield "export", kind, "--fields", "id,title,date,region", "--format", "jsonl"
@@ -95,6 +98,18 @@ def test_every_command_prints_the_same_bytes_on_tinydb_and_postgres(both):
         compared += 1
         succeeded += a.exit_code == 0 and bool(a.stdout)
     assert compared > 350 and succeeded > 250
+
+
+def test_xlsx_exports_hold_the_same_cells_on_tinydb_and_postgres(both, tmp_path):
+    import openpyxl
+
+    def cells(cli, kind, name):
+        cli("export", kind, "--format", "xlsx", "-o", str(tmp_path / name))
+        return [list(row) for row in openpyxl.load_workbook(tmp_path / name).active.iter_rows(values_only=True)]
+
+    for kind in ("articles", "policies", "leads"):
+        tiny, pg = (cells(cli, kind, f"{kind}-{i}.xlsx") for i, cli in enumerate(both))
+        assert tiny == pg and len(tiny) > 10, kind
 
 
 def test_copy_tinydb_postgres_tinydb_keeps_ids_histories_bodies_and_a_second_run_changes_nothing(both, tmp_path):
