@@ -188,12 +188,22 @@ def info(message: str) -> None:
     _stderr_line(inert(message, single_line=True), "")
 
 
+_COLOURS = {"red": "\x1b[31m", "yellow": "\x1b[33m"}
+
+
 def _stderr_line(text: str, style: str) -> None:
-    from rich.text import Text
+    """One line on stderr, coloured at a terminal (not under NO_COLOR or TERM=dumb); written
+    directly: importing Rich for one line would cost a single write a fifth of its time."""
+    from ..io.terminal import colour
 
-    from ..io.terminal import console
-
-    console(stderr=True).print(Text(text, style=style), soft_wrap=True)
+    stream = sys.stderr
+    if style and colour(stream):
+        text = f"{_COLOURS[style]}{text}\x1b[0m"
+    try:
+        stream.write(text + "\n")
+        stream.flush()
+    except (BrokenPipeError, ValueError):  # nobody reads stderr any more
+        pass
 
 
 def at_terminal() -> bool:

@@ -16,7 +16,7 @@ from dataclasses import dataclass
 from itertools import chain, islice
 from typing import Iterable, Iterator, Sequence, TextIO
 
-from .terminal import is_terminal
+from .terminal import colour, is_terminal
 
 GAP = "  "
 SAMPLE = 200  # rows that decide the column widths
@@ -74,10 +74,6 @@ def room(out: TextIO) -> int:
         except (OSError, ValueError):
             pass
     return 80
-
-
-def colour(out: TextIO) -> bool:
-    return is_terminal(out) and not os.environ.get("NO_COLOR") and os.environ.get("TERM") != "dumb"
 
 
 def plan(columns: Sequence[Column], sample: Sequence[Sequence[str]], total: int) -> tuple[list[int], list[int]]:

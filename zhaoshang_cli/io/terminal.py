@@ -33,3 +33,10 @@ def is_terminal(stream: TextIO | None = None) -> bool:
         return stream.isatty()
     except (AttributeError, ValueError):
         return False
+
+
+def colour(out: TextIO) -> bool:
+    """Whether to colour what goes to ``out``: a terminal, without NO_COLOR or TERM=dumb."""
+    import os
+
+    return is_terminal(out) and not os.environ.get("NO_COLOR") and os.environ.get("TERM") != "dumb"
