@@ -22,7 +22,7 @@ from .. import messages
 PLACEHOLDERS = {
     "region": "REGION", "within": "REGION", "since": "DATE", "until": "DATE", "on": "PERIOD", "month": "MONTH",
     "text": "TEXT", "status": "STATUS", "new_status": "STATUS", "due_before": "DATE", "sort": "KEY", "limit": "N",
-    "fmt": "FORMAT", "db": "PATH", "lock_timeout": "SECONDS", "backups": "N", "kinds": "KIND", "kind": "KIND",
+    "fmt": "FORMAT", "db": "STORE", "lock_timeout": "SECONDS", "backups": "N", "kinds": "KIND", "kind": "KIND",
     "by": "GROUPING", "output": "FILE", "encoding": "ENCODING", "sheet": "SHEET", "on_conflict": "POLICY",
     "extra": "POLICY", "body_file": "FILE", "note": "TEXT", "where": "FIELD=VALUE", "source": "SOURCE",
     "fields": "FIELDS", "record_id": "ID", "record_ids": "ID...", "files": "FILE...", "query": "REGION",
