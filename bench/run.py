@@ -223,9 +223,13 @@ def main() -> None:
         row = scratch / "row.json"
         row.write_text(json.dumps({"title": "新引进项目", "region": "武清区", "region_code": "120114",
                                    "date": "2026-11-01"}, ensure_ascii=False), "utf-8")
-        first_article, first_lead = 1, 1
+        # the stores are kept between runs: each run writes to records no run has touched yet
+        rounds = wstore.parent / "rounds"
+        done = int(rounds.read_text()) if rounds.exists() else 0
+        rounds.write_text(str(done + 1))
+        first_article, first_lead = 1 + done * 4 * quick, 1 + done * 2 * quick
         cases = {
-            "add": (lambda i: [*zs, *wdb_, "add", "article", "--title", f"新引进项目{label}{i}", "--region", "武清",
+            "add": (lambda i: [*zs, *wdb_, "add", "article", "--title", f"新引进项目{label}{done}-{i}", "--region", "武清",
                                "--date", "2026-11-01"],
                     lambda i: [su, "insert", str(wdb), "articles", str(row)]),
             "edit": (lambda i: [*zs, *wdb_, "edit", f"a{first_article + 2 * i}", "--title", f"改过的标题{i}"],
