@@ -223,31 +223,35 @@ def main() -> None:
         row = scratch / "row.json"
         row.write_text(json.dumps({"title": "新引进项目", "region": "武清区", "region_code": "120114",
                                    "date": "2026-11-01"}, ensure_ascii=False), "utf-8")
-        # the stores are kept between runs: each run writes to records no run has touched yet
-        rounds = wstore.parent / "rounds"
-        done = int(rounds.read_text()) if rounds.exists() else 0
-        rounds.write_text(str(done + 1))
-        first_article, first_lead = 1 + done * 4 * quick, 1 + done * 2 * quick
+        # the stores are kept between runs: each run writes to records that are still there
+        def ids(*query: str) -> list[int]:
+            found = subprocess.run([*zs, *wdb_, "list", *query, "--format", "ids", "--sort", "id"], check=True,
+                                   capture_output=True, text=True).stdout.split()
+            return [int(i[1:]) for i in found]
+
+        articles = ids("articles", "-n", str(2 * quick))
+        leads = ids("leads", *(f"--status={s}" for s in ("new", "contacted", "negotiating", "signed", "lost")),
+                    "-n", str(quick))
+        done = len(list(wstore.parent.glob("round-*")))
+        (wstore.parent / f"round-{done}").write_text("")
         cases = {
             "add": (lambda i: [*zs, *wdb_, "add", "article", "--title", f"新引进项目{label}{done}-{i}", "--region", "武清",
                                "--date", "2026-11-01"],
                     lambda i: [su, "insert", str(wdb), "articles", str(row)]),
-            "edit": (lambda i: [*zs, *wdb_, "edit", f"a{first_article + 2 * i}", "--title", f"改过的标题{i}"],
-                     lambda i: [su, "query", str(wdb), f"update articles set title = '改过的标题{i}' "
-                                                       f"where rowid = {first_article + 2 * i}"]),
-            "lead status": (lambda i: [*zs, *wdb_, "lead", "status", f"l{first_lead + i}", "visited"],
+            "edit": (lambda i: [*zs, *wdb_, "edit", f"a{articles[2 * i]}", "--title", f"改过的标题{done}-{i}"],
+                     lambda i: [su, "query", str(wdb), f"update articles set title = '改过的标题{done}-{i}' "
+                                                       f"where rowid = {articles[2 * i]}"]),
+            "lead status": (lambda i: [*zs, *wdb_, "lead", "status", f"l{leads[i]}", "visited"],
                             lambda i: [su, "query", str(wdb), f"update leads set status = 'visited' "
-                                                              f"where rowid = {first_lead + i}"]),
-            "rm": (lambda i: [*zs, *wdb_, "rm", f"a{first_article + 2 * i + 1}", "--yes"],
-                   lambda i: [su, "query", str(wdb), f"delete from articles where rowid = {first_article + 2 * i + 1}"]),
+                                                              f"where rowid = {leads[i]}"]),
+            "rm": (lambda i: [*zs, *wdb_, "rm", f"a{articles[2 * i + 1]}", "--yes"],
+                   lambda i: [su, "query", str(wdb), f"delete from articles where rowid = {articles[2 * i + 1]}"]),
         }
         for name, (mine, theirs) in cases.items():
             ours, them = compare(mine, theirs, quick)
             writes.setdefault(name, {})[label] = ours
             bench.note(f"{name} at {total} records", ours, them, "≤ 1.5×, < 120 MB" if label == "big" else "",
                        (ours.seconds <= 1.5 * them.seconds and ours.peak_mb < 120) if label == "big" else None)
-        if label == "big":
-            first_article += 2 * quick
     for name, by_size in writes.items():
         small, big = by_size["small"], by_size["big"]
         bench.note(f"{name}: {args.big} against {args.small} records", big, small, "< 1.5×",
