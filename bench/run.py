@@ -232,8 +232,7 @@ def main() -> None:
         articles = ids("articles", "-n", str(2 * quick))
         leads = ids("leads", *(f"--status={s}" for s in ("new", "contacted", "negotiating", "signed", "lost")),
                     "-n", str(quick))
-        done = len(list(wstore.parent.glob("round-*")))
-        (wstore.parent / f"round-{done}").write_text("")
+        done = time.strftime("%m%d%H%M%S")  # new titles for add: a kept store has the last run's
         cases = {
             "add": (lambda i: [*zs, *wdb_, "add", "article", "--title", f"新引进项目{label}{done}-{i}", "--region", "武清",
                                "--date", "2026-11-01"],
