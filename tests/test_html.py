@@ -529,3 +529,14 @@ def test_help_imports_no_html_module():
                             env={**os.environ, "COLUMNS": "200"})
     assert "--open" in result.stdout and "html" in result.stdout
     assert result.stdout.splitlines()[-1] == "[]"
+
+
+def test_source_date_epoch_fixes_the_time_a_page_says_it_was_made(examples):
+    import datetime as dt
+
+    fixed = {"SOURCE_DATE_EPOCH": "1751328000"}  # 2025-07-01 00:00 UTC
+    shown = dt.datetime.fromtimestamp(1751328000).astimezone().strftime("%Y-%m-%d %H:%M")
+    pages = [examples(*args, "--format", "html", env=fixed).stdout
+             for args in (["report", "-r", "天津"], ["show", "a1"], ["list", "articles"])]
+    assert shown.startswith(("2025-06-30", "2025-07-01")) and all(shown in page for page in pages)
+    assert examples("show", "a1", "--format", "html", env=fixed).stdout == pages[1]

@@ -126,7 +126,12 @@ def line(value: Any) -> str:
 
 
 def stamp(moment: datetime | None = None) -> str:
-    """When the page was made, as a reader reads it: 2025-07-31 18:05."""
+    """When the page was made, as a reader reads it: 2025-07-31 18:05.  SOURCE_DATE_EPOCH
+    (the reproducible-builds convention) fixes it, so two runs can give the same bytes."""
+    import os
+
+    if moment is None and os.environ.get("SOURCE_DATE_EPOCH", "").isdigit():
+        moment = datetime.fromtimestamp(int(os.environ["SOURCE_DATE_EPOCH"])).astimezone()
     return (moment or datetime.now().astimezone()).strftime("%Y-%m-%d %H:%M")
 
 
