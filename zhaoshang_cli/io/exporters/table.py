@@ -13,6 +13,7 @@ from ... import messages
 from ...domain.kind import KINDS, Column as KindColumn, Kind
 from ...domain.values import amount_text
 from .. import grid
+from . import value_of
 from .cells import JSON_FIELDS, text
 from ..safe_text import inert
 
@@ -37,7 +38,7 @@ def cell(record: dict[str, Any], field: str, today: str | None) -> str:
     """What a column shows of a record."""
     kind = KINDS.get(record.get("kind", ""))
     if field == "title":
-        value: Any = record.get(kind.title_field) if kind else None
+        value: Any = value_of(record, "title")
     elif field == "kind":
         value = kind.label if kind else record.get("kind")
     elif field == "region":
@@ -94,17 +95,16 @@ def chosen_columns(kinds: list[Kind], fields: list[str]) -> list[KindColumn]:
 
 
 def columns_for(kinds: list[Kind], show_kind: bool) -> list[KindColumn]:
-    ident = _IDENT
     if show_kind or len(kinds) != 1:
-        return [ident, _KIND,
+        return [_IDENT, _KIND,
                 KindColumn(messages.COL_TITLE_ANY, "title", min_width=12, flexible=True),
                 KindColumn(messages.COL_REGION, "region", min_width=4, max_width=16),
                 KindColumn(messages.COL_DATE, "date", min_width=10, max_width=10)]
     kind = kinds[0]
     if kind.columns:
-        return [ident, *kind.columns]
+        return [_IDENT, *kind.columns]
     # a kind that declares no columns: its title and, when it has them, region and date
-    shown = [ident, KindColumn(kind.field(kind.title_field).label, "title", min_width=12, flexible=True)]
+    shown = [_IDENT, KindColumn(kind.field(kind.title_field).label, "title", min_width=12, flexible=True)]
     for name in ("region", "date"):
         spec = kind.field(name)
         if spec is not None:
