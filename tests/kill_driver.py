@@ -79,11 +79,13 @@ def _install(kill_at: str | None, trace: str | None) -> None:
                     hit = counts[name] == n
             if hit and when == "before":
                 os.kill(os.getpid(), signal.SIGKILL)
+            if name == "close" and args:
+                # forgotten before the fd is freed: the body log's writer thread may be given
+                # the same number by its next open, whose path must not be dropped here
+                fds.pop(args[0], None)
             result = call(*args, **kwargs)
             if name == "open" and path:
                 fds[result] = path
-            elif name == "close" and args:
-                fds.pop(args[0], None)
             if hit and when == "after":
                 os.kill(os.getpid(), signal.SIGKILL)
             return result

@@ -16,11 +16,13 @@ CJK_RUN = re.compile(r"[\u3000-\u303f\u4e00-\u9fff\uff00-\uffef]+")
 
 def _pages():
     root = typer.main.get_command(app)
+    ctx = root.make_context("zhaoshang", [], resilient_parsing=True)
 
     def walk(command, path):
         yield path, command
-        for name, sub in sorted(getattr(command, "commands", {}).items()):
-            yield from walk(sub, [*path, name])
+        names = command.list_commands(ctx) if hasattr(command, "list_commands") else []
+        for name in sorted(names):  # the root builds a command when it is asked for it
+            yield from walk(command.get_command(ctx, name), [*path, name])
 
     return list(walk(root, []))
 
@@ -88,3 +90,35 @@ def test_option_names_agree_across_commands(examples):
 def test_a_negative_limit_is_a_usage_error(tmp_path):
     result = Cli(tmp_path / "z.json")("list", "articles", "--limit", "-1", ok=False)
     assert result.exit_code == 2 and "below 0" in result.stderr
+
+
+def test_the_root_page_builds_no_command_and_says_what_each_one_says(tmp_path):
+    """`zhaoshang --help` lists the commands from messages.COMMAND_HELP without building any
+    (building them all doubled its time); what it lists is each command's own first sentence."""
+    from zhaoshang_cli.cli.app import build_app
+
+    built = build_app()
+    root = typer.main.get_command(built)
+    ctx = root.make_context("zhaoshang", [], resilient_parsing=True)
+    page = root.get_help(ctx)
+    assert root.commands == {}, "the root page built commands"
+    for name in root.list_commands(ctx):
+        listed = root.summary_of(ctx, name)
+        assert listed == root.get_command(ctx, name).get_short_help_str(), name
+        assert " ".join(listed.split()[:4]) in " ".join(page.split()), name
+
+
+def test_every_command_a_module_registers_is_known_to_the_root():
+    """cli/app.py MODULES names each top-level command with the module that makes it."""
+    import importlib
+
+    from zhaoshang_cli.cli import app as app_module
+    from zhaoshang_cli.messages import COMMAND_HELP, HELP_SECTIONS
+
+    for module, names in app_module.MODULES.items():
+        everything = typer.Typer()
+        importlib.import_module(f"zhaoshang_cli.cli.{module}").register(everything)
+        made = [c.name for c in everything.registered_commands] + [g.name for g in everything.registered_groups]
+        assert sorted(made) == sorted(names), module
+    known = set(app_module._MODULE_OF)
+    assert known == set(COMMAND_HELP) == {n for _, names in HELP_SECTIONS for n in names}

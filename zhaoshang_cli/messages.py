@@ -101,11 +101,9 @@ KEY_LEAD = "phone/email and company"
 
 # -- help built from the registered kinds (cli/common.kinds_text) ----------------------------
 APP_HELP = "Records for investment-promotion (招商引资) teams: {kinds}."
-ADD_HELP = "Add a record: {one}."
 ADD_KIND_HELP = "Add {kind} ({label}); prints its ID."
 KIND_ARG_HELP = "{some} (singular works too)."
 EXPORT_KIND_HELP = "{some}."
-FILTER_HELP = "Filter {kinds} at once: one table with a kind column."
 ID_HELP = "Record ID: {ids}."
 RECORD_NOT_FOUND = "no record {id}"
 RECORD_DUPLICATE = "already stored as {id} (same {key})"
@@ -531,7 +529,6 @@ COPY_ID_TAKEN = ("{id} was issued by the target store before and is not there no
                  "it back under another ID. Nothing was copied")
 COPY_TO_HELP = "The store to copy into: a file path or postgresql://USER@HOST/DBNAME."
 COPY_FROM_HELP = "The store to copy from (default: --db)."
-DB_HELP = "A team store on PostgreSQL: set it up (zhaoshang --db postgresql://… db init)."
 COPY_NO_TARGET = "--to: give the store to copy into (a file path or postgresql://USER@HOST/DBNAME)"
 
 # -- help pages ------------------------------------------------------------------------------
@@ -548,6 +545,31 @@ HELP_SECTIONS = (
     ("Reports and leads", ("report", "lead")),
     ("Maintenance", ("doctor", "restore", "config", "regions", "db", "completion")),
 )
+# Each command's help page starts with its text here; the root page lists the first sentence
+# of each without building the commands (cli/app.py), so `zhaoshang --help` stays quick.
+# {kinds}, {one}… are the registered kinds (cli/common.kinds_text).
+COMMAND_HELP = {
+    "add": "Add a record: {one}.",
+    "list": "List records of one kind, filtered by region, date, text and status.",
+    "filter": "Filter {kinds} at once: one table with a kind column.",
+    "show": "Show one whole record, body included.",
+    "edit": "Change fields of a record (same validation as add); '' clears a field.",
+    "rm": "Delete records (asks at a terminal; needs --yes in scripts). IDs are never reused.",
+    "import": "Import records from files: all-or-nothing, idempotent, Chinese headers, GB18030 and Excel welcome.",
+    "import-page": "Import scraped pages: the page's article or policy, and the entries of its listing blocks.",
+    "export": "Export records with bodies, losslessly: what `import` reads back unchanged.",
+    "copy": "Copy every record (IDs, histories, bodies) and the settings into another store, TinyDB or PostgreSQL; "
+            "a second run changes nothing.",
+    "report": "A regional report: counts per area, the lead funnel and the monthly trend.",
+    "lead": "Move leads along: status, notes, follow-up dates.",
+    "doctor": "Check the store: the file, every record, body references, the index, backups.",
+    "restore": "Bring back a previous version of the store (the current one is kept as a backup).",
+    "config": "Settings of this store: the home region names are read in.",
+    "regions": "Show how a region name resolves (code, full name, level) and list its children.",
+    "db": "A team store on PostgreSQL: set it up (zhaoshang --db postgresql://… db init).",
+    "completion": "Print the shell completion script for bash, zsh or fish. Tab then completes commands, options, "
+                  "kinds, statuses, formats, record IDs from the store and region names (wq → 武清区).",
+}
 EXAMPLES: dict[str, list[str]] = {
     "": ["zhaoshang add article --title 武清区新引进生物医药项目 -r 武清 --date 2025-07-17",
          "zhaoshang list articles -r 武清 --month 2025-07",
@@ -612,8 +634,6 @@ EXAMPLES: dict[str, list[str]] = {
 }
 
 # -- shell completion ------------------------------------------------------------------------
-COMPLETION_HELP = ("Print the shell completion script for bash, zsh or fish. Tab then completes commands, options, "
-                   "kinds, statuses, formats, record IDs from the store and region names (wq → 武清区).")
 COMPLETION_SHELL_HELP = "bash, zsh or fish (default: the shell this runs in)."
 SHOW_COMPLETION_HELP = "Print the completion script for SHELL (bash, zsh or fish)."
 INSTALL_COMPLETION_HELP = "Install completion for SHELL (bash, zsh or fish) in its start-up files."

@@ -15,7 +15,6 @@ def doctor(
     ctx: typer.Context,
     fix: Annotated[bool, typer.Option("--fix", help="Mend what can be mended without losing anything.")] = False,
 ) -> None:
-    """Check the store: the file, every record, body references, the index, backups."""
     from ..io import views
 
     findings = common.store(ctx).doctor(fix=fix)
@@ -33,7 +32,6 @@ def restore(
     list_only: Annotated[bool, typer.Option("--list", help="List the backups and exit.")] = False,
     yes: Annotated[bool, typer.Option("--yes", "-y", help="Do not ask.")] = False,
 ) -> None:
-    """Bring back a previous version of the store (the current one is kept as a backup)."""
     from ..domain.kind import KINDS
     from ..errors import UsageError
     from ..io import views
@@ -59,5 +57,5 @@ def restore(
 
 
 def register(app: typer.Typer) -> None:
-    app.command("doctor", cls=common.Command)(doctor)
-    app.command("restore", cls=common.Command)(restore)
+    app.command("doctor", cls=common.Command, help=common.command_help("doctor"))(doctor)
+    app.command("restore", cls=common.Command, help=common.command_help("restore"))(restore)

@@ -1,4 +1,9 @@
-"""The root `zhaoshang` command: global options, error handling, command registration."""
+"""The root `zhaoshang` command: global options, error handling, command registration.
+
+Commands are built only when they are used: Typer turns a function's signature into Click
+parameters, and doing that for all thirty commands took longer than importing Typer itself.
+`zhaoshang list` builds `list`; `zhaoshang --help` builds none (its summaries come from
+messages.COMMAND_HELP); Tab completion builds what it walks."""
 
 from __future__ import annotations
 
@@ -6,7 +11,7 @@ import errno
 import math
 import os
 import sys
-from typing import Annotated, Optional
+from typing import Annotated, Any, Callable, Optional
 
 import typer
 
@@ -14,8 +19,51 @@ from .. import __version__, messages
 from ..errors import Cancelled, UsageError, UserError
 from . import common, completion
 
+# the module (cli/NAME.py) whose `register` makes each top-level command
+MODULES = {"records": ("add", "list", "filter", "show", "edit", "rm"), "transfer": ("import", "import-page", "export"),
+           "stores": ("copy", "db"), "report": ("report",), "leads": ("lead",), "admin": ("doctor", "restore"),
+           "config": ("config",), "regions": ("regions",), "completion": ("completion",)}
+_MODULE_OF = {name: module for module, names in MODULES.items() for name in names}
 
-class _ErrorsAsMessages(common.AliasGroup):
+
+class _CommandsOnDemand(common.AliasGroup):
+    """A group whose commands are built the first time they are asked for."""
+
+    on_build: Optional[Callable[[Any], None]] = None  # shell completion wires each command built
+
+    def command_names(self, ctx):  # type: ignore[no-untyped-def]
+        return sorted(set(self.commands) | set(_MODULE_OF))
+
+    def get_command(self, ctx, name):  # type: ignore[no-untyped-def]
+        name = self.aliases.get(name, name)
+        if name not in self.commands and name in _MODULE_OF:
+            self.add_command(_build(name), name)
+            if self.on_build is not None:
+                self.on_build(self.commands[name])
+        return super().get_command(ctx, name)
+
+    def summary_of(self, ctx, name):  # type: ignore[no-untyped-def]
+        if name in self.commands or name not in _MODULE_OF:
+            return super().summary_of(ctx, name)
+        from .help import summary
+
+        return summary(common.command_help(name))
+
+
+def _build(name: str) -> Any:
+    """The Click command `name`, made by its module's `register` for the kinds registered now."""
+    import importlib
+
+    import typer.main
+
+    part = typer.Typer(rich_markup_mode=None, add_completion=False, pretty_exceptions_enable=False)
+    importlib.import_module(f"{__package__}.{_MODULE_OF[name]}").register(part)
+    part.registered_commands = [c for c in part.registered_commands if c.name == name]
+    part.registered_groups = [g for g in part.registered_groups if g.name == name]
+    return typer.main.get_group(part).commands[name]
+
+
+class _ErrorsAsMessages(_CommandsOnDemand):
     """Turn a UserError anywhere below into one line on stderr and its exit code; show the
     store's warnings (things that went wrong after a change was saved) at the end."""
 
@@ -97,11 +145,8 @@ def root(
 
 
 def build_app() -> typer.Typer:
-    """A `zhaoshang` command tree for the kinds registered now (domain/kind.py): `add` has a
-    subcommand per kind, `edit` an option per field of any kind.  The module's ``app`` is
-    built once at import; a program or test that registers a kind of its own builds another."""
-    from . import admin, config, leads, records, regions, report, stores, transfer
-
+    """The `zhaoshang` command tree: `add` has a subcommand per kind, `edit` an option per
+    field of any kind, of the kinds registered (domain/kind.py) when a command is first built."""
     built = typer.Typer(
         cls=_ErrorsAsMessages,
         name="zhaoshang",
@@ -113,8 +158,6 @@ def build_app() -> typer.Typer:
         context_settings={"help_option_names": ["-h", "--help"], "max_content_width": 120},
     )
     built.callback()(root)
-    for module in (records, leads, report, transfer, stores, regions, admin, config, completion):
-        module.register(built)
     return built
 
 

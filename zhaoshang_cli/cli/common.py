@@ -136,14 +136,18 @@ def kinds_text(template: str) -> str:
                            one=kind_names(plural=False), ids=id_examples())
 
 
+def command_help(name: str) -> str:
+    """The help of a top-level command (messages.COMMAND_HELP), naming the registered kinds."""
+    return kinds_text(messages.COMMAND_HELP[name])
+
+
 def with_help(command: Callable[..., Any], **helps: str) -> Callable[..., Any]:
-    """``command`` with help texts built now (from the registered kinds): the docstring
-    (``doc``) and arguments' help by parameter name, as a new function: the command
-    itself is not changed, so that each app built has the help of its own time."""
+    """``command`` with its arguments' help (by parameter name) built now, from the
+    registered kinds, as a new function: the command itself is not changed, so that each
+    app built has the help of its own time."""
     import functools
     import inspect
 
-    doc = helps.pop("doc", None)
     signature = inspect.signature(command, eval_str=True)
     params = []
     for param in signature.parameters.values():
@@ -156,7 +160,7 @@ def with_help(command: Callable[..., Any], **helps: str) -> Callable[..., Any]:
     def run(*args: Any, **kwargs: Any) -> Any:
         return command(*args, **kwargs)
 
-    return with_signature(run, params, doc if doc is not None else command.__doc__)
+    return with_signature(run, params, command.__doc__)
 
 
 def copy_param_info(info: Any, **changes: Any) -> Any:

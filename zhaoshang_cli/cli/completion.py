@@ -94,7 +94,7 @@ def completion(
 def register(app: typer.Typer) -> None:
     from . import common
 
-    app.command("completion", cls=common.Command, help=messages.COMPLETION_HELP)(completion)
+    app.command("completion", cls=common.Command, help=common.command_help("completion"))(completion)
 
 
 # -- answering Tab -------------------------------------------------------------------------
@@ -113,6 +113,7 @@ def complete(app: typer.Typer) -> None:
 
             completion_init()  # Typer's bash, zsh and fish protocols, not Click's
             command = typer.main.get_command(app)
+            command.on_build = wire  # commands are built as Tab reaches them (cli/app.py)
             wire(command)
             code = shell_complete(command, {}, PROG, VAR, os.environ.get(VAR, ""))
     except SystemExit as exc:  # fish asks "are there any?" by the exit code

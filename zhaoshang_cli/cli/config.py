@@ -54,7 +54,7 @@ def unset(ctx: typer.Context, key: KeyArg) -> None:
 
 
 def register(app: typer.Typer) -> None:
-    config_app = typer.Typer(cls=common.Group, help="Settings of this store: the home region names are read in.",
+    config_app = typer.Typer(cls=common.Group, help=common.command_help("config"),
                              invoke_without_command=True)
     config_app.callback()(show_all)
     config_app.command("get", cls=common.Command)(get)

@@ -147,6 +147,12 @@ def examples_for(path: str) -> list[str]:
     return []
 
 
+def summary(text: str | None) -> str:
+    """The first sentence of a help text: what a list of commands shows of each."""
+    first = (text or "").strip().split("\n\n")[0]
+    return re.split(r"(?<=[.。])\s", " ".join(first.split()), maxsplit=1)[0].rstrip(".")
+
+
 class _Pages:
     """What every command and group of `zhaoshang` shares: placeholders, whole short help,
     usage with placeholders, examples at the end."""
@@ -157,11 +163,7 @@ class _Pages:
         placeholders(self.params)  # type: ignore[attr-defined]
 
     def get_short_help_str(self, limit: int = 45) -> str:  # noqa: ARG002 - the formatter wraps it
-        if self.short_help:  # type: ignore[attr-defined]
-            return self.short_help  # type: ignore[attr-defined]
-        text = (self.help or "").strip().split("\n\n")[0]  # type: ignore[attr-defined]
-        first = re.split(r"(?<=[.。])\s", " ".join(text.split()), maxsplit=1)[0]
-        return first.rstrip(".")
+        return self.short_help or summary(self.help)  # type: ignore[attr-defined]
 
     def collect_usage_pieces(self, ctx: click.Context) -> list[str]:
         pieces = ["[OPTIONS]"] if any(isinstance(p, Option) for p in self.get_params(ctx)) else []  # type: ignore
@@ -201,22 +203,29 @@ class Group(_Pages, TyperGroup):
 
     def list_commands(self, ctx: click.Context) -> list[str]:
         order = [name for _, names in self.sections for name in names]
-        found = super().list_commands(ctx)
+        found = self.command_names(ctx)
         return [n for n in order if n in found] + [n for n in found if n not in order]
+
+    def command_names(self, ctx: click.Context) -> list[str]:
+        return super().list_commands(ctx)
+
+    def summary_of(self, ctx: click.Context, name: str) -> str | None:
+        """What the list of commands says of one: its short help; None to leave it out."""
+        command = self.get_command(ctx, name)
+        return None if command is None or command.hidden else command.get_short_help_str()
 
     def format_commands(self, ctx: click.Context, formatter: click.HelpFormatter) -> None:
         commands = {}
         for name in self.list_commands(ctx):
-            command = self.get_command(ctx, name)
-            if command is not None and not command.hidden:
-                commands[name] = command
+            line = self.summary_of(ctx, name)
+            if line is not None:
+                commands[name] = line
         if not commands:
             return
-        limit = formatter.width - 6 - max(map(len, commands))
         groups = [(title, [n for n in names if n in commands]) for title, names in self.sections]
         rest = [n for n in commands if not any(n in names for _, names in groups)]
         other = messages.HELP_COMMANDS if any(names for _, names in groups) else messages.HELP_COMMANDS_ONLY
         for title, names in [*groups, (other, rest)]:
             if names:
                 with formatter.section(title):
-                    formatter.write_dl([(n, commands[n].get_short_help_str(limit)) for n in names])
+                    formatter.write_dl([(n, commands[n]) for n in names])

@@ -73,7 +73,7 @@ def due(
 
 
 def register(app: typer.Typer) -> None:
-    lead_app = typer.Typer(cls=common.Group, help="Move leads along: status, notes, follow-up dates.", no_args_is_help=True)
+    lead_app = typer.Typer(cls=common.Group, help=common.command_help("lead"), no_args_is_help=True)
     lead_app.command("status", cls=common.Command)(status)
     lead_app.command("note", cls=common.Command)(note)
     lead_app.command("due", cls=common.Command)(due)

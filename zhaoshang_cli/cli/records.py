@@ -50,7 +50,7 @@ _CTX = inspect.Parameter("ctx", inspect.Parameter.POSITIONAL_OR_KEYWORD, annotat
 _WITHIN = inspect.Parameter("within", inspect.Parameter.KEYWORD_ONLY, default=None, annotation=common.In)
 
 
-def _command(params: list[inspect.Parameter], body: Callable[..., None], doc: str) -> Callable[..., None]:
+def _command(params: list[inspect.Parameter], body: Callable[..., None], doc: str | None) -> Callable[..., None]:
     def command(**kwargs: Any) -> None:
         body(**kwargs)
 
@@ -219,7 +219,6 @@ def list_records(
     reveal: common.Reveal = False,
     no_pager: common.NoPager = False,
 ) -> None:
-    """List records of one kind, filtered by region, date, text and status."""
     from ..io import exporters
     from ..service.filters import build_filters
 
@@ -241,7 +240,6 @@ def filter_records(
     reveal: common.Reveal = False,
     no_pager: common.NoPager = False,
 ) -> None:
-    """Filter records of every kind at once: one table with a kind column."""
     from ..io import exporters
     from ..service.filters import build_filters
 
@@ -259,7 +257,6 @@ def show(
     reveal: common.Reveal = False,
     no_pager: common.NoPager = False,
 ) -> None:
-    """Show one whole record, body included."""
     from ..io import exporters
     from ..service import records
 
@@ -306,7 +303,7 @@ def _make_edit() -> Callable[..., None]:
     yes_param = inspect.Parameter("yes", inspect.Parameter.KEYWORD_ONLY, default=False,
                                   annotation=Annotated[bool, typer.Option("--yes", "-y", help=messages.EDIT_YES_HELP)])
     params = [_CTX, record_param, *_field_parameters(list(union.values())), _BODY_FILE, _EDITOR, yes_param]
-    return _command(params, run, "Change fields of a record (same validation as add); '' clears a field.")
+    return _command(params, run, None)  # its help: messages.COMMAND_HELP
 
 
 def _confirm_edit(store: Any, record_id: str, changes: dict[str, Any], yes: bool) -> None:
@@ -351,7 +348,6 @@ def rm(
     record_ids: Annotated[list[str], typer.Argument(metavar="ID...", help="Record IDs to delete.")],
     yes: Annotated[bool, typer.Option("--yes", "-y", help="Do not ask.")] = False,
 ) -> None:
-    """Delete records (asks at a terminal; needs --yes in scripts). IDs are never reused."""
     from ..service import records
 
     if not yes:
@@ -377,14 +373,12 @@ class _KindGroup(common.AliasGroup):
 
 def register(app: typer.Typer) -> None:
     """The record commands for the kinds registered now."""
-    add_app = typer.Typer(cls=_KindGroup, help=common.kinds_text(messages.ADD_HELP), no_args_is_help=True)
+    add_app = typer.Typer(cls=_KindGroup, help=common.command_help("add"), no_args_is_help=True)
     for kind in KINDS.values():
         add_app.command(kind.name, cls=common.Command)(_make_add(kind))
     app.add_typer(add_app, name="add")
     kinds_help = common.kinds_text(messages.KIND_ARG_HELP)
     id_help = common.kinds_text(messages.ID_HELP)
-    app.command("list", cls=common.Command)(common.with_help(list_records, kind=kinds_help))
-    app.command("filter", cls=common.Command)(common.with_help(filter_records, doc=common.kinds_text(messages.FILTER_HELP)))
-    app.command("show", cls=common.Command)(common.with_help(show, record_id=id_help))
-    app.command("edit", cls=common.Command)(_make_edit())
-    app.command("rm", cls=common.Command)(rm)
+    for name, command in (("list", common.with_help(list_records, kind=kinds_help)), ("filter", filter_records),
+                          ("show", common.with_help(show, record_id=id_help)), ("edit", _make_edit()), ("rm", rm)):
+        app.command(name, cls=common.Command, help=common.command_help(name))(command)

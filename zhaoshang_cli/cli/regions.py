@@ -16,7 +16,6 @@ def regions(
     within: Annotated[Optional[str], typer.Option("--in", metavar="REGION", help="Settle a name found in several places (default: the home region).")] = None,
     fmt: Annotated[str, typer.Option("--format", "-f", help="table or json.")] = "table",
 ) -> None:
-    """Show how a region name resolves (code, full name, level) and list its children."""
     from ..domain.regions import AmbiguousRegion
     from ..io import exporters, views
     from ..service import regions as lookup
@@ -48,4 +47,4 @@ def _emit(fmt: str, resolved: dict[str, Any] | None, rows: list[dict[str, Any]],
 
 
 def register(app: typer.Typer) -> None:
-    app.command("regions", cls=common.Command)(regions)
+    app.command("regions", cls=common.Command, help=common.command_help("regions"))(regions)

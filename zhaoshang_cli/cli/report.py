@@ -25,7 +25,6 @@ def report(
     open_page: Annotated[bool, typer.Option("--open", help="Write the HTML report to a temporary file (or -o FILE) and open it with the system's opener.")] = False,
     no_pager: common.NoPager = False,
 ) -> None:
-    """A regional report: counts per area, the lead funnel and the monthly trend."""
     from ..io import exporters
     from ..service import reports
     from ..io.exporters import report as render
@@ -69,4 +68,4 @@ def register(app: typer.Typer) -> None:
     from ..service.groupings import groupings
 
     by_help = messages.REPORT_BY_HELP.format(groupings=", ".join(groupings()))
-    app.command("report", cls=common.Command)(common.with_help(report, by=by_help))
+    app.command("report", cls=common.Command, help=common.command_help("report"))(common.with_help(report, by=by_help))

@@ -15,7 +15,6 @@ def copy(
     to: Annotated[str, typer.Option("--to", metavar="STORE", help=messages.COPY_TO_HELP)],
     source: Annotated[Optional[str], typer.Option("--from", metavar="STORE", help=messages.COPY_FROM_HELP)] = None,
 ) -> None:
-    """Copy every record (IDs, histories, bodies) and the settings into another store, TinyDB or PostgreSQL; a second run changes nothing."""
     from ..errors import UsageError
     from ..service import copy as copying
 
@@ -39,7 +38,7 @@ def init(ctx: typer.Context) -> None:
 
 
 def register(app: typer.Typer) -> None:
-    app.command("copy", cls=common.Command)(copy)
-    db_app = typer.Typer(cls=common.Group, help=messages.DB_HELP, no_args_is_help=True)
+    app.command("copy", cls=common.Command, help=common.command_help("copy"))(copy)
+    db_app = typer.Typer(cls=common.Group, help=common.command_help("db"), no_args_is_help=True)
     db_app.command("init", cls=common.Command)(init)
     app.add_typer(db_app, name="db")

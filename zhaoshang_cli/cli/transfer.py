@@ -74,7 +74,6 @@ def import_records(
     extra: Annotated[str, typer.Option(help="Unknown columns: keep (under 'extra'), ignore or error.")] = "keep",
     within: common.In = None,
 ) -> None:
-    """Import records from files: all-or-nothing, idempotent, Chinese headers, GB18030 and Excel welcome."""
     from itertools import chain
 
     from ..io.importers.rows import open_input
@@ -105,7 +104,6 @@ def import_page(
     dry_run: Annotated[bool, typer.Option("--dry-run", help="Parse and report; write nothing.")] = False,
     within: common.In = None,
 ) -> None:
-    """Import scraped pages: the page's article or policy, and the entries of its listing blocks."""
     from ..io.importers.page import page_files, page_rows
     from ..io.importers.rows import Chunk
     from ..service import imports
@@ -139,7 +137,6 @@ def export(
     excel: Annotated[bool, typer.Option("--excel", help="CSV for Excel: UTF-8 with BOM, CRLF.")] = False,
     fields: common.Fields = None,
 ) -> None:
-    """Export records with bodies, losslessly: what `import` reads back unchanged."""
     from ..io import exporters
     from ..service import records
     from ..io.output import opened
@@ -169,6 +166,6 @@ def export(
 
 
 def register(app: typer.Typer) -> None:
-    app.command("import", cls=common.Command)(import_records)
-    app.command("import-page", cls=common.Command)(import_page)
-    app.command("export", cls=common.Command)(common.with_help(export, kind=common.kinds_text(messages.EXPORT_KIND_HELP)))
+    app.command("import", cls=common.Command, help=common.command_help("import"))(import_records)
+    app.command("import-page", cls=common.Command, help=common.command_help("import-page"))(import_page)
+    app.command("export", cls=common.Command, help=common.command_help("export"))(common.with_help(export, kind=common.kinds_text(messages.EXPORT_KIND_HELP)))
