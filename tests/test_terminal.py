@@ -5,6 +5,7 @@ from __future__ import annotations
 
 import csv
 import io
+import itertools
 import json
 import os
 import subprocess
@@ -56,6 +57,32 @@ def test_every_table_fits_the_terminal_by_display_width(examples, columns):
                  ["list", "policies", "--fields", "id,doc_no,title,issuer,date"]):
         out = examples(*args, env={"COLUMNS": str(columns)}).stdout
         assert max(width(line) for line in out.splitlines()) <= columns, (args, columns)
+
+
+@pytest.mark.parametrize("columns", [40, 80, 120])
+def test_show_fits_the_terminal_and_keeps_every_character(cli, columns):
+    """`show` in two columns: labels aligned, a long value folded under itself, the body
+    cut by width (a closing mark never starts a line), nothing lost or added."""
+    title = "【武清招商】" + "武清区新引进生物医药项目集中签约仪式 Biomedical Park Phase II" * 2
+    body = "　　" + "活动现场，26个项目集中签约，涵盖航空航天、现代服务业等领域。" * 6 + "\n第二段。"
+    rid = cli("add", "article", "--title", title, "-r", "武清", "--date", "2025-07-17", "--body", body).stdout.strip()
+    page = cli("show", rid, env={"COLUMNS": str(columns)}).stdout
+    lines = page.splitlines()
+    assert all(width(line) <= columns for line in lines), [line for line in lines if width(line) > columns]
+    assert lines[0] == f"{rid} · 文章"
+    fields = lines[1:lines.index("")]
+    starts = {width(line) - width(line.lstrip(" ")) for line in fields if line.startswith(" ")}
+    value_at = width(fields[0]) - width(fields[0].split(None, 1)[1])
+    assert starts <= {value_at}, "a folded value starts under the values"
+    folded = list(itertools.takewhile(lambda line: line.startswith(" "), fields[1:]))
+    shown_title = fields[0].split(None, 1)[1] + "".join(line[value_at:] for line in folded)
+    assert folded or columns == 120
+    assert shown_title.replace(" ", "") == title.replace(" ", "")
+    text = lines[lines.index("正文") + 1:]
+    assert "".join(text) == body.replace("\n", "")
+    assert text[0].startswith("　　") and text[-1] == "第二段。"
+    assert not any(line[:1] in "，。、" for line in text)
+    assert "\x1b[" not in page  # bold only at a terminal
 
 
 # -- --fields ----------------------------------------------------------------------------------

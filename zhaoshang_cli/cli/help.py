@@ -37,37 +37,9 @@ def width(text: str) -> int:
 
 
 def wrap(text: str, room: int, first: str = "", rest: str = "") -> list[str]:
-    """``text`` in lines of at most ``room`` display cells (indents included), broken at
-    spaces; a word wider than a whole line is cut by width, the only place a word breaks."""
-    lines: list[str] = []
-    line, used, empty = first, width(first), True
-    for word in text.split():
-        size = width(word)
-        if not empty and used + 1 + size > room:
-            lines.append(line)
-            line, used, empty = rest, width(rest), True
-        while empty and used + size > room:
-            piece, cells = _cut(word, room - used)
-            if piece == word:
-                break
-            lines.append(line + piece)
-            word, size = word[len(piece):], size - cells
-            line, used = rest, width(rest)
-        line, used = (line + word, used + size) if empty else (f"{line} {word}", used + 1 + size)
-        empty = False
-    lines.append(line)
-    return lines
+    from ..io.grid import wrap as lines
 
-
-def _cut(word: str, cells: int) -> tuple[str, int]:
-    """The longest start of ``word`` within ``cells`` (one character at least), and its width."""
-    used = 0
-    for i, ch in enumerate(word):
-        size = width(ch)
-        if used + size > cells and i:
-            return word[:i], used
-        used += size
-    return word, used
+    return lines(text, room, first, rest)
 
 
 class Formatter(click.HelpFormatter):

@@ -8,12 +8,8 @@ traditional → simplified table serves region names, page labels and column hea
 from __future__ import annotations
 
 from functools import cache
-from importlib import resources
 
-
-def _lines(name: str) -> list[str]:
-    text = resources.files("zhaoshang_cli.data").joinpath(name).read_text("utf-8")
-    return [line for line in text.splitlines() if line and not line.startswith("#")]
+from ..data import lines as _lines
 
 
 @cache

@@ -19,9 +19,10 @@ from __future__ import annotations
 import re
 from dataclasses import dataclass, field
 from functools import lru_cache
-from importlib import resources
+from typing import NamedTuple
 
 from .. import messages
+from ..data import lines
 from ..errors import UserError
 from .hanzi import simplified
 from .region_names import NameIndex, latin
@@ -37,8 +38,11 @@ _ETHNIC = sorted(
     key=len,
     reverse=True,
 )
-_SUFFIXES = ("特别行政区", "维吾尔自治区", "壮族自治区", "回族自治区", "自治区", "新区", "地区",
-             "林区", "省", "市", "区", "县", "旗", "盟")
+_ETHNIC_TAILS = [group + "族" for group in _ETHNIC]  # the longest first
+_SUFFIXES = frozenset(("特别行政区", "维吾尔自治区", "壮族自治区", "回族自治区", "自治区", "新区", "地区",
+                       "林区", "省", "市", "区", "县", "旗", "盟"))
+_SUFFIX_SIZES = sorted({len(s) for s in _SUFFIXES}, reverse=True)  # the longest suffix a name ends in is peeled
+_AUTONOMOUS = ("自治州", "自治县", "自治旗")
 
 _LIST = re.compile(r"[,，、;；]")  # between the items of a list of regions
 _JOINS = re.compile(r"([\s/／·•\-—>＞›|]+)")  # between parts: whitespace (path or list), the rest (a path)
@@ -46,8 +50,7 @@ _RANK = {PROVINCE: 0, CITY: 1, COUNTY: 2, ZONE: 3}
 _CHOICES = 10  # an ambiguous name's choices shown in its error
 
 
-@dataclass(frozen=True)
-class Region:
+class Region(NamedTuple):  # a tuple: the table makes 3,400 of them for every command that reads a region
     code: str
     name: str
     level: str
@@ -467,22 +470,19 @@ def normalise_name(text: str) -> str:
 def short_name(name: str) -> str | None:
     """The customary short form of a region name (天津市 → 天津), if it has one."""
     base = name
-    for suffix in ("自治州", "自治县", "自治旗"):
-        if base.endswith(suffix):
-            base = base[: -len(suffix)]
-            peeled = True
-            while peeled:
-                peeled = False
-                for group in _ETHNIC:
-                    if base.endswith(group + "族") and len(base) > len(group) + 2:
-                        base = base[: -len(group) - 1]
-                        peeled = True
-                        break
-            break
+    if base.endswith(_AUTONOMOUS):
+        base = base[:-3]
+        while base.endswith("族"):
+            for tail in _ETHNIC_TAILS:
+                if base.endswith(tail) and len(base) > len(tail) + 1:
+                    base = base[: -len(tail)]
+                    break
+            else:
+                break
     else:
-        for suffix in _SUFFIXES:
-            if base.endswith(suffix):
-                base = base[: -len(suffix)]
+        for size in _SUFFIX_SIZES:
+            if base[-size:] in _SUFFIXES:
+                base = base[:-size]
                 break
     return base if len(base) >= 2 and base != name else None
 
@@ -496,8 +496,7 @@ def _level(code: str) -> str:
 
 
 def _read_tsv(name: str) -> list[list[str]]:
-    text = resources.files("zhaoshang_cli.data").joinpath(name).read_text("utf-8")
-    return [line.split("\t") for line in text.splitlines() if line and not line.startswith("#")]
+    return [line.split("\t") for line in lines(name)]
 
 
 @lru_cache(maxsize=1)
@@ -524,8 +523,10 @@ def table() -> RegionTable:
         short = short_name(region.name)
         if short:
             tbl.by_alias.setdefault(short, []).append(code)
+    numbered: dict[str, int] = {}  # zones of each district so far
     for name, county, aliases in _read_tsv("zones.tsv"):
-        code = f"{county}z{sum(z.county == county for z in tbl.zones) + 1:02d}"
+        numbered[county] = numbered.get(county, 0) + 1
+        code = f"{county}z{numbered[county]:02d}"
         zone = Zone(name, county, tuple(a for a in aliases.split(",") if a), code)
         tbl.zones.append(zone)
         tbl.zone_by_code[code] = zone

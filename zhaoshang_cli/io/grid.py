@@ -22,6 +22,7 @@ GAP = "  "
 SAMPLE = 200  # rows that decide the column widths
 _WIDE = re.compile("[\u1100-\u115f\u2e80-\u303e\u3041-\u33ff\u3400-\u4dbf\u4e00-\u9fff\ua000-\ua4cf"
                    "\uac00-\ud7a3\uf900-\ufaff\ufe30-\ufe4f\uff00-\uff60\uffe0-\uffe6\U00020000-\U0003fffd]")
+_NO_LINE_START = frozenset("，。、；：？！）》」』”’…,.;:?!)]}")
 _ZERO = re.compile("[\u0300-\u036f\u200b-\u200f\ufe00-\ufe0f]")
 
 
@@ -50,6 +51,52 @@ def _cut(text: str, cells: int) -> tuple[str, int]:
             return text[:i], used
         used += step
     return text, used
+
+
+def wrap(text: str, cells: int, first: str = "", rest: str = "") -> list[str]:
+    """``text`` in lines of at most ``cells`` display cells (the indents ``first`` and
+    ``rest`` included), broken at whitespace, which is collapsed; a word wider than a whole
+    line (a Chinese sentence is one word) is cut by width, one character at the least."""
+    lines: list[str] = []
+    line, used, empty = first, width(first), True
+    for word in text.split():
+        size = width(word)
+        if not empty and used + 1 + size > cells:
+            lines.append(line)
+            line, used, empty = rest, width(rest), True
+        while empty and used + size > cells:
+            piece, taken = _cut(word, cells - used)
+            if not piece:
+                piece, taken = word[0], width(word[0])
+            if piece == word:
+                break
+            lines.append(line + piece)
+            word, size = word[len(piece):], size - taken
+            line, used = rest, width(rest)
+        line, used = (line + word, used + size) if empty else (f"{line} {word}", used + 1 + size)
+        empty = False
+    lines.append(line)
+    return lines
+
+
+def fold(line: str, cells: int) -> list[str]:
+    """One line of running text in pieces of at most ``cells`` display cells, its spaces
+    kept (a paragraph's indent of 　　 too): broken after a space in the second half of a
+    piece, else cut by width, before the character ahead of a closing mark (、。）)."""
+    pieces: list[str] = []
+    while width(line) > cells:
+        piece, _ = _cut(line, cells)
+        if not piece:
+            piece = line[0]
+        space = piece.rfind(" ")
+        if space >= len(piece) // 2 and space > 0:
+            piece = piece[: space + 1]
+        elif len(piece) > 1 and line[len(piece)] in _NO_LINE_START:  # 、 and 。 end a line, never start one
+            piece = piece[:-1]
+        pieces.append(piece.rstrip(" ") or piece)
+        line = line[len(piece):]
+    pieces.append(line)
+    return pieces
 
 
 @dataclass(frozen=True)

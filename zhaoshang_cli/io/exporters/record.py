@@ -64,39 +64,37 @@ def _title(record: dict[str, Any]) -> str:
 
 
 def write_record(record: dict[str, Any], out: TextIO, *, origin: dict[str, Any] | None = None) -> None:
-    from rich.table import Table
-    from rich.text import Text
+    """The fields in two columns (a long value folds under itself), then the origin, the
+    lead's timeline and the body, each under a heading; wrapped to the terminal's width."""
+    from ..grid import fold, room, width, wrap
 
     kind = KINDS[record["kind"]]
-    console = terminal.console(out)
-    title = record.get(kind.title_field) or ""
-    console.print(Text(f"{record['id']} · {kind.label}", style="bold"))
-    grid = Table.grid(padding=(0, 2))
-    grid.add_column(style="bold", no_wrap=True)
-    grid.add_column(overflow="fold")
+    bold, reset = ("\x1b[1m", "\x1b[0m") if terminal.colour(out) else ("", "")
+    cells = room(out)
+    rows: list[tuple[str, str]] = []
     for spec in kind.fields:
         if spec.apart or spec.type in ("notes", "history") or spec.part_of:  # parts: shown with their field
             continue
-        text = display_value(kind, spec, record)
-        if spec.name == kind.title_field:
-            text = title
+        text = record.get(kind.title_field) or "" if spec.name == kind.title_field else display_value(kind, spec, record)
         if text:
-            grid.add_row(spec.label, Text(inert(text, single_line=True)))
-    if record.get("extra"):
-        for key, value in record["extra"].items():
-            grid.add_row(Text(inert(key, single_line=True)), Text(inert(value, single_line=True)))
-    grid.add_row("创建", Text(inert(record.get("created_at"))))
-    grid.add_row("更新", Text(inert(record.get("updated_at"))))
-    console.print(grid)
+            rows.append((spec.label, text))
+    rows += list((record.get("extra") or {}).items())
+    rows += [("创建", record.get("created_at") or ""), ("更新", record.get("updated_at") or "")]
+    rows = [(inert(label, single_line=True), inert(value, single_line=True)) for label, value in rows]
+    lines = [f"{bold}{record['id']} · {kind.label}{reset}"]
+    labels = max(width(label) for label, _ in rows) + 2
+    for label, value in rows:
+        head = f"{bold}{label}{reset}" + " " * (labels - width(label))
+        folded = wrap(value, max(cells, labels + 10), " " * labels, " " * labels)
+        lines += [head + folded[0][labels:], *folded[1:]]
     if origin is not None:
-        origin_title = _title(origin)
-        console.print(Text(f"\n来源记录  {origin['id']}  {inert(origin_title, single_line=True)}"))
+        lines += ["", f"来源记录  {origin['id']}  {inert(_title(origin), single_line=True)}"]
     events = timeline(record) if any(f.type in ("history", "notes") for f in kind.fields) else []
     if events:
-        console.print(Text("\n跟进记录", style="bold"))
-        for at, what in events:
-            console.print(Text(f"  {inert(at[:16].replace('T', ' '))}  {inert(what, single_line=True)}"))
+        lines += ["", f"{bold}跟进记录{reset}"]
+        lines += [f"  {inert(at[:16].replace('T', ' '))}  {inert(what, single_line=True)}" for at, what in events]
     body = record.get("body")
     if body:
-        console.print(Text("\n正文", style="bold"))
-        console.print(Text(inert(body.strip())))
+        lines += ["", f"{bold}正文{reset}"]
+        lines += [piece for line in inert(body.strip("\r\n ")).split("\n") for piece in fold(line, cells)]
+    out.write("\n".join(line.rstrip() for line in lines) + "\n")

@@ -77,8 +77,12 @@ class Compiled:
             zone_ids = {name: i + 1 for i, name in enumerate(index.zones)}
             zones = [(code, zone_ids.get(name, -1)) for code, name in self.zones]
             ranges = self.ranges
-            rows = [i for i in rows if any(lo <= codes[i] < hi for lo, hi in ranges)
-                    or (zones and (codes[i], zone_col[i]) in zones)]
+            if len(ranges) == 1 and not zones:  # one region, the usual case: no generator per row
+                [(lo, hi)] = ranges
+                rows = [i for i, code in enumerate(codes) if lo <= code < hi]
+            else:
+                rows = [i for i in rows if any(lo <= codes[i] < hi for lo, hi in ranges)
+                        or (zones and (codes[i], zone_col[i]) in zones)]
         if self.filters.since or self.filters.until:
             day, since, until = a["date"], self.since, self.until
             rows = [i for i in rows if day[i] and since <= day[i] <= until]

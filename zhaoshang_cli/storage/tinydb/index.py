@@ -15,7 +15,6 @@ the manifest refers to them.  ``doctor`` checks every index against its segment.
 
 from __future__ import annotations
 
-import hashlib
 import sys
 from array import array
 from dataclasses import dataclass
@@ -47,6 +46,8 @@ def key_hash(key: Iterable[str] | None) -> int:
     """A natural key as a signed 64-bit number (0: the record has none)."""
     if key is None:
         return 0
+    import hashlib  # here: listing never needs it, and it costs every command
+
     digest = hashlib.blake2b("\x1f".join(map(str, key)).encode("utf-8"), digest_size=8).digest()
     return int.from_bytes(digest, "little", signed=True) or 1
 
