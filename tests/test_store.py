@@ -220,3 +220,41 @@ def test_parallel_processes_lose_nothing(db, tmp_path):
     assert len(companies) == 400 and len(set(companies)) == 400
     assert sorted(int(i[1:]) for i, _, _ in leads) == list(range(1, 401))
     assert len(everything(store)) == 1
+
+
+def _open_fds() -> int:
+    return len(os.listdir("/proc/self/fd"))
+
+
+@pytest.mark.skipif(not os.path.isdir("/proc/self/fd"), reason="counts open files in /proc/self/fd (Linux)")
+def test_a_listing_in_date_order_reads_through_few_open_files_and_closes_them(db, monkeypatch):
+    """A listing sorted by date jumps between segments row by row: each select keeps its
+    files open (at most a few segments at a time) and closes them when it ends, also when
+    the reader stops early."""
+    from zhaoshang_cli.domain.sorting import parse
+    from zhaoshang_cli.storage.tinydb import engine
+
+    store = TinyDBBackend(db)
+    with store.writing() as txn:
+        txn.insert(ARTICLE_KIND, [validation.validate(ARTICLE_KIND, {
+            **ARTICLE, "title": f"项目{i}", "date": f"2025-07-{i % 28 + 1:02d}", "body": f"第{i}号正文"})
+            for i in range(2 * SIZE + 10)])
+    query = Query((ARTICLE_KIND,), Filters(), sort=parse("-date"), with_body=True)
+
+    def listing():
+        with store.reading() as reader:
+            return [(r.id, r.doc["date"], r.body) for r in reader.select(query)]
+
+    before = _open_fds()
+    wide = listing()
+    monkeypatch.setattr(engine, "_KEEP_OPEN", 1)  # every move to another segment closes the last one
+    assert listing() == wide
+    assert _open_fds() == before
+    assert [d for _, d, _ in wide] == sorted((d for _, d, _ in wide), reverse=True)
+    assert all(body == f"第{int(rid[1:]) - 1}号正文" for rid, _, body in wide)
+    with store.reading() as reader:
+        rows = reader.select(query)
+        next(rows)
+        assert _open_fds() > before
+        rows.close()
+    assert _open_fds() == before

@@ -269,14 +269,14 @@ def is_empty(value: Any) -> bool:
 # -- the public shape ------------------------------------------------------------------------
 def to_public(kind: Kind, number: int | str, doc: Mapping[str, Any], body: str | None = None) -> dict[str, Any]:
     """The record as every output format shows it: all fields, fixed order."""
-    from .regions import table
+    from .regions import places
     from .values import DEFAULT_CURRENCY
 
     out: dict[str, Any] = {"id": record_id(kind, number), "kind": kind.name}
     for spec in kind.fields:
         if spec.type == "region":
             code = doc.get("region_code")
-            out[spec.name] = table().name(code) if code else None
+            out[spec.name] = places().name(code) if code else None
             out["region_code"] = code
             out["zone"] = doc.get("zone")
         elif spec.apart:

@@ -118,19 +118,15 @@ class _Unresolved(Exception):
         return UserError(messages.REGION_UNKNOWN.format(field=field_name, value=value, hint=hint))
 
 
-@dataclass
-class RegionTable:
+class Places:
+    """Regions by code, each with its parent: names and full names.  ``places()`` gives
+    them without the name indexes that resolving a name needs (``table()``), so that a
+    command that only shows a record's region does not build those."""
+
     regions: dict[str, Region]
-    zones: list[Zone]
-    by_name: dict[str, list[str]] = field(default_factory=dict)   # full names → codes
-    by_alias: dict[str, list[str]] = field(default_factory=dict)  # short names, zones → codes
-    children: dict[str | None, list[str]] = field(default_factory=dict)
-    zone_by_name: dict[str, Zone] = field(default_factory=dict)
-    zone_by_code: dict[str, Zone] = field(default_factory=dict)
-    longest_name: int = 0  # the longest name or alias, for scanning free text
-    _resolved: dict[tuple[str, str | None], "tuple[str, ...] | _Unresolved"] = field(default_factory=dict,
-                                                                                      repr=False)
-    _names: NameIndex | None = field(default=None, repr=False)
+
+    def __init__(self, regions: dict[str, Region]):
+        self.regions = regions
 
     # -- lookups ---------------------------------------------------------------------------
     def get(self, code: str) -> Region | None:
@@ -153,6 +149,21 @@ class RegionTable:
         # 天津市 › 天津市 never happens (placeholders are dropped), but a county named like
         # its city (e.g. 省直辖县级) stays readable anyway.
         return "".join(parts)
+
+
+@dataclass
+class RegionTable(Places):
+    regions: dict[str, Region]
+    zones: list[Zone]
+    by_name: dict[str, list[str]] = field(default_factory=dict)   # full names → codes
+    by_alias: dict[str, list[str]] = field(default_factory=dict)  # short names, zones → codes
+    children: dict[str | None, list[str]] = field(default_factory=dict)
+    zone_by_name: dict[str, Zone] = field(default_factory=dict)
+    zone_by_code: dict[str, Zone] = field(default_factory=dict)
+    longest_name: int = 0  # the longest name or alias, for scanning free text
+    _resolved: dict[tuple[str, str | None], "tuple[str, ...] | _Unresolved"] = field(default_factory=dict,
+                                                                                      repr=False)
+    _names: NameIndex | None = field(default=None, repr=False)
 
     def contains(self, outer: str, inner: str) -> bool:
         """True when region ``inner`` is ``outer`` or lies under it."""
@@ -499,8 +510,13 @@ def _read_tsv(name: str) -> list[list[str]]:
     return [line.split("\t") for line in lines(name)]
 
 
+def places() -> Places:
+    """Names and full names by code (the whole table when it is built already)."""
+    return table() if table.cache_info().currsize else _places()
+
+
 @lru_cache(maxsize=1)
-def table() -> RegionTable:
+def _places() -> Places:
     regions: dict[str, Region] = {}
     for code, name in _read_tsv("regions.tsv"):
         level = _level(code)
@@ -515,7 +531,12 @@ def table() -> RegionTable:
     for code, region in list(regions.items()):
         if region.parent and region.parent not in regions:
             regions[code] = Region(code, region.name, region.level, code[:2] + "0000")
+    return Places(regions)
 
+
+@lru_cache(maxsize=1)
+def table() -> RegionTable:
+    regions = dict(_places().regions)  # zones join them here
     tbl = RegionTable(regions=regions, zones=[])
     for code, region in regions.items():
         tbl.by_name.setdefault(region.name, []).append(code)

@@ -207,8 +207,10 @@ def validate(kind: Kind, given: Mapping[str, Any], *, partial: bool = False, def
 def _settle_zone(doc: dict[str, Any], named: Any, errors: list[FieldError]) -> None:
     """A region that is a development zone is stored as its district, the zone beside it;
     a zone given on its own (a 开发区 column, an exported record) must lie in the region."""
-    tbl = regions.table()
     code = doc.get("region_code")
+    if not code and (named is None or named == ""):
+        return  # an edit of other fields: no region table to build
+    tbl = regions.table()
     if code:
         doc["region_code"], zone = tbl.place(code)
         if zone:

@@ -48,4 +48,6 @@ def json_inert(text: str) -> str:
     Only for serialised JSON, where such characters can stand only inside strings: the
     result is valid JSON holding the same data.
     """
+    if text.isprintable():  # every character escaped here is unprintable: a line of JSON Lines is checked in C
+        return text
     return _JSON_UNSAFE.sub(lambda m: f"\\u{ord(m.group()):04x}", text)

@@ -26,9 +26,9 @@ def _region_code(text: str, where: str) -> str:
 
 
 def _region_label(code: str) -> str:
-    from ..domain.regions import table
+    from ..domain.regions import places
 
-    return f"{table().full_name(code)} ({code})"
+    return f"{places().full_name(code)} ({code})"
 
 
 @dataclass(frozen=True)

@@ -20,10 +20,10 @@ def display_value(kind: Kind, spec: Field, record: dict[str, Any]) -> str:
     if value in (None, "", []):
         return ""
     if spec.type == "region":
-        from ...domain.regions import table
+        from ...domain.regions import places
 
         code = record.get("region_code")
-        where = f"{table().full_name(code)} ({code})" if code else str(value)
+        where = f"{places().full_name(code)} ({code})" if code else str(value)
         return f"{where} · {record['zone']}" if record.get("zone") else where
     if spec.type == "amount":
         amount = Amount.of(record)

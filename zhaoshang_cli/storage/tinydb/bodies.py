@@ -16,7 +16,7 @@ import bisect
 import os
 import threading
 from pathlib import Path
-from typing import Iterable, Iterator, Union
+from typing import Any, Iterable, Iterator, Union
 
 import orjson
 
@@ -90,7 +90,8 @@ class BodyLog:
         finally:
             os.close(fd)
 
-    def _open(self):
+    def open(self):
+        """The log for reading, for ``read_many`` calls that follow one another."""
         try:
             return os.fdopen(open_private(self.path, os.O_RDONLY), "rb")
         except FileNotFoundError:
@@ -111,24 +112,28 @@ class BodyLog:
         return text
 
     def read(self, ref: Ref) -> str:
-        with self._open() as handle:
+        with self.open() as handle:
             return self._read_one(handle, ref)
 
-    def read_many(self, refs: Iterable[tuple[str, Ref]]) -> Iterator[tuple[str, str]]:
-        """(key, body) for each (key, ref), read in file order."""
+    def read_many(self, refs: Iterable[tuple[Any, Ref]], handle: Any = None) -> Iterator[tuple[Any, str]]:
+        """(key, body) for each (key, ref), read in file order (through ``handle``, the
+        file ``open`` gave, if there is one)."""
         ordered = sorted(refs, key=lambda item: item[1][0])
         if not ordered:
             return
-        with self._open() as handle:
-            for key, ref in ordered:
-                yield key, self._read_one(handle, ref)
+        if handle is None:
+            with self.open() as own:
+                yield from self.read_many(ordered, own)
+            return
+        for key, ref in ordered:
+            yield key, self._read_one(handle, ref)
 
     def check_many(self, refs: Iterable[tuple[str, Ref]]) -> Iterator[str]:
         """Keys whose body cannot be read back whole (short, garbled, not text)."""
         ordered = sorted(refs, key=lambda item: item[1][0])
         if not ordered:
             return
-        with self._open() as handle:
+        with self.open() as handle:
             for key, ref in ordered:
                 try:
                     self._read_one(handle, ref)

@@ -24,6 +24,42 @@ from .index import INDEXED_TYPES, day_number, indexed_fields, sort_column
 from .segments import SegmentView, seq_of
 
 _GROUP = 512  # rows read from a segment at a time
+_KEEP_OPEN = 32  # segment files one select keeps open
+
+
+class _Files:
+    """The files one select reads through: a listing in date order moves from segment to
+    segment row by row, and opening each file again for every row cost a sixth of it."""
+
+    def __init__(self, log: BodyLog):
+        self.log = log
+        self.segments: dict[SegmentView, Any] = {}  # the least recently used first
+        self.body_log: Any = None
+
+    def segment(self, view: SegmentView) -> Any:
+        handle = self.segments.pop(view, None)
+        if handle is None:
+            handle = view.open()
+            if len(self.segments) >= _KEEP_OPEN:
+                oldest = next(iter(self.segments))
+                _close(self.segments.pop(oldest))
+        self.segments[view] = handle
+        return handle
+
+    def bodies(self) -> Any:
+        if self.body_log is None:
+            self.body_log = self.log.open()
+        return self.body_log
+
+    def close(self) -> None:
+        for handle in [*self.segments.values(), self.body_log]:
+            _close(handle)
+        self.segments, self.body_log = {}, None
+
+
+def _close(handle: Any) -> None:
+    if handle is not None:
+        handle.close()
 
 
 @dataclass
@@ -188,15 +224,22 @@ class Engine:
         return found, {i: docs[i] for i in found}
 
     def select(self, query: Query) -> Iterator[Record]:
+        files = _Files(self.log)
+        try:
+            yield from self._select(query, files)
+        finally:  # also when the caller stops early (a closed generator)
+            files.close()
+
+    def _select(self, query: Query, files: _Files) -> Iterator[Record]:
         matched = self.matches(query)
         if query.sort is not None:
-            yield from self._records(self._ordered(matched, query), query)
+            yield from self._records(self._ordered(matched, query), query, files)
             return
         left = query.limit
         for hits in matched:  # in number order: segment by segment, as they come
             rows = hits.rows if left is None else hits.rows[:max(left, 0)]
             for start in range(0, len(rows), _GROUP):
-                yield from self._build(hits.view, rows[start:start + _GROUP], hits.docs, query)
+                yield from self._build(hits.view, rows[start:start + _GROUP], hits.docs, query, files)
             if left is not None:
                 left -= len(rows)
                 if left <= 0:
@@ -265,22 +308,22 @@ class Engine:
                 doc = hits.docs.get(i)
                 yield Row(hits.view, i, doc if doc is not None else docs[i], doc is not None or i in hits.docs)
 
-    def _records(self, rows: Iterable[Row], query: Query) -> Iterator[Record]:
+    def _records(self, rows: Iterable[Row], query: Query, files: _Files) -> Iterator[Record]:
         """Records for ``rows`` in their order: documents read in groups of consecutive rows
         of one segment, bodies from the log in log order."""
         group: list[Row] = []
         for row in rows:
             if group and (group[-1].view is not row.view or len(group) >= _GROUP):
                 yield from self._build(group[0].view, [r.at for r in group],
-                                       {r.at: r.doc for r in group if r.full}, query)  # type: ignore[misc]
+                                       {r.at: r.doc for r in group if r.full}, query, files)  # type: ignore[misc]
                 group = []
             group.append(row)
         if group:
             yield from self._build(group[0].view, [r.at for r in group],
-                                   {r.at: r.doc for r in group if r.full}, query)  # type: ignore[misc]
+                                   {r.at: r.doc for r in group if r.full}, query, files)  # type: ignore[misc]
 
     def _build(self, view: SegmentView, rows: list[int], known: Mapping[int, dict[str, Any]],
-               query: Query) -> Iterator[Record]:
+               query: Query, files: _Files) -> Iterator[Record]:
         """Records for some rows of one segment (``known``: documents already read): stubs of
         the index when the query reads only indexed fields, else the documents; bodies."""
         if not rows:
@@ -293,12 +336,13 @@ class Engine:
             if query.fields is not None and query.fields <= indexed_fields(kind):
                 docs.update(zip(pending, index.stubs(pending)))
             else:
-                docs.update(zip(pending, view.docs_at(pending)))
+                docs.update(zip(pending, view.docs_at(pending, files.segment(view))))
         bodies: dict[int, str] = {}
         if query.with_body and kind.has_body:
             at_col, len_col = index.arrays["body_at"], index.arrays["body_len"]
             refs = [(i, [at_col[i], len_col[i]]) for i in rows if len_col[i] > 0]
-            bodies = dict(self.log.read_many(refs))
+            if refs:
+                bodies = dict(self.log.read_many(refs, files.bodies()))
         numbers = index.arrays["n"]
         for i in rows:
             doc = docs[i]

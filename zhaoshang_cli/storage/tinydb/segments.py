@@ -22,7 +22,7 @@ import secrets
 from contextlib import contextmanager
 from dataclasses import dataclass
 from pathlib import Path
-from typing import Any, Iterable, Iterator, Mapping
+from typing import Any, BinaryIO, Iterable, Iterator, Mapping
 
 import orjson
 
@@ -179,24 +179,34 @@ class SegmentView:
         except Exception as exc:  # noqa: BLE001 - a missing, linked or damaged index file alike
             raise SegmentUnreadable(f"{self.entry.index_file}: {exc}") from None
 
-    def docs_at(self, positions: Iterable[int]) -> list[dict[str, Any]]:
-        """The stored documents at index rows ``positions``, in that order."""
+    def open(self) -> BinaryIO | None:
+        """The segment file, for ``docs_at`` calls that follow one another."""
+        try:
+            return os.fdopen(open_private(self.path, os.O_RDONLY), "rb")
+        except OSError as exc:
+            raise SegmentUnreadable(f"{self.entry.file}: {exc}") from None
+
+    def docs_at(self, positions: Iterable[int], handle: BinaryIO | None = None) -> list[dict[str, Any]]:
+        """The stored documents at index rows ``positions``, in that order (read through
+        ``handle``, the file ``open`` gave, if there is one)."""
+        if handle is None:
+            with self.open() as own:  # type: ignore[union-attr]
+                return self.docs_at(positions, own)
         index = self.index()
         numbers, starts, ends = index.arrays["n"], index.arrays["start"], index.arrays["end"]
         docs = []
         try:
-            with os.fdopen(open_private(self.path, os.O_RDONLY), "rb") as handle:
-                for at in positions:
-                    label = b'"%d":' % numbers[at]
-                    start, end = starts[at], ends[at]
-                    handle.seek(start - len(label))
-                    raw = handle.read(end - start + len(label))
-                    if start < len(label) or not raw.startswith(label):
-                        raise SegmentUnreadable(f"{self.entry.file}: row {at} is not record {numbers[at]}")
-                    doc = orjson.loads(raw[len(label):])
-                    if type(doc) is not dict:
-                        raise SegmentUnreadable(f"{self.entry.file}: record {numbers[at]} is not an object")
-                    docs.append(doc)
+            for at in positions:
+                label = b'"%d":' % numbers[at]
+                start, end = starts[at], ends[at]
+                handle.seek(start - len(label))
+                raw = handle.read(end - start + len(label))
+                if start < len(label) or not raw.startswith(label):
+                    raise SegmentUnreadable(f"{self.entry.file}: row {at} is not record {numbers[at]}")
+                doc = orjson.loads(raw[len(label):])
+                if type(doc) is not dict:
+                    raise SegmentUnreadable(f"{self.entry.file}: record {numbers[at]} is not an object")
+                docs.append(doc)
         except (OSError, orjson.JSONDecodeError) as exc:
             raise SegmentUnreadable(f"{self.entry.file}: {exc}") from None
         return docs
@@ -264,7 +274,10 @@ class MemoryView(SegmentView):
         self._index = parse(index, kind)
         self._docs = dict(docs)
 
-    def docs_at(self, positions: Iterable[int]) -> list[dict[str, Any]]:
+    def open(self) -> None:
+        return None  # nothing to open: the documents are in memory
+
+    def docs_at(self, positions: Iterable[int], handle: BinaryIO | None = None) -> list[dict[str, Any]]:
         numbers = self._index.arrays["n"]  # type: ignore[union-attr]
         return [dict(self._docs[str(numbers[at])]) for at in positions]
 
