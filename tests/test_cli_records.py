@@ -246,6 +246,8 @@ def test_a_bug_is_one_line_and_exit_70_unless_debugging(cli, monkeypatch):
     ("list", "policies", "--region", "天津", "--exact-region"),
     ("filter", "--month", "2025-07", "--sort", "id", "--limit", "7"),
     ("filter", "--where", "source=天津招商网", "--sort", "title"),
+    ("filter", "--sort", "-title", "--limit", "5"),
+    ("list", "articles", "--sort", "-source"),
     ("list", "leads", "--where", "need=厂房", "--where", "source=", "--region", "天津,苏州", "--sort", "-amount"),
 ])
 def test_every_answer_is_what_the_records_themselves_say(examples, query):

@@ -12,6 +12,7 @@ time, so an export or a listing of everything streams.
 from __future__ import annotations
 
 import heapq
+from itertools import islice
 from dataclasses import dataclass
 from typing import Any, Callable, Iterable, Iterator, Mapping
 
@@ -24,6 +25,7 @@ from .index import INDEXED_TYPES, day_number, indexed_fields, sort_column
 from .segments import SegmentView, seq_of
 
 _GROUP = 512  # rows read from a segment at a time
+_CHUNK = 4096  # rows of a sorted listing read together, segment by segment
 _KEEP_OPEN = 32  # segment files one select keeps open
 
 
@@ -281,15 +283,21 @@ class Engine:
     def _ordered_by_documents(self, matched: Iterable[Hits], query: Query) -> Iterator[Row]:
         """Sorted on fields the index lacks: each matching row's fields are read."""
         key, reverse = query.sort.key()  # type: ignore[union-attr]
-        rows = self._with_fields(matched, query.sort)
-
-        def order(row: Row) -> Any:
-            return key(row.view.kind, row.view.index().arrays["n"][row.at], row.doc)
-
+        views: list[SegmentView] = []
+        places: list[int] = []  # view and row of each match as one number: a document is read again when shown
+        keys: list[Any] = []
+        for row in self._with_fields(matched, query.sort):
+            if not views or views[-1] is not row.view:
+                views.append(row.view)
+            keys.append(key(row.view.kind, row.view.index().arrays["n"][row.at], row.doc))
+            places.append((len(views) - 1) << 32 | row.at)
+        order = range(len(places))
         if query.limit is not None:
-            yield from (heapq.nlargest if reverse else heapq.nsmallest)(query.limit, rows, key=order)
+            chosen = (heapq.nlargest if reverse else heapq.nsmallest)(query.limit, order, key=keys.__getitem__)
         else:
-            yield from sorted(rows, key=order, reverse=reverse)
+            chosen = sorted(order, key=keys.__getitem__, reverse=reverse)
+        for i in chosen:
+            yield Row(views[places[i] >> 32], places[i] & 0xFFFFFFFF, None)
 
     def _with_fields(self, matched: Iterable[Hits], sort: Any) -> Iterator[Row]:
         """Rows whose ``doc`` holds what ``sort`` reads: stubs of the index where it holds
@@ -309,18 +317,27 @@ class Engine:
                 yield Row(hits.view, i, doc if doc is not None else docs[i], doc is not None or i in hits.docs)
 
     def _records(self, rows: Iterable[Row], query: Query, files: _Files) -> Iterator[Record]:
-        """Records for ``rows`` in their order: documents read in groups of consecutive rows
-        of one segment, bodies from the log in log order."""
-        group: list[Row] = []
-        for row in rows:
-            if group and (group[-1].view is not row.view or len(group) >= _GROUP):
-                yield from self._build(group[0].view, [r.at for r in group],
-                                       {r.at: r.doc for r in group if r.full}, query, files)  # type: ignore[misc]
-                group = []
-            group.append(row)
-        if group:
-            yield from self._build(group[0].view, [r.at for r in group],
-                                   {r.at: r.doc for r in group if r.full}, query, files)  # type: ignore[misc]
+        """Records for ``rows`` in their order.  A sorted listing moves between segments row
+        by row, so the rows are taken a few thousand at a time and read segment by segment in
+        file order (bodies in log order), then given back in the order asked."""
+        stream = iter(rows)
+        while True:
+            chunk = list(islice(stream, _CHUNK))
+            if not chunk:
+                return
+            by_view: dict[SegmentView, list[Row]] = {}
+            for row in chunk:
+                by_view.setdefault(row.view, []).append(row)
+            built: dict[tuple[int, int], Record] = {}
+            for view, group in by_view.items():
+                group.sort(key=lambda row: row.at)
+                for start in range(0, len(group), _GROUP):
+                    part = group[start:start + _GROUP]
+                    known = {r.at: r.doc for r in part if r.full}
+                    for row, record in zip(part, self._build(view, [r.at for r in part], known, query, files)):  # type: ignore[arg-type]
+                        built[id(view), row.at] = record
+            for row in chunk:
+                yield built[id(row.view), row.at]
 
     def _build(self, view: SegmentView, rows: list[int], known: Mapping[int, dict[str, Any]],
                query: Query, files: _Files) -> Iterator[Record]:
