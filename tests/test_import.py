@@ -1,4 +1,5 @@
 import json
+import os
 
 import pytest
 from conftest import EXAMPLES
@@ -221,3 +222,39 @@ def test_province_and_city_columns_are_parents_a_region_must_lie_in(cli, tmp_pat
     assert result.exit_code == 1 and not cli.exists()
     assert f"error: {sheet}:3: region: 武清 is not in 北京市\n" in result.stderr
     assert f"error: {sheet}:4: city: 沈阳 is not in 天津市\n" in result.stderr
+
+
+@pytest.mark.skipif(not hasattr(os, "fork"), reason="the second import process is forked")
+def test_a_big_import_read_by_a_second_process_stores_what_one_process_stores(tmp_path, monkeypatch):
+    """Inputs from import_worker.PARALLEL_BYTES are read and validated by a forked process
+    while this one stores them and works out each body's searched form: the same records, the
+    same bodies found by --text, the same report of bad rows as one process gives."""
+    from conftest import Cli
+
+    from zhaoshang_cli.service import import_worker
+
+    batch = tmp_path / "batch.jsonl"
+    rows = [{"title": f"滨海新区重点项目第{i}号", "region": "滨海新区", "date": f"2025-07-{i % 28 + 1:02d}",
+             "url": f"https://example.org/p/{i}.html", "body": f"第{i}号项目落户生物医药产业园。" * (i % 5 + 1)}
+            for i in range(5000)]
+    rows[4321]["date"] = "2025-13-01"
+    batch.write_text("".join(json.dumps(r, ensure_ascii=False) + "\n" for r in rows), "utf-8")
+
+    def run(name: str, parallel: bool) -> tuple[Cli, str]:
+        monkeypatch.setattr(import_worker, "worth_it", lambda size: parallel)
+        cli = Cli(tmp_path / name / "z.json")
+        refused = cli("import", str(batch), ok=False).stderr
+        cli("import", str(batch), "--skip-invalid")
+        return cli, refused
+
+    one, one_refused = run("one", False)
+    two, two_refused = run("two", True)
+    assert two_refused == one_refused and "batch.jsonl:4322" in two_refused
+    def stored(cli: Cli) -> list[dict]:
+        return [{k: v for k, v in json.loads(line).items() if not k.endswith("_at")}  # the times of the runs differ
+                for line in cli("export", "articles").stdout.splitlines()]
+
+    assert stored(two) == stored(one) and len(stored(two)) == 4999
+    for word in ("第4999号项目", "生物医药", "滨海新区重点项目第12号"):
+        found = two("list", "articles", "--text", word, "--format", "ids").stdout
+        assert found == one("list", "articles", "--text", word, "--format", "ids").stdout and found.strip()

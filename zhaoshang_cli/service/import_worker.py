@@ -1,12 +1,13 @@
 """An import's rows read and validated in a second process while this one stores them.
 
-Reading, validating and working out each body's searched form take more than half of an
-import's time, and all of it is Python holding the interpreter lock: on a machine with two
-cores a forked process does that part for a big input (from ``PARALLEL_BYTES``), chunk by
-chunk, and sends each chunk's prepared records back through a pipe, in order.  This process
-stores them meanwhile.  The fork happens before the store is locked or opened, so the
-second process holds nothing of the store; it reads only the inputs, which this process
-then no longer touches.  If this process stops, the pipe breaks and the other one ends.
+Reading and validating take more than half of an import's time, and all of it is Python
+holding the interpreter lock: on a machine with two cores a forked process does that part
+for a big input (from ``PARALLEL_BYTES``), chunk by chunk, and sends each chunk's prepared
+records back through a pipe, in order.  This process stores them meanwhile and works out
+each body's searched form (with that too, the second process was the one waited for).  The
+fork happens before the store is locked or opened, so the second process holds nothing of
+the store; it reads only the inputs, which this process then no longer touches.  If this
+process stops, the pipe breaks and the other one ends.
 """
 
 from __future__ import annotations
@@ -16,7 +17,7 @@ import pickle
 import signal
 from typing import Any, Iterable, Iterator
 
-from ..domain.body import RawBody, literal, planes_of
+from ..domain.body import RawBody, literal
 from ..domain.kind import KINDS
 from ..errors import UserError
 from ..io.importers.rows import Chunk, SourceRow
@@ -35,11 +36,11 @@ def worth_it(total_bytes: int) -> bool:
 
 def _pack(item: Any) -> tuple[Any, ...]:
     """A prepared record as plain data (a kind goes by its name; a body as its literal
-    bytes with its searched form worked out here)."""
+    bytes: its searched form is worked out by the storing process, which has the time)."""
     doc = item.doc
     body = doc.get("body")
     if body:
-        doc["body"] = RawBody(bytes(literal(body)), planes_of(body))
+        doc["body"] = RawBody(bytes(literal(body)))
     return item.row.file, item.row.line, item.kind.name, doc, item.number
 
 
