@@ -256,6 +256,10 @@ WORKER = textwrap.dedent("""
     from typer.testing import CliRunner
     from zhaoshang_cli.cli.app import app
 
+    root = typer.testing._get_command(app)  # every command built now, not on its first use in the race
+    ctx = root.make_context("zhaoshang", [], resilient_parsing=True)
+    for name in root.list_commands(ctx):
+        root.get_command(ctx, name)
     plan = json.load(open(sys.argv[1], encoding="utf-8"))
     if len(sys.argv) > 3:  # a reader: round and round until told to stop, then once more
         stop = sys.argv[3]

@@ -159,12 +159,10 @@ def test_output_into_a_read_only_directory_names_the_path(examples, tmp_path, mo
     if os.geteuid() == 0:  # root writes anywhere: the directory refuses it the way it would refuse a user
         import errno
 
-        from zhaoshang_cli import atomic
-
         def refuse(*args, **kwargs):
             raise PermissionError(errno.EACCES, "Permission denied", str(locked / "x.tmp"))
 
-        monkeypatch.setattr(atomic.tempfile, "mkstemp", refuse)
+        monkeypatch.setattr("tempfile.mkstemp", refuse)
     try:
         result = examples("report", "-o", str(locked / "r.txt"), ok=False)
     finally:

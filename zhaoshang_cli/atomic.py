@@ -11,7 +11,6 @@ from __future__ import annotations
 import errno
 import os
 import stat
-import tempfile
 from pathlib import Path
 
 from . import messages
@@ -41,6 +40,8 @@ def write_all(fd: int, data: bytes | memoryview) -> None:
 
 def atomic_write(path: Path, data: bytes, mode: int = 0o600) -> None:
     """Replace ``path`` with ``data``: readers see the old file or the new one, never a mix."""
+    import tempfile  # here: a command that only reads never needs it
+
     fd, tmp = tempfile.mkstemp(prefix=temp_prefix(path), suffix=TEMP_SUFFIX, dir=path.parent)
     try:
         try:

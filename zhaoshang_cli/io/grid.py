@@ -20,16 +20,20 @@ from .terminal import colour, is_terminal
 
 GAP = "  "
 SAMPLE = 200  # rows that decide the column widths
-_WIDE = re.compile("[\u1100-\u115f\u2e80-\u303e\u3041-\u33ff\u3400-\u4dbf\u4e00-\u9fff\ua000-\ua4cf"
-                   "\uac00-\ud7a3\uf900-\ufaff\ufe30-\ufe4f\uff00-\uff60\uffe0-\uffe6\U00020000-\U0003fffd]")
+_WIDE_CLASS = ("[\u1100-\u115f\u2e80-\u303e\u3041-\u33ff\u3400-\u4dbf\u4e00-\u9fff\ua000-\ua4cf"
+               "\uac00-\ud7a3\uf900-\ufaff\ufe30-\ufe4f\uff00-\uff60\uffe0-\uffe6\U00020000-\U0003fffd]")
+_WIDE: "re.Pattern[str] | None" = None  # compiled on the first text that is not ASCII: 5 ms a command needs only then
 _NO_LINE_START = frozenset("，。、；：？！）》」』”’…,.;:?!)]}")
 _ZERO = re.compile("[\u0300-\u036f\u200b-\u200f\ufe00-\ufe0f]")
 
 
 def width(text: str) -> int:
     """Display cells of ``text``: two for a wide (CJK) character, none for a combining mark."""
+    global _WIDE
     if text.isascii():
         return len(text)
+    if _WIDE is None:
+        _WIDE = re.compile(_WIDE_CLASS)
     return len(text) + len(_WIDE.findall(text)) - len(_ZERO.findall(text))
 
 

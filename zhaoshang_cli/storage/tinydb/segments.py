@@ -18,7 +18,6 @@ from __future__ import annotations
 import mmap
 import os
 from array import array
-import secrets
 from contextlib import contextmanager
 from dataclasses import dataclass
 from pathlib import Path
@@ -90,6 +89,8 @@ class Entry:
 
 def new_file_name(kind: Kind, seq: int) -> str:
     """A name no other segment file ever had: written files are never overwritten."""
+    import secrets  # here: readers never name a file, and it brings hashlib
+
     return f"{kind.table}.{seq:06d}.{secrets.token_hex(4)}{SUFFIX}"
 
 
