@@ -122,3 +122,12 @@ def test_every_command_a_module_registers_is_known_to_the_root():
         assert sorted(made) == sorted(names), module
     known = set(app_module._MODULE_OF)
     assert known == set(COMMAND_HELP) == {n for _, names in HELP_SECTIONS for n in names}
+
+
+def test_a_mistyped_command_gets_a_suggestion_among_all_commands(tmp_path):
+    """Commands are built on first use; the typo's suggestion still looks at every one."""
+    cli = Cli(tmp_path / "z.json")
+    result = cli("lits", "articles", ok=False)
+    assert result.exit_code == 2 and "No such command 'lits'. Did you mean 'list'?" in result.stderr
+    assert "Did you mean 'import'?" in cli("improt", ok=False).stderr
+    assert "Did you mean" not in cli("zzz", ok=False).stderr

@@ -329,3 +329,19 @@ def test_a_region_column_takes_traditional_names_addresses_and_pinyin(cli, tmp_p
     codes = {lead["company"]: lead["region_code"] for lead in cli.json("list", "leads")}
     assert codes == {"甲": "320576", "乙": "330106", "丙": "120114", "丁": "120114"}
     assert sorted(cli("list", "leads", "--region", "tianjin", "--format", "ids").stdout.split()) == ["l3", "l4"]
+
+
+def test_names_by_code_without_the_name_indexes_agree_with_the_whole_table():
+    """`show` and `config` read names by code without building the name indexes; a zone's
+    code (a home region may be one) has its full name there too, whichever is built first."""
+    from zhaoshang_cli.domain import regions
+
+    regions.table.cache_clear()
+    regions._places.cache_clear()
+    light = regions.places()
+    assert not regions.table.cache_info().currsize, "places() built the whole table"
+    codes = ["120114", "120000", "110108", *[zone.code for zone in regions._zones()]]
+    light_names = {code: (light.name(code), light.full_name(code)) for code in codes}
+    whole = regions.table()
+    assert light_names == {code: (whole.name(code), whole.full_name(code)) for code in codes}
+    assert light.full_name("120114z01") == "天津市武清区天津武清经济技术开发区"

@@ -14,6 +14,7 @@ import sys
 from typing import Annotated, Any, Callable, Optional
 
 import typer
+from typer import _click as click
 
 from .. import __version__, messages
 from ..errors import Cancelled, UsageError, UserError
@@ -41,6 +42,19 @@ class _CommandsOnDemand(common.AliasGroup):
             if self.on_build is not None:
                 self.on_build(self.commands[name])
         return super().get_command(ctx, name)
+
+    def resolve_command(self, ctx, args):  # type: ignore[no-untyped-def]
+        """Typer suggests a command for a typo among those built; here it is among all."""
+        try:
+            return super().resolve_command(ctx, args)
+        except click.exceptions.UsageError as exc:
+            from difflib import get_close_matches
+
+            matches = get_close_matches(args[0], self.list_commands(ctx)) if args else []
+            if matches:
+                plain = exc.message.split(" Did you mean")[0].rstrip(".")
+                exc.message = f"{plain}. Did you mean {', '.join(map(repr, matches))}?"
+            raise
 
     def summary_of(self, ctx, name):  # type: ignore[no-untyped-def]
         if name in self.commands or name not in _MODULE_OF:

@@ -531,28 +531,37 @@ def _places() -> Places:
     for code, region in list(regions.items()):
         if region.parent and region.parent not in regions:
             regions[code] = Region(code, region.name, region.level, code[:2] + "0000")
+    for zone in _zones():
+        regions[zone.code] = Region(zone.code, zone.name, ZONE, zone.county)
     return Places(regions)
 
 
 @lru_cache(maxsize=1)
+def _zones() -> list[Zone]:
+    found: list[Zone] = []
+    numbered: dict[str, int] = {}  # zones of each district so far
+    for name, county, aliases in _read_tsv("zones.tsv"):
+        numbered[county] = numbered.get(county, 0) + 1
+        found.append(Zone(name, county, tuple(a for a in aliases.split(",") if a), f"{county}z{numbered[county]:02d}"))
+    return found
+
+
+@lru_cache(maxsize=1)
 def table() -> RegionTable:
-    regions = dict(_places().regions)  # zones join them here
-    tbl = RegionTable(regions=regions, zones=[])
+    regions = _places().regions
+    tbl = RegionTable(regions=regions, zones=list(_zones()))
     for code, region in regions.items():
+        if region.level == ZONE:
+            continue  # found by their names and aliases below
         tbl.by_name.setdefault(region.name, []).append(code)
         tbl.children.setdefault(region.parent, []).append(code)
         short = short_name(region.name)
         if short:
             tbl.by_alias.setdefault(short, []).append(code)
-    numbered: dict[str, int] = {}  # zones of each district so far
-    for name, county, aliases in _read_tsv("zones.tsv"):
-        numbered[county] = numbered.get(county, 0) + 1
-        code = f"{county}z{numbered[county]:02d}"
-        zone = Zone(name, county, tuple(a for a in aliases.split(",") if a), code)
-        tbl.zones.append(zone)
+    for zone in tbl.zones:
+        code = zone.code
         tbl.zone_by_code[code] = zone
-        regions[code] = Region(code, name, ZONE, county)
-        for alias in (name, *zone.aliases):
+        for alias in (zone.name, *zone.aliases):
             tbl.zone_by_name[alias] = zone
             codes = tbl.by_alias.setdefault(alias, [])
             if code not in codes:

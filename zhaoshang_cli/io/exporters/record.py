@@ -66,7 +66,7 @@ def _title(record: dict[str, Any]) -> str:
 def write_record(record: dict[str, Any], out: TextIO, *, origin: dict[str, Any] | None = None) -> None:
     """The fields in two columns (a long value folds under itself), then the origin, the
     lead's timeline and the body, each under a heading; wrapped to the terminal's width."""
-    from ..grid import fold, room, width, wrap
+    from ..grid import fold, room, width
 
     kind = KINDS[record["kind"]]
     bold, reset = ("\x1b[1m", "\x1b[0m") if terminal.colour(out) else ("", "")
@@ -85,8 +85,8 @@ def write_record(record: dict[str, Any], out: TextIO, *, origin: dict[str, Any] 
     labels = max(width(label) for label, _ in rows) + 2
     for label, value in rows:
         head = f"{bold}{label}{reset}" + " " * (labels - width(label))
-        folded = wrap(value, max(cells, labels + 10), " " * labels, " " * labels)
-        lines += [head + folded[0][labels:], *folded[1:]]
+        first, *rest = fold(value, max(cells - labels, 10))  # its spaces kept, as typed
+        lines += [head + first, *(" " * labels + piece.lstrip(" ") for piece in rest)]
     if origin is not None:
         lines += ["", f"来源记录  {origin['id']}  {inert(_title(origin), single_line=True)}"]
     events = timeline(record) if any(f.type in ("history", "notes") for f in kind.fields) else []
@@ -96,5 +96,5 @@ def write_record(record: dict[str, Any], out: TextIO, *, origin: dict[str, Any] 
     body = record.get("body")
     if body:
         lines += ["", f"{bold}正文{reset}"]
-        lines += [piece for line in inert(body.strip("\r\n ")).split("\n") for piece in fold(line, cells)]
+        lines += [piece for line in inert(body.strip("\r\n ")).split("\n") for piece in fold(line.expandtabs(), cells)]
     out.write("\n".join(line.rstrip() for line in lines) + "\n")
