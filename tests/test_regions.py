@@ -337,7 +337,7 @@ def test_names_by_code_without_the_name_indexes_agree_with_the_whole_table():
     from zhaoshang_cli.domain import regions
 
     regions.table.cache_clear()
-    regions._places.cache_clear()
+    regions.places.cache_clear()
     light = regions.places()
     assert not regions.table.cache_info().currsize, "places() built the whole table"
     codes = ["120114", "120000", "110108", *[zone.code for zone in regions._zones()]]

@@ -190,7 +190,6 @@ def _list(ctx: typer.Context, fmt: str, kinds: list[Kind], filters: Any, sort: s
     from ..io.masking import ForPeople
     from ..service import records
 
-    exporters.check_format(fmt, exporters.LIST_FORMATS)
     chosen = exporters.pick_fields(fields, kinds, fmt)
     store = common.store(ctx, must_exist=True)
     if fmt in ("count", "ids"):

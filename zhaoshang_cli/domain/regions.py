@@ -510,13 +510,9 @@ def _read_tsv(name: str) -> list[list[str]]:
     return [line.split("\t") for line in lines(name)]
 
 
-def places() -> Places:
-    """Names and full names by code (the whole table when it is built already)."""
-    return table() if table.cache_info().currsize else _places()
-
-
 @lru_cache(maxsize=1)
-def _places() -> Places:
+def places() -> Places:
+    """Names and full names by code, zones included (``table()`` shares them)."""
     regions: dict[str, Region] = {}
     for code, name in _read_tsv("regions.tsv"):
         level = _level(code)
@@ -548,7 +544,7 @@ def _zones() -> list[Zone]:
 
 @lru_cache(maxsize=1)
 def table() -> RegionTable:
-    regions = _places().regions
+    regions = places().regions
     tbl = RegionTable(regions=regions, zones=list(_zones()))
     for code, region in regions.items():
         if region.level == ZONE:

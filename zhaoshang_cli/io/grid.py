@@ -10,13 +10,12 @@ a hundred thousand rows is printed without holding them.
 
 from __future__ import annotations
 
-import os
 import re
 from dataclasses import dataclass
 from itertools import chain, islice
 from typing import Iterable, Iterator, Sequence, TextIO
 
-from .terminal import colour, is_terminal
+from .terminal import colour, extent
 
 GAP = "  "
 SAMPLE = 200  # rows that decide the column widths
@@ -121,16 +120,7 @@ class Column:
 
 def room(out: TextIO) -> int:
     """The width to fill: COLUMNS when set, else the terminal's, else 80."""
-    try:
-        return max(int(os.environ["COLUMNS"]), 20)
-    except (KeyError, ValueError):
-        pass
-    if is_terminal(out):
-        try:
-            return os.get_terminal_size(out.fileno()).columns
-        except (OSError, ValueError):
-            pass
-    return 80
+    return extent(out, "COLUMNS")
 
 
 def plan(columns: Sequence[Column], sample: Sequence[Sequence[str]], total: int) -> tuple[list[int], list[int]]:

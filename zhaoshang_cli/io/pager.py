@@ -18,7 +18,7 @@ import sys
 from contextlib import contextmanager
 from typing import IO, Iterator, TextIO
 
-from .terminal import is_terminal
+from .terminal import extent, is_terminal
 
 ENV = "ZHAOSHANG_PAGER"
 
@@ -32,17 +32,6 @@ def command() -> str | None:
     return "less -FRX" if shutil.which("less") else None
 
 
-def screen_lines(out: TextIO) -> int:
-    try:
-        return max(int(os.environ["LINES"]), 2)
-    except (KeyError, ValueError):
-        pass
-    try:
-        return os.get_terminal_size(out.fileno()).lines
-    except (OSError, ValueError):
-        return 24
-
-
 class _Screenful:
     """A text stream that holds a screenful, then pages; it reads as the terminal it stands
     for (``isatty``, ``fileno``), so tables still fit the terminal's width."""
@@ -50,7 +39,7 @@ class _Screenful:
     def __init__(self, out: TextIO, pager: str):
         self._out = out
         self._pager = pager
-        self._room = screen_lines(out) - 1  # the shell prompt's line
+        self._room = extent(out, "LINES") - 1  # the shell prompt's line
         self._held: list[str] = []
         self._lines = 0
         self._process: subprocess.Popen[str] | None = None

@@ -35,6 +35,25 @@ def is_terminal(stream: TextIO | None = None) -> bool:
         return False
 
 
+def extent(out: TextIO, which: str) -> int:
+    """The terminal's ``COLUMNS`` or ``LINES``: the environment's when set (as tests and
+    scripts fix them), else the terminal's, else 80 columns and 24 lines."""
+    import os
+
+    least, default = {"COLUMNS": (20, 80), "LINES": (2, 24)}[which]
+    try:
+        return max(int(os.environ[which]), least)
+    except (KeyError, ValueError):
+        pass
+    if is_terminal(out):
+        try:
+            size = os.get_terminal_size(out.fileno())
+            return size.columns if which == "COLUMNS" else size.lines
+        except (OSError, ValueError):
+            pass
+    return default
+
+
 def colour(out: TextIO) -> bool:
     """Whether to colour what goes to ``out``: a terminal, without NO_COLOR or TERM=dumb."""
     import os

@@ -222,16 +222,15 @@ def origin(store: Backend, record: Mapping[str, Any]) -> dict[str, Any] | None:
     stored record; None for a channel or a record gone since."""
     source = record.get("source") or ""
     spec = KINDS[record["kind"]].field("source")
-    if spec is None or spec.type != "source" or not source:
-        return None
+    by_id = values.is_record_id(source)
+    if spec is None or spec.type != "source" or not (by_id or source.startswith(("http://", "https://"))):
+        return None  # a channel (展会, 电话…): nothing to read
     with store.reading() as reader:
-        if values.is_record_id(source):
+        if by_id:
             try:
                 return public(reader.get(source, with_body=False))
             except UserError:
                 return None
-        if not source.startswith(("http://", "https://")):
-            return None
         key = url_key(source)
         for kind in KINDS.values():
             if kind.field("url") is None:

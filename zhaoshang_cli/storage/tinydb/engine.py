@@ -68,12 +68,7 @@ def _close(handle: Any) -> None:
 class Row:
     view: SegmentView
     at: int                         # the row in the view's index
-    doc: dict[str, Any] | None      # the whole document once read, or a stub, or not yet anything
-    full: bool | None = None        # None: full when there is a doc
-
-    def __post_init__(self) -> None:
-        if self.full is None:
-            self.full = self.doc is not None
+    doc: dict[str, Any] | None      # the whole document when a filter read it already
 
 
 class Compiled:
@@ -114,13 +109,11 @@ class Compiled:
             codes, zone_col = a["region_code"], a["zone"]
             zone_ids = {name: i + 1 for i, name in enumerate(index.zones)}
             zones = [(code, zone_ids.get(name, -1)) for code, name in self.zones]
-            ranges = self.ranges
-            if len(ranges) == 1 and not zones:  # one region, the usual case: no generator per row
-                [(lo, hi)] = ranges
-                rows = [i for i, code in enumerate(codes) if lo <= code < hi]
-            else:
-                rows = [i for i in rows if any(lo <= codes[i] < hi for lo, hi in ranges)
-                        or (zones and (codes[i], zone_col[i]) in zones)]
+            # one pass per region (no generator per row), merged when there are several
+            found = [[i for i, code in enumerate(codes) if lo <= code < hi] for lo, hi in self.ranges]
+            if zones:
+                found.append([i for i, place in enumerate(zip(codes, zone_col)) if place in zones])
+            rows = found[0] if len(found) == 1 else sorted(set().union(*found))
         if self.filters.since or self.filters.until:
             day, since, until = a["date"], self.since, self.until
             rows = [i for i in rows if day[i] and since <= day[i] <= until]
@@ -281,40 +274,34 @@ class Engine:
             yield Row(found[k].view, i, found[k].docs.get(i))
 
     def _ordered_by_documents(self, matched: Iterable[Hits], query: Query) -> Iterator[Row]:
-        """Sorted on fields the index lacks: each matching row's fields are read."""
+        """Sorted on fields the index lacks: each match's key is worked out from what it
+        holds, and only the key is kept; the documents are read again when shown."""
         key, reverse = query.sort.key()  # type: ignore[union-attr]
-        views: list[SegmentView] = []
-        places: list[int] = []  # view and row of each match as one number: a document is read again when shown
+        places: list[tuple[SegmentView, int]] = []
         keys: list[Any] = []
-        for row in self._with_fields(matched, query.sort):
-            if not views or views[-1] is not row.view:
-                views.append(row.view)
-            keys.append(key(row.view.kind, row.view.index().arrays["n"][row.at], row.doc))
-            places.append((len(views) - 1) << 32 | row.at)
+        for view, at, doc in self._with_fields(matched, query.sort):
+            keys.append(key(view.kind, view.index().arrays["n"][at], doc))
+            places.append((view, at))
         order = range(len(places))
         if query.limit is not None:
             chosen = (heapq.nlargest if reverse else heapq.nsmallest)(query.limit, order, key=keys.__getitem__)
         else:
             chosen = sorted(order, key=keys.__getitem__, reverse=reverse)
         for i in chosen:
-            yield Row(views[places[i] >> 32], places[i] & 0xFFFFFFFF, None)
+            yield Row(*places[i], None)
 
-    def _with_fields(self, matched: Iterable[Hits], sort: Any) -> Iterator[Row]:
-        """Rows whose ``doc`` holds what ``sort`` reads: stubs of the index where it holds
-        that, else the documents, read a segment at a time."""
+    def _with_fields(self, matched: Iterable[Hits], sort: Any) -> Iterator[tuple[SegmentView, int, dict[str, Any]]]:
+        """(view, row, what ``sort`` reads of it) for each match: stubs of the index where it
+        holds that, else the documents, read a segment at a time."""
         for hits in matched:
-            kind = hits.view.kind
-            index = hits.view.index()
-            if set(sort.fields(kind)) <= indexed_fields(kind):
-                missing = [i for i in hits.rows if i not in hits.docs]
-                docs = dict(zip(missing, index.stubs(missing)))
+            view, missing = hits.view, [i for i in hits.rows if i not in hits.docs]
+            if set(sort.fields(view.kind)) <= indexed_fields(view.kind):
+                read = view.index().stubs(missing)
             else:
-                missing = [i for i in hits.rows if i not in hits.docs]
-                docs = dict(zip(missing, hits.view.docs_at(missing)))
-                hits.docs.update(docs)
+                read = view.docs_at(missing)
+            docs = {**hits.docs, **dict(zip(missing, read))}
             for i in hits.rows:
-                doc = hits.docs.get(i)
-                yield Row(hits.view, i, doc if doc is not None else docs[i], doc is not None or i in hits.docs)
+                yield view, i, docs[i]
 
     def _records(self, rows: Iterable[Row], query: Query, files: _Files) -> Iterator[Record]:
         """Records for ``rows`` in their order.  A sorted listing moves between segments row
@@ -328,16 +315,16 @@ class Engine:
             by_view: dict[SegmentView, list[Row]] = {}
             for row in chunk:
                 by_view.setdefault(row.view, []).append(row)
-            built: dict[tuple[int, int], Record] = {}
+            built: dict[tuple[SegmentView, int], Record] = {}
             for view, group in by_view.items():
                 group.sort(key=lambda row: row.at)
                 for start in range(0, len(group), _GROUP):
                     part = group[start:start + _GROUP]
-                    known = {r.at: r.doc for r in part if r.full}
+                    known = {r.at: r.doc for r in part if r.doc is not None}
                     for row, record in zip(part, self._build(view, [r.at for r in part], known, query, files)):  # type: ignore[arg-type]
-                        built[id(view), row.at] = record
+                        built[view, row.at] = record
             for row in chunk:
-                yield built[id(row.view), row.at]
+                yield built[row.view, row.at]
 
     def _build(self, view: SegmentView, rows: list[int], known: Mapping[int, dict[str, Any]],
                query: Query, files: _Files) -> Iterator[Record]:
