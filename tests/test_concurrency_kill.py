@@ -274,6 +274,8 @@ WORKER = textwrap.dedent("""
                      "out": result.stdout, "err": result.stderr})
         if len(done) == 1:
             print("started", flush=True)
+            while os.environ.get("ZS_GO") and not os.path.exists(os.environ["ZS_GO"]):
+                time.sleep(0.005)  # the rest once the imports are under way
     json.dump(done, open(sys.argv[2], "w", encoding="utf-8"), ensure_ascii=False)
 """)
 
@@ -345,15 +347,18 @@ def test_concurrent_imports_beside_concurrent_edits_lose_nothing(tmp_path):
     results: dict[str, tuple[int, str]] = {}
     threads = []
     stop = tmp_path / "stop"
+    go = tmp_path / "go"
     workers = [subprocess.Popen([sys.executable, "-c", WORKER, str(plans[w]), str(tmp_path / f"done{w}.json"),
                                  *([str(stop)] if w == 3 else [])],
-                                env=environment(db), stdout=subprocess.PIPE, stderr=subprocess.PIPE) for w in range(4)]
+                                env={**environment(db), "ZS_GO": str(go)}, stdout=subprocess.PIPE,
+                                stderr=subprocess.PIPE) for w in range(4)]
     for worker, proc in enumerate(workers):  # the imports start once every worker is at work
         assert proc.stdout.readline() == b"started\n", proc.communicate()[1].decode()
         threads.append(threading.Thread(target=timed, args=(f"worker {worker}", proc, time.time(), results)))
     for tag, path in batches.items():
         started = time.time()
         threads.append(threading.Thread(target=timed, args=(tag, zhaoshang(db, "import", str(path)), started, results)))
+    go.touch()  # the workers go on from their first command
     for thread in threads:
         thread.start()
     for thread in threads[4:]:  # the imports, then the editors

@@ -224,21 +224,32 @@ def test_province_and_city_columns_are_parents_a_region_must_lie_in(cli, tmp_pat
     assert f"error: {sheet}:4: city: 沈阳 is not in 天津市\n" in result.stderr
 
 
+def _parallel_batch(path, count=5000):
+    rows = [{"title": f"滨海新区重点项目第{i}号", "region": "滨海新区", "date": f"2025-07-{i % 28 + 1:02d}",
+             "url": f"https://example.org/p/{i}.html", "body": f"第{i}号项目落户生物医药产业园。" * (i % 5 + 1)}
+            for i in range(count)]
+    rows[4321 % count]["date"] = "2025-13-01"
+    rows[7]["body"] = "Ｂｉｏ-Tech ＡＩ 项目 \\u4e2d \" 引号"  # folded by the search form, escaped in the log
+    path.write_text("".join(json.dumps(r, ensure_ascii=i % 2 == 0) + "\n" for i, r in enumerate(rows)), "utf-8")
+    return path
+
+
 @pytest.mark.skipif(not hasattr(os, "fork"), reason="the second import process is forked")
-def test_a_big_import_read_by_a_second_process_stores_what_one_process_stores(tmp_path, monkeypatch):
+@pytest.mark.parametrize("share, step", [(0.5, 0.1), (0.0, 0.0), (1.0, 0.0)])
+def test_a_big_import_read_by_a_second_process_stores_what_one_process_stores(tmp_path, monkeypatch, share, step):
     """Inputs from import_worker.PARALLEL_BYTES are read and validated by a forked process
-    while this one stores them and works out each body's searched form: the same records, the
-    same bodies found by --text, the same report of bad rows as one process gives."""
+    while this one stores them; the bodies' searched forms are worked out by either (by
+    the second process for a share that follows which of them waits for the other): the
+    same records, the same bodies found by --text, the same report of bad rows as one
+    process gives."""
     from conftest import Cli
 
     from zhaoshang_cli.service import import_worker
 
-    batch = tmp_path / "batch.jsonl"
-    rows = [{"title": f"滨海新区重点项目第{i}号", "region": "滨海新区", "date": f"2025-07-{i % 28 + 1:02d}",
-             "url": f"https://example.org/p/{i}.html", "body": f"第{i}号项目落户生物医药产业园。" * (i % 5 + 1)}
-            for i in range(5000)]
-    rows[4321]["date"] = "2025-13-01"
-    batch.write_text("".join(json.dumps(r, ensure_ascii=False) + "\n" for r in rows), "utf-8")
+    batch = _parallel_batch(tmp_path / "batch.jsonl")
+    monkeypatch.setattr(import_worker, "SHARE", share)
+    monkeypatch.setattr(import_worker, "STEP", step)
+    monkeypatch.setattr("zhaoshang_cli.io.importers.rows.CHUNK", 400)  # many results: the share moves
 
     def run(name: str, parallel: bool) -> tuple[Cli, str]:
         monkeypatch.setattr(import_worker, "worth_it", lambda size: parallel)
@@ -250,11 +261,95 @@ def test_a_big_import_read_by_a_second_process_stores_what_one_process_stores(tm
     one, one_refused = run("one", False)
     two, two_refused = run("two", True)
     assert two_refused == one_refused and "batch.jsonl:4322" in two_refused
+
     def stored(cli: Cli) -> list[dict]:
         return [{k: v for k, v in json.loads(line).items() if not k.endswith("_at")}  # the times of the runs differ
                 for line in cli("export", "articles").stdout.splitlines()]
 
     assert stored(two) == stored(one) and len(stored(two)) == 4999
-    for word in ("第4999号项目", "生物医药", "滨海新区重点项目第12号"):
+    for word in ("第4999号项目", "生物医药", "滨海新区重点项目第12号", "ｂｉｏ-TECH ａｉ", "\\u4e2d \" 引"):
         found = two("list", "articles", "--text", word, "--format", "ids").stdout
         assert found == one("list", "articles", "--text", word, "--format", "ids").stdout and found.strip()
+
+
+@pytest.mark.skipif(not hasattr(os, "fork"), reason="the second import process is forked")
+def test_a_second_process_that_dies_stops_the_import_and_nothing_is_saved(tmp_path, monkeypatch):
+    """The process reading the rows killed half-way (the system short of memory): one line
+    that says so, exit 1, and the store as it was."""
+    import signal
+
+    from conftest import Cli
+
+    from zhaoshang_cli.service import import_worker, imports
+
+    batch = _parallel_batch(tmp_path / "batch.jsonl")
+    monkeypatch.setattr(import_worker, "worth_it", lambda size: True)
+    monkeypatch.setattr("zhaoshang_cli.io.importers.rows.CHUNK", 400)
+    prepare, calls = imports.prepare, []
+
+    def dies_at_the_fourth_chunk(rows, options):
+        calls.append(1)  # counted in the second process, which alone prepares
+        if len(calls) == 4:
+            os.kill(os.getpid(), signal.SIGKILL)
+        return prepare(rows, options)
+
+    monkeypatch.setattr(imports, "prepare", dies_at_the_fourth_chunk)
+    cli = Cli(tmp_path / "z.json")
+    cli("add", "article", "--title", "已有文章", "--region", "武清", "--date", "2025-07-01")
+    before = cli.state()
+    result = cli("import", str(batch), "--skip-invalid", ok=False)
+    assert result.exit_code == 1 and "killed by signal 9" in result.stderr and "nothing was saved" in result.stderr
+    assert "Traceback" not in result.stderr and cli.state() == before
+    assert cli("list", "articles", "--format", "count").stdout.strip() == "1"
+
+
+@pytest.mark.skipif(not hasattr(os, "fork"), reason="the second import process is forked")
+def test_an_import_killed_leaves_no_second_process_behind(tmp_path):
+    """SIGKILL of the importing process: the one reading for it notices at its next result
+    and ends; the store is as it was."""
+    import signal
+    import subprocess
+    import sys
+    import time
+
+    batch = _parallel_batch(tmp_path / "batch.jsonl", count=60000)
+    store = tmp_path / "z.json"
+    script = ("import sys; from zhaoshang_cli.service import import_worker; import_worker.worth_it = lambda s: True; "
+              "from zhaoshang_cli.cli.app import main; sys.argv = ['zhaoshang', *sys.argv[1:]]; main()")
+    proc = subprocess.Popen([sys.executable, "-c", script, "--db", str(store), "import", str(batch), "--skip-invalid"],
+                            stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL)
+
+    def children() -> list[int]:
+        found = []
+        for entry in os.listdir("/proc"):
+            try:
+                fields = open(f"/proc/{entry}/stat").read().rsplit(")", 1)[1].split()
+            except (OSError, IndexError):
+                continue
+            if fields[1] == str(proc.pid):
+                found.append(int(entry))
+        return found
+
+    deadline = time.monotonic() + 30
+    while not children() and proc.poll() is None and time.monotonic() < deadline:
+        time.sleep(0.02)
+    workers = children()
+    assert workers, "the import ended before its second process was seen"
+    time.sleep(0.3)  # both at work
+    proc.send_signal(signal.SIGKILL)
+    proc.wait()
+
+    def running(pid: int) -> bool:
+        try:
+            return open(f"/proc/{pid}/stat").read().rsplit(")", 1)[1].split()[0] != "Z"
+        except OSError:
+            return False
+
+    deadline = time.monotonic() + 20
+    while any(map(running, workers)) and time.monotonic() < deadline:
+        time.sleep(0.05)
+    assert not any(map(running, workers))
+    if store.exists():
+        from conftest import Cli
+
+        assert Cli(store)("list", "articles", "--format", "count", ok=False).stdout.strip() in ("", "0")

@@ -297,6 +297,10 @@ NUMBER_TOO_BIG = "the number {value} cannot be kept exactly (whole numbers must 
 NUMBER_NOT_FINITE = "{value} is not a number that can be stored (NaN and infinity are refused)"
 
 # -- import / export -----------------------------------------------------------------------
+IMPORT_READER_ENDED = ("import stopped: its second process, which reads and checks the rows, ended ({how}); "
+                       "nothing was saved")
+IMPORT_READER_SIGNAL = "killed by signal {signal}"
+IMPORT_READER_EXIT = "exit status {status}"
 IMPORT_REFUSED = "nothing imported: {count} problem(s) above; fix them, or use --skip-invalid to import the valid rows"
 TIMESTAMP_INVALID = "'{value}' is not an ISO timestamp (2025-07-17T09:30:00+08:00)"
 EXTRA_COLUMNS = "unknown column(s) {columns} (use --extra keep or --extra ignore)"

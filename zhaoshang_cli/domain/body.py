@@ -1,8 +1,9 @@
-"""A record's body as it comes in: text, or still the bytes of its input.
+"""A record's body as it comes in: text, or already in the bytes the store keeps.
 
-An import can copy a body from its JSONL input into the store without ever decoding it:
-a ``RawBody`` holds the body's JSON string literal (quotes included, UTF-8 checked,
-escapes canonical), ready to be written as it is.
+An import's second process (service/import_worker.py) sends each body as a ``RawBody``:
+its JSON string literal (quotes included, UTF-8, escapes canonical), ready to be written
+to the body log as it is, and often its searched form, so that the storing process need
+not decode it again.
 """
 
 from __future__ import annotations
@@ -15,7 +16,8 @@ from .search import planes
 
 
 class RawBody:
-    """A body still in its input's bytes: a canonical JSON string literal, UTF-8 checked."""
+    """A body as a canonical JSON string literal (bytes or a view of them), with its
+    searched form when that was worked out already."""
 
     __slots__ = ("literal", "planes")
 

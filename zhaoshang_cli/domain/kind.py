@@ -17,6 +17,7 @@ from __future__ import annotations
 import re
 from dataclasses import dataclass, field
 from datetime import date
+from functools import lru_cache
 from typing import Any, Callable, Mapping
 
 from .. import messages
@@ -171,6 +172,7 @@ def normalise_title(title: str) -> str:
     return "".join(ch for ch in text if ch.isalnum())
 
 
+@lru_cache(maxsize=4096)  # an import works out each new record's key twice: to look it up, to store it
 def url_key(url: str) -> tuple[str, ...]:
     return ("url", normalise_url(url))
 

@@ -167,9 +167,7 @@ def validate(kind: Kind, given: Mapping[str, Any], *, partial: bool = False, def
     errors: list[FieldError] = []
     code = given.get("region_code")
     if code and _has_region(kind):
-        from .regions import table
-
-        if str(code) in table().regions:
+        if str(code) in regions.table().regions:
             doc["region_code"] = str(code)
         else:
             errors.append(FieldError("region_code", code, messages.REGION_CODE_UNKNOWN.format(value=code)))

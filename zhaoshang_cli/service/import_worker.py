@@ -1,32 +1,48 @@
 """An import's rows read and validated in a second process while this one stores them.
 
-Reading and validating take more than half of an import's time, and all of it is Python
-holding the interpreter lock: on a machine with two cores a forked process does that part
-for a big input (from ``PARALLEL_BYTES``), chunk by chunk, and sends each chunk's prepared
-records back through a pipe, in order.  This process stores them meanwhile and works out
-each body's searched form (with that too, the second process was the one waited for).  The
-fork happens before the store is locked or opened, so the second process holds nothing of
-the store; it reads only the inputs, which this process then no longer touches.  If this
-process stops, the pipe breaks and the other one ends.
+Reading, validating and working out each body's searched form take about half of an
+import's time, and all of it is Python holding the interpreter lock: on a machine with
+two cores a forked process does that part for a big input (from ``PARALLEL_BYTES``),
+chunk by chunk, while this process stores the chunks before.  The fork happens before the
+store is locked or opened, so the second process holds nothing of the store; it reads
+only the inputs, which this process then no longer touches.
+
+Each chunk's result is written to a file that has no name (a memfd, or an unlinked
+temporary file) and handed over through a socket: the other process reads it in one go
+when it wants it, so neither waits for the other to copy megabytes through a pipe, and
+nothing is left behind by a process that is killed.  The second process keeps at most
+``AHEAD`` results unread; if this process stops, the socket breaks and the other one ends.
 """
 
 from __future__ import annotations
 
+import mmap
 import os
 import pickle
 import signal
+import socket
 from typing import Any, Iterable, Iterator
 
-from ..domain.body import RawBody, literal
+import orjson
+
+from .. import messages
+from ..atomic import write_all
+from ..domain.body import RawBody
 from ..domain.kind import KINDS
+from ..domain.search import planes
 from ..errors import UserError
 from ..io.importers.rows import Chunk, SourceRow
 
 PARALLEL_BYTES = 32 << 20  # below this, a second process costs more than it saves
+AHEAD = 2  # results the second process may have sent and this one not yet read
+WAITED = b"w"  # told when this process had to wait for a result
+SHARE = 0.5  # of the bodies whose searched form the second process works out, at first
+STEP = 0.1  # how much the share of searched forms worked out by the second process moves
+_IOV = 512  # buffers per os.writev call (the system allows at least 1024)
 
 
 def worth_it(total_bytes: int) -> bool:
-    if total_bytes < PARALLEL_BYTES or not hasattr(os, "fork"):
+    if total_bytes < PARALLEL_BYTES or not hasattr(os, "fork") or not hasattr(socket, "send_fds"):
         return False
     try:
         return len(os.sched_getaffinity(0)) > 1
@@ -34,21 +50,68 @@ def worth_it(total_bytes: int) -> bool:
         return (os.cpu_count() or 1) > 1
 
 
-def _pack(item: Any) -> tuple[Any, ...]:
-    """A prepared record as plain data (a kind goes by its name; a body as its literal
-    bytes: its searched form is worked out by the storing process, which has the time)."""
-    doc = item.doc
-    body = doc.get("body")
-    if body:
-        doc["body"] = RawBody(bytes(literal(body)))
-    return item.row.file, item.row.line, item.kind.name, doc, item.number
+def _pack(prepared: list[Any], share: float) -> tuple[list[tuple[Any, ...]], list[Any]]:
+    """Prepared records as plain data (a kind goes by its name), and the byte strings that
+    follow them in the result: each body as its JSON literal, and for about ``share`` of
+    them their searched form too (two planes of equal size; the storing process works out
+    the others).  Bytes are sent apart because pickling them costs more than writing them."""
+    records, parts = [], []
+    due = 0.0
+    for item in prepared:
+        doc = item.doc
+        sizes = None
+        if type(doc.get("body")) is str:
+            text = doc.pop("body")
+            data = orjson.dumps(text)
+            parts.append(data)
+            due += share
+            if due >= 1:
+                due -= 1
+                low, high = planes(text)
+                parts += (low, high)
+                sizes = (len(data), len(low))
+            else:
+                sizes = (len(data), -1)
+        records.append((item.row.file, item.row.line, item.kind.name, doc, item.number, sizes))
+    return records, parts
 
 
-def _unpack(packed: tuple[Any, ...]) -> Any:
+def _unpack(records: list[tuple[Any, ...]], view: memoryview) -> list[Any]:
     from .imports import Prepared
 
-    file, line, kind, doc, number = packed
-    return Prepared(SourceRow(file, line, {}), KINDS[kind], doc, number)
+    at = 0
+    prepared = []
+    for file, line, kind, doc, number, sizes in records:
+        if sizes is not None:
+            size, half = sizes
+            literal, at = view[at:at + size], at + size
+            searched = None
+            if half >= 0:
+                searched, at = (view[at:at + half], view[at + half:at + 2 * half]), at + 2 * half
+            doc["body"] = RawBody(literal, searched)
+        prepared.append(Prepared(SourceRow(file, line, {}), KINDS[kind], doc, number))
+    return prepared
+
+
+def _scratch() -> int:
+    """A file with no name for one result: in memory where the system offers it."""
+    if hasattr(os, "memfd_create"):
+        try:
+            return os.memfd_create("zhaoshang-import", getattr(os, "MFD_CLOEXEC", 0))
+        except OSError:
+            pass
+    import tempfile
+
+    with tempfile.TemporaryFile() as handle:
+        return os.dup(handle.fileno())
+
+
+def _write(fd: int, buffers: list[Any]) -> None:
+    for start in range(0, len(buffers), _IOV):
+        batch = buffers[start:start + _IOV]
+        done = os.writev(fd, batch)
+        if done < sum(map(len, batch)):  # cut short (a signal): the rest as one
+            write_all(fd, b"".join(batch)[done:])
 
 
 class Worker:
@@ -57,46 +120,95 @@ class Worker:
     ``close()`` stops it, whether it is done or not."""
 
     def __init__(self, chunks: Iterable[Chunk], prepare: Any):
-        read_end, write_end = os.pipe()
+        ours, theirs = socket.socketpair()
         self.pid = os.fork()
         if self.pid == 0:
-            os.close(read_end)
-            self._serve(chunks, prepare, write_end)  # never returns
-        os.close(write_end)
-        self.pipe = os.fdopen(read_end, "rb")
+            ours.close()
+            self._serve(chunks, prepare, theirs)  # never returns
+        theirs.close()
+        self.channel = ours
 
     @staticmethod
-    def _serve(chunks: Iterable[Chunk], prepare: Any, fd: int) -> None:
+    def _serve(chunks: Iterable[Chunk], prepare: Any, channel: socket.socket) -> None:
         status = 0
         try:
             signal.signal(signal.SIGINT, signal.SIG_IGN)  # Ctrl-C stops the parent, which ends us
-            with os.fdopen(fd, "wb") as out:
-                def send(message: Any) -> None:
-                    data = pickle.dumps(message, protocol=pickle.HIGHEST_PROTOCOL)
-                    out.write(len(data).to_bytes(8, "little"))
-                    out.write(data)
+            sent = taken = 0
+            share = SHARE  # of the bodies whose searched form this process works out
 
+            def heard(answers: bytes) -> None:
+                nonlocal taken, share
+                if not answers:
+                    raise BrokenPipeError
+                taken += len(answers)
+                if WAITED in answers:  # the parent waited for us: leave it more to do
+                    share = max(0.0, share - STEP)
+
+            def send(message: Any, parts: list[Any] = []) -> None:  # noqa: B006 - never changed
+                nonlocal sent, share
                 try:
-                    for chunk in chunks:
-                        prepared, errors, invalid, unknown = prepare(chunk.rows)
-                        send(("chunk", [_pack(p) for p in prepared], errors, invalid, unknown, chunk.consumed))
-                    send(("done",))
-                except UserError as exc:
-                    send(("user", exc.message, exc.exit_code))
-                except Exception as exc:  # noqa: BLE001 - told to the parent, which reports it
-                    send(("bug", f"{type(exc).__name__}: {exc}"))
-        except BaseException:  # noqa: BLE001 - the parent left (a broken pipe): nothing to tell
+                    heard(channel.recv(64, socket.MSG_DONTWAIT))
+                except BlockingIOError:
+                    pass
+                if sent - taken >= AHEAD:  # we wait for the parent: take more of its work
+                    share = min(1.0, share + STEP)
+                    heard(channel.recv(64))
+                head = pickle.dumps(message, protocol=pickle.HIGHEST_PROTOCOL)
+                fd = _scratch()
+                try:
+                    _write(fd, [len(head).to_bytes(8, "little"), head, *parts])
+                    socket.send_fds(channel, [b"r"], [fd])
+                finally:
+                    os.close(fd)
+                sent += 1
+
+            try:
+                for chunk in chunks:
+                    prepared, errors, invalid, unknown = prepare(chunk.rows)
+                    records, parts = _pack(prepared, share)
+                    send(("chunk", records, errors, invalid, unknown, chunk.consumed), parts)
+                send(("done",))
+            except UserError as exc:
+                send(("user", exc.message, exc.exit_code))
+            except ConnectionError:
+                raise
+            except Exception as exc:  # noqa: BLE001 - told to the parent, which reports it
+                send(("bug", f"{type(exc).__name__}: {exc}"))
+        except BaseException:  # noqa: BLE001 - the parent left (a broken socket): nothing to tell
             status = 1
         finally:
             os._exit(status)
 
+    def _receive(self) -> tuple[Any, memoryview]:
+        """The next result, mapped: its bodies are read where they lie (the map goes when
+        the last of them does)."""
+        answer = b"k"
+        try:
+            try:
+                _, fds, _, _ = socket.recv_fds(self.channel, 1, 1, socket.MSG_DONTWAIT)
+            except BlockingIOError:
+                answer = WAITED
+                _, fds, _, _ = socket.recv_fds(self.channel, 1, 1)
+        except ConnectionError:  # it ended with our answers unread
+            fds = []
+        if not fds:
+            raise UserError(messages.IMPORT_READER_ENDED.format(how=self._ended()))
+        try:
+            try:
+                self.channel.send(answer)  # taken: it may send the next one
+            except OSError:
+                pass  # it has ended (after its last result): not a broken pipe of ours
+            view = memoryview(mmap.mmap(fds[0], 0, prot=mmap.PROT_READ))
+        finally:
+            for fd in fds:
+                os.close(fd)
+        size = int.from_bytes(view[:8], "little")
+        return pickle.loads(view[8:8 + size]), view[8 + size:]
+
     def __iter__(self) -> Iterator[tuple[tuple[list[Any], list[str], int, dict[str, list[str]]], int]]:
         try:
             while True:
-                head = self.pipe.read(8)
-                if len(head) < 8:
-                    raise RuntimeError("the import's second process ended without an answer")
-                message = pickle.loads(self.pipe.read(int.from_bytes(head, "little")))
+                message, rest = self._receive()
                 if message[0] == "done":
                     return
                 if message[0] == "user":
@@ -105,19 +217,24 @@ class Worker:
                     raise error
                 if message[0] == "bug":
                     raise RuntimeError(message[1])
-                _, packed, errors, invalid, unknown, consumed = message
-                yield ([_unpack(p) for p in packed], errors, invalid, unknown), consumed
+                _, records, errors, invalid, unknown, consumed = message
+                yield (_unpack(records, rest), errors, invalid, unknown), consumed
         finally:
             self.close()
 
+    def _ended(self) -> str:
+        """How the second process ended (it has, or it would not have closed the socket)."""
+        _, status = os.waitpid(self.pid, 0)
+        self.pid = 0
+        if os.WIFSIGNALED(status):
+            return messages.IMPORT_READER_SIGNAL.format(signal=os.WTERMSIG(status))
+        return messages.IMPORT_READER_EXIT.format(status=os.waitstatus_to_exitcode(status))
+
     def close(self) -> None:
+        self.channel.close()
         if self.pid:
             try:
-                self.pipe.close()
                 os.kill(self.pid, signal.SIGKILL)
-            except OSError:
-                pass
-            try:
                 os.waitpid(self.pid, 0)
             except OSError:
                 pass

@@ -169,7 +169,7 @@ def prepare_row(row: SourceRow, options: ImportOptions, unknown: set[str], colum
         value = given.pop(name, None)
         if not is_empty(value):
             stamps[name] = _timestamp(name, value)
-    for name in [n for n in given if kind.field(n) is None and n not in _NOT_FIELDS]:
+    for name in [n for n in given if n not in _known(kind)]:
         value = given.pop(name)  # a field of another kind is unknown to this one
         if not is_empty(value):
             extras[name] = value
@@ -187,12 +187,19 @@ def prepare_row(row: SourceRow, options: ImportOptions, unknown: set[str], colum
     parents = _context(given) if "province" in given or "city" in given else None
     doc = validation.validate(kind, given, region_context=parents or options.region_context,
                               defaults=False)  # defaults are added on insert
-    _check_within(parents, doc.get("region_code"), "region", given.get("region") or given.get("region_code"))
+    if parents:
+        _check_within(parents, doc.get("region_code"), "region", given.get("region") or given.get("region_code"))
     doc.update(stamps)
     return Prepared(row, kind, doc, number)
 
 
 _NOT_FIELDS = (*columns.CONTEXT_COLUMNS, "region_code", "zone", "extra")
+
+
+@lru_cache(maxsize=None)
+def _known(kind: Kind) -> frozenset[str]:
+    """The names a row for ``kind`` may give: its fields, and the columns read with them."""
+    return frozenset([f.name for f in kind.fields] + list(_NOT_FIELDS))
 
 
 Ready = tuple[list[Prepared], list[str], int, dict[str, list[str]]]  # records, errors, invalid rows, unknown columns
@@ -319,6 +326,7 @@ class _Batch:
         self.options = options
         self.result = result
         self.now = dates.now_iso()
+        self.today = dates.today()
         self.created: dict[tuple[str, tuple[str, ...]], int] = {}  # (kind, key) → number created here
         self.added: set[str] = set()  # IDs created here, for sources naming them
         # stored records to update: (kind, number) → (the first row, the stored record, the merge)
@@ -408,7 +416,7 @@ class _Batch:
         for name, items in by_kind.items():
             kind = KINDS[name]
             for _, item in items:
-                validation.apply_defaults(kind, item.doc, now=self.now)
+                validation.apply_defaults(kind, item.doc, self.today, self.now)
             numbers = self.txn.insert(kind, [i.doc for _, i in items], [i.number for _, i in items], now=self.now)
             for (tag, _), number in zip(items, numbers):
                 if not isinstance(tag, int):

@@ -14,7 +14,6 @@ import io
 import json
 import math
 import os
-import re
 import sys
 from dataclasses import dataclass
 from pathlib import Path
@@ -23,7 +22,6 @@ from typing import Any, Iterable, Iterator
 import orjson
 
 from ... import messages
-from ...domain.body import RawBody
 from ...errors import UsageError, UserError
 from ..exporters.cells import decoded, unneutralised
 from .columns import field_for
@@ -130,36 +128,36 @@ def _whole(name: str, handle: Any, head: bytes, fmt: str, encoding: str | None, 
 
 
 def _jsonl_blocks(name: str, handle: Any, head: bytes) -> Iterator[Chunk]:
-    """UTF-8 JSONL block by block, each cut at its last line break; bodies stay slices of
-    their block (see _jsonl_utf8) until they are stored."""
+    """UTF-8 JSONL block by block.  Rows are read where they lie in the block, which is
+    never copied (copying megabytes costs more than reading them): only the lines that
+    straddle two blocks are put together apart."""
     line = 1
-    pending = head
+    pending = head  # the lines the last block cut (at first: the head the format was told by)
     try:
         while True:
             data = handle.read(BLOCK)
-            block = pending + data
-            if not data:
-                cut = len(block)
-            else:
-                cut = block.rfind(b"\n") + 1
-                if cut == 0:  # one line longer than a block: read on
-                    pending = block
-                    continue
-            body, pending = block[:cut], block[cut:]
-            if body:
-                try:
-                    rows = _jsonl_utf8(name, body, 0, len(body), line)
-                except _NotUtf8:
-                    if line != 1:
-                        raise UserError(messages.JSONL_NOT_UTF8.format(file=name, line=line)) from None
-                    # not UTF-8 from the start (GB18030): read it all and decode it as it is
-                    whole = body + pending + handle.read()
-                    yield from _chunked(_jsonl_lines(name, decode(whole, name, None).split("\n")), len(whole))
-                    return
-                line += body.count(b"\n")
-                yield from _chunked(rows, len(body))
+            cut = data.rfind(b"\n") + 1
+            if data and cut == 0:  # one line longer than a block: read on
+                pending += data
+                continue
+            split = data.find(b"\n") + 1
+            joined = pending + data[:split]
+            try:
+                rows = _jsonl_utf8(name, joined, 0, len(joined), line)
+                if split < cut:
+                    rows += _jsonl_utf8(name, data, split, cut, line + joined.count(b"\n"))
+            except _NotUtf8:
+                if line != 1:
+                    raise UserError(messages.JSONL_NOT_UTF8.format(file=name, line=line)) from None
+                # not UTF-8 from the start (GB18030): read it all and decode it as it is
+                whole = joined + data[split:] + handle.read()
+                yield from _chunked(_jsonl_lines(name, decode(whole, name, None).split("\n")), len(whole))
+                return
+            line += joined.count(b"\n") + data.count(b"\n", split, cut)
+            yield from _chunked(rows, len(joined) + cut - split)
             if not data:
                 return
+            pending = data[cut:]
     finally:
         if handle is not sys.stdin.buffer:
             handle.close()
@@ -318,16 +316,9 @@ def _value_problem(value: Any, depth: int, jsonl: bool) -> str | None:
     return None
 
 
-_BODY_KEY = re.compile(rb'"body"[ \t]*:[ \t]*"')
-
-
 def _jsonl_utf8(name: str, raw: bytes, start: int = 0, stop: int | None = None, first_line: int = 1) -> list[SourceRow]:
-    """Rows of a UTF-8 JSONL file (or of the lines from ``start`` to ``stop``), with each
-    ``body`` left as a slice of the input.
-
-    Bodies are most of the bytes; copying them into the body log as they are, instead of
-    decoding them into Python strings and encoding them again, halves an import.
-    """
+    """Rows of a UTF-8 JSONL file (or of the lines from ``start`` to ``stop``), read where
+    they lie; _NotUtf8 when a line is not UTF-8."""
     view = memoryview(raw)
     rows = []
     pos, size, number = start, len(raw) if stop is None else stop, first_line - 1
@@ -337,54 +328,10 @@ def _jsonl_utf8(name: str, raw: bytes, start: int = 0, stop: int | None = None, 
             end = size
         number += 1
         if end - pos > 8 or raw[pos:end].strip():
-            rows.append(_row(name, number, view[pos:end], _parse_with_raw_body, raw, view, pos, end))
+            line = view[pos:end]
+            rows.append(_row(name, number, line, orjson.loads, line))
         pos = end + 1
     return rows
-
-
-def _parse_with_raw_body(raw: bytes, view: memoryview, start: int, end: int) -> Any:
-    found = _BODY_KEY.search(raw, start, end)
-    if found is None:
-        return orjson.loads(view[start:end])
-    at = found.end() - 1  # the opening quote of the body's string
-    close = raw.find(b'"', at + 1, end)
-    while close != -1 and raw[close - 1] == 92 and _escaped(raw, close):  # 92: backslash
-        close = raw.find(b'"', close + 1, end)
-    if close == -1:
-        return orjson.loads(view[start:end])
-    data = orjson.loads(raw[start:at] + b"null" + raw[close + 1:end])
-    if type(data) is not dict or data.get("body", 0) is not None:
-        return orjson.loads(view[start:end])  # "body" was not the top-level key
-    literal = view[at:close + 1]
-    try:
-        codecs.utf_8_decode(literal, "strict", True)
-    except UnicodeDecodeError:
-        raise _NotUtf8 from None
-    if raw.find(b"\\u", at, close) != -1:
-        # \uXXXX escapes (ensure_ascii): stored canonical, so that text searches find them
-        data["body"] = RawBody(orjson.dumps(orjson.loads(literal)))
-    else:
-        data["body"] = RawBody(literal)
-    return data
-
-
-def utf8_jsonl(name: str, raw: bytes, start: int = 0, stop: int | None = None,
-               first_line: int = 1) -> list[SourceRow] | None:
-    """Rows of UTF-8 JSONL without decoding the file; None when it is not UTF-8."""
-    try:
-        return _jsonl_utf8(name, raw, start, stop, first_line)
-    except _NotUtf8:
-        return None
-
-
-def _escaped(raw: bytes, quote: int) -> bool:
-    """True when the quote at ``quote`` is preceded by an odd number of backslashes."""
-    count = 0
-    i = quote - 1
-    while raw[i] == 92:  # backslash
-        count += 1
-        i -= 1
-    return count % 2 == 1
 
 
 def _json(name: str, text: str) -> Iterator[SourceRow]:

@@ -44,8 +44,11 @@ def day_text(number: int) -> str:
 
 def key_hash(key: Iterable[str] | None) -> int:
     """A natural key as a signed 64-bit number (0: the record has none)."""
-    if key is None:
-        return 0
+    return 0 if key is None else _hashed(tuple(key))
+
+
+@lru_cache(maxsize=8192)  # an import hashes each key twice: to look it up, then to store it
+def _hashed(key: tuple[str, ...]) -> int:
     import hashlib  # here: listing never needs it, and it costs every command
 
     digest = hashlib.blake2b("\x1f".join(map(str, key)).encode("utf-8"), digest_size=8).digest()
