@@ -2,7 +2,7 @@
 just before or just after its n-th call of an os operation, or sees that call fail.
 
 Every file operation of the store goes through the ``os`` module (atomic.write_all uses
-os.write), so wrapping these functions reaches every write, fsync, rename, link and
+os.write, atomic.write_parts os.writev), so wrapping these functions reaches every write, fsync, rename, link and
 unlink the command makes, in its own thread or the body-log thread.
 """
 
@@ -18,7 +18,7 @@ from typing import Any
 
 from typer.testing import CliRunner
 
-OPS = ("write", "fsync", "replace", "rename", "link", "unlink", "mkdir", "rmdir", "ftruncate", "truncate")
+OPS = ("write", "writev", "fsync", "replace", "rename", "link", "unlink", "mkdir", "rmdir", "ftruncate", "truncate")
 
 
 @dataclass(frozen=True)

@@ -38,8 +38,8 @@ import sys
 import threading
 import traceback
 
-OPS = ("open", "write", "fsync", "ftruncate", "close", "replace", "rename", "link", "unlink", "mkdir")
-FD_OPS = ("write", "fsync", "ftruncate", "close")
+OPS = ("open", "write", "writev", "fsync", "ftruncate", "close", "replace", "rename", "link", "unlink", "mkdir")
+FD_OPS = ("write", "writev", "fsync", "ftruncate", "close")
 
 
 def _install(kill_at: str | None, trace: str | None) -> None:

@@ -558,7 +558,7 @@ def store_calls(trace: Path, db: Path) -> list[tuple[str, str, int]]:
 def kill_points(calls: list[tuple[str, str, int]], db: Path) -> list[tuple[str, str]]:
     """Where to kill a run that makes ``calls``, each with the state it must leave: inside
     every checkpoint (before the first segment file is written, after each one is synced),
-    the body log, then every step of the commit, the commit point itself (the replace of the
+    the body log (written, then synced), then every step of the commit, the commit point itself (the replace of the
     store file) just before and just after, and what follows it."""
     commit = calls.index(("replace", f"={db}", 1))
     chosen: list[tuple[tuple[str, str, int], str]] = []
@@ -569,6 +569,7 @@ def kill_points(calls: list[tuple[str, str, int]], db: Path) -> list[tuple[str, 
     segments = [c for c in calls[:commit] if c[1] == "/segments/"]
     pick([c for c in segments if c[0] == "write"][:1], "before")
     pick([c for c in segments if c[0] == "fsync"], "after")
+    pick([c for c in calls if c[:2] == ("writev", "/bodies.")][:1], "after")  # bodies written, not synced
     bodies = [c for c in calls if c[1] == "/bodies." and c[0] == "fsync"]
     pick(bodies[:1], "before")
     pick(bodies[-1:], "after")

@@ -353,3 +353,17 @@ def test_an_import_killed_leaves_no_second_process_behind(tmp_path):
         from conftest import Cli
 
         assert Cli(store)("list", "articles", "--format", "count", ok=False).stdout.strip() in ("", "0")
+
+
+def test_a_jsonl_file_that_stops_being_utf8_names_the_line(cli, tmp_path, monkeypatch):
+    """UTF-8 rows first (more than the first block), then a row in GB18030: refused whole,
+    naming that row's line; the store untouched."""
+    monkeypatch.setattr("zhaoshang_cli.io.importers.rows.BLOCK", 4096)
+    batch = tmp_path / "mixed.jsonl"
+    good = jsonl_rows(n=900).encode("utf-8")
+    bad = json.dumps({"title": "武清区招商推介会", "region": "武清", "date": "2025-07-01"}, ensure_ascii=False)
+    batch.write_bytes(good + bad.encode("gb18030") + b"\n" + good)
+    before = cli.state()
+    result = cli("import", str(batch), ok=False)
+    assert result.exit_code == 1 and f"{batch}: from line 901 on it is not UTF-8" in result.stderr
+    assert cli.state() == before

@@ -38,6 +38,18 @@ def write_all(fd: int, data: bytes | memoryview) -> None:
         view = view[written:]
 
 
+_IOV = 512  # buffers per os.writev call (systems allow at least 1024)
+
+
+def write_parts(fd: int, parts: list[bytes | memoryview]) -> None:
+    """Write ``parts`` one after the other without joining them first (a join copies them all)."""
+    for start in range(0, len(parts), _IOV):
+        batch = parts[start:start + _IOV]
+        done = os.writev(fd, batch)
+        if done < sum(map(len, batch)):  # cut short (a signal, a pipe): the rest as one
+            write_all(fd, memoryview(b"".join(batch))[done:])
+
+
 def atomic_write(path: Path, data: bytes, mode: int = 0o600) -> None:
     """Replace ``path`` with ``data``: readers see the old file or the new one, never a mix."""
     import tempfile  # here: a command that only reads never needs it

@@ -16,6 +16,7 @@ nothing is left behind by a process that is killed.  The second process keeps at
 
 from __future__ import annotations
 
+import marshal
 import mmap
 import os
 import pickle
@@ -26,7 +27,7 @@ from typing import Any, Iterable, Iterator
 import orjson
 
 from .. import messages
-from ..atomic import write_all
+from ..atomic import write_parts
 from ..domain.body import RawBody
 from ..domain.kind import KINDS
 from ..domain.search import planes
@@ -38,7 +39,6 @@ AHEAD = 2  # results the second process may have sent and this one not yet read
 WAITED = b"w"  # told when this process had to wait for a result
 SHARE = 0.5  # of the bodies whose searched form the second process works out, at first
 STEP = 0.1  # how much the share of searched forms worked out by the second process moves
-_IOV = 512  # buffers per os.writev call (the system allows at least 1024)
 
 
 def worth_it(total_bytes: int) -> bool:
@@ -93,6 +93,19 @@ def _unpack(records: list[tuple[Any, ...]], view: memoryview) -> list[Any]:
     return prepared
 
 
+def _encode(message: Any) -> bytes:
+    """A message as bytes: marshal, which is quicker, for the plain values prepared records
+    are; pickle for anything else."""
+    try:
+        return b"m" + marshal.dumps(message)
+    except ValueError:
+        return b"p" + pickle.dumps(message, protocol=pickle.HIGHEST_PROTOCOL)
+
+
+def _decode(data: memoryview) -> Any:
+    return marshal.loads(data[1:]) if data[:1] == b"m" else pickle.loads(data[1:])
+
+
 def _scratch() -> int:
     """A file with no name for one result: in memory where the system offers it."""
     if hasattr(os, "memfd_create"):
@@ -104,14 +117,6 @@ def _scratch() -> int:
 
     with tempfile.TemporaryFile() as handle:
         return os.dup(handle.fileno())
-
-
-def _write(fd: int, buffers: list[Any]) -> None:
-    for start in range(0, len(buffers), _IOV):
-        batch = buffers[start:start + _IOV]
-        done = os.writev(fd, batch)
-        if done < sum(map(len, batch)):  # cut short (a signal): the rest as one
-            write_all(fd, b"".join(batch)[done:])
 
 
 class Worker:
@@ -153,10 +158,10 @@ class Worker:
                 if sent - taken >= AHEAD:  # we wait for the parent: take more of its work
                     share = min(1.0, share + STEP)
                     heard(channel.recv(64))
-                head = pickle.dumps(message, protocol=pickle.HIGHEST_PROTOCOL)
+                head = _encode(message)
                 fd = _scratch()
                 try:
-                    _write(fd, [len(head).to_bytes(8, "little"), head, *parts])
+                    write_parts(fd, [len(head).to_bytes(8, "little"), head, *parts])
                     socket.send_fds(channel, [b"r"], [fd])
                 finally:
                     os.close(fd)
@@ -198,12 +203,14 @@ class Worker:
                 self.channel.send(answer)  # taken: it may send the next one
             except OSError:
                 pass  # it has ended (after its last result): not a broken pipe of ours
-            view = memoryview(mmap.mmap(fds[0], 0, prot=mmap.PROT_READ))
+            # mapped with its pages at once: one call instead of a fault per page as the bodies are read
+            view = memoryview(mmap.mmap(fds[0], 0, mmap.MAP_SHARED | getattr(mmap, "MAP_POPULATE", 0),
+                                        mmap.PROT_READ))
         finally:
             for fd in fds:
                 os.close(fd)
         size = int.from_bytes(view[:8], "little")
-        return pickle.loads(view[8:8 + size]), view[8 + size:]
+        return _decode(view[8:8 + size]), view[8 + size:]
 
     def __iter__(self) -> Iterator[tuple[tuple[list[Any], list[str], int, dict[str, list[str]]], int]]:
         try:

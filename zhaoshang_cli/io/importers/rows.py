@@ -142,18 +142,19 @@ def _jsonl_blocks(name: str, handle: Any, head: bytes) -> Iterator[Chunk]:
                 continue
             split = data.find(b"\n") + 1
             joined = pending + data[:split]
+            first = line == 1
             try:
-                rows = _jsonl_utf8(name, joined, 0, len(joined), line)
+                rows, line = _jsonl_utf8(name, joined, 0, len(joined), line)
                 if split < cut:
-                    rows += _jsonl_utf8(name, data, split, cut, line + joined.count(b"\n"))
-            except _NotUtf8:
-                if line != 1:
-                    raise UserError(messages.JSONL_NOT_UTF8.format(file=name, line=line)) from None
+                    more, line = _jsonl_utf8(name, data, split, cut, line)
+                    rows += more
+            except _NotUtf8 as exc:
+                if not first:
+                    raise UserError(messages.JSONL_NOT_UTF8.format(file=name, line=exc.args[0])) from None
                 # not UTF-8 from the start (GB18030): read it all and decode it as it is
                 whole = joined + data[split:] + handle.read()
                 yield from _chunked(_jsonl_lines(name, decode(whole, name, None).split("\n")), len(whole))
                 return
-            line += joined.count(b"\n") + data.count(b"\n", split, cut)
             yield from _chunked(rows, len(joined) + cut - split)
             if not data:
                 return
@@ -230,7 +231,7 @@ def _jsonl(name: str, raw: bytes, encoding: str | None) -> list[SourceRow]:
     if encoding or raw.startswith(codecs.BOM_UTF8):
         return _jsonl_lines(name, decode(raw, name, encoding).split("\n"))
     try:
-        return _jsonl_utf8(name, raw)
+        return _jsonl_utf8(name, raw)[0]
     except _NotUtf8:
         return _jsonl_lines(name, decode(raw, name, None).split("\n"))
 
@@ -253,7 +254,7 @@ def _row(name: str, number: int, line: str | bytes | memoryview, parse: Any, *ar
         data = parse(*args)
     except orjson.JSONDecodeError as exc:
         if "utf-8" in str(exc).lower():
-            raise _NotUtf8 from None
+            raise _NotUtf8(number) from None
         return SourceRow(name, number, {}, problem=messages.ROW_NOT_JSON.format(reason=exc))
     if type(data) is not dict:
         return SourceRow(name, number, {}, problem=messages.ROW_NOT_OBJECT)
@@ -316,9 +317,10 @@ def _value_problem(value: Any, depth: int, jsonl: bool) -> str | None:
     return None
 
 
-def _jsonl_utf8(name: str, raw: bytes, start: int = 0, stop: int | None = None, first_line: int = 1) -> list[SourceRow]:
+def _jsonl_utf8(name: str, raw: bytes, start: int = 0, stop: int | None = None,
+                first_line: int = 1) -> tuple[list[SourceRow], int]:
     """Rows of a UTF-8 JSONL file (or of the lines from ``start`` to ``stop``), read where
-    they lie; _NotUtf8 when a line is not UTF-8."""
+    they lie, and the number of the line after them; _NotUtf8 when a line is not UTF-8."""
     view = memoryview(raw)
     rows = []
     pos, size, number = start, len(raw) if stop is None else stop, first_line - 1
@@ -331,7 +333,7 @@ def _jsonl_utf8(name: str, raw: bytes, start: int = 0, stop: int | None = None, 
             line = view[pos:end]
             rows.append(_row(name, number, line, orjson.loads, line))
         pos = end + 1
-    return rows
+    return rows, number + 1
 
 
 def _json(name: str, text: str) -> Iterator[SourceRow]:

@@ -21,7 +21,7 @@ from typing import Any, Iterable, Iterator, Union
 import orjson
 
 from ... import messages
-from ...atomic import open_private, read_private, write_all
+from ...atomic import open_private, read_private, write_parts
 from ...errors import StoreError
 from ...domain.body import Body, RawBody, literal, text_of  # noqa: F401 - bodies as they come in
 
@@ -203,4 +203,4 @@ class Appender:
 
 def _write_chunks(fd: int, chunks: list[Union[bytes, memoryview]]) -> None:
     if chunks:
-        write_all(fd, b"".join(chunks))
+        write_parts(fd, chunks)
