@@ -265,3 +265,22 @@ def test_a_listing_in_date_order_reads_through_few_open_files_and_closes_them(db
         assert _open_fds(db.parent) > before
         rows.close()
     assert _open_fds(db.parent) == before
+
+
+def test_a_body_is_logged_as_the_literal_orjson_would_write():
+    """Bodies are written as canonical JSON string literals (text searches and doctor
+    compare them byte for byte); the json module makes them, orjson must agree."""
+    import random
+
+    import orjson
+
+    from zhaoshang_cli.domain.body import text_literal
+
+    rng = random.Random(7)
+    samples = ["", "招商引资\n第二段\t“引号” \"quoted\" back\\slash", "\x00\x01\x1f\x7f\u2028\u2029\ufeff", "😀𠀀"]
+    for _ in range(500):
+        samples.append("".join(chr(rng.choice([rng.randrange(0, 0x80), rng.randrange(0x80, 0x800),
+                                                rng.randrange(0x800, 0xD800), rng.randrange(0xE000, 0x10000),
+                                                rng.randrange(0x10000, 0x110000)])) for _ in range(40)))
+    for text in samples:
+        assert text_literal(text) == orjson.dumps(text), repr(text)

@@ -24,11 +24,9 @@ import signal
 import socket
 from typing import Any, Iterable, Iterator
 
-import orjson
-
 from .. import messages
 from ..atomic import write_parts
-from ..domain.body import RawBody
+from ..domain.body import RawBody, text_literal
 from ..domain.kind import KINDS
 from ..domain.search import planes
 from ..errors import UserError
@@ -62,7 +60,7 @@ def _pack(prepared: list[Any], share: float) -> tuple[list[tuple[Any, ...]], lis
         sizes = None
         if type(doc.get("body")) is str:
             text = doc.pop("body")
-            data = orjson.dumps(text)
+            data = text_literal(text)
             parts.append(data)
             due += share
             if due >= 1:
