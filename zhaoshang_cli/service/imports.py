@@ -329,8 +329,8 @@ class _Batch:
         self.today = dates.today()
         self.created: dict[tuple[str, tuple[str, ...]], int] = {}  # (kind, key) → number created here
         self.added: set[str] = set()  # IDs created here, for sources naming them
-        # stored records to update: (kind, number) → (the first row, the stored record, the merge)
-        self.updates: dict[tuple[str, int], tuple[Prepared, Any, dict[str, Any]]] = {}
+        # stored records to update: (kind, number) → the merge of the rows for it
+        self.updates: dict[tuple[str, int], dict[str, Any]] = {}
 
     def refuse(self, item: Prepared, message: str) -> None:
         self.result.errors.append(f"{item.row.where}: {message}")
@@ -398,16 +398,21 @@ class _Batch:
             self.result.unchanged += 1
             return
         tag = (item.kind.name, number)
-        if tag in self.updates:
-            first, stored, current = self.updates[tag]
-        else:
-            first, stored = item, self.txn.get(rid, with_body=False)
-            current = stored.doc
+        current = self.updates[tag] if tag in self.updates else self.txn.get(rid, with_body=False).doc
         if self.bad_source(item, current):
             return
         if tag in self.updates:
             self.result.unchanged += 1
-        self.updates[tag] = (first, stored, _merged(item.kind, current, item.doc))
+        given = item.doc
+        if given.get("body") is not None:
+            # kept until the end as text of its own, not as a view of the memory a whole chunk
+            # was read into; not kept at all when it is the stored body (and no row before
+            # changed that), as when a file is imported again
+            text = text_of(given["body"])
+            given = {k: v for k, v in given.items() if k != "body"}
+            if "body" in current or text != self.txn.get(rid, with_body=True).body:
+                given["body"] = text
+        self.updates[tag] = _merged(item.kind, current, given)
 
     def _insert(self, fresh: dict[Any, Prepared]) -> None:
         by_kind: dict[str, list[tuple[Any, Prepared]]] = {}
@@ -424,12 +429,12 @@ class _Batch:
                 self.result.added.append(record_id(kind, number))
 
     def finish(self) -> None:
-        for (name, number), (_, stored, merged) in self.updates.items():
+        for i, ((name, number), merged) in enumerate(sorted(self.updates.items())):  # a segment at a time
+            if i % 1000 == 999:
+                self.txn.checkpoint()  # the segments changed so far go to disk, not held to the end
             kind = KINDS[name]
-            stored_body = None
-            if "body" in merged:
-                stored_body = self.txn.get(record_id(kind, number), with_body=True).body
-            settled = _settled(kind, stored.doc, merged, stored_body, self.now)
+            stored = self.txn.get(record_id(kind, number), with_body="body" in merged)  # read again, not kept
+            settled = _settled(kind, stored.doc, merged, stored.body, self.now)
             if settled is None:
                 self.result.unchanged += 1
             else:

@@ -109,6 +109,7 @@ class Transaction:
         self.changed = False
         self._keys: dict[str, dict[int, list[int]]] = {}  # kind → natural key hash → numbers
         self._own: set[str] = set()  # segment files this transaction wrote
+        self._engine: Engine | None = None
 
     @property
     def meta(self) -> dict[str, Any]:
@@ -116,6 +117,13 @@ class Transaction:
 
     # -- reading (the transaction's own changes included) -----------------------------------
     def engine(self) -> Engine:
+        """A reader of the segments on disk, kept until a checkpoint or a restore changes
+        which they are (each segment's index is then read once, not once per record)."""
+        if self._engine is None:
+            self._engine = self._new_engine()
+        return self._engine
+
+    def _new_engine(self) -> Engine:
         views = {kind_name: [] for kind_name, _ in self.manifest.entries}
         for (name, _), entry in sorted(self.manifest.entries.items(), key=lambda item: item[0]):
             views.setdefault(name, []).append(SegmentView(self.directory, entry))
@@ -179,20 +187,32 @@ class Transaction:
         for key in keys:
             for number in table.get(hashes[key], ()):
                 candidates.setdefault(number, []).append(key)
-        for number in sorted(candidates):
-            doc = self._segment_doc(kind, number)
-            if doc is not None:
-                actual = kind.natural_key(doc)
-                for key in candidates[number]:
-                    if key == actual:
-                        found.setdefault(key, number)
+        for number, doc in self._docs(kind, sorted(candidates)):
+            actual = kind.natural_key(doc)
+            for key in candidates[number]:
+                if key == actual:
+                    found.setdefault(key, number)
         return found
 
-    def _segment_doc(self, kind: Kind, number: int) -> dict[str, Any] | None:
-        if (kind.name, seq_of(number)) in self.touched:
-            return self._segment(kind, seq_of(number)).docs().get(str(number))
-        record = self.engine().get(kind, number, with_body=False)
-        return record.doc if record else None
+    def _docs(self, kind: Kind, numbers: Sequence[int]) -> Iterator[tuple[int, Mapping[str, Any]]]:
+        """(number, document) of the records with these numbers (in order) that exist: a
+        segment this transaction holds answers from memory, any other is read once for all
+        of its records asked for (its index locates them, its file gives just those)."""
+        by_seq: dict[int, list[int]] = {}
+        for number in numbers:
+            by_seq.setdefault(seq_of(number), []).append(number)
+        views = {view.entry.seq: view for view in self.engine().of(kind)}
+        for seq, wanted in by_seq.items():
+            if (kind.name, seq) in self.touched:
+                docs = self._segment(kind, seq).docs()
+                yield from ((n, docs[str(n)]) for n in wanted if str(n) in docs)
+                continue
+            view = views.get(seq)
+            if view is None:
+                continue
+            where = {n: i for i, n in enumerate(view.index().arrays["n"])}
+            present = [n for n in wanted if n in where]
+            yield from zip(present, view.docs_at([where[n] for n in present]))
 
     def _key_table(self, kind: Kind) -> dict[int, list[int]]:
         table = self._keys.get(kind.name)
@@ -341,6 +361,7 @@ class Transaction:
             else:
                 self.manifest.entries.pop(key, None)
             del self.touched[key]
+            self._engine = None
 
     def _texts(self, segment: _Segment, docs: Docs) -> list[Planes]:
         """The searched text of each record in number order; what is not known yet (a
@@ -362,6 +383,7 @@ class Transaction:
         back: each is the highest of the current one, the other's and ``counters``."""
         self.touched.clear()
         self._keys.clear()
+        self._engine = None
         merged = dict(other.meta, schema=SCHEMA)
         merged["next"] = {prefix: max(self.meta["next"].get(prefix, 1), other.meta["next"].get(prefix, 1),
                                       (counters or {}).get(prefix, 1))
