@@ -398,19 +398,21 @@ class _Batch:
             self.result.unchanged += 1
             return
         tag = (item.kind.name, number)
-        current = self.updates[tag] if tag in self.updates else self.txn.get(rid, with_body=False).doc
+        given = item.doc
+        has_body = given.get("body") is not None
+        stored = None if tag in self.updates else self.txn.get(rid, with_body=has_body)
+        current = self.updates[tag] if stored is None else stored.doc
         if self.bad_source(item, current):
             return
         if tag in self.updates:
             self.result.unchanged += 1
-        given = item.doc
-        if given.get("body") is not None:
+        if has_body:
             # kept until the end as text of its own, not as a view of the memory a whole chunk
             # was read into; not kept at all when it is the stored body (and no row before
             # changed that), as when a file is imported again
             text = text_of(given["body"])
             given = {k: v for k, v in given.items() if k != "body"}
-            if "body" in current or text != self.txn.get(rid, with_body=True).body:
+            if "body" in current or text != (stored or self.txn.get(rid, with_body=True)).body:
                 given["body"] = text
         self.updates[tag] = _merged(item.kind, current, given)
 
