@@ -8,10 +8,10 @@ not decode it again.
 
 from __future__ import annotations
 
+from json.encoder import encode_basestring as _encode_string
 from typing import Union
 
 import orjson
-from json.encoder import encode_basestring as _encode_string
 
 from .search import planes
 

@@ -117,6 +117,42 @@ def _scratch() -> int:
         return os.dup(handle.fileno())
 
 
+class _Outbox:
+    """The second process's end of the socket: results sent in order, at most ``AHEAD`` of
+    them unread, and the share of bodies whose searched form this process works out, moved
+    by which process waits for the other."""
+
+    def __init__(self, channel: socket.socket):
+        self.channel = channel
+        self.sent = self.taken = 0
+        self.share = SHARE
+
+    def send(self, message: Any, parts: list[Any] | None = None) -> None:
+        try:
+            self._heard(self.channel.recv(64, socket.MSG_DONTWAIT))
+        except BlockingIOError:
+            pass
+        if self.sent - self.taken >= AHEAD:  # we wait for the parent: take more of its work
+            self.share = min(1.0, self.share + STEP)
+            self._heard(self.channel.recv(64))
+        head = _encode(message)
+        fd = _scratch()
+        try:
+            write_parts(fd, [len(head).to_bytes(8, "little"), head, *(parts or [])])
+            socket.send_fds(self.channel, [b"r"], [fd])
+        finally:
+            os.close(fd)
+        self.sent += 1
+
+    def _heard(self, answers: bytes) -> None:
+        """The parent's answers, one a result taken: WAITED when it had to wait for it."""
+        if not answers:
+            raise BrokenPipeError
+        self.taken += len(answers)
+        if WAITED in answers:  # the parent waited for us: leave it more to do
+            self.share = max(0.0, self.share - STEP)
+
+
 class Worker:
     """The second process, started at once; iterate it for each chunk's result in order:
     ((prepared records, errors, invalid rows, unknown columns by file), input bytes read).
@@ -136,47 +172,19 @@ class Worker:
         status = 0
         try:
             signal.signal(signal.SIGINT, signal.SIG_IGN)  # Ctrl-C stops the parent, which ends us
-            sent = taken = 0
-            share = SHARE  # of the bodies whose searched form this process works out
-
-            def heard(answers: bytes) -> None:
-                nonlocal taken, share
-                if not answers:
-                    raise BrokenPipeError
-                taken += len(answers)
-                if WAITED in answers:  # the parent waited for us: leave it more to do
-                    share = max(0.0, share - STEP)
-
-            def send(message: Any, parts: list[Any] = []) -> None:  # noqa: B006 - never changed
-                nonlocal sent, share
-                try:
-                    heard(channel.recv(64, socket.MSG_DONTWAIT))
-                except BlockingIOError:
-                    pass
-                if sent - taken >= AHEAD:  # we wait for the parent: take more of its work
-                    share = min(1.0, share + STEP)
-                    heard(channel.recv(64))
-                head = _encode(message)
-                fd = _scratch()
-                try:
-                    write_parts(fd, [len(head).to_bytes(8, "little"), head, *parts])
-                    socket.send_fds(channel, [b"r"], [fd])
-                finally:
-                    os.close(fd)
-                sent += 1
-
+            outbox = _Outbox(channel)
             try:
                 for chunk in chunks:
                     prepared, errors, invalid, unknown = prepare(chunk.rows)
-                    records, parts = _pack(prepared, share)
-                    send(("chunk", records, errors, invalid, unknown, chunk.consumed), parts)
-                send(("done",))
+                    records, parts = _pack(prepared, outbox.share)
+                    outbox.send(("chunk", records, errors, invalid, unknown, chunk.consumed), parts)
+                outbox.send(("done",))
             except UserError as exc:
-                send(("user", exc.message, exc.exit_code))
+                outbox.send(("user", exc.message, exc.exit_code))
             except ConnectionError:
                 raise
             except Exception as exc:  # noqa: BLE001 - told to the parent, which reports it
-                send(("bug", f"{type(exc).__name__}: {exc}"))
+                outbox.send(("bug", f"{type(exc).__name__}: {exc}"))
         except BaseException:  # noqa: BLE001 - the parent left (a broken socket): nothing to tell
             status = 1
         finally:

@@ -244,14 +244,14 @@ def _jsonl_lines(name: str, lines: list[str]) -> list[SourceRow]:
     rows = []
     for number, line in enumerate(lines, start=1):
         if line.strip():
-            rows.append(_row(name, number, line, orjson.loads, line))
+            rows.append(_row(name, number, line))
     return rows
 
 
-def _row(name: str, number: int, line: str | bytes | memoryview, parse: Any, *args: Any) -> SourceRow:
+def _row(name: str, number: int, line: str | bytes | memoryview) -> SourceRow:
     """One JSONL row, or a row carrying the reason it could not be read."""
     try:
-        data = parse(*args)
+        data = orjson.loads(line)
     except orjson.JSONDecodeError as exc:
         if "utf-8" in str(exc).lower():
             raise _NotUtf8(number) from None
@@ -331,7 +331,7 @@ def _jsonl_utf8(name: str, raw: bytes, start: int = 0, stop: int | None = None,
         number += 1
         if end - pos > 8 or raw[pos:end].strip():
             line = view[pos:end]
-            rows.append(_row(name, number, line, orjson.loads, line))
+            rows.append(_row(name, number, line))
         pos = end + 1
     return rows, number + 1
 
