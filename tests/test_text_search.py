@@ -118,3 +118,54 @@ def test_a_second_process_searches_half_of_the_segments(store, monkeypatch):
     # a second process that fails leaves the whole search to this one
     monkeypatch.setattr(digests._Child, "result", lambda self: (self.stop(), None)[1])
     assert {n: _engine(small, ARTICLE, n) for n in expected} == expected
+
+
+def test_a_limited_sorted_search_gives_what_searching_every_row_gives(tmp_path, monkeypatch):
+    """``list --text 词 --limit N`` searches the rows first in the order first (a band): the
+    answer, in order, is the one of searching every row, whatever the sort, the limit, the
+    filters, ties on the sort value, a segment without a digest or a test on documents."""
+    from zhaoshang_cli.domain import sorting
+    from zhaoshang_cli.storage.tinydb import engine
+
+    monkeypatch.setattr("zhaoshang_cli.storage.tinydb.segments.SIZE", 64)  # many segments
+    monkeypatch.setattr(engine, "_BAND", 16)
+    monkeypatch.setattr(engine, "_BAND_PER_LIMIT", 4)
+    monkeypatch.setattr(engine, "_FIRST_RUN", 2)
+    rng = random.Random(11)
+    backend = TinyDBBackend(tmp_path / "z.json", keep_backups=1)
+    docs = []
+    for i in range(700):
+        doc = validation.validate(ARTICLE, {
+            "title": _text(rng, 2) + f"{i}", "region": rng.choice(["武清", "东丽", "海淀区", "苏州工业园区"]),
+            "date": f"2025-{rng.randint(1, 12):02d}-{rng.choice([1, 15, 28]):02d}",
+            "source": rng.choice(["展会", "官网", ""])})
+        doc["body"] = _text(rng, 12)
+        docs.append(doc)
+    with backend.writing() as txn:
+        txn.insert(ARTICLE, docs)
+    next(backend.segments_dir.glob("articles.*.txt")).unlink()  # one segment searched the slow way
+
+    banded = []
+    real = engine.Engine._first_by_text
+    monkeypatch.setattr(engine.Engine, "_first_by_text",
+                        lambda self, query: banded.append(found := real(self, query)) or found)
+
+    def numbers(query, band):
+        with monkeypatch.context() as m:
+            if not band:
+                m.setattr(engine.Engine, "_first_by_text", lambda self, query: None)
+            with backend.reading() as reader:
+                return [r.number for r in reader.select(query)]
+
+    from zhaoshang_cli.domain.regions import table
+
+    wuqing = table().resolve("武清").code
+    for needle in ("武清", "招商", "生物医药", "厂房数据", "不存在", "𠀀"):
+        for spec in ("-date", "date", "region", "-region"):
+            for limit in (1, 3, 20, 100):
+                for filters in (Filters(text=needle), Filters(text=needle, places=(wuqing,)),
+                                Filters(text=needle, fields=(("source", ("展会",)),))):
+                    query = Query((ARTICLE,), filters, sorting.parse(spec), limit)
+                    assert numbers(query, True) == numbers(query, False), (needle, spec, limit, filters)
+    assert any(found is not None for found in banded), "the band never answered"
+    assert any(found is None for found in banded), "the band always answered"

@@ -25,20 +25,21 @@ from dateutil.relativedelta import relativedelta
 
 from .. import messages
 from ..errors import FieldError
+from ..patterns import lazy
 
 _TIME = r"(?:[T\s]+\d{1,2}(?::\d{1,2}){1,2}(?:\.\d+)?(?:Z|[+-]\d{2}:?\d{2})?)?"
-_YMD = re.compile(r"(\d{4})\s*[-/.年]\s*(\d{1,2})\s*[-/.月]\s*(\d{1,2})\s*[日号]?" + _TIME)
-_COMPACT = re.compile(r"(\d{4})(\d{2})(\d{2})")
-_MD = re.compile(r"(\d{1,2})\s*[月/]\s*(\d{1,2})\s*[日号]?" + _TIME)
-_YM = re.compile(r"(\d{4})\s*[-/.年]\s*(\d{1,2})\s*月?")
-_YEAR = re.compile(r"(\d{4})\s*(?:年度?)?")
+_YMD = lazy(r"(\d{4})\s*[-/.年]\s*(\d{1,2})\s*[-/.月]\s*(\d{1,2})\s*[日号]?" + _TIME)
+_COMPACT = lazy(r"(\d{4})(\d{2})(\d{2})")
+_MD = lazy(r"(\d{1,2})\s*[月/]\s*(\d{1,2})\s*[日号]?" + _TIME)
+_YM = lazy(r"(\d{4})\s*[-/.年]\s*(\d{1,2})\s*月?")
+_YEAR = lazy(r"(\d{4})\s*(?:年度?)?")
 _YEAR_FIRST = r"(?:(\d{4}|[〇零一二三四五六七八九]{4})\s*(?:年度?|[-/.])?\s*)?"
 _CN_QUARTER = "一二三四五六七八九"
-_QUARTER = re.compile(_YEAR_FIRST + f"(?:q(\\d)|第?([1-9{_CN_QUARTER}])季度|第([1-9{_CN_QUARTER}])季)")
-_HALF = re.compile(_YEAR_FIRST + r"(?:([上下])半年度?|h([12]))")
-_AGO = re.compile(r"([+-]?)(\d+)\s*(d|w|m|天|周|个月)(前|后|以前|之前|以后|之后)?")
+_QUARTER = lazy(_YEAR_FIRST + f"(?:q(\\d)|第?([1-9{_CN_QUARTER}])季度|第([1-9{_CN_QUARTER}])季)")
+_HALF = lazy(_YEAR_FIRST + r"(?:([上下])半年度?|h([12]))")
+_AGO = lazy(r"([+-]?)(\d+)\s*(d|w|m|天|周|个月)(前|后|以前|之前|以后|之后)?")
 _CN_DIGITS = {"〇": 0, "零": 0, "一": 1, "二": 2, "两": 2, "三": 3, "四": 4, "五": 5, "六": 6, "七": 7, "八": 8, "九": 9}
-_CN_DATE = re.compile(r"([〇零一二三四五六七八九]{4})年([一二三四五六七八九十]{1,3})月(?:([一二三四五六七八九十]{1,3})[日号])?")
+_CN_DATE = lazy(r"([〇零一二三四五六七八九]{4})年([一二三四五六七八九十]{1,3})月(?:([一二三四五六七八九十]{1,3})[日号])?")
 
 _DAY_WORDS = {
     "today": 0, "今天": 0, "今日": 0,

@@ -14,7 +14,6 @@ field in a fixed order, ``id`` and ``kind`` first.
 
 from __future__ import annotations
 
-import re
 from dataclasses import dataclass, field
 from datetime import date
 from functools import lru_cache
@@ -22,6 +21,7 @@ from typing import Any, Callable, Mapping
 
 from .. import messages
 from ..errors import FieldError, UsageError
+from ..patterns import lazy
 
 Document = dict[str, Any]
 
@@ -189,7 +189,7 @@ def title_date_key(kind: Kind, doc: Mapping[str, Any]) -> tuple[str, ...]:
 KINDS: dict[str, Kind] = {}
 _NAMES: dict[str, Kind] = {}
 _BY_PREFIX: dict[str, Kind] = {}
-_ID = re.compile(r"[a-z][1-9]\d*")
+_ID = lazy(r"[a-z][1-9]\d*")
 
 
 _AMOUNT_PARTS = {"amount_high": "amount", "currency": "currency", "amount_approx": "flag"}

@@ -24,6 +24,7 @@ from typing import NamedTuple
 from .. import messages
 from ..data import lines
 from ..errors import UserError
+from ..patterns import lazy
 from .hanzi import simplified
 from .region_names import NameIndex, latin
 
@@ -44,8 +45,8 @@ _SUFFIXES = frozenset(("特别行政区", "维吾尔自治区", "壮族自治区
 _SUFFIX_SIZES = sorted({len(s) for s in _SUFFIXES}, reverse=True)  # the longest suffix a name ends in is peeled
 _AUTONOMOUS = ("自治州", "自治县", "自治旗")
 
-_LIST = re.compile(r"[,，、;；]")  # between the items of a list of regions
-_JOINS = re.compile(r"([\s/／·•\-—>＞›|]+)")  # between parts: whitespace (path or list), the rest (a path)
+_LIST = lazy(r"[,，、;；]")  # between the items of a list of regions
+_JOINS = lazy(r"([\s/／·•\-—>＞›|]+)")  # between parts: whitespace (path or list), the rest (a path)
 _RANK = {PROVINCE: 0, CITY: 1, COUNTY: 2, ZONE: 3}
 _CHOICES = 10  # an ambiguous name's choices shown in its error
 

@@ -7,7 +7,6 @@ of 100k records spends most of its Python time here.
 
 from __future__ import annotations
 
-import re
 from datetime import date
 from functools import lru_cache
 from typing import Any, Callable, Iterable, Mapping
@@ -16,10 +15,11 @@ from . import dates, regions, values
 from .. import messages
 from .body import RawBody
 from ..errors import FieldError, RecordInvalid, UserError
+from ..patterns import lazy
 from .kind import Field, Kind, is_empty
 
 Parser = Callable[[Any, "str | None"], Any]
-_DOC_NO_YEAR = re.compile(r"[\[【(（〔［]\s*(\d{4})\s*[\]】)）〕］]")
+_DOC_NO_YEAR = lazy(r"[\[【(（〔［]\s*(\d{4})\s*[\]】)）〕］]")
 
 
 # -- one field -----------------------------------------------------------------------------

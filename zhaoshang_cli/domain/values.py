@@ -17,16 +17,17 @@ from typing import Any, Mapping
 from .. import messages
 from ..errors import FieldError
 from ..io.masking import quoted
+from ..patterns import lazy
 
-_MOBILE = re.compile(r"1[3-9]\d{9}")
+_MOBILE = lazy(r"1[3-9]\d{9}")
 # 010 and 020-029 are the three-digit area codes; every other one (0310-0999) has four
-_AREA = re.compile(r"0(?:10|2\d|[3-9]\d{2})")
-_SERVICE = re.compile(r"([48]00)(\d{3})(\d{4})")  # 400/800 service numbers: ten digits
-_EXTENSION = re.compile(r"(?:转|分机|ext\.?|x|#)\s*(\d{1,6})$")
-_COUNTRY = re.compile(r"(?:\+|00)\s*86(?!\d)|(?:\+|00)86|86(?=[\s\-(]*1[3-9])")
-_PHONE_GROUPS = re.compile(r"[\s\-()/]+")
-_EMAIL = re.compile(r"[A-Za-z0-9._%+\-]+@[A-Za-z0-9\-]+(?:\.[A-Za-z0-9\-]+)*\.[A-Za-z]{2,}")
-_URL = re.compile(r"https?://[^\s/$.?#][^\s]*", re.IGNORECASE)
+_AREA = lazy(r"0(?:10|2\d|[3-9]\d{2})")
+_SERVICE = lazy(r"([48]00)(\d{3})(\d{4})")  # 400/800 service numbers: ten digits
+_EXTENSION = lazy(r"(?:转|分机|ext\.?|x|#)\s*(\d{1,6})$")
+_COUNTRY = lazy(r"(?:\+|00)\s*86(?!\d)|(?:\+|00)86|86(?=[\s\-(]*1[3-9])")
+_PHONE_GROUPS = lazy(r"[\s\-()/]+")
+_EMAIL = lazy(r"[A-Za-z0-9._%+\-]+@[A-Za-z0-9\-]+(?:\.[A-Za-z0-9\-]+)*\.[A-Za-z]{2,}")
+_URL = lazy(r"https?://[^\s/$.?#][^\s]*", re.IGNORECASE)
 
 
 def nfkc(value: object) -> str:
@@ -129,10 +130,10 @@ _CN_VALUES = {"零": 0, "〇": 0, "一": 1, "壹": 1, "二": 2, "贰": 2, "两":
               "五": 5, "伍": 5, "六": 6, "陆": 6, "七": 7, "柒": 7, "八": 8, "捌": 8, "九": 9, "玖": 9}
 _SMALL_UNITS = {"十": 10, "拾": 10, "百": 100, "佰": 100, "千": 1000, "仟": 1000}
 _UNIT_CHARS = "十拾百佰千仟万亿"
-_SIDE = re.compile(f"(?P<before>[^0-9{_CN_DIGITS}{_UNIT_CHARS}]*)(?P<number>[0-9.,点{_CN_DIGITS}{_UNIT_CHARS}]+)"
+_SIDE = lazy(f"(?P<before>[^0-9{_CN_DIGITS}{_UNIT_CHARS}]*)(?P<number>[0-9.,点{_CN_DIGITS}{_UNIT_CHARS}]+)"
                    f"(?P<after>[^0-9{_CN_DIGITS}{_UNIT_CHARS}]*)")
-_RANGE = re.compile(r"(.+?)(?:-|~|–|—|〜|至|到)(.+)")
-_TOKEN = re.compile(r"(\d{1,3}(?:,\d{3})+(?:\.\d+)?|\d+(?:\.\d+)?)|点([" + _CN_DIGITS[2:] + "零〇]+)|([零〇])"
+_RANGE = lazy(r"(.+?)(?:-|~|–|—|〜|至|到)(.+)")
+_TOKEN = lazy(r"(\d{1,3}(?:,\d{3})+(?:\.\d+)?|\d+(?:\.\d+)?)|点([" + _CN_DIGITS[2:] + "零〇]+)|([零〇])"
                     r"|([" + _CN_DIGITS[2:] + "])|([十拾百佰千仟])|(万)|(亿)")
 
 

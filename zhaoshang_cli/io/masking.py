@@ -13,10 +13,12 @@ import re
 import unicodedata
 from typing import Any
 
+from ..patterns import lazy
+
 # keys of extra columns that name a contact channel: CJK words anywhere in the key,
 # Latin words as whole words (tokens of letters), alone or with a no/number/id suffix
 _CONTACT_CJK = ("电话", "手机", "座机", "固话", "传真", "微信", "邮箱", "邮件", "联系方式", "扣扣")
-_CONTACT_WORD = re.compile(
+_CONTACT_WORD = lazy(
     r"(?:tel|tele|telephone|phone|mobile|mob|cell|cellphone|fax|e?mail|wechat|weixin|wx|wxid|qq|whatsapp|skype)"
     r"(?:no|num|number|id|addr|address)?")
 
@@ -28,7 +30,7 @@ _SERVICE = r"(?<!\d)(?P<s1>[48]00)[\s\-]?\d{3}[\s\-]?(?P<s4>\d{4})(?!\d)"
 _LABELLED = (r"(?<![A-Za-z0-9_])(?P<label>(?:微信号?|wechat|weixin|wx|qq号?)\s*[:：]?\s*)"
              r"(?P<handle>[A-Za-z0-9_\-]{5,20})(?![A-Za-z0-9_\-])")
 _WXID = r"wxid_[A-Za-z0-9_\-]+"
-_IN_TEXT = re.compile(f"(?P<email>{_EMAIL})|(?P<wxid>{_WXID})|{_LABELLED}|{_MOBILE}|{_SERVICE}|{_LANDLINE}",
+_IN_TEXT = lazy(f"(?P<email>{_EMAIL})|(?P<wxid>{_WXID})|{_LABELLED}|{_MOBILE}|{_SERVICE}|{_LANDLINE}",
                       re.IGNORECASE)
 
 

@@ -14,12 +14,14 @@ from __future__ import annotations
 
 import re
 
+from ..patterns import lazy
+
 # beyond the C0 controls: DEL, C1 controls, bidi marks, embeddings, overrides and isolates,
 # interlinear annotation marks
 _ACTIVE = "\x7f-\x9f\u061c\u200e\u200f\u202a-\u202e\u2066-\u2069\ufff9-\ufffb"
-_UNSAFE = re.compile(f"[\x00-\x08\x0b-\x1f{_ACTIVE}]")
-_UNSAFE_WITH_BREAKS = re.compile(f"[\x00-\x1f{_ACTIVE}\u2028\u2029]")
-_JSON_UNSAFE = re.compile(f"[{_ACTIVE}\u2028\u2029]")
+_UNSAFE = lazy(f"[\x00-\x08\x0b-\x1f{_ACTIVE}]")
+_UNSAFE_WITH_BREAKS = lazy(f"[\x00-\x1f{_ACTIVE}\u2028\u2029]")
+_JSON_UNSAFE = lazy(f"[{_ACTIVE}\u2028\u2029]")
 
 
 def _escape(match: re.Match[str]) -> str:

@@ -24,7 +24,6 @@ link.  Warnings are collected in ``warnings`` for the caller to show.
 from __future__ import annotations
 
 import os
-import re
 from contextlib import contextmanager, nullcontext
 from datetime import datetime, timezone
 from pathlib import Path
@@ -37,6 +36,7 @@ from ...atomic import (atomic_write, fsync_dir, is_user_os_error, make_private_d
                        private_dir_problem, read_private, stale_temp_files, temp_files_in)
 from ...domain.kind import KINDS, Kind
 from ...errors import StoreError, UserError
+from ...patterns import lazy
 from ..base import BackupInfo, Finding, Query, Record
 from . import manifest as manifests
 from .bodies import BodyLog
@@ -51,8 +51,8 @@ from .writer import Transaction, _Segment, body_log_of, split_id
 DEFAULT_LOCK_TIMEOUT = 10.0
 DEFAULT_BACKUPS = 5
 # <name>.<sequence>.g<generation>; older versions named backups by their UTC time
-_BACKUP_NAME = re.compile(r"\.(\d{6,12}|\d{8}T\d{6}\.\d{6}Z)\.g(\d+)$")
-_LOG_NAME = re.compile(r"bodies\.(\d+)\.log")
+_BACKUP_NAME = lazy(r"\.(\d{6,12}|\d{8}T\d{6}\.\d{6}Z)\.g(\d+)$")
+_LOG_NAME = lazy(r"bodies\.(\d+)\.log")
 SETTINGS_FILE = "config.json"
 
 

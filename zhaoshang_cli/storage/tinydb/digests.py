@@ -90,22 +90,26 @@ class Digest:
         a, b = self.offsets[i], self.offsets[i + 1]
         return self.raw[self.low_at + a:self.low_at + b], self.raw[self.high_at + a:self.high_at + b]
 
+    def holds(self, needle: Planes, i: int) -> bool:
+        """Whether row ``i``'s text holds the needle."""
+        low, high = needle
+        raw, shift = self.raw, self.high_at - self.low_at
+        end = self.low_at + self.offsets[i + 1]
+        at = raw.find(low, self.low_at + self.offsets[i], end)
+        while at != -1:
+            if raw[at + shift:at + shift + len(high)] == high:
+                return True
+            at = raw.find(low, at + 1, end)
+        return False
+
     def search(self, needle: Planes, rows: list[int]) -> list[int]:
         """Those of ``rows`` (ascending) whose text holds the needle."""
+        if len(rows) * 8 < self.rows:  # a few rows: each searched on its own
+            return [i for i in rows if self.holds(needle, i)]
         low, high = needle
         size = len(low)
         raw, offsets, low_at, high_at = self.raw, self.offsets, self.low_at, self.high_at
         found: list[int] = []
-        if len(rows) * 8 < self.rows:  # a few rows: each searched on its own
-            for i in rows:
-                start, end = low_at + offsets[i], low_at + offsets[i + 1]
-                at = raw.find(low, start, end)
-                while at != -1:
-                    if raw[at - low_at + high_at:at - low_at + high_at + size] == high:
-                        found.append(i)
-                        break
-                    at = raw.find(low, at + 1, end)
-            return found
         wanted = set(rows) if len(rows) < self.rows else None
         end_all = high_at
         at = raw.find(low, low_at, end_all)
@@ -132,21 +136,23 @@ def search_segments(work: list[tuple[Any, list[int]]], needle: Planes) -> list[l
     machine with more than one core the second half of a big store is searched by a forked
     process; if it fails, this process searches that half too."""
     if len(work) < PARALLEL_FROM or not hasattr(os, "fork") or _cores() < 2:
-        return [_search_one(view, rows, needle) for view, rows in work]
+        return [search_rows(view, rows, needle) for view, rows in work]
     half = (len(work) + 1) // 2
     child = _Child(work[half:], needle)
     try:
-        first = [_search_one(view, rows, needle) for view, rows in work[:half]]
+        first = [search_rows(view, rows, needle) for view, rows in work[:half]]
         second = child.result()
     except BaseException:
         child.stop()
         raise
     if second is None or len(second) != len(work) - half:
-        second = [_search_one(view, rows, needle) for view, rows in work[half:]]
+        second = [search_rows(view, rows, needle) for view, rows in work[half:]]
     return first + second
 
 
-def _search_one(view: Any, rows: list[int], needle: Planes) -> list[int] | None:
+def search_rows(view: Any, rows: list[int], needle: Planes) -> list[int] | None:
+    """Those of ``rows`` (ascending) of one segment whose text holds the needle, or None
+    when the segment has no usable digest."""
     with view.mapped_digest() as digest:
         return digest.search(needle, rows) if digest is not None else None
 
@@ -169,7 +175,7 @@ class _Child:
             try:
                 os.close(self.read_end)
                 signal.signal(signal.SIGINT, signal.SIG_DFL)
-                write_all(write_end, marshal.dumps([_search_one(view, rows, needle) for view, rows in work]))
+                write_all(write_end, marshal.dumps([search_rows(view, rows, needle) for view, rows in work]))
                 status = 0
             finally:
                 os._exit(status)

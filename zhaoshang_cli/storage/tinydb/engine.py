@@ -12,6 +12,7 @@ time, so an export or a listing of everything streams.
 from __future__ import annotations
 
 import heapq
+from contextlib import ExitStack
 from itertools import islice
 from dataclasses import dataclass
 from typing import Any, Callable, Iterable, Iterator, Mapping
@@ -27,6 +28,9 @@ from .segments import SegmentView, seq_of
 _GROUP = 512  # rows read from a segment at a time
 _CHUNK = 4096  # rows of a sorted listing read together, segment by segment
 _KEEP_OPEN = 32  # segment files one select keeps open
+_BAND = 4096  # rows a sorted, limited text search tries first (see _first_by_text) …
+_BAND_PER_LIMIT = 64  # … or this many per record asked for, if more
+_FIRST_RUN = 64  # rows of the band searched together first; each run after is twice the one before
 
 
 class _Files:
@@ -163,6 +167,18 @@ def _tested(view: SegmentView, rows: list[int], test: Callable[[Mapping[str, Any
     return Hits(view, [i for i in rows if test(read[i])], read)
 
 
+def _keyed(hits: Hits, column: str | None, k: int) -> list[tuple[int, int, int]]:
+    """(sort key, ``k``, row) for each row of ``hits``: the key orders by ``column`` (by ID
+    alone when None), then kind, then number, in one integer."""
+    arrays = hits.view.index().arrays
+    numbers = arrays["n"]
+    prefix = ord(hits.view.kind.prefix) << 40
+    if column is None:
+        return [(prefix | numbers[i], k, i) for i in hits.rows]
+    values = arrays[column]
+    return [((values[i] << 48) | prefix | numbers[i], k, i) for i in hits.rows]
+
+
 class Engine:
     def __init__(self, views: Mapping[str, list[SegmentView]], log: BodyLog):
         self.views = views  # kind name → its segments in number order
@@ -198,13 +214,21 @@ class Engine:
         work = [(view, rows) for view in self.of(kind) if (rows := compiled.rows(view))]
         test = compiled.doc_test()
         for (view, rows), found in zip(work, search_segments(work, planes)):
-            read: dict[int, dict[str, Any]] = {}
-            if found is None:
-                found, read = self._searched_slowly(view, rows, needle)
-            if found:
-                hits = _tested(view, found, test, read)
-                if hits.rows:
-                    yield hits
+            hits = self._text_hits(view, rows, found, needle, test)
+            if hits is not None:
+                yield hits
+
+    def _text_hits(self, view: SegmentView, rows: list[int], found: list[int] | None, needle: str,
+                   test: Callable[[Mapping[str, Any]], bool] | None) -> Hits | None:
+        """The matches among ``rows`` of one segment, given what its digest found in them
+        (None: it has no usable digest, so documents and bodies are searched)."""
+        read: dict[int, dict[str, Any]] = {}
+        if found is None:
+            found, read = self._searched_slowly(view, rows, needle)
+        if not found:
+            return None
+        hits = _tested(view, found, test, read)
+        return hits if hits.rows else None
 
     def _searched_slowly(self, view: SegmentView, rows: list[int], needle: str) -> tuple[list[int], dict[int, dict[str, Any]]]:
         """The rows holding ``needle``, each document and body read (a segment without a
@@ -226,10 +250,12 @@ class Engine:
             files.close()
 
     def _select(self, query: Query, files: _Files) -> Iterator[Record]:
-        matched = self.matches(query)
         if query.sort is not None:
-            yield from self._records(self._ordered(matched, query), query, files)
+            first = self._first_by_text(query)
+            ordered = first if first is not None else self._ordered(self.matches(query), query)
+            yield from self._records(ordered, query, files)
             return
+        matched = self.matches(query)
         left = query.limit
         for hits in matched:  # in number order: segment by segment, as they come
             rows = hits.rows if left is None else hits.rows[:max(left, 0)]
@@ -255,16 +281,8 @@ class Engine:
         keyed: list[tuple[int, int, int]] = []
         found: list[Hits] = []
         for hits in matched:
-            arrays = hits.view.index().arrays
-            numbers = arrays["n"]
-            prefix = ord(hits.view.kind.prefix) << 40
-            k = len(found)
+            keyed += _keyed(hits, None if sort.name == "id" else columns[hits.view.kind.name], len(found))
             found.append(hits)
-            if sort.name == "id":
-                keyed += [(prefix | numbers[i], k, i) for i in hits.rows]
-            else:
-                column = arrays[columns[hits.view.kind.name]]  # type: ignore[index]
-                keyed += [((column[i] << 48) | prefix | numbers[i], k, i) for i in hits.rows]
         if query.limit is not None:
             chosen = (heapq.nlargest if sort.descending else heapq.nsmallest)(query.limit, keyed)
         else:
@@ -272,6 +290,70 @@ class Engine:
             chosen = keyed
         for _, k, i in chosen:
             yield Row(found[k].view, i, found[k].docs.get(i))
+
+    def _first_by_text(self, query: Query) -> list[Row] | None:
+        """The answer to a text search that wants only the first few records in an indexed
+        order (``list --text 词 --limit 20``, by date): the few thousand rows that come first
+        in that order are searched in that order, a growing run of them at a time, until
+        enough match.  None when they hold fewer matches than the limit (or the query is not
+        of that shape): then every row is searched.  A common word is found in milliseconds
+        instead of a scan of every digest; a rare one costs the band more.  Exact: a run is
+        searched only when every row before it in the order has been."""
+        sort, limit, needle = query.sort, query.limit, query.filters.text
+        if not needle or sort is None or sort.name == "id" or limit is None:
+            return None
+        columns = {kind.name: sort_column(kind, sort.fields(kind)) for kind in query.kinds}
+        if None in columns.values():
+            return None
+        band = max(_BAND, _BAND_PER_LIMIT * limit)
+        candidates: list[tuple[SegmentView, list[int], Callable[[Mapping[str, Any]], bool] | None]] = []
+        for kind in query.kinds:
+            compiled = Compiled(kind, query.filters)
+            if not compiled.none:
+                test = compiled.doc_test()
+                candidates += [(view, rows, test) for view in self.of(kind) if (rows := compiled.rows(view))]
+        planes = needle_planes(needle)
+        total = sum(len(rows) for _, rows, _ in candidates)
+        if total < 4 * band or planes is None:
+            return None
+        # where the band ends in the order, from a sample of the sort values
+        values = [view.index().arrays[columns[view.kind.name]] for view, _, _ in candidates]  # type: ignore[index]
+        step = max(1, total // _BAND)
+        sample = sorted([col[i] for col, (_, rows, _) in zip(values, candidates) for i in rows[::step]],
+                        reverse=sort.descending)
+        edge = sample[min(len(sample) - 1, band // step)]
+        keyed: list[tuple[int, int, int]] = []
+        for k, (col, (view, rows, _)) in enumerate(zip(values, candidates)):
+            near = [i for i in rows if col[i] >= edge] if sort.descending else [i for i in rows if col[i] <= edge]
+            if near:
+                keyed += _keyed(Hits(view, near, {}), columns[view.kind.name], k)
+        if len(keyed) > 2 * band:  # many rows share the edge value: no band to speak of
+            return None
+        keyed.sort(reverse=sort.descending)
+        with ExitStack() as maps:
+            digests: dict[int, Any] = {}
+            found: list[tuple[int, int, int]] = []
+            docs: dict[tuple[int, int], dict[str, Any]] = {}
+            start, run = 0, _FIRST_RUN
+            while len(found) < limit and start < len(keyed):
+                by_segment: dict[int, list[int]] = {}
+                for _, k, i in keyed[start:start + run]:
+                    by_segment.setdefault(k, []).append(i)
+                for k, rows in by_segment.items():
+                    view, _, test = candidates[k]
+                    if k not in digests:
+                        digests[k] = maps.enter_context(view.mapped_digest())
+                    digest = digests[k]
+                    rows.sort()
+                    hits = self._text_hits(view, rows, None if digest is None else digest.search(planes, rows), needle, test)
+                    if hits is not None:
+                        found += _keyed(hits, columns[view.kind.name], k)
+                        docs.update(((k, i), doc) for i, doc in hits.docs.items())
+                start, run = start + run, run * 2
+        if len(found) < limit:
+            return None
+        chosen = (heapq.nlargest if sort.descending else heapq.nsmallest)(limit, found)
+        return [Row(candidates[k][0], i, docs.get((k, i))) for _, k, i in chosen]
 
     def _ordered_by_documents(self, matched: Iterable[Hits], query: Query) -> Iterator[Row]:
         """Sorted on fields the index lacks: each match's key is worked out from what it

@@ -10,7 +10,6 @@ them.
 
 from __future__ import annotations
 
-import re
 from dataclasses import dataclass
 from datetime import date
 from functools import lru_cache
@@ -21,6 +20,7 @@ from ...domain import kind as models
 from ...domain.kind import Kind
 from ...domain.lead import STATUSES
 from ...domain.values import CURRENCIES
+from ...patterns import lazy
 
 META = "_meta"
 BODY = "_body"  # a document's reference into the body log
@@ -35,8 +35,8 @@ class Damage:
     repair: Callable[[Document], str]  # mends the document in place; returns what it did
 
 
-_ISO_DAY = re.compile(r"\d{4}-\d{2}-\d{2}")
-_CODE = re.compile(r"\d{6}")
+_ISO_DAY = lazy(r"\d{4}-\d{2}-\d{2}")
+_CODE = lazy(r"\d{6}")
 
 
 @lru_cache(maxsize=65536)

@@ -12,7 +12,6 @@ split into segments by its first write.
 
 from __future__ import annotations
 
-import re
 from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any
@@ -22,6 +21,7 @@ import orjson
 from ... import messages
 from ...domain.kind import KINDS, Kind
 from ...errors import StoreError
+from ...patterns import lazy
 from . import integrity, migrations
 from .document import load_document
 from .integrity import META, Damage
@@ -30,7 +30,7 @@ from .segments import DIGEST_SUFFIX, INDEX_SUFFIX, Entry
 APP = "zhaoshang-cli"
 SCHEMA = 4  # 4: records in segments; 1-3: one document (migrations.py)
 SEGMENTS = "segments"
-_FILE = re.compile(r"[a-z][a-z0-9_]*\.\d{6}\.[0-9a-f]{8}\.json")
+_FILE = lazy(r"[a-z][a-z0-9_]*\.\d{6}\.[0-9a-f]{8}\.json")
 
 
 def new_meta() -> dict[str, Any]:
