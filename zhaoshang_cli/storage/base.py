@@ -18,12 +18,22 @@ from datetime import datetime
 from typing import Any, Iterator, Mapping, Protocol, Sequence
 
 from .. import messages
-from ..domain.kind import Kind, record_id
+from ..domain.kind import Kind, kind_of_id, record_id
 from ..errors import StoreError
 from ..domain.sorting import Sort
 
 Document = dict[str, Any]
 MAX_NUMBER = 999_999_999  # the largest record number a store issues or keeps
+
+
+def split_id(record_id: str) -> tuple[Kind, int]:
+    """``a12`` → (the article kind, 12); an ID of no known kind is a user's error."""
+    from ..domain.values import parse_record_id
+
+    rid = parse_record_id(record_id)
+    kind = kind_of_id(rid)
+    assert kind is not None  # parse_record_id accepts the prefixes of known kinds only
+    return kind, int(rid[1:])
 
 
 def next_number(counters: dict[str, int], kind: Kind, wanted: int | None = None) -> int:

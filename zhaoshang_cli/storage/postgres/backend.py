@@ -39,7 +39,7 @@ from ...domain.body import RawBody
 from ...domain.kind import KINDS, Kind, kind_of_id, record_id
 from ...domain.search import pieces
 from ...errors import StoreError, UserError, optional
-from ..base import BackupInfo, Finding, Query, Record, next_number
+from ..base import BackupInfo, Finding, Query, Record, next_number, split_id
 from . import schema
 from .query import Runner
 from .schema import COUNTERS, META, SETTINGS, quoted, table_name
@@ -147,12 +147,7 @@ class Reader:
         return ""
 
     def get(self, record_id: str, with_body: bool = True) -> Record:
-        from ...domain.values import parse_record_id
-
-        rid = parse_record_id(record_id)
-        kind = kind_of_id(rid)
-        assert kind is not None
-        number = int(rid[1:])
+        kind, number = split_id(record_id)
         if self.state.ready(kind):
             body = ", body::text" if with_body and kind.has_body else ""
             row = self.conn.execute(f"SELECT doc::text{body} FROM {quoted(table_name(kind))} WHERE number = %s"

@@ -27,7 +27,7 @@ import os
 from contextlib import contextmanager, nullcontext
 from datetime import datetime, timezone
 from pathlib import Path
-from typing import Any, Iterator, Mapping
+from typing import TYPE_CHECKING, Any, Iterator, Mapping
 
 import orjson
 
@@ -37,16 +37,18 @@ from ...atomic import (atomic_write, fsync_dir, is_user_os_error, make_private_d
 from ...domain.kind import KINDS, Kind
 from ...errors import StoreError, UserError
 from ...patterns import lazy
-from ..base import BackupInfo, Finding, Query, Record
+from ..base import BackupInfo, Finding, Query, Record, split_id
 from . import manifest as manifests
-from .bodies import BodyLog
+from .bodies import BodyLog, body_log_of
 from .document import load_document
 from .engine import Engine
 from .index import key_hash
 from .locking import FileLock
 from .manifest import Legacy, Manifest
 from .segments import MemoryView, SegmentView, may_hold, split
-from .writer import Transaction, _Segment, body_log_of, split_id
+
+if TYPE_CHECKING:
+    from .writer import Transaction
 
 DEFAULT_LOCK_TIMEOUT = 10.0
 DEFAULT_BACKUPS = 5
@@ -251,6 +253,8 @@ class TinyDBBackend:
                     if number > current.meta["next"].get(prefix, 1):
                         current.meta["next"][prefix] = number
                 existed = self.path.exists() and not damaged
+                from .writer import Transaction  # tinydb itself is imported only to write
+
                 txn = Transaction(self.segments_dir, current, self.body_log(current.meta))
                 if isinstance(found, Legacy):
                     migrate(txn, found)
@@ -459,6 +463,8 @@ class TinyDBBackend:
 
 def migrate(txn: Transaction, legacy: Legacy) -> None:
     """Split a store of schema 3 or older into segments (its first write does this)."""
+    from .writer import _Segment
+
     for kind in KINDS.values():
         for seq, docs in split(kind, legacy.data.get(kind.table) or {}).items():
             txn.touched[(kind.name, seq)] = _Segment(kind, docs)

@@ -16,7 +16,7 @@ import bisect
 import os
 import threading
 from pathlib import Path
-from typing import Any, Iterable, Iterator, Union
+from typing import Any, Iterable, Iterator, Mapping, Union
 
 import orjson
 
@@ -36,6 +36,11 @@ class BodyUnreadable(StoreError):
         template = messages.STORE_BODY_MISSING if offset < 0 else messages.STORE_BODY_UNREADABLE
         super().__init__(template.format(log=log))
         self.offset = offset
+
+
+def body_log_of(side: Path, meta: Mapping[str, Any]) -> BodyLog:
+    """The body log a manifest's ``meta`` names, in the store's side folder."""
+    return BodyLog(side / f"bodies.{meta['log']}.log", meta.get("bodies") == "json")
 
 
 class BodyLog:

@@ -297,7 +297,8 @@ class Engine:
         in that order are searched in that order, a growing run of them at a time, until
         enough match.  None when they hold fewer matches than the limit (or the query is not
         of that shape): then every row is searched.  A common word is found in milliseconds
-        instead of a scan of every digest; a rare one costs the band more.  Exact: a run is
+        instead of a scan of every digest; a rare one costs a thousand rows more, as the
+        search gives up once the band is unlikely to hold enough.  Exact: a run is
         searched only when every row before it in the order has been."""
         sort, limit, needle = query.sort, query.limit, query.filters.text
         if not needle or sort is None or sort.name == "id" or limit is None:
@@ -350,6 +351,8 @@ class Engine:
                         found += _keyed(hits, columns[view.kind.name], k)
                         docs.update(((k, i), doc) for i, doc in hits.docs.items())
                 start, run = start + run, run * 2
+                if start >= 8 * _FIRST_RUN and 2 * len(found) * len(keyed) < limit * start:
+                    break  # at this rate the band would not hold half the matches asked for
         if len(found) < limit:
             return None
         chosen = (heapq.nlargest if sort.descending else heapq.nsmallest)(limit, found)

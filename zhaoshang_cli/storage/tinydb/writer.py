@@ -23,10 +23,10 @@ from tinydb.table import Document
 from ... import messages
 from ...domain import dates
 from ...domain.body import planes_of
-from ...domain.kind import Kind, kind_of_id
+from ...domain.kind import Kind
 from ...domain.search import Planes, planes, record_planes
 from ...errors import StoreError, UserError
-from ..base import Query, Record, next_number
+from ..base import Query, Record, next_number, split_id
 from . import digests
 from .bodies import Appender, BodyLog, Ref
 from .engine import Engine
@@ -87,15 +87,6 @@ def _check(entry: Entry, docs: Docs) -> None:
         if int(key) not in allowed:
             raise SegmentUnreadable(messages.DOCTOR_SEGMENT_MISPLACED.format(
                 segment=f"{entry.kind.table} {entry.seq} ({entry.file})", keys=key))
-
-
-def split_id(record_id: str) -> tuple[Kind, int]:
-    from ...domain.values import parse_record_id
-
-    rid = parse_record_id(record_id)
-    kind = kind_of_id(rid)
-    assert kind is not None  # parse_record_id accepts the prefixes of known kinds only
-    return kind, int(rid[1:])
 
 
 class Transaction:
@@ -418,5 +409,3 @@ class Transaction:
         return [SegmentView(self.directory, e) for e in self.manifest.of(kind)]
 
 
-def body_log_of(side: Path, meta: Mapping[str, Any]) -> BodyLog:
-    return BodyLog(side / f"bodies.{meta['log']}.log", meta.get("bodies") == "json")
