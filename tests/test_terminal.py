@@ -222,3 +222,19 @@ def test_a_mistyped_store_is_exit_1_and_add_makes_no_folders(cli, tmp_path):
     assert added.exit_code == 1 and "does not exist" in added.stderr and not missing.parent.exists()
     imported = cli("--db", str(missing), "import", str(EXAMPLES / "articles.jsonl"), ok=False)
     assert imported.exit_code == 1 and not missing.parent.exists()
+
+
+@pytest.mark.parametrize("seed", range(5))
+def test_a_cut_keeps_the_longest_start_that_fits(seed):
+    """grid._cut against trying every prefix: wide, narrow and zero-width characters mixed."""
+    import random
+
+    from zhaoshang_cli.io.grid import _cut
+
+    rng = random.Random(seed)
+    alphabet = ["武", "清", "a", "1", "（", "）", "—", "…", "\u0301", "\u200b", "한", "😀", "ｱ", " ", "é"]
+    for _ in range(400):
+        text = "".join(rng.choice(alphabet) for _ in range(rng.randint(0, 30)))
+        for cells in range(0, 25, 3):
+            best = max(k for k in range(len(text) + 1) if width(text[:k]) <= cells)
+            assert _cut(text, cells) == (text[:best], width(text[:best])), (text, cells)

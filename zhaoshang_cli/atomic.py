@@ -170,6 +170,36 @@ def read_private(path: Path) -> bytes:
         return handle.read()
 
 
+_NEIGHBOURS = 16 << 10  # bytes between two spans that are read over rather than apart
+_WINDOW = 1 << 20  # most bytes one read of several spans takes
+
+
+def read_spans(fd: int, spans: list[tuple[int, int]]) -> list[bytes]:
+    """The bytes at each (offset, length) of ``spans``, in their order: fewer at the end of
+    the file, none for a span with a negative offset or length (the caller checks what it
+    got).  Neighbours in the file are read together, up to a megabyte a call: a listing of
+    40 000 records made 80 000 calls reading one record or body each."""
+    found = [b""] * len(spans)
+    order = sorted((k for k, (offset, length) in enumerate(spans) if offset >= 0 and length >= 0),
+                   key=lambda k: spans[k][0])
+    i = 0
+    while i < len(order):
+        start, end = spans[order[i]][0], sum(spans[order[i]])
+        j = i + 1
+        while j < len(order):
+            offset, length = spans[order[j]]
+            if offset > end + _NEIGHBOURS or max(end, offset + length) - start > _WINDOW:
+                break
+            end = max(end, offset + length)
+            j += 1
+        data = os.pread(fd, end - start, start)
+        for k in order[i:j]:
+            offset, length = spans[k]
+            found[k] = data[offset - start:offset - start + length]
+        i = j
+    return found
+
+
 def os_error_message(exc: OSError, action: str = "write") -> str:
     """One line for an OS error the user can act on: the path and the cause."""
     path = exc.filename or "?"

@@ -271,14 +271,11 @@ def is_empty(value: Any) -> bool:
 # -- the public shape ------------------------------------------------------------------------
 def to_public(kind: Kind, number: int | str, doc: Mapping[str, Any], body: str | None = None) -> dict[str, Any]:
     """The record as every output format shows it: all fields, fixed order."""
-    from .regions import places
-    from .values import DEFAULT_CURRENCY
-
     out: dict[str, Any] = {"id": record_id(kind, number), "kind": kind.name}
     for spec in kind.fields:
         if spec.type == "region":
             code = doc.get("region_code")
-            out[spec.name] = places().name(code) if code else None
+            out[spec.name] = _region_name(code) if code else None
             out["region_code"] = code
             out["zone"] = doc.get("zone")
         elif spec.apart:
@@ -286,6 +283,8 @@ def to_public(kind: Kind, number: int | str, doc: Mapping[str, Any], body: str |
         elif spec.type in ("tags", "notes", "history"):
             out[spec.name] = list(doc.get(spec.name, []))
         elif spec.part_of and spec.type in ("currency", "flag") and doc.get(spec.part_of) is not None:
+            from .values import DEFAULT_CURRENCY
+
             # stored only when not the default: yuan, exact
             out[spec.name] = doc.get(spec.name) or (DEFAULT_CURRENCY if spec.type == "currency" else False)
         else:
@@ -294,6 +293,15 @@ def to_public(kind: Kind, number: int | str, doc: Mapping[str, Any], body: str |
     out["created_at"] = doc.get("created_at")
     out["updated_at"] = doc.get("updated_at")
     return out
+
+
+@lru_cache(maxsize=8192)
+def _region_name(code: str) -> str | None:
+    """A region code's name (to_public runs for every record listed: an import inside it
+    cost more than the rest of it)."""
+    from .regions import places
+
+    return places().name(code)
 
 
 # the built-in kinds register themselves

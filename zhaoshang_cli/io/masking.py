@@ -11,6 +11,7 @@ from __future__ import annotations
 
 import re
 import unicodedata
+from functools import lru_cache
 from typing import Any
 
 from ..patterns import lazy
@@ -111,13 +112,19 @@ def mask_value(value: Any, contact: bool = False) -> Any:
     return mask_text(text) if contact and text else value
 
 
+@lru_cache(maxsize=1)
+def _kinds() -> dict[str, Any]:
+    """The registry of kinds (the same dict as kinds are added), imported once, not per record."""
+    from ..domain.kind import KINDS
+
+    return KINDS
+
+
 def masked(record: dict[str, Any]) -> dict[str, Any]:
     """``record`` as people may see it without --reveal: a masked copy, or the record
     itself when it holds no contact data."""
-    from ..domain.kind import KINDS
-
     changes: dict[str, Any] = {}
-    kind = KINDS.get(record.get("kind", ""))
+    kind = _kinds().get(record.get("kind", ""))
     for spec in kind.contact_fields if kind is not None else ():  # the kind's phone and e-mail fields
         value = record.get(spec.name)
         if value:

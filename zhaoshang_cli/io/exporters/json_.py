@@ -20,6 +20,16 @@ def dumps(value: Any, *, indent: bool = True) -> str:
     return json_inert(text)
 
 
+def line(value: Any) -> bytes:
+    """``dumps(value, indent=False)`` in UTF-8: the bytes orjson made when nothing needed
+    escaping (a listing of 40 000 records spent a fifth of its time decoding and encoding
+    them again)."""
+    raw = orjson.dumps(value)
+    text = raw.decode("utf-8")
+    inert = json_inert(text)
+    return raw if inert is text else inert.encode("utf-8")
+
+
 def write(records: Iterable[dict[str, Any]], out: TextIO, **_: Any) -> None:
     """The records as one indented array, written record by record (the same text as
     ``dumps`` of the whole list)."""

@@ -26,7 +26,7 @@ from typing import Any, BinaryIO, Iterable, Iterator, Mapping
 import orjson
 
 from ... import messages
-from ...atomic import open_private, read_private, write_all
+from ...atomic import open_private, read_private, read_spans, write_all
 from ...errors import StoreError
 from ...domain.kind import Kind
 from .document import dump_document
@@ -196,12 +196,13 @@ class SegmentView:
         index = self.index()
         numbers, starts, ends = index.arrays["n"], index.arrays["start"], index.arrays["end"]
         docs = []
+        positions = list(positions)
+        labels = [b'"%d":' % numbers[at] for at in positions]
         try:
-            for at in positions:
-                label = b'"%d":' % numbers[at]
-                start, end = starts[at], ends[at]
-                handle.seek(start - len(label))
-                raw = handle.read(end - start + len(label))
+            spans = read_spans(handle.fileno(), [(starts[at] - len(label), ends[at] - starts[at] + len(label))
+                                                 for at, label in zip(positions, labels)])
+            for at, label, raw in zip(positions, labels, spans):
+                start = starts[at]
                 if start < len(label) or not raw.startswith(label):
                     raise SegmentUnreadable(f"{self.entry.file}: row {at} is not record {numbers[at]}")
                 doc = orjson.loads(raw[len(label):])
