@@ -120,52 +120,73 @@ def test_a_second_process_searches_half_of_the_segments(store, monkeypatch):
     assert {n: _engine(small, ARTICLE, n) for n in expected} == expected
 
 
+PLACES = ["武清", "东丽", "西青", "津南", "北辰", "宁河", "静海", "蓟州", "宝坻", "滨海新区", "海淀区", "昌平区",
+          "顺义区", "浦东新区", "苏州工业园区", "姑苏区", "余杭区", "天河区", "武侯区"]
+
+
 def test_a_limited_sorted_search_gives_what_searching_every_row_gives(tmp_path, monkeypatch):
     """``list --text 词 --limit N`` searches the rows first in the order first (a band): the
-    answer, in order, is the one of searching every row, whatever the sort, the limit, the
-    filters, ties on the sort value, a segment without a digest or a test on documents."""
+    answer, records and bodies in order, is the one of searching every row, whatever the
+    sort, the limit, the filters, ties on the sort value, records without a date or region,
+    two kinds at once, a segment without a digest or a test on documents."""
     from zhaoshang_cli.domain import sorting
+    from zhaoshang_cli.domain.regions import table
     from zhaoshang_cli.storage.tinydb import engine
 
     monkeypatch.setattr("zhaoshang_cli.storage.tinydb.segments.SIZE", 64)  # many segments
     monkeypatch.setattr(engine, "_BAND", 16)
     monkeypatch.setattr(engine, "_BAND_PER_LIMIT", 4)
     monkeypatch.setattr(engine, "_FIRST_RUN", 2)
+    monkeypatch.setattr(digests, "PARALLEL_FROM", 10 ** 6)  # the whole search in this process: quicker here
     rng = random.Random(11)
     backend = TinyDBBackend(tmp_path / "z.json", keep_backups=1)
-    docs = []
-    for i in range(700):
+    articles = []
+    for i in range(800):
         doc = validation.validate(ARTICLE, {
-            "title": _text(rng, 2) + f"{i}", "region": rng.choice(["武清", "东丽", "海淀区", "苏州工业园区"]),
-            "date": f"2025-{rng.randint(1, 12):02d}-{rng.choice([1, 15, 28]):02d}",
-            "source": rng.choice(["展会", "官网", ""])})
+            "title": _text(rng, 2) + f"{i}", "region": rng.choice(PLACES),
+            "date": f"2025-{rng.randint(1, 12):02d}-{rng.randint(1, 28):02d}",
+            "source": rng.choice(["展会", "展会", "官网", ""])})
         doc["body"] = _text(rng, 12)
-        docs.append(doc)
+        articles.append(doc)
+    leads = [validation.validate(LEAD, {  # some without a date or a region: sort value 0
+        "company": _text(rng, 2) + f"{i}有限公司", "phone": "13800138000", "notes": _text(rng, 3),
+        "source": rng.choice(["展会", "电话"]),
+        **({"region": rng.choice(PLACES)} if i % 3 else {}),
+        **({"date": f"2025-{rng.randint(1, 12):02d}-01"} if i % 4 else {})}) for i in range(300)]
     with backend.writing() as txn:
-        txn.insert(ARTICLE, docs)
+        txn.insert(ARTICLE, articles)
+        txn.insert(LEAD, leads)
     next(backend.segments_dir.glob("articles.*.txt")).unlink()  # one segment searched the slow way
 
-    banded = []
+    answered = set()
     real = engine.Engine._first_by_text
-    monkeypatch.setattr(engine.Engine, "_first_by_text",
-                        lambda self, query: banded.append(found := real(self, query)) or found)
+    band = [True]
 
-    def numbers(query, band):
-        with monkeypatch.context() as m:
-            if not band:
-                m.setattr(engine.Engine, "_first_by_text", lambda self, query: None)
-            with backend.reading() as reader:
-                return [r.number for r in reader.select(query)]
+    def spy(self, query):
+        if not band[0]:
+            return None
+        found = real(self, query)
+        if found is not None:
+            answered.add((query.sort.spec, len(query.kinds), bool(query.filters.fields), bool(query.filters.places)))
+        return found
 
-    from zhaoshang_cli.domain.regions import table
+    monkeypatch.setattr(engine.Engine, "_first_by_text", spy)
 
-    wuqing = table().resolve("武清").code
-    for needle in ("武清", "招商", "生物医药", "厂房数据", "不存在", "𠀀"):
-        for spec in ("-date", "date", "region", "-region"):
-            for limit in (1, 3, 20, 100):
-                for filters in (Filters(text=needle), Filters(text=needle, places=(wuqing,)),
-                                Filters(text=needle, fields=(("source", ("展会",)),))):
-                    query = Query((ARTICLE,), filters, sorting.parse(spec), limit)
-                    assert numbers(query, True) == numbers(query, False), (needle, spec, limit, filters)
-    assert any(found is not None for found in banded), "the band never answered"
-    assert any(found is None for found in banded), "the band always answered"
+    def records(reader, query, with_band):
+        band[0] = with_band
+        return [(r.id, r.doc, r.body) for r in reader.select(query)]
+
+    tianjin = table().resolve("天津").code[:2]
+    with backend.reading() as reader:
+        for kinds in ((ARTICLE,), (ARTICLE, LEAD)):
+            for needle in ("武清", "生物医药", "不存在", "𠀀"):
+                for spec in ("-date", "date", "region", "-region"):
+                    for limit in (0, 1, 3, 20):
+                        for filters in (Filters(text=needle), Filters(text=needle, places=(tianjin,)),
+                                        Filters(text=needle, fields=(("source", ("展会",)),))):
+                            query = Query(kinds, filters, sorting.parse(spec), limit, with_body=True)
+                            assert records(reader, query, True) == records(reader, query, False), \
+                                (kinds, needle, spec, limit, filters)
+    for spec in ("-date", "date", "region", "-region"):  # the band answered each kind of query
+        assert {(spec, 1, False, False), (spec, 2, False, False), (spec, 1, True, False),
+                (spec, 1, False, True)} <= answered, (spec, answered)

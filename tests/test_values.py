@@ -222,3 +222,27 @@ def test_email_and_source():
     for bad in ("很长的来源" * 7, "", "ftp://example.org/x", ["展会"], None):
         with pytest.raises(FieldError):
             parse_source(bad)
+
+
+def test_every_pattern_compiled_on_first_use_compiles():
+    """patterns.lazy puts off compiling to the first use: a typo in a rarely used pattern
+    would otherwise show only then.  Every module's lazy patterns, compiled here."""
+    import importlib
+    import pkgutil
+
+    import zhaoshang_cli
+    from zhaoshang_cli.patterns import _Lazy
+
+    found = 0
+    for info in pkgutil.walk_packages(zhaoshang_cli.__path__, "zhaoshang_cli."):
+        if info.name.endswith("__main__"):
+            continue
+        try:
+            module = importlib.import_module(info.name)
+        except ImportError:  # an optional extra not installed
+            continue
+        for value in vars(module).values():
+            if isinstance(value, _Lazy):
+                assert isinstance(value.groups, int)  # compiled: a bad pattern raises re.error here
+                found += 1
+    assert found >= 30

@@ -3,7 +3,8 @@
 A command uses few of the program's patterns, and compiling them all at start-up (the
 date, amount, contact and region patterns, some with large character classes) took a
 tenth of a short command's time.  ``lazy(...)`` stands where ``re.compile(...)`` would
-and compiles on the first call of any of its methods.
+and compiles on the first use of any of its attributes.  It is not a ``re.Pattern``:
+call its methods (``match``, ``sub``…); do not pass it to ``re.sub`` or copy it.
 """
 
 from __future__ import annotations
@@ -20,6 +21,8 @@ class _Lazy:
         self._source = (pattern, flags)
 
     def __getattr__(self, name: str) -> Any:  # only for names not yet set on the instance
+        if name.startswith("_"):  # copy and pickle look for __setstate__ before _source is set
+            raise AttributeError(name)
         compiled = re.compile(*self._source)
         for taken in _TAKEN:
             setattr(self, taken, getattr(compiled, taken))

@@ -198,8 +198,9 @@ _AMOUNT_PARTS = {"amount_high": "amount", "currency": "currency", "amount_approx
 def register(kind: Kind) -> Kind:
     """Make a kind known to every command; its prefix and names must be free.  Commands
     built before (cli.app.build_app) do not see it: build the CLI after registering."""
-    if kind.prefix in _BY_PREFIX or kind.name in KINDS or len(kind.prefix) != 1 or not kind.prefix.isalpha():
-        raise ValueError(f"kind {kind.name}: prefix or name already taken, or not one letter")
+    if kind.prefix in _BY_PREFIX or kind.name in KINDS or len(kind.prefix) != 1 \
+            or not "a" <= kind.prefix <= "z":  # IDs are a-z and a number; sort keys hold the prefix in a byte
+        raise ValueError(f"kind {kind.name}: prefix or name already taken, or not one letter a-z")
     amounts = [f for f in kind.fields if f.type == "amount" and f.part_of is None]
     parts = {f.name: f.type for f in kind.fields if f.part_of == "amount"}
     if amounts and ([f.name for f in amounts] != ["amount"] or parts != _AMOUNT_PARTS):

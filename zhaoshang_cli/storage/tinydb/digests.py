@@ -24,7 +24,7 @@ from typing import Any, Iterable, Mapping
 
 import orjson
 
-from ...atomic import write_all
+from ...atomic import read_spans, write_all
 from ...domain.kind import Kind
 from ...domain.search import Planes, planes, record_planes
 
@@ -55,16 +55,25 @@ class DigestUnreadable(Exception):
     pass
 
 
+_HEAD = 4096  # bytes read first from a digest file: its magic and header line
+
+
 class Digest:
     """A digest file's content: ``row(i)`` gives a row's planes back, ``search`` finds rows."""
 
-    def __init__(self, raw: bytes):
-        """``raw``: the file's bytes, or a memory map of it."""
-        if raw[:len(MAGIC)] != MAGIC:
+    def __init__(self, raw: Any, fd: int | None = None, size: int = 0):
+        """``raw``: the file's bytes, or a memory map of it; or None and the file's ``fd``
+        and ``size``, to search a few rows reading only those (see ``search``)."""
+        def read(at: int, length: int) -> bytes:
+            return raw[at:at + length] if raw is not None else os.pread(fd, length, at)  # type: ignore[arg-type]
+
+        size = len(raw) if raw is not None else size
+        head = read(0, _HEAD)
+        if head[:len(MAGIC)] != MAGIC:
             raise DigestUnreadable("not a text digest")
-        newline = raw.find(b"\n", len(MAGIC))
+        newline = head.find(b"\n", len(MAGIC))
         try:
-            header = orjson.loads(raw[len(MAGIC):newline])
+            header = orjson.loads(head[len(MAGIC):newline])
             if header.get("format") != FORMAT or header.get("byteorder") != sys.byteorder:
                 raise DigestUnreadable("another layout")
             rows = int(header["rows"])
@@ -72,17 +81,18 @@ class Digest:
             raise DigestUnreadable(str(exc)) from None
         start = newline + 1
         offsets = array("q")
-        if rows < 0 or newline < 0 or len(raw) < start + 8 * (rows + 1):
+        if rows < 0 or newline < 0 or size < start + 8 * (rows + 1):
             raise DigestUnreadable("cut short")
-        offsets.frombytes(raw[start:start + 8 * (rows + 1)])
+        offsets.frombytes(read(start, 8 * (rows + 1)))
         if offsets[0] != 0:
             raise DigestUnreadable("not a digest's offsets")
-        size = offsets[-1]
+        total = offsets[-1]
         self.low_at = start + 8 * (rows + 1)
-        self.high_at = self.low_at + size
-        if self.high_at + size != len(raw):
+        self.high_at = self.low_at + total
+        if self.high_at + total != size:
             raise DigestUnreadable("sizes do not add up")  # doctor compares every row
         self.raw = raw
+        self.fd = fd
         self.offsets = offsets
         self.rows = rows
 
@@ -104,6 +114,8 @@ class Digest:
 
     def search(self, needle: Planes, rows: list[int]) -> list[int]:
         """Those of ``rows`` (ascending) whose text holds the needle."""
+        if self.raw is None:
+            return self._search_read(needle, rows)
         if len(rows) * 8 < self.rows:  # a few rows: each searched on its own
             return [i for i in rows if self.holds(needle, i)]
         low, high = needle
@@ -126,6 +138,26 @@ class Digest:
         return found
 
 
+    def _search_read(self, needle: Planes, rows: list[int]) -> list[int]:
+        """``search`` of a digest not in memory: the rows' low bytes are read, and the high
+        bytes only where the low ones match."""
+        low, high = needle
+        offsets, low_at, high_at = self.offsets, self.low_at, self.high_at
+        spots: list[tuple[int, int]] = []  # (row, where the low bytes match in the planes)
+        texts = read_spans(self.fd, [(low_at + offsets[i], offsets[i + 1] - offsets[i]) for i in rows])  # type: ignore[arg-type]
+        for i, text in zip(rows, texts):
+            at = text.find(low)
+            while at != -1:
+                spots.append((i, offsets[i] + at))
+                at = text.find(low, at + 1)
+        found: list[int] = []
+        confirmed = read_spans(self.fd, [(high_at + spot, len(high)) for _, spot in spots])  # type: ignore[arg-type]
+        for (i, _), bytes_there in zip(spots, confirmed):
+            if bytes_there == high and (not found or found[-1] != i):
+                found.append(i)
+        return found
+
+
 # -- searching many segments ---------------------------------------------------------------
 PARALLEL_FROM = 8  # segments: below this a second process costs more than it saves
 
@@ -136,24 +168,22 @@ def search_segments(work: list[tuple[Any, list[int]]], needle: Planes) -> list[l
     machine with more than one core the second half of a big store is searched by a forked
     process; if it fails, this process searches that half too."""
     if len(work) < PARALLEL_FROM or not hasattr(os, "fork") or _cores() < 2:
-        return [search_rows(view, rows, needle) for view, rows in work]
+        return [_search_one(view, rows, needle) for view, rows in work]
     half = (len(work) + 1) // 2
     child = _Child(work[half:], needle)
     try:
-        first = [search_rows(view, rows, needle) for view, rows in work[:half]]
+        first = [_search_one(view, rows, needle) for view, rows in work[:half]]
         second = child.result()
     except BaseException:
         child.stop()
         raise
     if second is None or len(second) != len(work) - half:
-        second = [search_rows(view, rows, needle) for view, rows in work[half:]]
+        second = [_search_one(view, rows, needle) for view, rows in work[half:]]
     return first + second
 
 
-def search_rows(view: Any, rows: list[int], needle: Planes) -> list[int] | None:
-    """Those of ``rows`` (ascending) of one segment whose text holds the needle, or None
-    when the segment has no usable digest."""
-    with view.mapped_digest() as digest:
+def _search_one(view: Any, rows: list[int], needle: Planes) -> list[int] | None:
+    with view.open_digest() as digest:
         return digest.search(needle, rows) if digest is not None else None
 
 
@@ -175,7 +205,7 @@ class _Child:
             try:
                 os.close(self.read_end)
                 signal.signal(signal.SIGINT, signal.SIG_DFL)
-                write_all(write_end, marshal.dumps([search_rows(view, rows, needle) for view, rows in work]))
+                write_all(write_end, marshal.dumps([_search_one(view, rows, needle) for view, rows in work]))
                 status = 0
             finally:
                 os._exit(status)

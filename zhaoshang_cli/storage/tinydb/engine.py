@@ -298,8 +298,13 @@ class Engine:
         enough match.  None when they hold fewer matches than the limit (or the query is not
         of that shape): then every row is searched.  A common word is found in milliseconds
         instead of a scan of every digest; a rare one costs a thousand rows more, as the
-        search gives up once the band is unlikely to hold enough.  Exact: a run is
-        searched only when every row before it in the order has been."""
+        search gives up once the band is unlikely to hold enough.  Also None when so many
+        rows share the value where the band ends that there is no band to speak of.
+
+        Exact: the band holds every row whose sort value is at or before its last one (ties
+        included), so every row outside it sorts after every row inside; its rows are
+        searched strictly in order, a whole run at a time, so the matches found are the first
+        matches of all."""
         sort, limit, needle = query.sort, query.limit, query.filters.text
         if not needle or sort is None or sort.name == "id" or limit is None:
             return None
@@ -307,6 +312,8 @@ class Engine:
         if None in columns.values():
             return None
         band = max(_BAND, _BAND_PER_LIMIT * limit)
+        if sum(len(view.index()) for kind in query.kinds for view in self.of(kind)) < 4 * band:
+            return None  # a small store: every row is searched, and soon
         candidates: list[tuple[SegmentView, list[int], Callable[[Mapping[str, Any]], bool] | None]] = []
         for kind in query.kinds:
             compiled = Compiled(kind, query.filters)
@@ -319,31 +326,31 @@ class Engine:
             return None
         # where the band ends in the order, from a sample of the sort values
         values = [view.index().arrays[columns[view.kind.name]] for view, _, _ in candidates]  # type: ignore[index]
-        step = max(1, total // _BAND)
+        step = max(1, band // 64)
         sample = sorted([col[i] for col, (_, rows, _) in zip(values, candidates) for i in rows[::step]],
                         reverse=sort.descending)
         edge = sample[min(len(sample) - 1, band // step)]
-        keyed: list[tuple[int, int, int]] = []
+        in_band: list[tuple[int, int, int]] = []  # (sort key, candidate, row), in the order
         for k, (col, (view, rows, _)) in enumerate(zip(values, candidates)):
             near = [i for i in rows if col[i] >= edge] if sort.descending else [i for i in rows if col[i] <= edge]
             if near:
-                keyed += _keyed(Hits(view, near, {}), columns[view.kind.name], k)
-        if len(keyed) > 2 * band:  # many rows share the edge value: no band to speak of
+                in_band += _keyed(Hits(view, near, {}), columns[view.kind.name], k)
+        if len(in_band) > 2 * band:
             return None
-        keyed.sort(reverse=sort.descending)
+        in_band.sort(reverse=sort.descending)
         with ExitStack() as maps:
             digests: dict[int, Any] = {}
             found: list[tuple[int, int, int]] = []
             docs: dict[tuple[int, int], dict[str, Any]] = {}
             start, run = 0, _FIRST_RUN
-            while len(found) < limit and start < len(keyed):
+            while len(found) < limit and start < len(in_band):
                 by_segment: dict[int, list[int]] = {}
-                for _, k, i in keyed[start:start + run]:
+                for _, k, i in in_band[start:start + run]:
                     by_segment.setdefault(k, []).append(i)
                 for k, rows in by_segment.items():
                     view, _, test = candidates[k]
                     if k not in digests:
-                        digests[k] = maps.enter_context(view.mapped_digest())
+                        digests[k] = maps.enter_context(view.open_digest(mapped=False))
                     digest = digests[k]
                     rows.sort()
                     hits = self._text_hits(view, rows, None if digest is None else digest.search(planes, rows), needle, test)
@@ -351,7 +358,7 @@ class Engine:
                         found += _keyed(hits, columns[view.kind.name], k)
                         docs.update(((k, i), doc) for i, doc in hits.docs.items())
                 start, run = start + run, run * 2
-                if start >= 8 * _FIRST_RUN and 2 * len(found) * len(keyed) < limit * start:
+                if start >= 8 * _FIRST_RUN and 2 * len(found) * len(in_band) < limit * start:
                     break  # at this rate the band would not hold half the matches asked for
         if len(found) < limit:
             return None

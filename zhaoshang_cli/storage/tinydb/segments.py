@@ -236,34 +236,35 @@ class SegmentView:
         return digest if digest.rows == len(self.index()) else None
 
     @contextmanager
-    def mapped_digest(self) -> Iterator[Digest | None]:
-        """The text digest mapped into memory for one search, unmapped after it (so that a
-        search of the whole store holds one segment's pages at a time)."""
+    def open_digest(self, mapped: bool = True) -> Iterator[Digest | None]:
+        """The text digest for one search, closed after it: mapped into memory to search it
+        whole (a search of the whole store holds one segment's pages at a time), or, with
+        ``mapped=False``, read a few rows at a time (a map holds the 64 KB around every row
+        a search touches, and a search of a few rows of each segment touches them all)."""
         try:
             fd = open_private(self.directory / self.entry.digest_file, os.O_RDONLY)
         except (OSError, StoreError):
             yield None
             return
-        try:
-            area = mmap.mmap(fd, 0, access=mmap.ACCESS_READ)
-        except (OSError, ValueError):
-            os.close(fd)
-            yield None
-            return
-        os.close(fd)
-        digest: Digest | None = None
+        area = digest = None
         try:
             try:
-                digest = Digest(area)  # type: ignore[arg-type]
-            except DigestUnreadable:
+                if mapped:
+                    area = mmap.mmap(fd, 0, access=mmap.ACCESS_READ)
+                    digest = Digest(area)
+                else:
+                    digest = Digest(None, fd, os.fstat(fd).st_size)
+            except (OSError, ValueError, DigestUnreadable):
                 digest = None
             if digest is not None and digest.rows != len(self.index()):
                 digest = None
             yield digest
         finally:
             if digest is not None:
-                digest.raw = b""  # no view of the map may outlive it
-            area.close()
+                digest.raw, digest.fd = b"", None  # no view of the map, no closed file may outlive it
+            if area is not None:
+                area.close()
+            os.close(fd)
 
 
 class MemoryView(SegmentView):
@@ -290,7 +291,7 @@ class MemoryView(SegmentView):
         return None
 
     @contextmanager
-    def mapped_digest(self) -> Iterator[Digest | None]:
+    def open_digest(self, mapped: bool = True) -> Iterator[Digest | None]:
         yield None  # searched slowly: such a store is split into segments by its first write
 
 
