@@ -170,3 +170,23 @@ def test_output_into_a_read_only_directory_names_the_path(examples, tmp_path, mo
     assert result.exit_code == 1 and result.stderr.count("\n") == 1
     assert f"cannot write '{locked / 'r.txt'}': Permission denied" in result.stderr
     assert list(locked.iterdir()) == []
+
+
+@pytest.mark.parametrize("encoding,line_buffering", [("utf-8", False), ("UTF8", False), ("gb18030", False),
+                                                     ("utf-8", True)])
+def test_json_lines_come_out_as_the_text_stream_would_write_them(encoding, line_buffering):
+    """JSON Lines go to the bytes under a UTF-8 stream a megabyte at a time, and through the
+    text stream otherwise (another encoding, or a terminal's line buffering): the same text
+    either way, escapes of terminal controls included."""
+    import io
+
+    from zhaoshang_cli.io.exporters import jsonl
+    from zhaoshang_cli.io.exporters.json_ import dumps
+
+    records = [{"id": f"a{i}", "title": f"武清招商{i}", "body": "段落\u3000一\u202e二\x85" * 200} for i in range(3000)]
+    raw = io.BytesIO()
+    out = io.TextIOWrapper(raw, encoding=encoding, newline="", line_buffering=line_buffering)
+    jsonl.write(iter(records), out)
+    out.flush()
+    assert raw.getvalue() == "".join(dumps(r, indent=False) + "\n" for r in records).encode(encoding)
+    assert b"\\u202e" in raw.getvalue() and "\u202e".encode("utf-8") not in raw.getvalue()

@@ -284,3 +284,51 @@ def test_a_body_is_logged_as_the_literal_orjson_would_write():
                                                 rng.randrange(0x10000, 0x110000)])) for _ in range(40)))
     for text in samples:
         assert text_literal(text) == orjson.dumps(text), repr(text)
+
+
+def test_spans_read_together_give_what_each_read_alone_gives(tmp_path):
+    """atomic.read_spans against slicing the file: in the order asked, neighbours or not,
+    overlapping, empty, and nothing for a span outside the file (negative, or past its end)."""
+    import random
+
+    from zhaoshang_cli.atomic import read_spans
+
+    rng = random.Random(3)
+    data = bytes(rng.randrange(256) for _ in range(300_000))
+    path = tmp_path / "f"
+    path.write_bytes(data)
+    fd = os.open(path, os.O_RDONLY)
+    try:
+        for _ in range(200):
+            spans = []
+            for _ in range(rng.randint(0, 40)):
+                offset = rng.choice([rng.randrange(len(data)), rng.randrange(-5, 5), len(data) - rng.randrange(9)])
+                spans.append((offset, rng.choice([0, rng.randrange(3000), rng.randrange(2_000_000), -1])))
+            if rng.random() < 0.5:
+                spans.sort()
+            expected = [data[o:o + n] if o >= 0 and n >= 0 and o + n <= len(data) else b"" for o, n in spans]
+            assert list(read_spans(fd, spans)) == expected
+    finally:
+        os.close(fd)
+
+
+def test_a_damaged_length_stops_the_read_at_the_first_bad_body(tmp_path, monkeypatch):
+    """A body reference longer than the log (a damaged index) is reported as it is met: no
+    read larger than the log, none after it (a listing of a damaged store must not read
+    gigabytes before it says so)."""
+    from zhaoshang_cli import atomic
+    from zhaoshang_cli.storage.tinydb.bodies import BodyLog, BodyUnreadable
+
+    log = BodyLog(tmp_path / "bodies.1.log")
+    refs = log.append([f"正文{i}" * 50 for i in range(20)])
+    size = log.size()
+    reads = []
+    real = atomic.pread
+    monkeypatch.setattr(atomic, "pread", lambda fd, n, at: reads.append(n) or real(fd, n, at))
+    damaged = [(i, [at, length if i < 5 else 1 << 40]) for i, (at, length) in enumerate(refs)]
+    got = []
+    with pytest.raises(BodyUnreadable):
+        for key, body in log.read_many(damaged):
+            got.append(key)
+    assert got == [0, 1, 2, 3, 4]
+    assert reads and max(reads) <= size

@@ -12,6 +12,7 @@ import errno
 import os
 import stat
 from pathlib import Path
+from typing import Iterable, Iterator
 
 from . import messages
 from .errors import StoreError
@@ -174,30 +175,40 @@ _NEIGHBOURS = 16 << 10  # bytes between two spans that are read over rather than
 _WINDOW = 1 << 20  # most bytes one read of several spans takes
 
 
-def read_spans(fd: int, spans: list[tuple[int, int]]) -> list[bytes]:
-    """The bytes at each (offset, length) of ``spans``, in their order: fewer at the end of
-    the file, none for a span with a negative offset or length (the caller checks what it
-    got).  Neighbours in the file are read together, up to a megabyte a call: a listing of
-    40 000 records made 80 000 calls reading one record or body each."""
-    found = [b""] * len(spans)
-    order = sorted((k for k, (offset, length) in enumerate(spans) if offset >= 0 and length >= 0),
-                   key=lambda k: spans[k][0])
-    i = 0
-    while i < len(order):
-        start, end = spans[order[i]][0], sum(spans[order[i]])
-        j = i + 1
-        while j < len(order):
-            offset, length = spans[order[j]]
-            if offset > end + _NEIGHBOURS or max(end, offset + length) - start > _WINDOW:
-                break
-            end = max(end, offset + length)
-            j += 1
-        data = os.pread(fd, end - start, start)
-        for k in order[i:j]:
-            offset, length = spans[k]
-            found[k] = data[offset - start:offset - start + length]
-        i = j
-    return found
+def read_spans(fd: int, spans: Iterable[tuple[int, int]]) -> Iterator[bytes]:
+    """The bytes at each (offset, length) of ``spans``, in their order, read as they are
+    asked for; nothing for a span that does not lie within the file (the caller reports the
+    damage, at the first bad span, as it did reading them one by one).  A span and those
+    after it that follow it closely in the file are read together, up to a megabyte a call:
+    a listing of 40 000 records made 80 000 calls reading one record or body each."""
+    size = os.fstat(fd).st_size
+    spans = list(spans)
+    window_at, window = 0, b""
+    for k, (offset, length) in enumerate(spans):
+        if offset < 0 or length < 0 or offset + length > size:
+            yield b""
+            continue
+        if not (window_at <= offset and offset + length <= window_at + len(window)):
+            end = offset + length
+            for following, more in spans[k + 1:]:
+                if not (offset <= following <= end + _NEIGHBOURS and 0 <= more
+                        and following + more <= size and max(end, following + more) - offset <= _WINDOW):
+                    break
+                end = max(end, following + more)
+            window_at, window = offset, pread(fd, end - offset, offset)
+        yield window[offset - window_at:offset - window_at + length]
+
+
+def pread(fd: int, length: int, offset: int) -> bytes:
+    """``length`` bytes at ``offset`` (fewer at the end of the file), on every system."""
+    if hasattr(os, "pread"):
+        return os.pread(fd, length, offset)
+    os.lseek(fd, offset, os.SEEK_SET)  # Windows has no pread
+    parts = []
+    while length > 0 and (part := os.read(fd, length)):
+        parts.append(part)
+        length -= len(part)
+    return b"".join(parts)
 
 
 def os_error_message(exc: OSError, action: str = "write") -> str:

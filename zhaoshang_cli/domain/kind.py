@@ -284,10 +284,8 @@ def to_public(kind: Kind, number: int | str, doc: Mapping[str, Any], body: str |
         elif spec.type in ("tags", "notes", "history"):
             out[spec.name] = list(doc.get(spec.name, []))
         elif spec.part_of and spec.type in ("currency", "flag") and doc.get(spec.part_of) is not None:
-            from .values import DEFAULT_CURRENCY
-
             # stored only when not the default: yuan, exact
-            out[spec.name] = doc.get(spec.name) or (DEFAULT_CURRENCY if spec.type == "currency" else False)
+            out[spec.name] = doc.get(spec.name) or (_default_currency() if spec.type == "currency" else False)
         else:
             out[spec.name] = doc.get(spec.name)
     out["extra"] = dict(doc.get("extra", {}))
@@ -303,6 +301,13 @@ def _region_name(code: str) -> str | None:
     from .regions import places
 
     return places().name(code)
+
+
+@lru_cache(maxsize=1)
+def _default_currency() -> str:
+    from .values import DEFAULT_CURRENCY
+
+    return DEFAULT_CURRENCY
 
 
 # the built-in kinds register themselves

@@ -51,7 +51,8 @@ def _cut(text: str, cells: int) -> tuple[str, int]:
     """The longest start of ``text`` within ``cells``, and its width: a guess from the
     average width of its characters, then a character at a time (a listing cuts every long
     title; halving measured six prefixes of each)."""
-    cells = max(cells, 0)
+    if cells < 0:
+        return "", 0
     if text.isascii():
         piece = text[:cells]
         return piece, len(piece)

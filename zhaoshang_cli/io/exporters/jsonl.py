@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+import codecs
+import os
 from typing import Any, Iterable, TextIO
 
 from .json_ import dumps, line
@@ -10,7 +12,7 @@ _BATCH = 1 << 20  # bytes written at once: through a buffer of 8 KB, every other
 
 
 def write(records: Iterable[dict[str, Any]], out: TextIO, **_: Any) -> None:
-    sink = getattr(out, "buffer", None)  # a text stream over bytes: the lines go there as bytes
+    sink = _bytes_beneath(out)
     if sink is None:
         for record in records:
             out.write(dumps(record, indent=False))
@@ -19,13 +21,29 @@ def write(records: Iterable[dict[str, Any]], out: TextIO, **_: Any) -> None:
     out.flush()
     pending: list[bytes] = []
     size = 0
-    for record in records:
-        pending.append(line(record))
-        size += len(pending[-1])
-        if size >= _BATCH:
+    try:
+        for record in records:
+            pending.append(line(record))
+            size += len(pending[-1])
+            if size >= _BATCH:
+                pending.append(b"")
+                sink.write(b"\n".join(pending))
+                pending, size = [], 0
+    finally:  # what was made before a failure is written, as line by line it would have been
+        if pending:
             pending.append(b"")
             sink.write(b"\n".join(pending))
-            pending, size = [], 0
-    if pending:
-        pending.append(b"")
-        sink.write(b"\n".join(pending))
+        sink.flush()
+
+
+def _bytes_beneath(out: TextIO) -> Any:
+    """The byte stream under ``out`` when writing bytes there gives what writing text to
+    ``out`` would (UTF-8, no newline translation) and nobody watches line by line (a
+    terminal, where lines should come as they are made); else None."""
+    sink = getattr(out, "buffer", None)
+    if sink is None or getattr(out, "line_buffering", False) or os.linesep != "\n":
+        return None
+    try:
+        return sink if codecs.lookup(out.encoding).name == "utf-8" else None
+    except (LookupError, TypeError, AttributeError):
+        return None

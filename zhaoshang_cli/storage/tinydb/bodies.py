@@ -27,7 +27,6 @@ from ...domain.body import Body, RawBody, literal, text_of  # noqa: F401 - bodie
 
 Ref = list[int]  # [offset, length] in bytes
 _CHUNK = 1 << 20
-_READ_TOGETHER = 256  # bodies whose bytes one read_many holds at a time
 
 
 class BodyUnreadable(StoreError):
@@ -104,7 +103,7 @@ class BodyLog:
             raise BodyUnreadable(self.path) from None
 
     def _read_one(self, handle, ref: Ref) -> str:
-        return self._checked(read_spans(handle.fileno(), [(ref[0], ref[1])])[0], ref)
+        return self._checked(next(read_spans(handle.fileno(), [(ref[0], ref[1])])), ref)
 
     def _checked(self, data: bytes, ref: Ref) -> str:
         """The body read at ``ref``, if it is one."""
@@ -133,10 +132,8 @@ class BodyLog:
             with self.open() as own:
                 yield from self.read_many(ordered, own)
             return
-        for start in range(0, len(ordered), _READ_TOGETHER):
-            part = ordered[start:start + _READ_TOGETHER]
-            for (key, ref), data in zip(part, read_spans(handle.fileno(), [(ref[0], ref[1]) for _, ref in part])):
-                yield key, self._checked(data, ref)
+        for (key, ref), data in zip(ordered, read_spans(handle.fileno(), [(ref[0], ref[1]) for _, ref in ordered])):
+            yield key, self._checked(data, ref)
 
     def check_many(self, refs: Iterable[tuple[str, Ref]]) -> Iterator[str]:
         """Keys whose body cannot be read back whole (short, garbled, not text)."""

@@ -20,13 +20,14 @@ import os
 import signal
 import sys
 from array import array
-from typing import Any, Iterable, Mapping
+from typing import Any, Callable, Iterable, Mapping
 
 import orjson
 
-from ...atomic import read_spans, write_all
+from ...atomic import pread, read_spans, write_all
 from ...domain.kind import Kind
 from ...domain.search import Planes, planes, record_planes
+from ...errors import StoreError
 
 FORMAT = 1
 MAGIC = b"ZSSEGTXT\n"
@@ -61,13 +62,22 @@ _HEAD = 4096  # bytes read first from a digest file: its magic and header line
 class Digest:
     """A digest file's content: ``row(i)`` gives a row's planes back, ``search`` finds rows."""
 
-    def __init__(self, raw: Any, fd: int | None = None, size: int = 0):
-        """``raw``: the file's bytes, or a memory map of it; or None and the file's ``fd``
-        and ``size``, to search a few rows reading only those (see ``search``)."""
-        def read(at: int, length: int) -> bytes:
-            return raw[at:at + length] if raw is not None else os.pread(fd, length, at)  # type: ignore[arg-type]
+    def __init__(self, raw: Any, opener: Callable[[], int] | None = None):
+        """``raw``: the file's bytes, or a memory map of it; or None and ``opener``, which
+        opens the file each time a search reads a few of its rows (see ``search``), so that
+        a search of a few rows of every segment holds no file open in between."""
+        self.raw = raw
+        self.opener = opener
+        if raw is not None:
+            self._read_layout(lambda at, length: raw[at:at + length], len(raw))
+            return
+        fd = opener()  # type: ignore[misc]
+        try:
+            self._read_layout(lambda at, length: pread(fd, length, at), os.fstat(fd).st_size)
+        finally:
+            os.close(fd)
 
-        size = len(raw) if raw is not None else size
+    def _read_layout(self, read: Callable[[int, int], bytes], size: int) -> None:
         head = read(0, _HEAD)
         if head[:len(MAGIC)] != MAGIC:
             raise DigestUnreadable("not a text digest")
@@ -91,8 +101,6 @@ class Digest:
         self.high_at = self.low_at + total
         if self.high_at + total != size:
             raise DigestUnreadable("sizes do not add up")  # doctor compares every row
-        self.raw = raw
-        self.fd = fd
         self.offsets = offsets
         self.rows = rows
 
@@ -140,22 +148,27 @@ class Digest:
 
     def _search_read(self, needle: Planes, rows: list[int]) -> list[int]:
         """``search`` of a digest not in memory: the rows' low bytes are read, and the high
-        bytes only where the low ones match."""
+        bytes of the rows where the low ones match."""
         low, high = needle
         offsets, low_at, high_at = self.offsets, self.low_at, self.high_at
-        spots: list[tuple[int, int]] = []  # (row, where the low bytes match in the planes)
-        texts = read_spans(self.fd, [(low_at + offsets[i], offsets[i + 1] - offsets[i]) for i in rows])  # type: ignore[arg-type]
-        for i, text in zip(rows, texts):
-            at = text.find(low)
-            while at != -1:
-                spots.append((i, offsets[i] + at))
-                at = text.find(low, at + 1)
-        found: list[int] = []
-        confirmed = read_spans(self.fd, [(high_at + spot, len(high)) for _, spot in spots])  # type: ignore[arg-type]
-        for (i, _), bytes_there in zip(spots, confirmed):
-            if bytes_there == high and (not found or found[-1] != i):
-                found.append(i)
-        return found
+        try:
+            fd = self.opener()  # type: ignore[misc]
+        except (OSError, StoreError) as exc:
+            raise DigestUnreadable(str(exc)) from None
+        try:
+            spots: dict[int, list[int]] = {}  # row → where in it the low bytes match
+            for i, text in zip(rows, read_spans(fd, [(low_at + offsets[i], offsets[i + 1] - offsets[i]) for i in rows])):
+                at = text.find(low)
+                while at != -1:
+                    spots.setdefault(i, []).append(at)
+                    at = text.find(low, at + 1)
+            highs = read_spans(fd, [(high_at + offsets[i], offsets[i + 1] - offsets[i]) for i in spots])
+            return [i for (i, where), text in zip(spots.items(), highs)
+                    if any(text[at:at + len(high)] == high for at in where)]
+        except OSError as exc:
+            raise DigestUnreadable(str(exc)) from None
+        finally:
+            os.close(fd)
 
 
 # -- searching many segments ---------------------------------------------------------------
@@ -183,7 +196,7 @@ def search_segments(work: list[tuple[Any, list[int]]], needle: Planes) -> list[l
 
 
 def _search_one(view: Any, rows: list[int], needle: Planes) -> list[int] | None:
-    with view.open_digest() as digest:
+    with view.mapped_digest() as digest:
         return digest.search(needle, rows) if digest is not None else None
 
 

@@ -12,7 +12,6 @@ time, so an export or a listing of everything streams.
 from __future__ import annotations
 
 import heapq
-from contextlib import ExitStack
 from itertools import islice
 from dataclasses import dataclass
 from typing import Any, Callable, Iterable, Iterator, Mapping
@@ -21,7 +20,7 @@ from ...domain.kind import Kind
 from ...domain.search import needle_planes, text_hit
 from ..base import Filters, Query, Record
 from .bodies import BodyLog
-from .digests import search_segments
+from .digests import Digest, DigestUnreadable, search_segments
 from .index import INDEXED_TYPES, day_number, indexed_fields, sort_column
 from .segments import SegmentView, seq_of
 
@@ -165,6 +164,15 @@ def _tested(view: SegmentView, rows: list[int], test: Callable[[Mapping[str, Any
     missing = [i for i in rows if i not in read]
     read = {**read, **dict(zip(missing, view.docs_at(missing)))}
     return Hits(view, [i for i in rows if test(read[i])], read)
+
+
+def _searched(digest: Digest | None, needle: Any, rows: list[int]) -> list[int] | None:
+    """What ``digest`` finds in ``rows``; None when there is no digest or it cannot be read
+    (then the rows are searched the slow way)."""
+    try:
+        return None if digest is None else digest.search(needle, rows)
+    except DigestUnreadable:
+        return None
 
 
 def _keyed(hits: Hits, column: str | None, k: int) -> list[tuple[int, int, int]]:
@@ -338,28 +346,26 @@ class Engine:
         if len(in_band) > 2 * band:
             return None
         in_band.sort(reverse=sort.descending)
-        with ExitStack() as maps:
-            digests: dict[int, Any] = {}
-            found: list[tuple[int, int, int]] = []
-            docs: dict[tuple[int, int], dict[str, Any]] = {}
-            start, run = 0, _FIRST_RUN
-            while len(found) < limit and start < len(in_band):
-                by_segment: dict[int, list[int]] = {}
-                for _, k, i in in_band[start:start + run]:
-                    by_segment.setdefault(k, []).append(i)
-                for k, rows in by_segment.items():
-                    view, _, test = candidates[k]
-                    if k not in digests:
-                        digests[k] = maps.enter_context(view.open_digest(mapped=False))
-                    digest = digests[k]
-                    rows.sort()
-                    hits = self._text_hits(view, rows, None if digest is None else digest.search(planes, rows), needle, test)
-                    if hits is not None:
-                        found += _keyed(hits, columns[view.kind.name], k)
-                        docs.update(((k, i), doc) for i, doc in hits.docs.items())
-                start, run = start + run, run * 2
-                if start >= 8 * _FIRST_RUN and 2 * len(found) * len(in_band) < limit * start:
-                    break  # at this rate the band would not hold half the matches asked for
+        digests: dict[int, Digest | None] = {}
+        found: list[tuple[int, int, int]] = []
+        docs: dict[tuple[int, int], dict[str, Any]] = {}
+        start, run = 0, _FIRST_RUN
+        while len(found) < limit and start < len(in_band):
+            by_segment: dict[int, list[int]] = {}
+            for _, k, i in in_band[start:start + run]:
+                by_segment.setdefault(k, []).append(i)
+            for k, rows in by_segment.items():
+                view, _, test = candidates[k]
+                if k not in digests:
+                    digests[k] = view.digest_by_rows()
+                rows.sort()
+                hits = self._text_hits(view, rows, _searched(digests[k], planes, rows), needle, test)
+                if hits is not None:
+                    found += _keyed(hits, columns[view.kind.name], k)
+                    docs.update(((k, i), doc) for i, doc in hits.docs.items())
+            start, run = start + run, run * 2
+            if start >= 8 * _FIRST_RUN and 2 * len(found) * len(in_band) < limit * start:
+                break  # at this rate the band would not hold half the matches asked for
         if len(found) < limit:
             return None
         chosen = (heapq.nlargest if sort.descending else heapq.nsmallest)(limit, found)

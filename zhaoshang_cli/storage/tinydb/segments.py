@@ -199,8 +199,8 @@ class SegmentView:
         positions = list(positions)
         labels = [b'"%d":' % numbers[at] for at in positions]
         try:
-            spans = read_spans(handle.fileno(), [(starts[at] - len(label), ends[at] - starts[at] + len(label))
-                                                 for at, label in zip(positions, labels)])
+            spans = read_spans(handle.fileno(), ((starts[at] - len(label), ends[at] - starts[at] + len(label))
+                                                 for at, label in zip(positions, labels)))
             for at, label, raw in zip(positions, labels, spans):
                 start = starts[at]
                 if start < len(label) or not raw.startswith(label):
@@ -236,35 +236,45 @@ class SegmentView:
         return digest if digest.rows == len(self.index()) else None
 
     @contextmanager
-    def open_digest(self, mapped: bool = True) -> Iterator[Digest | None]:
-        """The text digest for one search, closed after it: mapped into memory to search it
-        whole (a search of the whole store holds one segment's pages at a time), or, with
-        ``mapped=False``, read a few rows at a time (a map holds the 64 KB around every row
-        a search touches, and a search of a few rows of each segment touches them all)."""
+    def mapped_digest(self) -> Iterator[Digest | None]:
+        """The text digest mapped into memory for one search of the whole segment, unmapped
+        after it (so that a search of the whole store holds one segment's pages at a time)."""
         try:
             fd = open_private(self.directory / self.entry.digest_file, os.O_RDONLY)
         except (OSError, StoreError):
             yield None
             return
-        area = digest = None
+        try:
+            area = mmap.mmap(fd, 0, access=mmap.ACCESS_READ)
+        except (OSError, ValueError):
+            os.close(fd)
+            yield None
+            return
+        os.close(fd)
+        digest: Digest | None = None
         try:
             try:
-                if mapped:
-                    area = mmap.mmap(fd, 0, access=mmap.ACCESS_READ)
-                    digest = Digest(area)
-                else:
-                    digest = Digest(None, fd, os.fstat(fd).st_size)
-            except (OSError, ValueError, DigestUnreadable):
-                digest = None
-            if digest is not None and digest.rows != len(self.index()):
+                digest = self._fitting(Digest(area))
+            except DigestUnreadable:
                 digest = None
             yield digest
         finally:
             if digest is not None:
-                digest.raw, digest.fd = b"", None  # no view of the map, no closed file may outlive it
-            if area is not None:
-                area.close()
-            os.close(fd)
+                digest.raw = b""  # no view of the map may outlive it
+            area.close()
+
+    def digest_by_rows(self) -> Digest | None:
+        """The text digest for searches of a few rows, which read just those rows' bytes: a
+        map holds the 64 KB around every row touched, and a search of a few rows of every
+        segment touches them all.  No file stays open between its searches."""
+        path = self.directory / self.entry.digest_file
+        try:
+            return self._fitting(Digest(None, lambda: open_private(path, os.O_RDONLY)))
+        except (OSError, StoreError, DigestUnreadable):
+            return None
+
+    def _fitting(self, digest: Digest) -> Digest | None:
+        return digest if digest.rows == len(self.index()) else None
 
 
 class MemoryView(SegmentView):
@@ -291,8 +301,11 @@ class MemoryView(SegmentView):
         return None
 
     @contextmanager
-    def open_digest(self, mapped: bool = True) -> Iterator[Digest | None]:
-        yield None  # searched slowly: such a store is split into segments by its first write
+    def mapped_digest(self) -> Iterator[Digest | None]:
+        yield None
+
+    def digest_by_rows(self) -> Digest | None:
+        return None  # searched slowly: such a store is split into segments by its first write
 
 
 def split(kind: Kind, table: Mapping[str, dict[str, Any]]) -> dict[int, Docs]:
