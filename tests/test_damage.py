@@ -101,6 +101,25 @@ def _swap_index_ids(cli: Cli) -> None:
     path.write_bytes(bytes(raw))
 
 
+def _index_column(table: str, column: str, value: int) -> Callable[[Cli], None]:
+    """Set one column of a segment's index to ``value`` in every row (a damaged index)."""
+    def damage(cli: Cli) -> None:
+        from zhaoshang_cli.domain.kind import KINDS
+        from zhaoshang_cli.storage.tinydb.index import parse
+
+        kind = next(k for k in KINDS.values() if k.table == table)
+        path = _segment(cli, table, ".idx")
+        raw = bytearray(path.read_bytes())
+        values = parse(bytes(raw), kind).arrays[column]
+        blob = values.tobytes()
+        start = raw.find(blob)
+        for i in range(len(values)):
+            values[i] = value
+        raw[start:start + len(blob)] = values.tobytes()
+        path.write_bytes(bytes(raw))
+    return damage
+
+
 def _digest_of_other_rows(cli: Cli) -> None:
     """A text digest that reads well but tells of other records: its rows in reverse."""
     from zhaoshang_cli.storage.tinydb.digests import Digest, encode
@@ -203,6 +222,8 @@ CASES: dict[str, tuple[Callable[[Cli], None], str]] = {
     "segment index of garbage": (_rewrite(lambda c: _segment(c, LEADS, ".idx"), lambda raw: b"\x00" * 64),
                                  "index"),
     "segment index with two ids swapped": (_swap_index_ids, "index"),
+    "segment index with bodies longer than the log": (_index_column(ARTICLES, "body_len", 1 << 40), "index"),
+    "segment index with records past the file's end": (_index_column(ARTICLES, "end", 1 << 40), "index"),
     "segment index of another segment": (lambda cli: _segment(cli, LEADS, ".idx").write_bytes(
         _segment(cli, ARTICLES, ".idx").read_bytes()), "index"),
     "text digest missing": (lambda cli: _segment(cli, ARTICLES, ".txt").unlink(), "no text digest"),
