@@ -190,7 +190,8 @@ def read_spans(fd: int, spans: Iterable[tuple[int, int]]) -> Iterator[bytes]:
             continue
         if not (window_at <= offset and offset + length <= window_at + len(window)):
             end = offset + length
-            for following, more in spans[k + 1:]:
+            for j in range(k + 1, len(spans)):  # by index: a slice of the rest per window costs its square
+                following, more = spans[j]
                 if not (offset <= following <= end + _NEIGHBOURS and 0 <= more
                         and following + more <= size and max(end, following + more) - offset <= _WINDOW):
                     break

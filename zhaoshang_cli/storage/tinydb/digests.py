@@ -145,7 +145,6 @@ class Digest:
                 at = raw.find(low, at + 1, end_all)
         return found
 
-
     def _search_read(self, needle: Planes, rows: list[int]) -> list[int]:
         """``search`` of a digest not in memory: the rows' low bytes are read, and the high
         bytes of the rows where the low ones match."""

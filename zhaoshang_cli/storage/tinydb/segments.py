@@ -228,12 +228,9 @@ class SegmentView:
         """The segment's text digest read whole (a write keeps the rows it does not change);
         None when there is none, or none that fits the segment."""
         try:
-            digest = Digest(read_private(self.directory / self.entry.digest_file))
-        except FileNotFoundError:
-            return None
+            return self._fitting(Digest(read_private(self.directory / self.entry.digest_file)))
         except (OSError, StoreError, DigestUnreadable):
             return None
-        return digest if digest.rows == len(self.index()) else None
 
     @contextmanager
     def mapped_digest(self) -> Iterator[Digest | None]:
@@ -274,6 +271,7 @@ class SegmentView:
             return None
 
     def _fitting(self, digest: Digest) -> Digest | None:
+        """``digest`` if it has a row for each of the segment's records (else it is of no use)."""
         return digest if digest.rows == len(self.index()) else None
 
 
