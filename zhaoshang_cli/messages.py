@@ -107,6 +107,7 @@ EXPORT_KIND_HELP = "{some}."
 ID_HELP = "Record ID: {ids}."
 RECORD_NOT_FOUND = "no record {id}"
 RECORD_DUPLICATE = "already stored as {id} (same {key})"
+RECORD_KEY_TAKEN = "{id} would have the same {key} as {other}; nothing was changed (edit or merge {other} instead)"
 FIELD_NOT_FOR_KIND = "--{field} does not apply to a {kind}"
 NOTHING_TO_EDIT = "nothing to change: give at least one --FIELD VALUE, or write the record with --editor"
 MISSING_OPTION = "missing --{field} ({label})"
@@ -309,10 +310,19 @@ UNKNOWN_COLUMNS_IGNORED = "{file}: unknown column(s) ignored: {columns}"
 IMPORT_SUMMARY = "{verb}: {added} added, {updated} updated, {unchanged} unchanged, {invalid} invalid"
 IMPORT_VERB = "imported"
 IMPORT_VERB_DRY = "dry run, nothing written"
+# an update import that would move a record back, or out of a closed status (issue 21)
+IMPORT_STATUS_KEPT = "{where}: {id} is {stored}; the row says {given}: kept (--allow-status-regression moves it)"
+IMPORT_STATUS_MOVED_BACK = "{where}: {id} moved back from {stored} to {given} (--allow-status-regression)"
+IMPORT_SUMMARY_KEPT = "; {count} status regression(s) kept at the stored status"
+IMPORT_SUMMARY_MOVED_BACK = "; {count} status regression(s) made"
+HISTORY_BY_IMPORT = "导入 {file}"  # a history move an import made, in `show`
+HISTORY_BY_IMPORT_UNNAMED = "导入"  # one made before imports named their file
 CHOICE_OPTION = "--{option} must be one of: {allowed}"
 EXPORT_PERSONAL_DATA = ("note: {path} holds personal data (names, phones, e-mails of {kinds}); "
                         "store and share it accordingly")
 EXPORT_WRITTEN = "exported {count} record(s) to {path}"
+CSV_EXPORT_CELL_TOO_LONG = ("{id}: {field} has {size:,} characters, more than `import` reads from a CSV cell "
+                            "({limit:,}); export as jsonl instead")
 XLSX_CELL_TOO_LONG = ("{id}: {field} has {size:,} characters, more than an Excel cell holds ({limit:,}); "
                       "export as jsonl or csv instead")
 XLSX_CHARACTER = "{id}: {field} holds U+{code:04X}, a character an .xlsx file cannot hold; export as jsonl or csv instead"
@@ -446,6 +456,9 @@ DOCTOR_SEGMENT_INDEX = "the index of segment {segment} does not match its record
 DOCTOR_DIGEST_MISSING = "segment {segment} has no text digest: --text reads its records one by one (--fix writes it)"
 DOCTOR_DIGEST_WRONG = "the text digest of segment {segment} does not match its records: --text may miss some (--fix rewrites it)"
 REPAIR_DIGEST = "wrote the text digest of segment {segment}"
+DOCTOR_DUPLICATE = ("{id} has the same {key} as {other} (stored before such changes were refused): "
+                    "merge them or edit one; copy leaves {id} out")
+DOCTOR_MORE_DUPLICATES = "… and {count} more records with another record's natural key"
 DOCTOR_ORPHANS = "{count} segment file(s) that nothing refers to, left by an interrupted write (--fix removes them)"
 DOCTOR_BAD_BACKUP = "backup {name} is not usable: {problem}"
 DOCTOR_BACKUPS_DIR = "no backups can be kept or read: {problem}"
@@ -527,10 +540,23 @@ REPAIR_PG_COUNTER = "the next ID for {kind} set to {next}"
 REPAIR_PG_DERIVED = "wrote the columns of {count} record(s) of {kind} again from their documents"
 
 # -- copy between stores (service/copy.py) ---------------------------------------------------
-COPY_SAME_STORE = "--from and --to name the same store"
-COPY_SUMMARY = "copied {source} → {target}: {added} added, {updated} updated, {unchanged} unchanged, {kept} only in the target (kept)"
-COPY_ID_TAKEN = ("{id} was issued by the target store before and is not there now (deleted?); copy does not bring "
-                 "it back under another ID. Nothing was copied")
+COPY_SAME_STORE = "--from and --to name the same store ({path}): nothing to copy"
+COPY_SUMMARY = ("copied {source} → {target}: {added} added ({renumbered} under new IDs), {updated} updated, "
+                "{unchanged} unchanged, {conflicts} with conflicts, {skipped} not copied, {kept} only in the target (kept)")
+COPY_RENUMBERED = "{id} → {new}: the target's {id} is another record"
+COPY_MERGED = "{ids}: took {fields} from the source (changed there later)"
+COPY_CONFLICT = ("conflict {ids}: {fields} changed in both stores since they last matched; kept the "
+                 "{kept}'s (--prefer {other} takes the {other}'s)")
+COPY_DUPLICATE = "not copied: {id} has the same {key} as {other} in the source (merge or edit one of them)"
+COPY_DUPLICATE_MATCHED = "not copied: {id} is the same record as {target} in the target, which {other} was copied into"
+COPY_DELETED = "not copied: {id} was deleted from the target after the target last took this store's records"
+COPY_KEY_TAKEN = "not copied: {id} would give {target} the same {key} as {other} in the target"
+COPY_DRY_RUN = ("would copy {source} → {target}: {added} added ({renumbered} under new IDs), {updated} updated, "
+                "{unchanged} unchanged, {conflicts} with conflicts, {skipped} not copied, {kept} only in the target; "
+                "nothing was changed")
+COPY_PREFER_HELP = ("When a field changed in both stores since they last matched: keep the target's (default) "
+                    "or take the source's.")
+COPY_DRY_RUN_HELP = "Say what would be copied, merged and renumbered; change nothing."
 COPY_TO_HELP = "The store to copy into: a file path or postgresql://USER@HOST/DBNAME."
 COPY_FROM_HELP = "The store to copy from (default: --db)."
 COPY_NO_TARGET = "--to: give the store to copy into (a file path or postgresql://USER@HOST/DBNAME)"

@@ -14,19 +14,31 @@ def copy(
     ctx: typer.Context,
     to: Annotated[str, typer.Option("--to", metavar="STORE", help=messages.COPY_TO_HELP)],
     source: Annotated[Optional[str], typer.Option("--from", metavar="STORE", help=messages.COPY_FROM_HELP)] = None,
+    prefer: Annotated[Optional[str], typer.Option("--prefer", metavar="SIDE", help=messages.COPY_PREFER_HELP)] = None,
+    dry_run: Annotated[bool, typer.Option("--dry-run", help=messages.COPY_DRY_RUN_HELP)] = False,
 ) -> None:
-    from ..errors import UsageError
+    from ..errors import UsageError, UserError
     from ..service import copy as copying
 
+    if prefer is not None and prefer not in ("source", "target"):
+        raise UsageError(messages.CHOICE_OPTION.format(option="prefer", allowed="source, target"))
     settings = common.settings(ctx)
     origin, target = common.location(source) or settings.db_path(), common.location(to)
     if target is None:
         raise UsageError(messages.COPY_NO_TARGET)
-    if str(origin) == str(target):
-        raise UsageError(messages.COPY_SAME_STORE)
-    stores = settings.open(origin, must_exist=True), settings.open(target)
-    result = copying.copy(*stores)
-    common.info(messages.COPY_SUMMARY.format(source=stores[0].describe(), target=stores[1].describe(), **vars(result)))
+    stores = settings.open(origin), settings.open(target)
+    if copying.same_store(*stores):
+        raise UserError(messages.COPY_SAME_STORE.format(path=stores[0].describe()))
+    settings.open(origin, must_exist=True)
+    result = copying.copy(*stores, prefer=prefer, dry_run=dry_run)
+    for line in copying.lines(result):
+        typer.echo(line)
+    template = messages.COPY_DRY_RUN if dry_run else messages.COPY_SUMMARY
+    common.info(template.format(source=stores[0].describe(), target=stores[1].describe(), added=result.added,
+                                renumbered=len(result.renumbered), updated=result.updated,
+                                unchanged=result.unchanged, conflicts=len(result.conflicts),
+                                skipped=len(result.skipped), kept=result.kept))
+
 
 def init(ctx: typer.Context) -> None:
     """Create or bring up to date the tables of a PostgreSQL store (its owner runs this once)."""

@@ -1,24 +1,33 @@
-"""Copying a whole store into another, whatever their backends: TinyDB → PostgreSQL when a
-team starts, PostgreSQL → TinyDB for an offline copy.
+"""Copying one store into another, whatever their backends: TinyDB → PostgreSQL when a team
+starts, PostgreSQL → TinyDB for an offline copy, a colleague's file into the team's store.
 
-Records keep their IDs, documents (timestamps, notes, histories, extra columns) and
-bodies; the target's ID counters are raised to the source's, so an ID the source issued
-and deleted is never issued by the target either; the settings come along.  Everything
-is written in one transaction of the target.  A record already in the target under the
-same ID is compared and replaced by the source's version when it differs, so a second
-run changes nothing; records only in the target are kept.  A record whose ID the target
-issued before and no longer holds is an error (copy never moves a record to another ID).
+Records are matched by who they are, never by ID alone: the same identity (versions.py:
+a record keeps its uid through every copy), else the same natural key (the same page,
+title and date, company and phone).  A source record the target lacks is added under its
+own ID when the target never issued that ID, else under a new one (reported ``a1 → a34``;
+it keeps its identity, so the next copy finds it again).  A record on both sides is merged
+field by field (versions.merge): the side changed later wins, a field changed on both
+sides since the two stores last matched is a conflict that keeps the target's value
+unless ``prefer`` says otherwise, and notes and status moves are merged, never dropped.
+A source record with the natural key of another one (a store written before keys were
+enforced) is named and not copied, and so is one the target deleted after it last took the
+source's records.  Records only in the target are kept.
+
+Everything is written in one transaction of the target, which then records that it
+matched the source; the target's ID counters are raised to the source's (an ID the source
+issued and deleted is never issued by the target either) and the settings come along.  A
+dry run does all of it and keeps nothing; a second run changes nothing.
 """
 
 from __future__ import annotations
 
-from dataclasses import dataclass
-from itertools import takewhile
-from typing import Any, Iterator
+from dataclasses import dataclass, field
+from typing import Iterator
 
 from .. import messages
+from ..domain import versions
 from ..domain.kind import KINDS, Kind, record_id
-from ..errors import UserError
+from ..domain.versions import UID, Version, identity, later, merge
 from ..storage.base import Backend, Query, Reader, Record, Writer
 
 _BATCH = 1000
@@ -30,17 +39,38 @@ class CopyResult:
     updated: int = 0
     unchanged: int = 0
     kept: int = 0  # records only in the target
+    renumbered: list[tuple[str, str]] = field(default_factory=list)  # (source ID, target ID)
+    merged: list[tuple[str, str, list[str]]] = field(default_factory=list)  # (source ID, target ID, fields taken)
+    conflicts: list[tuple[str, str, list[str], str]] = field(default_factory=list)  # (…, fields, side kept)
+    skipped: list[str] = field(default_factory=list)  # why a source record was not copied
+    dry_run: bool = False
 
 
-def copy(source: Backend, target: Backend) -> CopyResult:
-    result = CopyResult()
+class _DryRun(Exception):
+    pass
+
+
+def copy(source: Backend, target: Backend, *, prefer: str | None = None, dry_run: bool = False) -> CopyResult:
+    result = CopyResult(dry_run=dry_run)
     settings = dict(source.settings())
-    with source.reading() as reader:
-        counters = reader.counters()
-        with target.writing() as txn:
-            for kind in KINDS.values():
-                _copy_kind(reader, txn, kind, result)
-            txn.keep_counters(counters)
+    started = versions.now()
+    try:
+        with source.reading() as reader:
+            counters = reader.counters()
+            theirs = reader.sync_state()
+            with target.writing() as txn:
+                ours = txn.sync_state()
+                since = ours.since(theirs)
+                taken = ours.synced.get(theirs.store) if theirs.store else None
+                for kind in KINDS.values():
+                    _Kind(reader, txn, kind, result, (since, taken, started), prefer).copy()
+                txn.keep_counters(counters)
+                if theirs.store and (result.added or result.updated):
+                    txn.mark_synced(theirs.store, started)
+                if dry_run:
+                    raise _DryRun
+    except _DryRun:
+        return result
     current = target.settings()
     for key, value in settings.items():
         if current.get(key) != value:
@@ -48,48 +78,191 @@ def copy(source: Backend, target: Backend) -> CopyResult:
     return result
 
 
-def _copy_kind(reader: Reader, txn: Writer, kind: Kind, result: CopyResult) -> None:
-    """The records of one kind, both stores read in ID order side by side."""
-    following = issued = txn.counters().get(kind.prefix, 1)
-    # the target's records as they were: the ones this copy inserts (numbers from `issued` on) are not compared
-    theirs: Iterator[Record] = takewhile(lambda r: r.number < issued, txn.select(Query((kind,), with_body=True)))
-    held = next(theirs, None)
-    fresh: list[Record] = []
+class _Kind:
+    """The records of one kind: the target's identities known first, the source's streamed
+    in batches and matched by identity, then by natural key."""
 
-    def flush() -> None:
-        if fresh:
-            txn.insert(kind, [_whole(kind, r) for r in fresh], [r.number for r in fresh])
-            result.added += len(fresh)
-            fresh.clear()
-            txn.checkpoint()
+    def __init__(self, reader: Reader, txn: Writer, kind: Kind, result: CopyResult,
+                 times: tuple[str | None, str | None, str], prefer: str | None):
+        """``times``: when the stores last matched, when the target last took the source's
+        records (it held every record the source had then), and now."""
+        self.reader, self.txn, self.kind, self.result = reader, txn, kind, result
+        (self.since, self.taken, self.started), self.prefer = times, prefer
+        self.held: dict[str, int] = {}  # identity → number, of the target's records as they were
+        for record in txn.select(Query((kind,), fields=frozenset((UID, "created_at")))):
+            self.held[identity(kind, record.number, record.doc)] = record.number
+        self.untouched = set(self.held.values())  # target records no source record matched (yet)
+        self.matched: dict[int, str] = {}  # target number → the source ID matched to it
+        self.keys: dict[tuple[str, ...], str] = {}  # natural keys of the source seen so far → source ID
+        self.later: list[int] = []  # source numbers the target issued to other records
 
-    for record in reader.select(Query((kind,), with_body=True)):
-        while held is not None and held.number < record.number:
-            result.kept += 1
-            held = next(theirs, None)
-        if held is not None and held.number == record.number:
-            if held.doc == record.doc and (held.body or None) == (record.body or None):
-                result.unchanged += 1
+    def copy(self) -> None:
+        batch: list[Record] = []
+        for record in self.reader.select(Query((self.kind,), with_body=True)):
+            batch.append(record)
+            if len(batch) >= _BATCH:
+                self._batch(batch)
+                batch = []
+        self._batch(batch)
+        self.renumber(self.reader.counters().get(self.kind.prefix, 1))
+        self.result.kept += len(self.untouched)
+
+    def _batch(self, records: list[Record]) -> None:
+        if not records:
+            return
+        kind = self.kind
+        fresh: list[tuple[Record, tuple[str, ...] | None]] = []
+        keyed = []
+        for record in records:
+            key = kind.natural_key(record.doc)
+            if key is not None:
+                if key in self.keys:
+                    self._skip(messages.COPY_DUPLICATE, record, other=self.keys[key])
+                    continue
+                self.keys[key] = record.id
+            keyed.append((record, key))
+        lookup = [key for record, key in keyed if key is not None and self._held(record) is None]
+        by_key = self.txn.find_keys(kind, lookup) if lookup else {}
+        for record, key in keyed:
+            number = self._held(record)
+            if number is None and key is not None:
+                number = by_key.get(key)
+            if number is None:
+                fresh.append((record, key))
+                continue
+            if number in self.matched:  # another source record took this one already
+                self._skip(messages.COPY_DUPLICATE_MATCHED, record, target=record_id(kind, number),
+                                other=self.matched[number])
+                continue
+            self.matched[number] = record.id
+            self.untouched.discard(number)
+            self._merge(record, number)
+        self._insert(fresh)
+        self.txn.checkpoint()
+
+    def _held(self, record: Record) -> int | None:
+        return self.held.get(identity(self.kind, record.number, record.doc))
+
+    def _skip(self, template: str, record: Record, **names: str) -> None:
+        kind = self.kind
+        label = messages.KEY_URL if (kind.natural_key(record.doc) or ("",))[0] == "url" else kind.key_label
+        self.result.skipped.append(template.format(id=record.id, key=label, **names))
+
+    def _merge(self, record: Record, number: int) -> None:
+        kind, txn = self.kind, self.txn
+        stored = txn.get(record_id(kind, number), with_body=kind.has_body)
+        merged = merge(kind, Version(record.doc, record.body), Version(stored.doc, stored.body), self.since,
+                       self.prefer, self.started)
+        target_id = record_id(kind, number)
+        if merged.conflicts:
+            kept = "source" if self.prefer == "source" else "target"
+            self.result.conflicts.append((record.id, target_id, merged.conflicts, kept))
+        if not merged.changed:
+            self.result.unchanged += 1
+            return
+        key = kind.natural_key(merged.doc)
+        if key is not None and key != kind.natural_key(stored.doc):
+            other = txn.find_key(kind, key)
+            if other is not None and other != number:
+                self._skip(messages.COPY_KEY_TAKEN, record, target=target_id, other=record_id(kind, other))
+                return
+        doc = dict(merged.doc)
+        if merged.body_changed:
+            doc["body"] = merged.body
+        txn.update(kind, number, doc)
+        self.result.updated += 1
+        if merged.taken:
+            self.result.merged.append((record.id, target_id, merged.taken))
+
+    def _insert(self, fresh: list[tuple[Record, tuple[str, ...] | None]]) -> None:
+        """Add the source records the target lacks under their own IDs, when the target never
+        issued them; the others are added last, under new IDs (``renumber``)."""
+        if not fresh:
+            return
+        following = self.txn.counters().get(self.kind.prefix, 1)
+        keep = []
+        for record, _ in fresh:
+            if record.number >= following:
+                keep.append(record)
+                following = record.number + 1
+            elif self.taken and not later(record.doc.get("created_at"), self.taken):
+                # the target took it with the rest of the source's records, and deleted it since
+                self._skip(messages.COPY_DELETED, record)
             else:
-                txn.update(kind, record.number, _whole(kind, record))
-                result.updated += 1
-            held = next(theirs, None)
-            continue
-        if record.number < following:
-            raise UserError(messages.COPY_ID_TAKEN.format(id=record_id(kind, record.number)))
-        following = record.number + 1
-        fresh.append(record)
-        if len(fresh) >= _BATCH:
-            flush()
-    flush()
-    while held is not None:
-        result.kept += 1
-        held = next(theirs, None)
+                self.later.append(record.number)
+        self._add(keep, keep_ids=True)
+
+    def renumber(self, source_next: int) -> None:
+        """The source records whose IDs the target issued to others: added under IDs that
+        neither store has issued, read again a batch at a time."""
+        self.txn.keep_counters({self.kind.prefix: source_next})
+        for start in range(0, len(self.later), _BATCH):
+            numbers = self.later[start:start + _BATCH]
+            self._add([self.reader.get(record_id(self.kind, n), with_body=self.kind.has_body) for n in numbers],
+                      keep_ids=False)
+            self.txn.checkpoint()
+
+    def _add(self, records: list[Record], keep_ids: bool) -> None:
+        if not records:
+            return
+        kind = self.kind
+        docs = []
+        for record in records:
+            doc = dict(record.doc)
+            doc.setdefault(UID, identity(kind, record.number, record.doc))  # found again when renumbered
+            if kind.has_body:
+                doc["body"] = record.body or None
+            docs.append(doc)
+        numbers = self.txn.insert(kind, docs, [r.number for r in records] if keep_ids else None)
+        for record, number in zip(records, numbers):
+            self.result.added += 1
+            if number != record.number:
+                self.result.renumbered.append((record.id, record_id(kind, number)))
 
 
-def _whole(kind: Kind, record: Record) -> dict[str, Any]:
-    """A record as insert and update take it: its document and, for a kind with one, its body."""
-    doc = dict(record.doc)
-    if kind.has_body:
-        doc["body"] = record.body or None
-    return doc
+def _pair(source_id: str, target_id: str) -> str:
+    return source_id if source_id == target_id else f"{source_id} → {target_id}"
+
+
+def same_store(first: Backend, second: Backend) -> bool:
+    """Whether two stores are one, however each was spelled (a link, another form of the
+    URL): copying a store into itself would wait on its own lock."""
+    import os
+
+    files, others = first.own_files(), second.own_files()
+    if files and others:
+        if files[0] == others[0]:
+            return True
+        try:
+            return os.path.samefile(files[0], others[0])
+        except OSError:
+            return False
+    if files or others:
+        return False
+    return _database(first.describe()) == _database(second.describe())
+
+
+def _database(url: str) -> tuple[str, int, str]:
+    from urllib.parse import parse_qs, urlsplit
+
+    parts = urlsplit(url)
+    host = parts.hostname or parse_qs(parts.query).get("host", [""])[0] or "localhost"
+    try:
+        port = parts.port or 5432
+    except ValueError:
+        port = 5432
+    return host.lower(), port, parts.path.lstrip("/")
+
+
+def lines(result: CopyResult) -> Iterator[str]:
+    """What the copy did (or would do) to single records, one line each."""
+    for source_id, target_id in result.renumbered:
+        yield messages.COPY_RENUMBERED.format(id=source_id, new=target_id)
+    for source_id, target_id, fields in result.merged:
+        yield messages.COPY_MERGED.format(ids=_pair(source_id, target_id), fields=", ".join(fields))
+    for source_id, target_id, fields, kept in result.conflicts:
+        other = "source" if kept == "target" else "target"
+        yield messages.COPY_CONFLICT.format(ids=_pair(source_id, target_id), fields=", ".join(fields), kept=kept,
+                                            other=other)
+    yield from result.skipped
+

@@ -6,7 +6,7 @@ from __future__ import annotations
 from typing import Any, Iterator, Mapping, Sequence
 
 from .. import messages
-from ..domain import dates, validate as validation, values
+from ..domain import dates, validate as validation, values, versions
 from ..domain.kind import KINDS, Kind, is_empty, record_id, to_public, url_key, with_article
 from ..domain.sorting import Sort
 from ..errors import FieldError, RecordInvalid, UsageError, UserError
@@ -61,8 +61,9 @@ def check_fields(kind: Kind, names: list[str]) -> None:
             raise UsageError(messages.FIELD_NOT_FOR_KIND.format(field=name.replace("_", "-"), kind=kind.name))
 
 
-def changed(doc: Mapping[str, Any], changes: Mapping[str, Any], now: str | None = None) -> dict[str, Any]:
-    """``doc`` with ``changes`` (None or empty: the field goes), stamped as updated now."""
+def changed(kind: Kind, doc: Mapping[str, Any], changes: Mapping[str, Any], now: str | None = None) -> dict[str, Any]:
+    """``doc`` with ``changes`` (None or empty: the field goes), stamped as updated now,
+    each changed field with its time (versions.py)."""
     new = dict(doc)
     for key, value in changes.items():
         if is_empty(value):
@@ -70,7 +71,20 @@ def changed(doc: Mapping[str, Any], changes: Mapping[str, Any], now: str | None 
         else:
             new[key] = value
     new["updated_at"] = now or dates.now_iso()
+    versions.stamp(kind, doc, new, body_changed="body" in changes)
     return new
+
+
+def refuse_taken_key(txn: Reader, kind: Kind, number: int, old: Mapping[str, Any], new: Mapping[str, Any]) -> None:
+    """A change must not give a record the natural key of another (the same page, title
+    and date, or company and phone): one line naming the other record."""
+    key = kind.natural_key(new)
+    if key is None or key == kind.natural_key(old):
+        return
+    found = txn.find_key(kind, key)
+    if found is not None and found != number:
+        raise UserError(messages.RECORD_KEY_TAKEN.format(id=record_id(kind, number), other=record_id(kind, found),
+                                                         key=_key_label(kind, key)))
 
 
 def edit_changes(txn: Reader, record: Record, changes: Mapping[str, Any]) -> dict[str, Any]:
@@ -110,7 +124,9 @@ def edit(store: Backend, rid: str, changes: Mapping[str, Any]) -> None:
     with store.writing() as txn:
         record = txn.get(rid, with_body=False)
         updates = edit_changes(txn, record, changes)
-        txn.update(record.kind, record.number, changed(record.doc, updates))
+        new = changed(record.kind, record.doc, updates)
+        refuse_taken_key(txn, record.kind, record.number, record.doc, new)
+        txn.update(record.kind, record.number, new)
 
 
 def _something(changes: Mapping[str, Any]) -> None:
@@ -125,7 +141,8 @@ def preview_edit(store: Backend, rid: str, changes: Mapping[str, Any]) -> tuple[
     with store.reading() as reader:
         record = reader.get(rid, with_body=True)
         updates = edit_changes(reader, record, changes)
-    after = changed(record.doc, updates)
+        after = changed(record.kind, record.doc, updates)
+        refuse_taken_key(reader, record.kind, record.number, record.doc, after)
     body = after.pop("body", None) if "body" in updates else record.body
     return public(record), to_public(record.kind, record.number, after, body)
 
@@ -273,7 +290,7 @@ def move_status(store: Backend, rid: str, status: str, note: str | None = None) 
             return old, new, record.kind
         now = dates.now_iso()
         changes = {"status": new, "history": status_history(record.kind, record.doc, new, note, at=now)}
-        txn.update(record.kind, record.number, changed(record.doc, changes, now))
+        txn.update(record.kind, record.number, changed(record.kind, record.doc, changes, now))
     return old, new, record.kind
 
 
@@ -284,13 +301,13 @@ def add_note(store: Backend, rid: str, text: str) -> None:
         record = _in_pipeline(txn, rid)
         now = dates.now_iso()
         notes = list(record.doc.get("notes", [])) + [{"at": now, "text": text.strip()}]
-        txn.update(record.kind, record.number, changed(record.doc, {"notes": notes}, now))
+        txn.update(record.kind, record.number, changed(record.kind, record.doc, {"notes": notes}, now))
 
 
 def set_due(store: Backend, rid: str, when: str | None) -> str | None:
     due = dates.parse_date(when, field="due").isoformat() if when else None
     with store.writing() as txn:
         record = _in_pipeline(txn, rid)
-        txn.update(record.kind, record.number, changed(record.doc, {"due": due}))
+        txn.update(record.kind, record.number, changed(record.kind, record.doc, {"due": due}))
     return due
 

@@ -48,6 +48,18 @@ def next_number(counters: dict[str, int], kind: Kind, wanted: int | None = None)
     return number
 
 
+def new_document(doc: Mapping[str, Any], now: str) -> Document:
+    """A document as every backend stores a new record: stamped as created and updated
+    ``now`` unless it says when, with an identity of its own unless it has one (a copy)."""
+    from ..domain.versions import UID, new_uid
+
+    new = dict(doc)
+    new.setdefault("created_at", now)
+    new.setdefault("updated_at", new["created_at"])
+    new.setdefault(UID, new_uid())
+    return new
+
+
 @dataclass(frozen=True)
 class Filters:
     """Which records a query selects (all conditions must hold).
@@ -130,7 +142,31 @@ class BackupInfo:
     counters: dict[str, int] | None = field(default=None, repr=False)
 
 
+@dataclass(frozen=True)
+class SyncState:
+    """Who a store is, and when it last matched other stores (a copy from or to them):
+    store id → time.  A store made before stores had ids has none until its next write."""
+
+    store: str | None = None
+    synced: Mapping[str, str] = field(default_factory=dict)
+
+    def since(self, other: "SyncState") -> str | None:
+        """When this store and ``other`` last matched, as either of them recorded it."""
+        from ..domain.versions import later
+
+        times = [t for t in (other.store and self.synced.get(other.store),
+                             self.store and other.synced.get(self.store)) if t]
+        best = None
+        for time in times:
+            if best is None or later(time, best):
+                best = time
+        return best
+
+
 class Reader(Protocol):
+    def sync_state(self) -> SyncState:
+        """This store's id and the stores it last matched (see SyncState)."""
+
     def select(self, query: Query) -> Iterator[Record]:
         """The matching records, sorted and cut to the limit; whole documents unless the
         query names the fields it reads (those are then all present when stored)."""
@@ -171,6 +207,10 @@ class Writer(Reader, Protocol):
     def keep_counters(self, counters: Mapping[str, int]) -> None:
         """Raise the next number of each prefix to at least ``counters`` (a copy of another
         store never issues an ID that store issued)."""
+
+    def mark_synced(self, other: str, at: str) -> None:
+        """Record that this store matched store ``other`` as it was at ``at`` (a copy);
+        gives this store an id of its own if it has none."""
 
 
 class Backend(Protocol):

@@ -39,7 +39,7 @@ from ...domain.body import RawBody
 from ...domain.kind import KINDS, Kind, kind_of_id, record_id
 from ...domain.search import pieces
 from ...errors import StoreError, UserError, optional
-from ..base import BackupInfo, Finding, Query, Record, next_number, split_id
+from ..base import BackupInfo, Finding, Query, Record, SyncState, new_document, next_number, split_id
 from . import schema
 from .query import Runner
 from .schema import COUNTERS, META, SETTINGS, quoted, table_name
@@ -172,6 +172,13 @@ class Reader:
                 found[key] = number
         return found
 
+    def sync_state(self) -> SyncState:
+        if self.state.schema is None:
+            return SyncState()
+        rows = dict(self.conn.execute(f"SELECT key, value FROM {META} WHERE key = 'id' OR key LIKE 'synced:%'"))
+        store = rows.pop("id", None)
+        return SyncState(store, {k.removeprefix("synced:"): v for k, v in rows.items()})
+
     def counters(self) -> dict[str, int]:
         found = {k.prefix: 1 for k in KINDS.values()}
         if self.state.schema is not None:
@@ -220,10 +227,8 @@ class Writer(Reader):
         rows, used = [], []
         for i, doc in enumerate(docs):
             number = next_number(self.next, kind, numbers[i] if numbers else None)
-            doc = dict(doc)
+            doc = new_document(doc, now)
             body = doc.pop("body", None)
-            doc.setdefault("created_at", now)
-            doc.setdefault("updated_at", doc["created_at"])
             row = [number, *row_cells(kind, doc)]
             if kind.has_body:
                 row += list(_body_cells(body)) if body else [None, None]
@@ -275,6 +280,16 @@ class Writer(Reader):
             self._hold(kind)
             if number > self.next[prefix]:
                 self.next[prefix] = number
+
+    def mark_synced(self, other: str, at: str) -> None:
+        from ...domain.versions import new_uid
+
+        upsert = (f"INSERT INTO {META} (key, value) VALUES (%s, %s) ON CONFLICT (key) "
+                  "DO UPDATE SET value = excluded.value")
+        self.conn.execute(f"INSERT INTO {META} (key, value) VALUES ('id', %s) ON CONFLICT (key) DO NOTHING",
+                          [new_uid()])
+        self.conn.execute(upsert, [f"synced:{other}", at])
+        self.changed = True
 
     def finish(self) -> None:
         for prefix, number in self.next.items():
@@ -391,6 +406,8 @@ class PostgresBackend:
     def init(self) -> list[str]:
         """Create or bring up to date the tables of every registered kind (``db init``, and
         the first write); returns what was done.  A newer schema is refused untouched."""
+        from ...domain.versions import new_uid
+
         done: list[str] = []
         with self._connection() as conn:
             try:
@@ -403,6 +420,7 @@ class PostgresBackend:
                     for statement in schema.BASE:
                         conn.execute(statement)
                     conn.execute(f"INSERT INTO {META} (key, value) VALUES ('schema', %s)", [str(schema.SCHEMA)])
+                    conn.execute(f"INSERT INTO {META} (key, value) VALUES ('id', %s)", [new_uid()])
                     done.append(messages.PG_INIT_CREATED.format(schema=schema.SCHEMA))
                     state.schema = schema.SCHEMA
                 while state.schema < schema.SCHEMA:

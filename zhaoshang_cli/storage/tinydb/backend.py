@@ -37,7 +37,7 @@ from ...atomic import (atomic_write, fsync_dir, is_user_os_error, make_private_d
 from ...domain.kind import KINDS, Kind
 from ...errors import StoreError, UserError
 from ...patterns import lazy
-from ..base import BackupInfo, Finding, Query, Record, split_id
+from ..base import BackupInfo, Finding, Query, Record, SyncState, split_id
 from . import manifest as manifests
 from .bodies import BodyLog, body_log_of
 from .document import load_document
@@ -83,6 +83,9 @@ class Reader:
 
     def counters(self) -> dict[str, int]:
         return dict(self.meta["next"])
+
+    def sync_state(self) -> SyncState:
+        return manifests.sync_state(self.meta)
 
 
 class TinyDBBackend:
@@ -249,6 +252,10 @@ class TinyDBBackend:
                 current = Manifest(dict(found.meta, schema=manifests.SCHEMA), dict(getattr(found, "entries", {})),
                                    list(getattr(found, "foreign", [])))
                 current.meta["next"] = dict(found.meta["next"])
+                if type(current.meta.get("id")) is not str:  # stores made before stores had ids
+                    from ...domain.versions import new_uid
+
+                    current.meta["id"] = new_uid()
                 for prefix, number in saved.items():
                     if number > current.meta["next"].get(prefix, 1):
                         current.meta["next"][prefix] = number

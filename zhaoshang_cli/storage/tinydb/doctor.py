@@ -130,6 +130,7 @@ def diagnose(backend: Any) -> list[Finding]:
         findings += _restore_hint(backend)
     findings += _counters(backend, found, records)
     findings += _semantics(records)
+    findings += duplicate_findings(records)
     findings += _bodies(backend, found, records)
     if isinstance(found, Manifest):
         findings += _digest_findings(backend, found)
@@ -229,6 +230,31 @@ def _counters(backend: Any, found: Manifest | Legacy, records: Records) -> list[
 def _semantics(records: Records) -> list[Finding]:
     """Records that would not pass today's validation: shown, but they break no command."""
     return [f for kind in KINDS.values() for f in record_findings(kind, sorted(records[kind.name].items()))]
+
+
+def duplicate_findings(records: Records) -> list[Finding]:
+    """Records with the natural key of another (written before keys were enforced on every
+    change): each named with the first holder of its key."""
+    from ...domain.kind import record_id
+
+    findings = []
+    for kind in KINDS.values():
+        first: dict[tuple[str, ...], int] = {}
+        for number in sorted(records[kind.name]):
+            try:
+                key = kind.natural_key(records[kind.name][number])
+            except Exception:  # noqa: BLE001 - a damaged document is reported on its own
+                continue
+            if key is None:
+                continue
+            if key in first:
+                label = messages.KEY_URL if key[0] == "url" else kind.key_label
+                findings.append(Finding(WARN, messages.DOCTOR_DUPLICATE.format(
+                    id=record_id(kind, number), other=record_id(kind, first[key]), key=label)))
+            else:
+                first[key] = number
+    return findings[:SHOWN] + ([Finding(WARN, messages.DOCTOR_MORE_DUPLICATES.format(count=len(findings) - SHOWN))]
+                               if len(findings) > SHOWN else [])
 
 
 def _refs(records: Records) -> list[tuple[str, list[int]]]:

@@ -14,7 +14,7 @@ from __future__ import annotations
 
 from dataclasses import dataclass, field
 from pathlib import Path
-from typing import Any
+from typing import Any, Mapping
 
 import orjson
 
@@ -22,6 +22,7 @@ from ... import messages
 from ...domain.kind import KINDS, Kind
 from ...errors import StoreError
 from ...patterns import lazy
+from ..base import SyncState
 from . import integrity, migrations
 from .document import load_document
 from .integrity import META, Damage
@@ -34,8 +35,18 @@ _FILE = lazy(r"[a-z][a-z0-9_]*\.\d{6}\.[0-9a-f]{8}\.json")
 
 
 def new_meta() -> dict[str, Any]:
-    return {"app": APP, "schema": SCHEMA, "next": {k.prefix: 1 for k in KINDS.values()}, "log": 1,
+    from ...domain.versions import new_uid
+
+    return {"app": APP, "schema": SCHEMA, "id": new_uid(), "next": {k.prefix: 1 for k in KINDS.values()}, "log": 1,
             "bodies": "json"}
+
+
+def sync_state(meta: Mapping[str, Any]) -> SyncState:
+    """The store's id and the stores it matched, as its meta holds them ({} if damaged)."""
+    synced = meta.get("synced")
+    synced = {k: v for k, v in synced.items() if type(v) is str} if type(synced) is dict else {}
+    store = meta.get("id")
+    return SyncState(store if type(store) is str else None, synced)
 
 
 class StoreDamaged(StoreError):

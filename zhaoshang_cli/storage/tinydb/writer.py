@@ -26,7 +26,7 @@ from ...domain.body import planes_of
 from ...domain.kind import Kind
 from ...domain.search import Planes, planes, record_planes
 from ...errors import StoreError, UserError
-from ..base import Query, Record, next_number, split_id
+from ..base import Query, Record, SyncState, new_document, next_number, split_id
 from . import digests
 from .bodies import Appender, BodyLog, Ref
 from .engine import Engine
@@ -261,10 +261,8 @@ class Transaction:
         used: list[int] = []
         for i, doc in enumerate(docs):
             number = next_number(counters, kind, numbers[i] if numbers else None)
-            doc = dict(doc)
+            doc = new_document(doc, now)
             body = doc.pop("body", None)
-            doc.setdefault("created_at", now)
-            doc.setdefault("updated_at", doc["created_at"])
             if body:
                 bodies.append(body)
                 holders.append(doc)
@@ -318,6 +316,20 @@ class Transaction:
             if number > self.meta["next"].get(prefix, 1):
                 self.meta["next"][prefix] = number
                 self.changed = True
+
+    def sync_state(self) -> SyncState:
+        from .manifest import sync_state
+
+        return sync_state(self.meta)
+
+    def mark_synced(self, other: str, at: str) -> None:
+        from ...domain.versions import new_uid
+
+        if type(self.meta.get("id")) is not str:
+            self.meta["id"] = new_uid()
+        synced = self.meta.get("synced")
+        self.meta["synced"] = {**(synced if type(synced) is dict else {}), other: at}
+        self.changed = True
 
     def _append(self, bodies: list[Any]) -> list[Ref]:
         if not bodies:
@@ -376,6 +388,9 @@ class Transaction:
         self._keys.clear()
         self._engine = None
         merged = dict(other.meta, schema=SCHEMA)
+        for key in ("id", "synced"):  # who the store is and whom it matched stay as they are now
+            if key in self.meta:
+                merged[key] = self.meta[key]
         merged["next"] = {prefix: max(self.meta["next"].get(prefix, 1), other.meta["next"].get(prefix, 1),
                                       (counters or {}).get(prefix, 1))
                           for prefix in {*self.meta["next"], *other.meta["next"], *(counters or {})}}

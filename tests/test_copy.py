@@ -1,0 +1,149 @@
+"""Copies between people's stores: records are matched by who they are, never by ID alone;
+two versions of a record merge field by field; nothing either side holds is lost.
+
+The team's store is each backend in turn (`cli`); colleagues' stores are files."""
+
+from __future__ import annotations
+
+import json
+
+import pytest
+from conftest import EXAMPLES, Cli
+
+pytestmark = pytest.mark.backends
+
+
+def _file(tmp_path, name: str) -> Cli:
+    return Cli(tmp_path / name / "zhaoshang.json")
+
+
+def _titles(cli: Cli) -> dict[str, str]:
+    return {r["id"]: r["title"] for r in cli.json("list", "articles", "--sort", "id")}
+
+
+def test_a_colleagues_a1_and_the_teams_a1_both_survive_the_copy(cli, tmp_path):
+    mine = _file(tmp_path, "mine")
+    mine("add", "article", "--title", "同事本地文章", "--region", "武清", "--date", "2025-07-01", "--body", "同事的正文")
+    cli("add", "article", "--title", "团队的文章", "--region", "西青", "--date", "2025-07-02", "--body", "团队的正文")
+    cli("add", "article", "--title", "团队的第二篇", "--region", "武清", "--date", "2025-07-03")
+
+    plan = mine("copy", "--to", str(cli.db), "--dry-run")
+    assert plan.stdout == "a1 → a3: the target's a1 is another record\n"
+    assert "would copy" in plan.stderr and "1 added (1 under new IDs)" in plan.stderr
+    assert _titles(cli) == {"a1": "团队的文章", "a2": "团队的第二篇"}
+
+    done = mine("copy", "--to", str(cli.db))
+    assert done.stdout == "a1 → a3: the target's a1 is another record\n"
+    assert "1 added (1 under new IDs), 0 updated" in done.stderr and "2 only in the target (kept)" in done.stderr
+    assert _titles(cli) == {"a1": "团队的文章", "a2": "团队的第二篇", "a3": "同事本地文章"}
+    assert cli.json("show", "a3")["body"] == "同事的正文"
+    assert cli.json("show", "a1")["body"] == "团队的正文"
+
+    mine("edit", "a1", "--title", "同事改过的本地文章")  # the renumbered copy is still the same record
+    again = mine("copy", "--to", str(cli.db))
+    assert again.stdout == "a1 → a3: took title from the source (changed there later)\n"
+    assert _titles(cli) == {"a1": "团队的文章", "a2": "团队的第二篇", "a3": "同事改过的本地文章"}
+    assert cli("add", "article", "--title", "之后", "--region", "武清", "--date", "2025-07-04").stdout == "a4\n"
+
+
+def test_a_stale_snapshot_copied_back_keeps_newer_edits_and_reports_conflicts(cli, tmp_path):
+    cli("import", str(EXAMPLES / "articles.jsonl"), str(EXAMPLES / "leads.csv"))
+    offline = _file(tmp_path, "offline")
+    cli("copy", "--to", str(offline.db))
+    cli("edit", "a2", "--title", "团队改过的标题")
+    cli("edit", "a3", "--title", "团队改的a3")
+    offline("edit", "a3", "--title", "离线改的a3")
+    offline("edit", "a4", "--title", "离线改的a4")
+    offline("lead", "note", "l1", "离线时的备注")
+    cli("lead", "note", "l1", "团队的备注")
+    team_a1 = cli.json("show", "a1")
+
+    before = cli.state()
+    plan = offline("copy", "--to", str(cli.db), "--dry-run")
+    assert cli.state() == before
+    done = offline("copy", "--to", str(cli.db))
+    assert done.stdout == plan.stdout
+    assert done.stdout.splitlines() == [
+        "a4: took title from the source (changed there later)",
+        "conflict a3: title changed in both stores since they last matched; kept the target's "
+        "(--prefer source takes the source's)"]
+    titles = _titles(cli)
+    assert (titles["a2"], titles["a3"], titles["a4"]) == ("团队改过的标题", "团队改的a3", "离线改的a4")
+    notes = [n["text"] for n in cli.json("show", "l1")["notes"]]
+    assert sorted(notes[-2:]) == ["团队的备注", "离线时的备注"] and len(notes) == len(set(notes))
+    assert cli.json("show", "a1") == team_a1
+
+    state = cli.state()
+    again = offline("copy", "--to", str(cli.db))  # nothing left to do, in either direction
+    assert again.stdout == "" and "0 updated" in again.stderr and cli.state() == state
+    back = cli("copy", "--to", str(offline.db))
+    assert "conflict" not in back.stdout
+    assert _titles(offline) == _titles(cli)
+    assert cli("copy", "--to", str(offline.db)).stdout == ""
+
+
+def test_prefer_source_takes_the_sources_side_of_a_conflict(cli, tmp_path):
+    cli("add", "lead", "--company", "瑞拓精密", "--phone", "13820011234", "--industry", "装备制造")
+    offline = _file(tmp_path, "offline")
+    cli("copy", "--to", str(offline.db))
+    cli("edit", "l1", "--industry", "新材料")
+    offline("edit", "l1", "--industry", "生物医药")
+    result = offline("copy", "--to", str(cli.db), "--prefer", "source")
+    assert "kept the source's (--prefer target takes the target's)" in result.stdout
+    assert cli.json("show", "l1", "--reveal")["industry"] == "生物医药"
+    bad = offline("copy", "--to", str(cli.db), "--prefer", "mine", ok=False)
+    assert bad.exit_code == 2
+
+
+def test_a_source_holding_two_records_with_one_natural_key_copies_the_rest(cli, tmp_path):
+    mine = _file(tmp_path, "mine")
+    mine("add", "lead", "--company", "天津瑞拓精密机械有限公司", "--phone", "13820011234")
+    mine("add", "lead", "--company", "瑞拓精密", "--phone", "13820011234")
+    mine("add", "lead", "--company", "美联精工", "--phone", "13900001111")
+    # a store written before keys were enforced: l2 took l1's company behind the program's back
+    mine.tamper("leads", lambda docs: docs["2"].update(company="天津瑞拓精密机械有限公司"))
+    assert "l2" in mine("doctor", ok=False).stdout
+    result = mine("copy", "--to", str(cli.db))
+    assert result.exit_code == 0
+    assert result.stdout == ("not copied: l2 has the same phone/email and company as l1 in the source "
+                             "(merge or edit one of them)\n")
+    assert "2 added" in result.stderr and "1 not copied" in result.stderr
+    assert [r["company"] for r in cli.json("list", "leads", "--sort", "id")] == ["天津瑞拓精密机械有限公司", "美联精工"]
+
+
+def test_edit_cannot_give_a_lead_another_leads_natural_key(cli):
+    cli("add", "lead", "--company", "天津瑞拓精密机械有限公司", "--phone", "13820011234")
+    cli("add", "lead", "--company", "瑞拓精密", "--phone", "13900001111")
+    before = cli.state()
+    result = cli("edit", "l2", "--company", "天津瑞拓精密机械有限公司", "--phone", "13820011234", ok=False)
+    assert result.exit_code == 1
+    assert result.stderr == ("error: l2 would have the same phone/email and company as l1; nothing was changed "
+                             "(edit or merge l1 instead)\n")
+    assert cli.state() == before
+    cli("add", "article", "--title", "一", "--region", "武清", "--date", "2025-07-01")
+    cli("add", "article", "--title", "二", "--region", "武清", "--date", "2025-07-01")
+    result = cli("edit", "a2", "--title", "一", ok=False)
+    assert result.exit_code == 1 and "as a1" in result.stderr
+
+
+def test_copy_onto_the_same_store_by_another_spelling_is_refused_at_once(tmp_path):
+    cli = _file(tmp_path, "one")
+    cli("add", "article", "--title", "一", "--region", "武清", "--date", "2025-07-01")
+    link = tmp_path / "link.json"
+    link.symlink_to(cli.db)
+    result = cli("copy", "--to", str(link), ok=False)
+    assert result.exit_code == 1 and "same store" in result.stderr and result.stderr.count("\n") == 1
+    dotted = str(cli.db.parent / ".." / "one" / "zhaoshang.json")
+    assert cli("copy", "--from", dotted, "--to", str(cli.db), ok=False).exit_code == 1
+
+
+@pytest.mark.tinydb
+def test_every_copy_records_who_matched_whom(tmp_path):
+    mine, team = _file(tmp_path, "mine"), _file(tmp_path, "team")
+    mine("add", "article", "--title", "一", "--region", "武清", "--date", "2025-07-01")
+    mine("copy", "--to", str(team.db))
+    meta, theirs = team.file()["_meta"]["1"], mine.file()["_meta"]["1"]
+    assert list(meta["synced"]) == [theirs["id"]] and meta["id"] != theirs["id"]
+    [stored] = team.stored("articles").values()
+    assert stored["uid"] == mine.stored("articles")["1"]["uid"]
+    assert "uid" not in json.dumps(team.json("show", "a1"))

@@ -1,0 +1,204 @@
+"""Two versions of one record: who it is across stores, when each field last changed, and
+how two versions merge.
+
+Stores are copied between people (``zhaoshang copy``), so a record has an identity of
+its own besides its ID: ``uid``, given when it is created and kept by every copy (a
+record renumbered by a copy keeps the identity it had).  Records stored before there
+were uids are known by their ID and creation time.
+
+Each change stamps ``field_times``: the time each field last changed, by field (an
+amount with its range, currency and approximation is one field, a region with its
+zone, a body another).  A merge takes, field by field, the version changed later; a
+field changed on both sides since the two stores last matched is a conflict, kept as
+the target has it unless the caller prefers the source.  Notes and status moves are
+merged, never dropped.
+"""
+
+from __future__ import annotations
+
+import os
+from dataclasses import dataclass, field
+from datetime import datetime, timezone
+from functools import lru_cache
+from typing import Any, Mapping
+
+from .kind import Kind, record_id
+
+UID = "uid"
+TIMES = "field_times"
+BODY = "body"
+_STAMPS = ("created_at", "updated_at")
+_UNION = ("notes", "history")  # merged entry by entry
+_BOOKKEEPING = frozenset((UID, TIMES, *_STAMPS, "_body"))
+_EARLIEST = datetime(1, 1, 2, tzinfo=timezone.utc)
+
+
+def new_uid() -> str:
+    return os.urandom(8).hex()
+
+
+def identity(kind: Kind, number: int, doc: Mapping[str, Any]) -> str:
+    """Who a record is in every store: its uid, else its ID and creation time."""
+    return doc.get(UID) or f"{record_id(kind, number)}@{doc.get('created_at', '')}"
+
+
+@lru_cache(maxsize=None)
+def groups(kind: Kind) -> dict[str, str]:
+    """Stored key → the field it belongs to (region_code and zone → region; the parts of
+    an amount → amount); keys of no field are their own."""
+    found: dict[str, str] = {}
+    for spec in kind.fields:
+        if spec.type == "region":
+            found["region_code"] = found["zone"] = spec.name
+        elif spec.part_of:
+            found[spec.name] = spec.part_of
+        elif spec.apart:
+            found[spec.name] = BODY
+    return found
+
+
+def _group(kind: Kind, key: str) -> str:
+    return groups(kind).get(key, key)
+
+
+def _values(kind: Kind, doc: Mapping[str, Any]) -> dict[str, dict[str, Any]]:
+    """The document's keys by field, bookkeeping and merged lists aside."""
+    found: dict[str, dict[str, Any]] = {}
+    for key, value in doc.items():
+        if key not in _BOOKKEEPING and key not in _UNION:
+            found.setdefault(_group(kind, key), {})[key] = value
+    return found
+
+
+def now() -> str:
+    """The time of a change, to the microsecond: two changes in one second must still be
+    told apart when two stores are merged."""
+    return datetime.now().astimezone().isoformat()
+
+
+def stamp(kind: Kind, old: Mapping[str, Any], new: dict[str, Any], body_changed: bool = False) -> None:
+    """Record in ``new`` that each field differing from ``old`` changed now."""
+    before, after = _values(kind, old), _values(kind, new)
+    changed = [name for name in before.keys() | after.keys() if before.get(name) != after.get(name)]
+    if body_changed:
+        changed.append(BODY)
+    if changed:
+        times = dict(old.get(TIMES) or {})
+        at = now()
+        times.update((name, at) for name in changed)
+        new[TIMES] = times
+
+
+@lru_cache(maxsize=65536)
+def _moment(text: str) -> datetime | None:
+    try:
+        moment = datetime.fromisoformat(text)
+    except (TypeError, ValueError):
+        return None
+    return moment if moment.tzinfo else moment.astimezone()
+
+
+def later(a: str | None, b: str | None) -> bool:
+    """Whether time ``a`` is after time ``b`` (ISO, any offset; a missing or unreadable time is earliest)."""
+    first, second = _moment(a or ""), _moment(b or "")
+    if first is None:
+        return False
+    return second is None or first > second
+
+
+def changed_at(doc: Mapping[str, Any], name: str) -> str:
+    """When field ``name`` last changed: as stamped, else when the record was created (or,
+    for a record from before stamps, when it last changed at all)."""
+    times = doc.get(TIMES)
+    if isinstance(times, dict) and isinstance(times.get(name), str):
+        return times[name]
+    return str(doc.get("created_at" if isinstance(times, dict) else "updated_at") or doc.get("created_at") or "")
+
+
+@dataclass
+class Version:
+    doc: Mapping[str, Any]
+    body: str | None = None
+
+
+@dataclass
+class Merged:
+    doc: dict[str, Any]
+    body: str | None
+    body_changed: bool = False
+    taken: list[str] = field(default_factory=list)      # fields the source's version gave
+    conflicts: list[str] = field(default_factory=list)  # fields changed on both sides since they matched
+    lists_changed: bool = False                         # notes or moves the target lacked
+    settled: bool = False                               # a conflict's outcome stamped
+
+    @property
+    def changed(self) -> bool:
+        return bool(self.taken or self.body_changed or self.lists_changed or self.settled)
+
+
+def merge(kind: Kind, source: Version, target: Version, since: str | None, prefer: str | None = None,
+          at: str | None = None) -> Merged:
+    """The target's version updated from the source's, field by field: the one changed later
+    wins; changed on both sides after ``since`` (when the stores last matched) is a
+    conflict, which keeps the target's value unless ``prefer`` is "source".  A conflict's
+    outcome is stamped as changed ``at`` (now), so that it stands in the next merge of the
+    two stores, whichever way it runs."""
+    theirs, ours = _values(kind, source.doc), _values(kind, target.doc)
+    if kind.has_body:
+        theirs[BODY] = {BODY: source.body or None}
+        ours[BODY] = {BODY: target.body or None}
+    doc = dict(target.doc)
+    times = dict(target.doc.get(TIMES) or {})
+    result = Merged(doc, target.body)
+    for name in sorted(theirs.keys() | ours.keys()):
+        if theirs.get(name, {}) == ours.get(name, {}) or all(v in (None, "", [], {}) for v in
+                                                             [*theirs.get(name, {}).values(),
+                                                              *ours.get(name, {}).values()]):
+            continue
+        when_theirs, when_ours = changed_at(source.doc, name), changed_at(target.doc, name)
+        both = since is not None and later(when_theirs, since) and later(when_ours, since)
+        if both:
+            result.conflicts.append(name)
+            take = prefer == "source"
+            times[name] = at or now()
+            result.settled = True
+        else:
+            take = later(when_theirs, when_ours)
+            if take:
+                times[name] = when_theirs
+        if not take:
+            continue
+        result.taken.append(name)
+        if name == BODY:
+            result.body, result.body_changed = source.body or None, True
+            continue
+        for key in ours.get(name, {}):
+            doc.pop(key, None)
+        doc.update(theirs.get(name, {}))
+    for name in _UNION:
+        union = _union(name, target.doc.get(name) or [], source.doc.get(name) or [])
+        if union != (target.doc.get(name) or []):
+            doc[name] = union
+            result.lists_changed = True
+    if result.taken or result.settled:
+        doc[TIMES] = times
+    if result.changed and later(source.doc.get("updated_at"), doc.get("updated_at")):
+        doc["updated_at"] = source.doc["updated_at"]
+    return result
+
+
+def _entry_key(name: str, entry: Mapping[str, Any]) -> Any:
+    if name == "history" and "from" not in entry:
+        return "created"  # one creation entry, the target's
+    return tuple(sorted((k, str(v)) for k, v in entry.items()))
+
+
+def _union(name: str, ours: list[Any], theirs: list[Any]) -> list[Any]:
+    """Our entries and those of theirs we lack, in time order (ours first on a tie)."""
+    known = {_entry_key(name, e) for e in ours if isinstance(e, dict)}
+    fresh = [e for e in theirs if isinstance(e, dict) and _entry_key(name, e) not in known]
+    if not fresh:
+        return list(ours)
+    both = [(e.get("at", "") if isinstance(e, dict) else "", 0, i, e) for i, e in enumerate(ours)]
+    both += [(e.get("at", ""), 1, i, e) for i, e in enumerate(fresh)]
+    return [e for *_, e in sorted(both, key=lambda item: (_moment(item[0]) or _EARLIEST, item[1], item[2]))]
