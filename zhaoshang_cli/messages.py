@@ -188,6 +188,8 @@ STORE_BODY_MISSING = "the body log {log} is missing; run 'zhaoshang doctor'"
 STORE_BODY_UNREADABLE = "a body in {log} cannot be read (damaged?); run 'zhaoshang doctor' or 'zhaoshang restore'"
 SEGMENT_UNREADABLE = "the store cannot be read: {reason}; run 'zhaoshang doctor' or 'zhaoshang restore'"
 DAMAGE_TABLE = "the table '{table}' is not an object"
+DAMAGE_SEGMENT_KIND = "a segment entry says its records are {kind}, but it names {file}, a file of {owner}"
+DAMAGE_SEGMENT_SEQ = "a segment entry says segment {seq}, but it names {file}, the file of segment {other}"
 DAMAGE_KEY = "a record key that is not a record number"
 DAMAGE_NOT_OBJECT = "not a record (not a JSON object)"
 DAMAGE_FIELD = "{field} is {value}, not {expected}"
@@ -199,6 +201,7 @@ DAMAGE_BODIES_FORMAT = "the body format (_meta.bodies) is missing"
 DAMAGE_SEGMENT_ENTRY = "a segment entry that is not one: {value}"
 DAMAGE_SEGMENT_TWICE = "two entries for segment {seq} of {kind}"
 REPAIR_SEGMENT_ENTRY = "dropped the segment entry {value}"
+REPAIR_SEGMENT_ENTRY_MENDED = "the segment entry of {file}: {name} {old} → {new}, as the file's name says"
 REPAIR_COUNTERS = "ID counters set past every stored ID: {counters}"
 REPAIR_LOG = "body log generation set to {generation} (the newest log present)"
 REPAIR_BODIES_FORMAT = "body format set to json"
@@ -221,6 +224,13 @@ CANNOT_READ = "cannot read {path}: {reason}"
 HINT_DISK_FULL = "; nothing was saved: free some space and try again"
 STORE_LOST = ("{path} {state}, but {backups} holds a backup with {count} record(s); run 'zhaoshang restore' "
               "to bring it back (or remove {side} to start a new store)")
+STORE_LOST_DATA = ("{path} {state}, but the store's data is beside it ({found}); run 'zhaoshang doctor --fix' "
+                   "to rebuild the store file from it (nothing is written before)")
+LOST_SEGMENTS = "{count} segment file(s) in {folder}"
+STORE_LINK_FOREIGN = ("{path} runs through {link}, a link owned by another user (uid {uid}); the store does not "
+                      "follow it: point --db at a path of your own")
+SIDE_NOT_OURS = ("{side} was not made by zhaoshang (it has no {marker} file), so the store {path} will not use "
+                 "it: move it away, or point --db elsewhere")
 STORE_STATE_MISSING = "does not exist"
 STORE_STATE_EMPTY = "is empty"
 STORE_DAMAGED = ("{path} is damaged: {where}: {problem}{more}; it was left untouched. "
@@ -228,6 +238,15 @@ STORE_DAMAGED = ("{path} is damaged: {where}: {problem}{more}; it was left untou
 STORE_DAMAGED_MORE = " (and {count} more problem(s))"
 STORE_OWNED_BY_OTHER = "{path} belongs to another user (uid {uid}); point --db at your own store"
 AFTER_COMMIT_FAILED = "the change was saved, but {what} failed ({reason}); 'zhaoshang doctor --fix' tidies up"
+AFTER_COMMIT_DAMAGED = ("the change was saved, but the store looks damaged ({problem}): no old backup, segment or "
+                        "body log was removed; run 'zhaoshang doctor'")
+SEEN_MISSING = "{file} is missing"
+SEEN_CHANGED = "{file} is not as it was written"
+SEEN_LOG_SHORT = "{log} holds {size} bytes, the store refers to {end}"
+STORE_COUNTER_BEHIND = ("the next ID for {kind} would be {id}, which is stored already: the store's ID counters "
+                        "were set back; nothing was changed. Run 'zhaoshang doctor --fix'")
+STORE_LOG_SHORT = ("{log} holds {size} bytes but the store refers to {end}: the body log is missing, cut or not "
+                   "the store's; nothing was changed. Run 'zhaoshang doctor'")
 AFTER_COMMIT_BACKUPS = "pruning old backups"
 AFTER_COMMIT_SEGMENTS = "removing replaced segment files"
 AFTER_COMMIT_LOGS = "pruning old body logs"
@@ -241,7 +260,8 @@ LOCK_TIMEOUT = ("another zhaoshang process holds the store lock {path} for more 
 CONFIG_HELP_REGION = ("The home region: names without a province or city (和平区, 滨海新区) are read inside it "
                       "when a command has no --in. E.g. 天津.")
 CONFIG_KEY_UNKNOWN = "unknown setting '{key}': use {keys}"
-CONFIG_DAMAGED = "{path} is not a settings file (not a JSON object of texts); fix or remove it"
+CONFIG_DAMAGED = ("{path} is not a settings file (not a JSON object of texts): 'zhaoshang doctor --fix' sets it "
+                  "aside and starts the settings afresh, or fix it by hand")
 CONFIG_NOT_SET = "(not set)"
 CONFIG_SOURCES = {"env": "from ${env}", "file": "from this store's settings", "": ""}
 CONFIG_IS_NOT_SET = "{key} is not set"
@@ -459,6 +479,8 @@ REPAIR_DIGEST = "wrote the text digest of segment {segment}"
 DOCTOR_DUPLICATE = ("{id} has the same {key} as {other} (stored before such changes were refused): "
                     "merge them or edit one; copy leaves {id} out")
 DOCTOR_MORE_DUPLICATES = "… and {count} more records with another record's natural key"
+SEGMENT_INDEX_ROWS = "{file} holds {rows} records, the store file says its segment holds {count}"
+FILE_MISSING = "the file is missing"
 DOCTOR_ORPHANS = "{count} segment file(s) that nothing refers to, left by an interrupted write (--fix removes them)"
 DOCTOR_BAD_BACKUP = "backup {name} is not usable: {problem}"
 DOCTOR_BACKUPS_DIR = "no backups can be kept or read: {problem}"

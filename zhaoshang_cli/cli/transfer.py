@@ -42,9 +42,18 @@ def _report(result: Any, extra_policy: str) -> None:
             common.warn(template.format(file=file, columns=", ".join(cols)))
     for line in result.errors:
         common.error(line)
+    for line in result.status_kept:
+        common.warn(line)
+    for line in result.status_moved_back:
+        common.info(line)
     verb = messages.IMPORT_VERB_DRY if result.dry_run else messages.IMPORT_VERB
-    common.info(messages.IMPORT_SUMMARY.format(verb=verb, added=len(result.added), updated=len(result.updated),
-                                               unchanged=result.unchanged, invalid=result.invalid))
+    summary = messages.IMPORT_SUMMARY.format(verb=verb, added=len(result.added), updated=len(result.updated),
+                                             unchanged=result.unchanged, invalid=result.invalid)
+    if result.status_kept:
+        summary += messages.IMPORT_SUMMARY_KEPT.format(count=len(result.status_kept))
+    if result.status_moved_back:
+        summary += messages.IMPORT_SUMMARY_MOVED_BACK.format(count=len(result.status_moved_back))
+    common.info(summary)
 
 
 def _finish(ctx: typer.Context, write: Callable[[], Any], options: Any, stop: Callable[[], None]) -> None:
@@ -72,6 +81,7 @@ def import_records(
     skip_invalid: Annotated[bool, typer.Option("--skip-invalid", help="Import the valid rows and report the rest.")] = False,
     dry_run: Annotated[bool, typer.Option("--dry-run", help="Validate and report; write nothing.")] = False,
     extra: Annotated[str, typer.Option(help="Unknown columns: keep (under 'extra'), ignore or error.")] = "keep",
+    allow_status_regression: Annotated[bool, typer.Option("--allow-status-regression", help="With --on-conflict update: let a row move a record back, or out of a closed status (a lead: 已签约, 已流失); else it keeps its status and the row is reported.")] = False,
     within: common.In = None,
 ) -> None:
     from itertools import chain
@@ -82,7 +92,7 @@ def import_records(
     options = imports.ImportOptions(
         kind=common.kind_arg(kind) if kind else None,
         on_conflict=_choice("on-conflict", on_conflict, imports.CONFLICT_POLICIES),
-        skip_invalid=skip_invalid, dry_run=dry_run,
+        skip_invalid=skip_invalid, dry_run=dry_run, allow_status_regression=allow_status_regression,
         extra=_choice("extra", extra, imports.EXTRA_POLICIES), region_context=common.region_context(ctx, within))
     inputs = [open_input(path, fmt, encoding, sheet) for path in files]
     if sheet is not None:

@@ -9,6 +9,9 @@ reported as ``FILE:LINE: field: message``.  Idempotent: each record has a natura
 ``on_conflict`` says.  An update merges (see ``_merged``): only what the row gives
 changes, notes and history are never lost, and a row that changes nothing is
 "unchanged"; the rows for one stored record are merged first and settled once at the end.
+An update never moves a record backwards on its kind's pipeline, or out of a closed status
+(a lead: 已签约, 已流失), unless ``allow_status_regression``: the stored status is kept and
+the row reported (see ``_Batch.status_back``).  A move an import makes names the file.
 """
 
 from __future__ import annotations
@@ -18,12 +21,13 @@ from contextlib import contextmanager
 from dataclasses import dataclass, field
 from datetime import datetime
 from functools import lru_cache
+from pathlib import PurePath
 from typing import Any, Callable, Iterable, Iterator
 
 from .. import messages
 from ..domain import dates, validate as validation
 from ..domain.body import text_of
-from ..domain.kind import KINDS, Kind, is_empty, kind_named, record_id
+from ..domain.kind import KINDS, Kind, Pipeline, is_empty, kind_named, record_id
 from ..errors import FieldError, RecordInvalid, UserError
 from ..io.importers import columns
 from ..io.importers.rows import Chunk, SourceRow
@@ -42,6 +46,7 @@ class ImportOptions:
     dry_run: bool = False
     extra: str = "keep"
     region_context: str | None = None  # --in or the home region: names are read inside it first
+    allow_status_regression: bool = False  # an update may move a record back, or out of a closed status
 
 
 @dataclass
@@ -61,6 +66,10 @@ class ImportResult:
     invalid: int = 0  # rows refused (one row may have several errors)
     unknown_columns: dict[str, list[str]] = field(default_factory=dict)  # file → columns
     dry_run: bool = False
+    # ``FILE:LINE: …`` for each update whose status would have gone backwards: kept at the
+    # stored status, or (allow_status_regression) moved back
+    status_kept: list[str] = field(default_factory=list)
+    status_moved_back: list[str] = field(default_factory=list)
 
 
 class ImportFailed(UserError):
@@ -276,18 +285,38 @@ def _appended(stored: list[dict[str, str]], given: list[dict[str, str]],
     return list(stored) + sorted(fresh, key=lambda e: e.get("at", ""))
 
 
+def status_regresses(pipeline: Pipeline, old: str | None, new: str | None) -> bool:
+    """Whether a move from ``old`` to ``new`` leaves a closed status (to any other) or goes
+    to an earlier stage of the pipeline's path."""
+    if not old or not new or old == new:
+        return False
+    if old in pipeline.closed:
+        return True
+    path = pipeline.path
+    return old in path and new in path and path.index(new) < path.index(old)
+
+
+def _file_name(file: str) -> str:
+    """How a history entry names the file an import read: its name without the folders
+    (``<stdin>`` as it is)."""
+    return PurePath(file).name or file
+
+
 def _settled(kind: Kind, stored: dict[str, Any], new: dict[str, Any], stored_body: str | None,
-             now: str) -> dict[str, Any] | None:
+             now: str, file: str | None = None) -> dict[str, Any] | None:
     """A stored document updated to ``new`` (the merge of the rows for it), or None when
     nothing changed.  A new status is appended to the history as one move made by the import
-    (unless the merged history already ends with the move to it); ``created_at`` is kept
-    and ``updated_at`` is ``now``."""
+    from ``file`` (unless the merged history already ends with the move to it); ``created_at``
+    is kept and ``updated_at`` is ``now``."""
     if "body" in new and text_of(new["body"]) == stored_body:
         del new["body"]
     status, history = new.get("status"), new.get("history") or []
     if kind.pipeline and status and status != stored.get("status") and not (history and history[-1]["to"] == status):
         start = stored.get("status", kind.pipeline.start)
-        new["history"] = history + [move_entry(start, status, at=now, source="import")]
+        entry = move_entry(start, status, at=now, source="import")
+        if file:
+            entry["file"] = file
+        new["history"] = history + [entry]
 
     def compared(doc: dict[str, Any]) -> dict[str, Any]:
         return {k: v for k, v in doc.items() if k not in _STAMPS and k != "body"}
@@ -331,6 +360,8 @@ class _Batch:
         self.added: set[str] = set()  # IDs created here, for sources naming them
         # stored records to update: (kind, number) → the merge of the rows for it
         self.updates: dict[tuple[str, int], dict[str, Any]] = {}
+        # (kind, number) → where the last row giving a stored record's status is (FILE:LINE), and its file
+        self.status_rows: dict[tuple[str, int], tuple[str, str]] = {}
 
     def refuse(self, item: Prepared, message: str) -> None:
         self.result.errors.append(f"{item.row.where}: {message}")
@@ -415,6 +446,8 @@ class _Batch:
             if "body" in current or text != (stored or self.txn.get(rid, with_body=True)).body:
                 given["body"] = text
         self.updates[tag] = _merged(item.kind, current, given)
+        if item.kind.pipeline is not None and given.get("status"):
+            self.status_rows[tag] = (item.row.where, _file_name(item.row.file))
 
     def _insert(self, fresh: dict[Any, Prepared]) -> None:
         by_kind: dict[str, list[tuple[Any, Prepared]]] = {}
@@ -436,12 +469,32 @@ class _Batch:
                 self.txn.checkpoint()  # the segments changed so far go to disk, not held to the end
             kind = KINDS[name]
             stored = self.txn.get(record_id(kind, number), with_body="body" in merged)  # read again, not kept
-            settled = _settled(kind, stored.doc, merged, stored.body, self.now)
+            where, file = self.status_rows.pop((name, number), (None, None))
+            if kind.pipeline is not None:
+                self.status_back(kind, number, stored.doc, merged, where)
+            settled = _settled(kind, stored.doc, merged, stored.body, self.now, file)
             if settled is None:
                 self.result.unchanged += 1
             else:
                 self.txn.update(kind, number, settled)
                 self.result.updated.append(record_id(kind, number))
+
+    def status_back(self, kind: Kind, number: int, stored: dict[str, Any], merged: dict[str, Any],
+                    where: str | None) -> None:
+        """The merge of the rows for a stored record compared with the stored status: a move
+        back (or out of a closed status) is reported and, unless allowed, not made."""
+        pipeline = kind.pipeline
+        assert pipeline is not None
+        old, new = stored.get("status", pipeline.start), merged.get("status")
+        if not status_regresses(pipeline, old, new):
+            return
+        values = {"where": where or record_id(kind, number), "id": record_id(kind, number),
+                  "stored": pipeline.label(old), "given": pipeline.label(new)}
+        if self.options.allow_status_regression:
+            self.result.status_moved_back.append(messages.IMPORT_STATUS_MOVED_BACK.format(**values))
+        else:
+            merged["status"] = old  # the row's other fields still update
+            self.result.status_kept.append(messages.IMPORT_STATUS_KEPT.format(**values))
 
 
 def run(store: Backend, chunks: Iterable[Chunk], options: ImportOptions,

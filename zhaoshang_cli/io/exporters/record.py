@@ -40,7 +40,7 @@ def display_value(kind: Kind, spec: Field, record: dict[str, Any]) -> str:
 
 def timeline(record: dict[str, Any]) -> list[tuple[str, str]]:
     """(time, what happened) for the stage moves and notes of a record with a pipeline (a
-    lead), oldest first."""
+    lead), oldest first; a move an import made says so, with the file's name."""
     kind = KINDS.get(record.get("kind", ""))
     label = kind.pipeline.label if kind is not None and kind.pipeline is not None else (lambda s: s or "")
     events: list[tuple[str, str]] = []
@@ -50,6 +50,10 @@ def timeline(record: dict[str, Any]) -> list[tuple[str, str]]:
             what = f"{label(entry['from'])} → {to}"
         else:
             what = f"创建 · {to}"
+        if entry.get("source") == "import":  # a move an import made, from the file it names
+            by = messages.HISTORY_BY_IMPORT.format(file=entry["file"]) if entry.get("file") \
+                else messages.HISTORY_BY_IMPORT_UNNAMED
+            what += f" ({by})"
         if entry.get("note"):
             what += f" · {entry['note']}"
         events.append((entry.get("at", ""), what))
