@@ -15,9 +15,10 @@ import json
 import math
 import os
 import sys
+from collections.abc import Iterable, Iterator
 from dataclasses import dataclass
 from pathlib import Path
-from typing import Any, Iterable, Iterator
+from typing import Any
 
 import orjson
 
@@ -28,7 +29,9 @@ from .columns import field_for
 from .encoding import decode
 
 FORMATS = ("jsonl", "json", "csv", "xlsx")
-CELL_LIMIT = 10 * 1024 * 1024  # characters in one CSV cell: far more than any article's body
+# characters in one CSV cell, far more than any article's body: a longer one is taken for a
+# missing quote or a file that is not CSV.  CSV export refuses to write one (exporters/csv_.py)
+CELL_LIMIT = 10 * 1024 * 1024
 MAX_DEPTH = 32  # levels of lists and objects in one value (the store's JSON writer stops at 254)
 INT_LIMIT = 2**63  # integers are kept exactly within ±(2**63 - 1)
 _EXTENSIONS = {".jsonl": "jsonl", ".ndjson": "jsonl", ".json": "json", ".csv": "csv", ".txt": "csv", ".xlsx": "xlsx"}
@@ -407,7 +410,8 @@ def _line_at(text: str, pos: int) -> int:
 
 
 def _csv(name: str, text: str) -> Iterator[SourceRow]:
-    sample = text[:4096]
+    # told by the header line: cells below it may hold any number of tabs or commas
+    sample = text[:4096].split("\n", 1)[0]
     delimiter = "\t" if sample.count("\t") > sample.count(",") else ","
     # cells are measured below against CELL_LIMIT: a parser that stopped at its own limit
     # would lose its place in the file
