@@ -5,7 +5,10 @@ import io
 import json
 
 import pytest
+from hypothesis import given, settings
+from hypothesis import strategies as st
 
+from zhaoshang_cli.io import masking
 from zhaoshang_cli.io.masking import is_contact_key, mask_in_text, mask_value
 
 pytestmark = pytest.mark.backends
@@ -127,3 +130,145 @@ def test_import_errors_keep_file_line_and_field_but_mask_the_value(cli, tmp_path
     assert f"error: {sheet}:3: phone: '139*****00' is not" in result.stderr
     assert f"error: {sheet}:4: email: 'zha************le' is not" in result.stderr
     assert "1390000000" not in result.stderr and "zhang.san@example" not in result.stderr
+
+
+# -- contact data written in free text: notes, status-move notes, text fields -----------------
+NOTE = "客户手机13912345678，微信wx_ruituo88"
+MOVE_NOTE = "已电话联系13912345678，QQ 12345678"
+CONTACT = "王经理 微信号：ruituo88"
+ADDRESS = "和平区南京路100号 电话(022)23456789"
+PLAIN_NOTE = "2025-07-17 投资5000万元，编号91120116MA05K，区划120114，见l12"  # no contact data in it
+IN_NOTES = ["13912345678", "wx_ruituo88", "ruituo88", "12345678", "23456789"]
+
+
+@pytest.fixture
+def noted(cli):
+    cli("add", "lead", "--company", "瑞拓精密2025", "--contact", CONTACT, "--phone", PHONE, "--address", ADDRESS,
+        "--region", "武清", "--amount", "5000万", "--date", "2025-07-03", "--due", "2025-08-01")
+    cli("lead", "note", "l1", NOTE)
+    cli("lead", "status", "l1", "contacted", "--note", MOVE_NOTE)
+    cli("lead", "note", "l1", PLAIN_NOTE)
+    return cli
+
+
+def _in_notes_leaks(text: str) -> list[str]:
+    return [s for s in IN_NOTES if s in text]
+
+
+def _check_masked(record: dict) -> None:
+    """A lead as `list`/`filter` print it in a machine format: every text masked, nothing else touched."""
+    assert [n["text"] for n in record["notes"]] == ["客户手机139****5678，微信wx_******88", PLAIN_NOTE]
+    assert record["history"][-1]["note"] == "已电话联系139****5678，QQ 12****78"
+    assert record["contact"] == "王经理 微信号：ru****88"
+    assert record["address"] == "和平区南京路100号 电话022-****6789"
+    assert record["company"] == "瑞拓精密2025" and record["phone"] == "138****5678"
+    assert (record["id"], record["amount"], record["date"], record["due"], record["region_code"]) == \
+        ("l1", 50000000, "2025-07-03", "2025-08-01", "120114")
+
+
+def test_notes_and_free_text_are_masked_in_show(noted):
+    result = noted("show", "l1")
+    assert _in_notes_leaks(result.stdout) == []
+    assert "备注 · 客户手机139****5678，微信wx_******88" in result.stdout
+    assert "新线索 → 已联系 · 已电话联系139****5678，QQ 12****78" in result.stdout
+    assert "王经理 微信号：ru****88" in result.stdout and "和平区南京路100号 电话022-****6789" in result.stdout
+    assert PLAIN_NOTE in result.stdout and "瑞拓精密2025" in result.stdout
+    assert "--reveal" in result.stderr
+    [record] = [json.loads(noted("show", "l1", "--format", "json").stdout)]
+    _check_masked(record)
+
+
+@pytest.mark.parametrize("view", [("list", "leads"), ("filter", "--kind", "lead")], ids=" ".join)
+def test_notes_and_free_text_are_masked_in_every_list_format(noted, view):
+    as_json = noted(*view, "--format", "json")
+    assert _in_notes_leaks(as_json.stdout) == [] and "--reveal" in as_json.stderr
+    [record] = json.loads(as_json.stdout)
+    _check_masked(record)
+    as_jsonl = noted(*view, "--format", "jsonl").stdout
+    assert _in_notes_leaks(as_jsonl) == []
+    assert [json.loads(line) for line in as_jsonl.splitlines()] == [record]
+    as_csv = noted(*view, "--format", "csv").stdout
+    assert _in_notes_leaks(as_csv) == []
+    [row] = list(csv.DictReader(io.StringIO(as_csv)))
+    assert json.loads(row["notes"]) == record["notes"] and json.loads(row["history"]) == record["history"]
+    assert row["contact"] == record["contact"] and row["address"] == record["address"]
+
+
+def test_notes_are_masked_in_tables(noted):
+    wide = {"COLUMNS": "250"}
+    table = noted("list", "leads", "--fields", "id,contact,address,notes", env=wide)
+    assert _in_notes_leaks(table.stdout) == []
+    assert "客户手机139****5678，微信wx_******88" in table.stdout and "王经理 微信号：ru****88" in table.stdout
+    assert "电话022-****6789" in table.stdout and "--reveal" in table.stderr
+    assert "139****5678" in noted("filter", "--kind", "lead", "--fields", "notes", env=wide).stdout
+    assert "ru****88" in noted("list", "leads", env=wide).stdout  # its 联系人 column
+    revealed = noted("list", "leads", "--fields", "id,contact,address,notes", "--reveal", env=wide)
+    assert NOTE in revealed.stdout and CONTACT in revealed.stdout and revealed.stderr == ""
+
+
+def test_only_the_fields_shown_count_for_the_note(noted):
+    result = noted("list", "leads", "--fields", "id,company,date", "--format", "csv")
+    assert "瑞拓精密2025" in result.stdout and result.stderr == ""  # nothing masked in these columns
+
+
+def test_reveal_shows_notes_and_export_keeps_them(noted):
+    for view in (("show", "l1"), ("list", "leads", "--format", "jsonl"), ("list", "leads", "--format", "csv"),
+                 ("filter", "--kind", "lead", "--format", "json")):
+        revealed = noted(*view, "--reveal").stdout
+        assert all(s in revealed for s in (NOTE, MOVE_NOTE, CONTACT)), view
+    record = json.loads(noted("show", "l1", "--format", "json", "--reveal").stdout)
+    assert record["notes"][0]["text"] == NOTE and record["history"][-1]["note"] == MOVE_NOTE
+    for fmt in ("jsonl", "json", "csv"):
+        exported = noted("export", "leads", "--format", fmt).stdout
+        assert all(s in exported for s in (NOTE, MOVE_NOTE, CONTACT, PHONE)), fmt
+    [stored] = [json.loads(line) for line in noted("export", "leads").stdout.splitlines()]
+    assert [n["text"] for n in stored["notes"]] == [NOTE, PLAIN_NOTE] and stored["history"][-1]["note"] == MOVE_NOTE
+    assert stored["contact"] == CONTACT and stored["address"] == ADDRESS
+
+
+def test_text_of_kinds_without_personal_data_is_not_masked(cli):
+    cli("add", "article", "--title", "武清区招商热线", "--region", "武清", "--date", "2025-07-01",
+        "--summary", "咨询电话022-23456789，邮箱zhaoshang@wuqing.example.gov.cn")
+    for view in (("show", "a1"), ("list", "articles", "--format", "json")):
+        result = cli(*view)
+        assert "022-23456789" in result.stdout and "zhaoshang@wuqing.example.gov.cn" in result.stdout
+        assert result.stderr == ""
+
+
+@pytest.mark.parametrize("text,shown", [
+    ("客户手机13912345678，微信wx_ruituo88", "客户手机139****5678，微信wx_******88"),
+    ("微信号：ruituo88", "微信号：ru****88"),
+    ("微信 ruituo88，电话见名片", "微信 ru****88，电话见名片"),
+    ("QQ 12345678", "QQ 12****78"),
+    ("qq号12345678。", "qq号12****78。"),
+    ("手机13912345678，", "手机139****5678，"),
+    ("手机：１３９１２３４５６７８，ＱＱ：１２３４５６７８", "手机：139****5678，ＱＱ：12****78"),  # typed in full width
+    ("邮箱ｗａｎｇ＠ｒｕｉｔｕｏ．ｃｎ", "邮箱w***@ruituo.cn"),
+    ("139－1234－5678", "139****5678"),
+    # no contact data: left exactly as written
+    ("2025-07-17 签约，投资5000万元（5,000万），l12 跟进，区划120114", None),
+    ("合同号HT20250717001，统一社会信用代码91120116MA05K2XX", None),
+    ("投资５０００万，２０２５年７月", None),
+    ("王经理说下周来考察", None),
+])
+def test_contact_data_in_chinese_text(text, shown):
+    assert mask_in_text(text) == (text if shown is None else shown)
+
+
+# pieces of text near the edges of the patterns: digits and the separators phones are written with,
+# labels, letters, @ and dots, in ASCII and in full width, among Chinese characters
+PIECES = st.sampled_from(["1", "3", "9", "0", "2", "4", "8", "5", "86", "+", "-", " ", "(", ")", "（", "）", "：",
+                          ":", "，", "转", "@", ".", "cn", "com", "_", "wx", "wxid_", "微信", "微信号", "QQ", "qq号",
+                          "wechat", "a", "Z", "电话", "手机", "万元", "１", "３", "９", "０", "－", "＠", "ｑ", "Ｑ", "．",
+                          "\u3000", "\n"]) | st.text("0123456789", min_size=1, max_size=12) | st.text("０１３９", max_size=11)
+
+
+@settings(max_examples=2000, deadline=None)
+@given(st.lists(PIECES, max_size=40).map("".join))
+def test_the_quick_check_passes_over_no_contact_data(text):
+    """The cheap scan that spares most texts the full search never passes over one it would change."""
+    found = masking._IN_TEXT.search(text.translate(masking._TO_ASCII))
+    if masking._HINT.search(text) is None:
+        assert found is None
+    if found is None:
+        assert mask_in_text(text) == text

@@ -3,8 +3,12 @@
 ``masked`` is what `list`, `filter` and `show` apply to every record unless --reveal, in
 every format: the phone and e-mail fields of a record (a lead's), and each ``extra`` value whose key names a
 contact channel (手机, 电话, 微信, QQ, mobile, tel, email…) or whose text holds a phone
-number, an e-mail address or a labelled WeChat/QQ ID.  `export` applies nothing: its
-output is the data itself.  ``quoted`` masks a value echoed in an error message.
+number, an e-mail address or a labelled WeChat/QQ ID.  In a record of a kind that holds
+personal data, the phones, e-mails and labelled IDs written in its free text are masked
+too: text fields (company, contact, address, need, source…), tags, the texts of its notes
+and the notes of its status moves; typed values (dates, amounts, region codes, choices,
+URLs) are left as they are.  `export` applies nothing: its output is the data itself.
+``quoted`` masks a value echoed in an error message.
 """
 
 from __future__ import annotations
@@ -33,6 +37,16 @@ _LABELLED = (r"(?<![A-Za-z0-9_])(?P<label>(?:微信号?|wechat|weixin|wx|qq号?)
 _WXID = r"wxid_[A-Za-z0-9_\-]+"
 _IN_TEXT = lazy(f"(?P<email>{_EMAIL})|(?P<wxid>{_WXID})|{_LABELLED}|{_MOBILE}|{_SERVICE}|{_LANDLINE}",
                       re.IGNORECASE)
+# what any of those needs, also in full width: an @, a label's first character (微, w, q), or
+# a digit and nine more digits, spaces, hyphens or brackets (every phone has ten digits or
+# more).  Text without one (most names, addresses, notes) is passed over by this scan, which
+# starts from one character class and so costs a small part of a search with the above.
+_HINT = lazy(r"[@＠微wWｗＷqQｑＱ0-9０-９](?:(?<![0-9０-９])|[\s\-－()（）+0-9０-９]{9})")
+# full-width forms of ASCII (１３９…, ＠, ＱＱ) as typed with a Chinese input method: matched
+# as their ASCII forms, one character for one, so a match's place is the same in the text.
+# Only these make a difference (the patterns know ：（）, and every text has ，)
+_FULL_WIDTH = lazy("[０-９Ａ-Ｚａ-ｚ＠－＿．＋]")
+_TO_ASCII = {c: c - 0xFEE0 for c in range(0xFF01, 0xFF5F)}
 
 
 def mask_phone(phone: str) -> str:
@@ -86,8 +100,21 @@ def _in_text(match: re.Match[str]) -> str:
 
 
 def mask_in_text(text: str) -> str:
-    """``text`` with the phones, e-mails and labelled WeChat/QQ IDs in it masked."""
-    return _IN_TEXT.sub(_in_text, text)
+    """``text`` with the phones, e-mails and labelled WeChat/QQ IDs in it masked (written
+    in full-width characters too); ``text`` itself when it holds none."""
+    if not _HINT.search(text):
+        return text
+    if not _FULL_WIDTH.search(text):
+        return _IN_TEXT.sub(_in_text, text)
+    parts: list[str] = []
+    end = 0
+    for match in _IN_TEXT.finditer(text.translate(_TO_ASCII)):
+        shown = _in_text(match)
+        if match["handle"]:  # its label as written
+            shown = text[match.start():match.start("handle")] + shown[len(match["label"]):]
+        parts += (text[end:match.start()], shown)
+        end = match.end()
+    return "".join(parts) + text[end:] if parts else text
 
 
 def is_contact_key(key: object) -> bool:
@@ -120,6 +147,50 @@ def _kinds() -> dict[str, Any]:
     return KINDS
 
 
+# field types whose values people write in their own words; notes and history are lists of
+# entries, each with its text under a key
+_FREE_TEXT = ("text", "suggest", "source", "tags")
+_ENTRY_TEXT = {"notes": "text", "history": "note"}
+
+
+@lru_cache(maxsize=64)
+def _free_text(kind: Any) -> tuple[tuple[str, str | None], ...]:
+    """The fields of ``kind`` whose text is searched for contact data, each with the key of
+    the text in its entries (None: the value, or each item of it, is the text); none unless
+    the kind holds personal data."""
+    if not kind.personal:
+        return ()
+    return tuple((spec.name, _ENTRY_TEXT.get(spec.type)) for spec in kind.fields
+                 if spec.type in _FREE_TEXT or spec.type in _ENTRY_TEXT)
+
+
+def _is_link(text: str) -> bool:
+    """A value that is a web address as a whole (a lead's source: the page it came from, which
+    `show` looks up by it) is a link, not text: left as it is."""
+    return text.startswith(("http://", "https://")) and len(text.split()) == 1
+
+
+def _in_free_text(value: Any, key: str | None) -> Any:
+    """A free-text value (a text, a list of texts, or of entries with their text under
+    ``key``) with the contact data in it masked: a copy, or ``value`` itself if none."""
+    if isinstance(value, str):
+        found = mask_in_text(value)
+        return value if found == value else found
+    if not isinstance(value, list):
+        return value
+    out = value
+    for i, item in enumerate(value):
+        text = item.get(key) if key is not None and isinstance(item, dict) else item
+        if not isinstance(text, str):
+            continue
+        found = mask_in_text(text)
+        if found != text:
+            if out is value:
+                out = list(value)
+            out[i] = found if key is None else {**item, key: found}
+    return out
+
+
 def masked(record: dict[str, Any]) -> dict[str, Any]:
     """``record`` as people may see it without --reveal: a masked copy, or the record
     itself when it holds no contact data."""
@@ -129,6 +200,13 @@ def masked(record: dict[str, Any]) -> dict[str, Any]:
         value = record.get(spec.name)
         if value:
             changes[spec.name] = mask_email(value) if spec.type == "email" else mask_phone(value)
+    for name, key in _free_text(kind) if kind is not None else ():  # contact data written in its text
+        value = record.get(name)
+        if not value or isinstance(value, str) and (not _HINT.search(value) or _is_link(value)):
+            continue  # most texts stop at the hint
+        found = _in_free_text(value, key)
+        if found is not value:
+            changes[name] = found
     if record.get("extra"):
         extra = mask_value(record["extra"])
         if extra != record["extra"]:
