@@ -163,11 +163,12 @@ class Cli:
             data = json.loads(path.read_text("utf-8"))
             change(data[table])
             if reindex:
-                payload, index = encode(kind, data[table])
+                payload, index = encode(kind, data[table], name=path.name)
                 path.write_bytes(payload)
                 path.with_suffix(".idx").write_bytes(index)
                 refs = [(int(k), d["_body"]) for k, d in data[table].items() if isinstance(d, dict) and d.get("_body")]
-                path.with_suffix(".txt").write_bytes(digests.of_records(kind, data[table], dict(log.read_many(refs))))
+                path.with_suffix(".txt").write_bytes(digests.of_records(kind, data[table], dict(log.read_many(refs)),
+                                                                        path.name))
             else:
                 path.write_text(json.dumps(data, ensure_ascii=False), "utf-8")
 

@@ -162,6 +162,24 @@ def _move_record(cli: Cli) -> None:
     cli.tamper("articles", lambda docs: docs.update({"5000": docs.pop("7")}), reindex=True)
 
 
+def _swap_entries(data: dict) -> None:
+    """Two entries of the store file name each other's segment file."""
+    rows = list(data["segments"].values())
+    rows[0]["file"], rows[1]["file"] = rows[1]["file"], rows[0]["file"]
+
+
+def _lower_counter(cli: Cli) -> None:
+    """The ID counter of articles set back, and the file of the highest IDs gone."""
+    _edit(lambda d: _meta(d)["next"].update(a=3))(cli)
+    (_side(cli) / "counters").unlink()
+
+
+def _lose_store_and_backups(cli: Cli) -> None:
+    """The store file gone before any backup was kept (ZHAOSHANG_BACKUPS=0, or the first write)."""
+    shutil.rmtree(_side(cli) / "backups")
+    cli.db.unlink()
+
+
 LEADS, ARTICLES = "leads", "articles"
 
 # (damage, what doctor must say when it fails)
@@ -184,13 +202,19 @@ CASES: dict[str, tuple[Callable[[Cli], None], str]] = {
                                     "two entries"),
     "segment entry naming a missing file": (_edit(lambda d: _entry(d, LEADS).update(
         file="leads.000000.00000000.json")), "missing"),
+    "segment entries naming each other's files": (_edit(_swap_entries), "segment entry"),
+    "segment entry of an unknown kind": (_edit(lambda d: _entry(d, "policies").update(kind="widget")), "widget"),
+    "body log generation set forward": (_edit(lambda d: _meta(d).update(log=2)), "bodies.1.log holds every body"),
+    "counter set back, counters file gone": (_lower_counter, "the next ID for articles is 3"),
+    "store and backups gone, segments left": (_lose_store_and_backups, "doctor --fix"),
+    "settings garbled": (lambda cli: (_side(cli) / "config.json").write_bytes(b"{\xff"), "config.json"),
     # a segment's records: valid JSON, damaged inside
     "record is a string": (_records(ARTICLES, lambda d: d.update({"3": "garbage"})), "a3"),
     "record is null": (_records(ARTICLES, lambda d: d.update({"3": None})), "a3"),
     "key not a number": (_records(ARTICLES, lambda d: d.update(abc=d.pop("3"))), "abc"),
     "key with a leading zero": (_records(ARTICLES, lambda d: d.update({"007": d.pop("7")})), "007"),
     "key zero": (_records(ARTICLES, lambda d: d.update({"0": d.pop("7")})), "'0'"),
-    "a record in another segment's range": (_move_record, "belong elsewhere"),
+    "a record in another segment's range": (_move_record, "no numbers of it"),
     "impossible date": (_records(ARTICLES, lambda d: d["2"].update(date="2025-13-45")), "a2"),
     "date as a number": (_records(ARTICLES, lambda d: d["2"].update(date=20250701)), "a2"),
     "region code not digits": (_records(ARTICLES, lambda d: d["2"].update(region_code="abc")), "a2"),
@@ -338,6 +362,81 @@ def test_damage(pristine, tmp_path, case):
     after = cli("doctor", ok=False)
     exports = [cli("export", kind, ok=False).exit_code for kind in ("articles", "policies", "leads")]
     assert (after.exit_code == 0) == (exports == [0, 0, 0]), f"doctor: {after.stdout}{after.stderr}; exports {exports}"
+
+
+def intact(pristine: Path, damaged: Path) -> dict[str, dict]:
+    """The records the damage left whole in the files, as the pristine store shows them: a
+    record whose document reads the same from its segment file, and whose body's bytes are
+    the same in its body log.  Whatever the store file says: its records must come back."""
+    from zhaoshang_cli.domain.kind import KINDS, to_public
+
+    def table(path: Path, name: str) -> dict:
+        try:
+            return json.loads(path.read_bytes())[name]
+        except (OSError, ValueError, KeyError, TypeError):
+            return {}
+
+    def log(folder: Path) -> bytes:
+        try:
+            return (folder / "zhaoshang.json.d" / "bodies.1.log").read_bytes()
+        except OSError:
+            return b""
+
+    data = json.loads((pristine / "zhaoshang.json").read_text("utf-8"))
+    before, after = log(pristine), log(damaged)
+    kinds = {k.table: k for k in KINDS.values()}
+    found = {}
+    for row in data["segments"].values():
+        kind = kinds[row["file"].split(".")[0]]
+        docs = table(pristine / "zhaoshang.json.d" / "segments" / row["file"], kind.table)
+        now = table(damaged / "zhaoshang.json.d" / "segments" / row["file"], kind.table)
+        for key, doc in docs.items():
+            start, length = doc.get("_body") or (0, 0)
+            if now.get(key) == doc and after[start:start + length] == before[start:start + length]:
+                body = json.loads(before[start:start + length]) if length else None
+                found[f"{kind.prefix}{key}"] = to_public(kind, int(key), doc, body)
+    return found
+
+
+def held(db: Path, ids) -> dict[str, dict | None]:
+    """Each record as the store gives it now (None: it cannot)."""
+    from zhaoshang_cli.errors import StoreError, UserError
+    from zhaoshang_cli.service.records import get
+
+    store = TinyDBBackend(db)
+    found = {}
+    for rid in ids:
+        try:
+            found[rid] = get(store, rid)
+        except (StoreError, UserError):
+            found[rid] = None
+    return found
+
+
+@pytest.mark.parametrize("case", CASES)
+def test_doctor_fix_loses_nothing_that_was_intact(pristine, tmp_path, case):
+    cli = copy_store(pristine, tmp_path / "store")
+    CASES[case][0](cli)
+    whole = intact(pristine, tmp_path / "store")
+    before = tree(tmp_path / "store")
+    fixed = cli("doctor", "--fix", ok=False)
+    if fixed.exit_code == 1 and tree(tmp_path / "store") == before:
+        assert fixed.stderr.count("error:") == 1  # refused untouched (not ours, too new…): nothing lost either
+        return
+    assert held(cli.db, whole) == whole
+
+
+@pytest.mark.parametrize("case", CASES)
+def test_restore_never_says_restored_over_a_broken_store(pristine, tmp_path, case):
+    cli = copy_store(pristine, tmp_path / "store")
+    CASES[case][0](cli)
+    result = cli("restore", "--yes", ok=False)
+    assert result.exit_code in (0, 1) and "Traceback" not in result.stderr, result.stderr
+    if result.exit_code == 0:
+        after = cli("doctor", ok=False)
+        assert after.exit_code == 0, f"restored, but doctor says:\n{after.stdout}"
+    else:
+        assert result.stderr.count("error:") == 1 and "restored" not in result.stderr, result.stderr
 
 
 @pytest.mark.parametrize("case", ["text digest missing", "text digest cut short", "text digest of garbage",

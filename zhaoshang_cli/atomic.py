@@ -11,6 +11,7 @@ from __future__ import annotations
 import errno
 import os
 import stat
+from contextlib import contextmanager
 from pathlib import Path
 from typing import Iterable, Iterator
 
@@ -51,6 +52,17 @@ def write_parts(fd: int, parts: list[bytes | memoryview]) -> None:
             write_all(fd, memoryview(b"".join(batch))[done:])
 
 
+@contextmanager
+def naming(path: Path | str) -> Iterator[None]:
+    """An OS error on a descriptor (a write, an fsync) names the file it was for."""
+    try:
+        yield
+    except OSError as exc:
+        if exc.filename is None:
+            exc.filename = str(path)
+        raise
+
+
 def atomic_write(path: Path, data: bytes, mode: int = 0o600) -> None:
     """Replace ``path`` with ``data``: readers see the old file or the new one, never a mix."""
     import tempfile  # here: a command that only reads never needs it
@@ -58,9 +70,10 @@ def atomic_write(path: Path, data: bytes, mode: int = 0o600) -> None:
     fd, tmp = tempfile.mkstemp(prefix=temp_prefix(path), suffix=TEMP_SUFFIX, dir=path.parent)
     try:
         try:
-            os.fchmod(fd, mode)
-            write_all(fd, data)
-            os.fsync(fd)
+            with naming(path):
+                os.fchmod(fd, mode)
+                write_all(fd, data)
+                os.fsync(fd)
         finally:
             os.close(fd)
         os.replace(tmp, path)
@@ -86,18 +99,17 @@ def fsync_dir(directory: Path) -> None:
         os.close(fd)
 
 
-def stale_temp_files(path: Path) -> list[Path]:
-    """Temp files a killed writer left beside ``path`` (only call while holding the write lock)."""
+def stale_temp_files(path: Path, directory: Path | None = None) -> list[Path]:
+    """Temp files a killed ``atomic_write`` of ``path`` (or of files named like it, as its
+    backups are) left in ``directory`` (default: beside it); only call while holding the
+    write lock.  Nothing else there is taken for one."""
     prefix = temp_prefix(path)
-    return [p for p in path.parent.glob(prefix + "*" + TEMP_SUFFIX) if p.name.startswith(prefix)]
-
-
-def temp_files_in(directory: Path) -> list[Path]:
-    """Every temp file of an interrupted atomic write in one of the store's own directories."""
+    folder = directory or path.parent
     try:
-        return [p for p in directory.iterdir() if p.name.startswith(".") and p.name.endswith(TEMP_SUFFIX)]
+        names = os.listdir(folder)
     except OSError:
         return []
+    return [folder / n for n in names if n.startswith(prefix) and n.endswith(TEMP_SUFFIX)]
 
 
 # -- trusting what we read and write -------------------------------------------------------------

@@ -13,11 +13,15 @@ from . import common
 
 def doctor(
     ctx: typer.Context,
-    fix: Annotated[bool, typer.Option("--fix", help="Mend what can be mended without losing anything.")] = False,
+    fix: Annotated[bool, typer.Option("--fix", help=messages.DOCTOR_FIX_HELP)] = False,
+    drop_unreadable: Annotated[bool, typer.Option("--drop-unreadable", help=messages.DOCTOR_DROP_HELP)] = False,
 ) -> None:
+    from ..errors import UsageError
     from ..io import views
 
-    findings = common.store(ctx).doctor(fix=fix)
+    if drop_unreadable and not fix:
+        raise UsageError(messages.DOCTOR_DROP_NEEDS_FIX)
+    findings = common.store(ctx).doctor(fix=fix, drop_unreadable=drop_unreadable)
     views.findings(findings, sys.stdout)
     errors = sum(f.level == "error" for f in findings)
     warnings = sum(f.level == "warning" for f in findings)

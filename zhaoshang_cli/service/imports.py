@@ -25,14 +25,14 @@ from pathlib import PurePath
 from typing import Any, Callable, Iterable, Iterator
 
 from .. import messages
-from ..domain import dates, validate as validation
+from ..domain import dates, validate as validation, versions
 from ..domain.body import text_of
 from ..domain.kind import KINDS, Kind, Pipeline, is_empty, kind_named, record_id
 from ..errors import FieldError, RecordInvalid, UserError
 from ..io.importers import columns
 from ..io.importers.rows import Chunk, SourceRow
 from ..storage.base import Backend, Writer, next_number
-from .records import move_entry, source_problem
+from .records import move_entry, refuse_taken_key, source_problem
 
 CONFLICT_POLICIES = ("skip", "update", "error")
 EXTRA_POLICIES = ("keep", "ignore", "error")
@@ -325,6 +325,7 @@ def _settled(kind: Kind, stored: dict[str, Any], new: dict[str, Any], stored_bod
         return None
     new.setdefault("created_at", now)
     new["updated_at"] = now
+    versions.stamp(kind, stored, new, body_changed="body" in new)
     return new
 
 
@@ -362,6 +363,7 @@ class _Batch:
         self.updates: dict[tuple[str, int], dict[str, Any]] = {}
         # (kind, number) → where the last row giving a stored record's status is (FILE:LINE), and its file
         self.status_rows: dict[tuple[str, int], tuple[str, str]] = {}
+        self.update_rows: dict[tuple[str, int], str] = {}  # (kind, number) → the last row updating it
 
     def refuse(self, item: Prepared, message: str) -> None:
         self.result.errors.append(f"{item.row.where}: {message}")
@@ -446,6 +448,7 @@ class _Batch:
             if "body" in current or text != (stored or self.txn.get(rid, with_body=True)).body:
                 given["body"] = text
         self.updates[tag] = _merged(item.kind, current, given)
+        self.update_rows[tag] = item.row.where
         if item.kind.pipeline is not None and given.get("status"):
             self.status_rows[tag] = (item.row.where, _file_name(item.row.file))
 
@@ -473,11 +476,18 @@ class _Batch:
             if kind.pipeline is not None:
                 self.status_back(kind, number, stored.doc, merged, where)
             settled = _settled(kind, stored.doc, merged, stored.body, self.now, file)
+            row = self.update_rows.pop((name, number), None)
             if settled is None:
                 self.result.unchanged += 1
-            else:
-                self.txn.update(kind, number, settled)
-                self.result.updated.append(record_id(kind, number))
+                continue
+            try:
+                refuse_taken_key(self.txn, kind, number, stored.doc, settled)
+            except UserError as exc:
+                self.result.errors.append(f"{row}: {exc.message}" if row else exc.message)
+                self.result.invalid += 1
+                continue
+            self.txn.update(kind, number, settled)
+            self.result.updated.append(record_id(kind, number))
 
     def status_back(self, kind: Kind, number: int, stored: dict[str, Any], merged: dict[str, Any],
                     where: str | None) -> None:

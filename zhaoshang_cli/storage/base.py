@@ -246,7 +246,7 @@ class Backend(Protocol):
     def change_setting(self, key: str, value: str | None) -> None:
         ...
 
-    def doctor(self, fix: bool = False) -> list[Finding]:
+    def doctor(self, fix: bool = False, drop_unreadable: bool = False) -> list[Finding]:
         ...
 
     def backups(self) -> list[BackupInfo]:

@@ -552,7 +552,8 @@ class PostgresBackend:
                 txn.conn.execute(f"INSERT INTO {SETTINGS} (key, value) VALUES (%s, %s) ON CONFLICT (key) "
                                  "DO UPDATE SET value = excluded.value", [key, value])
 
-    def doctor(self, fix: bool = False) -> list[Finding]:
+    def doctor(self, fix: bool = False, drop_unreadable: bool = False) -> list[Finding]:
+        """(``drop_unreadable``: the server keeps nothing unreadable to drop.)"""
         from .doctor import check
 
         return check(self, fix)

@@ -24,6 +24,7 @@ link.  Warnings are collected in ``warnings`` for the caller to show.
 from __future__ import annotations
 
 import os
+import stat
 from contextlib import contextmanager, nullcontext
 from datetime import datetime, timezone
 from pathlib import Path
@@ -33,12 +34,12 @@ import orjson
 
 from ... import messages
 from ...atomic import (atomic_write, fsync_dir, is_user_os_error, make_private_dir, os_error_message,
-                       private_dir_problem, read_private, stale_temp_files, temp_files_in)
+                       private_dir_problem, read_private)
 from ...domain.kind import KINDS, Kind
 from ...errors import StoreError, UserError
 from ...patterns import lazy
 from ..base import BackupInfo, Finding, Query, Record, SyncState, split_id
-from . import manifest as manifests
+from . import manifest as manifests, side as sides
 from .bodies import BodyLog, body_log_of
 from .document import load_document
 from .engine import Engine
@@ -54,7 +55,6 @@ DEFAULT_LOCK_TIMEOUT = 10.0
 DEFAULT_BACKUPS = 5
 # <name>.<sequence>.g<generation>; older versions named backups by their UTC time
 _BACKUP_NAME = lazy(r"\.(\d{6,12}|\d{8}T\d{6}\.\d{6}Z)\.g(\d+)$")
-_LOG_NAME = lazy(r"bodies\.(\d+)\.log")
 SETTINGS_FILE = "config.json"
 
 
@@ -91,7 +91,8 @@ class Reader:
 class TinyDBBackend:
     def __init__(self, path: str | Path, *, lock_timeout: float = DEFAULT_LOCK_TIMEOUT,
                  keep_backups: int = DEFAULT_BACKUPS, create_folders: bool = True):
-        self.path = Path(os.path.realpath(Path(path).expanduser()))
+        self.given = Path(path).expanduser()
+        self.path = Path(os.path.realpath(self.given))
         self.side = self.path.with_name(self.path.name + ".d")
         self.segments_dir = self.side / "segments"
         self.backups_dir = self.side / "backups"
@@ -100,6 +101,7 @@ class TinyDBBackend:
         self.create_folders = create_folders
         self.lock = FileLock(self.side / "lock", lock_timeout)
         self.warnings: list[str] = []
+        self.hold_pruning = False  # doctor --fix left something unread: nothing old may go
 
     def describe(self) -> str:
         return str(self.path)
@@ -122,11 +124,13 @@ class TinyDBBackend:
             names = os.listdir(self.side)
         except OSError:
             return []
-        return sorted(int(m[1]) for m in map(_LOG_NAME.fullmatch, names) if m)
+        return sorted(int(m[1]) for m in map(sides.LOG_NAME.fullmatch, names) if m)
 
     # -- trust -------------------------------------------------------------------------------
     def check_paths(self) -> None:
-        """Refuse a store whose file or side folder cannot be trusted (see atomic.py)."""
+        """Refuse a store whose file or side folder cannot be trusted (see atomic.py and
+        side.py): nothing is read, created or changed before this passes."""
+        sides.check_path(self.given)
         if self.path.is_dir():
             raise StoreError(messages.STORE_IS_DIR.format(path=self.path))
         try:
@@ -139,13 +143,29 @@ class TinyDBBackend:
             problem = private_dir_problem(directory)
             if problem:
                 raise StoreError(problem)
+        if self.side.is_dir() and not sides.marked(self.side):
+            self._check_unmarked_side()
+
+    def _check_unmarked_side(self) -> None:
+        """A side folder without the store's mark: one made before there was a mark (its store
+        file is ours, or it holds only names the store uses), else someone else's."""
+        if self.path.exists():
+            manifests.read_meta(load_document(self.path), self.path)  # another program's file is refused
+            return
+        if sides.holds_only_ours(self.side):
+            return
+        self.refuse_if_lost()
+        raise StoreError(messages.SIDE_NOT_OURS.format(side=self.side, path=self.path, marker=sides.MARKER))
 
     def _create_side(self) -> None:
         if not self.path.parent.is_dir():
             if not self.create_folders:
                 raise StoreError(messages.STORE_FOLDER_MISSING.format(folder=self.path.parent, path=self.path))
-            self.path.parent.mkdir(parents=True, exist_ok=True)
+            sides.make_private_dirs(self.path.parent)
+        if not os.path.lexists(self.side):
+            sides.make_private_dirs(self.side)
         make_private_dir(self.side)
+        sides.mark(self.side)
 
     # -- loading ---------------------------------------------------------------------------
     def load(self) -> Manifest | Legacy:
@@ -158,6 +178,9 @@ class TinyDBBackend:
         return found
 
     def refuse_if_lost(self) -> None:
+        """Refuse a missing or empty store file beside a store's data (backups holding
+        records, segment files, a body log): it was lost, and must not start over at a1."""
+        state = messages.STORE_STATE_EMPTY if self.path.exists() else messages.STORE_STATE_MISSING
         for path in self.backup_paths():
             try:
                 backup = manifests.load(path)
@@ -165,10 +188,12 @@ class TinyDBBackend:
                 continue
             count = _record_count(backup)
             if count:
-                state = messages.STORE_STATE_EMPTY if self.path.exists() else messages.STORE_STATE_MISSING
                 raise StoreError(messages.STORE_LOST.format(path=self.path, state=state, backups=path,
                                                             count=count, side=self.side))
-            return
+            break
+        found = sides.data_beside(self.side)
+        if found:
+            raise StoreError(messages.STORE_LOST_DATA.format(path=self.path, state=state, found=", ".join(found)))
 
     def engine(self, found: Manifest | Legacy) -> Engine:
         log = self.body_log(found.meta)
@@ -238,6 +263,7 @@ class TinyDBBackend:
                 if self.path.exists() and not replacing:
                     self.load()  # refuse a bad file before creating anything beside it
                 self._create_side()
+            sides.mark(self.side)  # a side folder made before the mark, now known to be ours
             with self.lock.exclusive():
                 damaged = False
                 try:
@@ -262,6 +288,8 @@ class TinyDBBackend:
                 existed = self.path.exists() and not damaged
                 from .writer import Transaction  # tinydb itself is imported only to write
 
+                if not replacing:
+                    self._refuse_short_log(current)
                 txn = Transaction(self.segments_dir, current, self.body_log(current.meta))
                 if isinstance(found, Legacy):
                     migrate(txn, found)
@@ -278,8 +306,35 @@ class TinyDBBackend:
                 raise StoreError(messages.STORE_VALUE_UNSTORABLE.format(reason=exc)) from None
             raise
 
+    def _refuse_short_log(self, current: Manifest) -> None:
+        """A body log shorter than the store says (missing, cut, another generation named) must
+        not be written to: new bodies would land where old ones are looked for."""
+        end = current.meta.get("log_end")
+        log = self.body_log(current.meta)
+        if type(end) is int and log.size() < end:
+            raise StoreError(messages.STORE_LOG_SHORT.format(log=log.path, size=log.size(), end=end))
+
+    def damage_seen(self, current: Manifest) -> str | None:
+        """What a quick look finds wrong with a committed state: a file it names missing or of
+        another size than written, its body log shorter than it says.  While there is any,
+        nothing is pruned: old versions may be what doctor needs."""
+        for entry in current.entries.values():
+            for name, size in zip(entry.files, entry.sizes or (None, None, None)):
+                try:
+                    st = os.lstat(self.segments_dir / name)
+                except OSError:
+                    return messages.SEEN_MISSING.format(file=name)
+                if not stat.S_ISREG(st.st_mode) or (size is not None and st.st_size != size):
+                    return messages.SEEN_CHANGED.format(file=name)
+        end = current.meta.get("log_end")
+        log = self.body_log(current.meta)
+        if type(end) is int and log.size() < end:
+            return messages.SEEN_LOG_SHORT.format(log=log.path.name, size=log.size(), end=end)
+        return None
+
     def _commit(self, txn: Transaction, saved: dict[str, int], existed: bool, damaged: bool) -> None:
         txn.finish()
+        txn.meta["log_end"] = txn.log.size()
         fsync_dir(self.segments_dir)
         undo: list[Any] = []
         try:
@@ -302,7 +357,12 @@ class TinyDBBackend:
         self._after_commit(txn.manifest)
 
     def _after_commit(self, current: Manifest) -> None:
-        """What follows the commit point can only warn: the change is saved either way."""
+        """What follows the commit point can only warn: the change is saved either way.  Old
+        backups, segment files and body logs go only while the store looks sound."""
+        problem = messages.REPAIR_UNRESOLVED if self.hold_pruning else self.damage_seen(current)
+        if problem:
+            self.warnings.append(messages.AFTER_COMMIT_DAMAGED.format(problem=problem))
+            return
         for what, step in ((messages.AFTER_COMMIT_BACKUPS, self._prune_backups),
                            (messages.AFTER_COMMIT_SEGMENTS, lambda: self._prune_segments(current)),
                            (messages.AFTER_COMMIT_LOGS, lambda: self._prune_logs(current.meta["log"]))):
@@ -313,7 +373,7 @@ class TinyDBBackend:
 
     def _remove_temp_files(self) -> None:
         """Temp files of interrupted writes (we hold the write lock: none is in progress)."""
-        for path in [*stale_temp_files(self.path), *temp_files_in(self.side), *temp_files_in(self.backups_dir)]:
+        for path in sides.temp_files(self.path, self.side):
             try:
                 os.unlink(path)
             except OSError:
@@ -430,11 +490,18 @@ class TinyDBBackend:
         path = self.side / SETTINGS_FILE
         if not self.side.is_dir():
             return {}
+        problem = private_dir_problem(self.side)
+        if problem:
+            raise StoreError(problem)
         try:
-            data = orjson.loads(read_private(path))
+            raw = read_private(path)
         except FileNotFoundError:
             return {}
-        except (OSError, StoreError, orjson.JSONDecodeError):
+        except OSError as exc:
+            raise StoreError(messages.CANNOT_READ.format(path=path, reason=exc.strerror or exc)) from None
+        try:
+            data = orjson.loads(raw)
+        except orjson.JSONDecodeError:
             raise StoreError(messages.CONFIG_DAMAGED.format(path=path)) from None
         if not isinstance(data, dict) or not all(isinstance(v, str) for v in data.values()):
             raise StoreError(messages.CONFIG_DAMAGED.format(path=path))
@@ -452,10 +519,10 @@ class TinyDBBackend:
             atomic_write(self.side / SETTINGS_FILE, orjson.dumps(saved, option=orjson.OPT_INDENT_2))
 
     # -- maintenance -------------------------------------------------------------------------
-    def doctor(self, fix: bool = False) -> list[Finding]:
+    def doctor(self, fix: bool = False, drop_unreadable: bool = False) -> list[Finding]:
         from . import doctor
 
-        return doctor.check(self, fix=fix)
+        return doctor.check(self, fix=fix, drop_unreadable=drop_unreadable)
 
     def backups(self) -> list[BackupInfo]:
         from . import doctor
@@ -491,7 +558,7 @@ def compact_bodies(txn: Transaction, literals: bool = True) -> tuple[int, int]:
 
     old = BodyLog(txn.log.path, literals)
     side = txn.log.path.parent
-    generation = max([txn.meta["log"], *(int(m[1]) for m in map(_LOG_NAME.fullmatch, os.listdir(side)) if m)]) + 1
+    generation = max([txn.meta["log"], *(int(m[1]) for m in map(sides.LOG_NAME.fullmatch, os.listdir(side)) if m)]) + 1
     new = BodyLog(side / f"bodies.{generation}.log", True)
     txn.written.append(new.path)
     appender = Appender(new)

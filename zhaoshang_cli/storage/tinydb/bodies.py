@@ -21,7 +21,7 @@ from typing import Any, Iterable, Iterator, Mapping, Union
 import orjson
 
 from ... import messages
-from ...atomic import open_private, read_private, read_spans, write_parts
+from ...atomic import naming, open_private, read_private, read_spans, write_parts
 from ...errors import StoreError
 from ...domain.body import Body, RawBody, literal, text_of  # noqa: F401 - bodies as they come in
 
@@ -63,21 +63,22 @@ class BodyLog:
         refs: list[Ref] = []
         fd = open_private(self.path, os.O_WRONLY | os.O_CREAT | os.O_APPEND)
         try:
-            offset = os.lseek(fd, 0, os.SEEK_END)
-            pending: list[Union[bytes, memoryview]] = []
-            size = 0
-            for body in bodies:
-                data = body if isinstance(body, (bytes, memoryview)) else literal(body)
-                refs.append([offset, len(data)])
-                offset += len(data)
-                pending.append(data)
-                size += len(data)
-                if size >= _CHUNK:
-                    _write_chunks(fd, pending)
-                    pending, size = [], 0
-            _write_chunks(fd, pending)
-            if refs:
-                os.fsync(fd)
+            with naming(self.path):
+                offset = os.lseek(fd, 0, os.SEEK_END)
+                pending: list[Union[bytes, memoryview]] = []
+                size = 0
+                for body in bodies:
+                    data = body if isinstance(body, (bytes, memoryview)) else literal(body)
+                    refs.append([offset, len(data)])
+                    offset += len(data)
+                    pending.append(data)
+                    size += len(data)
+                    if size >= _CHUNK:
+                        _write_chunks(fd, pending)
+                        pending, size = [], 0
+                _write_chunks(fd, pending)
+                if refs:
+                    os.fsync(fd)
         finally:
             os.close(fd)
         return refs
@@ -90,6 +91,17 @@ class BodyLog:
             return
         try:
             if os.fstat(fd).st_size > size:
+                os.ftruncate(fd, size)
+                os.fsync(fd)
+        finally:
+            os.close(fd)
+
+    def extend(self, size: int) -> None:
+        """Make the log at least ``size`` bytes long (zeros at its end, created if missing), so
+        that bodies appended next land after every byte the store refers to."""
+        fd = open_private(self.path, os.O_WRONLY | os.O_CREAT)
+        try:
+            if os.fstat(fd).st_size < size:
                 os.ftruncate(fd, size)
                 os.fsync(fd)
         finally:

@@ -34,22 +34,27 @@ MAGIC = b"ZSSEGTXT\n"
 SUFFIX = ".txt"
 
 
-def encode(rows: Iterable[Planes]) -> bytes:
+def encode(rows: Iterable[Planes], segment: str | None = None) -> bytes:
+    """The digest of these rows; ``segment`` (the segment file's name) is stated in its
+    header, so that a digest beside another segment is not used."""
     rows = list(rows)
     offsets = array("q", [0])
     total = 0
     for low, _ in rows:
         total += len(low)
         offsets.append(total)
-    header = {"format": FORMAT, "rows": len(rows), "byteorder": sys.byteorder}
+    header: dict[str, Any] = {"format": FORMAT, "rows": len(rows), "byteorder": sys.byteorder}
+    if segment is not None:
+        header["segment"] = segment
     return b"".join([MAGIC, orjson.dumps(header), b"\n", offsets.tobytes(),
                      *(low for low, _ in rows), *(high for _, high in rows)])
 
 
-def of_records(kind: Kind, docs: Mapping[str, Mapping[str, Any]], bodies: Mapping[int, str]) -> bytes:
+def of_records(kind: Kind, docs: Mapping[str, Mapping[str, Any]], bodies: Mapping[int, str],
+               segment: str | None = None) -> bytes:
     """The digest a segment of these documents (and bodies, by number) must have."""
-    return encode(record_planes(kind, docs[key], planes(bodies[int(key)]) if int(key) in bodies else None)
-                  for key in sorted(docs, key=int))
+    return encode((record_planes(kind, docs[key], planes(bodies[int(key)]) if int(key) in bodies else None)
+                   for key in sorted(docs, key=int)), segment)
 
 
 class DigestUnreadable(Exception):
@@ -62,12 +67,14 @@ _HEAD = 4096  # bytes read first from a digest file: its magic and header line
 class Digest:
     """A digest file's content: ``row(i)`` gives a row's planes back, ``search`` finds rows."""
 
-    def __init__(self, raw: Any, opener: Callable[[], int] | None = None):
+    def __init__(self, raw: Any, opener: Callable[[], int] | None = None, segment: str | None = None):
         """``raw``: the file's bytes, or a memory map of it; or None and ``opener``, which
         opens the file each time a search reads a few of its rows (see ``search``), so that
-        a search of a few rows of every segment holds no file open in between."""
+        a search of a few rows of every segment holds no file open in between.  A digest
+        stating another segment than ``segment`` is DigestUnreadable."""
         self.raw = raw
         self.opener = opener
+        self.segment = segment
         if raw is not None:
             self._read_layout(lambda at, length: raw[at:at + length], len(raw))
             return
@@ -86,6 +93,9 @@ class Digest:
             header = orjson.loads(head[len(MAGIC):newline])
             if header.get("format") != FORMAT or header.get("byteorder") != sys.byteorder:
                 raise DigestUnreadable("another layout")
+            stated = header.get("segment")
+            if self.segment is not None and stated is not None and stated != self.segment:
+                raise DigestUnreadable(f"it is the digest of {stated}")
             rows = int(header["rows"])
         except (orjson.JSONDecodeError, KeyError, TypeError, ValueError, AttributeError) as exc:
             raise DigestUnreadable(str(exc)) from None

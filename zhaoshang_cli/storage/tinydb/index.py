@@ -158,9 +158,10 @@ class SegmentIndex:
 
 
 def build(kind: Kind, docs: Mapping[str, Mapping[str, Any]], spans: Mapping[str, tuple[int, int]],
-          keys: Mapping[int, int] | None = None) -> bytes:
+          keys: Mapping[int, int] | None = None, segment: str | None = None) -> bytes:
     """The index of a segment's documents (``spans``: where each sits in the segment file;
-    ``keys``: natural key hashes known already, by number)."""
+    ``keys``: natural key hashes known already, by number; ``segment``: the segment file's
+    name, which the header states so that an index beside another segment is refused)."""
     zones: dict[str, int] = {}
     numbers = list(docs)
     values = list(docs.values())
@@ -186,6 +187,8 @@ def build(kind: Kind, docs: Mapping[str, Mapping[str, Any]], spans: Mapping[str,
         arrays[col.name] = array(col.code, data)
     header = {"format": FORMAT, "kind": kind.name, "rows": len(numbers), "byteorder": sys.byteorder,
               "columns": [[c.name, c.code] for c in columns(kind)], "zones": list(zones)}
+    if segment is not None:
+        header["segment"] = segment
     return MAGIC + orjson.dumps(header) + b"\n" + b"".join(arrays[c.name].tobytes() for c in columns(kind))
 
 
@@ -193,8 +196,10 @@ class IndexUnreadable(Exception):
     pass
 
 
-def _header(raw: bytes, kind: Kind) -> tuple[dict[str, Any], int]:
-    """An index file's header and where its columns start."""
+def _header(raw: bytes, kind: Kind, segment: str | None = None) -> tuple[dict[str, Any], int]:
+    """An index file's header and where its columns start; IndexUnreadable when it is not an
+    index of ``kind``, or states another segment than ``segment`` (indexes written before
+    they stated theirs are taken as they are)."""
     if not raw.startswith(MAGIC):
         raise IndexUnreadable("not an index")
     newline = raw.find(b"\n", len(MAGIC))
@@ -207,6 +212,9 @@ def _header(raw: bytes, kind: Kind) -> tuple[dict[str, Any], int]:
             or header.get("byteorder") != sys.byteorder or header.get("columns") != expected
             or type(header.get("rows")) is not int):
         raise IndexUnreadable("another layout")
+    stated = header.get("segment")
+    if segment is not None and stated is not None and stated != segment:
+        raise IndexUnreadable(f"it is the index of {stated}")
     return header, newline + 1
 
 
@@ -222,17 +230,18 @@ def _offsets(header: dict[str, Any], at: int, kind: Kind, size: int) -> dict[str
     return offsets
 
 
-def numbers_at(head: bytes, size: int, kind: Kind) -> tuple[int, int]:
+def numbers_at(head: bytes, size: int, kind: Kind, segment: str | None = None) -> tuple[int, int]:
     """(where the record numbers start, how many) in an index file of ``size`` bytes that
     begins with ``head`` (its header at least): the numbers read without the other columns."""
-    header, at = _header(head, kind)
+    header, at = _header(head, kind, segment)
     return _offsets(header, at, kind, size)["n"][0], header["rows"]
 
 
-def numbers_with(raw: bytes, kind: Kind, column: str, values: Iterable[int]) -> dict[int, list[int]]:
+def numbers_with(raw: bytes, kind: Kind, column: str, values: Iterable[int],
+                 segment: str | None = None) -> dict[int, list[int]]:
     """{value: record numbers} of the rows whose ``column`` holds one of ``values``, read
     from an index file without parsing it whole (a duplicate check of one new record)."""
-    header, at = _header(raw, kind)
+    header, at = _header(raw, kind, segment)
     rows = header["rows"]
     offsets = _offsets(header, at, kind, len(raw))
     start, empty = offsets[column]
@@ -252,9 +261,10 @@ def numbers_with(raw: bytes, kind: Kind, column: str, values: Iterable[int]) -> 
     return found
 
 
-def parse(raw: bytes, kind: Kind) -> SegmentIndex:
-    """An index file's content; IndexUnreadable when it is not one of ``kind`` as written now."""
-    header, start = _header(raw, kind)
+def parse(raw: bytes, kind: Kind, segment: str | None = None) -> SegmentIndex:
+    """An index file's content; IndexUnreadable when it is not one of ``kind`` as written now
+    (or of another segment than ``segment``)."""
+    header, start = _header(raw, kind, segment)
     expected = [[c.name, c.code] for c in columns(kind)]
     try:
         rows = header["rows"]

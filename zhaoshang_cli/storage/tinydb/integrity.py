@@ -127,7 +127,7 @@ def field_checks(kind: Kind) -> dict[str, Callable[[Any], bool]]:
     return checks
 
 
-def _is_number_key(key: str) -> bool:
+def is_number_key(key: str) -> bool:
     return key.isascii() and key.isdigit() and key[0] != "0"
 
 
@@ -156,7 +156,7 @@ def table_damage(data: Document, schema: int) -> list[Damage]:
 def record_damage(kind: Kind, key: str, doc: Any, schema: int = 99) -> list[Damage]:
     """Problems of one stored record (its table key, its document)."""
     where = f"{kind.prefix}{key}"
-    if not _is_number_key(key):
+    if not is_number_key(key):
         return [Damage(f"{kind.table}[{key!r}]", messages.DAMAGE_KEY, _drop_record(kind, key))]
     if type(doc) is not dict:
         return [Damage(where, messages.DAMAGE_NOT_OBJECT, _drop_record(kind, key))]
@@ -207,7 +207,7 @@ def highest_numbers(data: Document) -> dict[str, int]:
     top = {}
     for kind in models.KINDS.values():
         table = data.get(kind.table)
-        numbers = [int(k) for k in table if _is_number_key(k)] if type(table) is dict else []
+        numbers = [int(k) for k in table if is_number_key(k)] if type(table) is dict else []
         top[kind.prefix] = max(numbers, default=0)
     return top
 
@@ -237,10 +237,21 @@ def _drop_record(kind: Kind, key: str) -> Callable[[Document], str]:
     return repair
 
 
+DAMAGED_PREFIX = "damaged_"  # an extra field keeping a value that was not of its field's type
+
+
 def _drop_field(kind: Kind, key: str, name: str) -> Callable[[Document], str]:
+    """A value of the wrong type leaves its field for the record's extra fields, where it is
+    shown and kept (a damaged body reference, which means nothing elsewhere, is dropped)."""
     def repair(doc: Document) -> str:
-        value = doc[kind.table][key].pop(name, None)
-        return messages.REPAIR_FIELD.format(id=f"{kind.prefix}{key}", field=name, value=short(value))
+        record = doc[kind.table][key]
+        value = record.pop(name, None)
+        rid = f"{kind.prefix}{key}"
+        if name == BODY:
+            return messages.REPAIR_FIELD.format(id=rid, field=name, value=short(value))
+        extra = record.get("extra") if type(record.get("extra")) is dict else {}
+        record["extra"] = {**extra, DAMAGED_PREFIX + name: value}
+        return messages.REPAIR_FIELD_KEPT.format(id=rid, field=name, value=short(value), kept=DAMAGED_PREFIX + name)
 
     return repair
 

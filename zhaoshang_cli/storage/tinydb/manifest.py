@@ -119,14 +119,14 @@ def parse(data: dict[str, Any], path: Path, log_generations: list[int] | None = 
             raise StoreDamaged(path, problems)
         migrations.upgrade(data, meta)
         return Legacy(data, meta)
-    entries, foreign, bad = _entries(data.get(SEGMENTS))
+    entries, foreign, bad = entries_of(data.get(SEGMENTS))
     problems += bad
     if problems:
         raise StoreDamaged(path, problems)
     return Manifest(meta, entries, foreign)
 
 
-def _entries(table: Any) -> tuple[dict[tuple[str, int], Entry], list[dict[str, Any]], list[Damage]]:
+def entries_of(table: Any) -> tuple[dict[tuple[str, int], Entry], list[dict[str, Any]], list[Damage]]:
     entries: dict[tuple[str, int], Entry] = {}
     foreign: list[dict[str, Any]] = []
     bad: list[Damage] = []
@@ -142,16 +142,38 @@ def _entries(table: Any) -> tuple[dict[tuple[str, int], Entry], list[dict[str, A
             bad.append(Damage(f"{SEGMENTS}[{key!r}]", messages.DAMAGE_SEGMENT_ENTRY.format(
                 value=integrity.short(row)), _drop_entry(key)))
             continue
+        table_of_file, seq_of_file = row["file"].split(".")[:2]
+        owner = next((k for k in KINDS.values() if k.table == table_of_file), None)
         kind = KINDS.get(row["kind"])
+        if owner is not None and owner is not kind:  # an entry naming another kind's file
+            bad.append(Damage(f"{SEGMENTS}[{key!r}]", messages.DAMAGE_SEGMENT_KIND.format(
+                kind=row["kind"], file=row["file"], owner=owner.plural), _mend_entry(key, "kind", owner.name)))
+            continue
         if kind is None:
             foreign.append(row)
+            continue
+        if int(seq_of_file) != row["seq"]:
+            bad.append(Damage(f"{SEGMENTS}[{key!r}]", messages.DAMAGE_SEGMENT_SEQ.format(
+                seq=row["seq"], file=row["file"], other=int(seq_of_file)), _mend_entry(key, "seq", int(seq_of_file))))
             continue
         if (kind.name, row["seq"]) in entries:
             bad.append(Damage(f"{SEGMENTS}[{key!r}]", messages.DAMAGE_SEGMENT_TWICE.format(
                 kind=kind.plural, seq=row["seq"]), _drop_entry(key)))
             continue
-        entries[(kind.name, row["seq"])] = Entry(kind, row["seq"], row["file"], row["count"])
+        sizes = row.get("sizes")
+        fitting = type(sizes) is list and len(sizes) == 3 and all(type(n) is int and n >= 0 for n in sizes)
+        entries[(kind.name, row["seq"])] = Entry(kind, row["seq"], row["file"], row["count"],
+                                                 tuple(sizes) if fitting else None)  # type: ignore[arg-type]
     return entries, foreign, bad
+
+
+def _mend_entry(key: str, name: str, value: Any):  # type: ignore[no-untyped-def]
+    def repair(doc: dict[str, Any]) -> str:
+        row = doc[SEGMENTS][key]
+        old, row[name] = row.get(name), value
+        return messages.REPAIR_SEGMENT_ENTRY_MENDED.format(file=row["file"], name=name, old=old, new=value)
+
+    return repair
 
 
 def _drop_segments(doc: dict[str, Any]) -> str:

@@ -26,7 +26,7 @@ from typing import Any, BinaryIO, Iterable, Iterator, Mapping
 import orjson
 
 from ... import messages
-from ...atomic import open_private, read_private, read_spans, write_all
+from ...atomic import naming, open_private, read_private, read_spans, write_all
 from ...errors import StoreError
 from ...domain.kind import Kind
 from .document import dump_document
@@ -74,6 +74,7 @@ class Entry:
     seq: int
     file: str
     count: int
+    sizes: tuple[int, int, int] | None = None  # of the segment, its index and digest, as written
 
     @property
     def index_file(self) -> str:
@@ -83,8 +84,15 @@ class Entry:
     def digest_file(self) -> str:
         return self.file[: -len(SUFFIX)] + DIGEST_SUFFIX
 
+    @property
+    def files(self) -> tuple[str, str, str]:
+        return self.file, self.index_file, self.digest_file
+
     def as_json(self) -> dict[str, Any]:
-        return {"kind": self.kind.name, "seq": self.seq, "file": self.file, "count": self.count}
+        row: dict[str, Any] = {"kind": self.kind.name, "seq": self.seq, "file": self.file, "count": self.count}
+        if self.sizes is not None:
+            row["sizes"] = list(self.sizes)
+        return row
 
 
 def new_file_name(kind: Kind, seq: int) -> str:
@@ -94,12 +102,13 @@ def new_file_name(kind: Kind, seq: int) -> str:
     return f"{kind.table}.{seq:06d}.{secrets.token_hex(4)}{SUFFIX}"
 
 
-def encode(kind: Kind, docs: Docs, keys: Mapping[int, int] | None = None) -> tuple[bytes, bytes]:
+def encode(kind: Kind, docs: Docs, keys: Mapping[int, int] | None = None,
+           name: str | None = None) -> tuple[bytes, bytes]:
     """(the segment file, its index) for ``docs`` in number order (``keys``: natural key
-    hashes known already, by number)."""
+    hashes known already, by number; ``name``: the segment file's, stated by its index)."""
     ordered = {key: docs[key] for key in sorted(docs, key=int)}
     payload, spans = dump_document({kind.table: ordered})
-    return payload, build(kind, ordered, spans.get(kind.table, {}), keys)
+    return payload, build(kind, ordered, spans.get(kind.table, {}), keys, name)
 
 
 def write_new(directory: Path, name: str, data: bytes) -> Path:
@@ -107,8 +116,9 @@ def write_new(directory: Path, name: str, data: bytes) -> Path:
     path = directory / name
     fd = open_private(path, os.O_WRONLY | os.O_CREAT | os.O_EXCL)
     try:
-        write_all(fd, data)
-        os.fsync(fd)
+        with naming(path):
+            write_all(fd, data)
+            os.fsync(fd)
     finally:
         os.close(fd)
     return path
@@ -139,10 +149,18 @@ class SegmentView:
         if self._index is None:
             try:
                 raw = read_private(self.directory / self.entry.index_file)
-                self._index = parse(raw, self.kind)
+                index = parse(raw, self.kind, self.entry.file)
             except Exception as exc:  # noqa: BLE001 - a missing, linked or damaged index file alike
-                raise SegmentUnreadable(f"{self.entry.index_file}: {exc}") from None
+                raise SegmentUnreadable(f"{self.entry.index_file}: {_reason(exc)}") from None
+            self._fits(len(index))
+            self._index = index
         return self._index
+
+    def _fits(self, rows: int) -> None:
+        """An index must hold as many records as the store file says its segment holds."""
+        if rows != self.entry.count:
+            raise SegmentUnreadable(messages.SEGMENT_INDEX_ROWS.format(
+                file=self.entry.index_file, rows=rows, count=self.entry.count))
 
     def numbers(self) -> array:
         """The record numbers of the segment, read from its index without the other columns
@@ -155,14 +173,15 @@ class SegmentView:
                 head = handle.read(_HEAD)
                 if b"\n" not in head[len(MAGIC):]:  # a header longer than usual
                     head += handle.read()
-                start, rows = numbers_at(head, size, self.kind)
+                start, rows = numbers_at(head, size, self.kind, self.entry.file)
                 handle.seek(start)
                 found = array("q")
                 found.frombytes(handle.read(8 * rows))
         except Exception as exc:  # noqa: BLE001 - a missing, linked or damaged index file alike
-            raise SegmentUnreadable(f"{self.entry.index_file}: {exc}") from None
+            raise SegmentUnreadable(f"{self.entry.index_file}: {_reason(exc)}") from None
         if len(found) != rows:
             raise SegmentUnreadable(f"{self.entry.index_file}: cut short")
+        self._fits(rows)
         return found
 
     def numbers_with_keys(self, hashes: Iterable[int]) -> dict[int, list[int]]:
@@ -176,9 +195,10 @@ class SegmentView:
                     found.setdefault(hashed, []).append(number)
             return found
         try:
-            return numbers_with(read_private(self.directory / self.entry.index_file), self.kind, "key", hashes)
+            raw = read_private(self.directory / self.entry.index_file)
+            return numbers_with(raw, self.kind, "key", hashes, self.entry.file)
         except Exception as exc:  # noqa: BLE001 - a missing, linked or damaged index file alike
-            raise SegmentUnreadable(f"{self.entry.index_file}: {exc}") from None
+            raise SegmentUnreadable(f"{self.entry.index_file}: {_reason(exc)}") from None
 
     def open(self) -> BinaryIO | None:
         """The segment file, for ``docs_at`` calls that follow one another."""
@@ -228,7 +248,7 @@ class SegmentView:
         """The segment's text digest read whole (a write keeps the rows it does not change);
         None when there is none, or none that fits the segment."""
         try:
-            return self._fitting(Digest(read_private(self.directory / self.entry.digest_file)))
+            return self._fitting(Digest(read_private(self.directory / self.entry.digest_file), segment=self.entry.file))
         except (OSError, StoreError, DigestUnreadable):
             return None
 
@@ -251,7 +271,7 @@ class SegmentView:
         digest: Digest | None = None
         try:
             try:
-                digest = self._fitting(Digest(area))
+                digest = self._fitting(Digest(area, segment=self.entry.file))
             except DigestUnreadable:
                 digest = None
             yield digest
@@ -266,7 +286,7 @@ class SegmentView:
         segment touches them all.  No file stays open between its searches."""
         path = self.directory / self.entry.digest_file
         try:
-            return self._fitting(Digest(None, lambda: open_private(path, os.O_RDONLY)))
+            return self._fitting(Digest(None, lambda: open_private(path, os.O_RDONLY), self.entry.file))
         except (OSError, StoreError, DigestUnreadable):
             return None
 
@@ -304,6 +324,17 @@ class MemoryView(SegmentView):
 
     def digest_by_rows(self) -> Digest | None:
         return None  # searched slowly: such a store is split into segments by its first write
+
+
+def _reason(exc: Exception) -> str:
+    """What went wrong reading a file of the store, as a user reads it."""
+    if isinstance(exc, FileNotFoundError):
+        return messages.FILE_MISSING
+    if isinstance(exc, OSError):
+        return exc.strerror or str(exc)
+    if isinstance(exc, StoreError):
+        return exc.message
+    return str(exc) or type(exc).__name__
 
 
 def split(kind: Kind, table: Mapping[str, dict[str, Any]]) -> dict[int, Docs]:

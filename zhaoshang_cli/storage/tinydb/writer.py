@@ -28,7 +28,7 @@ from ...domain.search import Planes, planes, record_planes
 from ...errors import StoreError, UserError
 from ..base import Query, Record, SyncState, new_document, next_number, split_id
 from . import digests
-from .bodies import Appender, BodyLog, Ref
+from .bodies import Appender, BodyLog, Ref, body_log_of
 from .engine import Engine
 from .index import BODY, key_hash
 from .manifest import SCHEMA, Manifest
@@ -272,6 +272,10 @@ class Transaction:
             holder[BODY] = ref
         for seq, items in ready.items():
             segment = self._segment(kind, seq)
+            held = segment.docs()
+            taken = next((number for number, _, _ in items if str(number) in held), None)
+            if taken is not None:  # the counters were set back behind the store's back
+                raise StoreError(messages.STORE_COUNTER_BEHIND.format(id=f"{kind.prefix}{taken}", kind=kind.plural))
             segment.table.insert_multiple(Document(doc, doc_id=number) for number, doc, _ in items)
             for number, doc, body in items:
                 self._noted(segment, number, doc, body)
@@ -353,9 +357,10 @@ class Transaction:
             if tails.get(name) == seq and 0 < len(docs) < len(numbers_of(seq)):
                 continue
             if docs:
-                entry = Entry(kind, seq, new_file_name(kind, seq), len(docs))
-                payload, index = encode(kind, docs, segment.keys)
-                digest = digests.encode(self._texts(segment, docs))
+                file = new_file_name(kind, seq)
+                payload, index = encode(kind, docs, segment.keys, file)
+                digest = digests.encode(self._texts(segment, docs), file)
+                entry = Entry(kind, seq, file, len(docs), (len(payload), len(index), len(digest)))
                 for name, data in ((entry.file, payload), (entry.index_file, index), (entry.digest_file, digest)):
                     self.written.append(self.directory / name)  # taken back if the write fails half-way
                     write_new(self.directory, name, data)
@@ -395,6 +400,7 @@ class Transaction:
                                       (counters or {}).get(prefix, 1))
                           for prefix in {*self.meta["next"], *other.meta["next"], *(counters or {})}}
         self.manifest.meta = merged
+        self.log = body_log_of(self.directory.parent, merged)  # (called before anything is appended)
         self.manifest.entries = dict(other.entries)
         self.manifest.foreign = list(other.foreign)
         self.changed = True

@@ -1,0 +1,550 @@
+"""``doctor --fix``: mend what can be mended, and never destroy what can still be read.
+
+* What is derived is written again: indexes and digests from the records, the ID
+  counters from the records and every version of the store file.
+* Before anything is declared missing, intact data is looked for: another version of a
+  segment in the segments folder (backups name earlier ones), another body log generation
+  holding every body, a record's body as a backup holds it.  A missing or unreadable store
+  file is rebuilt from the segment files.
+* What cannot be read is moved aside into ``STORE.d/set-aside/`` (a segment file replaced
+  or dropped is linked there first), never deleted, and the store keeps referring to it
+  unless ``drop_unreadable``: only then are references dropped, each loss said.  A value of
+  the wrong type moves into the record's extra fields; a record under a key that is no
+  number of its segment is moved to its own number, or to a new one.
+* While anything stays unresolved, nothing old is pruned after the repair commits.
+"""
+
+from __future__ import annotations
+
+import os
+import shutil
+import stat
+from datetime import datetime, timezone
+from pathlib import Path
+from typing import Any
+
+from ... import messages
+from ...atomic import fsync_dir, make_private_dir, private_dir_problem
+from ...domain.kind import KINDS, Kind, record_id
+from ..base import split_id
+from ...errors import StoreError
+from ..checks import SHOWN
+from . import integrity, manifest as manifests, side as sides
+from .bodies import body_log_of
+from .doctor import own_files, other_generation, referenced_end
+from .document import load_document
+from .examine import Look, Records, all_refs, digest_problem, segment_name, unreadable
+from .index import BODY
+from .manifest import Legacy, Manifest
+from .segments import SIZE, Docs, Entry, SegmentView, numbers_of, seq_of
+from .writer import Transaction, _Segment
+
+
+def repair(backend: Any, drop_unreadable: bool = False) -> tuple[list[str], list[str]]:
+    """Mend the store; returns (one line per thing done, set aside or dropped; one line per
+    thing left as it is because it cannot be read and was not to be dropped)."""
+    actions = _tidy_side(backend) + _settings(backend)
+    temps = sides.temp_files(backend.path, backend.side)
+    with backend.writing(replacing=True) as txn:
+        fixer = _Fixer(backend, txn, drop_unreadable)
+        fixer.run()
+        actions += fixer.actions
+        txn.changed = True
+        if fixer.unresolved:
+            backend.hold_pruning = True
+    if temps:
+        actions.append(messages.REPAIR_TEMP_FILES.format(count=len(temps)))
+    for path in own_files(backend):
+        try:
+            if path.is_file() and not path.is_symlink() and os.lstat(path).st_mode & 0o077:
+                os.chmod(path, 0o600)
+                actions.append(messages.REPAIR_MODE.format(path=path))
+        except OSError:
+            pass
+    actions.append(messages.DOCTOR_REWRITTEN)
+    return actions, fixer.unresolved
+
+
+def set_aside(backend: Any, path: Path, keep: bool = False) -> Path:
+    """Move ``path`` (a file, a link or a folder) into the set-aside folder; with ``keep``, a
+    file stays where it is too (a hard link, else a copy).  Returns where it went."""
+    folder = backend.side / sides.SET_ASIDE
+    make_private_dir(folder)
+    stamp = datetime.now(timezone.utc).strftime("%Y%m%dT%H%M%S")
+    target = folder / f"{path.name}.{stamp}"
+    n = 1
+    while os.path.lexists(target):
+        n += 1
+        target = folder / f"{path.name}.{stamp}-{n}"
+    if keep:
+        try:
+            os.link(path, target, follow_symlinks=False)
+        except OSError:
+            shutil.copy2(path, target, follow_symlinks=False)
+    else:
+        os.rename(path, target)
+    fsync_dir(folder)
+    return target
+
+
+def rewrite_derived(backend: Any, txn: Transaction, look: Look) -> list[str]:
+    """Write again the segments of ``txn``'s state whose index or digest does not fit their
+    records (the records are kept as they are)."""
+    actions = []
+    for (name, seq), entry in sorted(txn.manifest.entries.items()):
+        segment = look.segment(entry)
+        if not segment.sound or segment.wrong_count:
+            continue
+        if not segment.index_ok or digest_problem(backend.segments_dir, entry, segment.docs or {}, txn.log):
+            txn.touched[(name, seq)] = _Segment(entry.kind, dict(segment.docs or {}))
+            actions.append(messages.REPAIR_DERIVED.format(segment=segment_name(entry)))
+    txn.checkpoint(everything=True)
+    return actions
+
+
+class _Fixer:
+    def __init__(self, backend: Any, txn: Transaction, drop: bool):
+        self.backend, self.txn, self.drop = backend, txn, drop
+        self.look = Look(backend)
+        self.actions: list[str] = []
+        self.unresolved: list[str] = []
+        self.lost_entries = False  # an entry was dropped as malformed: its segment is looked for
+        self.moving: list[tuple[Kind, str, dict[str, Any]]] = []  # records moved out of a segment's range
+        self.recovered: dict[tuple[str, int], tuple[str, str]] = {}  # bodies found for references that were none
+
+    def run(self) -> None:
+        self.start()
+        self.counters()
+        self.segments()
+        self.counters()
+        self.bodies()
+        self.actions += rewrite_derived(self.backend, self.txn, Look(self.backend))
+        self.log_tail()
+        if not self.unresolved:
+            self.compact()
+
+    # -- the store file ------------------------------------------------------------------------
+    def start(self) -> None:
+        from .backend import migrate
+
+        backend, txn = self.backend, self.txn
+        try:
+            data = load_document(backend.path)
+        except StoreError:
+            data = {}  # not JSON at all: set aside by the commit, rebuilt here
+        if not data:
+            self.rebuild()
+            return
+        _infer_schema(data)
+        meta = manifests.read_meta(data, backend.path)  # another program's or a newer store: refused
+        for problem in integrity.meta_damage(data, meta, backend.log_generations()):
+            self.actions.append(problem.repair(data))
+        if meta["schema"] < manifests.SCHEMA:  # one old document: mend it, then split it
+            for problem in integrity.table_damage(data, meta["schema"]):
+                self.actions.append(problem.repair(data))
+            legacy = manifests.parse(data, backend.path)
+            txn.replace_manifest(Manifest(legacy.meta))
+            migrate(txn, legacy)  # type: ignore[arg-type]
+            return
+        for _ in range(3):  # a mended entry may turn out a duplicate of another
+            entries, foreign, bad = manifests.entries_of(data.get(manifests.SEGMENTS))
+            if not bad:
+                break
+            self.lost_entries = True  # a segment whose entry is dropped is looked for in the folder
+            for problem in bad:
+                self.actions.append(problem.repair(data))
+        txn.replace_manifest(Manifest(dict(meta), entries, foreign))
+
+    def rebuild(self) -> None:
+        """A store file from the segment files in the folder: for each segment, the newest
+        version that reads whole."""
+        entries: dict[tuple[str, int], Entry] = {}
+        for (kind, seq), versions in sorted(self._versions().items(), key=lambda item: (item[0][0].name, item[0][1])):
+            found = self._readable(kind, seq, versions)
+            if found is not None:
+                entries[(kind.name, seq)] = found[0]
+        meta = manifests.new_meta()
+        meta["log"] = max(self.backend.log_generations(), default=1)
+        self.txn.replace_manifest(Manifest(meta, entries))
+        self.actions.append(messages.REPAIR_REBUILT.format(path=self.backend.path, count=len(entries),
+                                                           folder=self.backend.segments_dir))
+
+    def _versions(self) -> dict[tuple[Kind, int], list[str]]:
+        """Segment files in the folder by (kind, segment), newest first."""
+        found: dict[tuple[Kind, int], list[tuple[float, str]]] = {}
+        tables = {k.table: k for k in KINDS.values()}
+        try:
+            names = os.listdir(self.backend.segments_dir)
+        except OSError:
+            return {}
+        for name in names:
+            match = sides.SEGMENT_NAME.fullmatch(name)
+            if not match or match[3] != "json" or match[1] not in tables:
+                continue
+            try:
+                st = os.lstat(self.backend.segments_dir / name)
+            except OSError:
+                continue
+            if stat.S_ISREG(st.st_mode):
+                found.setdefault((tables[match[1]], int(match[2])), []).append((st.st_mtime, name))
+        return {key: [n for _, n in sorted(files, reverse=True)] for key, files in found.items()}
+
+    def _readable(self, kind: Kind, seq: int, files: list[str]) -> tuple[Entry, Docs] | None:
+        """The first of ``files`` whose records read whole, each in the segment's range."""
+        for file in files:
+            try:
+                docs = SegmentView(self.backend.segments_dir, Entry(kind, seq, file, 0)).all_docs()
+            except StoreError:
+                continue
+            allowed = numbers_of(seq)
+            if docs and all(integrity.is_number_key(k) and int(k) in allowed and type(d) is dict
+                            for k, d in docs.items()):
+                return Entry(kind, seq, file, len(docs)), docs
+        return None
+
+    # -- ID counters ----------------------------------------------------------------------------
+    def counters(self) -> None:
+        """Past every ID stored, and every ID any version of the store ever issued."""
+        txn, backend = self.txn, self.backend
+        highest = dict(backend.read_counters())
+        for kept in backend.kept_manifests():
+            for prefix, number in kept.meta["next"].items():
+                highest[prefix] = max(highest.get(prefix, 1), number)
+        for (name, _), entry in txn.manifest.entries.items():
+            kind = KINDS[name]
+            numbers = [int(k) for k in self.look.segment(entry).records()]
+            highest[kind.prefix] = max(highest.get(kind.prefix, 1), max(numbers, default=0) + 1)
+        for (name, _), segment in txn.touched.items():
+            kind = KINDS[name]
+            highest[kind.prefix] = max(highest.get(kind.prefix, 1), max(map(int, segment.docs()), default=0) + 1)
+        for kind in KINDS.values():
+            following = txn.meta["next"].get(kind.prefix, 1)
+            if following < highest.get(kind.prefix, 1):
+                txn.meta["next"][kind.prefix] = highest[kind.prefix]
+                self.actions.append(messages.REPAIR_COUNTER.format(kind=kind.plural, next=highest[kind.prefix]))
+
+    # -- segments -------------------------------------------------------------------------------
+    def segments(self) -> None:
+        txn = self.txn
+        for (name, seq), entry in sorted(txn.manifest.entries.items()):
+            segment = self.look.segment(entry)
+            if segment.docs is None:
+                self._unreadable(entry, segment.reason)
+            elif segment.outside or segment.damage or segment.wrong_count:
+                self._mend(entry, segment.docs)
+        if self.lost_entries:
+            self._lost_segments()
+        self._place_moved()
+        txn.checkpoint(everything=True)
+
+    def _unreadable(self, entry: Entry, why: str) -> None:
+        """A segment whose file cannot be read: another version of it, else kept (or dropped)."""
+        txn, key = self.txn, (entry.kind.name, entry.seq)
+        others = [f for f in self._versions().get((entry.kind, entry.seq), []) if f != entry.file]
+        found = self._readable(entry.kind, entry.seq, others)
+        path = self.backend.segments_dir / entry.file
+        if found is not None:
+            other, docs = found
+            if os.path.lexists(path):
+                self.actions.append(messages.REPAIR_SET_ASIDE.format(path=path, to=set_aside(self.backend, path)))
+            del txn.manifest.entries[key]
+            txn.touched[key] = _Segment(entry.kind, docs)
+            self.actions.append(messages.REPAIR_SEGMENT_VERSION.format(
+                segment=segment_name(entry), why=why, other=other.file, count=other.count,
+                when=_when(self.backend.segments_dir / other.file)))
+            return
+        first, last = numbers_of(entry.seq)[0], numbers_of(entry.seq)[-1]
+        ids = f"{record_id(entry.kind, first)}–{record_id(entry.kind, last)}"
+        if not self.drop:
+            self.unresolved.append(messages.REPAIR_SEGMENT_KEPT.format(segment=segment_name(entry), why=why,
+                                                                       count=entry.count, ids=ids))
+            return
+        aside = set_aside(self.backend, path) if os.path.lexists(path) else None
+        del txn.manifest.entries[key]
+        self.actions.append(messages.REPAIR_SEGMENT_DROPPED.format(
+            segment=segment_name(entry), count=entry.count, ids=ids, why=why,
+            kept=messages.REPAIR_KEPT_AT.format(path=aside) if aside else ""))
+
+    def _mend(self, entry: Entry, stored: Docs) -> None:
+        """A segment that reads, with records out of place or damaged inside.  Its file is
+        kept aside first; a value that is no record is kept there too, in a file of its own,
+        and a body reference that is none is replaced by the body a backup holds, if any."""
+        kind, txn = entry.kind, self.txn
+        path = self.backend.segments_dir / entry.file
+        self.actions.append(messages.REPAIR_SET_ASIDE.format(path=path, to=set_aside(self.backend, path, keep=True)))
+        docs = {k: (dict(d) if type(d) is dict else d) for k, d in stored.items()}
+        for key in [k for k, d in docs.items() if type(d) is not dict]:
+            kept = self._keep_value(kind, key, docs.pop(key))
+            self.actions.append(messages.REPAIR_RECORD_ASIDE.format(table=kind.table, key=key, to=kept))
+        is_ref = integrity.field_checks(kind)[BODY]
+        for key, doc in docs.items():
+            if BODY in doc and not is_ref(doc[BODY]) and integrity.is_number_key(key):
+                found = self._body_elsewhere(kind, int(key), None)
+                if found is not None:
+                    doc.pop(BODY)
+                    self.recovered[(kind.name, int(key))] = found
+        allowed = numbers_of(entry.seq)
+        for key in [k for k in docs if not (integrity.is_number_key(k) and int(k) in allowed)]:
+            self.moving.append((kind, key, docs.pop(key)))
+        wrapped = {kind.table: docs}
+        for key in list(docs):
+            for damage in integrity.record_damage(kind, key, docs[key]):
+                self.actions.append(damage.repair(wrapped))
+        del txn.manifest.entries[(kind.name, entry.seq)]
+        txn.touched[(kind.name, entry.seq)] = _Segment(kind, wrapped[kind.table])
+        self.actions.append(messages.REPAIR_SEGMENT.format(what=segment_name(entry)))
+
+    def _keep_value(self, kind: Kind, key: str, value: Any) -> Path:
+        """A stored value that is no record, written to a file of its own in the set-aside folder."""
+        import orjson
+
+        from ...atomic import atomic_write
+
+        folder = self.backend.side / sides.SET_ASIDE
+        make_private_dir(folder)
+        target = folder / f"{kind.table}[{key}].{datetime.now(timezone.utc).strftime('%Y%m%dT%H%M%S')}.json"
+        atomic_write(target, orjson.dumps(value))
+        return target
+
+    def _place_moved(self) -> None:
+        """Records taken out of a segment that does not hold their number: under their own
+        number when it is free, else under a new one."""
+        from tinydb.table import Document
+
+        for kind, key, doc in self.moving:
+            number = int(key) if key.isdigit() and int(key) > 0 else None
+            segment = self.txn._segment(kind, seq_of(number)) if number else None
+            if number is None or segment is None or str(number) in segment.docs():
+                number = self.txn.meta["next"].get(kind.prefix, 1)
+                self.txn.meta["next"][kind.prefix] = number + 1
+                segment = self.txn._segment(kind, seq_of(number))
+            wrapped = {kind.table: {str(number): doc}}
+            for damage in integrity.record_damage(kind, str(number), doc):
+                self.actions.append(damage.repair(wrapped))
+            segment.table.insert(Document(wrapped[kind.table][str(number)], doc_id=number))
+            self.actions.append(messages.REPAIR_MOVED.format(table=kind.table, key=key, id=record_id(kind, number)))
+
+    def _lost_segments(self) -> None:
+        """Segments whose entry was too damaged to keep: the newest readable version of any
+        segment the counters say was issued and the store file no longer names."""
+        for (kind, seq), versions in self._versions().items():
+            key = (kind.name, seq)
+            if key in self.txn.manifest.entries or key in self.txn.touched:
+                continue
+            if seq * SIZE + 1 >= self.txn.meta["next"].get(kind.prefix, 1):
+                continue
+            found = self._readable(kind, seq, versions)
+            if found is not None:
+                self.txn.touched[key] = _Segment(kind, found[1])
+                self.actions.append(messages.REPAIR_SEGMENT_FOUND.format(kind=kind.plural, seq=seq,
+                                                                         file=found[0].file, count=found[0].count))
+
+    # -- bodies ---------------------------------------------------------------------------------
+    def _records(self) -> Records:
+        self.txn.checkpoint(everything=True)
+        records: Records = {kind.name: {} for kind in KINDS.values()}
+        for (name, _), entry in self.txn.manifest.entries.items():
+            for key, doc in SegmentView(self.backend.segments_dir, entry).all_docs().items():
+                if integrity.is_number_key(key) and type(doc) is dict:  # (one left damaged is reported)
+                    records[name][int(key)] = doc
+        return records
+
+    def bodies(self) -> None:
+        txn, backend = self.txn, self.backend
+        records = self._records()
+        for (name, number), (text, where) in self.recovered.items():
+            self._put_back(KINDS[name], number, text, where, records)
+        bad = unreadable(txn.log, all_refs(records))
+        if not bad:
+            txn.checkpoint(everything=True)
+            return
+        other = other_generation(backend, txn.manifest, records)
+        if other is not None:
+            self.actions.append(messages.REPAIR_LOG_GENERATION.format(log=txn.log.path.name, other=other.path.name,
+                                                                      count=len(all_refs(records))))
+            txn.meta["log"] = int(other.path.name.split(".")[1])
+            txn.log = other
+            return
+        lost = []
+        for rid in bad:
+            kind, number = split_id(rid)
+            found = self._body_elsewhere(kind, number, records[kind.name][number][BODY])
+            if found is None:
+                lost.append((kind, number))
+                continue
+            self._put_back(kind, number, *found, records)
+        for kind, number in lost:
+            rid = record_id(kind, number)
+            if not self.drop:
+                self.unresolved.append(messages.REPAIR_BODY_KEPT.format(id=rid, log=txn.log.path.name))
+                continue
+            segment = txn._segment(kind, seq_of(number))
+            ref = segment.docs()[str(number)].pop(BODY, None)
+            segment.texts.pop(number, None)
+            self.actions.append(messages.REPAIR_BODY.format(id=rid, log=txn.log.path.name, ref=ref))
+        if len(self.unresolved) > 2 * SHOWN:  # one line per record is enough for the first few
+            more = len(self.unresolved) - 2 * SHOWN
+            self.unresolved[2 * SHOWN:] = [messages.REPAIR_MORE_KEPT.format(count=more)]
+        txn.checkpoint(everything=True)
+
+    def _put_back(self, kind: Kind, number: int, text: str, where: str, records: Records) -> None:
+        """A body found in a backup, appended after every byte the store refers to."""
+        txn = self.txn
+        end = max((offset + length for _, (offset, length) in all_refs(records)), default=0)
+        if txn.log.size() < end:
+            txn.log.extend(end)
+        [ref] = txn._append([text])
+        segment = txn._segment(kind, seq_of(number))
+        segment.docs()[str(number)][BODY] = ref
+        segment.texts.pop(number, None)
+        self.actions.append(messages.REPAIR_BODY_RECOVERED.format(id=record_id(kind, number), log=txn.log.path.name,
+                                                                  backup=where))
+
+    def _body_elsewhere(self, kind: Kind, number: int, ref: Any) -> tuple[str, str] | None:
+        """A readable body of this record in a backup (another version of it, or the same
+        one in another log generation), and which backup."""
+        current = (self.txn.meta["log"], ref)
+        for path in self.backend.backup_paths():
+            try:
+                kept = manifests.load(path)
+            except StoreError:
+                continue
+            if isinstance(kept, Legacy):
+                continue
+            entry = kept.entries.get((kind.name, seq_of(number)))
+            if entry is None:
+                continue
+            doc = self.look.segment(entry).records().get(number)
+            if not doc or not doc.get(BODY) or (kept.meta.get("log"), doc[BODY]) == current:
+                continue
+            log = body_log_of(self.backend.side, kept.meta)
+            if not unreadable(log, [("x", doc[BODY])]):
+                return log.read(doc[BODY]), path.name
+        return None
+
+    def log_tail(self) -> None:
+        txn = self.txn
+        records = self._records()
+        if txn.appender is not None:
+            txn.appender.wait()
+        end = referenced_end(self.backend, records, txn.meta["log"])
+        size = txn.log.size()
+        if size > end:
+            txn.log.truncate(end)
+            self.actions.append(messages.REPAIR_LOG_TAIL.format(log=txn.log.path.name, size=size - end))
+
+    def compact(self) -> None:
+        from .backend import compact_bodies
+
+        txn = self.txn
+        records = self._records()
+        live = sum(ref[1] for _, ref in all_refs(records))
+        if txn.log.size() > 2 * live + (1 << 20) or txn.meta.get("bodies") != "json":
+            before, after = compact_bodies(txn, literals=txn.meta.get("bodies") == "json")
+            self.actions.append(messages.REPAIR_COMPACTED.format(before=before >> 10, after=after >> 10))
+
+
+def _infer_schema(data: dict[str, Any]) -> None:
+    """A schema number that is no number, in a store file of ours: 4 when it names segments
+    (what it was written with), else left for read_meta to refuse."""
+    meta = (data.get("_meta") or {}).get("1") if isinstance(data.get("_meta"), dict) else None
+    if isinstance(meta, dict) and meta.get("app") == manifests.APP and type(meta.get("schema")) is not int \
+            and isinstance(data.get(manifests.SEGMENTS), dict):
+        meta["schema"] = manifests.SCHEMA
+
+
+def _when(path: Path) -> str:
+    try:
+        return datetime.fromtimestamp(os.lstat(path).st_mtime).astimezone().strftime("%Y-%m-%d %H:%M")
+    except OSError:
+        return "?"
+
+
+# -- the side folder ---------------------------------------------------------------------------
+def _tidy_side(backend: Any) -> list[str]:
+    """Folders made private again; a link where a file of the store belongs replaced by a
+    copy of what it points to when both are this user's, else moved aside; a folder or a
+    file squatting on one of the store's names moved aside."""
+    actions = []
+    for directory in (backend.side, backend.segments_dir, backend.backups_dir):
+        try:
+            st = os.lstat(directory)
+        except OSError:
+            continue
+        if stat.S_ISDIR(st.st_mode) and st.st_uid == os.geteuid() and st.st_mode & 0o022:
+            os.chmod(directory, 0o700)
+            actions.append(messages.REPAIR_MODE_DIR.format(path=directory))
+    if private_dir_problem(backend.side) or not backend.side.is_dir():
+        return actions
+    if os.path.lexists(backend.backups_dir) and not backend.backups_dir.is_dir():
+        actions.append(messages.REPAIR_SET_ASIDE.format(path=backend.backups_dir,
+                                                        to=set_aside(backend, backend.backups_dir)))
+    for path in own_files(backend)[1:]:
+        try:
+            st = os.lstat(path)
+        except OSError:
+            continue
+        if stat.S_ISLNK(st.st_mode):
+            actions.append(_materialise(backend, path, st))
+        elif stat.S_ISDIR(st.st_mode):
+            actions.append(messages.REPAIR_SET_ASIDE.format(path=path, to=set_aside(backend, path)))
+    return actions
+
+
+def _materialise(backend: Any, path: Path, st: os.stat_result) -> str:
+    """A link where a file of the store belongs: replaced by a copy of its target when both
+    are this user's and the target reads as that very file (a segment of its kind and
+    range, the body log holding the store's bodies), else kept aside."""
+    try:
+        target = os.stat(path)
+    except OSError:
+        target = None
+    me = os.geteuid()
+    if st.st_uid == me and target is not None and stat.S_ISREG(target.st_mode) and target.st_uid == me:
+        real = Path(os.path.realpath(path))
+        if _is_copy_of(backend, path, real):
+            from ...atomic import atomic_write
+
+            linked = os.readlink(path)
+            atomic_write(path, real.read_bytes())  # replaces the link itself, not what it points to
+            return messages.REPAIR_LINK_COPIED.format(path=path, target=linked)
+    return messages.REPAIR_SET_ASIDE.format(path=path, to=set_aside(backend, path))
+
+
+def _is_copy_of(backend: Any, path: Path, real: Path) -> bool:
+    """Whether ``real`` reads as the store's file ``path``: a segment file holding records of
+    its kind in its range, or the body log every body of the store reads from."""
+    segment = sides.SEGMENT_NAME.fullmatch(path.name)
+    if segment and segment[3] == "json":
+        kind = next((k for k in KINDS.values() if k.table == segment[1]), None)
+        if kind is None:
+            return False
+        try:
+            docs = SegmentView(real.parent, Entry(kind, int(segment[2]), real.name, 0)).all_docs()
+        except StoreError:
+            return False
+        allowed = numbers_of(int(segment[2]))
+        return all(integrity.is_number_key(k) and int(k) in allowed and type(d) is dict for k, d in docs.items())
+    log = sides.LOG_NAME.fullmatch(path.name)
+    if log:
+        try:
+            found = manifests.load(backend.path)
+        except StoreError:
+            return False
+        if isinstance(found, Legacy) or found.meta.get("log") != int(log[1]):
+            return False
+        body_refs = all_refs(Look(backend).records(found))
+        copy = body_log_of(backend.side, found.meta)
+        copy.path = real
+        return bool(body_refs) and not unreadable(copy, body_refs)
+    return False
+
+
+def _settings(backend: Any) -> list[str]:
+    path = backend.side / "config.json"
+    try:
+        backend.settings()
+    except StoreError:
+        if os.path.lexists(path):
+            return [messages.REPAIR_SETTINGS.format(path=path, to=set_aside(backend, path))]
+    return []
