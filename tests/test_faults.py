@@ -62,6 +62,13 @@ def _base(tmp: Path, name: str) -> tuple[Cli, list[str], set[str]]:
     cli = Cli(tmp / name / "zhaoshang.json")
     cli("import", str(EXAMPLES / "articles.jsonl"), str(EXAMPLES / "policies.json"), str(EXAMPLES / "leads.csv"))
     cli("add", "article", "--title", "备份之后的文章", "--region", "武清", "--date", "2025-07-09", "--body", "正文")
+    mine = Cli(tmp / "mine" / "zhaoshang.json")  # a colleague's copy, changed since, into the changed store
+    if name == "copy":
+        cli("copy", "--to", str(mine.db))
+        mine("edit", "a1", "--title", "同事改过的标题", "--body", "同事改过的正文")
+        mine("lead", "note", "l1", "同事的备注")
+        mine("add", "article", "--title", "同事的文章", "--region", "西青", "--date", "2025-07-10", "--body", "同事的正文")
+        cli("add", "article", "--title", "团队的文章", "--region", "武清", "--date", "2025-07-11")  # a35 on both
     issued = ids_in(state(cli.db))
     batch = tmp / "batch.jsonl"
     batch.write_text("".join(json.dumps(
@@ -75,13 +82,14 @@ def _base(tmp: Path, name: str) -> tuple[Cli, list[str], set[str]]:
         "import": ["import", str(batch)],
         "doctor --fix": ["doctor", "--fix", "--drop-unreadable"],  # a3 is no record: dropped, as asked
         "restore": ["restore", "--yes"],
+        "copy": ["copy", "--from", str(mine.db), "--to", str(cli.db)],
     }
     if name in ("doctor --fix", "restore"):
         damage_store(cli)
     return cli, commands[name], issued
 
 
-@pytest.mark.parametrize("name", ["add", "edit", "rm", "lead status", "import", "doctor --fix", "restore"])
+@pytest.mark.parametrize("name", ["add", "edit", "rm", "lead status", "import", "doctor --fix", "restore", "copy"])
 def test_every_fault_point_leaves_before_or_after(tmp_path, name):
     base, args, issued = _base(tmp_path, name)
     env = {"ZHAOSHANG_DB": str(base.db), "COLUMNS": "80", "NO_COLOR": "1"}

@@ -426,6 +426,37 @@ def test_connection_problems_are_one_line(pg_server, tmp_path):
         assert "Traceback" not in result.stderr and "wrong" not in result.stderr  # the password is never shown
 
 
+def test_a_server_killed_under_an_open_connection_is_one_line_for_reads_and_writes(capfd):
+    """A server that dies while a command holds a connection (the one kept between calls):
+    one line of ours, and nothing of the driver's (no warning, no second line)."""
+    import pgserver
+
+    from zhaoshang_cli.errors import StoreError
+    from zhaoshang_cli.service import records
+    from zhaoshang_cli.storage.postgres.backend import PostgresBackend
+
+    server = pgserver.Server().start()
+    try:
+        server.prepare_template()
+        url = server.url(server.new_database())
+        Cli(url)("import", str(EXAMPLES / "leads.csv"))
+        for step in (lambda store: records.count(store, [KINDS["lead"]], records.Filters()),
+                     lambda store: records.add_note(store, "l1", "服务器停了")):
+            store = PostgresBackend(url)
+            records.count(store, [KINDS["lead"]], records.Filters())  # the connection is kept open
+            server._run("pg_ctl", "-D", str(server.data), "-m", "immediate", "-w", "stop")
+            with pytest.raises(StoreError) as refused:
+                step(store)
+            assert "\n" not in refused.value.message and "was lost" in refused.value.message
+            store.close()
+            server._run("pg_ctl", "-D", str(server.data), "-l", str(server.root / "log"), "-o",
+                        f"-k {server.root} -h '' -p {server.port} -F", "-w", "start")
+        captured = capfd.readouterr()
+        assert "psycopg" not in captured.err and "Warning" not in captured.err, captured.err
+    finally:
+        server.stop()
+
+
 def test_a_url_without_psycopg_says_how_to_install_it_and_a_file_store_never_loads_it(tmp_path):
     code = ("import sys; sys.modules['psycopg'] = None\n"
             "from zhaoshang_cli.cli.app import main\n"

@@ -570,7 +570,8 @@ PG_CONFLICT = ("this change collided with another one made at the same moment (t
                "them); nothing was saved: run the command again")
 PG_READ_ONLY = "{url} is read-only (a standby server?); nothing was saved"
 PG_TABLES_GONE = "{url}: a table of the store is missing ({reason}); its owner runs 'zhaoshang db init'"
-PG_CONNECTION_LOST = "the connection to {url} failed: {reason}; nothing more was saved"
+PG_CONNECTION_LOST = ("the connection to {url} was lost ({reason}); what was not committed was not saved: "
+                      "try again when the server is back")
 PG_REFUSED = "the PostgreSQL store {url} refused: {reason}"
 PG_SCHEMA_DAMAGED = "the store's schema version (zs_meta) is {value!r}, not a number; it was left untouched"
 PG_SCHEMA_TOO_NEW = ("{url} was set up by a newer zhaoshang (schema {found}, this one reads up to {supported}); "

@@ -37,13 +37,13 @@ from ...atomic import (atomic_write, fsync_dir, is_user_os_error, make_private_d
                        private_dir_problem, read_private)
 from ...domain.kind import KINDS, Kind
 from ...errors import StoreError, UserError
-from ...patterns import lazy
 from ..base import BackupInfo, Finding, Query, Record, SyncState, split_id
 from . import manifest as manifests, side as sides
 from .bodies import BodyLog, body_log_of
 from .document import load_document
 from .engine import Engine
 from .index import key_hash
+from .kept import KeptVersions, reason as _reason
 from .locking import FileLock
 from .manifest import Legacy, Manifest
 from .segments import MemoryView, SegmentView, may_hold, split
@@ -53,8 +53,6 @@ if TYPE_CHECKING:
 
 DEFAULT_LOCK_TIMEOUT = 10.0
 DEFAULT_BACKUPS = 5
-# <name>.<sequence>.g<generation>; older versions named backups by their UTC time
-_BACKUP_NAME = lazy(r"\.(\d{6,12}|\d{8}T\d{6}\.\d{6}Z)\.g(\d+)$")
 SETTINGS_FILE = "config.json"
 
 
@@ -88,7 +86,7 @@ class Reader:
         return manifests.sync_state(self.meta)
 
 
-class TinyDBBackend:
+class TinyDBBackend(KeptVersions):
     def __init__(self, path: str | Path, *, lock_timeout: float = DEFAULT_LOCK_TIMEOUT,
                  keep_backups: int = DEFAULT_BACKUPS, create_folders: bool = True):
         self.given = Path(path).expanduser()
@@ -292,6 +290,8 @@ class TinyDBBackend:
                     self._refuse_short_log(current)
                 txn = Transaction(self.segments_dir, current, self.body_log(current.meta))
                 if isinstance(found, Legacy):
+                    from .rewrite import migrate
+
                     migrate(txn, found)
                 yield txn
                 if txn.changed:
@@ -396,95 +396,6 @@ class TinyDBBackend:
         fsync_dir(self.path.parent)
         return target
 
-    # -- ID counters -------------------------------------------------------------------------
-    def _read_counters_bytes(self) -> bytes | None:
-        try:
-            return read_private(self.counters_path)
-        except (OSError, StoreError):
-            return None
-
-    def read_counters(self) -> dict[str, int]:
-        """The highest numbers ever issued (next per prefix); {} when missing or unreadable."""
-        raw = self._read_counters_bytes()
-        try:
-            saved = orjson.loads(raw) if raw is not None else {}
-        except orjson.JSONDecodeError:
-            return {}
-        if not isinstance(saved, dict):
-            return {}
-        return {k: v for k, v in saved.items() if isinstance(k, str) and type(v) is int and v >= 1}
-
-    # -- backups and pruning -----------------------------------------------------------------
-    def _backup(self) -> Path | None:
-        """Keep the manifest about to be replaced (a hard link: no copy).  Names carry a
-        sequence number (never the clock) and the body log generation it reads from.  A
-        backup that cannot be made is a warning, not a failed write."""
-        if self.keep_backups <= 0 or not self.path.exists():
-            return None
-        try:
-            generation = manifests.load(self.path).meta["log"]
-            make_private_dir(self.backups_dir)
-            numbers = [int(m[1]) for m in (_BACKUP_NAME.search(p.name) for p in self.backup_paths())
-                       if m and "T" not in m[1]]
-            target = self.backups_dir / f"{self.path.name}.{max(numbers, default=0) + 1:06d}.g{generation}"
-            try:
-                os.link(self.path, target)
-            except OSError:
-                atomic_write(target, self.path.read_bytes())
-            return target
-        except (OSError, StoreError) as exc:
-            self.warnings.append(messages.BACKUP_FAILED.format(reason=_reason(exc)))
-            return None
-
-    def _prune_backups(self) -> None:
-        for old in self.backup_paths()[self.keep_backups:]:
-            old.unlink(missing_ok=True)
-
-    def kept_manifests(self) -> list[Manifest | Legacy]:
-        found = []
-        for path in self.backup_paths():
-            try:
-                found.append(manifests.load(path))
-            except StoreError:
-                continue
-        return found
-
-    def _prune_segments(self, current: Manifest) -> None:
-        """Delete segment files that neither the store nor a kept backup names (and what an
-        interrupted write left)."""
-        wanted = current.files()
-        for kept in self.kept_manifests():
-            if isinstance(kept, Manifest):
-                wanted |= kept.files()
-        for name in os.listdir(self.segments_dir):
-            if name not in wanted:
-                (self.segments_dir / name).unlink(missing_ok=True)
-
-    def _prune_logs(self, current: int) -> None:
-        """Delete body log generations that neither the store nor any backup refers to."""
-        wanted = {current, *(m.meta.get("log") for m in self.kept_manifests())}
-        for generation in self.log_generations():
-            if generation not in wanted:
-                (self.side / f"bodies.{generation}.log").unlink(missing_ok=True)
-
-    def backup_paths(self) -> list[Path]:
-        """Backups, newest first: by sequence number; old time-named ones count as older.
-        A backups folder that is not this user's private directory holds none of ours."""
-        if private_dir_problem(self.backups_dir):
-            return []
-        try:
-            names = os.listdir(self.backups_dir)
-        except OSError:
-            return []
-        found = [(m[1], name) for name in names if name.startswith(self.path.name + ".")
-                 for m in [_BACKUP_NAME.search(name)] if m]
-
-        def order(item: tuple[str, str]) -> tuple[int, Any]:
-            key = item[0]
-            return (0, key) if "T" in key else (1, int(key))
-
-        return [self.backups_dir / name for _, name in sorted(found, key=order, reverse=True)]
-
     # -- settings ----------------------------------------------------------------------------
     def settings(self) -> dict[str, str]:
         path = self.side / SETTINGS_FILE
@@ -535,62 +446,7 @@ class TinyDBBackend:
         return doctor.restore(self, name)
 
 
-def migrate(txn: Transaction, legacy: Legacy) -> None:
-    """Split a store of schema 3 or older into segments (its first write does this)."""
-    from .writer import _Segment
-
-    for kind in KINDS.values():
-        for seq, docs in split(kind, legacy.data.get(kind.table) or {}).items():
-            txn.touched[(kind.name, seq)] = _Segment(kind, docs)
-    txn.checkpoint(everything=True)
-    txn.changed = True
-    if legacy.meta.get("bodies") != "json":
-        compact_bodies(txn, literals=False)
-
-
-def compact_bodies(txn: Transaction, literals: bool = True) -> tuple[int, int]:
-    """Copy the bodies still referenced into a new log generation, dropping the bytes of
-    edited and deleted ones (and turning a schema 2 log of plain text into JSON literals);
-    returns (old size, new size).  The old generation stays while a backup refers to it.
-    Every body is read back whole as it is copied."""
-    from .bodies import Appender
-    from .index import BODY
-
-    old = BodyLog(txn.log.path, literals)
-    side = txn.log.path.parent
-    generation = max([txn.meta["log"], *(int(m[1]) for m in map(sides.LOG_NAME.fullmatch, os.listdir(side)) if m)]) + 1
-    new = BodyLog(side / f"bodies.{generation}.log", True)
-    txn.written.append(new.path)
-    appender = Appender(new)
-    for kind in KINDS.values():
-        if not kind.has_body:
-            continue
-        for entry in list(txn.manifest.of(kind)):
-            segment = txn._segment(kind, entry.seq)
-            docs = segment.docs()
-            holders = [doc for doc in docs.values() if doc.get(BODY)]
-            texts = dict(old.read_many([(str(i), doc[BODY]) for i, doc in enumerate(holders)]))
-            refs = appender.append([texts[str(i)] for i in range(len(holders))])
-            for doc, ref in zip(holders, refs):
-                doc[BODY] = ref
-            txn.checkpoint(everything=True)
-    appender.wait()
-    txn.meta["log"], txn.meta["bodies"] = generation, "json"
-    txn.log = new
-    txn.appender = None
-    txn.changed = True
-    return old.size(), new.size()
-
-
 def _record_count(found: Manifest | Legacy) -> int:
     if isinstance(found, Legacy):
         return sum(len(t) for t in (found.data.get(k.table) for k in KINDS.values()) if isinstance(t, dict))
     return sum(e.count for e in found.entries.values())
-
-
-def _reason(exc: BaseException) -> str:
-    if isinstance(exc, OSError):
-        return f"{exc.filename}: {exc.strerror}" if exc.filename else (exc.strerror or str(exc))
-    if isinstance(exc, UserError):
-        return exc.message
-    return f"{type(exc).__name__}: {exc}"

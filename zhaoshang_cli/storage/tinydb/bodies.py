@@ -12,7 +12,6 @@ leaves at worst unreferenced bytes at the end of the log, which nothing reads.
 
 from __future__ import annotations
 
-import bisect
 import os
 import threading
 from pathlib import Path
@@ -21,7 +20,7 @@ from typing import Any, Iterable, Iterator, Mapping, Union
 import orjson
 
 from ... import messages
-from ...atomic import naming, open_private, read_private, read_spans, write_parts
+from ...atomic import naming, open_private, read_spans, write_parts
 from ...errors import StoreError
 from ...domain.body import Body, RawBody, literal, text_of  # noqa: F401 - bodies as they come in
 
@@ -46,7 +45,7 @@ def body_log_of(side: Path, meta: Mapping[str, Any]) -> BodyLog:
 class BodyLog:
     """One generation of the body log.  ``literals`` is False for logs written before bodies
     were stored as JSON literals (plain UTF-8 text, schema 2 stores): those are read as they
-    are and converted by the next write (see Transaction.compact_bodies)."""
+    are and converted by the next write (see rewrite.compact_bodies)."""
 
     def __init__(self, path: Path, literals: bool = True):
         self.path = path

@@ -77,7 +77,7 @@ def restore(backend: Any, name: str | None = None) -> BackupInfo:
     not.  Indexes and digests the backup shares with a damaged store are written again.
     ID counters never go back: the highest issued number of any version stays issued.
     """
-    from .backend import migrate
+    from .rewrite import migrate
     from .repair import rewrite_derived
 
     backend.settings()  # settings that cannot be read are no backup's to mend: one line, nothing changed

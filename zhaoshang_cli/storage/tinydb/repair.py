@@ -17,14 +17,13 @@
 from __future__ import annotations
 
 import os
-import shutil
 import stat
 from datetime import datetime, timezone
 from pathlib import Path
 from typing import Any
 
 from ... import messages
-from ...atomic import fsync_dir, make_private_dir, private_dir_problem
+from ...atomic import make_private_dir
 from ...domain.kind import KINDS, Kind, record_id
 from ..base import split_id
 from ...errors import StoreError
@@ -32,6 +31,7 @@ from ..checks import SHOWN
 from . import integrity, manifest as manifests, side as sides
 from .bodies import body_log_of
 from .doctor import own_files, other_generation, referenced_end
+from .tidy import set_aside, settings_aside, tidy_side
 from .document import load_document
 from .examine import Look, Records, all_refs, digest_problem, segment_name, unreadable
 from .index import BODY
@@ -43,7 +43,7 @@ from .writer import Transaction, _Segment
 def repair(backend: Any, drop_unreadable: bool = False) -> tuple[list[str], list[str]]:
     """Mend the store; returns (one line per thing done, set aside or dropped; one line per
     thing left as it is because it cannot be read and was not to be dropped)."""
-    actions = _tidy_side(backend) + _settings(backend)
+    actions = tidy_side(backend) + settings_aside(backend)
     temps = sides.temp_files(backend.path, backend.side)
     with backend.writing(replacing=True) as txn:
         fixer = _Fixer(backend, txn, drop_unreadable)
@@ -63,28 +63,6 @@ def repair(backend: Any, drop_unreadable: bool = False) -> tuple[list[str], list
             pass
     actions.append(messages.DOCTOR_REWRITTEN)
     return actions, fixer.unresolved
-
-
-def set_aside(backend: Any, path: Path, keep: bool = False) -> Path:
-    """Move ``path`` (a file, a link or a folder) into the set-aside folder; with ``keep``, a
-    file stays where it is too (a hard link, else a copy).  Returns where it went."""
-    folder = backend.side / sides.SET_ASIDE
-    make_private_dir(folder)
-    stamp = datetime.now(timezone.utc).strftime("%Y%m%dT%H%M%S")
-    target = folder / f"{path.name}.{stamp}"
-    n = 1
-    while os.path.lexists(target):
-        n += 1
-        target = folder / f"{path.name}.{stamp}-{n}"
-    if keep:
-        try:
-            os.link(path, target, follow_symlinks=False)
-        except OSError:
-            shutil.copy2(path, target, follow_symlinks=False)
-    else:
-        os.rename(path, target)
-    fsync_dir(folder)
-    return target
 
 
 def rewrite_derived(backend: Any, txn: Transaction, look: Look) -> list[str]:
@@ -125,7 +103,7 @@ class _Fixer:
 
     # -- the store file ------------------------------------------------------------------------
     def start(self) -> None:
-        from .backend import migrate
+        from .rewrite import migrate
 
         backend, txn = self.backend, self.txn
         try:
@@ -434,7 +412,7 @@ class _Fixer:
             self.actions.append(messages.REPAIR_LOG_TAIL.format(log=txn.log.path.name, size=size - end))
 
     def compact(self) -> None:
-        from .backend import compact_bodies
+        from .rewrite import compact_bodies
 
         txn = self.txn
         records = self._records()
@@ -458,93 +436,3 @@ def _when(path: Path) -> str:
         return datetime.fromtimestamp(os.lstat(path).st_mtime).astimezone().strftime("%Y-%m-%d %H:%M")
     except OSError:
         return "?"
-
-
-# -- the side folder ---------------------------------------------------------------------------
-def _tidy_side(backend: Any) -> list[str]:
-    """Folders made private again; a link where a file of the store belongs replaced by a
-    copy of what it points to when both are this user's, else moved aside; a folder or a
-    file squatting on one of the store's names moved aside."""
-    actions = []
-    for directory in (backend.side, backend.segments_dir, backend.backups_dir):
-        try:
-            st = os.lstat(directory)
-        except OSError:
-            continue
-        if stat.S_ISDIR(st.st_mode) and st.st_uid == os.geteuid() and st.st_mode & 0o022:
-            os.chmod(directory, 0o700)
-            actions.append(messages.REPAIR_MODE_DIR.format(path=directory))
-    if private_dir_problem(backend.side) or not backend.side.is_dir():
-        return actions
-    if os.path.lexists(backend.backups_dir) and not backend.backups_dir.is_dir():
-        actions.append(messages.REPAIR_SET_ASIDE.format(path=backend.backups_dir,
-                                                        to=set_aside(backend, backend.backups_dir)))
-    for path in own_files(backend)[1:]:
-        try:
-            st = os.lstat(path)
-        except OSError:
-            continue
-        if stat.S_ISLNK(st.st_mode):
-            actions.append(_materialise(backend, path, st))
-        elif stat.S_ISDIR(st.st_mode):
-            actions.append(messages.REPAIR_SET_ASIDE.format(path=path, to=set_aside(backend, path)))
-    return actions
-
-
-def _materialise(backend: Any, path: Path, st: os.stat_result) -> str:
-    """A link where a file of the store belongs: replaced by a copy of its target when both
-    are this user's and the target reads as that very file (a segment of its kind and
-    range, the body log holding the store's bodies), else kept aside."""
-    try:
-        target = os.stat(path)
-    except OSError:
-        target = None
-    me = os.geteuid()
-    if st.st_uid == me and target is not None and stat.S_ISREG(target.st_mode) and target.st_uid == me:
-        real = Path(os.path.realpath(path))
-        if _is_copy_of(backend, path, real):
-            from ...atomic import atomic_write
-
-            linked = os.readlink(path)
-            atomic_write(path, real.read_bytes())  # replaces the link itself, not what it points to
-            return messages.REPAIR_LINK_COPIED.format(path=path, target=linked)
-    return messages.REPAIR_SET_ASIDE.format(path=path, to=set_aside(backend, path))
-
-
-def _is_copy_of(backend: Any, path: Path, real: Path) -> bool:
-    """Whether ``real`` reads as the store's file ``path``: a segment file holding records of
-    its kind in its range, or the body log every body of the store reads from."""
-    segment = sides.SEGMENT_NAME.fullmatch(path.name)
-    if segment and segment[3] == "json":
-        kind = next((k for k in KINDS.values() if k.table == segment[1]), None)
-        if kind is None:
-            return False
-        try:
-            docs = SegmentView(real.parent, Entry(kind, int(segment[2]), real.name, 0)).all_docs()
-        except StoreError:
-            return False
-        allowed = numbers_of(int(segment[2]))
-        return all(integrity.is_number_key(k) and int(k) in allowed and type(d) is dict for k, d in docs.items())
-    log = sides.LOG_NAME.fullmatch(path.name)
-    if log:
-        try:
-            found = manifests.load(backend.path)
-        except StoreError:
-            return False
-        if isinstance(found, Legacy) or found.meta.get("log") != int(log[1]):
-            return False
-        body_refs = all_refs(Look(backend).records(found))
-        copy = body_log_of(backend.side, found.meta)
-        copy.path = real
-        return bool(body_refs) and not unreadable(copy, body_refs)
-    return False
-
-
-def _settings(backend: Any) -> list[str]:
-    path = backend.side / "config.json"
-    try:
-        backend.settings()
-    except StoreError:
-        if os.path.lexists(path):
-            return [messages.REPAIR_SETTINGS.format(path=path, to=set_aside(backend, path))]
-    return []
