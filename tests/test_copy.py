@@ -41,7 +41,7 @@ def test_a_colleagues_a1_and_the_teams_a1_both_survive_the_copy(cli, tmp_path):
 
     mine("edit", "a1", "--title", "同事改过的本地文章")  # the renumbered copy is still the same record
     again = mine("copy", "--to", str(cli.db))
-    assert again.stdout == "a1 → a3: took title from the source (changed there later)\n"
+    assert again.stdout == "a1 → a3: took title from the source (a change the target had not seen)\n"
     assert _titles(cli) == {"a1": "团队的文章", "a2": "团队的第二篇", "a3": "同事改过的本地文章"}
     assert cli("add", "article", "--title", "之后", "--region", "武清", "--date", "2025-07-04").stdout == "a4\n"
 
@@ -64,8 +64,8 @@ def test_a_stale_snapshot_copied_back_keeps_newer_edits_and_reports_conflicts(cl
     done = offline("copy", "--to", str(cli.db))
     assert done.stdout == plan.stdout
     assert done.stdout.splitlines() == [
-        "a4: took title from the source (changed there later)",
-        "conflict a3: title changed in both stores since they last matched; kept the target's "
+        "a4: took title from the source (a change the target had not seen)",
+        "conflict a3: title changed in both stores since each last took the other's; kept the target's "
         "(--prefer source takes the source's)"]
     titles = _titles(cli)
     assert (titles["a2"], titles["a3"], titles["a4"]) == ("团队改过的标题", "团队改的a3", "离线改的a4")
@@ -135,6 +135,58 @@ def test_copy_onto_the_same_store_by_another_spelling_is_refused_at_once(tmp_pat
     assert result.exit_code == 1 and "same store" in result.stderr and result.stderr.count("\n") == 1
     dotted = str(cli.db.parent / ".." / "one" / "zhaoshang.json")
     assert cli("copy", "--from", dotted, "--to", str(cli.db), ok=False).exit_code == 1
+
+
+def test_edits_on_both_sides_after_copies_both_ways_are_a_conflict(cli, tmp_path):
+    """Team → offline, the team edits, offline → team (the team keeps its edit, which the
+    offline copy has not seen), the offline copy edits the same field: a conflict, whichever
+    way the next copy runs, never a silent overwrite."""
+    cli("add", "article", "--title", "一", "--region", "武清", "--date", "2025-07-01", "--summary", "原来的摘要")
+    offline = _file(tmp_path, "offline")
+    cli("copy", "--to", str(offline.db))
+    cli("edit", "a1", "--summary", "团队的摘要")
+    offline("add", "article", "--title", "二", "--region", "武清", "--date", "2025-07-02")
+    offline("copy", "--to", str(cli.db))
+    assert cli.json("show", "a1")["summary"] == "团队的摘要"
+    offline("edit", "a1", "--summary", "离线的摘要")
+    there = cli("copy", "--to", str(offline.db))
+    assert "conflict a1: summary" in there.stdout and offline.json("show", "a1")["summary"] == "离线的摘要"
+    back = offline("copy", "--to", str(cli.db))
+    assert "conflict a1: summary" not in back.stdout  # settled by the copy before: the target's side stands
+    assert cli.json("show", "a1")["summary"] == "离线的摘要"
+
+
+def test_records_arriving_later_with_old_timestamps_are_copied(cli, tmp_path):
+    mine = _file(tmp_path, "mine")
+    mine("add", "article", "--title", "一", "--region", "武清", "--date", "2025-07-01")
+    mine("copy", "--to", str(cli.db))
+    cli("add", "article", "--title", "团队的", "--region", "武清", "--date", "2025-07-02")
+    old = tmp_path / "old.jsonl"
+    old.write_text(json.dumps({"title": "去年的稿件", "region": "武清", "date": "2024-05-01",
+                               "created_at": "2024-05-01T09:00:00+08:00"}, ensure_ascii=False) + "\n", "utf-8")
+    mine("import", str(old))  # a2 in mine, a2 taken in the team's store
+    result = mine("copy", "--to", str(cli.db))
+    assert result.stdout == "a2 → a3: the target's a2 is another record\n"
+    assert _titles(cli)["a3"] == "去年的稿件"
+
+
+def test_a_record_the_target_deleted_comes_back_said_so(cli, tmp_path):
+    mine = _file(tmp_path, "mine")
+    mine("add", "article", "--title", "一", "--region", "武清", "--date", "2025-07-01")
+    mine("copy", "--to", str(cli.db))
+    cli("rm", "a1", "--yes")
+    result = mine("copy", "--to", str(cli.db))
+    assert result.stdout.startswith("a1 → a2: the target issued a1 and no longer holds it (deleted there?)")
+
+
+def test_a_dry_run_into_a_store_that_does_not_exist_creates_nothing(tmp_path):
+    mine = _file(tmp_path, "mine")
+    mine("add", "article", "--title", "一", "--region", "武清", "--date", "2025-07-01")
+    target = tmp_path / "new" / "team.json"
+    target.parent.mkdir()
+    result = mine("copy", "--to", str(target), "--dry-run")
+    assert "would copy" in result.stderr and "1 added" in result.stderr
+    assert list(target.parent.iterdir()) == []
 
 
 @pytest.mark.tinydb

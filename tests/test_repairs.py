@@ -378,3 +378,131 @@ def test_restore_never_says_restored_over_a_broken_store(store):
     result = store("restore", "--yes", ok=False)
     assert one_line(result) and "none of the" in result.stderr and "intact" in result.stderr
     assert TinyDBBackend(store.db).backups()  # the backups are listed, as not usable
+
+
+# -- what a review found: repairs, restores and writes that must not destroy ------------------
+def test_restore_over_a_mendable_store_file_keeps_what_that_file_named(store):
+    store("add", "article", "--title", "最新的文章", "--region", "武清", "--date", "2025-07-09", "--body", "最新的正文")
+    newest = {row["file"] for row in store.file()["segments"].values()}
+    write_meta(store, lambda d: d["_meta"]["1"].update(next="garbled"))
+    store("restore", "--yes")
+    for i in range(7):  # writes enough for the backups to rotate
+        store("add", "lead", "--company", f"之后的企业{i}", "--phone", f"1370000{i:04d}")
+    assert newest <= {p.name for p in store.segments.iterdir()}  # the set-aside store file names them
+
+
+def test_a_backups_folder_others_can_write_stops_every_pruning(store):
+    before = {p.name for p in store.segments.iterdir()} | {p.name for p in side(store).iterdir()}
+    os.chmod(side(store) / "backups", 0o775)
+    result = store("add", "lead", "--company", "新企业", "--phone", "13700001111")
+    assert "kept" in result.stderr
+    after = {p.name for p in store.segments.iterdir()} | {p.name for p in side(store).iterdir()}
+    assert before <= after
+
+
+def _compacted(tmp_path) -> Cli:
+    """A store whose body log was compacted (generation 2), with backups naming generation 1."""
+    cli = Cli(tmp_path / "store" / "zhaoshang.json")
+    cli("import", str(EXAMPLES / "articles.jsonl"))
+    for i in range(4):
+        cli("edit", "a1", "--body", f"第{i}版正文" + "长" * 300_000)
+    fixed = cli("doctor", "--fix")
+    assert "compacted" in fixed.stdout and meta(cli)["log"] == 2
+    cli("add", "article", "--title", "压缩之后", "--region", "武清", "--date", "2025-07-09", "--body", "之后的正文")
+    return cli
+
+
+def test_a_store_pointed_at_an_older_body_log_never_reads_it_as_its_own(tmp_path):
+    cli = _compacted(tmp_path)
+    before = everything(cli)
+    write_meta(cli, lambda d: d["_meta"]["1"].update(log=1))
+    shown = cli("show", "a34", ok=False)
+    assert one_line(shown) and "not the body log this store wrote" in shown.stderr  # never another's bytes
+    for i in range(7):
+        assert one_line(cli("add", "lead", "--company", f"企业{i}", "--phone", f"1370000{i:04d}", ok=False))
+    assert (side(cli) / "bodies.2.log").exists()
+    fixed = cli("doctor", "--fix")
+    assert "reads its bodies from bodies.2.log" in fixed.stdout
+    assert everything(cli) == before
+
+
+def test_a_failed_repair_leaves_no_log_behind(store):
+    before = everything(store)
+    store.tamper("articles", lambda docs: docs["1"].update(_body="x"), reindex=False)
+    write_meta(store, lambda d: d["_meta"]["1"].update(log=2))
+    store("doctor", "--fix", ok=False)
+    log2 = side(store) / "bodies.2.log"
+    assert not log2.exists() or log2.read_bytes().startswith(b"ZSBODY1 ")  # never a log of zeros
+    for i in range(6):
+        store("add", "lead", "--company", f"企业{i}", "--phone", f"1370000{i:04d}", ok=False)
+    assert everything(store)["p1"] == before["p1"]
+
+
+def test_dropping_an_unreadable_segment_keeps_the_bodies_of_the_others(store):
+    before = everything(store)
+    log = side(store) / "bodies.1.log"
+    size = log.stat().st_size
+    path = store.segment_files("articles")[0]
+    path.write_bytes(b"\x00" * path.stat().st_size)  # garbled in place, no other version of it is kept
+    for backup in (side(store) / "backups").iterdir():
+        backup.unlink()
+    fixed = store("doctor", "--fix", "--drop-unreadable", ok=False)
+    assert "Traceback" not in fixed.stderr and "internal error" not in fixed.stderr
+    assert log.stat().st_size >= size  # the articles' bodies stay in the log, never cut off as unreferenced
+    after = everything(store)
+    assert {k: v for k, v in after.items() if not k.startswith("a")} == \
+        {k: v for k, v in before.items() if not k.startswith("a")}
+
+
+def test_a_segment_no_version_of_which_reads_is_reported_not_crashed_on(store):
+    path = store.segment_files("policies")[0]
+    path.write_bytes(b"garbage")
+    for backup in (side(store) / "backups").iterdir():
+        backup.unlink()
+    fixed = store("doctor", "--fix", ok=False)
+    assert fixed.exit_code == 1 and "internal error" not in fixed.stderr and "Traceback" not in fixed.stderr
+    assert "not fixed" in fixed.stdout and "--drop-unreadable" in fixed.stdout
+
+
+def test_a_mended_segment_beside_a_cut_log_is_repaired_not_crashed_on(store):
+    store.tamper("articles", lambda docs: docs["2"].update(date=20250701), reindex=False)
+    log = side(store) / "bodies.1.log"
+    log.write_bytes(log.read_bytes()[: log.stat().st_size // 2])
+    for flags in ([], ["--drop-unreadable"]):
+        fixed = store("doctor", "--fix", *flags, ok=False)
+        assert "internal error" not in fixed.stderr and "Traceback" not in fixed.stderr, fixed.stderr
+    assert "0 error(s)" in store("doctor").stderr
+
+
+def test_doctor_fix_touches_nothing_in_a_folder_the_store_did_not_make(tmp_path):
+    folder = tmp_path / "app.d"
+    folder.mkdir(mode=0o700)
+    (folder / "photos").mkdir()
+    (folder / "notes.txt").write_text("mine")
+    result = Cli(tmp_path / "app")("doctor", "--fix", ok=False)
+    assert one_line(result)
+    assert sorted(p.name for p in folder.iterdir()) == ["notes.txt", "photos"]
+
+
+def test_older_versions_of_a_segment_damaged_in_place_are_kept_for_the_repair(store):
+    store("edit", "a3", "--title", "改过的第三篇")
+    before = everything(store)
+    path = store.segment_files("articles")[0]
+    raw = bytearray(path.read_bytes())
+    raw[200:240] = b"\x00" * 40  # same size: only its content tells
+    path.write_bytes(bytes(raw))
+    for i in range(6):
+        store("add", "lead", "--company", f"企业{i}", "--phone", f"1370000{i:04d}")
+    fixed = store("doctor", "--fix")
+    assert "put back" in fixed.stdout
+    after = everything(store)
+    assert {k: v for k, v in after.items() if k.startswith("a") and k != "a3"} == \
+        {k: v for k, v in before.items() if k.startswith("a") and k != "a3"}
+
+
+def test_doctor_fix_on_a_sound_store_changes_nothing(store):
+    store("doctor", "--fix")  # the counters file written, if it was behind
+    files = {p: p.read_bytes() for p in store.db.parent.rglob("*") if p.is_file() and p.name != "lock"}
+    result = store("doctor", "--fix")
+    assert "nothing to mend" in result.stdout
+    assert {p: p.read_bytes() for p in store.db.parent.rglob("*") if p.is_file() and p.name != "lock"} == files

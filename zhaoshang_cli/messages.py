@@ -184,6 +184,8 @@ STORE_SCHEMA_DAMAGED = ("{path} is damaged: its schema number is {value!r}; it w
                         "Run 'zhaoshang restore' to bring back a backup")
 STORE_TOO_NEW = ("{path} was written by a newer zhaoshang (schema {found}, this one reads up to {supported}); "
                  "upgrade zhaoshang-cli. The file was left untouched")
+STORE_BODY_FOREIGN = ("{log} is not the body log this store wrote (another generation named by mistake?); "
+                      "run 'zhaoshang doctor'")
 STORE_BODY_MISSING = "the body log {log} is missing; run 'zhaoshang doctor'"
 STORE_BODY_UNREADABLE = "a body in {log} cannot be read (damaged?); run 'zhaoshang doctor' or 'zhaoshang restore'"
 SEGMENT_UNREADABLE = "the store cannot be read: {reason}; run 'zhaoshang doctor' or 'zhaoshang restore'"
@@ -239,18 +241,19 @@ STORE_DAMAGED = ("{path} is damaged: {where}: {problem}{more}; it was left untou
 STORE_DAMAGED_MORE = " (and {count} more problem(s))"
 STORE_OWNED_BY_OTHER = "{path} belongs to another user (uid {uid}); point --db at your own store"
 AFTER_COMMIT_FAILED = "the change was saved, but {what} failed ({reason}); 'zhaoshang doctor --fix' tidies up"
-AFTER_COMMIT_DAMAGED = ("the change was saved, but the store looks damaged ({problem}): no old backup, segment or "
-                        "body log was removed; run 'zhaoshang doctor'")
+AFTER_COMMIT_DAMAGED = ("the change was saved, but {problem}: old backups, segment files and body logs it may need "
+                        "were kept; run 'zhaoshang doctor'")
+LOG_NOT_OURS = "{log} is not the body log this store wrote (its header names another)"
 SEEN_MISSING = "{file} is missing"
 SEEN_CHANGED = "{file} is not as it was written"
 SEEN_LOG_SHORT = "{log} holds {size} bytes, the store refers to {end}"
 STORE_COUNTER_BEHIND = ("the next ID for {kind} would be {id}, which is stored already: the store's ID counters "
                         "were set back; nothing was changed. Run 'zhaoshang doctor --fix'")
-STORE_LOG_SHORT = ("{log} holds {size} bytes but the store refers to {end}: the body log is missing, cut or not "
-                   "the store's; nothing was changed. Run 'zhaoshang doctor'")
-AFTER_COMMIT_BACKUPS = "pruning old backups"
-AFTER_COMMIT_SEGMENTS = "removing replaced segment files"
-AFTER_COMMIT_LOGS = "pruning old body logs"
+STORE_LOG_REFUSED = "{problem}: the body log is missing, cut or not the store's; nothing was changed. Run 'zhaoshang doctor'"
+AFTER_COMMIT_PRUNING = "removing old backups, segment files and body logs"
+PRUNE_BACKUPS_UNTRUSTED = "{folder} is not a private folder of this user, so what its backups name is unknown"
+PRUNE_BACKUP_UNREADABLE = "the backup {backup} cannot be read, so what it names is unknown"
+PRUNE_SEGMENT_CHANGED = "{file} is not as it was written"
 BACKUP_FAILED = "no backup was kept of the previous version ({reason})"
 LOCK_TIMEOUT_INVALID = ("--lock-timeout / ZHAOSHANG_LOCK_TIMEOUT: '{value:g}' is not a number of seconds "
                         "(a finite number, 0 or more)")
@@ -508,7 +511,8 @@ DOCTOR_FOREIGN_KIND = ("{file} holds records of a kind this zhaoshang does not k
 DOCTOR_REBUILD_HINT = "the store's data is beside it ({found}): 'zhaoshang doctor --fix' rebuilds the store file from it"
 DOCTOR_PARENT_OPEN = ("{folder} is writable by other users and not sticky: anyone can move the store file away "
                       "(chmod 700 {folder}, or keep the store elsewhere)")
-DOCTOR_REWRITTEN = "store written again (the previous version is a backup): index rebuilt, ID counters saved"
+DOCTOR_NOTHING_TO_MEND = "nothing to mend: the store was left as it is"
+DOCTOR_REWRITTEN = "store written again (the previous version is a backup)"
 DOCTOR_SUMMARY = "{errors} error(s), {warnings} warning(s)"
 REPAIR_COUNTER = "the next ID for {kind} set to {next}"
 REPAIR_LOG_TAIL = "cut {size} unreferenced bytes off the end of {log}"
@@ -521,7 +525,10 @@ REPAIR_MODE = "{path}: mode set to 0600"
 REPAIR_LINK = "removed the link {path}"
 REPAIR_DIR = "removed the empty directory {path}"
 REPAIR_BODY = "{id}: dropped its body (unreadable in {log}, where its bytes stay, at {ref})"
-REPAIR_BODY_RECOVERED = "{id}: its body could not be read; put back the one backup {backup} holds (into {log})"
+REPAIR_BODY_RECOVERED = "{id}: its body could not be read; put back the one backup {backup} holds"
+REPAIR_BODY_WAITS = ("{id}: backup {backup} holds its body, but {log} is cut short or not the store's: it goes into a "
+                     "new body log once no other body is left unread (--drop-unreadable)")
+REPAIR_NEW_LOG = "wrote every body into a new body log, {log} ({after} KiB)"
 REPAIR_BODY_KEPT = "{id}: its body in {log} cannot be read and no backup holds it (--drop-unreadable drops it)"
 REPAIR_MORE_KEPT = "… and {count} more left as they are"
 REPAIR_LOG_GENERATION = "the store reads its bodies from {other}, which holds all {count}, no more from {log}"
@@ -540,7 +547,8 @@ REPAIR_RECORD_ASIDE = "{table}[{key!r}] is not a record: kept aside as {to}"
 REPAIR_MOVED = "{table}[{key!r}] was not under a number of its segment: stored as {id}"
 REPAIR_LINK_COPIED = "{path} was a link to {target}: replaced by a copy of it"
 REPAIR_SETTINGS = "the settings {path} could not be read: kept aside as {to}; the settings start afresh"
-REPAIR_UNRESOLVED = "doctor --fix left something it could not read"
+REPAIR_SCHEMA = "schema set to {schema}, the version of a store file that names segments"
+REPAIR_UNRESOLVED = "the previous store file was damaged, or doctor --fix left something it could not read"
 BACKUP_SEGMENTS_MISSING = "{count} of its segment files are gone"
 BACKUP_SEGMENT_UNREADABLE = "damaged segment {reason}"
 BACKUP_BODIES_UNREADABLE = "{count} bodies cannot be read from {log} (the first: {first})"
@@ -611,18 +619,19 @@ COPY_SAME_STORE = "--from and --to name the same store ({path}): nothing to copy
 COPY_SUMMARY = ("copied {source} → {target}: {added} added ({renumbered} under new IDs), {updated} updated, "
                 "{unchanged} unchanged, {conflicts} with conflicts, {skipped} not copied, {kept} only in the target (kept)")
 COPY_RENUMBERED = "{id} → {new}: the target's {id} is another record"
-COPY_MERGED = "{ids}: took {fields} from the source (changed there later)"
-COPY_CONFLICT = ("conflict {ids}: {fields} changed in both stores since they last matched; kept the "
+COPY_MERGED = "{ids}: took {fields} from the source (a change the target had not seen)"
+COPY_CONFLICT = ("conflict {ids}: {fields} changed in both stores since each last took the other's; kept the "
                  "{kept}'s (--prefer {other} takes the {other}'s)")
 COPY_DUPLICATE = "not copied: {id} has the same {key} as {other} in the source (merge or edit one of them)"
 COPY_DUPLICATE_MATCHED = "not copied: {id} is the same record as {target} in the target, which {other} was copied into"
-COPY_DELETED = "not copied: {id} was deleted from the target after the target last took this store's records"
+COPY_REISSUED = ("{id} → {new}: the target issued {id} and no longer holds it (deleted there?); added under a "
+                 "new ID ('zhaoshang rm {new}' if it was meant to go)")
 COPY_KEY_TAKEN = "not copied: {id} would give {target} the same {key} as {other} in the target"
 COPY_DRY_RUN = ("would copy {source} → {target}: {added} added ({renumbered} under new IDs), {updated} updated, "
                 "{unchanged} unchanged, {conflicts} with conflicts, {skipped} not copied, {kept} only in the target; "
                 "nothing was changed")
-COPY_PREFER_HELP = ("When a field changed in both stores since they last matched: keep the target's (default) "
-                    "or take the source's.")
+COPY_PREFER_HELP = ("When a field changed in both stores since each last took the other's records: keep the "
+                    "target's (default) or take the source's.")
 COPY_DRY_RUN_HELP = "Say what would be copied, merged and renumbered; change nothing."
 COPY_TO_HELP = "The store to copy into: a file path or postgresql://USER@HOST/DBNAME."
 COPY_FROM_HELP = "The store to copy from (default: --db)."

@@ -8,10 +8,13 @@ were uids are known by their ID and creation time.
 
 Each change stamps ``field_times``: the time each field last changed, by field (an
 amount with its range, currency and approximation is one field, a region with its
-zone, a body another).  A merge takes, field by field, the version changed later; a
-field changed on both sides since the two stores last matched is a conflict, kept as
-the target has it unless the caller prefers the source.  Notes and status moves are
-merged, never dropped.
+zone, a body another), and ``field_from``: for a field whose value a copy brought from
+another store, that store's id (a change here clears it).  Two versions of a record merge
+field by field: a side's value the other side has not seen wins (not seen: it did not come
+from the other store, and changed after the other last took this store's records); a field
+unseen on both sides is a conflict, kept as the target has it unless the caller prefers the
+source; seen on both, the one changed later wins.  Notes and status moves are merged,
+never dropped.
 """
 
 from __future__ import annotations
@@ -26,10 +29,11 @@ from .kind import Kind, record_id
 
 UID = "uid"
 TIMES = "field_times"
+FROM = "field_from"
 BODY = "body"
 _STAMPS = ("created_at", "updated_at")
 _UNION = ("notes", "history")  # merged entry by entry
-_BOOKKEEPING = frozenset((UID, TIMES, *_STAMPS, "_body"))
+_BOOKKEEPING = frozenset((UID, TIMES, FROM, *_STAMPS, "_body"))
 _EARLIEST = datetime(1, 1, 2, tzinfo=timezone.utc)
 
 
@@ -87,6 +91,18 @@ def stamp(kind: Kind, old: Mapping[str, Any], new: dict[str, Any], body_changed:
         at = now()
         times.update((name, at) for name in changed)
         new[TIMES] = times
+        origins = {k: v for k, v in (old.get(FROM) or {}).items() if k not in changed}
+        if origins:
+            new[FROM] = origins
+        else:
+            new.pop(FROM, None)
+
+
+def brought(kind: Kind, doc: dict[str, Any], store: str | None) -> None:
+    """Mark every field of a record a copy brings from ``store`` as come from there."""
+    if store:
+        names = set(_values(kind, doc)) | ({BODY} if kind.has_body else set())
+        doc[FROM] = {name: store for name in sorted(names)}
 
 
 @lru_cache(maxsize=65536)
@@ -136,39 +152,63 @@ class Merged:
         return bool(self.taken or self.body_changed or self.lists_changed or self.settled)
 
 
-def merge(kind: Kind, source: Version, target: Version, since: str | None, prefer: str | None = None,
+@dataclass(frozen=True)
+class Peers:
+    """The two stores a merge is between: their ids, when the target last took the source's
+    records and when the source last took the target's (None: never)."""
+
+    source: str | None = None
+    target: str | None = None
+    target_took: str | None = None
+    source_took: str | None = None
+
+
+def _unseen(doc: Mapping[str, Any], name: str, by: str | None, took: str | None) -> bool:
+    """Whether the store ``by`` has not seen this side's value of field ``name``: it did not
+    come from there, and changed after ``by`` last took this side's records."""
+    origins = doc.get(FROM)
+    if by and isinstance(origins, dict) and origins.get(name) == by:
+        return False
+    return took is None or later(changed_at(doc, name), took)
+
+
+def merge(kind: Kind, source: Version, target: Version, peers: Peers = Peers(), prefer: str | None = None,
           at: str | None = None) -> Merged:
-    """The target's version updated from the source's, field by field: the one changed later
-    wins; changed on both sides after ``since`` (when the stores last matched) is a
-    conflict, which keeps the target's value unless ``prefer`` is "source".  A conflict's
-    outcome is stamped as changed ``at`` (now), so that it stands in the next merge of the
-    two stores, whichever way it runs."""
+    """The target's version updated from the source's, field by field (see the module's
+    notes).  A conflict's outcome is stamped as changed ``at`` (now), here, so that it
+    stands in the next merge of the two stores, whichever way it runs."""
     theirs, ours = _values(kind, source.doc), _values(kind, target.doc)
     if kind.has_body:
         theirs[BODY] = {BODY: source.body or None}
         ours[BODY] = {BODY: target.body or None}
     doc = dict(target.doc)
     times = dict(target.doc.get(TIMES) or {})
+    origins = dict(target.doc.get(FROM) or {})
     result = Merged(doc, target.body)
     for name in sorted(theirs.keys() | ours.keys()):
         if theirs.get(name, {}) == ours.get(name, {}) or all(v in (None, "", [], {}) for v in
                                                              [*theirs.get(name, {}).values(),
                                                               *ours.get(name, {}).values()]):
             continue
-        when_theirs, when_ours = changed_at(source.doc, name), changed_at(target.doc, name)
-        both = since is not None and later(when_theirs, since) and later(when_ours, since)
-        if both:
+        theirs_unseen = _unseen(source.doc, name, peers.target, peers.target_took)
+        ours_unseen = _unseen(target.doc, name, peers.source, peers.source_took)
+        if theirs_unseen and ours_unseen:
             result.conflicts.append(name)
             take = prefer == "source"
             times[name] = at or now()
+            origins.pop(name, None)
             result.settled = True
+        elif theirs_unseen or ours_unseen:
+            take = theirs_unseen
         else:
-            take = later(when_theirs, when_ours)
-            if take:
-                times[name] = when_theirs
+            take = later(changed_at(source.doc, name), changed_at(target.doc, name))
         if not take:
             continue
         result.taken.append(name)
+        if not result.settled or name not in result.conflicts:
+            times[name] = changed_at(source.doc, name)
+        if peers.source:
+            origins[name] = peers.source
         if name == BODY:
             result.body, result.body_changed = source.body or None, True
             continue
@@ -182,6 +222,10 @@ def merge(kind: Kind, source: Version, target: Version, since: str | None, prefe
             result.lists_changed = True
     if result.taken or result.settled:
         doc[TIMES] = times
+        if origins:
+            doc[FROM] = origins
+        else:
+            doc.pop(FROM, None)
     if result.changed and later(source.doc.get("updated_at"), doc.get("updated_at")):
         doc["updated_at"] = source.doc["updated_at"]
     return result

@@ -5,16 +5,17 @@ Records are matched by who they are, never by ID alone: the same identity (versi
 a record keeps its uid through every copy), else the same natural key (the same page,
 title and date, company and phone).  A source record the target lacks is added under its
 own ID when the target never issued that ID, else under a new one (reported ``a1 → a34``;
-it keeps its identity, so the next copy finds it again).  A record on both sides is merged
-field by field (versions.merge): the side changed later wins, a field changed on both
-sides since the two stores last matched is a conflict that keeps the target's value
-unless ``prefer`` says otherwise, and notes and status moves are merged, never dropped.
-A source record with the natural key of another one (a store written before keys were
-enforced) is named and not copied, and so is one the target deleted after it last took the
-source's records.  Records only in the target are kept.
+it keeps its identity, so the next copy finds it again; one whose ID the target issued and
+no longer holds is said to be so: it may be a record the target deleted).  A record on
+both sides is merged field by field (versions.merge): the change the other side has not
+seen wins, a field changed on both sides since each last took the other's records is a
+conflict that keeps the target's value unless ``prefer`` says otherwise, and notes and
+status moves are merged, never dropped.  A source record with the natural key of another
+one (a store written before keys were enforced) is named and not copied.  Records only in
+the target are kept.
 
-Everything is written in one transaction of the target, which then records that it
-matched the source; the target's ID counters are raised to the source's (an ID the source
+Everything is written in one transaction of the target, which then records that it took
+the source's records; the target's ID counters are raised to the source's (an ID the source
 issued and deleted is never issued by the target either) and the settings come along.  A
 dry run does all of it and keeps nothing; a second run changes nothing.
 """
@@ -27,7 +28,7 @@ from typing import Iterator
 from .. import messages
 from ..domain import versions
 from ..domain.kind import KINDS, Kind, record_id
-from ..domain.versions import UID, Version, identity, later, merge
+from ..domain.versions import UID, Peers, Version, brought, identity, merge
 from ..storage.base import Backend, Query, Reader, Record, Writer
 
 _BATCH = 1000
@@ -39,7 +40,7 @@ class CopyResult:
     updated: int = 0
     unchanged: int = 0
     kept: int = 0  # records only in the target
-    renumbered: list[tuple[str, str]] = field(default_factory=list)  # (source ID, target ID)
+    renumbered: list[tuple[str, str, bool]] = field(default_factory=list)  # (source ID, target ID, ID held there)
     merged: list[tuple[str, str, list[str]]] = field(default_factory=list)  # (source ID, target ID, fields taken)
     conflicts: list[tuple[str, str, list[str], str]] = field(default_factory=list)  # (…, fields, side kept)
     skipped: list[str] = field(default_factory=list)  # why a source record was not copied
@@ -51,6 +52,17 @@ class _DryRun(Exception):
 
 
 def copy(source: Backend, target: Backend, *, prefer: str | None = None, dry_run: bool = False) -> CopyResult:
+    if dry_run and not target.exists():  # the plan against an empty store, made where nothing is kept
+        import tempfile
+
+        from ..storage.tinydb.backend import TinyDBBackend
+
+        with tempfile.TemporaryDirectory(prefix="zhaoshang-plan-") as folder:
+            return _copy(source, TinyDBBackend(f"{folder}/plan.json"), prefer, dry_run=True)
+    return _copy(source, target, prefer, dry_run)
+
+
+def _copy(source: Backend, target: Backend, prefer: str | None, dry_run: bool) -> CopyResult:
     result = CopyResult(dry_run=dry_run)
     settings = dict(source.settings())
     started = versions.now()
@@ -60,10 +72,9 @@ def copy(source: Backend, target: Backend, *, prefer: str | None = None, dry_run
             theirs = reader.sync_state()
             with target.writing() as txn:
                 ours = txn.sync_state()
-                since = ours.since(theirs)
-                taken = ours.synced.get(theirs.store) if theirs.store else None
+                peers = Peers(theirs.store, ours.store, ours.took(theirs), theirs.took(ours))
                 for kind in KINDS.values():
-                    _Kind(reader, txn, kind, result, (since, taken, started), prefer).copy()
+                    _Kind(reader, txn, kind, result, peers, started, prefer).copy()
                 txn.keep_counters(counters)
                 if theirs.store and (result.added or result.updated):
                     txn.mark_synced(theirs.store, started)
@@ -82,16 +93,16 @@ class _Kind:
     """The records of one kind: the target's identities known first, the source's streamed
     in batches and matched by identity, then by natural key."""
 
-    def __init__(self, reader: Reader, txn: Writer, kind: Kind, result: CopyResult,
-                 times: tuple[str | None, str | None, str], prefer: str | None):
-        """``times``: when the stores last matched, when the target last took the source's
-        records (it held every record the source had then), and now."""
+    def __init__(self, reader: Reader, txn: Writer, kind: Kind, result: CopyResult, peers: Peers, started: str,
+                 prefer: str | None):
+        """``peers``: the two stores (versions.merge); ``started``: now."""
         self.reader, self.txn, self.kind, self.result = reader, txn, kind, result
-        (self.since, self.taken, self.started), self.prefer = times, prefer
+        self.peers, self.started, self.prefer = peers, started, prefer
         self.held: dict[str, int] = {}  # identity → number, of the target's records as they were
         for record in txn.select(Query((kind,), fields=frozenset((UID, "created_at")))):
             self.held[identity(kind, record.number, record.doc)] = record.number
-        self.untouched = set(self.held.values())  # target records no source record matched (yet)
+        self.numbers = set(self.held.values())  # the numbers the target's records have
+        self.untouched = set(self.numbers)  # target records no source record matched (yet)
         self.matched: dict[int, str] = {}  # target number → the source ID matched to it
         self.keys: dict[tuple[str, ...], str] = {}  # natural keys of the source seen so far → source ID
         self.later: list[int] = []  # source numbers the target issued to other records
@@ -151,7 +162,7 @@ class _Kind:
     def _merge(self, record: Record, number: int) -> None:
         kind, txn = self.kind, self.txn
         stored = txn.get(record_id(kind, number), with_body=kind.has_body)
-        merged = merge(kind, Version(record.doc, record.body), Version(stored.doc, stored.body), self.since,
+        merged = merge(kind, Version(record.doc, record.body), Version(stored.doc, stored.body), self.peers,
                        self.prefer, self.started)
         target_id = record_id(kind, number)
         if merged.conflicts:
@@ -185,9 +196,6 @@ class _Kind:
             if record.number >= following:
                 keep.append(record)
                 following = record.number + 1
-            elif self.taken and not later(record.doc.get("created_at"), self.taken):
-                # the target took it with the rest of the source's records, and deleted it since
-                self._skip(messages.COPY_DELETED, record)
             else:
                 self.later.append(record.number)
         self._add(keep, keep_ids=True)
@@ -210,6 +218,7 @@ class _Kind:
         for record in records:
             doc = dict(record.doc)
             doc.setdefault(UID, identity(kind, record.number, record.doc))  # found again when renumbered
+            brought(kind, doc, self.peers.source)
             if kind.has_body:
                 doc["body"] = record.body or None
             docs.append(doc)
@@ -217,7 +226,8 @@ class _Kind:
         for record, number in zip(records, numbers):
             self.result.added += 1
             if number != record.number:
-                self.result.renumbered.append((record.id, record_id(kind, number)))
+                held = record.number in self.numbers
+                self.result.renumbered.append((record.id, record_id(kind, number), held))
 
 
 def _pair(source_id: str, target_id: str) -> str:
@@ -256,8 +266,8 @@ def _database(url: str) -> tuple[str, int, str]:
 
 def lines(result: CopyResult) -> Iterator[str]:
     """What the copy did (or would do) to single records, one line each."""
-    for source_id, target_id in result.renumbered:
-        yield messages.COPY_RENUMBERED.format(id=source_id, new=target_id)
+    for source_id, target_id, held in result.renumbered:
+        yield (messages.COPY_RENUMBERED if held else messages.COPY_REISSUED).format(id=source_id, new=target_id)
     for source_id, target_id, fields in result.merged:
         yield messages.COPY_MERGED.format(ids=_pair(source_id, target_id), fields=", ".join(fields))
     for source_id, target_id, fields, kept in result.conflicts:

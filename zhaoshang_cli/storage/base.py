@@ -144,23 +144,15 @@ class BackupInfo:
 
 @dataclass(frozen=True)
 class SyncState:
-    """Who a store is, and when it last matched other stores (a copy from or to them):
-    store id → time.  A store made before stores had ids has none until its next write."""
+    """Who a store is, and when it last took other stores' records (a copy from them into
+    it): store id → time.  A store made before stores had ids has none until its next write."""
 
     store: str | None = None
     synced: Mapping[str, str] = field(default_factory=dict)
 
-    def since(self, other: "SyncState") -> str | None:
-        """When this store and ``other`` last matched, as either of them recorded it."""
-        from ..domain.versions import later
-
-        times = [t for t in (other.store and self.synced.get(other.store),
-                             self.store and other.synced.get(self.store)) if t]
-        best = None
-        for time in times:
-            if best is None or later(time, best):
-                best = time
-        return best
+    def took(self, other: "SyncState") -> str | None:
+        """When this store last took ``other``'s records (a copy from it), if ever."""
+        return self.synced.get(other.store) if other.store else None
 
 
 class Reader(Protocol):

@@ -109,6 +109,7 @@ class State:
     schema: int | None  # None: no zhaoshang tables yet
     layouts: dict[str, str] = field(default_factory=dict)  # kind name → its table's layout
     trgm: str | None = None  # the schema holding pg_trgm, when installed
+    identified: bool = False  # the store has an id (SyncState)
 
     def ready(self, kind: Kind) -> bool:
         return self.layouts.get(kind.name) == schema.layout(kind)
@@ -126,7 +127,7 @@ def _state(conn: Any) -> State:
     except ValueError:
         raise StoreError(messages.PG_SCHEMA_DAMAGED.format(value=rows.get("schema"))) from None
     layouts = {k.removeprefix("layout:"): v for k, v in rows.items() if k.startswith("layout:")}
-    return State(version, layouts, trgm[0] if trgm else None)
+    return State(version, layouts, trgm[0] if trgm else None, "id" in rows)
 
 
 class Reader:
@@ -516,6 +517,11 @@ class PostgresBackend:
                 state = _state(conn)
             writer = Writer(conn, state)
             try:
+                if state.schema is not None and not state.identified:  # a store made before stores had ids
+                    from ...domain.versions import new_uid
+
+                    conn.execute(f"INSERT INTO {META} (key, value) VALUES ('id', %s) ON CONFLICT (key) DO NOTHING",
+                                 [new_uid()])
                 yield writer
                 writer.finish()
             except BaseException:

@@ -141,14 +141,21 @@ class TinyDBBackend(KeptVersions):
             problem = private_dir_problem(directory)
             if problem:
                 raise StoreError(problem)
-        if self.side.is_dir() and not sides.marked(self.side):
-            self._check_unmarked_side()
+        self.check_side_is_ours()
 
-    def _check_unmarked_side(self) -> None:
-        """A side folder without the store's mark: one made before there was a mark (its store
-        file is ours, or it holds only names the store uses), else someone else's."""
-        if self.path.exists():
-            manifests.read_meta(load_document(self.path), self.path)  # another program's file is refused
+    def check_side_is_ours(self) -> None:
+        """Refuse a side folder the store did not make (no mark, and not one made before there
+        was a mark: its store file is ours, or it holds only names the store uses)."""
+        sides.check_path(self.given)
+        if not self.side.is_dir() or sides.marked(self.side):
+            return
+        try:
+            if self.path.exists():
+                manifests.read_meta(load_document(self.path), self.path)  # another program's file is refused
+                return
+        except StoreError:
+            if not sides.holds_only_ours(self.side):
+                raise
             return
         if sides.holds_only_ours(self.side):
             return
@@ -307,17 +314,22 @@ class TinyDBBackend(KeptVersions):
             raise
 
     def _refuse_short_log(self, current: Manifest) -> None:
-        """A body log shorter than the store says (missing, cut, another generation named) must
-        not be written to: new bodies would land where old ones are looked for."""
+        """A body log that is not the store's (another token), or shorter than the store says,
+        or missing while records refer to it, must not be written to: new bodies would land
+        where old ones are looked for."""
         end = current.meta.get("log_end")
         log = self.body_log(current.meta)
-        if type(end) is int and log.size() < end:
-            raise StoreError(messages.STORE_LOG_SHORT.format(log=log.path, size=log.size(), end=end))
+        problem = log.problem(end if type(end) is int else None)
+        if problem is None and type(end) is not int and not log.path.exists():
+            end = _referenced_by_indexes(self.segments_dir, current)  # a store of before log_end
+            problem = log.problem(end) if end else None
+        if problem:
+            raise StoreError(messages.STORE_LOG_REFUSED.format(problem=problem))
 
     def damage_seen(self, current: Manifest) -> str | None:
         """What a quick look finds wrong with a committed state: a file it names missing or of
-        another size than written, its body log shorter than it says.  While there is any,
-        nothing is pruned: old versions may be what doctor needs."""
+        another size than written, its body log not the one it wrote or shorter than it says.
+        While there is any, nothing is pruned: old versions may be what doctor needs."""
         for entry in current.entries.values():
             for name, size in zip(entry.files, entry.sizes or (None, None, None)):
                 try:
@@ -327,10 +339,7 @@ class TinyDBBackend(KeptVersions):
                 if not stat.S_ISREG(st.st_mode) or (size is not None and st.st_size != size):
                     return messages.SEEN_CHANGED.format(file=name)
         end = current.meta.get("log_end")
-        log = self.body_log(current.meta)
-        if type(end) is int and log.size() < end:
-            return messages.SEEN_LOG_SHORT.format(log=log.path.name, size=log.size(), end=end)
-        return None
+        return self.body_log(current.meta).problem(end if type(end) is int else None)
 
     def _commit(self, txn: Transaction, saved: dict[str, int], existed: bool, damaged: bool) -> None:
         txn.finish()
@@ -343,6 +352,8 @@ class TinyDBBackend(KeptVersions):
                 atomic_write(self.counters_path, orjson.dumps(txn.meta["next"]))
                 undo.append(lambda: atomic_write(self.counters_path, old) if old is not None
                             else os.unlink(self.counters_path))
+            if damaged:  # what the set-aside store file named is no backup's: nothing may be pruned
+                self.hold_pruning = True
             made = self._set_aside() if damaged else self._backup() if existed else None
             if made is not None:
                 undo.append(lambda: os.unlink(made))
@@ -360,16 +371,13 @@ class TinyDBBackend(KeptVersions):
         """What follows the commit point can only warn: the change is saved either way.  Old
         backups, segment files and body logs go only while the store looks sound."""
         problem = messages.REPAIR_UNRESOLVED if self.hold_pruning else self.damage_seen(current)
+        try:
+            problem = problem or self.prune(current)
+        except Exception as exc:  # noqa: BLE001 - reported, never raised: the data is saved
+            self.warnings.append(messages.AFTER_COMMIT_FAILED.format(what=messages.AFTER_COMMIT_PRUNING,
+                                                                     reason=_reason(exc)))
         if problem:
             self.warnings.append(messages.AFTER_COMMIT_DAMAGED.format(problem=problem))
-            return
-        for what, step in ((messages.AFTER_COMMIT_BACKUPS, self._prune_backups),
-                           (messages.AFTER_COMMIT_SEGMENTS, lambda: self._prune_segments(current)),
-                           (messages.AFTER_COMMIT_LOGS, lambda: self._prune_logs(current.meta["log"]))):
-            try:
-                step()
-            except Exception as exc:  # noqa: BLE001 - reported, never raised: the data is saved
-                self.warnings.append(messages.AFTER_COMMIT_FAILED.format(what=what, reason=_reason(exc)))
 
     def _remove_temp_files(self) -> None:
         """Temp files of interrupted writes (we hold the write lock: none is in progress)."""
@@ -450,3 +458,16 @@ def _record_count(found: Manifest | Legacy) -> int:
     if isinstance(found, Legacy):
         return sum(len(t) for t in (found.data.get(k.table) for k in KINDS.values()) if isinstance(t, dict))
     return sum(e.count for e in found.entries.values())
+
+
+def _referenced_by_indexes(directory: Path, current: Manifest) -> int:
+    """The end of the last body the records refer to, from the segments' indexes."""
+    end = 0
+    for entry in current.entries.values():
+        if entry.kind.has_body and entry.count:
+            try:
+                arrays = SegmentView(directory, entry).index().arrays
+            except StoreError:
+                continue
+            end = max([end, *(at + length for at, length in zip(arrays["body_at"], arrays["body_len"]) if at >= 0)])
+    return end

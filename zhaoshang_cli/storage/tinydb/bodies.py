@@ -8,6 +8,11 @@ search can look for the needle's JSON form in the raw bytes.
 
 Appends are fsynced before the store file that references them is replaced: a crash
 leaves at worst unreferenced bytes at the end of the log, which nothing reads.
+
+A log starts with a header naming a random token, which the store file's meta records
+(``log_token``): a log that is not the one the store wrote (another generation named by
+mistake, a file put in its place) is refused, never read as the store's bodies.  Logs
+written before there were tokens have no header and are taken as they are.
 """
 
 from __future__ import annotations
@@ -31,25 +36,77 @@ _CHUNK = 1 << 20
 class BodyUnreadable(StoreError):
     """A body whose bytes are missing or damaged (a cut, garbled or missing log)."""
 
-    def __init__(self, log: Path, offset: int = -1):
-        template = messages.STORE_BODY_MISSING if offset < 0 else messages.STORE_BODY_UNREADABLE
+    def __init__(self, log: Path, offset: int = -1, foreign: bool = False):
+        template = (messages.STORE_BODY_FOREIGN if foreign else messages.STORE_BODY_MISSING if offset < 0
+                    else messages.STORE_BODY_UNREADABLE)
         super().__init__(template.format(log=log))
         self.offset = offset
 
 
+MAGIC = b"ZSBODY1 "
+_TOKEN_LENGTH = 16  # hex digits
+HEADER_SIZE = len(MAGIC) + _TOKEN_LENGTH + 1
+
+
 def body_log_of(side: Path, meta: Mapping[str, Any]) -> BodyLog:
     """The body log a manifest's ``meta`` names, in the store's side folder."""
-    return BodyLog(side / f"bodies.{meta['log']}.log", meta.get("bodies") == "json")
+    token = meta.get("log_token")
+    return BodyLog(side / f"bodies.{meta['log']}.log", meta.get("bodies") == "json",
+                   token if type(token) is str else None)
 
 
 class BodyLog:
     """One generation of the body log.  ``literals`` is False for logs written before bodies
     were stored as JSON literals (plain UTF-8 text, schema 2 stores): those are read as they
-    are and converted by the next write (see rewrite.compact_bodies)."""
+    are and converted by the next write (see rewrite.compact_bodies).  ``token``: what its
+    header must say (None: a log of before there were tokens, or one not begun yet)."""
 
-    def __init__(self, path: Path, literals: bool = True):
+    def __init__(self, path: Path, literals: bool = True, token: str | None = None):
         self.path = path
         self.literals = literals
+        self.token = token
+
+    def header_token(self) -> str | None:
+        """The token the log's header names (None: no header, or no log)."""
+        try:
+            fd = open_private(self.path, os.O_RDONLY)
+        except (OSError, StoreError):
+            return None
+        try:
+            head = os.pread(fd, HEADER_SIZE, 0) if hasattr(os, "pread") else os.read(fd, HEADER_SIZE)
+        finally:
+            os.close(fd)
+        if len(head) == HEADER_SIZE and head.startswith(MAGIC) and head.endswith(b"\n"):
+            return head[len(MAGIC):-1].decode("ascii", "replace")
+        return None
+
+    def problem(self, end: int | None = None) -> str | None:
+        """Why this is not the log the store wrote (another token, none where one was written),
+        or shorter than ``end`` bytes; None when it is."""
+        size = self.size()
+        if self.token is not None and size and self.header_token() != self.token:
+            return messages.LOG_NOT_OURS.format(log=self.path.name)
+        if end is not None and size < end:
+            return messages.SEEN_LOG_SHORT.format(log=self.path.name, size=size, end=end)
+        return None
+
+    def begin(self) -> int:
+        """Make the log ready for appends and return its size: a new (empty) log gets its
+        header and token first; an existing one with a header lends its token."""
+        size = self.size()
+        if size == 0 and self.literals:
+            self.token = self.token or os.urandom(_TOKEN_LENGTH // 2).hex()
+            fd = open_private(self.path, os.O_WRONLY | os.O_CREAT | os.O_APPEND)
+            try:
+                with naming(self.path):
+                    write_parts(fd, [MAGIC + self.token.encode("ascii") + b"\n"])
+                    os.fsync(fd)
+            finally:
+                os.close(fd)
+            return HEADER_SIZE
+        if self.token is None:
+            self.token = self.header_token()
+        return size
 
     def decode(self, data: bytes) -> str:
         return orjson.loads(data) if self.literals else data.decode("utf-8")
@@ -95,23 +152,19 @@ class BodyLog:
         finally:
             os.close(fd)
 
-    def extend(self, size: int) -> None:
-        """Make the log at least ``size`` bytes long (zeros at its end, created if missing), so
-        that bodies appended next land after every byte the store refers to."""
-        fd = open_private(self.path, os.O_WRONLY | os.O_CREAT)
-        try:
-            if os.fstat(fd).st_size < size:
-                os.ftruncate(fd, size)
-                os.fsync(fd)
-        finally:
-            os.close(fd)
-
     def open(self):
-        """The log for reading, for ``read_many`` calls that follow one another."""
+        """The log for reading, for ``read_many`` calls that follow one another; one that is
+        not the store's (its header names another token) is BodyUnreadable."""
         try:
-            return os.fdopen(open_private(self.path, os.O_RDONLY), "rb")
+            handle = os.fdopen(open_private(self.path, os.O_RDONLY), "rb")
         except FileNotFoundError:
             raise BodyUnreadable(self.path) from None
+        if self.token is not None:
+            head = handle.read(HEADER_SIZE)
+            if head != MAGIC + self.token.encode("ascii") + b"\n":
+                handle.close()
+                raise BodyUnreadable(self.path, foreign=True)
+        return handle
 
     def _read_one(self, handle, ref: Ref) -> str:
         return self._checked(next(read_spans(handle.fileno(), [(ref[0], ref[1])])), ref)
@@ -177,6 +230,7 @@ class Appender:
         self.log = log
         self.offset: int | None = None
         self.start: int | None = None  # the log's size before this transaction appended to it
+        self.created = False  # the log did not exist before
         self._thread: threading.Thread | None = None
         self._error: BaseException | None = None
 
@@ -186,7 +240,8 @@ class Appender:
         if not chunks:
             return []
         if self.offset is None:
-            self.offset = self.start = self.log.size()
+            self.created = not self.log.path.exists()
+            self.offset = self.start = self.log.begin()
         refs = []
         for data in chunks:
             refs.append([self.offset, len(data)])
@@ -215,7 +270,9 @@ class Appender:
             self.wait()
         except Exception:
             pass
-        if self.start is not None:
+        if self.created:  # a log this write began: no trace of it stays
+            self.log.path.unlink(missing_ok=True)
+        elif self.start is not None:
             self.log.truncate(self.start)
 
 

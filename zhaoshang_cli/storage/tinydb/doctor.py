@@ -26,7 +26,7 @@ from ...errors import StoreError, UserError
 from ..base import BackupInfo, Finding
 from ..checks import SHOWN, damage_findings, record_findings
 from . import manifest as manifests, side as sides
-from .bodies import BodyLog, body_log_of
+from .bodies import HEADER_SIZE, BodyLog, body_log_of
 from .document import load_document
 from .examine import Look, Records, all_refs, digest_problem, unreadable
 from .manifest import Legacy, Manifest
@@ -126,8 +126,8 @@ def diagnose(backend: Any) -> list[Finding]:
             return [Finding(ERROR, problem)]
     findings: list[Finding] = []
     try:
-        if backend.side.is_dir() and not sides.marked(backend.side) and not path.exists():
-            backend._check_unmarked_side()
+        if not path.exists():
+            backend.check_side_is_ours()
     except StoreError as exc:
         return [Finding(ERROR, exc.message)]
     problem = private_dir_problem(backend.backups_dir)
@@ -299,7 +299,7 @@ def _bodies(backend: Any, look: Look, found: Manifest | Legacy, records: Records
     end = found.meta.get("log_end")
     if type(end) is int and size < end and not bad:
         findings.append(Finding(ERROR, messages.SEEN_LOG_SHORT.format(log=log.path.name, size=size, end=end)))
-    tail = size - referenced_end(backend, records, found.meta["log"])
+    tail = size - kept_end(backend, found, records)
     if tail > 0:
         findings.append(Finding(WARN, messages.DOCTOR_LOG_TAIL.format(log=log.path.name, size=tail)))
     live = sum(ref[1] for _, ref in body_refs)
@@ -308,13 +308,22 @@ def _bodies(backend: Any, look: Look, found: Manifest | Legacy, records: Records
     return findings
 
 
-def referenced_end(backend: Any, records: Records, generation: int) -> int:
-    """The end of the last byte of ``generation``'s log that the store or a backup refers to."""
+def kept_end(backend: Any, found: Manifest | Legacy, records: Records) -> int:
+    """Where the bytes of the store's body log that must stay end: past every body the
+    store or a backup refers to, past what the last commit wrote (``log_end``: bodies of
+    records that cannot be read are in there too), past the log's header."""
+    generation = found.meta["log"]
     ends = [offset + length for _, (offset, length) in all_refs(records)]
     look = Look(backend)
     for kept in backend.kept_manifests():
         if kept.meta.get("log") == generation:
             ends += [offset + length for _, (offset, length) in all_refs(look.records(kept))]
+            if type(kept.meta.get("log_end")) is int:
+                ends.append(kept.meta["log_end"])
+    if type(found.meta.get("log_end")) is int:
+        ends.append(found.meta["log_end"])
+    if backend.body_log(found.meta).header_token() is not None:
+        ends.append(HEADER_SIZE)
     return max(ends, default=0)
 
 

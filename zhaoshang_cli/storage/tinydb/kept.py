@@ -17,9 +17,12 @@ from ...errors import StoreError, UserError
 from ...patterns import lazy
 from . import manifest as manifests, side as sides
 from .manifest import Legacy, Manifest
+from .segments import Entry, file_sum
 
 # <name>.<sequence>.g<generation>; older versions named backups by their UTC time
 _BACKUP_NAME = lazy(r"\.(\d{6,12}|\d{8}T\d{6}\.\d{6}Z)\.g(\d+)$")
+_NAMED = lazy(rb"[a-z][a-z0-9_]*\.\d{6}\.[0-9a-f]{8}\.json")  # a segment file's name, in any bytes
+_LOG_NAMED = lazy(rb'"log"\s*:\s*(\d+)')
 
 
 class KeptVersions:
@@ -74,10 +77,6 @@ class KeptVersions:
             self.warnings.append(messages.BACKUP_FAILED.format(reason=reason(exc)))
             return None
 
-    def _prune_backups(self) -> None:
-        for old in self.backup_paths()[self.keep_backups:]:
-            old.unlink(missing_ok=True)
-
     def kept_manifests(self) -> list[Manifest | Legacy]:
         found = []
         for path in self.backup_paths():
@@ -87,23 +86,98 @@ class KeptVersions:
                 continue
         return found
 
-    def _prune_segments(self, current: Manifest) -> None:
-        """Delete segment files that neither the store nor a kept backup names (and what an
-        interrupted write left); only files named as the store names its own."""
-        wanted = current.files()
-        for kept in self.kept_manifests():
-            if isinstance(kept, Manifest):
-                wanted |= kept.files()
-        for name in os.listdir(self.segments_dir):
-            if name not in wanted and sides.SEGMENT_NAME.fullmatch(name):  # a file of another kind is not ours
-                (self.segments_dir / name).unlink(missing_ok=True)
+    def prune(self, current: Manifest) -> str | None:
+        """Let go of backups beyond those kept, then of segment files and body logs no kept
+        version names.  Nothing goes while a backup cannot be read or the backups folder
+        cannot be trusted (what it names is unknown), and no older version of a segment goes
+        while the store's own version of it is not as written.  Returns why nothing or not
+        everything was pruned, if so."""
+        if os.path.lexists(self.backups_dir) and private_dir_problem(self.backups_dir):
+            return messages.PRUNE_BACKUPS_UNTRUSTED.format(folder=self.backups_dir)
+        paths = self.backup_paths()
+        kept: list[Manifest | Legacy] = []
+        for path in paths:
+            try:
+                kept.append(manifests.load(path))
+            except StoreError:
+                return messages.PRUNE_BACKUP_UNREADABLE.format(backup=path.name)
+        for old in paths[self.keep_backups:]:
+            old.unlink(missing_ok=True)
+        kept = kept[:self.keep_backups]
+        problem = self._prune_segments(current, kept)
+        self._prune_logs(current, kept)
+        return problem
 
-    def _prune_logs(self, current: int) -> None:
-        """Delete body log generations that neither the store nor any backup refers to."""
-        wanted = {current, *(m.meta.get("log") for m in self.kept_manifests())}
+    def _prune_segments(self, current: Manifest, kept: list[Manifest | Legacy]) -> str | None:
+        """Delete segment files that neither the store nor a kept backup names (and what an
+        interrupted write left); only files named as the store names its own, and only
+        while the store's version of that segment is the file it wrote."""
+        wanted = current.files() | self._named_aside()
+        for version in kept:
+            if isinstance(version, Manifest):
+                wanted |= version.files()
+        by_segment: dict[tuple[str, int], list[str]] = {}
+        for name in os.listdir(self.segments_dir):
+            match = sides.SEGMENT_NAME.fullmatch(name)
+            if name not in wanted and match:  # a file of another kind is not ours
+                by_segment.setdefault((match[1], int(match[2])), []).append(name)
+        tables = {entry.kind.table: entry.kind for entry in current.entries.values()}
+        problem = None
+        for (table, seq), names in by_segment.items():
+            kind = tables.get(table)
+            entry = current.entries.get((kind.name, seq)) if kind else None
+            if entry is not None and not self._as_written(entry):
+                problem = messages.PRUNE_SEGMENT_CHANGED.format(file=entry.file)
+                continue  # its older versions may be what doctor --fix needs
+            for name in names:
+                (self.segments_dir / name).unlink(missing_ok=True)
+        return problem
+
+    def _named_aside(self) -> set[str]:
+        """The files a damaged store file kept beside the store (``.unreadable-…``) names,
+        read loosely: it is no backup, but what it names may be what doctor or a person
+        needs to bring back the state it held."""
+        found: set[str] = set()
+        for path in self.path.parent.glob(f"{self.path.name}.unreadable-*"):
+            try:
+                raw = path.read_bytes()
+            except OSError:
+                continue
+            for match in _NAMED.finditer(raw):
+                name = match[0].decode("ascii")
+                found |= {name, name[:-5] + ".idx", name[:-5] + ".txt"}
+        return found
+
+    def _as_written(self, entry: Entry) -> bool:
+        try:
+            data = read_private(self.segments_dir / entry.file)
+        except (OSError, StoreError):
+            return False
+        if entry.sum is not None:
+            return file_sum(data) == entry.sum
+        try:
+            return type(orjson.loads(data).get(entry.kind.table)) is dict
+        except (orjson.JSONDecodeError, AttributeError):
+            return False
+
+    def _prune_logs(self, current: Manifest, kept: list[Manifest | Legacy]) -> None:
+        """Delete body log generations that neither the store nor any backup refers to, once
+        the store's own log is one it can tell apart (a log with a token: see bodies.py)."""
+        if type(current.meta.get("log_token")) is not str:
+            return
+        wanted = {current.meta["log"], *(m.meta.get("log") for m in kept), *self._logs_named_aside()}
         for generation in self.log_generations():
             if generation not in wanted:
                 (self.side / f"bodies.{generation}.log").unlink(missing_ok=True)
+
+    def _logs_named_aside(self) -> set[int]:
+        found = set()
+        for path in self.path.parent.glob(f"{self.path.name}.unreadable-*"):
+            try:
+                found |= {int(m[1]) for m in _LOG_NAMED.finditer(path.read_bytes())}
+            except OSError:
+                continue
+        return found
 
     def backup_paths(self) -> list[Path]:
         """Backups, newest first: by sequence number; old time-named ones count as older.

@@ -163,7 +163,8 @@ def entries_of(table: Any) -> tuple[dict[tuple[str, int], Entry], list[dict[str,
         sizes = row.get("sizes")
         fitting = type(sizes) is list and len(sizes) == 3 and all(type(n) is int and n >= 0 for n in sizes)
         entries[(kind.name, row["seq"])] = Entry(kind, row["seq"], row["file"], row["count"],
-                                                 tuple(sizes) if fitting else None)  # type: ignore[arg-type]
+                                                 tuple(sizes) if fitting else None,  # type: ignore[arg-type]
+                                                 row["sum"] if type(row.get("sum")) is str else None)
     return entries, foreign, bad
 
 

@@ -30,8 +30,8 @@ from ...errors import StoreError
 from ..checks import SHOWN
 from . import integrity, manifest as manifests, side as sides
 from .bodies import body_log_of
-from .doctor import own_files, other_generation, referenced_end
-from .tidy import set_aside, settings_aside, tidy_side
+from .doctor import kept_end, other_generation, own_files
+from .tidy import before_lock, set_aside, settings_aside, tidy_side
 from .document import load_document
 from .examine import Look, Records, all_refs, digest_problem, segment_name, unreadable
 from .index import BODY
@@ -43,13 +43,17 @@ from .writer import Transaction, _Segment
 def repair(backend: Any, drop_unreadable: bool = False) -> tuple[list[str], list[str]]:
     """Mend the store; returns (one line per thing done, set aside or dropped; one line per
     thing left as it is because it cannot be read and was not to be dropped)."""
-    actions = tidy_side(backend) + settings_aside(backend)
+    backend.check_side_is_ours()  # a folder someone else made is never tidied
+    actions = before_lock(backend)
     temps = sides.temp_files(backend.path, backend.side)
     with backend.writing(replacing=True) as txn:
+        actions += tidy_side(backend) + settings_aside(backend)
+        txn.lenient = True
         fixer = _Fixer(backend, txn, drop_unreadable)
         fixer.run()
         actions += fixer.actions
-        txn.changed = True
+        # a sound store is left as it is: only a repair (or counters to save) is written
+        txn.changed = bool(actions) or fixer.migrated or backend.read_counters() != txn.meta["next"]
         if fixer.unresolved:
             backend.hold_pruning = True
     if temps:
@@ -61,7 +65,7 @@ def repair(backend: Any, drop_unreadable: bool = False) -> tuple[list[str], list
                 actions.append(messages.REPAIR_MODE.format(path=path))
         except OSError:
             pass
-    actions.append(messages.DOCTOR_REWRITTEN)
+    actions.append(messages.DOCTOR_REWRITTEN if txn.changed else messages.DOCTOR_NOTHING_TO_MEND)
     return actions, fixer.unresolved
 
 
@@ -89,6 +93,8 @@ class _Fixer:
         self.lost_entries = False  # an entry was dropped as malformed: its segment is looked for
         self.moving: list[tuple[Kind, str, dict[str, Any]]] = []  # records moved out of a segment's range
         self.recovered: dict[tuple[str, int], tuple[str, str]] = {}  # bodies found for references that were none
+        self.dropped_segments = False
+        self.migrated = False  # a store of one document split into segments: written whatever else
 
     def run(self) -> None:
         self.start()
@@ -113,7 +119,8 @@ class _Fixer:
         if not data:
             self.rebuild()
             return
-        _infer_schema(data)
+        if _infer_schema(data):
+            self.actions.append(messages.REPAIR_SCHEMA.format(schema=manifests.SCHEMA))
         meta = manifests.read_meta(data, backend.path)  # another program's or a newer store: refused
         for problem in integrity.meta_damage(data, meta, backend.log_generations()):
             self.actions.append(problem.repair(data))
@@ -123,6 +130,7 @@ class _Fixer:
             legacy = manifests.parse(data, backend.path)
             txn.replace_manifest(Manifest(legacy.meta))
             migrate(txn, legacy)  # type: ignore[arg-type]
+            self.migrated = True
             return
         for _ in range(3):  # a mended entry may turn out a duplicate of another
             entries, foreign, bad = manifests.entries_of(data.get(manifests.SEGMENTS))
@@ -239,6 +247,7 @@ class _Fixer:
             return
         aside = set_aside(self.backend, path) if os.path.lexists(path) else None
         del txn.manifest.entries[key]
+        self.dropped_segments = True
         self.actions.append(messages.REPAIR_SEGMENT_DROPPED.format(
             segment=segment_name(entry), count=entry.count, ids=ids, why=why,
             kept=messages.REPAIR_KEPT_AT.format(path=aside) if aside else ""))
@@ -319,64 +328,88 @@ class _Fixer:
 
     # -- bodies ---------------------------------------------------------------------------------
     def _records(self) -> Records:
+        """Every sound record of the state being repaired (a segment left unreadable aside)."""
         self.txn.checkpoint(everything=True)
         records: Records = {kind.name: {} for kind in KINDS.values()}
+        look = Look(self.backend)
         for (name, _), entry in self.txn.manifest.entries.items():
-            for key, doc in SegmentView(self.backend.segments_dir, entry).all_docs().items():
-                if integrity.is_number_key(key) and type(doc) is dict:  # (one left damaged is reported)
-                    records[name][int(key)] = doc
+            records[name].update(look.segment(entry).records())
         return records
 
     def bodies(self) -> None:
+        """Bodies that cannot be read: another generation holding them all, else each looked
+        for in the backups and put back; what no backup holds is left (or, asked to, dropped).
+
+        Recovered bodies are appended after every byte of the log that anything refers to.
+        When the log is cut short or is not the store's, they can only go into a new log
+        generation with every other body, so only once none is left unread."""
         txn, backend = self.txn, self.backend
         records = self._records()
-        for (name, number), (text, where) in self.recovered.items():
-            self._put_back(KINDS[name], number, text, where, records)
         bad = unreadable(txn.log, all_refs(records))
-        if not bad:
-            txn.checkpoint(everything=True)
-            return
-        other = other_generation(backend, txn.manifest, records)
-        if other is not None:
-            self.actions.append(messages.REPAIR_LOG_GENERATION.format(log=txn.log.path.name, other=other.path.name,
-                                                                      count=len(all_refs(records))))
-            txn.meta["log"] = int(other.path.name.split(".")[1])
-            txn.log = other
-            return
-        lost = []
+        if bad:
+            other = other_generation(backend, txn.manifest, records)
+            if other is not None:
+                self.actions.append(messages.REPAIR_LOG_GENERATION.format(
+                    log=txn.log.path.name, other=other.path.name, count=len(all_refs(records))))
+                txn.meta["log"] = int(other.path.name.split(".")[1])
+                txn.log = other
+                bad = []
+        found: dict[tuple[str, int], tuple[str, str]] = dict(self.recovered)
+        lost: list[tuple[Kind, int]] = []
         for rid in bad:
             kind, number = split_id(rid)
-            found = self._body_elsewhere(kind, number, records[kind.name][number][BODY])
-            if found is None:
+            elsewhere = self._body_elsewhere(kind, number, records[kind.name][number][BODY])
+            if elsewhere is None:
                 lost.append((kind, number))
-                continue
-            self._put_back(kind, number, *found, records)
-        for kind, number in lost:
-            rid = record_id(kind, number)
-            if not self.drop:
-                self.unresolved.append(messages.REPAIR_BODY_KEPT.format(id=rid, log=txn.log.path.name))
-                continue
+            else:
+                found[(kind.name, number)] = elsewhere
+        if lost and not self.drop:
+            for kind, number in lost:
+                self.unresolved.append(messages.REPAIR_BODY_KEPT.format(id=record_id(kind, number),
+                                                                        log=txn.log.path.name))
+            if len(self.unresolved) > 2 * SHOWN:  # one line per record is enough for the first few
+                more = len(self.unresolved) - 2 * SHOWN
+                self.unresolved[2 * SHOWN:] = [messages.REPAIR_MORE_KEPT.format(count=more)]
+        for kind, number in lost if self.drop else []:
             segment = txn._segment(kind, seq_of(number))
             ref = segment.docs()[str(number)].pop(BODY, None)
             segment.texts.pop(number, None)
-            self.actions.append(messages.REPAIR_BODY.format(id=rid, log=txn.log.path.name, ref=ref))
-        if len(self.unresolved) > 2 * SHOWN:  # one line per record is enough for the first few
-            more = len(self.unresolved) - 2 * SHOWN
-            self.unresolved[2 * SHOWN:] = [messages.REPAIR_MORE_KEPT.format(count=more)]
+            self.actions.append(messages.REPAIR_BODY.format(id=record_id(kind, number), log=txn.log.path.name, ref=ref))
+        if found:
+            self._put_back(found, records, new_log=txn.log.problem(self._log_end(records)) is not None)
         txn.checkpoint(everything=True)
 
-    def _put_back(self, kind: Kind, number: int, text: str, where: str, records: Records) -> None:
-        """A body found in a backup, appended after every byte the store refers to."""
+    def _log_end(self, records: Records) -> int:
+        end = self.txn.meta.get("log_end")
+        return max([end if type(end) is int else 0,
+                    *(offset + length for _, (offset, length) in all_refs(records))])
+
+    def _put_back(self, found: dict[tuple[str, int], tuple[str, str]], records: Records, new_log: bool) -> None:
+        """Bodies found in backups, appended to the log, or written with every other body into
+        a new generation when the log is cut short or not the store's."""
+        from .rewrite import compact_bodies
+
         txn = self.txn
-        end = max((offset + length for _, (offset, length) in all_refs(records)), default=0)
-        if txn.log.size() < end:
-            txn.log.extend(end)
-        [ref] = txn._append([text])
-        segment = txn._segment(kind, seq_of(number))
-        segment.docs()[str(number)][BODY] = ref
-        segment.texts.pop(number, None)
-        self.actions.append(messages.REPAIR_BODY_RECOVERED.format(id=record_id(kind, number), log=txn.log.path.name,
-                                                                  backup=where))
+        if new_log and self.unresolved:
+            for (name, number), (_, where) in found.items():
+                self.unresolved.append(messages.REPAIR_BODY_WAITS.format(id=record_id(KINDS[name], number),
+                                                                         backup=where, log=txn.log.path.name))
+            return
+        texts = {}
+        for (name, number), (text, where) in found.items():
+            kind = KINDS[name]
+            segment = txn._segment(kind, seq_of(number))
+            segment.docs()[str(number)].pop(BODY, None)
+            segment.texts.pop(number, None)
+            texts[(name, number)] = text
+            self.actions.append(messages.REPAIR_BODY_RECOVERED.format(id=record_id(kind, number), backup=where))
+        if new_log:
+            before, after = compact_bodies(txn, given=texts)
+            self.actions.append(messages.REPAIR_NEW_LOG.format(log=txn.log.path.name, after=after >> 10))
+            return
+        for (name, number), text in texts.items():
+            [ref] = txn._append([text])
+            txn._segment(KINDS[name], seq_of(number)).docs()[str(number)][BODY] = ref
 
     def _body_elsewhere(self, kind: Kind, number: int, ref: Any) -> tuple[str, str] | None:
         """A readable body of this record in a backup (another version of it, or the same
@@ -401,11 +434,15 @@ class _Fixer:
         return None
 
     def log_tail(self) -> None:
+        """Bytes past everything kept (what an interrupted write appended) cut off; never
+        while a segment is left unread, whose bodies are in there too."""
         txn = self.txn
+        if self.unresolved or self.dropped_segments:
+            return
         records = self._records()
         if txn.appender is not None:
             txn.appender.wait()
-        end = referenced_end(self.backend, records, txn.meta["log"])
+        end = kept_end(self.backend, txn.manifest, records)
         size = txn.log.size()
         if size > end:
             txn.log.truncate(end)
@@ -422,13 +459,15 @@ class _Fixer:
             self.actions.append(messages.REPAIR_COMPACTED.format(before=before >> 10, after=after >> 10))
 
 
-def _infer_schema(data: dict[str, Any]) -> None:
-    """A schema number that is no number, in a store file of ours: 4 when it names segments
-    (what it was written with), else left for read_meta to refuse."""
+def _infer_schema(data: dict[str, Any]) -> bool:
+    """A schema number that is no number, in a store file of ours: set to the current one
+    when it names segments (what it was written with); else left for read_meta to refuse."""
     meta = (data.get("_meta") or {}).get("1") if isinstance(data.get("_meta"), dict) else None
     if isinstance(meta, dict) and meta.get("app") == manifests.APP and type(meta.get("schema")) is not int \
             and isinstance(data.get(manifests.SEGMENTS), dict):
         meta["schema"] = manifests.SCHEMA
+        return True
+    return False
 
 
 def _when(path: Path) -> str:

@@ -29,11 +29,13 @@ def migrate(txn: Transaction, legacy: Legacy) -> None:
         compact_bodies(txn, literals=False)
 
 
-def compact_bodies(txn: Transaction, literals: bool = True) -> tuple[int, int]:
+def compact_bodies(txn: Transaction, literals: bool = True,
+                   given: dict[tuple[str, int], str] | None = None) -> tuple[int, int]:
     """Copy the bodies still referenced into a new log generation, dropping the bytes of
     edited and deleted ones (and turning a schema 2 log of plain text into JSON literals);
     returns (old size, new size).  The old generation stays while a backup refers to it.
-    Every body is read back whole as it is copied."""
+    Every body is read back whole as it is copied.  ``given``: bodies to write for records
+    by (kind, number), instead of reading theirs (bodies a repair found elsewhere)."""
     from .bodies import Appender
     from .index import BODY
 
@@ -49,14 +51,18 @@ def compact_bodies(txn: Transaction, literals: bool = True) -> tuple[int, int]:
         for entry in list(txn.manifest.of(kind)):
             segment = txn._segment(kind, entry.seq)
             docs = segment.docs()
-            holders = [doc for doc in docs.values() if doc.get(BODY)]
-            texts = dict(old.read_many([(str(i), doc[BODY]) for i, doc in enumerate(holders)]))
-            refs = appender.append([texts[str(i)] for i in range(len(holders))])
-            for doc, ref in zip(holders, refs):
+            mine = {int(k): given[(kind.name, int(k))] for k in docs if (kind.name, int(k)) in (given or {})}
+            holders = [(int(k), doc) for k, doc in docs.items() if doc.get(BODY) or int(k) in mine]
+            texts = dict(old.read_many([(n, doc[BODY]) for n, doc in holders if n not in mine]))
+            texts.update(mine)
+            refs = appender.append([texts[n] for n, _ in holders])
+            for (_, doc), ref in zip(holders, refs):
                 doc[BODY] = ref
             txn.checkpoint(everything=True)
     appender.wait()
     txn.meta["log"], txn.meta["bodies"] = generation, "json"
+    if new.token is not None:
+        txn.meta["log_token"] = new.token
     txn.log = new
     txn.appender = None
     txn.changed = True

@@ -75,6 +75,7 @@ class Entry:
     file: str
     count: int
     sizes: tuple[int, int, int] | None = None  # of the segment, its index and digest, as written
+    sum: str | None = None  # a hash of the segment file as written (file_sum)
 
     @property
     def index_file(self) -> str:
@@ -92,6 +93,8 @@ class Entry:
         row: dict[str, Any] = {"kind": self.kind.name, "seq": self.seq, "file": self.file, "count": self.count}
         if self.sizes is not None:
             row["sizes"] = list(self.sizes)
+        if self.sum is not None:
+            row["sum"] = self.sum
         return row
 
 
@@ -109,6 +112,13 @@ def encode(kind: Kind, docs: Docs, keys: Mapping[int, int] | None = None,
     ordered = {key: docs[key] for key in sorted(docs, key=int)}
     payload, spans = dump_document({kind.table: ordered})
     return payload, build(kind, ordered, spans.get(kind.table, {}), keys, name)
+
+
+def file_sum(data: bytes) -> str:
+    """What a segment file's manifest entry says of its bytes, to tell it changed since."""
+    import hashlib  # here: readers never need it
+
+    return hashlib.blake2b(data, digest_size=8).hexdigest()
 
 
 def write_new(directory: Path, name: str, data: bytes) -> Path:

@@ -24,6 +24,7 @@ from pathlib import Path
 from ... import messages
 from ...errors import StoreError
 from ...patterns import lazy
+from .bodies import HEADER_SIZE
 
 MARKER = ".zhaoshang"
 _MARK = b"zhaoshang-cli: the side folder of a store; its files are the store's\n"
@@ -145,7 +146,7 @@ def data_beside(side: Path) -> list[str]:
     if segments:
         found.append(messages.LOST_SEGMENTS.format(count=len(segments), folder=side / "segments"))
     try:
-        logs = sorted(n for n in os.listdir(side) if LOG_NAME.fullmatch(n) and os.lstat(side / n).st_size > 0)
+        logs = sorted(n for n in os.listdir(side) if LOG_NAME.fullmatch(n) and os.lstat(side / n).st_size > HEADER_SIZE)
     except OSError:
         logs = []
     found += logs

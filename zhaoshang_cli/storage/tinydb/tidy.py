@@ -51,10 +51,10 @@ def set_aside(backend: Any, path: Path, keep: bool = False) -> Path:
     return target
 
 
-def tidy_side(backend: Any) -> list[str]:
-    """Folders made private again; a link where a file of the store belongs replaced by a
-    copy of what it points to when both are this user's, else moved aside; a folder or a
-    file squatting on one of the store's names moved aside."""
+def before_lock(backend: Any) -> list[str]:
+    """What stops the write lock itself being taken, in a side folder known to be the
+    store's: its folders made private again, a link or a folder where the lock file goes
+    kept aside."""
     actions = []
     for directory in (backend.side, backend.segments_dir, backend.backups_dir):
         try:
@@ -64,11 +64,28 @@ def tidy_side(backend: Any) -> list[str]:
         if stat.S_ISDIR(st.st_mode) and st.st_uid == os.geteuid() and st.st_mode & 0o022:
             os.chmod(directory, 0o700)
             actions.append(messages.REPAIR_MODE_DIR.format(path=directory))
+    lock = backend.side / "lock"
+    if not private_dir_problem(backend.side) and os.path.lexists(lock) and \
+            (os.path.islink(lock) or not os.path.isfile(lock)):
+        actions.append(messages.REPAIR_SET_ASIDE.format(path=lock, to=set_aside(backend, lock)))
+    return actions
+
+
+def tidy_side(backend: Any) -> list[str]:
+    """Under the write lock: a link where a file of the store belongs replaced by a copy of
+    what it points to when that is this user's very file, else kept aside; a folder or a
+    file squatting on one of the store's names, or a backup that cannot be read, kept aside."""
+    actions: list[str] = []
     if private_dir_problem(backend.side) or not backend.side.is_dir():
         return actions
     if os.path.lexists(backend.backups_dir) and not backend.backups_dir.is_dir():
         actions.append(messages.REPAIR_SET_ASIDE.format(path=backend.backups_dir,
                                                         to=set_aside(backend, backend.backups_dir)))
+    for path in backend.backup_paths():
+        try:
+            manifests.load(path)
+        except StoreError:  # what it names is unknown: it would stop every pruning
+            actions.append(messages.REPAIR_SET_ASIDE.format(path=path, to=set_aside(backend, path)))
     for path in own_files(backend)[1:]:
         try:
             st = os.lstat(path)
@@ -114,7 +131,15 @@ def _is_copy_of(backend: Any, path: Path, real: Path) -> bool:
         except StoreError:
             return False
         allowed = numbers_of(int(segment[2]))
-        return all(integrity.is_number_key(k) and int(k) in allowed and type(d) is dict for k, d in docs.items())
+        if not all(integrity.is_number_key(k) and int(k) in allowed and type(d) is dict for k, d in docs.items()):
+            return False
+        try:  # the very file the store names, when it does: as many records, as many bytes
+            found = manifests.load(backend.path)
+        except StoreError:
+            return True
+        entry = next((e for e in getattr(found, "entries", {}).values() if e.file == path.name), None)
+        return entry is None or (entry.count == len(docs) and
+                                 (entry.sizes is None or entry.sizes[0] == real.stat().st_size))
     log = sides.LOG_NAME.fullmatch(path.name)
     if log:
         try:

@@ -32,7 +32,8 @@ from .bodies import Appender, BodyLog, Ref, body_log_of
 from .engine import Engine
 from .index import BODY, key_hash
 from .manifest import SCHEMA, Manifest
-from .segments import Docs, Entry, SegmentUnreadable, SegmentView, encode, new_file_name, numbers_of, seq_of, write_new
+from .segments import (Docs, Entry, SegmentUnreadable, SegmentView, encode, file_sum, new_file_name, numbers_of,
+                       seq_of, write_new)
 
 _FEW_KEYS = 64  # looked up in the index files; more build a hash table
 
@@ -101,6 +102,7 @@ class Transaction:
         self._keys: dict[str, dict[int, list[int]]] = {}  # kind → natural key hash → numbers
         self._own: set[str] = set()  # segment files this transaction wrote
         self._engine: Engine | None = None
+        self.lenient = False  # a repair's: a body that cannot be read leaves its record's digest without it
 
     @property
     def meta(self) -> dict[str, Any]:
@@ -340,7 +342,10 @@ class Transaction:
             return []
         if self.appender is None:
             self.appender = Appender(self.log)
-        return self.appender.append(bodies)
+        refs = self.appender.append(bodies)
+        if self.log.token is not None:
+            self.meta["log_token"] = self.log.token  # a new log's header names it
+        return refs
 
     def checkpoint(self, everything: bool = False) -> None:
         """Write touched segments (with index and digest) to new files, and forget them.  The
@@ -360,7 +365,7 @@ class Transaction:
                 file = new_file_name(kind, seq)
                 payload, index = encode(kind, docs, segment.keys, file)
                 digest = digests.encode(self._texts(segment, docs), file)
-                entry = Entry(kind, seq, file, len(docs), (len(payload), len(index), len(digest)))
+                entry = Entry(kind, seq, file, len(docs), (len(payload), len(index), len(digest)), file_sum(payload))
                 for name, data in ((entry.file, payload), (entry.index_file, index), (entry.digest_file, digest)):
                     self.written.append(self.directory / name)  # taken back if the write fails half-way
                     write_new(self.directory, name, data)
@@ -380,11 +385,29 @@ class Transaction:
             refs = [(n, docs[str(n)][BODY]) for n in missing if docs[str(n)].get(BODY)]
             if refs and self.appender is not None:
                 self.appender.wait()
-            bodies = dict(self.log.read_many(refs)) if refs else {}
+            bodies = self._bodies(refs)
             for n in missing:
                 body = bodies.get(n)
                 segment.texts[n] = record_planes(segment.kind, docs[str(n)], planes(body) if body is not None else None)
         return [segment.texts[n] for n in numbers]
+
+    def _bodies(self, refs: list[tuple[int, Ref]]) -> dict[int, str]:
+        """The bodies at ``refs``; one that cannot be read fails the write, unless the
+        transaction is a repair's, which goes on without it (and says so itself)."""
+        if not refs:
+            return {}
+        try:
+            return dict(self.log.read_many(refs))
+        except StoreError:
+            if not self.lenient:
+                raise
+        found = {}
+        for n, ref in refs:
+            try:
+                found[n] = self.log.read(ref)
+            except StoreError:
+                continue
+        return found
 
     def replace_manifest(self, other: Manifest, counters: Mapping[str, int] | None = None) -> None:
         """Put another manifest's segments in place (restore, repair).  ID counters never go
