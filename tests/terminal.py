@@ -86,3 +86,13 @@ def editor_script(path: Path, source: str) -> str:
     path.write_text(f"#!{sys.executable}\nimport sys, pathlib\n{source}\n", "utf-8")
     path.chmod(0o755)
     return str(path)
+
+
+def width(text: str) -> int:
+    """Display cells of ``text`` as an independent library (wcwidth) counts them, not by the
+    program's own rule, so that a test of widths can catch that rule being wrong."""
+    from wcwidth import wcswidth
+
+    cells = wcswidth(text)
+    assert cells >= 0, f"a control character in output: {text!r}"
+    return cells

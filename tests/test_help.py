@@ -9,7 +9,7 @@ import typer.main
 from conftest import Cli
 
 from zhaoshang_cli.cli.app import app
-from zhaoshang_cli.io.grid import width
+from terminal import width
 
 CJK_RUN = re.compile(r"[\u3000-\u303f\u4e00-\u9fff\uff00-\uffef]+")
 

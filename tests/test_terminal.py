@@ -14,9 +14,8 @@ from pathlib import Path
 
 import pytest
 
-from zhaoshang_cli.io.grid import width
-
 import terminal
+from terminal import width
 
 EXAMPLES = Path(__file__).resolve().parent.parent / "examples"
 
@@ -57,6 +56,37 @@ def test_every_table_fits_the_terminal_by_display_width(examples, columns):
                  ["list", "policies", "--fields", "id,doc_no,title,issuer,date"]):
         out = examples(*args, env={"COLUMNS": str(columns)}).stdout
         assert max(width(line) for line in out.splitlines()) <= columns, (args, columns)
+
+
+WIDE_AND_NARROW = ["😀武清招商🎉新项目签约仪式 Biotech ✓ café résumé",  # emoji, CJK, a check, composed
+                   "e\u0301 combining marks e\u0301 in a title 👍🏽 with a skin tone",
+                   "🇨🇳 国旗 flags 🇺🇸 and ｆｕｌｌ－ｗｉｄｔｈ ｌｅｔｔｅｒｓ ①②③",
+                   "ＡＢＣ１２３ 한국어 日本語のカタカナ ｶﾀｶﾅ 😀😀😀😀😀😀😀😀😀😀"]
+
+
+@pytest.mark.parametrize("columns", [50, 80, 120])
+def test_rows_with_emoji_cjk_and_combining_marks_stay_aligned(cli, columns):
+    """Every row of a table as wide as its header line, and within the terminal, whatever
+    the titles hold, as an independent width function measures it."""
+    for i, title in enumerate(WIDE_AND_NARROW):
+        cli("add", "article", "--title", title, "-r", "武清", "--date", f"2025-07-1{i}")
+        cli("add", "lead", "--company", title[:20], "--phone", f"1370000111{i}", "--need", "厂房")
+    for kind in ("articles", "leads"):
+        lines = _table_lines(cli("list", kind, env={"COLUMNS": str(columns)}).stdout)
+        rule, rows = width(lines[1]), [width(line) for line in lines[2:]]
+        assert rule <= columns and max(rows) <= rule, (kind, columns, lines)
+        if kind == "articles":  # every cell filled (a date last): each row exactly as wide as the rule
+            assert set(rows) == {rule}, (columns, lines)
+    page = cli("show", "a1", env={"COLUMNS": str(columns)}).stdout
+    assert all(width(line) <= columns for line in page.splitlines())
+
+
+def test_a_cut_title_is_as_wide_as_the_room_by_an_independent_measure():
+    from zhaoshang_cli.io.grid import fit
+
+    for title in WIDE_AND_NARROW:
+        for cells in range(1, 40):
+            assert width(fit(title, cells)) == cells, (title, cells)
 
 
 @pytest.mark.parametrize("columns", [40, 80, 120])

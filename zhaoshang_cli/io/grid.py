@@ -10,7 +10,6 @@ a hundred thousand rows is printed without holding them.
 
 from __future__ import annotations
 
-import re
 from dataclasses import dataclass
 from itertools import chain, islice
 from typing import Iterable, Iterator, Sequence, TextIO
@@ -19,22 +18,17 @@ from .terminal import colour, extent
 
 GAP = "  "
 SAMPLE = 200  # rows that decide the column widths
-_WIDE_CLASS = ("[\u1100-\u115f\u2e80-\u303e\u3041-\u33ff\u3400-\u4dbf\u4e00-\u9fff\ua000-\ua4cf"
-               "\uac00-\ud7a3\uf900-\ufaff\ufe30-\ufe4f\uff00-\uff60\uffe0-\uffe6\U00020000-\U0003fffd]")
-_WIDE: "re.Pattern[str] | None" = None  # compiled on the first text that is not ASCII: 5 ms a command needs only then
 _NO_LINE_START = frozenset("，。、；：？！）》」』”’…,.;:?!)]}")
-_ZERO = re.compile("[\u0300-\u036f\u200b-\u200f\ufe00-\ufe0f]")
 
 
 def width(text: str) -> int:
-    """Display cells of ``text``: two for a wide (CJK) character, none for a combining mark."""
-    global _WIDE
+    """Display cells of ``text``, as Rich counts them (wide CJK and emoji two, a combining
+    mark none): one rule for tables, help, ``show`` and cuts.  ASCII is counted without it."""
     if text.isascii():
         return len(text)
-    if _WIDE is None:
-        _WIDE = re.compile(_WIDE_CLASS)
-    zero = _ZERO.subn("", text)[1] if _ZERO.search(text) else 0
-    return len(text) + _WIDE.subn("", text)[1] - zero  # subn counts without a list of matches
+    from rich.cells import cell_len  # here: a command that shows only ASCII never needs it
+
+    return cell_len(text)
 
 
 def fit(text: str, cells: int, justify: str = "left") -> str:
@@ -65,7 +59,35 @@ def _cut(text: str, cells: int) -> tuple[str, int]:
     while k < len(text) and size + (step := width(text[k])) <= cells:
         size += step
         k += 1
+    if 0 < k < len(text) and _inside_cluster(text, k):  # never half a flag, an emoji sequence, a mark
+        while 0 < k and _inside_cluster(text, k):
+            k -= 1
+        size = width(text[:k])
     return text[:k], size
+
+
+_JOINING = frozenset("\u200d\ufe0e\ufe0f")  # zero-width joiner, variation selectors
+
+
+def _inside_cluster(text: str, k: int) -> bool:
+    """Whether ``text[k]`` continues the character before it (one grapheme on screen): a
+    combining mark, a joiner or what follows one, a skin tone, a variation selector, the
+    second regional indicator of a flag."""
+    import unicodedata
+
+    ch, before = text[k], text[k - 1]
+    if ch in _JOINING or before == "\u200d" or "\U0001f3fb" <= ch <= "\U0001f3ff" or unicodedata.combining(ch):
+        return True
+    if _regional(ch) and _regional(before):
+        run = 0
+        while k - run - 1 >= 0 and _regional(text[k - run - 1]):
+            run += 1
+        return run % 2 == 1
+    return False
+
+
+def _regional(ch: str) -> bool:
+    return "\U0001f1e6" <= ch <= "\U0001f1ff"
 
 
 def wrap(text: str, cells: int, first: str = "", rest: str = "") -> list[str]:
