@@ -277,7 +277,7 @@ def test_a_writer_that_waits_too_long_for_a_lock_fails_in_one_line(pg_url):
 
 # -- roles -----------------------------------------------------------------------------------
 def _readme_sql(marker: str) -> list[str]:
-    text = (ROOT / "README.md").read_text("utf-8")
+    text = (ROOT / "docs" / "team-store.md").read_text("utf-8")
     block = text.split(f"<!-- {marker} -->\n```sql\n", 1)[1].split("```", 1)[0]
     lines = [line.split("--")[0].strip() for line in block.splitlines()]
     return [s.strip() for s in " ".join(line for line in lines if line).split(";") if s.strip()]

@@ -569,7 +569,7 @@ PG_CONNECT_FAILED = "cannot connect to the PostgreSQL store {url}: {reason}"
 PG_IS_SERVER_RUNNING = " (is the server running, and is this its host and port?)"
 PG_URL_INVALID = "cannot read the store URL {url}: {reason} (the form is postgresql://USER@HOST[:PORT]/DBNAME)"
 PG_PERMISSION = ("{url}: the database role {user} lacks the right for this ({reason}); nothing was changed. "
-                 "Ask the store's owner for the writer role (README: A team store on PostgreSQL)")
+                 "Ask the store's owner for the writer role (docs/team-store.md)")
 PG_KEY_TAKEN = ("another record with the same natural key is already stored ({reason}); nothing was saved. "
                 "Use 'zhaoshang list' or 'zhaoshang show' to find it")
 PG_LOCK_TIMEOUT = ("{url}: another change has held the records this one needs for more than {seconds:g}s; "
@@ -585,7 +585,7 @@ PG_SCHEMA_DAMAGED = "the store's schema version (zs_meta) is {value!r}, not a nu
 PG_SCHEMA_TOO_NEW = ("{url} was set up by a newer zhaoshang (schema {found}, this one reads up to {supported}); "
                      "upgrade zhaoshang-cli. The database was left untouched")
 PG_INIT_NOT_ALLOWED = ("{url}: this database role may not create or change the store's tables ({reason}); "
-                       "the store's owner runs 'zhaoshang db init' once (README: A team store on PostgreSQL)")
+                       "the store's owner runs 'zhaoshang db init' once (docs/team-store.md)")
 PG_INIT_CREATED = "created the store's tables (schema {schema})"
 PG_INIT_MIGRATED = "migrated the store to schema {schema}"
 PG_INIT_TRIGRAM = "pg_trgm is installed: text search uses trigram indexes"
@@ -595,7 +595,7 @@ PG_INIT_NOTHING = "the store is up to date (schema {schema}); nothing to do"
 PG_NO_TRIGRAM = ("pg_trgm is not available ({reason}): text search works without an index, reading every row; "
                  "install PostgreSQL's contrib package and run 'zhaoshang db init' again")
 PG_BACKUPS = ("{url} is kept by the PostgreSQL server: back it up with pg_dump and bring it back with "
-              "pg_restore (README: A team store on PostgreSQL)")
+              "pg_restore (docs/team-store.md)")
 DB_INIT_NEEDS_URL = "'zhaoshang db init' sets up a PostgreSQL store: give --db postgresql://USER@HOST/DBNAME"
 DB_INIT_DONE = "{url}: {action}"
 DOCTOR_PG_OK = "{url}: a zhaoshang store, schema {schema}: {counts}"
