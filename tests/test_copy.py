@@ -199,3 +199,48 @@ def test_every_copy_records_who_matched_whom(tmp_path):
     [stored] = team.stored("articles").values()
     assert stored["uid"] == mine.stored("articles")["1"]["uid"]
     assert "uid" not in json.dumps(team.json("show", "a1"))
+
+
+def test_three_stores_edits_on_two_of_them_meet_as_a_conflict(tmp_path):
+    """A → B → C, then A and C edit one field: as the edits travel (A → B, B → C…) their
+    meeting is a conflict, never one edit silently undoing the other."""
+    a, b, c = (_file(tmp_path, name) for name in "abc")
+    a("add", "lead", "--company", "瑞拓精密", "--phone", "13820011234", "--contact", "原联系人")
+    a("copy", "--to", str(b.db))
+    b("copy", "--to", str(c.db))
+    a("edit", "l1", "--contact", "A的联系人")
+    c("edit", "l1", "--contact", "C的联系人")
+    assert "conflict" not in a("copy", "--to", str(b.db)).stdout  # B had not changed it: A's edit arrives
+    meeting = b("copy", "--to", str(c.db))
+    assert "conflict l1: contact" in meeting.stdout
+    assert c.json("show", "l1", "--reveal")["contact"] == "C的联系人"
+    for source, target in ((c, b), (b, a)):  # the outcome travels back without another conflict
+        assert "conflict" not in source("copy", "--to", str(target.db)).stdout
+    assert {s.json("show", "l1", "--reveal")["contact"] for s in (a, b, c)} == {"C的联系人"}
+
+
+def test_a_later_edit_at_the_origin_wins_over_its_older_copy_two_stores_away(tmp_path):
+    a, b, c = (_file(tmp_path, name) for name in "abc")
+    a("add", "lead", "--company", "瑞拓精密", "--phone", "13820011234", "--contact", "原联系人")
+    a("copy", "--to", str(b.db))
+    b("copy", "--to", str(c.db))
+    a("edit", "l1", "--contact", "A改的")
+    result = a("copy", "--to", str(c.db))  # C's value is A's own older one: no conflict
+    assert "conflict" not in result.stdout and c.json("show", "l1", "--reveal")["contact"] == "A改的"
+    assert "conflict" not in c("copy", "--to", str(a.db)).stdout
+    assert a.json("show", "l1", "--reveal")["contact"] == "A改的"
+
+
+def test_copying_from_a_store_without_an_id_gives_it_one_so_a_conflict_is_settled_once(tmp_path):
+    a, b = _file(tmp_path, "a"), _file(tmp_path, "b")
+    a("add", "lead", "--company", "瑞拓精密", "--phone", "13820011234", "--contact", "原联系人")
+    a("copy", "--to", str(b.db))
+    data = a.file()
+    del data["_meta"]["1"]["id"]  # a store written before stores had ids
+    a.db.write_text(json.dumps(data, ensure_ascii=False), "utf-8")
+    a("edit", "l1", "--contact", "A的")
+    b("edit", "l1", "--contact", "B的")
+    first = a("copy", "--to", str(b.db))
+    assert "conflict l1: contact" in first.stdout and "id" in a.file()["_meta"]["1"]
+    again = a("copy", "--to", str(b.db))
+    assert "conflict" not in again.stdout and "0 updated" in again.stderr

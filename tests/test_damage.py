@@ -258,7 +258,7 @@ CASES: dict[str, tuple[Callable[[Cli], None], str]] = {
     "text digest of other records": (_digest_of_other_rows, "text digest"),
     "text digest is a link": (_replace_by_link(lambda c: _segment(c, ARTICLES, ".txt")), "link"),
     "segment file nothing refers to": (lambda cli: (cli.segments / "articles.000003.0badf00d.json").write_bytes(
-        b"half a segment"), "nothing refers to"),
+        b"half a segment"), "no version of the store names"),
     # the store file: not usable JSON at all
     "store cut in half": (lambda cli: cli.db.write_bytes(cli.db.read_bytes()[: cli.db.stat().st_size // 2]),
                           "restore"),

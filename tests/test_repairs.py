@@ -506,3 +506,75 @@ def test_doctor_fix_on_a_sound_store_changes_nothing(store):
     result = store("doctor", "--fix")
     assert "nothing to mend" in result.stdout
     assert {p: p.read_bytes() for p in store.db.parent.rglob("*") if p.is_file() and p.name != "lock"} == files
+
+
+def test_a_repair_leaving_a_body_unread_never_lets_a_write_put_another_body_in_its_place(store):
+    log = side(store) / "bodies.1.log"
+    p12 = store.stored("policies")["12"]["_body"]
+    log.write_bytes(log.read_bytes()[: p12[0] + p12[1] - 10])  # p12's body cut short
+    store.segment_files("leads")[0].with_suffix(".idx").unlink()  # and something --fix does mend
+    fixed = store("doctor", "--fix", ok=False)
+    assert "not fixed: p12" in fixed.stdout
+    added = store("add", "policy", "--title", "新政策", "-r", "武清", "--date", "2025-09-01", "--body", "X" * 96, ok=False)
+    assert one_line(added)  # refused: the log is shorter than the store says
+    shown = store("show", "p12", ok=False)
+    assert shown.exit_code == 1 and "X" * 20 not in shown.stdout
+
+
+def test_a_store_from_before_log_end_with_a_cut_log_is_not_written_to(store):
+    log = side(store) / "bodies.1.log"
+    p12 = store.stored("policies")["12"]["_body"]
+    log.write_bytes(log.read_bytes()[: p12[0] + 5])
+    write_meta(store, lambda d: d["_meta"]["1"].pop("log_end"))  # as the version before wrote it
+    added = store("add", "policy", "--title", "新政策", "-r", "武清", "--date", "2025-09-01", "--body", "X" * 96, ok=False)
+    assert one_line(added)
+
+
+def test_a_compaction_with_no_body_left_gives_the_new_log_a_token_of_its_own(tmp_path):
+    cli = Cli(tmp_path / "store" / "zhaoshang.json")
+    cli("add", "article", "--title", "一", "-r", "武清", "--date", "2025-07-01", "--body", "短")
+    cli("add", "article", "--title", "二", "-r", "武清", "--date", "2025-07-02", "--body", "长" * 600_000)
+    cli("rm", "a1", "a2", "--yes")
+    cli("doctor", "--fix")
+    cli("add", "article", "--title", "三", "-r", "武清", "--date", "2025-07-03", "--body", "第三篇的正文")
+    write_meta(cli, lambda d: d["_meta"]["1"].update(log=1))
+    shown = cli("show", "a3", ok=False)
+    assert one_line(shown)  # never a deleted article's body
+
+
+def test_bookkeeping_of_the_wrong_type_is_one_line_and_mended(store):
+    store.tamper("leads", lambda docs: docs["2"].update(field_times="oops"), reindex=False)
+    store.tamper("leads", lambda docs: docs["2"].update(field_times="oops"))
+    result = store("edit", "l2", "--industry", "新材料", ok=False)
+    assert result.exit_code in (0, 1) and "internal error" not in result.stderr
+    said = store("doctor", ok=False)
+    assert said.exit_code == 1 and "field_times" in said.stdout
+    store("doctor", "--fix")
+    store("edit", "l2", "--industry", "新材料")
+
+
+def test_files_a_backup_set_aside_names_are_not_pruned(store):
+    for i in range(3):
+        store("edit", "a1", "--title", f"第{i}次改的标题")
+    import re
+
+    backups = sorted((side(store) / "backups").iterdir())
+    cut = backups[0].read_bytes()[:300]
+    backups[0].write_bytes(cut)  # cut: no longer a backup, but what it still names may be needed
+    named = set(re.findall(r"[a-z]+\.\d{6}\.[0-9a-f]{8}\.json", cut.decode("utf-8", "replace")))
+    assert named
+    fixed = store("doctor", "--fix")
+    assert "aside" in fixed.stdout
+    store("add", "lead", "--company", "之后的企业", "--phone", "13700009999")
+    assert named <= {p.name for p in store.segments.iterdir()}
+
+
+def test_a_segment_changed_in_place_keeps_the_older_logs_its_older_versions_need(tmp_path):
+    cli = _compacted(tmp_path)
+    path = cli.segment_files("articles")[0]
+    raw = path.read_bytes()
+    path.write_bytes(raw.replace(b'"articles"', b'"art#cles"', 1))  # one byte, the same size
+    for i in range(7):
+        result = cli("add", "lead", "--company", f"企业{i}", "--phone", f"1370000{i:04d}")
+        assert "kept" in result.stderr
+    assert (side(cli) / "bodies.1.log").exists()

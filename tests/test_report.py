@@ -72,8 +72,8 @@ def _shape(value):
     return type(value).__name__ if value is not None else "null"
 
 
-def test_json_follows_the_schema_documented_in_the_readme(examples):
-    readme = (ROOT / "README.md").read_text("utf-8")
+def test_json_follows_the_schema_documented_in_docs_reports(examples):
+    readme = (ROOT / "docs" / "reports.md").read_text("utf-8")
     documented = json.loads(re.search(r"<!-- report-json -->\n```json\n(.*?)\n```", readme, re.S).group(1))
     report = json.loads(examples("report", "--region", "天津", "--month", "2025-07", "--format", "json").stdout)
     assert _shape(report) == _shape(documented)

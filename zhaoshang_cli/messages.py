@@ -495,7 +495,8 @@ DOCTOR_DUPLICATE = ("{id} has the same {key} as {other} (stored before such chan
 DOCTOR_MORE_DUPLICATES = "… and {count} more records with another record's natural key"
 SEGMENT_INDEX_ROWS = "{file} holds {rows} records, the store file says its segment holds {count}"
 FILE_MISSING = "the file is missing"
-DOCTOR_ORPHANS = "{count} segment file(s) that nothing refers to, left by an interrupted write (--fix removes them)"
+DOCTOR_ORPHANS = ("{count} segment file(s) no version of the store names (left by an interrupted write, or kept "
+                  "while the store looked damaged): the next write of a sound store removes them")
 DOCTOR_BAD_BACKUP = "backup {name} is not usable: {problem}"
 DOCTOR_BACKUPS_DIR = "no backups can be kept or read: {problem}"
 DOCTOR_BACKUPS = "{count} good backup(s) kept (up to {keep})"

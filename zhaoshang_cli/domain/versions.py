@@ -6,15 +6,15 @@ its own besides its ID: ``uid``, given when it is created and kept by every copy
 record renumbered by a copy keeps the identity it had).  Records stored before there
 were uids are known by their ID and creation time.
 
-Each change stamps ``field_times``: the time each field last changed, by field (an
-amount with its range, currency and approximation is one field, a region with its
-zone, a body another), and ``field_from``: for a field whose value a copy brought from
-another store, that store's id (a change here clears it).  Two versions of a record merge
-field by field: a side's value the other side has not seen wins (not seen: it did not come
-from the other store, and changed after the other last took this store's records); a field
-unseen on both sides is a conflict, kept as the target has it unless the caller prefers the
-source; seen on both, the one changed later wins.  Notes and status moves are merged,
-never dropped.
+Each record keeps, by field (an amount with its range, currency and approximation is one
+field, a region with its zone, a body another), ``field_times``: when its value arrived in
+this store (a change here: when made; a copy: when copied), and ``field_from``: the store
+where a value that came by copy was made (none: made here).  Two versions of a record merge
+field by field: a side's value the other side has not seen wins (not seen: made elsewhere
+than there, and arrived after the other last took this side's records); a field unseen on
+both sides is a conflict, kept as the target has it unless the caller prefers the source,
+and stamped as arrived now so that the outcome stands; seen on both, the later one wins.
+Notes and status moves are merged, never dropped.
 """
 
 from __future__ import annotations
@@ -87,22 +87,31 @@ def stamp(kind: Kind, old: Mapping[str, Any], new: dict[str, Any], body_changed:
     if body_changed:
         changed.append(BODY)
     if changed:
-        times = dict(old.get(TIMES) or {})
+        times = _texts(old, TIMES)
         at = now()
         times.update((name, at) for name in changed)
         new[TIMES] = times
-        origins = {k: v for k, v in (old.get(FROM) or {}).items() if k not in changed}
+        origins = {k: v for k, v in _texts(old, FROM).items() if k not in changed}
         if origins:
             new[FROM] = origins
         else:
             new.pop(FROM, None)
 
 
-def brought(kind: Kind, doc: dict[str, Any], store: str | None) -> None:
-    """Mark every field of a record a copy brings from ``store`` as come from there."""
+def _texts(doc: Mapping[str, Any], key: str) -> dict[str, str]:
+    """A bookkeeping map of the document (field → text); a damaged one counts as none."""
+    found = doc.get(key)
+    return {k: v for k, v in found.items() if type(v) is str} if isinstance(found, dict) else {}
+
+
+def brought(kind: Kind, doc: dict[str, Any], store: str | None, at: str) -> None:
+    """Mark every field of a record a copy brings from ``store`` as arrived ``at`` and made
+    where it was made (there, unless it came there from elsewhere)."""
+    names = sorted(set(_values(kind, doc)) | ({BODY} if kind.has_body else set()))
+    origins = _texts(doc, FROM)
+    doc[TIMES] = {name: at for name in names}
     if store:
-        names = set(_values(kind, doc)) | ({BODY} if kind.has_body else set())
-        doc[FROM] = {name: store for name in sorted(names)}
+        doc[FROM] = {name: origins.get(name, store) for name in names}
 
 
 @lru_cache(maxsize=65536)
@@ -123,8 +132,8 @@ def later(a: str | None, b: str | None) -> bool:
 
 
 def changed_at(doc: Mapping[str, Any], name: str) -> str:
-    """When field ``name`` last changed: as stamped, else when the record was created (or,
-    for a record from before stamps, when it last changed at all)."""
+    """When field ``name``'s value arrived in this store: as stamped, else when the record was
+    created (or, for a record from before stamps, when it last changed at all)."""
     times = doc.get(TIMES)
     if isinstance(times, dict) and isinstance(times.get(name), str):
         return times[name]
@@ -163,11 +172,10 @@ class Peers:
     source_took: str | None = None
 
 
-def _unseen(doc: Mapping[str, Any], name: str, by: str | None, took: str | None) -> bool:
-    """Whether the store ``by`` has not seen this side's value of field ``name``: it did not
-    come from there, and changed after ``by`` last took this side's records."""
-    origins = doc.get(FROM)
-    if by and isinstance(origins, dict) and origins.get(name) == by:
+def _unseen(doc: Mapping[str, Any], name: str, own: str | None, by: str | None, took: str | None) -> bool:
+    """Whether the store ``by`` has not seen this side's (store ``own``'s) value of field
+    ``name``: it was not made there, and arrived after ``by`` last took this side's records."""
+    if by and _texts(doc, FROM).get(name, own) == by:
         return False
     return took is None or later(changed_at(doc, name), took)
 
@@ -182,21 +190,20 @@ def merge(kind: Kind, source: Version, target: Version, peers: Peers = Peers(), 
         theirs[BODY] = {BODY: source.body or None}
         ours[BODY] = {BODY: target.body or None}
     doc = dict(target.doc)
-    times = dict(target.doc.get(TIMES) or {})
-    origins = dict(target.doc.get(FROM) or {})
+    times, origins = _texts(target.doc, TIMES), _texts(target.doc, FROM)
+    arrived = at or now()
     result = Merged(doc, target.body)
     for name in sorted(theirs.keys() | ours.keys()):
         if theirs.get(name, {}) == ours.get(name, {}) or all(v in (None, "", [], {}) for v in
                                                              [*theirs.get(name, {}).values(),
                                                               *ours.get(name, {}).values()]):
             continue
-        theirs_unseen = _unseen(source.doc, name, peers.target, peers.target_took)
-        ours_unseen = _unseen(target.doc, name, peers.source, peers.source_took)
+        theirs_unseen = _unseen(source.doc, name, peers.source, peers.target, peers.target_took)
+        ours_unseen = _unseen(target.doc, name, peers.target, peers.source, peers.source_took)
         if theirs_unseen and ours_unseen:
             result.conflicts.append(name)
             take = prefer == "source"
-            times[name] = at or now()
-            origins.pop(name, None)
+            times[name] = arrived  # the outcome is news to the other side, whichever it is
             result.settled = True
         elif theirs_unseen or ours_unseen:
             take = theirs_unseen
@@ -205,10 +212,12 @@ def merge(kind: Kind, source: Version, target: Version, peers: Peers = Peers(), 
         if not take:
             continue
         result.taken.append(name)
-        if not result.settled or name not in result.conflicts:
-            times[name] = changed_at(source.doc, name)
-        if peers.source:
-            origins[name] = peers.source
+        times[name] = arrived
+        made = _texts(source.doc, FROM).get(name, peers.source)
+        if made and made != peers.target:
+            origins[name] = made
+        else:
+            origins.pop(name, None)
         if name == BODY:
             result.body, result.body_changed = source.body or None, True
             continue

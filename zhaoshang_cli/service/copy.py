@@ -63,6 +63,8 @@ def copy(source: Backend, target: Backend, *, prefer: str | None = None, dry_run
 
 
 def _copy(source: Backend, target: Backend, prefer: str | None, dry_run: bool) -> CopyResult:
+    if not dry_run:
+        _identify(source)
     result = CopyResult(dry_run=dry_run)
     settings = dict(source.settings())
     started = versions.now()
@@ -87,6 +89,22 @@ def _copy(source: Backend, target: Backend, prefer: str | None, dry_run: bool) -
         if current.get(key) != value:
             target.change_setting(key, value)
     return result
+
+
+def _identify(store: Backend) -> None:
+    """Give a store made before stores had ids one (a write of nothing else), so that the
+    target can record when it took its records; a store that may not be written (a reader
+    role) goes on without one, and merges from it judge by times alone."""
+    from ..errors import StoreError
+
+    with store.reading() as reader:
+        if reader.sync_state().store is not None:
+            return
+    try:
+        with store.writing() as txn:
+            txn.mark_identified()
+    except StoreError:
+        pass
 
 
 class _Kind:
@@ -218,7 +236,7 @@ class _Kind:
         for record in records:
             doc = dict(record.doc)
             doc.setdefault(UID, identity(kind, record.number, record.doc))  # found again when renumbered
-            brought(kind, doc, self.peers.source)
+            brought(kind, doc, self.peers.source, self.started)
             if kind.has_body:
                 doc["body"] = record.body or None
             docs.append(doc)

@@ -200,6 +200,9 @@ class Writer(Reader, Protocol):
         """Raise the next number of each prefix to at least ``counters`` (a copy of another
         store never issues an ID that store issued)."""
 
+    def mark_identified(self) -> None:
+        """Give this store an id of its own if it has none (saved by the commit)."""
+
     def mark_synced(self, other: str, at: str) -> None:
         """Record that this store matched store ``other`` as it was at ``at`` (a copy);
         gives this store an id of its own if it has none."""

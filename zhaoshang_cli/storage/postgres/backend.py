@@ -282,13 +282,12 @@ class Writer(Reader):
             if number > self.next[prefix]:
                 self.next[prefix] = number
 
-    def mark_synced(self, other: str, at: str) -> None:
-        from ...domain.versions import new_uid
+    def mark_identified(self) -> None:
+        """(writing() gives a store of before ids one as it begins.)"""
 
+    def mark_synced(self, other: str, at: str) -> None:
         upsert = (f"INSERT INTO {META} (key, value) VALUES (%s, %s) ON CONFLICT (key) "
                   "DO UPDATE SET value = excluded.value")
-        self.conn.execute(f"INSERT INTO {META} (key, value) VALUES ('id', %s) ON CONFLICT (key) DO NOTHING",
-                          [new_uid()])
         self.conn.execute(upsert, [f"synced:{other}", at])
         self.changed = True
 

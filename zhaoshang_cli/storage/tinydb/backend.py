@@ -320,8 +320,8 @@ class TinyDBBackend(KeptVersions):
         end = current.meta.get("log_end")
         log = self.body_log(current.meta)
         problem = log.problem(end if type(end) is int else None)
-        if problem is None and type(end) is not int and not log.path.exists():
-            end = _referenced_by_indexes(self.segments_dir, current)  # a store of before log_end
+        if problem is None and type(end) is not int:
+            end = _referenced_by_indexes(self.segments_dir, current)  # a store of before log_end: once
             problem = log.problem(end) if end else None
         if problem:
             raise StoreError(messages.STORE_LOG_REFUSED.format(problem=problem))
@@ -343,7 +343,9 @@ class TinyDBBackend(KeptVersions):
 
     def _commit(self, txn: Transaction, saved: dict[str, int], existed: bool, damaged: bool) -> None:
         txn.finish()
-        txn.meta["log_end"] = txn.log.size()
+        end, before = txn.log.size(), txn.meta.get("log_end")
+        if not (type(before) is int and end < before and not txn.may_shrink):  # a repair leaving bodies unread
+            txn.meta["log_end"] = end                                         # keeps what they are owed
         fsync_dir(self.segments_dir)
         undo: list[Any] = []
         try:

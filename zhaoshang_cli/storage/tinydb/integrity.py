@@ -101,6 +101,10 @@ def _object(v: Any) -> bool:
     return type(v) is dict
 
 
+def _texts_by_name(v: Any) -> bool:
+    return type(v) is dict and all(type(t) is str for t in v.values())
+
+
 _BY_TYPE: dict[str, Callable[[Any], bool]] = {
     "date": _day, "amount": _amount, "currency": _currency, "flag": _flag, "tags": _texts, "notes": _notes,
     "history": _history, "region": _code,
@@ -109,14 +113,15 @@ _EXPECTED = {_text: "text", _day: "a date (YYYY-MM-DD)", _code: "a 6-digit regio
              _amount: "a whole number (of yuan, or of its currency)", _currency: f"one of {', '.join(CURRENCIES)}",
              _flag: "true or false", _texts: "a list of texts", _notes: "a list of notes",
              _history: "a list of status moves", _status: "a lead status", _body_ref: "a body reference",
-             _object: "an object"}
+             _object: "an object", _texts_by_name: "an object of texts"}
 
 
 @lru_cache(maxsize=None)
 def field_checks(kind: Kind) -> dict[str, Callable[[Any], bool]]:
     """Stored key → check of its value, for one kind."""
     checks: dict[str, Callable[[Any], bool]] = {"created_at": _text, "updated_at": _text, "extra": _object,
-                                                BODY: _body_ref, "zone": _text}
+                                                BODY: _body_ref, "zone": _text, "uid": _text,
+                                                "field_times": _texts_by_name, "field_from": _texts_by_name}
     for spec in kind.fields:
         if spec.apart:
             continue
@@ -238,6 +243,7 @@ def _drop_record(kind: Kind, key: str) -> Callable[[Document], str]:
 
 
 DAMAGED_PREFIX = "damaged_"  # an extra field keeping a value that was not of its field's type
+_BOOKKEEPING = (BODY, "uid", "field_times", "field_from")
 
 
 def _drop_field(kind: Kind, key: str, name: str) -> Callable[[Document], str]:
@@ -247,7 +253,7 @@ def _drop_field(kind: Kind, key: str, name: str) -> Callable[[Document], str]:
         record = doc[kind.table][key]
         value = record.pop(name, None)
         rid = f"{kind.prefix}{key}"
-        if name == BODY:
+        if name in _BOOKKEEPING:  # what merges between stores keep of the record: derived, dropped
             return messages.REPAIR_FIELD.format(id=rid, field=name, value=short(value))
         extra = record.get("extra") if type(record.get("extra")) is dict else {}
         record["extra"] = {**extra, DAMAGED_PREFIX + name: value}

@@ -105,7 +105,8 @@ class KeptVersions:
             old.unlink(missing_ok=True)
         kept = kept[:self.keep_backups]
         problem = self._prune_segments(current, kept)
-        self._prune_logs(current, kept)
+        if problem is None:  # an older segment version kept may need an older log
+            self._prune_logs(current, kept)
         return problem
 
     def _prune_segments(self, current: Manifest, kept: list[Manifest | Legacy]) -> str | None:
@@ -134,11 +135,11 @@ class KeptVersions:
         return problem
 
     def _named_aside(self) -> set[str]:
-        """The files a damaged store file kept beside the store (``.unreadable-…``) names,
-        read loosely: it is no backup, but what it names may be what doctor or a person
-        needs to bring back the state it held."""
+        """The files store files kept aside name (a damaged store file, a backup that could not
+        be read), read loosely: they are no backups, but what they name may be what doctor or
+        a person needs to bring back the state they held."""
         found: set[str] = set()
-        for path in self.path.parent.glob(f"{self.path.name}.unreadable-*"):
+        for path in self._aside():
             try:
                 raw = path.read_bytes()
             except OSError:
@@ -172,11 +173,22 @@ class KeptVersions:
 
     def _logs_named_aside(self) -> set[int]:
         found = set()
-        for path in self.path.parent.glob(f"{self.path.name}.unreadable-*"):
+        for path in self._aside():
             try:
                 found |= {int(m[1]) for m in _LOG_NAMED.finditer(path.read_bytes())}
             except OSError:
                 continue
+        return found
+
+    def _aside(self) -> list[Path]:
+        """Store files kept aside: beside the store (``.unreadable-…``) and in the set-aside
+        folder (backups doctor --fix could not read, among other things)."""
+        found = list(self.path.parent.glob(f"{self.path.name}.unreadable-*"))
+        try:
+            found += [p for p in (self.side / sides.SET_ASIDE).iterdir() if p.is_file() and not p.is_symlink()
+                      and p.stat().st_size < (64 << 20)]
+        except OSError:
+            pass
         return found
 
     def backup_paths(self) -> list[Path]:

@@ -33,7 +33,7 @@ from .bodies import body_log_of
 from .doctor import kept_end, other_generation, own_files
 from .tidy import before_lock, set_aside, settings_aside, tidy_side
 from .document import load_document
-from .examine import Look, Records, all_refs, digest_problem, segment_name, unreadable
+from .examine import Look, Records, all_refs, digest_problem, refs, segment_name, unreadable
 from .index import BODY
 from .manifest import Legacy, Manifest
 from .segments import SIZE, Docs, Entry, SegmentView, numbers_of, seq_of
@@ -54,6 +54,7 @@ def repair(backend: Any, drop_unreadable: bool = False) -> tuple[list[str], list
         actions += fixer.actions
         # a sound store is left as it is: only a repair (or counters to save) is written
         txn.changed = bool(actions) or fixer.migrated or backend.read_counters() != txn.meta["next"]
+        txn.may_shrink = not fixer.unresolved
         if fixer.unresolved:
             backend.hold_pruning = True
     if temps:
@@ -144,13 +145,17 @@ class _Fixer:
     def rebuild(self) -> None:
         """A store file from the segment files in the folder: for each segment, the newest
         version that reads whole."""
+        meta = manifests.new_meta()
+        meta["log"] = max(self.backend.log_generations(), default=1)
+        log = body_log_of(self.backend.side, meta)
+        if log.header_token() is not None:
+            meta["log_token"] = log.token = log.header_token()
+        self.txn.log = log  # the versions whose bodies read from it are preferred
         entries: dict[tuple[str, int], Entry] = {}
         for (kind, seq), versions in sorted(self._versions().items(), key=lambda item: (item[0][0].name, item[0][1])):
             found = self._readable(kind, seq, versions)
             if found is not None:
                 entries[(kind.name, seq)] = found[0]
-        meta = manifests.new_meta()
-        meta["log"] = max(self.backend.log_generations(), default=1)
         self.txn.replace_manifest(Manifest(meta, entries))
         self.actions.append(messages.REPAIR_REBUILT.format(path=self.backend.path, count=len(entries),
                                                            folder=self.backend.segments_dir))
@@ -176,7 +181,10 @@ class _Fixer:
         return {key: [n for _, n in sorted(files, reverse=True)] for key, files in found.items()}
 
     def _readable(self, kind: Kind, seq: int, files: list[str]) -> tuple[Entry, Docs] | None:
-        """The first of ``files`` whose records read whole, each in the segment's range."""
+        """The first of ``files`` (newest first) whose records read whole, each in the
+        segment's range, and whose bodies read from the store's body log; failing that, the
+        first whose records read (its bodies are then looked for like any unreadable one)."""
+        fallback = None
         for file in files:
             try:
                 docs = SegmentView(self.backend.segments_dir, Entry(kind, seq, file, 0)).all_docs()
@@ -185,8 +193,11 @@ class _Fixer:
             allowed = numbers_of(seq)
             if docs and all(integrity.is_number_key(k) and int(k) in allowed and type(d) is dict
                             for k, d in docs.items()):
-                return Entry(kind, seq, file, len(docs)), docs
-        return None
+                found = Entry(kind, seq, file, len(docs)), docs
+                if not unreadable(self.txn.log, refs(kind, {int(k): d for k, d in docs.items()})):
+                    return found
+                fallback = fallback or found
+        return fallback
 
     # -- ID counters ----------------------------------------------------------------------------
     def counters(self) -> None:

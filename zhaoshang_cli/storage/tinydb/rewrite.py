@@ -44,6 +44,7 @@ def compact_bodies(txn: Transaction, literals: bool = True,
     generation = max([txn.meta["log"], *(int(m[1]) for m in map(sides.LOG_NAME.fullmatch, os.listdir(side)) if m)]) + 1
     new = BodyLog(side / f"bodies.{generation}.log", True)
     txn.written.append(new.path)
+    new.begin()  # its header and a token of its own, even when no body is left to copy
     appender = Appender(new)
     for kind in KINDS.values():
         if not kind.has_body:

@@ -103,6 +103,7 @@ class Transaction:
         self._own: set[str] = set()  # segment files this transaction wrote
         self._engine: Engine | None = None
         self.lenient = False  # a repair's: a body that cannot be read leaves its record's digest without it
+        self.may_shrink = False  # a repair that left every body readable may record a shorter log
 
     @property
     def meta(self) -> dict[str, Any]:
@@ -328,11 +329,15 @@ class Transaction:
 
         return sync_state(self.meta)
 
-    def mark_synced(self, other: str, at: str) -> None:
+    def mark_identified(self) -> None:
         from ...domain.versions import new_uid
 
         if type(self.meta.get("id")) is not str:
             self.meta["id"] = new_uid()
+        self.changed = True  # (writing() gave one already, to be saved with the next change)
+
+    def mark_synced(self, other: str, at: str) -> None:
+        self.mark_identified()
         synced = self.meta.get("synced")
         self.meta["synced"] = {**(synced if type(synced) is dict else {}), other: at}
         self.changed = True
