@@ -28,12 +28,16 @@ COMMANDS = [
 def main() -> int:
     zhaoshang = shutil.which("zhaoshang", path=str(Path(sys.executable).parent)) or "zhaoshang"
     with tempfile.TemporaryDirectory(prefix="zhaoshang-smoke-") as folder:
-        env = {**os.environ, "ZHAOSHANG_DB": f"{folder}/store.json", "COLUMNS": "80", "NO_COLOR": "1"}
+        env = {**os.environ, "ZHAOSHANG_DB": f"{folder}/store.json", "COLUMNS": "80", "NO_COLOR": "1",
+               "XDG_DATA_HOME": f"{folder}/data"}  # a store anywhere else than ZHAOSHANG_DB says is a failure
         for args in COMMANDS:
             done = subprocess.run([zhaoshang, *args], env=env, capture_output=True, text=True)
             if done.returncode != 0:
                 print(f"smoke: zhaoshang {' '.join(args)} exited {done.returncode}:\n{done.stderr}", file=sys.stderr)
                 return 1
+        if not os.path.exists(f"{folder}/store.json") or os.path.exists(f"{folder}/data"):
+            print("smoke: the store is not where ZHAOSHANG_DB says", file=sys.stderr)
+            return 1
         copied = subprocess.run([zhaoshang, "copy", "--to", f"{folder}/copy.json"], env=env, capture_output=True,
                                 text=True)
         if copied.returncode != 0:
