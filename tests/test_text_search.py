@@ -98,10 +98,8 @@ def test_without_a_digest_or_with_one_that_does_not_fit_the_answers_stay_right(s
     assert {n: _engine(store, ARTICLE, n) for n in expected} == expected
 
 
-def test_a_second_process_searches_half_of_the_segments(store, monkeypatch):
+def test_a_search_of_many_segments_finds_what_a_scan_finds(store, monkeypatch):
     expected = {n: _brute(store, ARTICLE, n) for n in ("武清", "𠀀", "e-m")}
-    monkeypatch.setattr(digests, "PARALLEL_FROM", 1)
-    monkeypatch.setattr(digests, "_cores", lambda: 2)
     monkeypatch.setattr("zhaoshang_cli.storage.tinydb.segments.SIZE", 64)  # many segments
     small = TinyDBBackend(store.path.parent / "small.json")
     with store.reading() as reader:
@@ -110,13 +108,6 @@ def test_a_second_process_searches_half_of_the_segments(store, monkeypatch):
         for r in records:
             txn.insert(ARTICLE, [{**r.doc, **({"body": r.body} if r.body else {})}], [r.number])
     assert len(list(small.segments_dir.glob("articles.*.txt"))) > 2
-    forks = []
-    real_fork = digests.os.fork
-    monkeypatch.setattr(digests.os, "fork", lambda: forks.append(1) or real_fork())
-    assert {n: _engine(small, ARTICLE, n) for n in expected} == expected
-    assert forks
-    # a second process that fails leaves the whole search to this one
-    monkeypatch.setattr(digests._Child, "result", lambda self: (self.stop(), None)[1])
     assert {n: _engine(small, ARTICLE, n) for n in expected} == expected
 
 
@@ -137,7 +128,6 @@ def test_a_limited_sorted_search_gives_what_searching_every_row_gives(tmp_path, 
     monkeypatch.setattr(engine, "_BAND", 16)
     monkeypatch.setattr(engine, "_BAND_PER_LIMIT", 4)
     monkeypatch.setattr(engine, "_FIRST_RUN", 2)
-    monkeypatch.setattr(digests, "PARALLEL_FROM", 10 ** 6)  # the whole search in this process: quicker here
     rng = random.Random(11)
     backend = TinyDBBackend(tmp_path / "z.json", keep_backups=1)
     articles = []

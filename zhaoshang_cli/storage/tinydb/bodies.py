@@ -18,7 +18,6 @@ written before there were tokens have no header and are taken as they are.
 from __future__ import annotations
 
 import os
-import threading
 from pathlib import Path
 from typing import Any, Iterable, Iterator, Mapping, Union
 
@@ -219,57 +218,27 @@ class BodyLog:
 
 
 class Appender:
-    """Appends to a body log from a background thread, so that the caller can go on
-    building the store file meanwhile; the references are known at once.
-
-    For one write transaction (the exclusive lock is held): offsets continue from the
-    end of the log, and ``wait()`` must return before the store file refers to them.
-    """
+    """One write transaction's appends to a body log (the exclusive lock is held): each
+    batch is written at once, in the writing thread, and its references are the offsets it
+    was written at; ``rollback`` takes back what the transaction appended (a log it began
+    goes altogether)."""
 
     def __init__(self, log: BodyLog):
         self.log = log
-        self.offset: int | None = None
         self.start: int | None = None  # the log's size before this transaction appended to it
         self.created = False  # the log did not exist before
-        self._thread: threading.Thread | None = None
-        self._error: BaseException | None = None
 
     def append(self, bodies: Iterable[Body]) -> list[Ref]:
-        self.wait()  # one write at a time keeps the offsets true
         chunks = [literal(body) for body in bodies]
         if not chunks:
             return []
-        if self.offset is None:
+        if self.start is None:
             self.created = not self.log.path.exists()
-            self.offset = self.start = self.log.begin()
-        refs = []
-        for data in chunks:
-            refs.append([self.offset, len(data)])
-            self.offset += len(data)
-        self._thread = threading.Thread(target=self._write, args=(chunks,), daemon=True)
-        self._thread.start()
-        return refs
-
-    def _write(self, chunks: list[Union[bytes, memoryview]]) -> None:
-        try:
-            self.log.append(chunks)
-        except BaseException as exc:  # re-raised by wait() in the caller's thread
-            self._error = exc
-
-    def wait(self) -> None:
-        if self._thread is not None:
-            self._thread.join()
-            self._thread = None
-        if self._error is not None:
-            error, self._error = self._error, None
-            raise error
+            self.start = self.log.begin()
+        return self.log.append(chunks)
 
     def rollback(self) -> None:
-        """After a failed write: wait for the thread, then cut off whatever it appended."""
-        try:
-            self.wait()
-        except Exception:
-            pass
+        """After a failed write: cut off whatever this transaction appended."""
         if self.created:  # a log this write began: no trace of it stays
             self.log.path.unlink(missing_ok=True)
         elif self.start is not None:

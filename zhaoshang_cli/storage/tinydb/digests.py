@@ -15,16 +15,14 @@ integers), the low bytes, the high bytes.
 from __future__ import annotations
 
 import bisect
-import marshal
 import os
-import signal
 import sys
 from array import array
 from typing import Any, Callable, Iterable, Mapping
 
 import orjson
 
-from ...atomic import pread, read_spans, write_all
+from ...atomic import pread, read_spans
 from ...domain.kind import Kind
 from ...domain.search import Planes, planes, record_planes
 from ...errors import StoreError
@@ -181,77 +179,14 @@ class Digest:
 
 
 # -- searching many segments ---------------------------------------------------------------
-PARALLEL_FROM = 8  # segments: below this a second process costs more than it saves
-
-
 def search_segments(work: list[tuple[Any, list[int]]], needle: Planes) -> list[list[int] | None]:
     """For each (segment view, rows): the rows whose text holds the needle, or None for a
-    segment without a usable digest.  ``bytes.find`` holds the interpreter lock, so on a
-    machine with more than one core the second half of a big store is searched by a forked
-    process; if it fails, this process searches that half too."""
-    if len(work) < PARALLEL_FROM or not hasattr(os, "fork") or _cores() < 2:
-        return [_search_one(view, rows, needle) for view, rows in work]
-    half = (len(work) + 1) // 2
-    child = _Child(work[half:], needle)
-    try:
-        first = [_search_one(view, rows, needle) for view, rows in work[:half]]
-        second = child.result()
-    except BaseException:
-        child.stop()
-        raise
-    if second is None or len(second) != len(work) - half:
-        second = [_search_one(view, rows, needle) for view, rows in work[half:]]
-    return first + second
+    segment without a usable digest.  One segment's digest is read at a time (a read never
+    forks: a second process searching half the segments earned 1.3× on a word found
+    nowhere, bench/README.md, and reads must stay one process)."""
+    return [_search_one(view, rows, needle) for view, rows in work]
 
 
 def _search_one(view: Any, rows: list[int], needle: Planes) -> list[int] | None:
-    with view.mapped_digest() as digest:
-        return digest.search(needle, rows) if digest is not None else None
-
-
-def _cores() -> int:
-    try:
-        return len(os.sched_getaffinity(0))
-    except (AttributeError, OSError):
-        return os.cpu_count() or 1
-
-
-class _Child:
-    """A forked process searching some segments; its answer comes back through a pipe."""
-
-    def __init__(self, work: list[tuple[Any, list[int]]], needle: Planes):
-        self.read_end, write_end = os.pipe()
-        self.pid = os.fork()
-        if self.pid == 0:  # the child: search, answer, leave without running any cleanup
-            status = 1
-            try:
-                os.close(self.read_end)
-                signal.signal(signal.SIGINT, signal.SIG_DFL)
-                write_all(write_end, marshal.dumps([_search_one(view, rows, needle) for view, rows in work]))
-                status = 0
-            finally:
-                os._exit(status)
-        os.close(write_end)
-
-    def result(self) -> list[list[int] | None] | None:
-        chunks = []
-        with os.fdopen(self.read_end, "rb") as pipe:
-            while chunk := pipe.read(1 << 20):
-                chunks.append(chunk)
-        _, status = os.waitpid(self.pid, 0)
-        self.pid = 0
-        if status != 0:
-            return None
-        try:
-            return marshal.loads(b"".join(chunks))
-        except (EOFError, ValueError, TypeError):
-            return None
-
-    def stop(self) -> None:
-        if self.pid:
-            try:
-                os.kill(self.pid, signal.SIGKILL)
-                os.waitpid(self.pid, 0)
-            except OSError:
-                pass
-            self.pid = 0
+    digest = view.digest()
+    return digest.search(needle, rows) if digest is not None else None

@@ -451,8 +451,6 @@ class _Fixer:
         if self.unresolved or self.dropped_segments:
             return
         records = self._records()
-        if txn.appender is not None:
-            txn.appender.wait()
         end = kept_end(self.backend, txn.manifest, records)
         size = txn.log.size()
         if size > end:

@@ -15,13 +15,11 @@ in-memory views of the same kind until its first write turns it into segments.
 
 from __future__ import annotations
 
-import mmap
 import os
 from array import array
-from contextlib import contextmanager
 from dataclasses import dataclass
 from pathlib import Path
-from typing import Any, BinaryIO, Iterable, Iterator, Mapping
+from typing import Any, BinaryIO, Iterable, Mapping
 
 import orjson
 
@@ -262,34 +260,6 @@ class SegmentView:
         except (OSError, StoreError, DigestUnreadable):
             return None
 
-    @contextmanager
-    def mapped_digest(self) -> Iterator[Digest | None]:
-        """The text digest mapped into memory for one search of the whole segment, unmapped
-        after it (so that a search of the whole store holds one segment's pages at a time)."""
-        try:
-            fd = open_private(self.directory / self.entry.digest_file, os.O_RDONLY)
-        except (OSError, StoreError):
-            yield None
-            return
-        try:
-            area = mmap.mmap(fd, 0, access=mmap.ACCESS_READ)
-        except (OSError, ValueError):
-            os.close(fd)
-            yield None
-            return
-        os.close(fd)
-        digest: Digest | None = None
-        try:
-            try:
-                digest = self._fitting(Digest(area, segment=self.entry.file))
-            except DigestUnreadable:
-                digest = None
-            yield digest
-        finally:
-            if digest is not None:
-                digest.raw = b""  # no view of the map may outlive it
-            area.close()
-
     def digest_by_rows(self) -> Digest | None:
         """The text digest for searches of a few rows, which read just those rows' bytes: a
         map holds the 64 KB around every row touched, and a search of a few rows of every
@@ -327,10 +297,6 @@ class MemoryView(SegmentView):
 
     def digest(self) -> Digest | None:
         return None
-
-    @contextmanager
-    def mapped_digest(self) -> Iterator[Digest | None]:
-        yield None
 
     def digest_by_rows(self) -> Digest | None:
         return None  # searched slowly: such a store is split into segments by its first write

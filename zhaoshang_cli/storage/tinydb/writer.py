@@ -249,8 +249,6 @@ class Transaction:
 
     def _body_planes(self, ref: Ref) -> Planes:
         """The searched form of a stored body (one appended by this transaction included)."""
-        if self.appender is not None:
-            self.appender.wait()
         return planes(self.log.read(ref))
 
     # -- writing ----------------------------------------------------------------------------
@@ -388,8 +386,6 @@ class Transaction:
         missing = [n for n in numbers if n not in segment.texts]
         if missing:
             refs = [(n, docs[str(n)][BODY]) for n in missing if docs[str(n)].get(BODY)]
-            if refs and self.appender is not None:
-                self.appender.wait()
             bodies = self._bodies(refs)
             for n in missing:
                 body = bodies.get(n)
@@ -437,15 +433,13 @@ class Transaction:
     def finish(self) -> None:
         """Bodies in the log (fsynced), touched segments on disk: ready to commit."""
         self.checkpoint(everything=True)
-        if self.appender is not None:
-            self.appender.wait()
 
     def rollback(self) -> None:
         """Take back what a failed transaction left: appended bodies, files it wrote."""
         if self.appender is not None:
             try:
                 self.appender.rollback()
-            except Exception:  # noqa: BLE001 - a log that cannot be cut back is no reason to keep the rest
+            except OSError:  # a log that cannot be cut back is no reason to keep the rest
                 pass
         for path in self.written:
             try:
