@@ -110,7 +110,7 @@ class Browser:
                     return self.events.pop(i)
             self.events.append(self._read_message(deadline))
 
-    def page(self) -> "Page":
+    def page(self) -> Page:
         target = self.send("Target.createTarget", {"url": "about:blank"})["targetId"]
         session = self.send("Target.attachToTarget", {"targetId": target, "flatten": True})["sessionId"]
         return Page(self, target, session)

@@ -17,7 +17,7 @@ from zhaoshang_cli.cli.app import app
 # invoke (tens of milliseconds); the tests build it once per app.  Keyed by the app itself,
 # not its id(): an app built by a test (cli.app.build_app) and freed must not lend its id,
 # and so its commands, to the next one.
-_built: "weakref.WeakKeyDictionary[typer.Typer, object]" = weakref.WeakKeyDictionary()
+_built: weakref.WeakKeyDictionary[typer.Typer, object] = weakref.WeakKeyDictionary()
 
 
 def _command_once(typer_app: typer.Typer) -> object:
@@ -44,7 +44,7 @@ class Cli:
     """Runs `zhaoshang` in-process against one store, the way a user types it.  ``db`` is a
     TinyDB store's path, or a PostgreSQL store's URL (tests marked ``backends``)."""
 
-    def __init__(self, db: "Path | str", typer_app: typer.Typer | None = None):
+    def __init__(self, db: Path | str, typer_app: typer.Typer | None = None):
         self.db = db
         if isinstance(db, Path):
             db.parent.mkdir(parents=True, exist_ok=True)  # a store is made in a folder that exists
@@ -225,7 +225,7 @@ def pg_url(request: pytest.FixtureRequest) -> str:
 
 
 @pytest.fixture
-def db(tmp_path: Path, backend: str, request: pytest.FixtureRequest) -> "Path | str":
+def db(tmp_path: Path, backend: str, request: pytest.FixtureRequest) -> Path | str:
     if backend == "postgres":
         return request.getfixturevalue("pg_url")
     (tmp_path / "store").mkdir(exist_ok=True)

@@ -69,7 +69,7 @@ class Server:
             log = (self.root / "log").read_text() if (self.root / "log").exists() else ""
             raise RuntimeError(f"{' '.join(command)} failed:\n{result.stdout}{result.stderr}{log}")
 
-    def start(self) -> "Server":
+    def start(self) -> Server:
         locale = "C.UTF-8" if self._has_locale("C.UTF-8") else "C"
         self._run("initdb", "-D", str(self.data), "-A", "trust", "-U", SUPERUSER, "-E", "UTF8",
                   f"--locale={locale}", "--no-sync")

@@ -10,12 +10,19 @@ from hypothesis import HealthCheck, given, settings
 from hypothesis import strategies as st
 
 from zhaoshang_cli.domain.dates import parse_date, parse_period, period_name
+from zhaoshang_cli.domain.lead import LEAD, NEEDS
+from zhaoshang_cli.domain.regions import table
+from zhaoshang_cli.domain.values import (
+    CURRENCIES,
+    parse_amount,
+    parse_amount_fields,
+    parse_email,
+    parse_phone,
+    parse_suggested,
+)
 from zhaoshang_cli.errors import FieldError, UserError
 from zhaoshang_cli.io.importers.page import parse, rows_of
-from zhaoshang_cli.domain.regions import table
 from zhaoshang_cli.io.masking import mask_phone
-from zhaoshang_cli.domain.lead import LEAD, NEEDS
-from zhaoshang_cli.domain.values import CURRENCIES, parse_amount, parse_amount_fields, parse_email, parse_phone, parse_suggested
 
 CJK = st.characters(min_codepoint=0x4E00, max_codepoint=0x4FFF)
 NASTY = st.sampled_from(["\x1b[31m", "\x1b]8;;http://x\x07", "\u202e", "\x00", "[bold]", "=1+1", "@SUM", "\r\n",

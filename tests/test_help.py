@@ -7,9 +7,9 @@ import re
 import pytest
 import typer.main
 from conftest import Cli
+from terminal import width
 
 from zhaoshang_cli.cli.app import app
-from terminal import width
 
 CJK_RUN = re.compile(r"[\u3000-\u303f\u4e00-\u9fff\uff00-\uffef]+")
 

@@ -28,12 +28,21 @@ import subprocess
 from collections import Counter
 from pathlib import Path
 
-import pytest
-
 import chromium
+import pytest
 from conftest import ROOT
-from test_html import (HOSTILE_PAGES, IMG_COMPANY, README_PNG_LIMIT, REPORT, SCRIPT_TITLE,  # noqa: F401
-                       add_currency_leads, check_report_tables, hostile, numbers_missing, report_json)
+from test_html import (  # noqa: F401
+    HOSTILE_PAGES,
+    IMG_COMPANY,
+    README_PNG_LIMIT,
+    REPORT,
+    SCRIPT_TITLE,
+    add_currency_leads,
+    check_report_tables,
+    hostile,
+    numbers_missing,
+    report_json,
+)
 
 BINARY = chromium.find()
 

@@ -1,6 +1,6 @@
-import pytest
 from collections import Counter
 
+import pytest
 from conftest import SEED
 
 pytestmark = pytest.mark.backends

@@ -9,10 +9,10 @@ from __future__ import annotations
 
 import datetime
 import json
-import time
 import os
 import subprocess
 import sys
+import time
 from pathlib import Path
 
 import pytest
@@ -323,6 +323,7 @@ def test_a_writer_role_cannot_create_a_new_kinds_table_and_says_who_can(pg_serve
         pg_server.admin(*[s.replace("zhaoshang", database) for s in _readme_sql("team-roles-owner")],
                         database=database, user="zs_owner")
         from test_new_kind import make_event_kind
+
         from zhaoshang_cli.cli.app import build_app
         from zhaoshang_cli.domain.kind import register, unregister
 

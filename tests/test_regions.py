@@ -3,8 +3,8 @@ import re
 
 import pytest
 
-from zhaoshang_cli.errors import UserError
 from zhaoshang_cli.domain.regions import short_name, table
+from zhaoshang_cli.errors import UserError
 
 
 @pytest.fixture(scope="module")

@@ -19,8 +19,6 @@ import pytest
 from conftest import Cli
 
 from zhaoshang_cli.domain.article import ARTICLE as ARTICLE_KIND
-from zhaoshang_cli.domain.lead import LEAD as LEAD_KIND
-from zhaoshang_cli.domain import kind as models
 from zhaoshang_cli.storage.base import Filters, Query
 from zhaoshang_cli.storage.tinydb.backend import TinyDBBackend
 

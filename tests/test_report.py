@@ -2,7 +2,6 @@ import json
 import re
 
 import pytest
-
 from conftest import ROOT
 
 pytestmark = pytest.mark.backends

@@ -13,7 +13,6 @@ import sys
 from pathlib import Path
 
 import pytest
-
 import terminal
 from terminal import width
 

@@ -6,7 +6,8 @@ import random
 
 import pytest
 
-from zhaoshang_cli.domain import search, validate as validation
+from zhaoshang_cli.domain import search
+from zhaoshang_cli.domain import validate as validation
 from zhaoshang_cli.domain.article import ARTICLE
 from zhaoshang_cli.domain.lead import LEAD
 from zhaoshang_cli.storage.base import Filters, Query

@@ -1,7 +1,5 @@
 import pytest
 
-from zhaoshang_cli.errors import FieldError
-from zhaoshang_cli.io.masking import mask_email, mask_in_text, mask_phone, quoted
 from zhaoshang_cli.domain.lead import LEAD
 from zhaoshang_cli.domain.values import (
     Amount,
@@ -13,6 +11,8 @@ from zhaoshang_cli.domain.values import (
     parse_source,
     parse_suggested,
 )
+from zhaoshang_cli.errors import FieldError
+from zhaoshang_cli.io.masking import mask_email, mask_in_text, mask_phone, quoted
 
 YI, WAN = 100_000_000, 10_000
 

@@ -13,14 +13,14 @@ from conftest import EXAMPLES
 from hypothesis import given, settings
 from hypothesis import strategies as st
 
-from zhaoshang_cli.io.exporters import Options
-from zhaoshang_cli.io import terminal
+from zhaoshang_cli.domain.article import ARTICLE
+from zhaoshang_cli.domain.kind import KINDS
 from zhaoshang_cli.errors import UserError
+from zhaoshang_cli.io import terminal
+from zhaoshang_cli.io.exporters import Options
 from zhaoshang_cli.io.exporters import xlsx as xlsx_exporter
 from zhaoshang_cli.io.importers.columns import field_for
 from zhaoshang_cli.io.importers.xlsx import xlsx_rows
-from zhaoshang_cli.domain.article import ARTICLE
-from zhaoshang_cli.domain.kind import KINDS
 
 NEEDS_EXTRA = "needs the xlsx extra: pip install 'zhaoshang-cli[xlsx]'"
 

@@ -3,7 +3,7 @@
 from __future__ import annotations
 
 import sys
-from typing import Annotated, Optional
+from typing import Annotated
 
 import typer
 
@@ -32,7 +32,7 @@ def doctor(
 
 def restore(
     ctx: typer.Context,
-    backup: Annotated[Optional[str], typer.Argument(metavar="[BACKUP]", help="Backup name (default: the newest good one).")] = None,
+    backup: Annotated[str | None, typer.Argument(metavar="[BACKUP]", help="Backup name (default: the newest good one).")] = None,
     list_only: Annotated[bool, typer.Option("--list", help="List the backups and exit.")] = False,
     yes: Annotated[bool, typer.Option("--yes", "-y", help="Do not ask.")] = False,
 ) -> None:

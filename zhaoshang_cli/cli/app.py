@@ -11,7 +11,8 @@ import errno
 import math
 import os
 import sys
-from typing import Annotated, Any, Callable, Optional
+from collections.abc import Callable
+from typing import Annotated, Any
 
 import typer
 from typer import _click as click
@@ -30,7 +31,7 @@ _MODULE_OF = {name: module for module, names in MODULES.items() for name in name
 class _CommandsOnDemand(common.AliasGroup):
     """A group whose commands are built the first time they are asked for."""
 
-    on_build: Optional[Callable[[Any], None]] = None  # shell completion wires each command built
+    on_build: Callable[[Any], None] | None = None  # shell completion wires each command built
 
     def command_names(self, ctx):  # type: ignore[no-untyped-def]
         return sorted(set(self.commands) | set(_MODULE_OF))
@@ -140,7 +141,7 @@ def _version(value: bool) -> None:
 
 def root(
     ctx: typer.Context,
-    db: Annotated[Optional[str], typer.Option("--db", envvar=common.DB_ENV, show_envvar=True,
+    db: Annotated[str | None, typer.Option("--db", envvar=common.DB_ENV, show_envvar=True,
                                                help="Store file, or a team store's URL postgresql://USER@HOST/DBNAME. "
                                                     "Default: zhaoshang.json in the user data directory.")] = None,
     lock_timeout: Annotated[float, typer.Option(envvar="ZHAOSHANG_LOCK_TIMEOUT",

@@ -4,19 +4,20 @@ from __future__ import annotations
 
 import os
 import sys
+from collections.abc import Callable, Iterable
 from dataclasses import dataclass, field
 from pathlib import Path
-from typing import TYPE_CHECKING, Annotated, Any, Callable, Iterable, Optional
+from typing import TYPE_CHECKING, Annotated, Any
 
 import typer
 
 from .. import messages
 from ..errors import UserError
-from .help import Command, Group
+from .help import Command, Group  # noqa: F401 - Command is used as common.Command
 
 if TYPE_CHECKING:
-    from ..io.exporters import Options
     from ..domain.kind import Kind
+    from ..io.exporters import Options
     from ..storage.base import Backend
 
 DB_ENV = "ZHAOSHANG_DB"
@@ -31,7 +32,7 @@ class AliasGroup(Group):
         return super().get_command(ctx, self.aliases.get(name, name))
 
 
-def location(value: str | None) -> "str | Path | None":
+def location(value: str | None) -> str | Path | None:
     """--db as given: a server URL stays text, anything else is a file path."""
     from ..service.store import is_server_url
 
@@ -42,25 +43,25 @@ def location(value: str | None) -> "str | Path | None":
 
 @dataclass
 class Settings:
-    db: "str | Path | None"
+    db: str | Path | None
     lock_timeout: float
     backups: int
-    opened: dict[str, "Backend"] = field(default_factory=dict)  # by location; their warnings are shown at the end
+    opened: dict[str, Backend] = field(default_factory=dict)  # by location; their warnings are shown at the end
     pager: bool = True  # long output at a terminal goes through a pager
 
-    def db_path(self) -> "str | Path":
+    def db_path(self) -> str | Path:
         if self.db is not None:
             return self.db
         from platformdirs import user_data_dir
 
         return Path(user_data_dir("zhaoshang-cli", appauthor=False)) / "zhaoshang.json"
 
-    def store(self, *, must_exist: bool = False) -> "Backend":
+    def store(self, *, must_exist: bool = False) -> Backend:
         """The store; with ``must_exist``, one that is there (a command reading records from
         a store that does not exist says so, rather than printing nothing)."""
         return self.open(self.db_path(), must_exist=must_exist, create_folders=self.db is None)
 
-    def open(self, location: "str | Path", *, must_exist: bool = False, create_folders: bool = False) -> "Backend":
+    def open(self, location: str | Path, *, must_exist: bool = False, create_folders: bool = False) -> Backend:
         """The store at ``location`` (--db's, or another one: copy's --from and --to)."""
         from ..service.store import open_store
 
@@ -93,7 +94,7 @@ def settings(ctx: typer.Context) -> Settings:
     return root.obj
 
 
-def store(ctx: typer.Context, *, must_exist: bool = False) -> "Backend":
+def store(ctx: typer.Context, *, must_exist: bool = False) -> Backend:
     return settings(ctx).store(must_exist=must_exist)
 
 
@@ -118,10 +119,10 @@ def region_context(ctx: typer.Context, within: str | None = None) -> str | None:
     return home_region(store(ctx))
 
 
-In = Annotated[Optional[str], typer.Option("--in", metavar="REGION", help=messages.IN_HELP)]
+In = Annotated[str | None, typer.Option("--in", metavar="REGION", help=messages.IN_HELP)]
 
 
-def kind_arg(value: str) -> "Kind":
+def kind_arg(value: str) -> Kind:
     from ..domain.kind import kind_named
 
     return kind_named(value)
@@ -230,7 +231,7 @@ def for_people(records: list[dict[str, Any]], reveal: bool, *, note: bool = True
     return found
 
 
-def emit(fmt: str, records: Iterable[dict[str, Any]], kinds: list["Kind"], options: "Options",
+def emit(fmt: str, records: Iterable[dict[str, Any]], kinds: list[Kind], options: Options,
          empty_message: str | None = None) -> None:
     """Records on stdout in a format; an empty table is a note on stderr instead."""
     from itertools import chain
@@ -252,31 +253,31 @@ def emit(fmt: str, records: Iterable[dict[str, Any]], kinds: list["Kind"], optio
 
 
 # -- shared options ------------------------------------------------------------------------
-Region = Annotated[Optional[list[str]], typer.Option("--region", "-r", help="Region name or code; a list (天津,北京 or 天津 北京) or repeated gives any of them; '天津 和平区' is a path. A province or city includes its districts and zones.")]
-Since = Annotated[Optional[str], typer.Option(help="From this date, or the first day of a month, week, quarter, half-year or year (2025-07, 2025Q3, 2025年上半年).")]
-Until = Annotated[Optional[str], typer.Option(help="Up to this date, or the last day of a month, week, quarter, half-year or year.")]
-On = Annotated[Optional[str], typer.Option(help="On this day, or within this month, week, quarter, half-year or year: 2025-07, 2025Q3, 2025年第三季度, 2025年上半年, 上季度, 今年.")]
-Month = Annotated[Optional[str], typer.Option(help="Within a month: 2025-07, 2025年7月, this-month, 上月.")]
-Text = Annotated[Optional[str], typer.Option("--text", "-t", help="Substring of title, body, company, notes.")]
-Status = Annotated[Optional[list[str]], typer.Option("--status", "-s", help="Lead status; repeatable.")]
-DueBefore = Annotated[Optional[str], typer.Option("--due-before", help="Leads due on or before this date (e.g. today).")]
-Sort = Annotated[Optional[str], typer.Option(help="Sort key, '-' for descending: date, id, title, region, created, updated, amount (each currency apart), status, due.")]
+Region = Annotated[list[str] | None, typer.Option("--region", "-r", help="Region name or code; a list (天津,北京 or 天津 北京) or repeated gives any of them; '天津 和平区' is a path. A province or city includes its districts and zones.")]
+Since = Annotated[str | None, typer.Option(help="From this date, or the first day of a month, week, quarter, half-year or year (2025-07, 2025Q3, 2025年上半年).")]
+Until = Annotated[str | None, typer.Option(help="Up to this date, or the last day of a month, week, quarter, half-year or year.")]
+On = Annotated[str | None, typer.Option(help="On this day, or within this month, week, quarter, half-year or year: 2025-07, 2025Q3, 2025年第三季度, 2025年上半年, 上季度, 今年.")]
+Month = Annotated[str | None, typer.Option(help="Within a month: 2025-07, 2025年7月, this-month, 上月.")]
+Text = Annotated[str | None, typer.Option("--text", "-t", help="Substring of title, body, company, notes.")]
+Status = Annotated[list[str] | None, typer.Option("--status", "-s", help="Lead status; repeatable.")]
+DueBefore = Annotated[str | None, typer.Option("--due-before", help="Leads due on or before this date (e.g. today).")]
+Sort = Annotated[str | None, typer.Option(help="Sort key, '-' for descending: date, id, title, region, created, updated, amount (each currency apart), status, due.")]
 def not_negative(value: int | None) -> int | None:
     if value is not None and value < 0:
         raise typer.BadParameter(messages.NOT_NEGATIVE.format(value=value))
     return value
 
 
-Limit = Annotated[Optional[int], typer.Option("--limit", "-n", callback=not_negative, help="At most this many records.")]
+Limit = Annotated[int | None, typer.Option("--limit", "-n", callback=not_negative, help="At most this many records.")]
 Format = Annotated[str, typer.Option("--format", "-f", help="table, json, jsonl, csv, count, ids or html (a page).")]
-Fields = Annotated[Optional[str], typer.Option("--fields", metavar="FIELDS", help=messages.FIELDS_HELP)]
+Fields = Annotated[str | None, typer.Option("--fields", metavar="FIELDS", help=messages.FIELDS_HELP)]
 Reveal = Annotated[bool, typer.Option("--reveal", help="Show contact data unmasked: phones, e-mails, WeChat/QQ IDs (also in extra columns).")]
 
 
 ExactRegion = Annotated[bool, typer.Option("--exact-region", help="Only records of the region itself, not of its districts.")]
-Where = Annotated[Optional[list[str]], typer.Option("--where", "-w", metavar="FIELD=VALUE", help="Only records whose FIELD is VALUE (industry=生物医药, need=厂房租赁, source=a3); 'FIELD=' for records without one. Repeatable: one field any of its values, several fields all.")]
+Where = Annotated[list[str] | None, typer.Option("--where", "-w", metavar="FIELD=VALUE", help="Only records whose FIELD is VALUE (industry=生物医药, need=厂房租赁, source=a3); 'FIELD=' for records without one. Repeatable: one field any of its values, several fields all.")]
 
-Source = Annotated[Optional[list[str]], typer.Option("--source", metavar="SOURCE", help="Only records from this source: a channel (展会, 电话, 推荐…), a record ID or a URL; repeatable.")]
+Source = Annotated[list[str] | None, typer.Option("--source", metavar="SOURCE", help="Only records from this source: a channel (展会, 电话, 推荐…), a record ID or a URL; repeatable.")]
 
 _FILTER_OPTIONS = (("region", Region, None), ("since", Since, None), ("until", Until, None), ("on", On, None),
                    ("month", Month, None), ("text", Text, None), ("status", Status, None),

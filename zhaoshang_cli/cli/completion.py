@@ -14,7 +14,8 @@ from __future__ import annotations
 
 import os
 import sys
-from typing import Annotated, Any, Callable, Optional
+from collections.abc import Callable
+from typing import Annotated, Any
 
 import typer
 
@@ -58,14 +59,14 @@ def _checked(value: str) -> str:
         raise typer.BadParameter(exc.message) from None
 
 
-def show_option(ctx: typer.Context, value: Optional[str]) -> None:
+def show_option(ctx: typer.Context, value: str | None) -> None:
     if value is None or ctx.resilient_parsing:
         return
     typer.echo(script(_checked(value)))
     raise typer.Exit()
 
 
-def install_option(ctx: typer.Context, value: Optional[str]) -> None:
+def install_option(ctx: typer.Context, value: str | None) -> None:
     if value is None or ctx.resilient_parsing:
         return
     from typer._completion_shared import install
@@ -77,16 +78,16 @@ def install_option(ctx: typer.Context, value: Optional[str]) -> None:
     raise typer.Exit()
 
 
-ShowOption = Annotated[Optional[str], typer.Option(
+ShowOption = Annotated[str | None, typer.Option(
     "--show-completion", metavar="SHELL", callback=show_option, expose_value=False, is_eager=True,
     help=messages.SHOW_COMPLETION_HELP)]
-InstallOption = Annotated[Optional[str], typer.Option(
+InstallOption = Annotated[str | None, typer.Option(
     "--install-completion", metavar="SHELL", callback=install_option, expose_value=False, is_eager=True,
     help=messages.INSTALL_COMPLETION_HELP)]
 
 
 def completion(
-    shell: Annotated[Optional[str], typer.Argument(metavar="SHELL", help=messages.COMPLETION_SHELL_HELP)] = None,
+    shell: Annotated[str | None, typer.Argument(metavar="SHELL", help=messages.COMPLETION_SHELL_HELP)] = None,
 ) -> None:
     typer.echo(script(shell_named(shell)))
 

@@ -11,10 +11,13 @@ rendering help with Rich would cost more start-up than the rest of a command.
 from __future__ import annotations
 
 import re
-from typing import Any, Iterable, Sequence
+from collections.abc import Iterable, Sequence
+from typing import Any
 
 from typer import _click as click
-from typer.core import TyperArgument as Argument, TyperCommand, TyperGroup, TyperOption as Option
+from typer.core import TyperArgument as Argument
+from typer.core import TyperCommand, TyperGroup
+from typer.core import TyperOption as Option
 
 from .. import messages
 

@@ -2,7 +2,7 @@
 
 from __future__ import annotations
 
-from typing import Annotated, Optional
+from typing import Annotated
 
 import typer
 
@@ -16,7 +16,7 @@ def status(
     ctx: typer.Context,
     record_id: LeadId,
     new_status: Annotated[str, typer.Argument(metavar="STATUS", help="new, contacted, visited, negotiating, signed or lost (或 已联系, 已签约…).")],
-    note: Annotated[Optional[str], typer.Option("--note", "-m", help="Why, recorded with the move.")] = None,
+    note: Annotated[str | None, typer.Option("--note", "-m", help="Why, recorded with the move.")] = None,
 ) -> None:
     """Move a lead to a status; every move is kept with its time (going back is allowed)."""
     from ..service import records
@@ -31,7 +31,7 @@ def status(
 def note(
     ctx: typer.Context,
     record_id: LeadId,
-    text: Annotated[Optional[str], typer.Argument(metavar="TEXT", help="The note.")] = None,
+    text: Annotated[str | None, typer.Argument(metavar="TEXT", help="The note.")] = None,
     editor: Annotated[bool, typer.Option("--editor", "-e", help=messages.NOTE_EDITOR_HELP)] = False,
 ) -> None:
     """Add a timestamped note to a lead."""
@@ -59,12 +59,12 @@ def note(
 def due(
     ctx: typer.Context,
     record_id: LeadId,
-    when: Annotated[Optional[str], typer.Argument(metavar="DATE", help="Next follow-up: 2025-08-01, +3d, 明天…")] = None,
+    when: Annotated[str | None, typer.Argument(metavar="DATE", help="Next follow-up: 2025-08-01, +3d, 明天…")] = None,
     clear: Annotated[bool, typer.Option("--clear", help="Remove the follow-up date.")] = False,
 ) -> None:
     """Set (or --clear) a lead's next follow-up date."""
-    from ..service import records
     from ..errors import UsageError
+    from ..service import records
 
     if bool(when) == clear:
         raise UsageError(messages.DUE_USAGE)

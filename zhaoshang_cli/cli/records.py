@@ -4,16 +4,16 @@ from __future__ import annotations
 
 import inspect
 import sys
+from collections.abc import Callable
 from pathlib import Path
-from typing import Annotated, Any, Callable, Optional
+from typing import Annotated, Any
 
 import typer
 
 from .. import messages
-from ..errors import Cancelled, UsageError, UserError
 from ..domain.kind import KINDS, Field, Kind
+from ..errors import Cancelled, UsageError, UserError
 from . import common
-
 
 # -- options generated from the record fields ----------------------------------------------
 _PLACEHOLDERS = {"date": "DATE", "region": "REGION", "amount": "AMOUNT", "phone": "PHONE", "email": "EMAIL",
@@ -35,13 +35,13 @@ def _field_parameters(fields: list[Field]) -> list[inspect.Parameter]:
         option = typer.Option(*option_names(spec), metavar=placeholder, help=f"{spec.help} ({spec.label})",
                               show_default=False)
         params.append(inspect.Parameter(spec.name, inspect.Parameter.KEYWORD_ONLY, default=None,
-                                        annotation=Annotated[Optional[str], option]))
+                                        annotation=Annotated[str | None, option]))
     return params
 
 
 _BODY_FILE = inspect.Parameter(
     "body_file", inspect.Parameter.KEYWORD_ONLY, default=None,
-    annotation=Annotated[Optional[str], typer.Option("--body-file", metavar="FILE",
+    annotation=Annotated[str | None, typer.Option("--body-file", metavar="FILE",
                                                      help="Read the body from FILE ('-' for stdin).")])
 _EDITOR = inspect.Parameter(
     "editor", inspect.Parameter.KEYWORD_ONLY, default=False,
@@ -230,7 +230,7 @@ def list_records(
 @common.with_filters
 def filter_records(
     ctx: typer.Context,
-    kinds: Annotated[Optional[list[str]], typer.Option("--kind", "-k", help="Only this kind; repeatable.")] = None,
+    kinds: Annotated[list[str] | None, typer.Option("--kind", "-k", help="Only this kind; repeatable.")] = None,
     filters: Any = None,
     sort: common.Sort = None,
     limit: common.Limit = None,

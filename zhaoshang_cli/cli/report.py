@@ -3,7 +3,7 @@
 from __future__ import annotations
 
 from pathlib import Path
-from typing import Annotated, Optional, TextIO
+from typing import Annotated, TextIO
 
 import typer
 
@@ -14,24 +14,24 @@ from . import common
 
 def report(
     ctx: typer.Context,
-    region: Annotated[Optional[str], typer.Option("--region", "-r", help="The region reported on; rows are the areas one level below it.")] = None,
+    region: Annotated[str | None, typer.Option("--region", "-r", help="The region reported on; rows are the areas one level below it.")] = None,
     since: common.Since = None,
     until: common.Until = None,
     on: common.On = None,
     month: common.Month = None,
     by: Annotated[str, typer.Option(help="Rows: an area, month, kind or field.")] = "district",
     fmt: Annotated[str, typer.Option("--format", "-f", help="table, markdown, csv, json or html (a page with charts).")] = "table",
-    output: Annotated[Optional[Path], typer.Option("--output", "-o", help="Write to FILE (default: stdout).")] = None,
+    output: Annotated[Path | None, typer.Option("--output", "-o", help="Write to FILE (default: stdout).")] = None,
     open_page: Annotated[bool, typer.Option("--open", help="Write the HTML report to a temporary file (or -o FILE) and open it with the system's opener.")] = False,
     no_pager: common.NoPager = False,
 ) -> None:
-    from ..io import exporters
-    from ..service import reports
-    from ..io.exporters import report as render
-    from ..io.output import opened
-    from ..service.filters import FilterArgs, build_filters
     from ..domain import dates
     from ..domain.regions import table
+    from ..io import exporters
+    from ..io.exporters import report as render
+    from ..io.output import opened
+    from ..service import reports
+    from ..service.filters import FilterArgs, build_filters
 
     if open_page:
         given = ctx.get_parameter_source("fmt")  # Click's ParameterSource: DEFAULT unless typed

@@ -2,7 +2,7 @@
 
 from __future__ import annotations
 
-from typing import Annotated, Optional
+from typing import Annotated
 
 import typer
 
@@ -13,8 +13,8 @@ from . import common
 def copy(
     ctx: typer.Context,
     to: Annotated[str, typer.Option("--to", metavar="STORE", help=messages.COPY_TO_HELP)],
-    source: Annotated[Optional[str], typer.Option("--from", metavar="STORE", help=messages.COPY_FROM_HELP)] = None,
-    prefer: Annotated[Optional[str], typer.Option("--prefer", metavar="SIDE", help=messages.COPY_PREFER_HELP)] = None,
+    source: Annotated[str | None, typer.Option("--from", metavar="STORE", help=messages.COPY_FROM_HELP)] = None,
+    prefer: Annotated[str | None, typer.Option("--prefer", metavar="SIDE", help=messages.COPY_PREFER_HELP)] = None,
     dry_run: Annotated[bool, typer.Option("--dry-run", help=messages.COPY_DRY_RUN_HELP)] = False,
 ) -> None:
     from ..errors import UsageError, UserError

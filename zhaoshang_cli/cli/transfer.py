@@ -3,8 +3,9 @@
 from __future__ import annotations
 
 import sys
+from collections.abc import Callable
 from pathlib import Path
-from typing import Annotated, Any, Callable, Optional
+from typing import Annotated, Any
 
 import typer
 
@@ -73,10 +74,10 @@ def _finish(ctx: typer.Context, write: Callable[[], Any], options: Any, stop: Ca
 def import_records(
     ctx: typer.Context,
     files: Annotated[list[str], typer.Argument(metavar="FILE...", help="JSONL, JSON, CSV or XLSX files; '-' reads stdin.")],
-    fmt: Annotated[Optional[str], typer.Option("--format", "-f", help="jsonl, json, csv or xlsx (default: from the extension or the content).")] = None,
-    sheet: Annotated[Optional[str], typer.Option(help="XLSX: the sheet to read, by name or number from 1 (default: the first).")] = None,
-    kind: Annotated[Optional[str], typer.Option("--kind", "-k", help="Kind of every row (default: a kind column, else the fields present).")] = None,
-    encoding: Annotated[Optional[str], typer.Option(help="Force an encoding (default: UTF-8, UTF-8 BOM or GB18030, detected).")] = None,
+    fmt: Annotated[str | None, typer.Option("--format", "-f", help="jsonl, json, csv or xlsx (default: from the extension or the content).")] = None,
+    sheet: Annotated[str | None, typer.Option(help="XLSX: the sheet to read, by name or number from 1 (default: the first).")] = None,
+    kind: Annotated[str | None, typer.Option("--kind", "-k", help="Kind of every row (default: a kind column, else the fields present).")] = None,
+    encoding: Annotated[str | None, typer.Option(help="Force an encoding (default: UTF-8, UTF-8 BOM or GB18030, detected).")] = None,
     on_conflict: Annotated[str, typer.Option(help="When a record is already stored: skip, update or error.")] = "skip",
     skip_invalid: Annotated[bool, typer.Option("--skip-invalid", help="Import the valid rows and report the rest.")] = False,
     dry_run: Annotated[bool, typer.Option("--dry-run", help="Validate and report; write nothing.")] = False,
@@ -109,7 +110,7 @@ def import_records(
 def import_page(
     ctx: typer.Context,
     paths: Annotated[list[str], typer.Argument(metavar="FILE...|DIR", help="Scraped page text files, or directories of them.")],
-    encoding: Annotated[Optional[str], typer.Option(help="Force an encoding (default: detected).")] = None,
+    encoding: Annotated[str | None, typer.Option(help="Force an encoding (default: detected).")] = None,
     on_conflict: Annotated[str, typer.Option(help="When a record is already stored: skip, update or error.")] = "skip",
     dry_run: Annotated[bool, typer.Option("--dry-run", help="Parse and report; write nothing.")] = False,
     within: common.In = None,
@@ -140,16 +141,16 @@ def export(
     ctx: typer.Context,
     kind: Annotated[str, typer.Argument(help="The kind of record.")],
     filters: Any = None,
-    sort: Annotated[Optional[str], typer.Option(help="Sort key (default: id).")] = None,
+    sort: Annotated[str | None, typer.Option(help="Sort key (default: id).")] = None,
     limit: common.Limit = None,
     fmt: Annotated[str, typer.Option("--format", "-f", help="jsonl, json, csv or xlsx.")] = "jsonl",
-    output: Annotated[Optional[Path], typer.Option("--output", "-o", help="Write to FILE (default: stdout; xlsx: not a terminal).")] = None,
+    output: Annotated[Path | None, typer.Option("--output", "-o", help="Write to FILE (default: stdout; xlsx: not a terminal).")] = None,
     excel: Annotated[bool, typer.Option("--excel", help="CSV for Excel: UTF-8 with BOM, CRLF.")] = False,
     fields: common.Fields = None,
 ) -> None:
     from ..io import exporters
-    from ..service import records
     from ..io.output import opened
+    from ..service import records
     from ..service.filters import build_filters
 
     exporters.check_format(fmt, exporters.EXPORT_FORMATS)

@@ -22,7 +22,7 @@ class RawBody:
 
     __slots__ = ("literal", "planes")
 
-    def __init__(self, literal: Union[bytes, memoryview], planes: tuple[bytes, bytes] | None = None):
+    def __init__(self, literal: bytes | memoryview, planes: tuple[bytes, bytes] | None = None):
         self.literal = literal
         self.planes = planes  # its searchable form (domain/search.py), when worked out already
 
@@ -39,7 +39,7 @@ class RawBody:
 Body = Union[str, RawBody]
 
 
-def literal(body: Body) -> Union[bytes, memoryview]:
+def literal(body: Body) -> bytes | memoryview:
     """The body as the JSON string literal the body log keeps."""
     return body.literal if isinstance(body, RawBody) else text_literal(body)
 

@@ -7,8 +7,9 @@ in its own currency, and needs a phone or an e-mail.
 
 from __future__ import annotations
 
+from collections.abc import Mapping
 from datetime import date
-from typing import Any, Mapping
+from typing import Any
 
 from .. import messages
 from ..errors import FieldError

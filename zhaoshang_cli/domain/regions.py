@@ -99,7 +99,7 @@ class _Unresolved(Exception):
         super().__init__(why)
         self.why, self.part, self.codes, self.text = why, part, codes or [], text
 
-    def error(self, tbl: "RegionTable", field_name: str, raw: str, *, lists: bool) -> UserError:
+    def error(self, tbl: RegionTable, field_name: str, raw: str, *, lists: bool) -> UserError:
         value = raw if self.part == normalise_name(raw) else self.part
         if self.why == "empty":
             return UserError(messages.REGION_EMPTY.format(field=field_name))
@@ -162,7 +162,7 @@ class RegionTable(Places):
     zone_by_name: dict[str, Zone] = field(default_factory=dict)
     zone_by_code: dict[str, Zone] = field(default_factory=dict)
     longest_name: int = 0  # the longest name or alias, for scanning free text
-    _resolved: dict[tuple[str, str | None], "tuple[str, ...] | _Unresolved"] = field(default_factory=dict,
+    _resolved: dict[tuple[str, str | None], tuple[str, ...] | _Unresolved] = field(default_factory=dict,
                                                                                       repr=False)
     _names: NameIndex | None = field(default=None, repr=False)
 

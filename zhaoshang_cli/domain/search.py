@@ -14,8 +14,9 @@ needle holds, so that a match never spans two fields.
 
 from __future__ import annotations
 
-from functools import lru_cache
-from typing import Any, Iterator, Mapping
+from collections.abc import Iterator, Mapping
+from functools import cache
+from typing import Any
 
 from .kind import Kind
 
@@ -24,7 +25,7 @@ SEPARATOR = "\uffff"
 Planes = tuple[bytes, bytes]  # (low bytes, high bytes) of the casefolded UTF-16-LE text
 
 
-@lru_cache(maxsize=None)
+@cache
 def _searched(kind: Kind) -> tuple[tuple[str, str], ...]:
     """(stored key, how its value holds text) of each field a text search looks in."""
     found = []

@@ -7,8 +7,9 @@ backend can sort on what its index holds without reading whole documents.
 
 from __future__ import annotations
 
+from collections.abc import Callable, Mapping
 from dataclasses import dataclass
-from typing import Any, Callable, Mapping
+from typing import Any
 
 from .. import messages
 from ..errors import UsageError

@@ -7,15 +7,16 @@ of 100k records spends most of its Python time here.
 
 from __future__ import annotations
 
+from collections.abc import Callable, Iterable, Mapping
 from datetime import date
-from functools import lru_cache
-from typing import Any, Callable, Iterable, Mapping
+from functools import cache, lru_cache
+from typing import Any
 
-from . import dates, regions, values
 from .. import messages
-from .body import RawBody
 from ..errors import FieldError, RecordInvalid, UserError
 from ..patterns import lazy
+from . import dates, regions, values
+from .body import RawBody
 from .kind import Field, Kind, is_empty
 
 Parser = Callable[[Any, "str | None"], Any]
@@ -124,24 +125,24 @@ def _is_amount(spec: Field) -> bool:
     return spec.type == "amount" and spec.part_of is None
 
 
-@lru_cache(maxsize=None)
+@cache
 def _compiled(kind: Kind) -> list[tuple[str, str, Parser]]:
     """(field, stored key, parser) of each field a kind parses one by one (an amount and its
     parts are parsed together)."""
     return [(f.name, f.key, parser_for(kind, f)) for f in kind.fields if not (_is_amount(f) or f.part_of)]
 
 
-@lru_cache(maxsize=None)
+@cache
 def _has_amount(kind: Kind) -> bool:
     return any(_is_amount(f) for f in kind.fields)
 
 
-@lru_cache(maxsize=None)
+@cache
 def _has_region(kind: Kind) -> bool:
     return kind.field("region") is not None
 
 
-@lru_cache(maxsize=None)
+@cache
 def _required(kind: Kind) -> tuple[Field, ...]:
     return tuple(kind.required)
 

@@ -10,9 +10,10 @@ from __future__ import annotations
 import math
 import re
 import unicodedata
+from collections.abc import Mapping
 from dataclasses import dataclass, replace
 from decimal import Decimal
-from typing import Any, Mapping
+from typing import Any
 
 from .. import messages
 from ..errors import FieldError
@@ -158,7 +159,7 @@ class Amount:
         return doc
 
     @classmethod
-    def of(cls, record: Mapping[str, Any]) -> "Amount | None":
+    def of(cls, record: Mapping[str, Any]) -> Amount | None:
         """The amount of a stored or public record, or None when it has none."""
         low = record.get("amount")
         if low is None:

@@ -20,10 +20,11 @@ Notes and status moves are merged, never dropped.
 from __future__ import annotations
 
 import os
+from collections.abc import Mapping
 from dataclasses import dataclass, field
-from datetime import datetime, timezone
-from functools import lru_cache
-from typing import Any, Mapping
+from datetime import UTC, datetime
+from functools import cache, lru_cache
+from typing import Any
 
 from .kind import Kind, record_id
 
@@ -34,7 +35,7 @@ BODY = "body"
 _STAMPS = ("created_at", "updated_at")
 _UNION = ("notes", "history")  # merged entry by entry
 _BOOKKEEPING = frozenset((UID, TIMES, FROM, *_STAMPS, "_body"))
-_EARLIEST = datetime(1, 1, 2, tzinfo=timezone.utc)
+_EARLIEST = datetime(1, 1, 2, tzinfo=UTC)
 
 
 def new_uid() -> str:
@@ -46,7 +47,7 @@ def identity(kind: Kind, number: int, doc: Mapping[str, Any]) -> str:
     return doc.get(UID) or f"{record_id(kind, number)}@{doc.get('created_at', '')}"
 
 
-@lru_cache(maxsize=None)
+@cache
 def groups(kind: Kind) -> dict[str, str]:
     """Stored key → the field it belongs to (region_code and zone → region; the parts of
     an amount → amount); keys of no field are their own."""

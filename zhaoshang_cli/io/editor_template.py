@@ -11,8 +11,9 @@ the user's own text comes back with the errors on top (``with_errors``), nothing
 from __future__ import annotations
 
 import re
+from collections.abc import Iterable, Mapping, Sequence
 from dataclasses import dataclass
-from typing import Any, Iterable, Mapping, Sequence
+from typing import Any
 
 from .. import messages
 from ..domain.kind import Field, Kind

@@ -10,9 +10,10 @@ a hundred thousand rows is printed without holding them.
 
 from __future__ import annotations
 
+from collections.abc import Iterable, Iterator, Sequence
 from dataclasses import dataclass
 from itertools import chain, islice
-from typing import Iterable, Iterator, Sequence, TextIO
+from typing import TextIO
 
 from .terminal import colour, extent
 

@@ -22,9 +22,10 @@ import os
 import stat
 import sys
 import tempfile
+from collections.abc import Iterator
 from contextlib import contextmanager
 from pathlib import Path
-from typing import IO, TYPE_CHECKING, Any, Iterator
+from typing import IO, TYPE_CHECKING, Any
 
 from .. import messages
 from ..atomic import TEMP_SUFFIX, fsync_dir, temp_prefix
@@ -58,7 +59,7 @@ def _unwritable(path: Path, exc: OSError) -> UserError:
     return UserError(messages.OUTPUT_UNWRITABLE.format(path=path, reason=exc.strerror or exc))
 
 
-def target(path: Path, store: "Backend") -> Path:
+def target(path: Path, store: Backend) -> Path:
     """The real path that ``-o path`` replaces; UserError when it must not be written."""
     real = os.path.realpath(path)
     own = store.own_files()  # the store file and its folder, for a store kept in files
@@ -94,7 +95,7 @@ def target(path: Path, store: "Backend") -> Path:
 
 
 @contextmanager
-def opened(path: Path | None, store: "Backend", *, private: bool = False, binary: bool = False) -> Iterator[IO[Any]]:
+def opened(path: Path | None, store: Backend, *, private: bool = False, binary: bool = False) -> Iterator[IO[Any]]:
     """stdout, or a buffer that replaces ``path`` atomically when the block ends without
     an error (mode 0600 when ``private``: personal data; else 0644).  A path that must
     not be written is refused on entry, before any work, and checked again at the end.

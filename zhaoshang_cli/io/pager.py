@@ -15,8 +15,9 @@ import shutil
 import signal
 import subprocess
 import sys
+from collections.abc import Iterator
 from contextlib import contextmanager
-from typing import IO, Iterator, TextIO
+from typing import IO, TextIO
 
 from .terminal import extent, is_terminal
 

@@ -14,7 +14,7 @@ if TYPE_CHECKING:
     from rich.console import Console
 
 
-def console(file: TextIO | None = None, *, stderr: bool = False) -> "Console":
+def console(file: TextIO | None = None, *, stderr: bool = False) -> Console:
     from rich.console import Console
 
     class _Console(Console):

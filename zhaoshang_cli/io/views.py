@@ -3,7 +3,8 @@ the settings, how a region resolves.  Plain text through io/grid.py, inert, on s
 
 from __future__ import annotations
 
-from typing import Any, Iterable, Sequence, TextIO
+from collections.abc import Iterable, Sequence
+from typing import Any, TextIO
 
 from .. import messages
 from . import grid

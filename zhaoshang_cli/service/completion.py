@@ -4,7 +4,7 @@ store's listing indexes without its lock (storage/base.py ``numbers_starting``).
 
 from __future__ import annotations
 
-from typing import Iterable
+from collections.abc import Iterable
 
 from ..domain.kind import KINDS, Kind, record_id
 from ..storage.base import Backend

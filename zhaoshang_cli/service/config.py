@@ -9,8 +9,9 @@ file for one shell or script (``ZHAOSHANG_REGION=天津``).  Each key says what 
 from __future__ import annotations
 
 import os
+from collections.abc import Callable
 from dataclasses import dataclass
-from typing import TYPE_CHECKING, Callable
+from typing import TYPE_CHECKING
 
 from .. import messages
 from ..errors import UsageError
@@ -62,7 +63,7 @@ def key_named(name: str) -> Key:
 class Config:
     """The settings of one store (kept by its backend), with the environment over them."""
 
-    def __init__(self, store: "Backend"):
+    def __init__(self, store: Backend):
         self.store = store
 
     def get(self, key: Key) -> Setting:
@@ -85,6 +86,6 @@ class Config:
         self.store.change_setting(key.name, None)
 
 
-def home_region(store: "Backend") -> str | None:
+def home_region(store: Backend) -> str | None:
     """The region code names are read in when a command is not told otherwise."""
     return Config(store).get(KEYS["region"]).value

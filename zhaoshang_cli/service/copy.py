@@ -22,8 +22,8 @@ dry run does all of it and keeps nothing; a second run changes nothing.
 
 from __future__ import annotations
 
+from collections.abc import Iterator
 from dataclasses import dataclass, field
-from typing import Iterator
 
 from .. import messages
 from ..domain import versions

@@ -22,7 +22,8 @@ import os
 import pickle
 import signal
 import socket
-from typing import Any, Iterable, Iterator
+from collections.abc import Iterable, Iterator
+from typing import Any
 
 from .. import messages
 from ..atomic import write_parts

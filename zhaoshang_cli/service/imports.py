@@ -17,15 +17,17 @@ the row reported (see ``_Batch.status_back``).  A move an import makes names the
 from __future__ import annotations
 
 import gc
+from collections.abc import Callable, Iterable, Iterator
 from contextlib import contextmanager
 from dataclasses import dataclass, field
 from datetime import datetime
-from functools import lru_cache
+from functools import cache, lru_cache
 from pathlib import PurePath
-from typing import Any, Callable, Iterable, Iterator
+from typing import Any
 
 from .. import messages
-from ..domain import dates, validate as validation, versions
+from ..domain import dates, versions
+from ..domain import validate as validation
 from ..domain.body import text_of
 from ..domain.kind import KINDS, Kind, Pipeline, is_empty, kind_named, record_id
 from ..errors import FieldError, RecordInvalid, UserError
@@ -205,7 +207,7 @@ def prepare_row(row: SourceRow, options: ImportOptions, unknown: set[str], colum
 _NOT_FIELDS = (*columns.CONTEXT_COLUMNS, "region_code", "zone", "extra")
 
 
-@lru_cache(maxsize=None)
+@cache
 def _known(kind: Kind) -> frozenset[str]:
     """The names a row for ``kind`` may give: its fields, and the columns read with them."""
     return frozenset([f.name for f in kind.fields] + list(_NOT_FIELDS))

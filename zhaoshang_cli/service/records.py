@@ -3,10 +3,12 @@ that have a pipeline (leads).  Plain Python over the storage protocol, no printi
 
 from __future__ import annotations
 
-from typing import Any, Iterator, Mapping, Sequence
+from collections.abc import Iterator, Mapping, Sequence
+from typing import Any
 
 from .. import messages
-from ..domain import dates, validate as validation, values, versions
+from ..domain import dates, values, versions
+from ..domain import validate as validation
 from ..domain.kind import KINDS, Kind, is_empty, record_id, to_public, url_key, with_article
 from ..domain.sorting import Sort
 from ..errors import FieldError, RecordInvalid, UsageError, UserError

@@ -8,10 +8,11 @@ records that reached its end (signed) and their amounts, each currency apart.
 
 from __future__ import annotations
 
+from collections.abc import Iterable
 from dataclasses import asdict, dataclass, field
 from datetime import date
 from functools import lru_cache
-from typing import Any, Iterable
+from typing import Any
 
 from .. import messages
 from ..domain.dates import period_name

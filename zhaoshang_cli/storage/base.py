@@ -12,15 +12,16 @@ Nothing outside a backend knows about files, byte spans, indexes or tables.
 
 from __future__ import annotations
 
+from collections.abc import Iterator, Mapping, Sequence
 from contextlib import AbstractContextManager
 from dataclasses import dataclass, field
 from datetime import datetime
-from typing import Any, Iterator, Mapping, Protocol, Sequence
+from typing import Any, Protocol
 
 from .. import messages
 from ..domain.kind import Kind, kind_of_id, record_id
-from ..errors import StoreError
 from ..domain.sorting import Sort
+from ..errors import StoreError
 
 Document = dict[str, Any]
 MAX_NUMBER = 999_999_999  # the largest record number a store issues or keeps
@@ -150,7 +151,7 @@ class SyncState:
     store: str | None = None
     synced: Mapping[str, str] = field(default_factory=dict)
 
-    def took(self, other: "SyncState") -> str | None:
+    def took(self, other: SyncState) -> str | None:
         """When this store last took ``other``'s records (a copy from it), if ever."""
         return self.synced.get(other.store) if other.store else None
 

@@ -5,7 +5,8 @@ checks documents whatever holds them) and records that would not pass today's va
 
 from __future__ import annotations
 
-from typing import Any, Iterable
+from collections.abc import Iterable
+from typing import Any
 
 from .. import messages
 from ..domain import validate as validation

@@ -12,13 +12,14 @@ given: masking contact data is the caller's choice (masking.py), made before.
 
 from __future__ import annotations
 
+from collections.abc import Iterable
 from dataclasses import dataclass
 from importlib import import_module
-from typing import IO, Any, Iterable
+from typing import IO, Any
 
 from ... import messages
-from ...errors import UsageError
 from ...domain.kind import Kind
+from ...errors import UsageError
 
 LIST_FORMATS = ("table", "json", "jsonl", "csv", "count", "ids", "html")
 EXPORT_FORMATS = ("jsonl", "json", "csv", "xlsx")

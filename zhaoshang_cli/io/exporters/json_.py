@@ -7,7 +7,8 @@ safe to view and still decodes to exactly the stored data.
 
 from __future__ import annotations
 
-from typing import Any, Iterable, TextIO
+from collections.abc import Iterable
+from typing import Any, TextIO
 
 import orjson
 

@@ -4,7 +4,8 @@ from __future__ import annotations
 
 import codecs
 import os
-from typing import Any, Iterable, TextIO
+from collections.abc import Iterable
+from typing import Any, TextIO
 
 from .json_ import dumps, line
 

@@ -8,10 +8,10 @@ from __future__ import annotations
 from typing import Any, TextIO
 
 from ... import messages
-from .. import terminal
 from ...domain.kind import KINDS, Field, Kind
-from ..safe_text import inert
 from ...domain.values import CURRENCY_UNITS, Amount
+from .. import terminal
+from ..safe_text import inert
 
 
 def display_value(kind: Kind, spec: Field, record: dict[str, Any]) -> str:

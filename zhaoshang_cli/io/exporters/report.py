@@ -12,9 +12,9 @@ from typing import Any, TextIO
 
 from ... import messages
 from ...domain.kind import KINDS
+from ...domain.values import CURRENCY_UNITS, format_amount
 from ...service.reports import Counts, FollowUps, Report
 from ..safe_text import inert
-from ...domain.values import CURRENCY_UNITS, format_amount
 
 FORMATS = ("table", "markdown", "csv", "json", "html")
 _BLOCKS = " ▏▎▍▌▋▊▉█"
@@ -196,7 +196,8 @@ def csv_columns() -> tuple[str, ...]:
 
 
 def write_csv(report: Report, out: TextIO) -> None:
-    from .csv_ import cell, writer as csv_writer
+    from .csv_ import cell
+    from .csv_ import writer as csv_writer
 
     writer = csv_writer(out)
     others = report.currencies[1:]

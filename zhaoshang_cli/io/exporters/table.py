@@ -7,15 +7,17 @@ Records arrive masked (masking.py) unless the user asked for --reveal.
 
 from __future__ import annotations
 
-from typing import Any, Iterable, Iterator, TextIO
+from collections.abc import Iterable, Iterator
+from typing import Any, TextIO
 
 from ... import messages
-from ...domain.kind import KINDS, Column as KindColumn, Kind
+from ...domain.kind import KINDS, Kind
+from ...domain.kind import Column as KindColumn
 from ...domain.values import amount_text
 from .. import grid
+from ..safe_text import inert
 from . import value_of
 from .cells import JSON_FIELDS, text
-from ..safe_text import inert
 
 
 def region_text(record: dict[str, Any]) -> str | None:

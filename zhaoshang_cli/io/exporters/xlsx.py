@@ -22,12 +22,13 @@ from __future__ import annotations
 
 import datetime
 import re
-from typing import IO, Any, Iterable
+from collections.abc import Iterable
+from typing import IO, Any
 
 from ... import messages
+from ...domain.kind import Kind
 from ...errors import UserError, optional
 from ..importers.columns import header_for
-from ...domain.kind import Kind
 from .cells import looks_like_formula, text
 from .csv_ import columns_for
 

@@ -24,8 +24,8 @@ from pathlib import Path
 from typing import Any
 
 from ... import messages
-from ...errors import UserError
 from ...domain.hanzi import simplified
+from ...errors import UserError
 from .encoding import decode
 from .rows import SourceRow, read_input
 

@@ -17,13 +17,14 @@ exactly as the TinyDB engine does (storage/tinydb/engine.py is the reference).
 from __future__ import annotations
 
 import heapq
+from collections.abc import Callable, Iterable, Iterator, Mapping, Sequence
 from dataclasses import dataclass, field
-from typing import Any, Callable, Iterable, Iterator, Mapping, Sequence
+from typing import Any
 
 import orjson
 
 from ...domain.kind import Kind
-from ...domain.sorting import Sort, _ALIASES
+from ...domain.sorting import _ALIASES, Sort
 from ...domain.values import CURRENCIES
 from ..base import Filters, Query, Record
 from .schema import SEPARATOR, Column, column_of, decoder, quoted, shown, table_name
@@ -252,7 +253,7 @@ class Runner:
         expr, _ = sorting[plan.kind.name]
         nulls = "NULLS LAST" if sort.descending else "NULLS FIRST"
         if sort.name == "amount":
-            return (", ".join([f"r ASC", f"s {direction} NULLS FIRST", *tail]),
+            return (", ".join(["r ASC", f"s {direction} NULLS FIRST", *tail]),
                     [f"{_rank_expr(plan.kind)} AS r", f"{expr} AS s"])
         return ", ".join([f"s {direction} {nulls}", *tail]), [f"{expr} AS s"]
 

@@ -32,9 +32,10 @@ contrib set) on ``search``.
 from __future__ import annotations
 
 import hashlib
+from collections.abc import Callable, Mapping
 from dataclasses import dataclass
-from functools import lru_cache
-from typing import Any, Callable, Mapping
+from functools import cache
+from typing import Any
 
 import orjson
 
@@ -68,7 +69,7 @@ def quoted(name: str) -> str:
     return '"' + name.replace('"', '""') + '"'
 
 
-@lru_cache(maxsize=None)
+@cache
 def columns(kind: Kind) -> tuple[Column, ...]:
     """A kind's field columns, in field order."""
     found: list[Column] = []
@@ -86,7 +87,7 @@ def columns(kind: Kind) -> tuple[Column, ...]:
     return tuple(found)
 
 
-@lru_cache(maxsize=None)
+@cache
 def column_of(kind: Kind) -> Mapping[str, Column]:
     """The column copying each stored key (created_at and updated_at included)."""
     found = {c.key: c for c in columns(kind)}

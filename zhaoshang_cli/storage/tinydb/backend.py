@@ -25,25 +25,35 @@ from __future__ import annotations
 
 import os
 import stat
+from collections.abc import Iterator, Mapping
 from contextlib import contextmanager, nullcontext
-from datetime import datetime, timezone
+from datetime import UTC, datetime
 from pathlib import Path
-from typing import TYPE_CHECKING, Any, Iterator, Mapping
+from typing import TYPE_CHECKING, Any
 
 import orjson
 
 from ... import messages
-from ...atomic import (atomic_write, fsync_dir, is_user_os_error, make_private_dir, os_error_message,
-                       private_dir_problem, read_private)
+from ...atomic import (
+    atomic_write,
+    fsync_dir,
+    is_user_os_error,
+    make_private_dir,
+    os_error_message,
+    private_dir_problem,
+    read_private,
+)
 from ...domain.kind import KINDS, Kind
 from ...errors import StoreError, UserError
 from ..base import BackupInfo, Finding, Query, Record, SyncState, split_id
-from . import manifest as manifests, side as sides
+from . import manifest as manifests
+from . import side as sides
 from .bodies import BodyLog, body_log_of
 from .document import load_document
 from .engine import Engine
 from .index import key_hash
-from .kept import KeptVersions, reason as _reason
+from .kept import KeptVersions
+from .kept import reason as _reason
 from .locking import FileLock
 from .manifest import Legacy, Manifest
 from .segments import MemoryView, SegmentView, may_hold, split
@@ -391,7 +401,7 @@ class TinyDBBackend(KeptVersions):
 
     def _set_aside(self) -> Path | None:
         """Keep a damaged store file under another name before replacing it."""
-        stamp = datetime.now(timezone.utc).strftime("%Y%m%dT%H%M%SZ")
+        stamp = datetime.now(UTC).strftime("%Y%m%dT%H%M%SZ")
         target = self.path.with_name(f"{self.path.name}.unreadable-{stamp}")
         n = 1
         while target.exists():

@@ -18,15 +18,16 @@ written before there were tokens have no header and are taken as they are.
 from __future__ import annotations
 
 import os
+from collections.abc import Iterable, Iterator, Mapping
 from pathlib import Path
-from typing import Any, Iterable, Iterator, Mapping, Union
+from typing import Any
 
 import orjson
 
 from ... import messages
 from ...atomic import naming, open_private, read_spans, write_parts
-from ...errors import StoreError
 from ...domain.body import Body, RawBody, literal, text_of  # noqa: F401 - bodies as they come in
+from ...errors import StoreError
 
 Ref = list[int]  # [offset, length] in bytes
 _CHUNK = 1 << 20
@@ -120,7 +121,7 @@ class BodyLog:
         try:
             with naming(self.path):
                 offset = os.lseek(fd, 0, os.SEEK_END)
-                pending: list[Union[bytes, memoryview]] = []
+                pending: list[bytes | memoryview] = []
                 size = 0
                 for body in bodies:
                     data = body if isinstance(body, (bytes, memoryview)) else literal(body)
@@ -245,6 +246,6 @@ class Appender:
             self.log.truncate(self.start)
 
 
-def _write_chunks(fd: int, chunks: list[Union[bytes, memoryview]]) -> None:
+def _write_chunks(fd: int, chunks: list[bytes | memoryview]) -> None:
     if chunks:
         write_parts(fd, chunks)

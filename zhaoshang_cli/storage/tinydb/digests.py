@@ -18,7 +18,8 @@ import bisect
 import os
 import sys
 from array import array
-from typing import Any, Callable, Iterable, Mapping
+from collections.abc import Callable, Iterable, Mapping
+from typing import Any
 
 import orjson
 

@@ -15,7 +15,7 @@ from __future__ import annotations
 
 import os
 import stat
-from datetime import datetime, timezone
+from datetime import UTC, datetime
 from pathlib import Path
 from typing import Any
 
@@ -25,7 +25,8 @@ from ...domain.kind import KINDS, record_id
 from ...errors import StoreError, UserError
 from ..base import BackupInfo, Finding
 from ..checks import SHOWN, damage_findings, record_findings
-from . import manifest as manifests, side as sides
+from . import manifest as manifests
+from . import side as sides
 from .bodies import HEADER_SIZE, BodyLog, body_log_of
 from .document import load_document
 from .examine import Look, Records, all_refs, digest_problem, unreadable
@@ -37,7 +38,7 @@ OK, WARN, ERROR = "ok", "warning", "error"
 
 # -- backups ---------------------------------------------------------------------------------
 def _info(backend: Any, path: Path, look: Look) -> BackupInfo:
-    taken = datetime.fromtimestamp(os.lstat(path).st_mtime, timezone.utc)
+    taken = datetime.fromtimestamp(os.lstat(path).st_mtime, UTC)
     try:
         problem = file_problem(path)
         if problem:
@@ -77,8 +78,8 @@ def restore(backend: Any, name: str | None = None) -> BackupInfo:
     not.  Indexes and digests the backup shares with a damaged store are written again.
     ID counters never go back: the highest issued number of any version stays issued.
     """
-    from .rewrite import migrate
     from .repair import rewrite_derived
+    from .rewrite import migrate
 
     backend.settings()  # settings that cannot be read are no backup's to mend: one line, nothing changed
     look = Look(backend)

@@ -12,9 +12,10 @@ time, so an export or a listing of everything streams.
 from __future__ import annotations
 
 import heapq
-from itertools import islice
+from collections.abc import Callable, Iterable, Iterator, Mapping
 from dataclasses import dataclass
-from typing import Any, Callable, Iterable, Iterator, Mapping
+from itertools import islice
+from typing import Any
 
 from ...domain.kind import Kind
 from ...domain.search import needle_planes, text_hit

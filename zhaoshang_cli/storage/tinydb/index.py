@@ -17,9 +17,10 @@ from __future__ import annotations
 
 import sys
 from array import array
+from collections.abc import Callable, Iterable, Mapping
 from dataclasses import dataclass
-from functools import lru_cache
-from typing import Any, Callable, Iterable, Mapping
+from functools import cache, lru_cache
+from typing import Any
 
 import orjson
 
@@ -69,7 +70,7 @@ def _choice_codec(values: tuple[str, ...]) -> tuple[Callable[[Any], int], Callab
     return (lambda v: position.get(v, 0)), (lambda n: values[n - 1] if 0 < n <= len(values) else None)
 
 
-@lru_cache(maxsize=None)
+@cache
 def columns(kind: Kind) -> tuple[Column, ...]:
     """The columns of a kind's index, in file order."""
     cols = [Column("n", "q", None, int), Column("start", "q", None, int), Column("end", "q", None, int),
@@ -103,7 +104,7 @@ def columns(kind: Kind) -> tuple[Column, ...]:
     return tuple(cols)
 
 
-@lru_cache(maxsize=None)
+@cache
 def indexed_fields(kind: Kind) -> frozenset[str]:
     """The stored keys a stub (a row of the index) holds when the record has them."""
     return frozenset(c.field for c in columns(kind) if c.field)

@@ -10,10 +10,11 @@ them.
 
 from __future__ import annotations
 
+from collections.abc import Callable
 from dataclasses import dataclass
 from datetime import date
-from functools import lru_cache
-from typing import Any, Callable
+from functools import cache, lru_cache
+from typing import Any
 
 from ... import messages
 from ...domain import kind as models
@@ -116,7 +117,7 @@ _EXPECTED = {_text: "text", _day: "a date (YYYY-MM-DD)", _code: "a 6-digit regio
              _object: "an object", _texts_by_name: "an object of texts"}
 
 
-@lru_cache(maxsize=None)
+@cache
 def field_checks(kind: Kind) -> dict[str, Callable[[Any], bool]]:
     """Stored key → check of its value, for one kind."""
     checks: dict[str, Callable[[Any], bool]] = {"created_at": _text, "updated_at": _text, "extra": _object,

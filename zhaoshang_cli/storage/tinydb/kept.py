@@ -15,7 +15,8 @@ from ... import messages
 from ...atomic import atomic_write, make_private_dir, private_dir_problem, read_private
 from ...errors import StoreError, UserError
 from ...patterns import lazy
-from . import manifest as manifests, side as sides
+from . import manifest as manifests
+from . import side as sides
 from .manifest import Legacy, Manifest
 from .segments import Entry, file_sum
 

@@ -13,9 +13,9 @@ import errno
 import math
 import os
 import time
+from collections.abc import Iterator
 from contextlib import contextmanager
 from pathlib import Path
-from typing import Iterator
 
 from ... import messages
 from ...atomic import open_private

@@ -6,7 +6,8 @@ function here whenever the stored layout changes; never edit one that has shippe
 
 from __future__ import annotations
 
-from typing import Any, Callable
+from collections.abc import Callable
+from typing import Any
 
 Document = dict[str, Any]
 

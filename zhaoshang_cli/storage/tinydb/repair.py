@@ -18,25 +18,27 @@ from __future__ import annotations
 
 import os
 import stat
-from datetime import datetime, timezone
+from datetime import UTC, datetime
 from pathlib import Path
 from typing import Any
 
 from ... import messages
 from ...atomic import make_private_dir
 from ...domain.kind import KINDS, Kind, record_id
-from ..base import split_id
 from ...errors import StoreError
+from ..base import split_id
 from ..checks import SHOWN
-from . import integrity, manifest as manifests, side as sides
+from . import integrity
+from . import manifest as manifests
+from . import side as sides
 from .bodies import body_log_of
 from .doctor import kept_end, other_generation, own_files
-from .tidy import before_lock, set_aside, settings_aside, tidy_side
 from .document import load_document
 from .examine import Look, Records, all_refs, digest_problem, refs, segment_name, unreadable
 from .index import BODY
 from .manifest import Legacy, Manifest
 from .segments import SIZE, Docs, Entry, SegmentView, numbers_of, seq_of
+from .tidy import before_lock, set_aside, settings_aside, tidy_side
 from .writer import Transaction, _Segment
 
 
@@ -300,7 +302,7 @@ class _Fixer:
 
         folder = self.backend.side / sides.SET_ASIDE
         make_private_dir(folder)
-        target = folder / f"{kind.table}[{key}].{datetime.now(timezone.utc).strftime('%Y%m%dT%H%M%S')}.json"
+        target = folder / f"{kind.table}[{key}].{datetime.now(UTC).strftime('%Y%m%dT%H%M%S')}.json"
         atomic_write(target, orjson.dumps(value))
         return target
 

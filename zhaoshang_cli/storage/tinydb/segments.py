@@ -17,18 +17,19 @@ from __future__ import annotations
 
 import os
 from array import array
+from collections.abc import Iterable, Mapping
 from dataclasses import dataclass
 from pathlib import Path
-from typing import Any, BinaryIO, Iterable, Mapping
+from typing import Any, BinaryIO
 
 import orjson
 
 from ... import messages
 from ...atomic import naming, open_private, read_private, read_spans, write_all
-from ...errors import StoreError
 from ...domain.kind import Kind
-from .document import dump_document
+from ...errors import StoreError
 from .digests import Digest, DigestUnreadable
+from .document import dump_document
 from .index import MAGIC, SegmentIndex, build, numbers_at, numbers_with, parse
 
 SIZE = 2048

@@ -13,7 +13,7 @@ from __future__ import annotations
 import os
 import shutil
 import stat
-from datetime import datetime, timezone
+from datetime import UTC, datetime
 from pathlib import Path
 from typing import Any
 
@@ -21,7 +21,9 @@ from ... import messages
 from ...atomic import fsync_dir, make_private_dir, private_dir_problem
 from ...domain.kind import KINDS
 from ...errors import StoreError
-from . import integrity, manifest as manifests, side as sides
+from . import integrity
+from . import manifest as manifests
+from . import side as sides
 from .bodies import body_log_of
 from .doctor import own_files
 from .examine import Look, all_refs, unreadable
@@ -34,7 +36,7 @@ def set_aside(backend: Any, path: Path, keep: bool = False) -> Path:
     file stays where it is too (a hard link, else a copy).  Returns where it went."""
     folder = backend.side / sides.SET_ASIDE
     make_private_dir(folder)
-    stamp = datetime.now(timezone.utc).strftime("%Y%m%dT%H%M%S")
+    stamp = datetime.now(UTC).strftime("%Y%m%dT%H%M%S")
     target = folder / f"{path.name}.{stamp}"
     n = 1
     while os.path.lexists(target):

@@ -13,8 +13,9 @@ the files this transaction wrote are deleted and the body log is cut back.
 from __future__ import annotations
 
 import os
+from collections.abc import Iterator, Mapping, Sequence
 from pathlib import Path
-from typing import Any, Iterator, Mapping, Sequence
+from typing import Any
 
 from tinydb import TinyDB
 from tinydb.storages import MemoryStorage
@@ -32,8 +33,18 @@ from .bodies import Appender, BodyLog, Ref, body_log_of
 from .engine import Engine
 from .index import BODY, key_hash
 from .manifest import SCHEMA, Manifest
-from .segments import (Docs, Entry, SegmentUnreadable, SegmentView, encode, file_sum, new_file_name, numbers_of,
-                       seq_of, write_new)
+from .segments import (
+    Docs,
+    Entry,
+    SegmentUnreadable,
+    SegmentView,
+    encode,
+    file_sum,
+    new_file_name,
+    numbers_of,
+    seq_of,
+    write_new,
+)
 
 _FEW_KEYS = 64  # looked up in the index files; more build a hash table
 
@@ -53,7 +64,7 @@ class _Segment:
         self.texts: dict[int, Planes] = texts or {}
 
     @classmethod
-    def read(cls, view: SegmentView, check: bool = True) -> "_Segment":
+    def read(cls, view: SegmentView, check: bool = True) -> _Segment:
         docs = view.all_docs()
         if check:
             _check(view.entry, docs)

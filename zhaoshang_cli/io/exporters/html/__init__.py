@@ -18,8 +18,9 @@ from __future__ import annotations
 import base64
 import hashlib
 import html
+from collections.abc import Iterable
 from datetime import datetime
-from typing import Any, Iterable
+from typing import Any
 
 from .... import __version__, messages
 from ...safe_text import inert

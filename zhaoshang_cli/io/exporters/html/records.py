@@ -10,13 +10,16 @@ and its body in paragraphs.  Records arrive masked (masking.py) unless the user 
 
 from __future__ import annotations
 
-from typing import Any, Iterable, TextIO
+from collections.abc import Iterable
+from typing import Any, TextIO
 
 from .... import messages
 from ....domain.kind import KINDS, Kind
-from ..record import display_value as display, timeline
+from ..record import display_value as display
+from ..record import timeline
 from ..table import cell, columns_for, is_overdue
 from . import foot, head, line, stamp, tail
+
 
 def write(records: Iterable[dict[str, Any]], out: TextIO, *, kinds: list[Kind], options: Any) -> None:
     generated = stamp()

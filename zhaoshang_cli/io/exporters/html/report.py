@@ -22,6 +22,7 @@ from .. import report as plain
 from ..table import region_text
 from . import foot, head, line, stamp, svg, table, tail
 
+
 def money(value: int, currency: str) -> str:
     """An amount as reports write it, with its exact value for machines."""
     shown = format_amount(value, currency) if value else "0"

@@ -14,7 +14,7 @@ is in the table beside the chart.
 
 from __future__ import annotations
 
-from typing import Sequence
+from collections.abc import Sequence
 
 from .... import messages
 from . import line
