@@ -65,10 +65,12 @@ REGION_ONE_PER_REPORT = "a report covers one region (list and filter take severa
 
 FIELD_HELP = {
     "title": "Title.",
-    "region": "Region: 天津, 武清, 武清区, 武清开发区 (a zone is kept beside its district), '天津 和平区' or a 6-digit code.",
+    "region": ("Region: 天津, 武清, 武清区, 武清开发区 (a zone is kept beside its district), '天津 和平区' "
+               "or a 6-digit code."),
     "date": "Date: 2025-07-17, 2025年7月17日, 2025/7/17, today, 3d…",
     "url": "Source URL (http/https).",
-    "source": "Where it came from: a site; for a lead a channel (展会, 电话, 推荐, 官网…), or the record ID or URL it came from.",
+    "source": ("Where it came from: a site; for a lead a channel (展会, 电话, 推荐, 官网…), "
+               "or the record ID or URL it came from."),
     "category": "Category / column.",
     "tags": "Tags, comma-separated.",
     "summary": "Short summary.",
@@ -83,8 +85,8 @@ FIELD_HELP = {
     "email": "E-mail address.",
     "address": "The company's address (kept as written).",
     "industry": "Industry.",
-    "amount": ("Planned investment: 5000万元, 1.2亿元, 约2亿元, 1-2亿元, 五千万, 5000万美元 (美元, 欧元, 港元, 日元, 英镑 "
-               "kept as they are), 800000."),
+    "amount": ("Planned investment: 5000万元, 1.2亿元, 约2亿元, 1-2亿元, 五千万, 5000万美元 "
+               "(美元, 欧元, 港元, 日元, 英镑 kept as they are), 800000."),
     "need": "Need: usually {usual}; any other short text (up to {limit} characters) is kept as written.",
     "status": "new, contacted, visited, negotiating, signed or lost.",
     "due": "Next follow-up date.",
@@ -165,7 +167,8 @@ FORMAT_UNKNOWN = "unknown format '{value}': use {allowed}"
 FIELDS_UNKNOWN = "--fields: unknown field '{value}' for {kinds}: use {allowed}"
 FIELDS_EMPTY = "--fields: name at least one field, e.g. id,title,date"
 FIELDS_NOT_FOR = "--fields does not apply to --format {fmt}"
-FIELDS_HELP = "Only these fields, in this order, in every format: id,title,region,date (names or labels such as 标题; `title` is a lead's company)."
+FIELDS_HELP = ("Only these fields, in this order, in every format: id,title,region,date "
+               "(names or labels such as 标题; `title` is a lead's company).")
 SORT_UNKNOWN = "cannot sort by '{value}': use {allowed}"
 WHERE_SYNTAX = "--where: '{value}' is not FIELD=VALUE (e.g. industry=生物医药, or source= for records without one)"
 WHERE_FIELD_UNKNOWN = "--where: no kind of record has a field '{field}'; use one of: {allowed}"
@@ -182,7 +185,7 @@ STORE_FOREIGN = ("{path} is not a zhaoshang store (another program's JSON?); it 
                  "Point --db at another file")
 STORE_SCHEMA_DAMAGED = ("{path} is damaged: its schema number is {value!r}; it was left untouched. "
                         "Run 'zhaoshang restore' to bring back a backup")
-STORE_TOO_NEW = ("{path} was written by a newer zhaoshang (schema {found}, this one reads up to {supported}); "
+STORE_TOO_NEW = ("{path} was written by a newer zhaoshang ({found}; this one reads up to schema {supported}); "
                  "upgrade zhaoshang-cli. The file was left untouched")
 STORE_BODY_FOREIGN = ("{log} is not the body log this store wrote (another generation named by mistake?); "
                       "run 'zhaoshang doctor'")
@@ -249,7 +252,8 @@ SEEN_CHANGED = "{file} is not as it was written"
 SEEN_LOG_SHORT = "{log} holds {size} bytes, the store refers to {end}"
 STORE_COUNTER_BEHIND = ("the next ID for {kind} would be {id}, which is stored already: the store's ID counters "
                         "were set back; nothing was changed. Run 'zhaoshang doctor --fix'")
-STORE_LOG_REFUSED = "{problem}: the body log is missing, cut or not the store's; nothing was changed. Run 'zhaoshang doctor'"
+STORE_LOG_REFUSED = ("{problem}: the body log is missing, cut or not the store's; nothing was changed. "
+                     "Run 'zhaoshang doctor'")
 AFTER_COMMIT_PRUNING = "removing old backups, segment files and body logs"
 PRUNE_BACKUPS_UNTRUSTED = "{folder} is not a private folder of this user, so what its backups name is unknown"
 PRUNE_BACKUP_UNREADABLE = "the backup {backup} cannot be read, so what it names is unknown"
@@ -271,7 +275,8 @@ CONFIG_SOURCES = {"env": "from ${env}", "file": "from this store's settings", ""
 CONFIG_IS_NOT_SET = "{key} is not set"
 CONFIG_SET = "{key} set to {value}"
 CONFIG_UNSET = "{key} unset"
-IN_HELP = "The region this batch is in: names are read inside it first (default: the home region, see 'zhaoshang config')."
+IN_HELP = ("The region this batch is in: names are read inside it first "
+           "(default: the home region, see 'zhaoshang config').")
 
 # -- regions command -----------------------------------------------------------------------
 REGION_RESOLVES = "{query} → {path} ({code}, {level})"
@@ -349,7 +354,8 @@ CSV_EXPORT_CELL_TOO_LONG = ("{id}: {field} has {size:,} characters, more than `i
                             "({limit:,}); export as jsonl instead")
 XLSX_CELL_TOO_LONG = ("{id}: {field} has {size:,} characters, more than an Excel cell holds ({limit:,}); "
                       "export as jsonl or csv instead")
-XLSX_CHARACTER = "{id}: {field} holds U+{code:04X}, a character an .xlsx file cannot hold; export as jsonl or csv instead"
+XLSX_CHARACTER = ("{id}: {field} holds U+{code:04X}, a character an .xlsx file cannot hold; "
+                  "export as jsonl or csv instead")
 XLSX_TOO_MANY_ROWS = ("{count:,} records do not fit in an Excel sheet ({limit:,} rows); narrow the export "
                       "(--region, --since, --limit) or export as jsonl or csv")
 OUTPUT_BINARY_TERMINAL = ("this format is a binary file, not text for a terminal: write it with -o FILE "
@@ -384,10 +390,11 @@ REPORT_ALL_TIME = "全部时间"
 REPORT_NO_ZONE = "（不在开发区）"
 REPORT_OWN_LEVEL = "{name}（本级）"
 REPORT_TOTAL = "合计"
-REPORT_BY_LABELS = {"district": "地区", "zone": "开发区", "month": "月份", "kind": "类型", "status": "状态", "industry": "行业",
-                    "need": "需求", "source": "来源"}
-REPORT_SECTION_GROUPS = {"district": "分地区统计", "zone": "分开发区统计", "month": "分月统计", "kind": "分类型统计", "status": "线索状态统计",
-                         "industry": "线索行业统计", "need": "线索需求统计", "source": "分来源统计"}
+REPORT_BY_LABELS = {"district": "地区", "zone": "开发区", "month": "月份", "kind": "类型", "status": "状态",
+                    "industry": "行业", "need": "需求", "source": "来源"}
+REPORT_SECTION_GROUPS = {"district": "分地区统计", "zone": "分开发区统计", "month": "分月统计", "kind": "分类型统计",
+                         "status": "线索状态统计", "industry": "线索行业统计", "need": "线索需求统计",
+                         "source": "分来源统计"}
 REPORT_SECTION_BY = "按{label}统计"
 REPORT_BY_HELP = "Rows: {groupings}."
 REPORT_SECTION_FUNNEL = "线索漏斗"
@@ -476,6 +483,8 @@ DOCTOR_LOG_TAIL = "{log} ends with {size} bytes nothing refers to, left by an in
 DOCTOR_TEMP_FILES = "{count} temporary file(s) left by an interrupted write (--fix removes them)"
 DOCTOR_LOG_GARBAGE = "the body log holds {size} MiB, {live} MiB of it in use (--fix drops edited and deleted bodies)"
 DOCTOR_MODE = "{path} has mode {mode}; it holds personal data and should be 0600 (--fix sets it)"
+DOCTOR_MIGRATIONS = "migrations applied: {names}"
+DOCTOR_MIGRATIONS_PENDING = "migrations not applied yet: {names} (the next write applies them)"
 DOCTOR_LEGACY = ("written with schema {old} (one document); it is read as it is and split into segments "
                  "(schema {new}) by the next write")
 DOCTOR_SEGMENT_MISSING = ("segment {segment}: {file} is missing (--fix puts back another version of it if the "
@@ -488,7 +497,8 @@ DOCTOR_SEGMENT_COUNT = "segment {segment} holds {count} records, the store file 
 DOCTOR_INDEX_MISSING = "the index of segment {segment}, {file}, is missing (--fix writes it again from the records)"
 DOCTOR_SEGMENT_INDEX = "the index of segment {segment} does not match its records (--fix rebuilds it)"
 DOCTOR_DIGEST_MISSING = "segment {segment} has no text digest: --text reads its records one by one (--fix writes it)"
-DOCTOR_DIGEST_WRONG = "the text digest of segment {segment} does not match its records: --text may miss some (--fix rewrites it)"
+DOCTOR_DIGEST_WRONG = ("the text digest of segment {segment} does not match its records: --text may miss some "
+                       "(--fix rewrites it)")
 REPAIR_DIGEST = "wrote the text digest of segment {segment}"
 DOCTOR_DUPLICATE = ("{id} has the same {key} as {other} (stored before such changes were refused): "
                     "merge them or edit one; copy leaves {id} out")
@@ -509,7 +519,8 @@ DOCTOR_DROP_HELP = "With --fix: drop the references to what cannot be read anywh
 DOCTOR_DROP_NEEDS_FIX = "--drop-unreadable goes with --fix"
 DOCTOR_FOREIGN_KIND = ("{file} holds records of a kind this zhaoshang does not know ({kind}): kept as they are, "
                        "shown by none of its commands")
-DOCTOR_REBUILD_HINT = "the store's data is beside it ({found}): 'zhaoshang doctor --fix' rebuilds the store file from it"
+DOCTOR_REBUILD_HINT = ("the store's data is beside it ({found}): 'zhaoshang doctor --fix' rebuilds the store file "
+                       "from it")
 DOCTOR_PARENT_OPEN = ("{folder} is writable by other users and not sticky: anyone can move the store file away "
                       "(chmod 700 {folder}, or keep the store elsewhere)")
 DOCTOR_NOTHING_TO_MEND = "nothing to mend: the store was left as it is"
@@ -583,12 +594,12 @@ PG_CONNECTION_LOST = ("the connection to {url} was lost ({reason}); what was not
                       "try again when the server is back")
 PG_REFUSED = "the PostgreSQL store {url} refused: {reason}"
 PG_SCHEMA_DAMAGED = "the store's schema version (zs_meta) is {value!r}, not a number; it was left untouched"
-PG_SCHEMA_TOO_NEW = ("{url} was set up by a newer zhaoshang (schema {found}, this one reads up to {supported}); "
+PG_SCHEMA_TOO_NEW = ("{url} was set up by a newer zhaoshang ({found}; this one reads up to schema {supported}); "
                      "upgrade zhaoshang-cli. The database was left untouched")
 PG_INIT_NOT_ALLOWED = ("{url}: this database role may not create or change the store's tables ({reason}); "
                        "the store's owner runs 'zhaoshang db init' once (docs/team-store.md)")
 PG_INIT_CREATED = "created the store's tables (schema {schema})"
-PG_INIT_MIGRATED = "migrated the store to schema {schema}"
+PG_INIT_MIGRATED = "applied the migration {name}: {what}"
 PG_INIT_TRIGRAM = "pg_trgm is installed: text search uses trigram indexes"
 PG_INIT_TABLE = "created table {table} for {kind}"
 PG_INIT_TABLE_CHANGED = "added the new columns of {kind} to {table}"
@@ -607,7 +618,8 @@ DOCTOR_PG_COUNTER = ("the next ID for {kind} is {next} but {top} is stored: an I
                      "(--fix mends it)")
 DOCTOR_PG_DERIVED = ("{count} record(s) of {kind} whose columns do not match their documents (first: {first}); "
                      "filters may miss them (--fix writes the columns again)")
-DOCTOR_PG_NO_TRIGRAM = "pg_trgm is not installed: --text reads every row (install PostgreSQL's contrib set, then 'zhaoshang db init')"
+DOCTOR_PG_NO_TRIGRAM = ("pg_trgm is not installed: --text reads every row "
+                        "(install PostgreSQL's contrib set, then 'zhaoshang db init')")
 DOCTOR_PG_CTYPE = ("the database's LC_CTYPE is {ctype}: trigram indexes skip Chinese characters, so --text reads "
                    "every row (create the database with LC_CTYPE 'C.UTF-8' or 'zh_CN.UTF-8')")
 DOCTOR_PG_ROLE = "connected as {user}: may read: {read}, may write: {write}, may change the tables: {own}"
@@ -618,7 +630,8 @@ REPAIR_PG_DERIVED = "wrote the columns of {count} record(s) of {kind} again from
 # -- copy between stores (service/copy.py) ---------------------------------------------------
 COPY_SAME_STORE = "--from and --to name the same store ({path}): nothing to copy"
 COPY_SUMMARY = ("copied {source} → {target}: {added} added ({renumbered} under new IDs), {updated} updated, "
-                "{unchanged} unchanged, {conflicts} with conflicts, {skipped} not copied, {kept} only in the target (kept)")
+                "{unchanged} unchanged, {conflicts} with conflicts, {skipped} not copied, "
+                "{kept} only in the target (kept)")
 COPY_RENUMBERED = "{id} → {new}: the target's {id} is another record"
 COPY_MERGED = "{ids}: took {fields} from the source (a change the target had not seen)"
 COPY_CONFLICT = ("conflict {ids}: {fields} changed in both stores since each last took the other's; kept the "

@@ -41,6 +41,7 @@ from ...domain.kind import KINDS, Kind, kind_of_id, record_id
 from ...domain.search import pieces
 from ...errors import StoreError, UserError, optional
 from ..base import BackupInfo, Finding, Query, Record, SyncState, new_document, next_number, split_id
+from ..migrations import pending, unknown
 from . import schema
 from .query import Runner
 from .schema import COUNTERS, META, SETTINGS, quoted, table_name
@@ -110,7 +111,8 @@ class State:
     schema: int | None  # None: no zhaoshang tables yet
     layouts: dict[str, str] = field(default_factory=dict)  # kind name → its table's layout
     trgm: str | None = None  # the schema holding pg_trgm, when installed
-    identified: bool = False  # the store has an id (SyncState)
+    applied: list[str] = field(default_factory=list)  # the named migrations it has
+    recorded: bool = False  # …as rows of zs_meta (else read from what it holds)
 
     def ready(self, kind: Kind) -> bool:
         return self.layouts.get(kind.name) == schema.layout(kind)
@@ -128,7 +130,11 @@ def _state(conn: Any) -> State:
     except ValueError:
         raise StoreError(messages.PG_SCHEMA_DAMAGED.format(value=rows.get("schema"))) from None
     layouts = {k.removeprefix("layout:"): v for k, v in rows.items() if k.startswith("layout:")}
-    return State(version, layouts, trgm[0] if trgm else None, "id" in rows)
+    applied = [k.removeprefix("migration:") for k in rows if k.startswith("migration:")]
+    recorded = bool(applied)
+    if not recorded:  # a store set up before migrations had names
+        applied = [*schema.FIRST_NAMED, *(["store_identity"] if "id" in rows else [])]
+    return State(version, layouts, trgm[0] if trgm else None, applied, recorded)
 
 
 class Reader:
@@ -386,8 +392,10 @@ class PostgresBackend:
             return _state(conn)
 
     def _check(self, state: State) -> None:
-        if state.schema is not None and state.schema > schema.SCHEMA:
-            raise StoreError(messages.PG_SCHEMA_TOO_NEW.format(url=self.describe(), found=state.schema,
+        newer = unknown(state.applied)
+        if state.schema is not None and (state.schema > schema.SCHEMA or newer):
+            found = ", ".join(newer) if newer else f"schema {state.schema}"
+            raise StoreError(messages.PG_SCHEMA_TOO_NEW.format(url=self.describe(), found=found,
                                                                supported=schema.SCHEMA))
 
     def _needs_init(self, state: State, kinds: Sequence[Kind], reading: bool) -> bool:
@@ -396,7 +404,7 @@ class PostgresBackend:
         self._check(state)
         if state.schema is None:
             return not reading
-        if state.schema < schema.SCHEMA:
+        if pending(state.applied) and not reading:  # a reader reads without them
             return True
         for kind in kinds:
             layout = state.layouts.get(kind.name)
@@ -417,25 +425,33 @@ class PostgresBackend:
                 self._check(state)
                 if state.trgm is None:
                     state.trgm = self._trigram(conn, done)
-                if state.schema is None:
+                fresh = state.schema is None
+                if fresh:
                     for statement in schema.BASE:
                         conn.execute(statement)
                     conn.execute(f"INSERT INTO {META} (key, value) VALUES ('schema', %s)", [str(schema.SCHEMA)])
-                    conn.execute(f"INSERT INTO {META} (key, value) VALUES ('id', %s)", [new_uid()])
                     done.append(messages.PG_INIT_CREATED.format(schema=schema.SCHEMA))
-                    state.schema = schema.SCHEMA
-                while state.schema < schema.SCHEMA:
-                    for statement in schema.MIGRATIONS[state.schema - 1]:
-                        conn.execute(statement)
-                    state.schema += 1
-                    conn.execute(f"UPDATE {META} SET value = %s WHERE key = 'schema'", [str(state.schema)])
-                    done.append(messages.PG_INIT_MIGRATED.format(schema=state.schema))
+                    state.schema, state.applied = schema.SCHEMA, []
+                if not fresh and not state.recorded:  # what a store of before has, named from now on
+                    for name in state.applied:
+                        conn.execute(f"INSERT INTO {META} (key, value) VALUES (%s, %s) ON CONFLICT (key) DO NOTHING",
+                                     [f"migration:{name}", dates.now_iso()])
+                for migration in pending(state.applied):
+                    if migration.name == "store_identity":
+                        conn.execute(f"INSERT INTO {META} (key, value) VALUES ('id', %s) ON CONFLICT (key) DO NOTHING",
+                                     [new_uid()])
+                    conn.execute(f"INSERT INTO {META} (key, value) VALUES (%s, %s) ON CONFLICT (key) DO NOTHING",
+                                 [f"migration:{migration.name}", dates.now_iso()])
+                    if not fresh and migration.name not in schema.FIRST_NAMED:
+                        done.append(messages.PG_INIT_MIGRATED.format(name=migration.name, what=migration.what))
+                    state.applied.append(migration.name)
                 for kind in KINDS.values():
                     if state.layouts.get(kind.name) != schema.layout(kind):
                         self._make_table(conn, kind, state, done)
                 conn.commit()
             except _driver().errors.InsufficientPrivilege as exc:
-                raise StoreError(messages.PG_INIT_NOT_ALLOWED.format(url=self.describe(), reason=_reason(exc))) from None
+                raise StoreError(messages.PG_INIT_NOT_ALLOWED.format(url=self.describe(),
+                                                                     reason=_reason(exc))) from None
         return done
 
     def _trigram(self, conn: Any, done: list[str]) -> str | None:
@@ -517,11 +533,6 @@ class PostgresBackend:
                 state = _state(conn)
             writer = Writer(conn, state)
             try:
-                if state.schema is not None and not state.identified:  # a store made before stores had ids
-                    from ...domain.versions import new_uid
-
-                    conn.execute(f"INSERT INTO {META} (key, value) VALUES ('id', %s) ON CONFLICT (key) DO NOTHING",
-                                 [new_uid()])
                 yield writer
                 writer.finish()
             except BaseException:

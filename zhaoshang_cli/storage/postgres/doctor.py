@@ -20,6 +20,7 @@ from ... import messages
 from ...domain.kind import KINDS, Kind, record_id
 from ..base import Finding
 from ..checks import damage_findings, record_findings
+from ..migrations import findings as migration_findings
 from ..tinydb.integrity import record_damage
 from . import schema
 from .backend import PostgresBackend, _body_cells, _state, row_cells, row_names
@@ -108,6 +109,7 @@ def check(backend: PostgresBackend, fix: bool = False) -> list[Finding]:
         findings[:0] = [Finding("ok", messages.DOCTOR_PG_FIXED.format(action=a)) for a in fixed]
         findings.insert(0, Finding("ok", messages.DOCTOR_PG_OK.format(url=url, schema=state.schema,
                                                                        counts=", ".join(counts) or "no records")))
+        findings[1:1] = [Finding(level, text) for level, text in migration_findings(state.applied)]
         findings += problems
         if state.trgm is None:
             findings.append(Finding("warning", messages.DOCTOR_PG_NO_TRIGRAM))

@@ -41,9 +41,10 @@ import orjson
 
 from ...domain.kind import Kind
 
-SCHEMA = 1  # the version this zhaoshang writes; bump it with a migration in MIGRATIONS
+SCHEMA = 1  # the format older versions check; what is applied is named (storage/migrations.py)
 META, COUNTERS, SETTINGS = "zs_meta", "zs_counters", "zs_settings"
-RESERVED = frozenset({"number", "doc", "body", "body_search", "natural_key", "key_hash", "search", "created_at", "updated_at"})
+RESERVED = frozenset({"number", "doc", "body", "body_search", "natural_key", "key_hash", "search", "created_at",
+                      "updated_at"})
 NUL, NUL_SHOWN = "\x00", "\ufffd"
 SEPARATOR = "\uffff"  # between searched pieces: no needle holds it (domain/search.py)
 
@@ -139,10 +140,10 @@ BASE = [
     f"CREATE TABLE IF NOT EXISTS {SETTINGS} (key text PRIMARY KEY, value text NOT NULL)",
 ]
 
-# MIGRATIONS[n] takes a store from schema n + 1 to n + 2: statements run in one transaction.
-# Append one whenever the tables change; never edit one that has shipped.
-MIGRATIONS: list[list[str]] = []
-assert SCHEMA == len(MIGRATIONS) + 1
+# What each named migration (storage/migrations.py) does to a server store, in the transaction
+# that records it; one not named here has nothing to do on a server (its tables were made with
+# it).  ``schema`` in zs_meta stays the format older versions check.  Never change a shipped one.
+FIRST_NAMED = ("lead_history", "bodies_as_json", "records_in_segments")  # in the tables from the start
 
 
 # -- a document as a row ---------------------------------------------------------------------

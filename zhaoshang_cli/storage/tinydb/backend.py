@@ -47,6 +47,7 @@ from ...domain.kind import KINDS, Kind
 from ...errors import StoreError, UserError
 from ..base import BackupInfo, Finding, Query, Record, SyncState, split_id
 from . import manifest as manifests
+from . import migrations
 from . import side as sides
 from .bodies import BodyLog, body_log_of
 from .document import load_document
@@ -293,10 +294,11 @@ class TinyDBBackend(KeptVersions):
                 current = Manifest(dict(found.meta, schema=manifests.SCHEMA), dict(getattr(found, "entries", {})),
                                    list(getattr(found, "foreign", [])))
                 current.meta["next"] = dict(found.meta["next"])
-                if type(current.meta.get("id")) is not str:  # stores made before stores had ids
+                if type(current.meta.get("id")) is not str:  # the migration store_identity
                     from ...domain.versions import new_uid
 
                     current.meta["id"] = new_uid()
+                migrations.record(current.meta)  # saved with the change: every migration applied
                 for prefix, number in saved.items():
                     if number > current.meta["next"].get(prefix, 1):
                         current.meta["next"][prefix] = number

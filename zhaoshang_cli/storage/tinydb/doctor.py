@@ -25,7 +25,9 @@ from ...domain.kind import KINDS, record_id
 from ...errors import StoreError, UserError
 from ..base import BackupInfo, Finding
 from ..checks import SHOWN, damage_findings, record_findings
+from ..migrations import findings as migration_findings
 from . import manifest as manifests
+from . import migrations
 from . import side as sides
 from .bodies import HEADER_SIZE, BodyLog, body_log_of
 from .document import load_document
@@ -137,7 +139,8 @@ def diagnose(backend: Any) -> list[Finding]:
     findings += _settings(backend)
     if not path.exists():
         lost = _lost(backend)
-        return findings + ([Finding(ERROR, lost)] if lost else [Finding(WARN, messages.DOCTOR_NO_STORE.format(path=path))])
+        return findings + ([Finding(ERROR, lost)] if lost
+                           else [Finding(WARN, messages.DOCTOR_NO_STORE.format(path=path))])
     try:
         owner = os.stat(path).st_uid
         if owner != os.geteuid():
@@ -160,6 +163,7 @@ def diagnose(backend: Any) -> list[Finding]:
     findings.append(Finding(OK, messages.DOCTOR_STORE_OK.format(
         path=path, schema=data["_meta"]["1"]["schema"],
         counts=", ".join(f"{len(records[k.name])} {k.plural}" for k in KINDS.values()))))
+    findings += [Finding(level, text) for level, text in migration_findings(migrations.applied(data["_meta"]["1"]))]
     if isinstance(found, Legacy):
         findings.append(Finding(WARN, messages.DOCTOR_LEGACY.format(old=data["_meta"]["1"]["schema"],
                                                                     new=manifests.SCHEMA)))

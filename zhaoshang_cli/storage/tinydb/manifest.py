@@ -12,7 +12,7 @@ split into segments by its first write.
 
 from __future__ import annotations
 
-from collections.abc import Mapping
+from collections.abc import Callable, Mapping
 from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any
@@ -24,13 +24,14 @@ from ...domain.kind import KINDS, Kind
 from ...errors import StoreError
 from ...patterns import lazy
 from ..base import SyncState
+from ..migrations import FILE_FORMAT, NAMES, unknown
 from . import integrity, migrations
 from .document import load_document
 from .integrity import META, Damage
 from .segments import DIGEST_SUFFIX, INDEX_SUFFIX, Entry
 
 APP = "zhaoshang-cli"
-SCHEMA = 4  # 4: records in segments; 1-3: one document (migrations.py)
+SCHEMA = FILE_FORMAT  # 4: records in segments; 1-3: one document (storage/migrations.py)
 SEGMENTS = "segments"
 _FILE = lazy(r"[a-z][a-z0-9_]*\.\d{6}\.[0-9a-f]{8}\.json")
 
@@ -38,8 +39,8 @@ _FILE = lazy(r"[a-z][a-z0-9_]*\.\d{6}\.[0-9a-f]{8}\.json")
 def new_meta() -> dict[str, Any]:
     from ...domain.versions import new_uid
 
-    return {"app": APP, "schema": SCHEMA, "id": new_uid(), "next": {k.prefix: 1 for k in KINDS.values()}, "log": 1,
-            "bodies": "json"}
+    return {"app": APP, "schema": SCHEMA, "migrations": list(NAMES), "id": new_uid(),
+            "next": {k.prefix: 1 for k in KINDS.values()}, "log": 1, "bodies": "json"}
 
 
 def sync_state(meta: Mapping[str, Any]) -> SyncState:
@@ -69,8 +70,10 @@ def read_meta(data: dict[str, Any], path: Path) -> dict[str, Any]:
         raise StoreError(messages.STORE_FOREIGN.format(path=path))
     if type(meta.get("schema")) is not int or meta["schema"] < 1:
         raise StoreError(messages.STORE_SCHEMA_DAMAGED.format(path=path, value=meta.get("schema")))
-    if meta["schema"] > SCHEMA:
-        raise StoreError(messages.STORE_TOO_NEW.format(path=path, found=meta["schema"], supported=SCHEMA))
+    newer = unknown(migrations.applied(meta))
+    if meta["schema"] > SCHEMA or newer:
+        found = ", ".join(newer) if newer else f"schema {meta['schema']}"
+        raise StoreError(messages.STORE_TOO_NEW.format(path=path, found=found, supported=SCHEMA))
     return meta
 
 
@@ -164,12 +167,12 @@ def entries_of(table: Any) -> tuple[dict[tuple[str, int], Entry], list[dict[str,
         sizes = row.get("sizes")
         fitting = type(sizes) is list and len(sizes) == 3 and all(type(n) is int and n >= 0 for n in sizes)
         entries[(kind.name, row["seq"])] = Entry(kind, row["seq"], row["file"], row["count"],
-                                                 tuple(sizes) if fitting else None,  # type: ignore[arg-type]
+                                                 tuple(sizes) if fitting else None,
                                                  row["sum"] if type(row.get("sum")) is str else None)
     return entries, foreign, bad
 
 
-def _mend_entry(key: str, name: str, value: Any):  # type: ignore[no-untyped-def]
+def _mend_entry(key: str, name: str, value: Any) -> Callable[[dict[str, Any]], str]:
     def repair(doc: dict[str, Any]) -> str:
         row = doc[SEGMENTS][key]
         old, row[name] = row.get(name), value
@@ -183,7 +186,7 @@ def _drop_segments(doc: dict[str, Any]) -> str:
     return messages.REPAIR_TABLE.format(table=SEGMENTS)
 
 
-def _drop_entry(key: str):  # type: ignore[no-untyped-def]
+def _drop_entry(key: str) -> Callable[[dict[str, Any]], str]:
     def repair(doc: dict[str, Any]) -> str:
         row = doc[SEGMENTS].pop(key, None)
         return messages.REPAIR_SEGMENT_ENTRY.format(value=integrity.short(row))
