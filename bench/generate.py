@@ -105,7 +105,8 @@ def main() -> None:
             code, name = pick()
             ind = rng.choice(INDUSTRIES)
             when = day()
-            row = {"company": f"{name[:2]}{ind}科技有限公司{i + 1}号", "contact": rng.choice("王李张刘陈杨赵黄周吴") + "经理",
+            row = {"company": f"{name[:2]}{ind}科技有限公司{i + 1}号",
+                   "contact": rng.choice("王李张刘陈杨赵黄周吴") + "经理",
                    "phone": f"1{rng.choice('3578')}{i:09d}", "email": f"lead{i}@example.com", "industry": ind,
                    "region": name, "region_code": code, "amount": rng.randint(1, 500) * 1_000_000,
                    "need": rng.choice(NEEDS), "status": rng.choice(STATUSES), "date": when,

@@ -83,8 +83,10 @@ def measure(args: argparse.Namespace) -> str:
     scratch.mkdir(parents=True)
     back = scratch / "back.json"
     total = args.articles + args.policies + args.leads
-    lines = [f"copy {total} records TinyDB → PostgreSQL: {timed([*zs, 'copy', '--from', str(store), '--to', url]):.1f} s",
-             f"copy {total} records PostgreSQL → TinyDB: {timed([*zs, 'copy', '--from', url, '--to', str(back)]):.1f} s"]
+    to_pg = timed([*zs, "copy", "--from", str(store), "--to", url])
+    from_pg = timed([*zs, "copy", "--from", url, "--to", str(back)])
+    lines = [f"copy {total} records TinyDB → PostgreSQL: {to_pg:.1f} s",
+             f"copy {total} records PostgreSQL → TinyDB: {from_pg:.1f} s"]
     for kind in KINDS:
         mine, theirs = scratch / f"{kind}.original.jsonl", scratch / f"{kind}.back.jsonl"
         run([*zs, "--db", str(store), "export", kind, "-o", str(mine)], None, 1)
@@ -100,7 +102,8 @@ def measure(args: argparse.Namespace) -> str:
     rows: list[tuple[str, list[Timing | None]]] = []
     reads = [
         ("list --region 武清 --since 2025-07-01 --limit 20",
-         ["list", "articles", "--region", "武清", "--since", "2025-07-01", "--limit", "20"], [su, "query", str(sdb), sql]),
+         ["list", "articles", "--region", "武清", "--since", "2025-07-01", "--limit", "20"],
+         [su, "query", str(sdb), sql]),
         (f"show a{middle}", ["show", f"a{middle}"], None),
         ("report --region 天津 --month 2025-07", ["report", "--region", "天津", "--month", "2025-07"], None),
         ("list articles --text 生物医药 --limit 20", ["list", "articles", "--text", "生物医药", "--limit", "20"],
@@ -113,10 +116,11 @@ def measure(args: argparse.Namespace) -> str:
         print(f"  {label}: {found}", file=sys.stderr)
     row = scratch / "row.json"
     scratch.mkdir(parents=True)
-    row.write_text('{"title": "新引进项目", "region": "武清区", "region_code": "120114", "date": "2026-11-01"}', "utf-8")
+    row.write_text('{"title": "新引进项目", "region": "武清区", "region_code": "120114", '
+                   '"date": "2026-11-01"}', "utf-8")
     writes = [
-        ("add article", lambda db, i: [*zs, "--db", db, "add", "article", "--title", f"新引进项目{i}", "--region", "武清",
-                                       "--date", "2026-11-01"],
+        ("add article", lambda db, i: [*zs, "--db", db, "add", "article", "--title", f"新引进项目{i}",
+                                       "--region", "武清", "--date", "2026-11-01"],
          lambda i: [su, "insert", str(sdb), "articles", str(row)]),
         ("edit (title)", lambda db, i: [*zs, "--db", db, "edit", f"a{2 * i + 1}", "--title", f"改过的标题{i}"],
          lambda i: [su, "query", str(sdb), f"update articles set title = '改过的标题{i}' where rowid = {2 * i + 1}"]),

@@ -102,7 +102,8 @@ class Bench:
     def note(self, label: str, ours: Timing, theirs: Timing | None, target: str, ok: bool | None) -> None:
         self.rows.append((label, ours, theirs, target, "" if ok is None else ("yes" if ok else "no")))
         print(f"  {label}: {ours.seconds:.3f}s {ours.peak_mb:.0f}MB"
-              + (f" vs {theirs.seconds:.3f}s = {ours.seconds / theirs.seconds:.2f}×" if theirs else ""), file=sys.stderr)
+              + (f" vs {theirs.seconds:.3f}s = {ours.seconds / theirs.seconds:.2f}×" if theirs else ""),
+              file=sys.stderr)
 
     def data(self, articles: int, policies: int, leads: int) -> Path:
         folder = self.args.out / f"data-{articles}-{policies}-{leads}"
@@ -224,7 +225,7 @@ def main() -> None:
         row.write_text(json.dumps({"title": "新引进项目", "region": "武清区", "region_code": "120114",
                                    "date": "2026-11-01"}, ensure_ascii=False), "utf-8")
         # the stores are kept between runs: each run writes to records that are still there
-        def ids(*query: str) -> list[int]:
+        def ids(*query: str, wdb_: list[str] = wdb_) -> list[int]:
             found = subprocess.run([*zs, *wdb_, "list", *query, "--format", "ids", "--sort", "id"], check=True,
                                    capture_output=True, text=True).stdout.split()
             return [int(i[1:]) for i in found]
@@ -233,18 +234,23 @@ def main() -> None:
         leads = ids("leads", *(f"--status={s}" for s in ("new", "contacted", "negotiating", "signed", "lost")),
                     "-n", str(quick))
         done = time.strftime("%m%d%H%M%S")  # new titles for add: a kept store has the last run's
+        # the commands are called within this iteration only; the defaults bind this iteration's values
         cases = {
-            "add": (lambda i: [*zs, *wdb_, "add", "article", "--title", f"新引进项目{label}{done}-{i}", "--region", "武清",
-                               "--date", "2026-11-01"],
-                    lambda i: [su, "insert", str(wdb), "articles", str(row)]),
-            "edit": (lambda i: [*zs, *wdb_, "edit", f"a{articles[2 * i]}", "--title", f"改过的标题{done}-{i}"],
-                     lambda i: [su, "query", str(wdb), f"update articles set title = '改过的标题{done}-{i}' "
-                                                       f"where rowid = {articles[2 * i]}"]),
-            "lead status": (lambda i: [*zs, *wdb_, "lead", "status", f"l{leads[i]}", "visited"],
-                            lambda i: [su, "query", str(wdb), f"update leads set status = 'visited' "
-                                                              f"where rowid = {leads[i]}"]),
-            "rm": (lambda i: [*zs, *wdb_, "rm", f"a{articles[2 * i + 1]}", "--yes"],
-                   lambda i: [su, "query", str(wdb), f"delete from articles where rowid = {articles[2 * i + 1]}"]),
+            "add": (lambda i, wdb_=wdb_, label=label, done=done:
+                    [*zs, *wdb_, "add", "article", "--title", f"新引进项目{label}{done}-{i}", "--region", "武清",
+                     "--date", "2026-11-01"],
+                    lambda i, wdb=wdb, row=row: [su, "insert", str(wdb), "articles", str(row)]),
+            "edit": (lambda i, wdb_=wdb_, articles=articles, done=done:
+                     [*zs, *wdb_, "edit", f"a{articles[2 * i]}", "--title", f"改过的标题{done}-{i}"],
+                     lambda i, wdb=wdb, articles=articles, done=done:
+                     [su, "query", str(wdb), f"update articles set title = '改过的标题{done}-{i}' "
+                                             f"where rowid = {articles[2 * i]}"]),
+            "lead status": (lambda i, wdb_=wdb_, leads=leads: [*zs, *wdb_, "lead", "status", f"l{leads[i]}", "visited"],
+                            lambda i, wdb=wdb, leads=leads:
+                            [su, "query", str(wdb), f"update leads set status = 'visited' where rowid = {leads[i]}"]),
+            "rm": (lambda i, wdb_=wdb_, articles=articles: [*zs, *wdb_, "rm", f"a{articles[2 * i + 1]}", "--yes"],
+                   lambda i, wdb=wdb, articles=articles:
+                   [su, "query", str(wdb), f"delete from articles where rowid = {articles[2 * i + 1]}"]),
         }
         for name, (mine, theirs) in cases.items():
             ours, them = compare(mine, theirs, quick)
@@ -288,7 +294,8 @@ def render(rows: list[tuple[str, Timing, Timing | None, str, str]], args: argpar
     for label, ours, theirs, target, ok in rows:
         comparison = f"{theirs.seconds:.3f} s" if theirs else "–"
         ratio = f"{ours.seconds / theirs.seconds:.2f}×" if theirs else "–"
-        lines.append(f"| {label} | {ours.seconds:.3f} s | {comparison} | {ratio} | {ours.peak_mb:.0f} | {target} | {ok} |")
+        lines.append(f"| {label} | {ours.seconds:.3f} s | {comparison} | {ratio} | {ours.peak_mb:.0f} "
+                     f"| {target} | {ok} |")
     lines += ["", "Comparisons (sqlite-utils on a database of the same records): `insert --nl` of the same file; "
               "`query` of the same filter (no index); `search` on an FTS5 trigram table of titles and bodies; "
               "`query … --nl` and `query … --table` for exports and full listings; for single writes one "

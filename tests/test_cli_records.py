@@ -5,8 +5,9 @@ from conftest import EXAMPLES
 
 pytestmark = pytest.mark.backends
 
-TIANJIN_TAGS = ("【武清招商】", "【滨海新区招商】", "【西青区招商】", "【津南区招商】", "【东丽区招商】", "【北辰区招商】",
-                "【宝坻区招商】", "【蓟州区招商】", "【静海区招商】", "【和平区招商】", "【河东区招商】", "【天津招商】")
+TIANJIN_TAGS = ("【武清招商】", "【滨海新区招商】", "【西青区招商】", "【津南区招商】",
+                "【东丽区招商】", "【北辰区招商】", "【宝坻区招商】", "【蓟州区招商】",
+                "【静海区招商】", "【和平区招商】", "【河东区招商】", "【天津招商】")
 
 
 def example_articles():
@@ -103,7 +104,8 @@ def test_add_show_edit_rm(cli):
               "--effective", "2025-07-02", "--body", "第一条 总则。").stdout.strip()
     assert rid == "p1"
     record = cli.json("show", "p1")
-    assert record["doc_no"] == "武清政办发〔2025〕5号" and record["region"] == "武清区" and record["body"] == "第一条 总则。"
+    assert (record["doc_no"] == "武清政办发〔2025〕5号" and record["region"] == "武清区"
+            and record["body"] == "第一条 总则。")
     shown = cli("show", "p1").stdout
     assert "第一条 总则" in shown and "天津市武清区 (120114)" in shown
     cli("edit", "p1", "--region", "天津 和平区", "--expiry", "2027-12-31")
@@ -302,13 +304,13 @@ def test_where_selects_by_any_field(examples):
         return examples("filter", *args, "--sort", "id", "--format", "ids").stdout.split()
 
     leads = examples.json("list", "leads", "--sort", "id")
-    biotech = [l["id"] for l in leads if l["industry"] == "生物医药"]
+    biotech = [lead["id"] for lead in leads if lead["industry"] == "生物医药"]
     assert len(biotech) == 2 and ids("--where", "industry=生物医药") == biotech
-    plant_or_land = [l["id"] for l in leads if l["need"] in ("厂房租赁", "买地自建")]
+    plant_or_land = [lead["id"] for lead in leads if lead["need"] in ("厂房租赁", "买地自建")]
     assert ids("-w", "need=厂房", "-w", "need=买地自建") == plant_or_land  # one field: any of its values
-    no_source = [l["id"] for l in leads if not l["source"]]
+    no_source = [lead["id"] for lead in leads if not lead["source"]]
     assert ids("--where", "source=", "--kind", "lead") == no_source
-    plant = [l["id"] for l in leads if l["need"] == "厂房租赁"]
+    plant = [lead["id"] for lead in leads if lead["need"] == "厂房租赁"]
     assert ids("--where", "need=厂房", "--where", "source=") == [i for i in plant if i in no_source]  # all fields
     site = [a["id"] for a in examples.json("list", "articles", "--sort", "id") if a["source"] == "天津招商网"]
     assert len(site) == 9 and ids("--where", "source=天津招商网") == site
@@ -316,7 +318,8 @@ def test_where_selects_by_any_field(examples):
                                ("colour=red", 2, "no kind of record has a field 'colour'"),
                                ("date=2025-07-01", 2, "date is compared by its own option"),
                                ("need=" + "在月球背面建一座研发中心" * 2, 1,
-                                "--where need: '在月球背面建一座研发中心在月球背面建一座…' is longer than 20 characters; "
+                                "--where need: '在月球背面建一座研发中心在月球背面建一座…' "
+                                "is longer than 20 characters; "
                                 "write it briefly, usually one of: 买地自建, 厂房租赁, 标准厂房")]:
         result = examples("list", "leads", "--where", bad, ok=False)
         assert result.exit_code == code and result.stderr.count("\n") == 1 and message in result.stderr, bad

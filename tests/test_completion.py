@@ -185,7 +185,8 @@ def test_a_damaged_store_offers_nothing_and_no_traceback(tmp_path, monkeypatch):
     db.write_text("{ not json")
     monkeypatch.setenv("ZHAOSHANG_DB", str(db))
     assert bash("zhaoshang show a") == []
-    assert bash("zhaoshang list articles -r 武清") == ["武清区", "武清商务区", "武清开发区", "武清经开区", "武清经济技术开发区"]
+    assert bash("zhaoshang list articles -r 武清") == ["武清区", "武清商务区", "武清开发区", "武清经开区",
+                                                       "武清经济技术开发区"]
     assert db.read_text() == "{ not json"
 
 

@@ -92,7 +92,8 @@ def articles_batch(path: Path, tag: str, count: int, first_id: int | None = None
     """``count`` articles; with ``first_id``, numbered from there (as an export brings them)."""
     def row(i: int) -> dict:
         given = {"kind": "article", "id": f"a{first_id + i}"} if first_id else {}
-        return {**given, "title": f"{tag}批次重点项目第{i}号", "region": "滨海新区", "date": f"2025-07-{i % 28 + 1:02d}",
+        return {**given, "title": f"{tag}批次重点项目第{i}号", "region": "滨海新区",
+                "date": f"2025-07-{i % 28 + 1:02d}",
                 "url": f"https://example.org/{tag}/{i}.html", "body": f"{tag}批次第{i}号项目正文。" * 3}
 
     path.write_text("".join(json.dumps(row(i), ensure_ascii=False) + "\n" for i in range(count)), "utf-8")
@@ -392,7 +393,8 @@ def test_concurrent_imports_beside_concurrent_edits_lose_nothing(tmp_path):
         assert numbers == list(range(numbers[0], numbers[0] + IMPORT_ROWS)), f"{tag}: IDs not one run"
         for i in (0, 1999, 2000, IMPORT_ROWS - 1):
             record = mine[f"https://example.org/{tag}/{i}.html"]
-            assert record["title"] == f"{tag}批次重点项目第{i}号" and record["body"] == f"{tag}批次第{i}号项目正文。" * 3
+            assert (record["title"] == f"{tag}批次重点项目第{i}号"
+                    and record["body"] == f"{tag}批次第{i}号项目正文。" * 3)
     imported = [r for r in state["leads"] if r["company"].startswith("丙批次导入企业")]
     assert len(imported) == IMPORT_ROWS and len({r["phone"] for r in imported}) == IMPORT_ROWS
     numbers = sorted(int(r["id"][1:]) for r in imported)
@@ -439,7 +441,8 @@ def test_concurrent_imports_beside_concurrent_edits_lose_nothing(tmp_path):
     assert len(state["articles"]) == 33 - 6 + 2 * IMPORT_ROWS + 6
     assert len(state["leads"]) == 18 + IMPORT_ROWS + 3
     # the ID counters are past everything ever given, and the real program says the store is sound
-    assert seed("add", "policy", "--title", "最后的政策", "--region", "武清", "--date", "2025-07-30").stdout.strip() == "p13"
+    added = seed("add", "policy", "--title", "最后的政策", "--region", "武清", "--date", "2025-07-30")
+    assert added.stdout.strip() == "p13"
     code, err = finish(zhaoshang(db, "doctor"))
     assert code == 0 and "0 error(s)" in err, err
 
@@ -573,7 +576,8 @@ def kill_points(calls: list[tuple[str, str, int]], db: Path) -> list[tuple[str, 
     bodies = [c for c in calls if c[1] == "/bodies." and c[0] == "fsync"]
     pick(bodies[:1], "before")
     pick(bodies[-1:], "after")
-    for op, pattern, whens in (("fsync", f"={db}.d/segments", ("after",)), ("replace", "/counters", ("before", "after")),
+    for op, pattern, whens in (("fsync", f"={db}.d/segments", ("after",)),
+                               ("replace", "/counters", ("before", "after")),
                                ("link", "/backups/", ("after",)), ("fsync", f"/.{db.name}.", ("after",)),
                                ("replace", f"={db}", ("before", "after")), ("fsync", f"={db.parent}", ("before",)),
                                ("close", "/lock", ("before",))):

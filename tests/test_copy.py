@@ -23,7 +23,8 @@ def _titles(cli: Cli) -> dict[str, str]:
 
 def test_a_colleagues_a1_and_the_teams_a1_both_survive_the_copy(cli, tmp_path):
     mine = _file(tmp_path, "mine")
-    mine("add", "article", "--title", "同事本地文章", "--region", "武清", "--date", "2025-07-01", "--body", "同事的正文")
+    mine("add", "article", "--title", "同事本地文章", "--region", "武清", "--date", "2025-07-01",
+         "--body", "同事的正文")
     cli("add", "article", "--title", "团队的文章", "--region", "西青", "--date", "2025-07-02", "--body", "团队的正文")
     cli("add", "article", "--title", "团队的第二篇", "--region", "武清", "--date", "2025-07-03")
 

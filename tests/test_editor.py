@@ -146,7 +146,8 @@ path.write_text(text, "utf-8")
     assert record["body"] == "第一段。\n第二段。"
 
 
-@pytest.mark.parametrize("editor, said", [("true", messages.EDITOR_UNCHANGED), ("truncate -s 0", messages.EDITOR_EMPTIED)])
+@pytest.mark.parametrize("editor, said", [("true", messages.EDITOR_UNCHANGED),
+                                          ("truncate -s 0", messages.EDITOR_EMPTIED)])
 def test_an_unchanged_or_emptied_file_saves_nothing(article, editor, said):
     stored = article.db.read_bytes()
     for args in (["edit", "a1", "-e"], ["add", "lead", "-e"], ["lead", "note", "l1", "-e"]):

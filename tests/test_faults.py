@@ -67,7 +67,8 @@ def _base(tmp: Path, name: str) -> tuple[Cli, list[str], set[str]]:
         cli("copy", "--to", str(mine.db))
         mine("edit", "a1", "--title", "同事改过的标题", "--body", "同事改过的正文")
         mine("lead", "note", "l1", "同事的备注")
-        mine("add", "article", "--title", "同事的文章", "--region", "西青", "--date", "2025-07-10", "--body", "同事的正文")
+        mine("add", "article", "--title", "同事的文章", "--region", "西青", "--date", "2025-07-10",
+             "--body", "同事的正文")
         cli("add", "article", "--title", "团队的文章", "--region", "武清", "--date", "2025-07-11")  # a35 on both
     issued = ids_in(state(cli.db))
     batch = tmp / "batch.jsonl"
@@ -115,8 +116,9 @@ def test_every_fault_point_leaves_before_or_after(tmp_path, name):
         got = state(base.db)
         assert got in (before, after), f"{name}, {fault}: neither before nor after"
         if outcome.exit_code is not None:
-            assert outcome.exit_code == (0 if got == after else 1), f"{name}, {fault}: exit {outcome.exit_code}" \
-                                                                     f" with the change {'saved' if got == after else 'not saved'}:\n{outcome.stderr}"
+            saved = "saved" if got == after else "not saved"
+            assert outcome.exit_code == (0 if got == after else 1), (f"{name}, {fault}: exit {outcome.exit_code}"
+                                                                     f" with the change {saved}:\n{outcome.stderr}")
             if got == before:
                 assert outcome.stderr.count("error:") == 1 and "Traceback" not in outcome.stderr, outcome.stderr
         if got == before and before.startswith("DAMAGED"):

@@ -26,7 +26,8 @@ from zhaoshang_cli.io.masking import mask_phone
 
 CJK = st.characters(min_codepoint=0x4E00, max_codepoint=0x4FFF)
 NASTY = st.sampled_from(["\x1b[31m", "\x1b]8;;http://x\x07", "\u202e", "\x00", "[bold]", "=1+1", "@SUM", "\r\n",
-                         "\ufeff", '"', "\\", "，", "：", "〔2025〕", "年", "月", "日", "亿", "万元", "-", "/", ".", " "])
+                         "\ufeff", '"', "\\", "，", "：", "〔2025〕", "年", "月", "日", "亿", "万元",
+                         "-", "/", ".", " "])
 TEXT = st.lists(st.one_of(st.text(max_size=6), st.text(CJK, max_size=4), NASTY, st.integers(-99, 9999).map(str)),
                 max_size=8).map("".join)
 FAST = settings(max_examples=400, deadline=None, suppress_health_check=[HealthCheck.function_scoped_fixture])
@@ -57,8 +58,9 @@ def test_region_names_resolve_or_refuse(text):
     assert region.code in table().regions
 
 
-PLACES = st.sampled_from(["天津", "天津市", "和平区", "濱海新區", "蘇州工業園區", "浙江省", "杭州市", "西湖区", "文三路",
-                         "人民路8号", "街道", "区", "wuqing", "wq", "Tianjin", "lu'an", "heping", "ü", "'", "律"])
+PLACES = st.sampled_from(["天津", "天津市", "和平区", "濱海新區", "蘇州工業園區", "浙江省", "杭州市", "西湖区",
+                         "文三路", "人民路8号", "街道", "区", "wuqing", "wq", "Tianjin", "lu'an", "heping", "ü", "'",
+                         "律"])
 
 
 @FAST
@@ -93,9 +95,10 @@ def test_region_lists_resolve_or_refuse_in_one_line(parts):
 
 
 AMOUNT_PIECES = st.sampled_from([
-    "约", "大约", "约合", "左右", "上下", "1", "2", "5000", "1.2", "0.5", "12,000", "9" * 20, ",", ".", "点", "一", "二", "两",
-    "三", "五", "十", "百", "千", "万", "亿", "零", "〇", "壹", "仟", "元", "美元", "美金", "欧元", "港元", "港币", "日元", "英镑",
-    "人民币", "usd", "USD", "us$", "HK$", "€", "£", "￥", "$", "-", "~", "至", "到", "–", "—", " ", "e"])
+    "约", "大约", "约合", "左右", "上下", "1", "2", "5000", "1.2", "0.5", "12,000", "9" * 20, ",", ".",
+    "点", "一", "二", "两", "三", "五", "十", "百", "千", "万", "亿", "零", "〇", "壹", "仟", "元",
+    "美元", "美金", "欧元", "港元", "港币", "日元", "英镑", "人民币", "usd", "USD", "us$", "HK$", "€", "£", "￥",
+    "$", "-", "~", "至", "到", "–", "—", " ", "e"])
 AMOUNTS = st.lists(AMOUNT_PIECES, max_size=10).map("".join)
 
 
@@ -195,8 +198,8 @@ def test_scraped_pages_parse_or_are_skipped(lines):
 
 
 FIELDS = ["title", "region", "date", "url", "body", "tags", "company", "phone", "email", "amount", "status", "need",
-          "kind", "id", "标题", "所属地区", "发布日期", "投资额", "联系电话", "extra", "notes", "province", "created_at",
-          "amount_high", "currency", "amount_approx", "币种"]
+          "kind", "id", "标题", "所属地区", "发布日期", "投资额", "联系电话", "extra", "notes", "province",
+          "created_at", "amount_high", "currency", "amount_approx", "币种"]
 def _nested(depth):
     value = []
     for _ in range(depth):

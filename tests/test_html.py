@@ -147,9 +147,10 @@ def check_report_tables(tables, data: dict) -> None:
                                                        for currency, value in entry["signed_amounts"].items())
     assert len(groups) == len(data["groups"]) + 2
     stages = data["funnel"]["stages"]
+    total = data["funnel"]["total"]
     assert [[c[0] for c in row] for row in funnel[1:]] == [
-        [s["label"], str(s["count"]), str(s["reached"]), f"{s['reached'] / data['funnel']['total']:.0%}"] for s in stages
-    ] + [["已流失", str(data["funnel"]["lost"]), "", f"{data['funnel']['lost'] / data['funnel']['total']:.0%}"]]
+        [s["label"], str(s["count"]), str(s["reached"]), f"{s['reached'] / total:.0%}"] for s in stages
+    ] + [["已流失", str(data["funnel"]["lost"]), "", f"{data['funnel']['lost'] / total:.0%}"]]
     assert len(trend) == len(data["trend"]) + 1
     for row, month in zip(trend[1:], data["trend"]):
         numbers, money = counts_of(month)
@@ -233,8 +234,8 @@ CURRENCY_LEADS = [
      "amount": "10亿日元", "status": "signed"},
     {"kind": "lead", "company": "英华制药", "phone": "13800000005", "region": "武清", "date": "2025-07-07",
      "amount": "1-2亿元", "status": "signed"},
-    {"kind": "lead", "company": "内蒙古自治区呼和浩特市超长名称新材料科技股份有限公司天津分公司", "phone": "13800000006",
-     "region": "东丽", "date": "2025-07-08", "amount": "100万英镑", "status": "signed"},
+    {"kind": "lead", "company": "内蒙古自治区呼和浩特市超长名称新材料科技股份有限公司天津分公司",
+     "phone": "13800000006", "region": "东丽", "date": "2025-07-08", "amount": "100万英镑", "status": "signed"},
 ]
 
 
@@ -305,7 +306,8 @@ def test_the_page_is_self_contained_and_forbids_scripts(examples):
         assert not any(name.startswith("on") or name in ("src", "srcset", "style") for name in attrs), (tag, attrs)
         assert not (attrs.get("href") or "").strip(), (tag, attrs)
     assert not re.search(r"@import|@font-face|url\((?!#)", source)
-    assert set(re.findall(r"url\((#[\w-]+)\)", source)) <= {f"#{attrs['id']}" for _, attrs in page.tags if "id" in attrs}
+    ids = {f"#{attrs['id']}" for _, attrs in page.tags if "id" in attrs}
+    assert set(re.findall(r"url\((#[\w-]+)\)", source)) <= ids
     assert "http://" not in source.replace("http://www.w3.org/2000/svg", "") and "https://" not in source
     # Chinese type from the system's fonts; A4 and page breaks for print
     assert '"PingFang SC"' in page.style and '"Microsoft YaHei"' in page.style and '"Noto Sans CJK SC"' in page.style
@@ -382,7 +384,8 @@ def test_list_is_a_whole_table_of_the_kind_columns_masked(examples):
     result = examples("list", "leads", "--region", "天津", "--format", "html")
     page = Page(result.stdout)
     [table] = page.tables
-    assert [c[0] for c in table[0]] == ["编号", "企业名称", "联系人", "电话", "地区", "投资额", "需求", "状态", "下次跟进"]
+    assert [c[0] for c in table[0]] == ["编号", "企业名称", "联系人", "电话", "地区", "投资额", "需求", "状态",
+                                        "下次跟进"]
     ids = examples("list", "leads", "--region", "天津", "--format", "ids").stdout.split()
     assert [row[0][0] for row in table[1:]] == ids
     companies = {lead["id"]: lead["company"] for lead in examples.json("list", "leads")}
@@ -451,7 +454,8 @@ def browser_script(tmp_path):
     seen = tmp_path / "opened.txt"
     script = tmp_path / "fake-browser"
     script.write_text(f"#!{sys.executable}\nimport os, sys\n"
-                      f"open({str(seen)!r}, 'w').write(sys.argv[1] + ' ' + oct(os.stat(sys.argv[1]).st_mode & 0o777))\n")
+                      f"open({str(seen)!r}, 'w')"
+                      ".write(sys.argv[1] + ' ' + oct(os.stat(sys.argv[1]).st_mode & 0o777))\n")
     script.chmod(0o755)
     return script, seen
 

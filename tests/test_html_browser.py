@@ -90,7 +90,8 @@ README_CLIP = """(() => { const page = document.querySelector('main').getBoundin
   return {x: page.left, y: 0, width: page.width, height: end.bottom + scrollY + 8}; })()"""
 NO_SCRIPT = """({scripts: document.scripts.length,
   loaded: document.querySelectorAll('img, iframe, object, embed, link, base, form').length,
-  handlers: [...document.querySelectorAll('*')].filter(e => [...e.attributes].some(a => a.name.startsWith('on'))).length,
+  handlers: [...document.querySelectorAll('*')]
+    .filter(e => [...e.attributes].some(a => a.name.startsWith('on'))).length,
   ran: document.documentElement.dataset.ran || null,
   text: document.body.innerText})"""
 
@@ -141,7 +142,7 @@ def test_report_in_chromium_at_1280_and_375_pixels(examples, report_page, page, 
     assert numbers_missing(data, text, values) == []
     assert page.evaluate("document.title") == "招商报告 · 天津市 · 2025-07"
     labels = page.evaluate(CHART_LABELS)
-    assert len(labels) > 80 and [l for l in labels if not l["inside"]] == []
+    assert len(labels) > 80 and [label for label in labels if not label["inside"]] == []
     shot = tmp_path / "report-1280.png"
     page.screenshot(shot)
     assert png_size(shot)[0] == 1280 and png_size(shot)[1] > 2000
@@ -163,8 +164,8 @@ def test_report_in_chromium_at_1280_and_375_pixels(examples, report_page, page, 
     assert measured["width"] == measured["innerWidth"] == 375
     assert measured["scrollWidth"] <= 375 and measured["wide"] == []
     labels = page.evaluate(CHART_LABELS)
-    assert [l for l in labels if not l["inside"]] == []
-    assert min(l["size"] for l in labels) >= 9.5, sorted(labels, key=lambda l: l["size"])[:3]
+    assert [label for label in labels if not label["inside"]] == []
+    assert min(label["size"] for label in labels) >= 9.5, sorted(labels, key=lambda label: label["size"])[:3]
     assert page.evaluate("parseFloat(getComputedStyle(document.body).fontSize)") >= 14
     shot = tmp_path / "report-375.png"
     page.screenshot(shot)
@@ -239,7 +240,8 @@ def test_report_prints_to_a4_pages_without_cutting_a_chart(report_page, page, tm
     page.open(report_page, 1280, 900)
     headings = page.evaluate("[...document.querySelectorAll('section > h2')].map(h => h.textContent)")
     figures = page.evaluate(FIGURES)
-    assert headings == ["一、分地区统计", "二、线索漏斗", "三、月度趋势", "四、签约项目与逾期跟进"] and len(figures) == 3
+    assert headings == ["一、分地区统计", "二、线索漏斗", "三、月度趋势", "四、签约项目与逾期跟进"]
+    assert len(figures) == 3
     pdf = tmp_path / "周报.pdf"
     page.pdf(pdf)
     sizes = pdf_pages(pdf)
@@ -273,7 +275,7 @@ def test_report_prints_to_a4_pages_without_cutting_a_chart(report_page, page, tm
     assert len(words) == 5  # section 1 (the cover, the chart, the district table) takes two pages, the others one
 
 
-def test_markup_in_records_runs_nothing_in_chromium(hostile, page, tmp_path):
+def test_markup_in_records_runs_nothing_in_chromium(hostile, page, tmp_path):  # noqa: F811 (fixture of test_html)
     for name, args in HOSTILE_PAGES.items():
         path = tmp_path / f"{name.replace(' ', '-')}.html"
         path.write_text(hostile(*args).stdout, "utf-8")

@@ -12,7 +12,8 @@ pytestmark = pytest.mark.backends
 def jsonl_rows(n=20, bad_line=None):
     rows = []
     for i in range(1, n + 1):
-        rows.append({"title": f"西青区集成电路项目{i}", "region": "西青", "date": "2025-13-45" if i == bad_line else f"2025-07-{i:02d}",
+        rows.append({"title": f"西青区集成电路项目{i}", "region": "西青",
+                     "date": "2025-13-45" if i == bad_line else f"2025-07-{i:02d}",
                      "url": f"https://example.org/{i}.html", "body": f"第{i}篇正文"})
     return "\n".join(json.dumps(r, ensure_ascii=False) for r in rows) + "\n"
 
@@ -37,8 +38,8 @@ def test_every_bad_row_is_reported(cli, tmp_path):
     batch.write_text('{"title": "a", "region": "火星", "date": "2025-07-01"}\nnot json\n[1]\n'
                      '{"company": "某公司", "phone": "123"}\n', "utf-8")
     result = cli("import", str(batch), ok=False)
-    lines = [l for l in result.stderr.splitlines() if l.startswith("error: " + str(batch))]
-    assert [l.split(":")[2] for l in lines] == ["1", "2", "3", "4"]
+    lines = [line for line in result.stderr.splitlines() if line.startswith("error: " + str(batch))]
+    assert [line.split(":")[2] for line in lines] == ["1", "2", "3", "4"]
     assert "region: unknown region '火星'" in result.stderr and "phone" in lines[3]
 
 
@@ -101,8 +102,9 @@ def test_kind_from_option_column_structure_or_fields(cli, tmp_path):
     forced = tmp_path / "forced.csv"
     forced.write_text("title,region,date\n政策庚,天津,2025-07-04\n", "utf-8")
     cli("import", str(forced), "--kind", "policy")
-    assert [p["title"] for p in cli.json("list", "policies", "--sort", "id")] == ["政策乙", "政策丁", "措施戊", "政策庚"]
-    assert [l["company"] for l in cli.json("list", "leads", "--sort", "id")] == ["线索丙", "线索己"]
+    assert [p["title"] for p in cli.json("list", "policies", "--sort", "id")] == ["政策乙", "政策丁", "措施戊",
+                                                                                 "政策庚"]
+    assert [lead["company"] for lead in cli.json("list", "leads", "--sort", "id")] == ["线索丙", "线索己"]
 
 
 def test_on_conflict_update_and_error(cli, tmp_path):
@@ -210,7 +212,7 @@ def test_province_and_city_columns_settle_ambiguous_region_names(cli, tmp_path):
                      "天津客户,13800000002,天津,,和平区\n无省份客户,13800000003,,,和平区\n", "utf-8")
     result = cli("import", str(sheet), "--skip-invalid")
     assert f"{sheet}:4: region: '和平区' is ambiguous" in result.stderr
-    codes = {l["company"]: l["region_code"] for l in cli.json("list", "leads")}
+    codes = {lead["company"]: lead["region_code"] for lead in cli.json("list", "leads")}
     assert codes == {"沈阳客户": "210102", "天津客户": "120101"}
 
 

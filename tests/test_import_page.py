@@ -5,7 +5,8 @@ from conftest import SEED
 
 pytestmark = pytest.mark.backends
 
-NAVIGATION = ("天津产业园区", "招商政策", "土地招拍挂", "厂房价格", "联系我们", "企业入驻", "立即获取", "更多项目", "天津招商项目")
+NAVIGATION = ("天津产业园区", "招商政策", "土地招拍挂", "厂房价格", "联系我们", "企业入驻", "立即获取", "更多项目",
+              "天津招商项目")
 
 
 def test_the_seed_page(cli):
@@ -19,7 +20,8 @@ def test_the_seed_page(cli):
     assert main["title"].startswith("【武清招商】天津武清开发区跻身国家知识产权试点园区")
     assert (main["region"], main["region_code"], main["date"]) == ("武清区", "120114", "2025-07-17")
     body = main["body"]
-    for section in ("一、试点园区获批", "二、武清开发区知识产权工作", "三、试点建设的重点任务", "四、试点建设的预期成效"):
+    for section in ("一、试点园区获批", "二、武清开发区知识产权工作", "三、试点建设的重点任务",
+                    "四、试点建设的预期成效"):
         assert body.count(section) == 1
     assert body.startswith("2024年,天津武清开发区正式获批")
     assert not any(word in body for word in NAVIGATION)

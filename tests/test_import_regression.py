@@ -94,10 +94,12 @@ def test_several_rows_for_one_lead_are_compared_as_merged_with_the_stored_status
     weekly = sheet(tmp_path,
                    ("瑞拓精密", "13800000001", "已考察", ""), ("瑞拓精密", "13800000001", "洽谈中", ""),  # still back
                    ("启元生物", "13800000002", "洽谈中", ""), ("启元生物", "13800000002", "已考察", ""),  # forward
-                   ("华芯微电子", "13800000003", "已考察", ""), ("华芯微电子", "13800000003", "已签约", ""))  # where it is
+                   ("华芯微电子", "13800000003", "已考察", ""),
+                   ("华芯微电子", "13800000003", "已签约", ""))  # where it is
     result = cli("import", str(weekly), "--on-conflict", "update")
     kept = [line for line in result.stderr.splitlines() if line.startswith("warning:")]
-    assert kept == [f"warning: {weekly}:3: l1 is 已签约; the row says 洽谈中: kept (--allow-status-regression moves it)"]
+    assert kept == [f"warning: {weekly}:3: l1 is 已签约; the row says 洽谈中: "
+                    "kept (--allow-status-regression moves it)"]
     assert summary(result) == f"imported: 0 added, 1 updated, 5 unchanged, 0 invalid; 1 {REGRESSION_KEPT}"
     assert [cli.json("show", i)["status"] for i in ("l1", "l2", "l3")] == ["signed", "visited", "signed"]
     assert moves(cli, "l2")[-1] == ("contacted", "visited", "import", "weekly.csv")  # one move, from the stored status

@@ -105,7 +105,7 @@ def test_json_nested_a_thousand_levels_is_a_row_error(stored, tmp_path):
 @pytest.mark.parametrize("suffix", ["json", "jsonl"])
 def test_a_value_nested_300_levels_is_refused_even_when_skipping_invalid_rows(stored, tmp_path, suffix):
     deep = "[" * 300 + "]" * 300
-    rows = ['{"title": "很深", "region": "天津", "date": "2025-07-02", "层次": %s}' % deep,
+    rows = ['{"title": "很深", "region": "天津", "date": "2025-07-02", "层次": ' + deep + "}",
             '{"title": "正常", "region": "天津", "date": "2025-07-03", "extra": {"a": [[1]]}}']
     batch = tmp_path / f"deep.{suffix}"
     batch.write_text("[" + ",\n".join(rows) + "]" if suffix == "json" else "\n".join(rows), "utf-8")
@@ -128,7 +128,7 @@ def test_a_value_nested_300_levels_is_refused_even_when_skipping_invalid_rows(st
     ("json", "1e400", "inf"),
 ])
 def test_numbers_that_cannot_be_kept_exactly_are_refused(stored, tmp_path, suffix, value, shown):
-    row = '{"title": "大数", "region": "天津", "date": "2025-07-02", "指标": %s}' % value
+    row = '{"title": "大数", "region": "天津", "date": "2025-07-02", "指标": ' + value + "}"
     batch = tmp_path / f"n.{suffix}"
     batch.write_text(f"[{row}]" if suffix == "json" else row + "\n", "utf-8")
     result = stored.cli("import", str(batch), "--skip-invalid")

@@ -64,8 +64,10 @@ def make_event_kind() -> Kind:
 def old_store(cli: Cli) -> Cli:
     """A store written by the built-in kinds only: an article, a policy and a lead."""
     assert "event" not in KINDS
-    cli("add", "article", "--title", "【武清招商】武清区举办京津冀产业对接会", "--region", "武清", "--date", "2025-07-10")
-    cli("add", "policy", "--title", "关于印发武清区招商引资奖励办法的通知", "--region", "武清", "--date", "2025-06-01")
+    cli("add", "article", "--title", "【武清招商】武清区举办京津冀产业对接会", "--region", "武清",
+        "--date", "2025-07-10")
+    cli("add", "policy", "--title", "关于印发武清区招商引资奖励办法的通知", "--region", "武清",
+        "--date", "2025-06-01")
     cli("add", "lead", "--company", "瑞拓精密机械有限公司", "--phone", "13820011234", "--region", "武清",
         "--amount", "5000万元", "--date", "2025-07-02")
     assert "e" not in cli.counters()
@@ -264,8 +266,8 @@ def test_import_and_export_round_trip(events, tmp_path):
     openpyxl = pytest.importorskip("openpyxl")
     sheet = openpyxl.load_workbook(book).active
     assert sheet.title == "活动"
-    assert [c.value for c in sheet[1]][:9] == ["编号", "记录类型", "活动名称", "举办地", "区划代码", "开发区", "活动日期",
-                                                "形式", "主办单位"]
+    assert [c.value for c in sheet[1]][:9] == ["编号", "记录类型", "活动名称", "举办地", "区划代码", "开发区",
+                                                "活动日期", "形式", "主办单位"]
     fourth = Cli(tmp_path / "fourth" / "zhaoshang.json", events.app)
     assert "4 added" in fourth("import", str(book)).stderr
     assert fourth("export", "events").stdout == exported.stdout

@@ -12,8 +12,9 @@ DISTRICTS = ["和平区", "河东区", "河西区", "南开区", "河北区", "�
 
 def district_batch(tmp_path, name="tianjin.jsonl"):
     path = tmp_path / name
-    path.write_text("".join(json.dumps({"title": f"{d}招商推介会成功举办", "region": d, "date": "2025-07-0" + str(i + 1),
-                                        "body": f"{d}举办招商推介会。"}, ensure_ascii=False) + "\n"
+    path.write_text("".join(json.dumps({"title": f"{d}招商推介会成功举办", "region": d,
+                                        "date": "2025-07-0" + str(i + 1), "body": f"{d}举办招商推介会。"},
+                                       ensure_ascii=False) + "\n"
                             for i, d in enumerate(DISTRICTS)), "utf-8")
     return path
 
@@ -67,7 +68,8 @@ def test_settings_are_checked(cli):
 
 def test_import_page_takes_the_batch_region(cli, tmp_path):
     page = tmp_path / "heping.txt"
-    page.write_text("【和平招商】和平区金融街新签约项目5个\n发布日期：2025年7月20日\n和平区金融街新签约项目5个。\n", "utf-8")
+    page.write_text("【和平招商】和平区金融街新签约项目5个\n发布日期：2025年7月20日\n"
+                    "和平区金融街新签约项目5个。\n", "utf-8")
     cli("import-page", str(page), "--in", "天津")
     [record] = cli.json("list", "articles")
     assert record["region_code"] == "120101"
@@ -94,7 +96,8 @@ def test_lead_sources_are_channels_record_ids_or_urls(cli):
 
 def test_an_address_column_is_read_and_kept(cli, tmp_path):
     sheet = tmp_path / "leads.csv"
-    sheet.write_text("企业名称,联系电话,企业地址,意向地区\n瑞拓精密,13800000001,浙江省杭州市西湖区文三路90号,武清\n", "utf-8")
+    sheet.write_text("企业名称,联系电话,企业地址,意向地区\n"
+                     "瑞拓精密,13800000001,浙江省杭州市西湖区文三路90号,武清\n", "utf-8")
     cli("import", str(sheet))
     [lead] = cli.json("list", "leads", "--reveal")
     assert lead["address"] == "浙江省杭州市西湖区文三路90号" and lead["region_code"] == "120114"
@@ -118,7 +121,8 @@ def test_zones_stay_zones_beside_their_district(cli, tmp_path):
     cli("edit", "a1", "--region", "滨海新区")  # a new region leaves the old zone
     assert cli.json("show", "a1")["zone"] is None
     sheet = tmp_path / "zones.csv"  # a 开发区 column, checked against the region
-    sheet.write_text("标题,所属地区,开发区,发布日期\n东疆新项目,滨海新区,东疆,2025-07-02\n错的,武清区,东疆,2025-07-03\n", "utf-8")
+    sheet.write_text("标题,所属地区,开发区,发布日期\n东疆新项目,滨海新区,东疆,2025-07-02\n"
+                     "错的,武清区,东疆,2025-07-03\n", "utf-8")
     refused = cli("import", str(sheet), ok=False)
     assert f"{sheet}:3: zone: 天津东疆综合保税区 is not in 天津市武清区" in refused.stderr
     cli("import", str(sheet), "--skip-invalid")
@@ -141,7 +145,7 @@ def test_the_office_lead_sheet_imports_whole_with_its_city(cli, tmp_path):
     assert refused.exit_code == 1 and "ambiguous" in refused.stderr and "--in 天津" in refused.stderr
     imported = cli("import", str(sheet), "--in", "天津")
     assert "5 added, 0 updated, 0 unchanged, 0 invalid" in imported.stderr
-    leads = {l["company"]: l for l in cli.json("list", "leads", "--reveal")}
+    leads = {lead["company"]: lead for lead in cli.json("list", "leads", "--reveal")}
     rt = leads["天津瑞拓精密机械有限公司"]
     assert (rt["region_code"], rt["amount"], rt["currency"], rt["source"]) == ("120101", 50_000_000, "USD", "展会")
     qy = leads["启元生物科技有限公司"]

@@ -95,9 +95,10 @@ def test_a_new_amount_replaces_the_old_one_whole(cli, tmp_path):
 
 def mixed_leads(cli):
     """Signed and open leads in three currencies, with ranges; all in 武清 or 西青, July 2025."""
-    rows = [("甲", "1.2亿元", "signed", "武清"), ("乙", "1-2亿元", "signed", "武清"), ("丙", "5000万美元", "signed", "西青"),
-            ("丁", "约300万欧元", "signed", "西青"), ("戊", "8000万元", "negotiating", "武清"),
-            ("己", "100万-200万美元", "signed", "武清"), ("庚", "", "signed", "西青"), ("辛", "9亿元", "new", "西青")]
+    rows = [("甲", "1.2亿元", "signed", "武清"), ("乙", "1-2亿元", "signed", "武清"),
+            ("丙", "5000万美元", "signed", "西青"), ("丁", "约300万欧元", "signed", "西青"),
+            ("戊", "8000万元", "negotiating", "武清"), ("己", "100万-200万美元", "signed", "武清"),
+            ("庚", "", "signed", "西青"), ("辛", "9亿元", "new", "西青")]
     for i, (company, amount, status, region) in enumerate(rows):
         fields = {"region": region, "status": status, "date": f"2025-07-{i + 1:02d}"}
         if amount:

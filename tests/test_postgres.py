@@ -72,7 +72,8 @@ def _commands():
     for filters in (["--region", "天津"], ["--region", "武清开发区"], ["--region", "天津,北京", "--exact-region"],
                     ["--since", "2025-07-01"], ["--until", "2025-06-30"], ["--on", "2025Q3"], ["--month", "2025-07"],
                     ["--text", "招商"], ["--text", "ABC"], ["--text", "abc"], ["--text", "strasse"], ["--text", "100%"],
-                    ["--text", "正文"], ["--status", "negotiating", "--status", "signed"], ["--due-before", "2025-09-01"],
+                    ["--text", "正文"], ["--status", "negotiating", "--status", "signed"],
+                    ["--due-before", "2025-09-01"],
                     ["--where", "industry=生物医药"], ["--where", "source="], ["--where", "need=厂房租赁"],
                     ["--where", "zone="], ["--where", "tags="], ["--source", "展会"]):
         yield ("filter", *filters, "--format", "jsonl", "--reveal")
@@ -312,7 +313,8 @@ def test_the_readme_roles_reader_reads_editor_writes_owner_sets_up(pg_server, tm
         assert "may write: yes" in editor("doctor").stdout and "may write: no" in reader("doctor").stdout
     finally:
         pg_server.admin(f"DROP DATABASE IF EXISTS {database} WITH (FORCE)",
-                        "DROP ROLE IF EXISTS zs_owner", "DROP ROLE IF EXISTS zs_editor", "DROP ROLE IF EXISTS zs_reader")
+                        "DROP ROLE IF EXISTS zs_owner", "DROP ROLE IF EXISTS zs_editor",
+                        "DROP ROLE IF EXISTS zs_reader")
 
 
 def test_a_writer_role_cannot_create_a_new_kinds_table_and_says_who_can(pg_server):
@@ -337,12 +339,14 @@ def test_a_writer_role_cannot_create_a_new_kinds_table_and_says_who_can(pg_serve
             assert "created table zs_events" in owner("db", "init").stderr
             pg_server.admin("GRANT SELECT, INSERT, UPDATE, DELETE ON zs_events TO zs_editor",
                             database=database, user="zs_owner")
-            assert editor("add", "event", "--title", "推介会", "--region", "武清", "--date", "2025-07-18").stdout == "e1\n"
+            added = editor("add", "event", "--title", "推介会", "--region", "武清", "--date", "2025-07-18")
+            assert added.stdout == "e1\n"
         finally:
             unregister(kind)
     finally:
         pg_server.admin(f"DROP DATABASE IF EXISTS {database} WITH (FORCE)",
-                        "DROP ROLE IF EXISTS zs_owner", "DROP ROLE IF EXISTS zs_editor", "DROP ROLE IF EXISTS zs_reader")
+                        "DROP ROLE IF EXISTS zs_owner", "DROP ROLE IF EXISTS zs_editor",
+                        "DROP ROLE IF EXISTS zs_reader")
 
 
 # -- the schema ------------------------------------------------------------------------------
@@ -400,10 +404,12 @@ def test_a_store_of_a_newer_schema_is_refused_untouched(pg_url):
     with __import__("psycopg").connect(pg_url) as conn:
         conn.execute("UPDATE zs_meta SET value = '99' WHERE key = 'schema'")
     before = cli.state()
-    for command in (["list", "articles"], ["add", "article", "--title", "一", "--region", "武清", "--date", "2025-07-01"],
+    for command in (["list", "articles"],
+                    ["add", "article", "--title", "一", "--region", "武清", "--date", "2025-07-01"],
                     ["db", "init"], ["report"]):
         result = cli(*command, ok=False)
-        assert result.exit_code == 1 and result.stderr.count("\n") == 1 and "newer zhaoshang (schema 99" in result.stderr
+        assert (result.exit_code == 1 and result.stderr.count("\n") == 1
+                and "newer zhaoshang (schema 99" in result.stderr)
     assert cli.state() == before
 
 

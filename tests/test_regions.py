@@ -186,7 +186,8 @@ def test_ambiguous_pinyin_lists_the_choices(t):
     with pytest.raises(UserError) as err:
         t.resolve("heping")
     assert err.value.message.startswith(
-        "region: 'heping' is ambiguous: 天津市和平区 (120101); 辽宁省沈阳市和平区 (210102); 广东省河源市和平县 (441624)")
+        "region: 'heping' is ambiguous: 天津市和平区 (120101); 辽宁省沈阳市和平区 (210102); "
+        "广东省河源市和平县 (441624)")
     assert t.resolve("heping", "120000").code == "120101"
     assert t.resolve("沈阳 heping").code == "210102"
     with pytest.raises(UserError) as err:
@@ -272,7 +273,8 @@ def test_a_contradicting_parent_is_an_error_everywhere(examples, tmp_path):
             "error: --region: 海淀区 is not in 天津市 (for several regions, separate them with commas: '天津,海淀区')"]
     result = examples("regions", "天津 海淀区", ok=False)
     assert result.exit_code == 1 and result.stderr.strip() == "error: region: 海淀区 is not in 天津市"
-    result = examples("add", "article", "--title", "新文章", "--region", "天津 海淀区", "--date", "2025-07-01", ok=False)
+    result = examples("add", "article", "--title", "新文章", "--region", "天津 海淀区", "--date", "2025-07-01",
+                      ok=False)
     assert result.exit_code == 1 and result.stderr.strip() == "error: region: 海淀区 is not in 天津市"
     result = examples("edit", "a1", "--region", "天津市海淀区", ok=False)
     assert result.exit_code == 1 and result.stderr.strip() == "error: region: 海淀区 is not in 天津市"
@@ -290,7 +292,8 @@ def test_a_record_and_a_report_have_one_region(examples):
     result = examples("add", "lead", "--company", "两地公司", "--phone", "13800000009", "--region", "天津,北京",
                       ok=False)
     assert result.exit_code == 1
-    assert result.stderr.strip() == "error: region: '天津,北京' names 2 regions (天津市、北京市); a record has one region"
+    assert result.stderr.strip() == ("error: region: '天津,北京' names 2 regions (天津市、北京市); "
+                                     "a record has one region")
     result = examples("report", "--region", "天津 北京", ok=False)
     assert result.exit_code == 1 and result.stdout == ""
     assert result.stderr.strip() == ("error: --region: '天津 北京' names 2 regions (天津市、北京市); "

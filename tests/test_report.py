@@ -30,7 +30,7 @@ def test_every_cell_of_the_district_report_is_a_list_count(examples):
         assert group["leads"] == count(examples, "leads", *where), group
         assert group["signed"] == count(examples, "leads", *where, "--status", "signed"), group
         signed = examples.json("list", "leads", *where, "--status", "signed")
-        assert group["signed_amount"] == sum(l["amount"] or 0 for l in signed), group
+        assert group["signed_amount"] == sum(lead["amount"] or 0 for lead in signed), group
     tianjin = ["--region", "天津", *month]
     total = report["total"]
     assert total["articles"] == count(examples, "articles", *tianjin)

@@ -328,7 +328,7 @@ def test_a_damaged_length_stops_the_read_at_the_first_bad_body(tmp_path, monkeyp
     damaged = [(i, [at, length if i < 5 else 1 << 40]) for i, (at, length) in enumerate(refs)]
     got = []
     with pytest.raises(BodyUnreadable):
-        for key, body in log.read_many(damaged):
+        for key, _body in log.read_many(damaged):
             got.append(key)
     assert got == [0, 1, 2, 3, 4]
     assert reads and max(reads) <= size

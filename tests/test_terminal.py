@@ -169,7 +169,8 @@ def _pager(tmp_path: Path) -> tuple[str, Path]:
 
 def test_a_listing_longer_than_the_screen_goes_through_the_pager(examples, tmp_path):
     pager, caught = _pager(tmp_path)
-    output, code = terminal.run(["list", "articles"], examples.db, env={"PAGER": pager, "ZHAOSHANG_PAGER": None}, lines=20)
+    output, code = terminal.run(["list", "articles"], examples.db, env={"PAGER": pager, "ZHAOSHANG_PAGER": None},
+                                lines=20)
     assert code == 0
     paged = caught.read_text("utf-8")
     assert len(_table_lines(paged)) == 2 + len(examples.json("list", "articles", "--format", "json"))
@@ -178,7 +179,8 @@ def test_a_listing_longer_than_the_screen_goes_through_the_pager(examples, tmp_p
 
 def test_a_short_listing_and_no_pager_print_straight(examples, tmp_path):
     pager, caught = _pager(tmp_path)
-    output, code = terminal.run(["list", "articles", "-n", "3"], examples.db, env={"PAGER": pager, "ZHAOSHANG_PAGER": None}, lines=20)
+    output, code = terminal.run(["list", "articles", "-n", "3"], examples.db,
+                                env={"PAGER": pager, "ZHAOSHANG_PAGER": None}, lines=20)
     assert code == 0 and "a33" in output and not caught.exists()
     for args, env in ((["list", "articles", "--no-pager"], {"PAGER": pager}),
                       (["--no-pager", "report"], {"PAGER": pager}),
@@ -199,7 +201,8 @@ def test_zhaoshang_pager_wins_over_pager_and_report_show_regions_are_paged(examp
 def test_quitting_the_pager_early_is_exit_0(examples, tmp_path):
     script = tmp_path / "quit.py"
     script.write_text("import sys; sys.stdin.readline()")  # reads one line and leaves, like q in less
-    output, code = terminal.run(["filter"], examples.db, env={"PAGER": f"{sys.executable} {script}", "ZHAOSHANG_PAGER": None}, lines=5)
+    output, code = terminal.run(["filter"], examples.db,
+                                env={"PAGER": f"{sys.executable} {script}", "ZHAOSHANG_PAGER": None}, lines=5)
     assert code == 0 and "Traceback" not in output and "error" not in output
 
 

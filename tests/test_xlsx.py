@@ -123,7 +123,8 @@ def test_every_exported_header_reads_back_as_its_field(cli, tmp_path, kind):
 
 ANY_TEXT = st.text(st.characters(blacklist_categories=("Cs",), blacklist_characters="\ufffe\uffff"), min_size=1)
 PIECES = st.lists(st.one_of(ANY_TEXT, st.sampled_from(["_x000D_", "_x005F_", "_x41_", "_xABCD_", "_X0041_", "\r\n",
-                                                         "\x00", "\x1b", "=", "'", " ", "\t"])), min_size=1).map("".join)
+                                                         "\x00", "\x1b", "=", "'", " ", "\t"])),
+                  min_size=1).map("".join)
 
 
 @settings(max_examples=60, deadline=None)

@@ -10,15 +10,15 @@ call its methods (``match``, ``sub``…); do not pass it to ``re.sub`` or copy i
 from __future__ import annotations
 
 import re
-from typing import Any, cast
+from typing import Any, AnyStr, Generic, cast
 
 _TAKEN = ("match", "fullmatch", "search", "sub", "subn", "split", "findall", "finditer",
           "pattern", "flags", "groups", "groupindex")
 
 
-class _Lazy:
-    def __init__(self, pattern: str, flags: int):
-        self._source = (pattern, flags)
+class _Lazy(Generic[AnyStr]):
+    def __init__(self, pattern: AnyStr, flags: int):
+        self._source: tuple[AnyStr, int] = (pattern, flags)
 
     def __getattr__(self, name: str) -> Any:  # only for names not yet set on the instance
         if name.startswith("_"):  # copy and pickle look for __setstate__ before _source is set
@@ -29,5 +29,5 @@ class _Lazy:
         return getattr(compiled, name)
 
 
-def lazy(pattern: str, flags: int = 0) -> re.Pattern[str]:
-    return cast("re.Pattern[str]", _Lazy(pattern, flags))
+def lazy(pattern: AnyStr, flags: int = 0) -> re.Pattern[AnyStr]:
+    return cast("re.Pattern[AnyStr]", _Lazy(pattern, flags))

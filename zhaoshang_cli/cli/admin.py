@@ -32,7 +32,8 @@ def doctor(
 
 def restore(
     ctx: typer.Context,
-    backup: Annotated[str | None, typer.Argument(metavar="[BACKUP]", help="Backup name (default: the newest good one).")] = None,
+    backup: Annotated[str | None, typer.Argument(
+        metavar="[BACKUP]", help="Backup name (default: the newest good one).")] = None,
     list_only: Annotated[bool, typer.Option("--list", help="List the backups and exit.")] = False,
     yes: Annotated[bool, typer.Option("--yes", "-y", help="Do not ask.")] = False,
 ) -> None:

@@ -33,10 +33,10 @@ class _CommandsOnDemand(common.AliasGroup):
 
     on_build: Callable[[Any], None] | None = None  # shell completion wires each command built
 
-    def command_names(self, ctx):  # type: ignore[no-untyped-def]
+    def command_names(self, ctx):
         return sorted(set(self.commands) | set(_MODULE_OF))
 
-    def get_command(self, ctx, name):  # type: ignore[no-untyped-def]
+    def get_command(self, ctx, name):
         name = self.aliases.get(name, name)
         if name not in self.commands and name in _MODULE_OF:
             self.add_command(_build(name), name)
@@ -44,7 +44,7 @@ class _CommandsOnDemand(common.AliasGroup):
                 self.on_build(self.commands[name])
         return super().get_command(ctx, name)
 
-    def resolve_command(self, ctx, args):  # type: ignore[no-untyped-def]
+    def resolve_command(self, ctx, args):
         """Typer suggests a command for a typo among those built; here it is among all."""
         try:
             return super().resolve_command(ctx, args)
@@ -57,7 +57,7 @@ class _CommandsOnDemand(common.AliasGroup):
                 exc.message = f"{plain}. Did you mean {', '.join(map(repr, matches))}?"
             raise
 
-    def summary_of(self, ctx, name):  # type: ignore[no-untyped-def]
+    def summary_of(self, ctx, name):
         if name in self.commands or name not in _MODULE_OF:
             return super().summary_of(ctx, name)
         from .help import summary
@@ -85,7 +85,7 @@ class _ErrorsAsMessages(_CommandsOnDemand):
     aliases = {"ls": "list"}
     sections = messages.HELP_SECTIONS
 
-    def invoke(self, ctx):  # type: ignore[no-untyped-def]
+    def invoke(self, ctx):
         try:
             return super().invoke(ctx)
         except UserError as exc:
@@ -95,14 +95,15 @@ class _ErrorsAsMessages(_CommandsOnDemand):
         except BrokenPipeError:
             _reader_left()
         except Exception as exc:
-            if isinstance(exc.__cause__ or exc.__context__, BrokenPipeError) or getattr(exc, "errno", None) == errno.EPIPE:
+            if (isinstance(exc.__cause__ or exc.__context__, BrokenPipeError)
+                    or getattr(exc, "errno", None) == errno.EPIPE):
                 _reader_left()
             from ..atomic import is_user_os_error, os_error_message
 
             debug = os.environ.get("ZHAOSHANG_DEBUG")
             if is_user_os_error(exc) and not debug:  # a full disk, a read-only mount, missing rights
                 _show_warnings(ctx)
-                common.error(os_error_message(exc))  # type: ignore[arg-type]
+                common.error(os_error_message(exc))
                 raise typer.Exit(1) from None
             if debug or type(exc).__module__.split(".")[0] in ("typer", "click"):
                 raise  # Typer's and Click's own exits and usage errors print themselves
@@ -126,7 +127,7 @@ def _reader_left() -> None:
     raise typer.Exit(0) from None
 
 
-def _show_warnings(ctx) -> None:  # type: ignore[no-untyped-def]
+def _show_warnings(ctx) -> None:
     settings = ctx.obj if isinstance(ctx.obj, common.Settings) else None
     if settings is not None and sys.stderr is not None:
         for message in settings.pending_warnings():

@@ -28,7 +28,7 @@ class AliasGroup(Group):
 
     aliases: dict[str, str] = {}
 
-    def get_command(self, ctx, name):  # type: ignore[no-untyped-def]
+    def get_command(self, ctx, name):
         return super().get_command(ctx, self.aliases.get(name, name))
 
 
@@ -253,15 +253,25 @@ def emit(fmt: str, records: Iterable[dict[str, Any]], kinds: list[Kind], options
 
 
 # -- shared options ------------------------------------------------------------------------
-Region = Annotated[list[str] | None, typer.Option("--region", "-r", help="Region name or code; a list (天津,北京 or 天津 北京) or repeated gives any of them; '天津 和平区' is a path. A province or city includes its districts and zones.")]
-Since = Annotated[str | None, typer.Option(help="From this date, or the first day of a month, week, quarter, half-year or year (2025-07, 2025Q3, 2025年上半年).")]
-Until = Annotated[str | None, typer.Option(help="Up to this date, or the last day of a month, week, quarter, half-year or year.")]
-On = Annotated[str | None, typer.Option(help="On this day, or within this month, week, quarter, half-year or year: 2025-07, 2025Q3, 2025年第三季度, 2025年上半年, 上季度, 今年.")]
+Region = Annotated[list[str] | None, typer.Option(
+    "--region", "-r",
+    help="Region name or code; a list (天津,北京 or 天津 北京) or repeated gives any of them; '天津 和平区' is a path. "
+         "A province or city includes its districts and zones.")]
+Since = Annotated[str | None, typer.Option(
+    help="From this date, or the first day of a month, week, quarter, half-year or year "
+         "(2025-07, 2025Q3, 2025年上半年).")]
+Until = Annotated[str | None, typer.Option(
+    help="Up to this date, or the last day of a month, week, quarter, half-year or year.")]
+On = Annotated[str | None, typer.Option(
+    help="On this day, or within this month, week, quarter, half-year or year: "
+         "2025-07, 2025Q3, 2025年第三季度, 2025年上半年, 上季度, 今年.")]
 Month = Annotated[str | None, typer.Option(help="Within a month: 2025-07, 2025年7月, this-month, 上月.")]
 Text = Annotated[str | None, typer.Option("--text", "-t", help="Substring of title, body, company, notes.")]
 Status = Annotated[list[str] | None, typer.Option("--status", "-s", help="Lead status; repeatable.")]
 DueBefore = Annotated[str | None, typer.Option("--due-before", help="Leads due on or before this date (e.g. today).")]
-Sort = Annotated[str | None, typer.Option(help="Sort key, '-' for descending: date, id, title, region, created, updated, amount (each currency apart), status, due.")]
+Sort = Annotated[str | None, typer.Option(
+    help="Sort key, '-' for descending: date, id, title, region, created, updated, amount (each currency apart), "
+         "status, due.")]
 def not_negative(value: int | None) -> int | None:
     if value is not None and value < 0:
         raise typer.BadParameter(messages.NOT_NEGATIVE.format(value=value))
@@ -271,13 +281,20 @@ def not_negative(value: int | None) -> int | None:
 Limit = Annotated[int | None, typer.Option("--limit", "-n", callback=not_negative, help="At most this many records.")]
 Format = Annotated[str, typer.Option("--format", "-f", help="table, json, jsonl, csv, count, ids or html (a page).")]
 Fields = Annotated[str | None, typer.Option("--fields", metavar="FIELDS", help=messages.FIELDS_HELP)]
-Reveal = Annotated[bool, typer.Option("--reveal", help="Show contact data unmasked: phones, e-mails, WeChat/QQ IDs (also in extra columns).")]
+Reveal = Annotated[bool, typer.Option(
+    "--reveal", help="Show contact data unmasked: phones, e-mails, WeChat/QQ IDs (also in extra columns).")]
 
 
-ExactRegion = Annotated[bool, typer.Option("--exact-region", help="Only records of the region itself, not of its districts.")]
-Where = Annotated[list[str] | None, typer.Option("--where", "-w", metavar="FIELD=VALUE", help="Only records whose FIELD is VALUE (industry=生物医药, need=厂房租赁, source=a3); 'FIELD=' for records without one. Repeatable: one field any of its values, several fields all.")]
+ExactRegion = Annotated[bool, typer.Option(
+    "--exact-region", help="Only records of the region itself, not of its districts.")]
+Where = Annotated[list[str] | None, typer.Option(
+    "--where", "-w", metavar="FIELD=VALUE",
+    help="Only records whose FIELD is VALUE (industry=生物医药, need=厂房租赁, source=a3); 'FIELD=' for records "
+         "without one. Repeatable: one field any of its values, several fields all.")]
 
-Source = Annotated[list[str] | None, typer.Option("--source", metavar="SOURCE", help="Only records from this source: a channel (展会, 电话, 推荐…), a record ID or a URL; repeatable.")]
+Source = Annotated[list[str] | None, typer.Option(
+    "--source", metavar="SOURCE",
+    help="Only records from this source: a channel (展会, 电话, 推荐…), a record ID or a URL; repeatable.")]
 
 _FILTER_OPTIONS = (("region", Region, None), ("since", Since, None), ("until", Until, None), ("on", On, None),
                    ("month", Month, None), ("text", Text, None), ("status", Status, None),

@@ -113,7 +113,7 @@ def complete(app: typer.Typer) -> None:
             from typer.completion import shell_complete
 
             completion_init()  # Typer's bash, zsh and fish protocols, not Click's
-            command = typer.main.get_command(app)
+            command: Any = typer.main.get_command(app)  # the root group of cli/app.py, which has on_build
             command.on_build = wire  # commands are built as Tab reaches them (cli/app.py)
             wire(command)
             code = shell_complete(command, {}, PROG, VAR, os.environ.get(VAR, ""))
@@ -161,6 +161,7 @@ def _formats(ctx: Any, param: Any, incomplete: str) -> list[str]:
     from ..io import exporters
 
     name = ctx.command.name
+    choices: tuple[str, ...]
     if name == "import":
         from ..io.importers.rows import FORMATS as choices
     elif name == "report":

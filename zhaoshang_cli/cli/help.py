@@ -132,7 +132,7 @@ class _Pages:
     """What every command and group of `zhaoshang` shares: placeholders, whole short help,
     usage with placeholders, examples at the end."""
 
-    context_class = HelpContext
+    context_class: type[click.Context] = HelpContext
 
     def _pages_init(self) -> None:
         placeholders(self.params)  # type: ignore[attr-defined]
@@ -144,7 +144,9 @@ class _Pages:
         pieces = ["[OPTIONS]"] if any(isinstance(p, Option) for p in self.get_params(ctx)) else []  # type: ignore
         for param in self.get_params(ctx):  # type: ignore[attr-defined]
             if isinstance(param, Argument):
-                pieces.append(param.metavar if param.required else f"[{param.metavar}]")
+                metavar = param.metavar
+                assert metavar is not None  # placeholders() gave every argument one
+                pieces.append(metavar if param.required else f"[{metavar}]")
         return pieces
 
     def format_epilog(self, ctx: click.Context, formatter: click.HelpFormatter) -> None:

@@ -15,7 +15,8 @@ LeadId = Annotated[str, typer.Argument(metavar="ID", help="Lead ID, e.g. l7.")]
 def status(
     ctx: typer.Context,
     record_id: LeadId,
-    new_status: Annotated[str, typer.Argument(metavar="STATUS", help="new, contacted, visited, negotiating, signed or lost (或 已联系, 已签约…).")],
+    new_status: Annotated[str, typer.Argument(
+        metavar="STATUS", help="new, contacted, visited, negotiating, signed or lost (或 已联系, 已签约…).")],
     note: Annotated[str | None, typer.Option("--note", "-m", help="Why, recorded with the move.")] = None,
 ) -> None:
     """Move a lead to a status; every move is kept with its time (going back is allowed)."""
@@ -69,7 +70,8 @@ def due(
     if bool(when) == clear:
         raise UsageError(messages.DUE_USAGE)
     result = records.set_due(common.store(ctx, must_exist=True), record_id, None if clear else when)
-    common.info(messages.DUE_SET.format(id=record_id, due=result) if result else messages.DUE_CLEARED.format(id=record_id))
+    common.info(messages.DUE_SET.format(id=record_id, due=result) if result
+                else messages.DUE_CLEARED.format(id=record_id))
 
 
 def register(app: typer.Typer) -> None:

@@ -363,7 +363,7 @@ def rm(
 class _KindGroup(common.AliasGroup):
     """`add`: a subcommand per kind, also under its other names (articles, 文章, 资讯…)."""
 
-    def get_command(self, ctx, name):  # type: ignore[no-untyped-def]
+    def get_command(self, ctx, name):
         from ..domain.kind import find_kind
 
         kind = find_kind(name)

@@ -12,8 +12,10 @@ from . import common
 
 def regions(
     ctx: typer.Context,
-    query: Annotated[str | None, typer.Argument(help="A region name, alias, zone or code; none lists provinces.")] = None,
-    within: Annotated[str | None, typer.Option("--in", metavar="REGION", help="Settle a name found in several places (default: the home region).")] = None,
+    query: Annotated[str | None, typer.Argument(
+        help="A region name, alias, zone or code; none lists provinces.")] = None,
+    within: Annotated[str | None, typer.Option(
+        "--in", metavar="REGION", help="Settle a name found in several places (default: the home region).")] = None,
     fmt: Annotated[str, typer.Option("--format", "-f", help="table or json.")] = "table",
 ) -> None:
     from ..domain.regions import AmbiguousRegion

@@ -14,15 +14,19 @@ from . import common
 
 def report(
     ctx: typer.Context,
-    region: Annotated[str | None, typer.Option("--region", "-r", help="The region reported on; rows are the areas one level below it.")] = None,
+    region: Annotated[str | None, typer.Option(
+        "--region", "-r", help="The region reported on; rows are the areas one level below it.")] = None,
     since: common.Since = None,
     until: common.Until = None,
     on: common.On = None,
     month: common.Month = None,
     by: Annotated[str, typer.Option(help="Rows: an area, month, kind or field.")] = "district",
-    fmt: Annotated[str, typer.Option("--format", "-f", help="table, markdown, csv, json or html (a page with charts).")] = "table",
+    fmt: Annotated[str, typer.Option(
+        "--format", "-f", help="table, markdown, csv, json or html (a page with charts).")] = "table",
     output: Annotated[Path | None, typer.Option("--output", "-o", help="Write to FILE (default: stdout).")] = None,
-    open_page: Annotated[bool, typer.Option("--open", help="Write the HTML report to a temporary file (or -o FILE) and open it with the system's opener.")] = False,
+    open_page: Annotated[bool, typer.Option(
+        "--open",
+        help="Write the HTML report to a temporary file (or -o FILE) and open it with the system's opener.")] = False,
     no_pager: common.NoPager = False,
 ) -> None:
     from ..domain import dates

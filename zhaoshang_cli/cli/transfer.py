@@ -73,16 +73,25 @@ def _finish(ctx: typer.Context, write: Callable[[], Any], options: Any, stop: Ca
 
 def import_records(
     ctx: typer.Context,
-    files: Annotated[list[str], typer.Argument(metavar="FILE...", help="JSONL, JSON, CSV or XLSX files; '-' reads stdin.")],
-    fmt: Annotated[str | None, typer.Option("--format", "-f", help="jsonl, json, csv or xlsx (default: from the extension or the content).")] = None,
-    sheet: Annotated[str | None, typer.Option(help="XLSX: the sheet to read, by name or number from 1 (default: the first).")] = None,
-    kind: Annotated[str | None, typer.Option("--kind", "-k", help="Kind of every row (default: a kind column, else the fields present).")] = None,
-    encoding: Annotated[str | None, typer.Option(help="Force an encoding (default: UTF-8, UTF-8 BOM or GB18030, detected).")] = None,
+    files: Annotated[list[str], typer.Argument(
+        metavar="FILE...", help="JSONL, JSON, CSV or XLSX files; '-' reads stdin.")],
+    fmt: Annotated[str | None, typer.Option(
+        "--format", "-f", help="jsonl, json, csv or xlsx (default: from the extension or the content).")] = None,
+    sheet: Annotated[str | None, typer.Option(
+        help="XLSX: the sheet to read, by name or number from 1 (default: the first).")] = None,
+    kind: Annotated[str | None, typer.Option(
+        "--kind", "-k", help="Kind of every row (default: a kind column, else the fields present).")] = None,
+    encoding: Annotated[str | None, typer.Option(
+        help="Force an encoding (default: UTF-8, UTF-8 BOM or GB18030, detected).")] = None,
     on_conflict: Annotated[str, typer.Option(help="When a record is already stored: skip, update or error.")] = "skip",
-    skip_invalid: Annotated[bool, typer.Option("--skip-invalid", help="Import the valid rows and report the rest.")] = False,
+    skip_invalid: Annotated[bool, typer.Option(
+        "--skip-invalid", help="Import the valid rows and report the rest.")] = False,
     dry_run: Annotated[bool, typer.Option("--dry-run", help="Validate and report; write nothing.")] = False,
     extra: Annotated[str, typer.Option(help="Unknown columns: keep (under 'extra'), ignore or error.")] = "keep",
-    allow_status_regression: Annotated[bool, typer.Option("--allow-status-regression", help="With --on-conflict update: let a row move a record back, or out of a closed status (a lead: 已签约, 已流失); else it keeps its status and the row is reported.")] = False,
+    allow_status_regression: Annotated[bool, typer.Option(
+        "--allow-status-regression",
+        help="With --on-conflict update: let a row move a record back, or out of a closed status "
+             "(a lead: 已签约, 已流失); else it keeps its status and the row is reported.")] = False,
     within: common.In = None,
 ) -> None:
     from itertools import chain
@@ -109,7 +118,8 @@ def import_records(
 
 def import_page(
     ctx: typer.Context,
-    paths: Annotated[list[str], typer.Argument(metavar="FILE...|DIR", help="Scraped page text files, or directories of them.")],
+    paths: Annotated[list[str], typer.Argument(
+        metavar="FILE...|DIR", help="Scraped page text files, or directories of them.")],
     encoding: Annotated[str | None, typer.Option(help="Force an encoding (default: detected).")] = None,
     on_conflict: Annotated[str, typer.Option(help="When a record is already stored: skip, update or error.")] = "skip",
     dry_run: Annotated[bool, typer.Option("--dry-run", help="Parse and report; write nothing.")] = False,
@@ -144,7 +154,8 @@ def export(
     sort: Annotated[str | None, typer.Option(help="Sort key (default: id).")] = None,
     limit: common.Limit = None,
     fmt: Annotated[str, typer.Option("--format", "-f", help="jsonl, json, csv or xlsx.")] = "jsonl",
-    output: Annotated[Path | None, typer.Option("--output", "-o", help="Write to FILE (default: stdout; xlsx: not a terminal).")] = None,
+    output: Annotated[Path | None, typer.Option(
+        "--output", "-o", help="Write to FILE (default: stdout; xlsx: not a terminal).")] = None,
     excel: Annotated[bool, typer.Option("--excel", help="CSV for Excel: UTF-8 with BOM, CRLF.")] = False,
     fields: common.Fields = None,
 ) -> None:
@@ -179,4 +190,5 @@ def export(
 def register(app: typer.Typer) -> None:
     app.command("import", cls=common.Command, help=common.command_help("import"))(import_records)
     app.command("import-page", cls=common.Command, help=common.command_help("import-page"))(import_page)
-    app.command("export", cls=common.Command, help=common.command_help("export"))(common.with_help(export, kind=common.kinds_text(messages.EXPORT_KIND_HELP)))
+    app.command("export", cls=common.Command, help=common.command_help("export"))(
+        common.with_help(export, kind=common.kinds_text(messages.EXPORT_KIND_HELP)))

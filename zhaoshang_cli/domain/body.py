@@ -9,7 +9,6 @@ not decode it again.
 from __future__ import annotations
 
 from json.encoder import encode_basestring as _encode_string
-from typing import Union
 
 import orjson
 
@@ -36,7 +35,7 @@ class RawBody:
         return f"RawBody({bytes(self.literal[:40])!r}…)"
 
 
-Body = Union[str, RawBody]
+Body = str | RawBody
 
 
 def literal(body: Body) -> bytes | memoryview:

@@ -38,8 +38,10 @@ _CN_QUARTER = "一二三四五六七八九"
 _QUARTER = lazy(_YEAR_FIRST + f"(?:q(\\d)|第?([1-9{_CN_QUARTER}])季度|第([1-9{_CN_QUARTER}])季)")
 _HALF = lazy(_YEAR_FIRST + r"(?:([上下])半年度?|h([12]))")
 _AGO = lazy(r"([+-]?)(\d+)\s*(d|w|m|天|周|个月)(前|后|以前|之前|以后|之后)?")
-_CN_DIGITS = {"〇": 0, "零": 0, "一": 1, "二": 2, "两": 2, "三": 3, "四": 4, "五": 5, "六": 6, "七": 7, "八": 8, "九": 9}
-_CN_DATE = lazy(r"([〇零一二三四五六七八九]{4})年([一二三四五六七八九十]{1,3})月(?:([一二三四五六七八九十]{1,3})[日号])?")
+_CN_DIGITS = {"〇": 0, "零": 0, "一": 1, "二": 2, "两": 2, "三": 3, "四": 4,
+              "五": 5, "六": 6, "七": 7, "八": 8, "九": 9}
+_CN_DATE = lazy(r"([〇零一二三四五六七八九]{4})年([一二三四五六七八九十]{1,3})月"
+                r"(?:([一二三四五六七八九十]{1,3})[日号])?")
 
 _DAY_WORDS = {
     "today": 0, "今天": 0, "今日": 0,
@@ -66,7 +68,7 @@ def now_iso() -> str:
     return datetime.now().astimezone().replace(microsecond=0).isoformat()
 
 
-def _clean(value: str) -> str:
+def _clean(value: object) -> str:
     return unicodedata.normalize("NFKC", str(value)).strip().lower()
 
 
@@ -222,6 +224,8 @@ def parse_period(value: object, *, field: str = "date", base: date | None = None
     if not _ymd(text):
         m = _YM.fullmatch(text)
         cn = _CN_DATE.fullmatch(text)
+        m_year: int | None
+        m_month: int | None
         if cn and not cn[3]:
             year = int("".join(str(_CN_DIGITS[c]) for c in cn[1]))
             m_year, m_month = year, _cn_number(cn[2])
@@ -229,7 +233,7 @@ def parse_period(value: object, *, field: str = "date", base: date | None = None
             m_year, m_month = int(m[1]), int(m[2])
         else:
             m_year = m_month = None
-        if m_month is not None:
+        if m_year is not None and m_month is not None:  # both or neither
             first = _make(field, value, m_year, m_month, 1)
             return first, month_end(first)
         y = _YEAR.fullmatch(text)

@@ -233,7 +233,8 @@ def apply_defaults(kind: Kind, doc: dict[str, Any], today: date | None = None, n
 
 
 def missing_fields(kind: Kind, doc: Mapping[str, Any]) -> list[FieldError]:
-    return [FieldError(spec.name, None, messages.FIELD_REQUIRED) for spec in _required(kind) if is_empty(doc.get(spec.key))]
+    return [FieldError(spec.name, None, messages.FIELD_REQUIRED)
+            for spec in _required(kind) if is_empty(doc.get(spec.key))]
 
 
 def whole_record_checks(kind: Kind, doc: Mapping[str, Any]) -> list[FieldError]:

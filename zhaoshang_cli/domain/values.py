@@ -243,10 +243,10 @@ def _read_amount(value: object, field: str) -> tuple[Amount, bool]:
             raise FieldError(field, value, messages.AMOUNT_RANGE_REVERSED.format(
                 value=value, low=format_amount(bottom, currency), high=format_amount(top, currency)))
         return Amount(bottom, top if top != bottom else None, currency, low[2] or high[2]), bool(low[1] or high[1])
-    number, currency, approx, _ = _side(text, value, field)
-    amount = Amount(_whole(number, value, field, currency or DEFAULT_CURRENCY), None,
-                    currency or DEFAULT_CURRENCY, approx)
-    return amount, currency is not None
+    number, named, approx, _ = _side(text, value, field)
+    amount = Amount(_whole(number, value, field, named or DEFAULT_CURRENCY), None,
+                    named or DEFAULT_CURRENCY, approx)
+    return amount, named is not None
 
 
 def _side(text: str, raw: object, field: str, inherit: str = "") -> tuple[Decimal, str | None, bool, str]:
@@ -468,7 +468,7 @@ def parse_tags(value: object, field: str = "tags") -> list[str]:
     return tags
 
 
-def parse_choice(value: object, field: str, choices: dict[str, str]) -> str:
+def parse_choice(value: object, field: str, choices: Mapping[str, str]) -> str:
     """One of a fixed set; ``choices`` maps every accepted spelling to the stored value."""
     text = nfkc(value).lower()
     if text in choices:

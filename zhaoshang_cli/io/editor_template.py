@@ -74,7 +74,8 @@ def render(kind: Kind, values: Mapping[str, str], body: str | None, heading: str
     room = max(len(line_name(spec)) for spec in specs)
     lines = [f"{COMMENT} {heading}"]
     lines += [f"{COMMENT} {line}" for line in messages.EDITOR_HOWTO]
-    lines.append(f"{COMMENT} {messages.EDITOR_BODY_BELOW if kind.has_body else messages.EDITOR_NO_BODY.format(kind=kind.name)}")
+    body_note = messages.EDITOR_BODY_BELOW if kind.has_body else messages.EDITOR_NO_BODY.format(kind=kind.name)
+    lines.append(f"{COMMENT} {body_note}")
     lines.append(COMMENT)
     for spec in specs:
         label = spec.label + (messages.EDITOR_REQUIRED if spec.required else "")

@@ -23,9 +23,9 @@ import stat
 import sys
 import tempfile
 from collections.abc import Iterator
-from contextlib import contextmanager
+from contextlib import AbstractContextManager, contextmanager
 from pathlib import Path
-from typing import IO, TYPE_CHECKING, Any
+from typing import IO, TYPE_CHECKING, Any, Literal, TextIO, overload
 
 from .. import messages
 from ..atomic import TEMP_SUFFIX, fsync_dir, temp_prefix
@@ -94,8 +94,18 @@ def target(path: Path, store: Backend) -> Path:
     return Path(real)
 
 
+@overload
+def opened(path: Path | None, store: Backend, *, private: bool = False,
+           binary: Literal[False] = False) -> AbstractContextManager[TextIO]: ...
+
+
+@overload
+def opened(path: Path | None, store: Backend, *, private: bool = False,
+           binary: bool) -> AbstractContextManager[IO[Any]]: ...
+
+
 @contextmanager
-def opened(path: Path | None, store: Backend, *, private: bool = False, binary: bool = False) -> Iterator[IO[Any]]:
+def opened(path: Path | None, store: Backend, *, private: bool = False, binary: bool = False) -> Iterator[Any]:
     """stdout, or a buffer that replaces ``path`` atomically when the block ends without
     an error (mode 0600 when ``private``: personal data; else 0644).  A path that must
     not be written is refused on entry, before any work, and checked again at the end.
@@ -109,10 +119,10 @@ def opened(path: Path | None, store: Backend, *, private: bool = False, binary: 
 
         if is_terminal(sys.stdout):
             raise UsageError(messages.OUTPUT_BINARY_TERMINAL)
-        out = io.BytesIO()
-        yield out
+        buffer = io.BytesIO()
+        yield buffer
         sys.stdout.flush()
-        sys.stdout.buffer.write(out.getvalue())
+        sys.stdout.buffer.write(buffer.getvalue())
         sys.stdout.buffer.flush()
         return
     real = target(path, store)

@@ -110,7 +110,7 @@ def paged(enabled: bool = True) -> Iterator[None]:
         return
     real = sys.stdout
     stream = _Screenful(real, pager)
-    sys.stdout = stream  # type: ignore[assignment]
+    sys.stdout = stream
     try:
         yield
     except BrokenPipeError:  # the reader quit the pager: nothing more to show

@@ -23,7 +23,7 @@ import pickle
 import signal
 import socket
 from collections.abc import Iterable, Iterator
-from typing import Any
+from typing import Any, cast
 
 from .. import messages
 from ..atomic import write_parts
@@ -86,7 +86,9 @@ def _unpack(records: list[tuple[Any, ...]], view: memoryview) -> list[Any]:
             literal, at = view[at:at + size], at + size
             searched = None
             if half >= 0:
-                searched, at = (view[at:at + half], view[at + half:at + 2 * half]), at + 2 * half
+                # views into the mapped result, not copies: whatever reads a body's planes takes any buffer
+                searched = cast("tuple[bytes, bytes]", (view[at:at + half], view[at + half:at + 2 * half]))
+                at += 2 * half
             doc["body"] = RawBody(literal, searched)
         prepared.append(Prepared(SourceRow(file, line, {}), KINDS[kind], doc, number))
     return prepared

@@ -24,7 +24,7 @@ def open_store(location: str | Path, *, lock_timeout: float, keep_backups: int,
     if is_server_url(location):
         from ..storage.postgres.backend import PostgresBackend
 
-        return PostgresBackend(str(location), lock_timeout=lock_timeout)  # type: ignore[return-value]
+        return PostgresBackend(str(location), lock_timeout=lock_timeout)
     from ..storage.tinydb.backend import TinyDBBackend
 
     return TinyDBBackend(location, lock_timeout=lock_timeout, keep_backups=keep_backups,

@@ -79,7 +79,8 @@ def write_record(record: dict[str, Any], out: TextIO, *, origin: dict[str, Any] 
     for spec in kind.fields:
         if spec.apart or spec.type in ("notes", "history") or spec.part_of:  # parts: shown with their field
             continue
-        text = record.get(kind.title_field) or "" if spec.name == kind.title_field else display_value(kind, spec, record)
+        text = (record.get(kind.title_field) or "" if spec.name == kind.title_field
+                else display_value(kind, spec, record))
         if text:
             rows.append((spec.label, text))
     rows += list((record.get("extra") or {}).items())

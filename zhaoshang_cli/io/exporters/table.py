@@ -80,7 +80,12 @@ def column_of(kinds: list[Kind], name: str, flexible: bool) -> KindColumn:
             if column.field == name or (column.field == "title" and name == kind.title_field):
                 return replace(column, optional=False, flexible=flexible)
     if name == "title" or any(name == kind.title_field for kind in kinds):
-        header = kinds[0].field(kinds[0].title_field).label if len(kinds) == 1 else messages.COL_TITLE_ANY
+        if len(kinds) == 1:
+            title = kinds[0].field(kinds[0].title_field)
+            assert title is not None  # a kind's title field is one of its fields
+            header = title.label
+        else:
+            header = messages.COL_TITLE_ANY
         return KindColumn(header, "title", min_width=12, flexible=flexible)
     spec = next((kind.field(name) for kind in kinds if kind.field(name) is not None), None)
     return KindColumn(spec.label if spec else name, name, max_width=None if flexible else 30, flexible=flexible)
@@ -106,7 +111,9 @@ def columns_for(kinds: list[Kind], show_kind: bool) -> list[KindColumn]:
     if kind.columns:
         return [_IDENT, *kind.columns]
     # a kind that declares no columns: its title and, when it has them, region and date
-    shown = [_IDENT, KindColumn(kind.field(kind.title_field).label, "title", min_width=12, flexible=True)]
+    title = kind.field(kind.title_field)
+    assert title is not None  # a kind's title field is one of its fields
+    shown = [_IDENT, KindColumn(title.label, "title", min_width=12, flexible=True)]
     for name in ("region", "date"):
         spec = kind.field(name)
         if spec is not None:

@@ -240,7 +240,8 @@ class Runner:
             return self._one_kind(plans[0], query, sorting)
         return self._many_kinds(plans, query, sorting)
 
-    def _order(self, plan: Plan, query: Query, sorting: dict[str, tuple[str, str]], single: bool) -> tuple[str, list[str]]:
+    def _order(self, plan: Plan, query: Query, sorting: dict[str, tuple[str, str]],
+               single: bool) -> tuple[str, list[str]]:
         """(ORDER BY terms, the select expressions they name) for one kind's branch."""
         sort = query.sort
         if sort is None:
@@ -279,7 +280,8 @@ class Runner:
         for plan in plans:
             order, extra = self._order(plan, query, sorting, single=False)
             cols = [f"{plan.position} AS k", f"'{plan.kind.prefix}'::text COLLATE \"C\" AS p", "number", *extra]
-            branches.append(f"SELECT {', '.join(cols)} FROM {quoted(table_name(plan.kind))} WHERE {plan.where.clause()}")
+            branches.append(f"SELECT {', '.join(cols)} FROM {quoted(table_name(plan.kind))} "
+                            f"WHERE {plan.where.clause()}")
             params += plan.where.params
         limit = f" LIMIT {int(query.limit)}" if query.limit is not None else ""
         sql = f"SELECT k, number FROM ({' UNION ALL '.join(branches)}) AS matched ORDER BY {order}{limit}"
@@ -304,9 +306,9 @@ class Runner:
                 record = build(row)
                 found[(kind.name, record.number)] = record
         for kind, number in wanted:
-            record = found.get((kind.name, number))
-            if record is not None:
-                yield record
+            kept = found.get((kind.name, number))
+            if kept is not None:
+                yield kept
 
     def _docs(self, plan: Plan) -> Iterator[tuple[int, dict[str, Any]]]:
         sql = (f"SELECT number, doc::text FROM {quoted(table_name(plan.kind))} WHERE {plan.where.clause()} "

@@ -165,7 +165,8 @@ class Digest:
             raise DigestUnreadable(str(exc)) from None
         try:
             spots: dict[int, list[int]] = {}  # row → where in it the low bytes match
-            for i, text in zip(rows, read_spans(fd, [(low_at + offsets[i], offsets[i + 1] - offsets[i]) for i in rows])):
+            spans = [(low_at + offsets[i], offsets[i + 1] - offsets[i]) for i in rows]
+            for i, text in zip(rows, read_spans(fd, spans)):
                 at = text.find(low)
                 while at != -1:
                     spots.setdefault(i, []).append(at)

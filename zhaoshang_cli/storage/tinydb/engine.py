@@ -239,7 +239,8 @@ class Engine:
         hits = _tested(view, found, test, read)
         return hits if hits.rows else None
 
-    def _searched_slowly(self, view: SegmentView, rows: list[int], needle: str) -> tuple[list[int], dict[int, dict[str, Any]]]:
+    def _searched_slowly(self, view: SegmentView, rows: list[int],
+                         needle: str) -> tuple[list[int], dict[int, dict[str, Any]]]:
         """The rows holding ``needle``, each document and body read (a segment without a
         text digest: written before there were digests, or with a damaged one)."""
         docs = dict(zip(rows, view.docs_at(rows)))
@@ -420,7 +421,7 @@ class Engine:
                 for start in range(0, len(group), _GROUP):
                     part = group[start:start + _GROUP]
                     known = {r.at: r.doc for r in part if r.doc is not None}
-                    for row, record in zip(part, self._build(view, [r.at for r in part], known, query, files)):  # type: ignore[arg-type]
+                    for row, record in zip(part, self._build(view, [r.at for r in part], known, query, files)):
                         built[view, row.at] = record
             for row in chunk:
                 yield built[row.view, row.at]

@@ -167,6 +167,7 @@ def build(kind: Kind, docs: Mapping[str, Mapping[str, Any]], spans: Mapping[str,
     numbers = list(docs)
     values = list(docs.values())
     arrays: dict[str, array] = {}
+    data: Iterable[int]
     for col in columns(kind):
         if col.name == "n":
             data = map(int, numbers)
@@ -176,7 +177,8 @@ def build(kind: Kind, docs: Mapping[str, Mapping[str, Any]], spans: Mapping[str,
             data = (spans[n][1] for n in numbers)
         elif col.name == "key":
             known = keys or {}
-            data = (known[int(n)] if int(n) in known else key_hash(kind.natural_key(d)) for n, d in zip(numbers, values))
+            data = (known[int(n)] if int(n) in known else key_hash(kind.natural_key(d))
+                    for n, d in zip(numbers, values))
         elif col.name == "body_at":
             data = (d[BODY][0] if d.get(BODY) else -1 for d in values)
         elif col.name == "body_len":

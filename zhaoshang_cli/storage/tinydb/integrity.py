@@ -110,11 +110,13 @@ _BY_TYPE: dict[str, Callable[[Any], bool]] = {
     "date": _day, "amount": _amount, "currency": _currency, "flag": _flag, "tags": _texts, "notes": _notes,
     "history": _history, "region": _code,
 }
-_EXPECTED = {_text: "text", _day: "a date (YYYY-MM-DD)", _code: "a 6-digit region code",
-             _amount: "a whole number (of yuan, or of its currency)", _currency: f"one of {', '.join(CURRENCIES)}",
-             _flag: "true or false", _texts: "a list of texts", _notes: "a list of notes",
-             _history: "a list of status moves", _status: "a lead status", _body_ref: "a body reference",
-             _object: "an object", _texts_by_name: "an object of texts"}
+_EXPECTED: dict[Callable[[Any], bool], str] = {
+    _text: "text", _day: "a date (YYYY-MM-DD)", _code: "a 6-digit region code",
+    _amount: "a whole number (of yuan, or of its currency)", _currency: f"one of {', '.join(CURRENCIES)}",
+    _flag: "true or false", _texts: "a list of texts", _notes: "a list of notes",
+    _history: "a list of status moves", _status: "a lead status", _body_ref: "a body reference",
+    _object: "an object", _texts_by_name: "an object of texts",
+}
 
 
 @cache

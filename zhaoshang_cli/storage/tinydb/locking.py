@@ -47,7 +47,9 @@ class FileLock:
 
     @contextmanager
     def exclusive(self) -> Iterator[None]:
-        with self._hold(self._open(write=True), exclusive=True):
+        fd = self._open(write=True)
+        assert fd is not None  # only a read finds no file it can open
+        with self._hold(fd, exclusive=True):
             yield
 
     def _open(self, write: bool) -> int | None:

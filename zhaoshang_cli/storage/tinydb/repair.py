@@ -225,7 +225,7 @@ class _Fixer:
     # -- segments -------------------------------------------------------------------------------
     def segments(self) -> None:
         txn = self.txn
-        for (name, seq), entry in sorted(txn.manifest.entries.items()):
+        for (_name, _seq), entry in sorted(txn.manifest.entries.items()):
             segment = self.look.segment(entry)
             if segment.docs is None:
                 self._unreadable(entry, segment.reason)

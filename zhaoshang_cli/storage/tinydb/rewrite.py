@@ -46,13 +46,14 @@ def compact_bodies(txn: Transaction, literals: bool = True,
     txn.written.append(new.path)
     new.begin()  # its header and a token of its own, even when no body is left to copy
     appender = Appender(new)
+    supplied = given or {}
     for kind in KINDS.values():
         if not kind.has_body:
             continue
         for entry in list(txn.manifest.of(kind)):
             segment = txn._segment(kind, entry.seq)
             docs = segment.docs()
-            mine = {int(k): given[(kind.name, int(k))] for k in docs if (kind.name, int(k)) in (given or {})}
+            mine = {int(k): supplied[(kind.name, int(k))] for k in docs if (kind.name, int(k)) in supplied}
             holders = [(int(k), doc) for k, doc in docs.items() if doc.get(BODY) or int(k) in mine]
             texts = dict(old.read_many([(n, doc[BODY]) for n, doc in holders if n not in mine]))
             texts.update(mine)

@@ -129,7 +129,7 @@ class Transaction:
         return self._engine
 
     def _new_engine(self) -> Engine:
-        views = {kind_name: [] for kind_name, _ in self.manifest.entries}
+        views: dict[str, list[SegmentView]] = {kind_name: [] for kind_name, _ in self.manifest.entries}
         for (name, _), entry in sorted(self.manifest.entries.items(), key=lambda item: item[0]):
             views.setdefault(name, []).append(SegmentView(self.directory, entry))
         return Engine(views, self.log)
@@ -185,7 +185,8 @@ class Transaction:
             table = self._touched_keys(kind)
             for entry in self.manifest.of(kind):
                 if (kind.name, entry.seq) not in self.touched:
-                    for hashed, numbers in SegmentView(self.directory, entry).numbers_with_keys(hashes.values()).items():
+                    keyed = SegmentView(self.directory, entry).numbers_with_keys(hashes.values())
+                    for hashed, numbers in keyed.items():
                         table.setdefault(hashed, []).extend(numbers)
         found: dict[tuple[str, ...], int] = {}
         candidates: dict[int, list[tuple[str, ...]]] = {}
@@ -267,7 +268,7 @@ class Transaction:
                now: str | None = None) -> list[int]:
         now = now or dates.now_iso()
         counters = self.meta["next"]
-        ready: dict[int, list[tuple[int, dict[str, Any]]]] = {}
+        ready: dict[int, list[tuple[int, dict[str, Any], Planes | None]]] = {}
         bodies: list[Any] = []
         holders: list[dict[str, Any]] = []
         used: list[int] = []
@@ -365,7 +366,7 @@ class Transaction:
         """Write touched segments (with index and digest) to new files, and forget them.  The
         last segment of a kind stays while it is not full, unless ``everything``: an import
         fills it with its next chunk instead of reading it back."""
-        tails = {}
+        tails: dict[str, int] = {}
         if not everything:
             for name, seq in [*self.touched, *self.manifest.entries]:
                 tails[name] = max(tails.get(name, -1), seq)

@@ -33,7 +33,8 @@ STYLE = """
 :root{color-scheme:light;--ink:#1d2733;--muted:#5b6573;--line:#d9dee5;--accent:#1f5fa8;--bg:#eef1f5;--paper:#fff;--warn:#b3261e}
 *{box-sizing:border-box}
 html{-webkit-text-size-adjust:100%;text-size-adjust:100%}
-body{margin:0;background:var(--bg);color:var(--ink);font:15px/1.7 FONTS;font-variant-numeric:tabular-nums;overflow-wrap:anywhere}
+body{margin:0;background:var(--bg);color:var(--ink);font:15px/1.7 FONTS;
+font-variant-numeric:tabular-nums;overflow-wrap:anywhere}
 main{max-width:900px;margin:0 auto;background:var(--paper);padding:32px 40px 40px}
 main.list{max-width:1240px}
 h1{font-size:26px;line-height:1.35;margin:0 0 12px;letter-spacing:.02em}
@@ -45,7 +46,8 @@ p{margin:0 0 10px}
 .meta div{display:flex;gap:8px}
 .meta dt{font-weight:600}
 .meta dd{margin:0}
-.kpis{list-style:none;display:grid;grid-template-columns:repeat(auto-fit,minmax(118px,1fr));gap:10px;margin:22px 0 0;padding:0}
+.kpis{list-style:none;display:grid;grid-template-columns:repeat(auto-fit,minmax(118px,1fr));gap:10px;
+margin:22px 0 0;padding:0}
 .kpis li{border:1px solid var(--line);border-top:3px solid var(--accent);border-radius:6px;padding:8px 12px}
 .kpis .v{display:block;font-size:24px;font-weight:700;line-height:1.25;white-space:nowrap}
 .kpis .k{color:var(--muted);font-size:13px}
