@@ -44,6 +44,8 @@ NOTES_INVALID = "notes must be text or a list of {{at, text}} entries, not {valu
 HISTORY_INVALID = "history must be a list of {{at, from, to}} entries with known statuses, not {value!r}"
 FIELD_REQUIRED = "is required"
 LEAD_NEEDS_CONTACT = "a lead needs a phone or an email"
+KIND_HAS_NO_DATE = "{kinds} have no date of their own: --since, --until, --on and --month select by one"
+NO_FOLLOW_UP = "{id}: {kind} have no follow-up date"
 LEAD_STATUS_CLEARED = ("a lead always has a status and it cannot be cleared; "
                        "move it with 'zhaoshang lead status ID STATUS'")
 EXPIRY_BEFORE_EFFECTIVE = "expiry {expiry} is before effective date {effective}"

@@ -2,7 +2,7 @@
 
 from __future__ import annotations
 
-from .kind import Column, Kind, register
+from .kind import Column, Kind, Roles, register
 from .kind import text_field as f
 
 ARTICLE = register(Kind(
@@ -24,4 +24,5 @@ ARTICLE = register(Kind(
         Column("地区", "region", min_width=4, max_width=16),
         Column("发布日期", "date", min_width=10, max_width=10),
     ),
+    roles=Roles(date="date"),
 ))

@@ -61,6 +61,22 @@ class Column:
     optional: bool = False  # dropped first when the terminal is too narrow
 
 
+@dataclass(frozen=True)
+class Roles:
+    """Which of a kind's fields plays each part the rest of the program asks of a kind, by
+    role, never by a field's name (None: the kind has none).
+
+    ``date``: the record's own day (--since, --until, --on, the report's period and months,
+    the default newest-first order); ``amount``: an amount with its parts (summed by
+    reports, --sort amount); ``status``: its stage in the kind's pipeline; ``follow_up``:
+    the day of the next follow-up (--due-before, overdue in reports)."""
+
+    date: str | None = None
+    amount: str | None = None
+    status: str | None = None
+    follow_up: str | None = None
+
+
 @dataclass(frozen=True, eq=False)
 class Pipeline:
     """Stages a record moves through (a lead: new → … → signed, or lost), every move kept in
@@ -103,12 +119,30 @@ class Kind:
     # across fields; a FieldError without a value names a field that must be given (add asks for it)
     checks: Callable[[Mapping[str, Any]], list[FieldError]] = _no_checks
     key_label: str = messages.KEY_TITLE_DATE  # what its natural key compares, for "already stored as …"
+    # which field plays which part (see Roles); by default read from the fields: a date field
+    # "date", the amount field, a pipeline's "status" choice, a date field "due"
+    roles: Roles = field(default=None)  # type: ignore[assignment]
 
     def __post_init__(self) -> None:
         object.__setattr__(self, "_by_name", {f.name: f for f in self.fields})
         object.__setattr__(self, "_contacts", [f for f in self.fields if f.type in CONTACT_TYPES])
         if self.natural_key is None:
             object.__setattr__(self, "natural_key", lambda doc: title_date_key(self, doc))
+        if self.roles is None:
+            object.__setattr__(self, "roles", self._default_roles())
+        for name in vars(self.roles).values():
+            if name is not None and self.field(name) is None:
+                raise ValueError(f"kind {self.name}: a role names '{name}', which is none of its fields")
+
+    def _default_roles(self) -> Roles:
+        def typed(name: str, kind: str) -> str | None:
+            spec = self.field(name)
+            return name if spec is not None and spec.type == kind else None
+
+        amount = next((f.name for f in self.fields if f.type == "amount" and f.part_of is None), None)
+        status = "status" if self.pipeline is not None and self.field("status") is not None else None
+        return Roles(date=typed("date", "date"), amount=amount, status=status, follow_up=typed("due", "date"))
+
 
     @property
     def table(self) -> str:
@@ -183,7 +217,7 @@ def title_date_key(kind: Kind, doc: Mapping[str, Any]) -> tuple[str, ...]:
     url = doc.get("url")
     if url:
         return url_key(url)
-    return (kind.name, normalise_title(doc.get(kind.title_field, "")), doc.get("date", ""))
+    return (kind.name, normalise_title(doc.get(kind.title_field, "")), doc.get(kind.roles.date or "", ""))
 
 
 # -- the registry ----------------------------------------------------------------------------

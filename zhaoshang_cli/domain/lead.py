@@ -13,7 +13,7 @@ from typing import Any
 
 from .. import messages
 from ..errors import FieldError
-from .kind import Column, Document, Kind, Pipeline, is_empty, normalise_title, register
+from .kind import Column, Document, Kind, Pipeline, Roles, is_empty, normalise_title, register
 from .kind import text_field as f
 
 STATUSES = ("new", "contacted", "visited", "negotiating", "signed", "lost")
@@ -98,4 +98,5 @@ LEAD = register(Kind(
     defaults=_defaults,
     checks=_checks,
     key_label=messages.KEY_LEAD,
+    roles=Roles(date="date", amount="amount", status="status", follow_up="due"),
 ))

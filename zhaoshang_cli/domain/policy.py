@@ -7,7 +7,7 @@ from typing import Any
 
 from .. import messages
 from ..errors import FieldError
-from .kind import Column, Kind, register
+from .kind import Column, Kind, Roles, register
 from .kind import text_field as f
 
 
@@ -39,4 +39,5 @@ POLICY = register(Kind(
         Column("发布日期", "date", min_width=10, max_width=10),
     ),
     checks=_checks,
+    roles=Roles(date="date"),
 ))

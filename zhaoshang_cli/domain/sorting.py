@@ -17,6 +17,7 @@ from .kind import KINDS, Kind
 
 NAMED = ("date", "id", "title", "region", "created", "updated", "amount", "status", "due", "company")
 _ALIASES = {"created": "created_at", "updated": "updated_at", "region": "region_code"}
+_ROLES = {"date": "date", "due": "follow_up", "status": "status", "amount": "amount"}  # a name → the role it sorts by
 
 SortKey = Callable[[Kind, int, Mapping[str, Any]], Any]
 
@@ -30,16 +31,24 @@ class Sort:
     def spec(self) -> str:
         return ("-" if self.descending else "") + self.name
 
+    def field_of(self, kind: Kind) -> str | None:
+        """The stored key this sort orders records of ``kind`` by: a role's field for the names
+        of roles (date, due, status, amount), the title field for title; None: it has none."""
+        if self.name == "title":
+            return kind.title_field
+        if self.name in _ROLES:
+            return getattr(kind.roles, _ROLES[self.name])
+        if self.name in _ALIASES:
+            return _ALIASES[self.name]
+        spec = kind.field(self.name)
+        return spec.key if spec is not None else None
+
     def fields(self, kind: Kind) -> list[str]:
         """The stored keys this sort reads from records of ``kind``."""
-        if self.name == "title":
-            return [kind.title_field]
-        if self.name == "amount":
-            return ["amount", "currency"]
-        if self.name in _ALIASES:
-            return [_ALIASES[self.name]]
-        spec = kind.field(self.name)
-        return [spec.key] if spec is not None else []
+        key = self.field_of(kind)
+        if key is None:
+            return []
+        return [key, "currency"] if self.name == "amount" else [key]
 
     def key(self) -> tuple[SortKey, bool]:
         """(key function, reverse) for sorted(), heapq.nsmallest/nlargest alike."""
@@ -49,13 +58,11 @@ class Sort:
             # each currency apart (yuan first), records without an amount last, whichever the
             # direction: there are no exchange rates
             sign = -1 if self.descending else 1
-            return (lambda kind, number, doc: (_currency_rank(doc), sign * (doc.get("amount") or 0),
+            return (lambda kind, number, doc: (_currency_rank(kind, doc), sign * (_amount(kind, doc) or 0),
                                                sign * ord(kind.prefix), sign * number)), False
-        if self.name == "title":
-            return (lambda kind, number, doc: (_sortable(doc.get(kind.title_field)), kind.prefix, number)), \
-                self.descending
-        key = _ALIASES.get(self.name, self.name)
-        return (lambda kind, number, doc: (_sortable(doc.get(key)), kind.prefix, number)), self.descending
+        field_of = self.field_of
+        return (lambda kind, number, doc: (_sortable(doc.get(field_of(kind) or "")), kind.prefix, number)), \
+            self.descending
 
 
 def parse(spec: str | None, default: str = "-date") -> Sort:
@@ -69,10 +76,14 @@ def parse(spec: str | None, default: str = "-date") -> Sort:
     return Sort(name, descending)
 
 
-def _currency_rank(doc: Mapping[str, Any]) -> int:
+def _amount(kind: Kind, doc: Mapping[str, Any]) -> Any:
+    return doc.get(kind.roles.amount) if kind.roles.amount else None
+
+
+def _currency_rank(kind: Kind, doc: Mapping[str, Any]) -> int:
     from .values import CURRENCIES, DEFAULT_CURRENCY
 
-    if doc.get("amount") is None:
+    if _amount(kind, doc) is None:
         return len(CURRENCIES)
     return CURRENCIES.index(doc.get("currency") or DEFAULT_CURRENCY)
 

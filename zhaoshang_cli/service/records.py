@@ -95,8 +95,9 @@ def edit_changes(txn: Reader, record: Record, changes: Mapping[str, Any]) -> dic
     check_fields(kind, list(changes))
     given = {k: v for k, v in changes.items() if not is_empty(v)}
     cleared = [k for k, v in changes.items() if is_empty(v)]
-    if "status" in cleared and kind.pipeline:  # a status changes only by a move recorded in the history
-        raise FieldError("status", changes["status"], messages.LEAD_STATUS_CLEARED)
+    status = kind.roles.status
+    if status in cleared and kind.pipeline:  # a status changes only by a move recorded in the history
+        raise FieldError(status, changes[status], messages.LEAD_STATUS_CLEARED)
     parsed = validation.validate(kind, given, partial=True, region_context=doc.get("region_code"))
     if "notes" in parsed:  # a note given to edit is added, not a replacement
         parsed["notes"] = list(doc.get("notes", [])) + parsed["notes"]
@@ -115,8 +116,8 @@ def edit_changes(txn: Reader, record: Record, changes: Mapping[str, Any]) -> dic
         errors.append(problem)
     if errors:
         raise RecordInvalid(errors)
-    if kind.pipeline and "status" in parsed and parsed["status"] != doc.get("status"):
-        updates["history"] = status_history(kind, doc, parsed["status"])
+    if kind.pipeline and status in parsed and parsed[status] != doc.get(status):
+        updates["history"] = status_history(kind, doc, parsed[status])
     return updates
 
 
@@ -164,7 +165,7 @@ def move_entry(old: str, new: str, at: str | None = None, note: str | None = Non
 def status_history(kind: Kind, doc: Mapping[str, Any], status: str, note: str | None = None,
                    at: str | None = None) -> list[dict[str, str]]:
     start = kind.pipeline.start if kind.pipeline else ""
-    return list(doc.get("history", [])) + [move_entry(doc.get("status", start), status, at, note)]
+    return list(doc.get("history", [])) + [move_entry(doc.get(kind.roles.status or "", start), status, at, note)]
 
 
 def remove(store: Backend, record_ids: Sequence[str]) -> list[str]:
@@ -196,6 +197,8 @@ def query(kinds: Sequence[Kind], filters: Filters, *, sort: str | Sort | None = 
           fields: frozenset[str] | None = None, with_body: bool = False) -> Query:
     from ..domain import sorting
 
+    if len(kinds) == 1 and (filters.since or filters.until) and kinds[0].roles.date is None:
+        raise UsageError(messages.KIND_HAS_NO_DATE.format(kinds=kinds[0].plural))
     order = sort if isinstance(sort, Sort) or sort is None else sorting.parse(sort)
     if order is not None and order.spec == "id" and len(kinds) == 1:
         order = None  # one kind in ID order is the order it is stored in: nothing to sort
@@ -287,11 +290,12 @@ def move_status(store: Backend, rid: str, status: str, note: str | None = None) 
     with store.writing() as txn:
         record = _in_pipeline(txn, rid)
         new = parse_status(record.kind, status)
-        old = record.doc.get("status", record.kind.pipeline.start)  # type: ignore[union-attr]
+        field = record.kind.roles.status or "status"
+        old = record.doc.get(field, record.kind.pipeline.start)  # type: ignore[union-attr]
         if new == old:
             return old, new, record.kind
         now = dates.now_iso()
-        changes = {"status": new, "history": status_history(record.kind, record.doc, new, note, at=now)}
+        changes = {field: new, "history": status_history(record.kind, record.doc, new, note, at=now)}
         txn.update(record.kind, record.number, changed(record.kind, record.doc, changes, now))
     return old, new, record.kind
 
@@ -310,6 +314,9 @@ def set_due(store: Backend, rid: str, when: str | None) -> str | None:
     due = dates.parse_date(when, field="due").isoformat() if when else None
     with store.writing() as txn:
         record = _in_pipeline(txn, rid)
-        txn.update(record.kind, record.number, changed(record.kind, record.doc, {"due": due}))
+        field = record.kind.roles.follow_up
+        if field is None:
+            raise UserError(messages.NO_FOLLOW_UP.format(id=rid, kind=record.kind.plural))
+        txn.update(record.kind, record.number, changed(record.kind, record.doc, {field: due}))
     return due
 

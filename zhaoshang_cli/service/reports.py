@@ -22,7 +22,7 @@ from ..domain.values import CURRENCIES, DEFAULT_CURRENCY
 from ..storage.base import Backend, Filters, Query
 from .groupings import GROUPINGS, grouping_label, groupings  # noqa: F401  (--by)
 
-_KEY_FIELDS = {"district": "region_code", "zone": "zone", "month": "date", "kind": None}  # the field each reads
+_KEY_FIELDS = {"district": "region_code", "zone": "zone", "month": None, "kind": None}  # the field each reads
 UNSET = "（未填）"
 _AMOUNT_FIELDS = ("amount", "amount_high", "currency")
 
@@ -60,9 +60,10 @@ class Counts:
 
     def add(self, kind: Kind, doc: dict[str, Any]) -> None:
         self.kinds[kind.plural] = self.kinds.get(kind.plural, 0) + 1
-        if kind.pipeline is not None and doc.get("status") == kind.pipeline.won:
+        roles = kind.roles
+        if kind.pipeline is not None and roles.status and doc.get(roles.status) == kind.pipeline.won:
             self.signed += 1
-            amount = doc.get("amount")
+            amount = doc.get(roles.amount) if roles.amount else None
             if amount is not None:
                 currency = doc.get("currency") or DEFAULT_CURRENCY
                 self.signed_amounts[currency] = self.signed_amounts.get(currency, 0) + amount
@@ -198,12 +199,12 @@ def _key(by: str, kind: Kind, doc: dict[str, Any], region_code: str | None) -> t
         zone = doc.get("zone") or ""
         return zone, zone or messages.REPORT_NO_ZONE, {"region": zone} if zone else {"where": "zone="}
     if by == "month":
-        month = (doc.get("date") or "")[:7]
-        return month, month or UNSET, {"month": month} if month else {"where": "date="}
+        month = _month(kind, doc)
+        return month, month or UNSET, {"month": month} if month else {"where": f"{kind.roles.date or 'date'}="}
     if by == "kind":
         return kind.name, kind.label, {"kind": kind.name}
     value = doc.get(by) or ""
-    if by == "status" and kind.pipeline is not None:
+    if by == kind.roles.status and kind.pipeline is not None:
         label = kind.pipeline.label(value)
         return value, label or UNSET, {"status": value} if value else {"where": "status="}
     return value, value or UNSET, {"where": f"{by}={value}"}
@@ -211,9 +212,15 @@ def _key(by: str, kind: Kind, doc: dict[str, Any], region_code: str | None) -> t
 
 # -- building the report -------------------------------------------------------------------
 def _fields_read(by: str, kind: Kind) -> frozenset[str]:
+    roles = kind.roles
     grouped = _KEY_FIELDS.get(by, by)
-    pipeline = ("status", *_AMOUNT_FIELDS) if kind.pipeline is not None else ()
-    return frozenset(([grouped] if grouped else []) + ["date", *pipeline])
+    pipeline = [roles.status, *_AMOUNT_FIELDS] if kind.pipeline is not None else []
+    return frozenset(name for name in [grouped, roles.date, roles.amount, *pipeline] if name)
+
+
+def _month(kind: Kind, doc: dict[str, Any]) -> str:
+    """The month of a record's date (a kind without a date: none)."""
+    return (doc.get(kind.roles.date) or "")[:7] if kind.roles.date else ""
 
 
 def _records(store: Backend, kinds: list[Kind], filters: Filters, by: str) -> Iterable[tuple[Kind, dict[str, Any]]]:
@@ -237,7 +244,7 @@ def build(store: Backend, filters: Filters, *, by: str = "district", region_code
         group.counts.add(kind, doc)
         total.add(kind, doc)
         if kind.pipeline is pipeline and pipeline is not None:
-            statuses.append(doc.get("status", pipeline.start))
+            statuses.append(doc.get(kind.roles.status or "", pipeline.start))
     ordered = _order(by, list(groups.values()), pipeline)
     tbl = table()
     region = {"code": region_code, "name": tbl.full_name(region_code)} if region_code else None
@@ -298,7 +305,7 @@ def trend(store: Backend, filters: Filters) -> list[MonthRow]:
     region_only = Filters(places=filters.places, exact=filters.exact, text=filters.text)
     per_month: dict[str, Counts] = {}
     for kind, doc in _records(store, list(KINDS.values()), region_only, "month"):
-        month = (doc.get("date") or "")[:7]
+        month = _month(kind, doc)
         if month:
             per_month.setdefault(month, Counts()).add(kind, doc)
     months = trend_months(filters.since, filters.until, sorted(per_month))

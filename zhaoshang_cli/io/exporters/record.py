@@ -31,7 +31,7 @@ def display_value(kind: Kind, spec: Field, record: dict[str, Any]) -> str:
             return str(value)
         exact = f"{amount.low:,}" + (f"–{amount.high:,}" if amount.high is not None else "")
         return f"{amount.text()} ({exact} {CURRENCY_UNITS[amount.currency]})"
-    if spec.type == "choice" and kind.pipeline is not None and spec.name == "status":
+    if spec.type == "choice" and kind.pipeline is not None and spec.name == kind.roles.status:
         return f"{kind.pipeline.label(value)} ({value})"
     if spec.type == "tags":
         return "、".join(value)

@@ -31,9 +31,15 @@ def region_text(record: dict[str, Any]) -> str | None:
 
 def is_overdue(record: dict[str, Any], today: str | None) -> bool:
     kind = KINDS.get(record.get("kind", ""))
-    due = record.get("due")
-    closed = kind.pipeline.closed if kind and kind.pipeline else ()
-    return bool(today and due and due <= today and record.get("status") not in closed)
+    if kind is None or kind.roles.follow_up is None:
+        return False
+    due = record.get(kind.roles.follow_up)
+    closed = kind.pipeline.closed if kind.pipeline else ()
+    return bool(today and due and due <= today and record.get(kind.roles.status or "") not in closed)
+
+
+def is_follow_up(kind: Kind | None, field: str) -> bool:
+    return kind is not None and field == kind.roles.follow_up
 
 
 def cell(record: dict[str, Any], field: str, today: str | None) -> str:
@@ -45,12 +51,14 @@ def cell(record: dict[str, Any], field: str, today: str | None) -> str:
         value = kind.label if kind else record.get("kind")
     elif field == "region":
         value = region_text(record)
-    elif field == "amount":
+    elif field == "date" and kind is not None and kind.roles.date != "date":  # a column of every kind's date
+        value = record.get(kind.roles.date) if kind.roles.date else ""
+    elif kind is not None and field == kind.roles.amount:
         value = amount_text(record)
-    elif field == "status" and kind and kind.pipeline:
-        value = kind.pipeline.label(record.get("status"))
-    elif field == "due":
-        value = record.get("due") or ""
+    elif kind is not None and field == kind.roles.status and kind.pipeline:
+        value = kind.pipeline.label(record.get(field))
+    elif is_follow_up(kind, field):
+        value = record.get(field) or ""
         if is_overdue(record, today):
             value = f"{value} {messages.COL_OVERDUE}"
     elif field == "notes":
@@ -114,9 +122,9 @@ def columns_for(kinds: list[Kind], show_kind: bool) -> list[KindColumn]:
     title = kind.field(kind.title_field)
     assert title is not None  # a kind's title field is one of its fields
     shown = [_IDENT, KindColumn(title.label, "title", min_width=12, flexible=True)]
-    for name in ("region", "date"):
-        spec = kind.field(name)
-        if spec is not None:
+    for name in ("region", kind.roles.date):
+        spec = kind.field(name) if name else None
+        if spec is not None and name:
             shown.append(KindColumn(spec.label, name, max_width=16))
     return shown
 

@@ -24,7 +24,7 @@ from typing import Any
 import orjson
 
 from ...domain.kind import Kind
-from ...domain.sorting import _ALIASES, Sort
+from ...domain.sorting import Sort
 from ...domain.values import CURRENCIES
 from ..base import Filters, Query, Record
 from .schema import SEPARATOR, Column, column_of, decoder, quoted, shown, table_name
@@ -59,13 +59,14 @@ def where(kind: Kind, filters: Filters) -> Where:
     found = Where()
     cols = column_of(kind)
     add = found.sql.append
-    if (filters.statuses or filters.due_before) and (kind.pipeline is None or "status" not in cols):
+    roles = kind.roles
+    if (filters.statuses or filters.due_before) and (kind.pipeline is None or roles.status not in cols):
         found.none = True
-    if filters.due_before and "due" not in cols:
+    if filters.due_before and roles.follow_up not in cols:
         found.none = True
     if filters.places and "region_code" not in cols:
         found.none = True
-    if (filters.since or filters.until) and "date" not in cols:
+    if (filters.since or filters.until) and roles.date not in cols:
         found.none = True
     if found.none:
         return found
@@ -80,18 +81,19 @@ def where(kind: Kind, filters: Filters) -> Where:
             found.params += [code, name]
         add("(" + " OR ".join(parts) + ")")
     if filters.since or filters.until:
-        add(f"{quoted(cols['date'].name)} IS NOT NULL")
+        day = quoted(cols[roles.date].name)  # type: ignore[index]
+        add(f"{day} IS NOT NULL")
         if filters.since:
-            add(f"{quoted(cols['date'].name)} >= %s::date")
+            add(f"{day} >= %s::date")
             found.params.append(filters.since)
         if filters.until:
-            add(f"{quoted(cols['date'].name)} <= %s::date")
+            add(f"{day} <= %s::date")
             found.params.append(filters.until)
     if filters.statuses:
-        add(f"{quoted(cols['status'].name)} = ANY(%s)")
+        add(f"{quoted(cols[roles.status].name)} = ANY(%s)")  # type: ignore[index]
         found.params.append(list(filters.statuses))
     if filters.due_before:
-        due, status = quoted(cols["due"].name), quoted(cols["status"].name)
+        due, status = quoted(cols[roles.follow_up].name), quoted(cols[roles.status].name)  # type: ignore[index]
         add(f"{due} IS NOT NULL AND {due} <= %s::date AND ({status} IS NULL OR {status} <> ALL(%s))")
         found.params += [filters.due_before, list(kind.pipeline.closed)]  # type: ignore[union-attr]
     for name, wanted in filters.fields:
@@ -139,9 +141,7 @@ def _like_escaped(text: str) -> str:
 # -- sorting ---------------------------------------------------------------------------------
 def _sort_key(kind: Kind, sort: Sort) -> str:
     """The stored key a sort reads from records of ``kind`` (as domain/sorting.py does)."""
-    if sort.name == "title":
-        return kind.title_field
-    return _ALIASES.get(sort.name, sort.name)
+    return sort.field_of(kind) or ""
 
 
 def sql_sort(kinds: Sequence[Kind], sort: Sort | None) -> dict[str, tuple[str, str]] | None:
@@ -173,19 +173,19 @@ def sql_sort(kinds: Sequence[Kind], sort: Sort | None) -> dict[str, tuple[str, s
 
 def _amount_expr(kind: Kind) -> tuple[str, str]:
     cols = column_of(kind)
-    if "amount" not in cols:
+    if kind.roles.amount not in cols:
         return "NULL::bigint", "amount"
-    return quoted(cols["amount"].name), "amount"
+    return quoted(cols[kind.roles.amount].name), "amount"  # type: ignore[index]
 
 
 def _rank_expr(kind: Kind) -> str:
     """domain/sorting._currency_rank in SQL: yuan first, the others in CURRENCIES order, no amount last."""
     cols = column_of(kind)
-    if "amount" not in cols:
+    if kind.roles.amount not in cols:
         return str(len(CURRENCIES))
     currency = quoted(cols["currency"].name) if "currency" in cols else "NULL"
     cases = " ".join(f"WHEN '{c}' THEN {i}" for i, c in enumerate(CURRENCIES))
-    return (f"CASE WHEN {quoted(cols['amount'].name)} IS NULL THEN {len(CURRENCIES)} "
+    return (f"CASE WHEN {quoted(cols[kind.roles.amount].name)} IS NULL THEN {len(CURRENCIES)} "  # type: ignore[index]
             f"ELSE CASE coalesce({currency}, '{CURRENCIES[0]}') {cases} ELSE {len(CURRENCIES)} END END")
 
 

@@ -85,10 +85,12 @@ class Compiled:
         self.doc_fields: list[tuple[str, tuple[str, ...]]] = []  # --where on fields the index lacks
         indexed = indexed_fields(kind)
         self.row_fields: list[tuple[str, tuple[str, ...]]] = []
-        pipeline = kind.pipeline
-        if (filters.statuses or filters.due_before) and (pipeline is None or kind.field("status") is None):
+        roles = kind.roles
+        if (filters.statuses or filters.due_before) and (kind.pipeline is None or roles.status is None):
             self.none = True
-        if filters.due_before and kind.field("due") is None:
+        if filters.due_before and roles.follow_up is None:
+            self.none = True
+        if (filters.since or filters.until) and roles.date is None:  # a kind without a date: no period holds it
             self.none = True
         if filters.places and kind.region is None:
             self.none = True
@@ -118,16 +120,17 @@ class Compiled:
             if zones:
                 found.append([i for i, place in enumerate(zip(codes, zone_col)) if place in zones])
             rows = found[0] if len(found) == 1 else sorted(set().union(*found))
+        roles = self.kind.roles
         if self.filters.since or self.filters.until:
-            day, since, until = a["date"], self.since, self.until
+            day, since, until = a[roles.date], self.since, self.until  # type: ignore[index]
             rows = [i for i in rows if day[i] and since <= day[i] <= until]
         if self.filters.statuses:
             wanted = {self.kind.pipeline.statuses.index(s) + 1 for s in self.filters.statuses}  # type: ignore[union-attr]
-            status = a["status"]
+            status = a[roles.status]  # type: ignore[index]
             rows = [i for i in rows if status[i] in wanted]
         if self.filters.due_before:
             closed = {self.kind.pipeline.statuses.index(s) + 1 for s in self.kind.pipeline.closed}  # type: ignore
-            follow, status, due = a["due"], a["status"], self.due
+            follow, status, due = a[roles.follow_up], a[roles.status], self.due  # type: ignore[index]
             rows = [i for i in rows if follow[i] and follow[i] <= due and status[i] not in closed]
         if self.row_fields:
             stubs = {i: index.stub(i) for i in rows}

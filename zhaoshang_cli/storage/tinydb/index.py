@@ -87,7 +87,7 @@ def columns(kind: Kind) -> tuple[Column, ...]:
         elif spec.type == "date":
             cols.append(Column(spec.name, "i", spec.name, day_number, lambda n: day_text(n) if n else None))
         elif spec.type == "choice":
-            if spec.name == "status" and kind.pipeline:
+            if spec.name == kind.roles.status and kind.pipeline:
                 values = tuple(kind.pipeline.statuses)
             else:
                 values = tuple(dict.fromkeys((spec.choices or {}).values()))

@@ -17,7 +17,7 @@ from .... import messages
 from ....domain.kind import KINDS, Kind
 from ..record import display_value as display
 from ..record import timeline
-from ..table import cell, columns_for, is_overdue
+from ..table import cell, columns_for, is_follow_up, is_overdue
 from . import foot, head, line, stamp, tail
 
 
@@ -41,7 +41,7 @@ def write(records: Iterable[dict[str, Any]], out: TextIO, *, kinds: list[Kind], 
         cells = []
         for column, cls in zip(columns, classes):
             shown = line(cell(record, column.field, options.today))
-            if column.field == "due" and late:
+            if late and is_follow_up(KINDS.get(record.get("kind", "")), column.field):
                 shown = f"<span class=\"overdue\">{shown}</span>"
             cells.append(f"<td{_cls(cls)} data-label=\"{line(column.header)}\">{shown}</td>")
         out.write("<tr>" + "".join(cells) + "</tr>\n")
