@@ -112,9 +112,9 @@ def _preload() -> None:
 
 def _set_chunk(chunk: int | None) -> None:
     if chunk:
-        from zhaoshang_cli.io.importers import rows
+        from zhaoshang_cli.io.importers import inputs
 
-        rows.CHUNK = chunk
+        inputs.CHUNK = chunk
 
 
 def _run_child(request: dict) -> None:

@@ -9,17 +9,12 @@ from conftest import Cli
 from hypothesis import HealthCheck, given, settings
 from hypothesis import strategies as st
 
+from zhaoshang_cli.domain.amounts import CURRENCIES, parse_amount, parse_amount_fields
+from zhaoshang_cli.domain.contacts import parse_email, parse_phone
 from zhaoshang_cli.domain.dates import parse_date, parse_period, period_name
 from zhaoshang_cli.domain.lead import LEAD, NEEDS
 from zhaoshang_cli.domain.regions import table
-from zhaoshang_cli.domain.values import (
-    CURRENCIES,
-    parse_amount,
-    parse_amount_fields,
-    parse_email,
-    parse_phone,
-    parse_suggested,
-)
+from zhaoshang_cli.domain.values import parse_suggested
 from zhaoshang_cli.errors import FieldError, UserError
 from zhaoshang_cli.io.importers.page import parse, rows_of
 from zhaoshang_cli.io.masking import mask_phone

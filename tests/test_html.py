@@ -18,7 +18,7 @@ from pathlib import Path
 
 import pytest
 
-from zhaoshang_cli.domain.values import format_amount
+from zhaoshang_cli.domain.amounts import format_amount
 from zhaoshang_cli.io.exporters.html import svg
 
 REPORT = ("report", "--region", "天津", "--month", "2025-07")

@@ -4,7 +4,7 @@ import os
 import pytest
 from conftest import EXAMPLES
 
-from zhaoshang_cli.storage.tinydb import backend
+from zhaoshang_cli.storage.tinydb import commit
 
 pytestmark = pytest.mark.backends
 
@@ -199,8 +199,8 @@ def test_ten_thousand_records_are_one_store_write(cli, tmp_path, monkeypatch):
         json.dumps({"title": f"项目{i}", "region": "滨海新区", "date": "2025-07-01", "body": "正文" * 50},
                    ensure_ascii=False) + "\n" for i in range(10_000)), "utf-8")
     writes = []
-    real = backend.atomic_write
-    monkeypatch.setattr(backend, "atomic_write", lambda *a, **k: (writes.append(a[0]), real(*a, **k)))
+    real = commit.atomic_write
+    monkeypatch.setattr(commit, "atomic_write", lambda *a, **k: (writes.append(a[0]), real(*a, **k)))
     result = cli("import", str(batch))
     assert "10000 added" in result.stderr
     assert [w for w in writes if w == cli.db] == [cli.db]
@@ -251,7 +251,7 @@ def test_a_big_import_read_by_a_second_process_stores_what_one_process_stores(tm
     batch = _parallel_batch(tmp_path / "batch.jsonl")
     monkeypatch.setattr(import_worker, "SHARE", share)
     monkeypatch.setattr(import_worker, "STEP", step)
-    monkeypatch.setattr("zhaoshang_cli.io.importers.rows.CHUNK", 400)  # many results: the share moves
+    monkeypatch.setattr("zhaoshang_cli.io.importers.inputs.CHUNK", 400)  # many results: the share moves
 
     def run(name: str, parallel: bool) -> tuple[Cli, str]:
         monkeypatch.setattr(import_worker, "worth_it", lambda size: parallel)
@@ -286,7 +286,7 @@ def test_a_second_process_that_dies_stops_the_import_and_nothing_is_saved(tmp_pa
 
     batch = _parallel_batch(tmp_path / "batch.jsonl")
     monkeypatch.setattr(import_worker, "worth_it", lambda size: True)
-    monkeypatch.setattr("zhaoshang_cli.io.importers.rows.CHUNK", 400)
+    monkeypatch.setattr("zhaoshang_cli.io.importers.inputs.CHUNK", 400)
     prepare, calls = imports.prepare, []
 
     def dies_at_the_fourth_chunk(rows, options):
@@ -360,7 +360,7 @@ def test_an_import_killed_leaves_no_second_process_behind(tmp_path):
 def test_a_jsonl_file_that_stops_being_utf8_names_the_line(cli, tmp_path, monkeypatch):
     """UTF-8 rows first (more than the first block), then a row in GB18030: refused whole,
     naming that row's line; the store untouched."""
-    monkeypatch.setattr("zhaoshang_cli.io.importers.rows.BLOCK", 4096)
+    monkeypatch.setattr("zhaoshang_cli.io.importers.inputs.BLOCK", 4096)
     batch = tmp_path / "mixed.jsonl"
     good = jsonl_rows(n=900).encode("utf-8")
     bad = json.dumps({"title": "武清区招商推介会", "region": "武清", "date": "2025-07-01"}, ensure_ascii=False)

@@ -11,7 +11,7 @@ import pytest
 
 from zhaoshang_cli.domain.kind import Pipeline
 from zhaoshang_cli.domain.lead import PIPELINE
-from zhaoshang_cli.service.imports import status_regresses
+from zhaoshang_cli.service.import_merge import status_regresses
 
 pytestmark = pytest.mark.backends
 

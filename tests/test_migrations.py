@@ -29,9 +29,17 @@ EXPECTED = {"a1": ("【武清招商】武清开发区新引进项目", "项目�
             "l1": ("天津瑞拓精密机械有限公司", "contacted", [(None, "new"), ("new", "contacted")])}
 
 
+def _copy_store(version: str, to: Path) -> None:
+    """A checkout's folders take the umask's modes; the tool makes a store's side folders
+    private, and doctor rightly flags one that others may write, so the copy is made private."""
+    shutil.copytree(FIXTURES / "stores" / version, to)
+    for folder in [to, *(p for p in to.rglob("*") if p.is_dir())]:
+        folder.chmod(0o700)
+
+
 @pytest.mark.parametrize("version", VERSIONS)
 def test_a_store_of_each_earlier_version_reads_migrates_and_says_which_it_has(tmp_path, version):
-    shutil.copytree(FIXTURES / "stores" / version, tmp_path / "store")
+    _copy_store(version, tmp_path / "store")
     cli = Cli(tmp_path / "store" / "zhaoshang.json")
     said = cli("doctor")
     assert "migrations not applied yet" in said.stdout and "0 error(s)" in said.stderr

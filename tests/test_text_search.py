@@ -123,12 +123,12 @@ def test_a_limited_sorted_search_gives_what_searching_every_row_gives(tmp_path, 
     two kinds at once, a segment without a digest or a test on documents."""
     from zhaoshang_cli.domain import sorting
     from zhaoshang_cli.domain.regions import table
-    from zhaoshang_cli.storage.tinydb import engine
+    from zhaoshang_cli.storage.tinydb import engine, text_search
 
     monkeypatch.setattr("zhaoshang_cli.storage.tinydb.segments.SIZE", 64)  # many segments
-    monkeypatch.setattr(engine, "_BAND", 16)
-    monkeypatch.setattr(engine, "_BAND_PER_LIMIT", 4)
-    monkeypatch.setattr(engine, "_FIRST_RUN", 2)
+    monkeypatch.setattr(text_search, "_BAND", 16)
+    monkeypatch.setattr(text_search, "_BAND_PER_LIMIT", 4)
+    monkeypatch.setattr(text_search, "_FIRST_RUN", 2)
     rng = random.Random(11)
     backend = TinyDBBackend(tmp_path / "z.json", keep_backups=1)
     articles = []

@@ -1,16 +1,9 @@
 import pytest
 
+from zhaoshang_cli.domain.amounts import Amount, format_amount, parse_amount, parse_amount_fields
+from zhaoshang_cli.domain.contacts import parse_email, parse_phone
 from zhaoshang_cli.domain.lead import LEAD
-from zhaoshang_cli.domain.values import (
-    Amount,
-    format_amount,
-    parse_amount,
-    parse_amount_fields,
-    parse_email,
-    parse_phone,
-    parse_source,
-    parse_suggested,
-)
+from zhaoshang_cli.domain.values import parse_source, parse_suggested
 from zhaoshang_cli.errors import FieldError
 from zhaoshang_cli.io.masking import mask_email, mask_in_text, mask_phone, quoted
 

@@ -163,7 +163,7 @@ def _formats(ctx: Any, param: Any, incomplete: str) -> list[str]:
     name = ctx.command.name
     choices: tuple[str, ...]
     if name == "import":
-        from ..io.importers.rows import FORMATS as choices
+        from ..io.importers.inputs import FORMATS as choices
     elif name == "report":
         from ..io.exporters.report import FORMATS as choices
     else:

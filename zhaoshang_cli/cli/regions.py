@@ -18,7 +18,7 @@ def regions(
         "--in", metavar="REGION", help="Settle a name found in several places (default: the home region).")] = None,
     fmt: Annotated[str, typer.Option("--format", "-f", help="table or json.")] = "table",
 ) -> None:
-    from ..domain.regions import AmbiguousRegion
+    from ..domain.region_lookup import AmbiguousRegion
     from ..io import exporters, views
     from ..service import regions as lookup
 

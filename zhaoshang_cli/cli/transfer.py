@@ -96,10 +96,11 @@ def import_records(
 ) -> None:
     from itertools import chain
 
-    from ..io.importers.rows import open_input
+    from ..io.importers.inputs import open_input
     from ..service import imports
+    from ..service.import_prepare import ImportOptions
 
-    options = imports.ImportOptions(
+    options = ImportOptions(
         kind=common.kind_arg(kind) if kind else None,
         on_conflict=_choice("on-conflict", on_conflict, imports.CONFLICT_POLICIES),
         skip_invalid=skip_invalid, dry_run=dry_run, allow_status_regression=allow_status_regression,
@@ -125,13 +126,14 @@ def import_page(
     dry_run: Annotated[bool, typer.Option("--dry-run", help="Parse and report; write nothing.")] = False,
     within: common.In = None,
 ) -> None:
+    from ..io.importers.inputs import Chunk
     from ..io.importers.page import page_files, page_rows
-    from ..io.importers.rows import Chunk
     from ..service import imports
+    from ..service.import_prepare import ImportOptions
 
     context = common.region_context(ctx, within)
-    options = imports.ImportOptions(on_conflict=_choice("on-conflict", on_conflict, imports.CONFLICT_POLICIES),
-                                    dry_run=dry_run, region_context=context)
+    options = ImportOptions(on_conflict=_choice("on-conflict", on_conflict, imports.CONFLICT_POLICIES),
+                            dry_run=dry_run, region_context=context)
     rows: list[Any] = []
     pages = skipped = 0
     for path in page_files(paths):

@@ -239,7 +239,7 @@ def register(kind: Kind) -> Kind:
     amounts = [f for f in kind.fields if f.type == "amount" and f.part_of is None]
     parts = {f.name: f.type for f in kind.fields if f.part_of == "amount"}
     if amounts and ([f.name for f in amounts] != ["amount"] or parts != _AMOUNT_PARTS):
-        # an amount keeps its range, currency and approximation (values.Amount) in these fields
+        # an amount keeps its range, currency and approximation (amounts.Amount) in these fields
         raise ValueError(f"kind {kind.name}: an amount is the field 'amount' with its parts {_AMOUNT_PARTS}")
     KINDS[kind.name] = kind
     _BY_PREFIX[kind.prefix] = kind
@@ -340,7 +340,7 @@ def _region_name(code: str) -> str | None:
 
 @lru_cache(maxsize=1)
 def _default_currency() -> str:
-    from .values import DEFAULT_CURRENCY
+    from .amounts import DEFAULT_CURRENCY
 
     return DEFAULT_CURRENCY
 

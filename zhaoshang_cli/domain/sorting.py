@@ -81,7 +81,7 @@ def _amount(kind: Kind, doc: Mapping[str, Any]) -> Any:
 
 
 def _currency_rank(kind: Kind, doc: Mapping[str, Any]) -> int:
-    from .values import CURRENCIES, DEFAULT_CURRENCY
+    from .amounts import CURRENCIES, DEFAULT_CURRENCY
 
     if _amount(kind, doc) is None:
         return len(CURRENCIES)

@@ -15,7 +15,7 @@ from typing import Any
 from .. import messages
 from ..errors import FieldError, RecordInvalid, UserError
 from ..patterns import lazy
-from . import dates, regions, values
+from . import amounts, contacts, dates, regions, values
 from .body import RawBody
 from .kind import Field, Kind, is_empty
 
@@ -98,7 +98,7 @@ def _history_parser(kind: Kind, spec: Field) -> Parser:
 
 
 _SIMPLE: dict[str, Callable[[Any, str], Any]] = {
-    "url": values.parse_url, "phone": values.parse_phone, "email": values.parse_email,
+    "url": values.parse_url, "phone": contacts.parse_phone, "email": contacts.parse_email,
     "tags": values.parse_tags, "source": values.parse_source, "notes": _parse_notes,
 }
 
@@ -174,7 +174,7 @@ def validate(kind: Kind, given: Mapping[str, Any], *, partial: bool = False, def
             errors.append(FieldError("region_code", code, messages.REGION_CODE_UNKNOWN.format(value=code)))
     if _has_amount(kind):
         try:
-            doc.update(values.parse_amount_fields(given))
+            doc.update(amounts.parse_amount_fields(given))
         except FieldError as exc:
             errors.append(exc)
     for name, key, parse in _compiled(kind):

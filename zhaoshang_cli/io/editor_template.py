@@ -147,8 +147,8 @@ def changes(filled: Filled, before: Mapping[str, str], body_before: str | None) 
 def texts(kind: Kind, record: Mapping[str, Any]) -> dict[str, str]:
     """A stored record (public form) as the text of each template field, in a form each
     field's option reads back: a zone by its name, an amount as 1.2亿元, tags with commas."""
+    from ..domain.amounts import amount_text
     from ..domain.regions import table
-    from ..domain.values import amount_text
 
     found: dict[str, str] = {}
     for spec in fields(kind):

@@ -50,7 +50,7 @@ _TO_ASCII = {c: c - 0xFEE0 for c in range(0xFF01, 0xFF5F)}
 
 
 def mask_phone(phone: str) -> str:
-    """A stored phone (values.parse_phone): 138****5678, 022-****5678, 400-***-1234; an
+    """A stored phone (contacts.parse_phone): 138****5678, 022-****5678, 400-***-1234; an
     extension is left out."""
     if not phone:
         return ""

@@ -49,7 +49,7 @@ def statuses(typed: str) -> list[tuple[str, str]]:
 
 
 def region_names(typed: str) -> list[str]:
-    """Region and zone names ``typed`` may become: by prefix, pinyin or initials (domain/regions.py)."""
+    """Region and zone names ``typed`` may become: by prefix, pinyin or initials (domain/region_lookup.py)."""
     from ..domain.regions import table
 
     return table().completions(typed.strip())

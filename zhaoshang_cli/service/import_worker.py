@@ -31,7 +31,8 @@ from ..domain.body import RawBody, text_literal
 from ..domain.kind import KINDS
 from ..domain.search import planes
 from ..errors import UserError
-from ..io.importers.rows import Chunk, SourceRow
+from ..io.importers.inputs import Chunk
+from ..io.importers.rows import SourceRow
 
 PARALLEL_BYTES = 32 << 20  # below this, a second process costs more than it saves
 AHEAD = 2  # results the second process may have sent and this one not yet read
@@ -76,7 +77,7 @@ def _pack(prepared: list[Any], share: float) -> tuple[list[tuple[Any, ...]], lis
 
 
 def _unpack(records: list[tuple[Any, ...]], view: memoryview) -> list[Any]:
-    from .imports import Prepared
+    from .import_prepare import Prepared
 
     at = 0
     prepared = []

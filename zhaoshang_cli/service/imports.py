@@ -6,7 +6,7 @@ are stored (the storage keeps them out of memory until the commit), and the next
 All-or-nothing by default: if any row is invalid nothing is saved, and every bad row is
 reported as ``FILE:LINE: field: message``.  Idempotent: each record has a natural key
 (its kind says which), and a record already stored is skipped, updated or an error as
-``on_conflict`` says.  An update merges (see ``_merged``): only what the row gives
+``on_conflict`` says.  An update merges (import_merge.py): only what the row gives
 changes, notes and history are never lost, and a row that changes nothing is
 "unchanged"; the rows for one stored record are merged first and settled once at the end.
 An update never moves a record backwards on its kind's pipeline, or out of a closed status
@@ -20,43 +20,22 @@ import gc
 from collections.abc import Callable, Iterable, Iterator
 from contextlib import contextmanager
 from dataclasses import dataclass, field
-from datetime import datetime
-from functools import cache, lru_cache
-from pathlib import PurePath
 from typing import Any
 
 from .. import messages
-from ..domain import dates, versions
+from ..domain import dates
 from ..domain import validate as validation
 from ..domain.body import text_of
-from ..domain.kind import KINDS, Kind, Pipeline, is_empty, kind_named, record_id
-from ..errors import FieldError, RecordInvalid, UserError
-from ..io.importers import columns
-from ..io.importers.rows import Chunk, SourceRow
+from ..domain.kind import KINDS, Kind, record_id
+from ..errors import UserError
+from ..io.importers.inputs import Chunk
 from ..storage.base import Backend, Writer, next_number
-from .records import move_entry, refuse_taken_key, source_problem
+from .import_merge import _file_name, _merged, _settled, status_regresses
+from .import_prepare import ImportOptions, Prepared, Ready, prepare
+from .records import refuse_taken_key, source_problem
 
 CONFLICT_POLICIES = ("skip", "update", "error")
 EXTRA_POLICIES = ("keep", "ignore", "error")
-
-
-@dataclass
-class ImportOptions:
-    kind: Kind | None = None
-    on_conflict: str = "skip"
-    skip_invalid: bool = False
-    dry_run: bool = False
-    extra: str = "keep"
-    region_context: str | None = None  # --in or the home region: names are read inside it first
-    allow_status_regression: bool = False  # an update may move a record back, or out of a closed status
-
-
-@dataclass
-class Prepared:
-    row: SourceRow
-    kind: Kind
-    doc: dict[str, Any]
-    number: int | None = None
 
 
 @dataclass
@@ -86,157 +65,6 @@ class _Rollback(Exception):
     pass
 
 
-# -- one row -------------------------------------------------------------------------------
-def _guess_kind(fields: Iterable[str]) -> Kind:
-    """The kind whose own fields (those no other kind has) the row uses most; the first kind
-    (articles) when it uses none."""
-    return _guessed(frozenset(fields), tuple(KINDS.values()))
-
-
-@lru_cache(maxsize=256)
-def _guessed(present: frozenset[str], kinds: tuple[Kind, ...]) -> Kind:
-    best, score = kinds[0], 0
-    for kind in kinds:
-        own = {f.name for f in kind.fields} - {f.name for k in kinds if k is not kind for f in k.fields}
-        hits = len(present & own)
-        if hits > score:
-            best, score = kind, hits
-    return best
-
-
-def _context(given: dict[str, Any]) -> str | None:
-    """The region the province and city columns name; a city outside its province is an error."""
-    from ..domain.regions import table
-
-    code = None
-    for key in columns.CONTEXT_COLUMNS:
-        value = given.pop(key, None)
-        if not is_empty(value):
-            inner = table().resolve(str(value), code, field_name=key).code
-            _check_within(code, inner, key, value)
-            code = inner
-    return code
-
-
-def _check_within(outer: str | None, inner: str | None, name: str, value: Any) -> None:
-    from ..domain.regions import table
-
-    if outer and inner and not table().contains(outer, inner):
-        raise UserError(messages.REGION_NOT_IN.format(field=name, child=value, parent=table().full_name(outer),
-                                                      hint=""))
-
-
-def _timestamp(name: str, value: Any) -> str:
-    try:
-        return datetime.fromisoformat(str(value)).isoformat()
-    except ValueError:
-        raise FieldError(name, value, messages.TIMESTAMP_INVALID.format(value=value)) from None
-
-
-class ColumnMap:
-    """Column header → field, worked out once per distinct header row."""
-
-    def __init__(self) -> None:
-        self._cache: dict[tuple[str, ...], list[tuple[str, str | None]]] = {}
-
-    def __call__(self, keys: tuple[str, ...]) -> list[tuple[str, str | None]]:
-        found = self._cache.get(keys)
-        if found is None:
-            found = self._cache[keys] = [(key, columns.field_for(key)) for key in keys]
-        return found
-
-
-def prepare_row(row: SourceRow, options: ImportOptions, unknown: set[str], column_map: ColumnMap) -> Prepared:
-    """Map columns, pick the kind and validate; raises RecordInvalid or UserError."""
-    if row.problem:
-        raise UserError(row.problem)
-    given: dict[str, Any] = {}
-    extras: dict[str, Any] = {}
-    data = row.data
-    for key, name in column_map(tuple(data)):
-        value = data[key]
-        if name is None:
-            if value is not None and value != "":
-                extras[str(key)] = value
-        elif (value is not None and value != "") or name not in given:
-            given[name] = value
-    kept = given.pop("extra", None)  # the extra columns of an exported record
-    kind = options.kind
-    declared = given.pop("kind", None) or row.kind
-    if kind is None and not is_empty(declared):
-        kind = kind_named(str(declared))
-    if kind is None:
-        kind = _guess_kind([k for k, v in given.items() if v is not None and v != ""])
-    number = None
-    ident = given.pop("id", None)
-    if not is_empty(ident):
-        text = str(ident).strip().lower()
-        if text[:1] == kind.prefix and text[1:].isdigit() and int(text[1:]) > 0:
-            number = int(text[1:])
-        else:
-            extras["id"] = ident
-    stamps = {}
-    for name in ("created_at", "updated_at"):
-        value = given.pop(name, None)
-        if not is_empty(value):
-            stamps[name] = _timestamp(name, value)
-    for name in [n for n in given if n not in _known(kind)]:
-        value = given.pop(name)  # a field of another kind is unknown to this one
-        if not is_empty(value):
-            extras[name] = value
-    if extras:
-        unknown.update(extras)
-        if options.extra == "error":
-            raise UserError(messages.EXTRA_COLUMNS.format(columns=", ".join(extras)))
-        if options.extra == "ignore":
-            extras = {}
-    if isinstance(kept, dict):
-        extras = {**kept, **extras}
-    if extras:
-        given["extra"] = {k: v if isinstance(v, (str, int, float, bool, list, dict)) else str(v)
-                          for k, v in extras.items()}
-    parents = _context(given) if "province" in given or "city" in given else None
-    doc = validation.validate(kind, given, region_context=parents or options.region_context,
-                              defaults=False)  # defaults are added on insert
-    if parents:
-        _check_within(parents, doc.get("region_code"), "region", given.get("region") or given.get("region_code"))
-    doc.update(stamps)
-    return Prepared(row, kind, doc, number)
-
-
-_NOT_FIELDS = (*columns.CONTEXT_COLUMNS, "region_code", "zone", "extra")
-
-
-@cache
-def _known(kind: Kind) -> frozenset[str]:
-    """The names a row for ``kind`` may give: its fields, and the columns read with them."""
-    return frozenset([f.name for f in kind.fields] + list(_NOT_FIELDS))
-
-
-Ready = tuple[list[Prepared], list[str], int, dict[str, list[str]]]  # records, errors, invalid rows, unknown columns
-
-
-def prepare(rows: Iterable[SourceRow], options: ImportOptions) -> Ready:
-    """One chunk's rows validated: the prepared records, ``FILE:LINE: message`` for each
-    problem, how many rows were refused, the unknown columns of each file."""
-    prepared: list[Prepared] = []
-    errors: list[str] = []
-    invalid = 0
-    unknown_by_file: dict[str, set[str]] = {}
-    column_map = ColumnMap()
-    for row in rows:
-        unknown = unknown_by_file.setdefault(row.file, set())
-        try:
-            prepared.append(prepare_row(row, options, unknown, column_map))
-        except RecordInvalid as exc:
-            errors += [f"{row.where}: {e.message}" for e in exc.errors]
-            invalid += 1
-        except UserError as exc:
-            errors.append(f"{row.where}: {exc.message}")
-            invalid += 1
-    return prepared, errors, invalid, {file: sorted(cols) for file, cols in unknown_by_file.items() if cols}
-
-
 def _prepared(chunks: Iterable[Chunk], options: ImportOptions, size: int) -> Iterator[tuple[Ready, int]]:
     """Each chunk's prepared records and the input bytes it took: from a second process for a
     big input (import_worker.py; started now, before the store is locked), else here."""
@@ -245,90 +73,6 @@ def _prepared(chunks: Iterable[Chunk], options: ImportOptions, size: int) -> Ite
     if import_worker.worth_it(size):
         return import_worker.Worker(chunks, lambda rows: prepare(rows, options))  # type: ignore[return-value]
     return ((prepare(chunk.rows, options), chunk.consumed) for chunk in chunks)
-
-
-# -- the batch -----------------------------------------------------------------------------
-_STAMPS = ("created_at", "updated_at")
-
-
-def _merged(kind: Kind, old: dict[str, Any], given: dict[str, Any]) -> dict[str, Any]:
-    """``old`` with the fields ``given`` has (its timestamps aside).
-
-    Notes and history are merged, never replaced: a note whose text is already there and a
-    history entry already there (or a second creation entry) are not added again; new ones
-    follow the old ones in time order.  A value given replaces its parts too (a new amount
-    without a range drops the old upper end).
-    """
-    replaced = validation.with_parts(kind, given)
-    new = {k: v for k, v in old.items() if k in given or k not in replaced}
-    if "region_code" in given and "zone" not in given:  # a new region leaves the old zone
-        new.pop("zone", None)
-    for key, value in given.items():
-        if key in _STAMPS:
-            continue
-        if key == "notes":
-            value = _appended(old.get("notes", []), value, lambda n: n["text"])
-        elif key == "history":
-            value = _appended(old.get("history", []), value, _history_key)
-        elif key == "extra":
-            value = {**old.get("extra", {}), **value}
-        new[key] = value
-    return new
-
-
-def _history_key(entry: dict[str, str]) -> Any:
-    return "created" if "from" not in entry else tuple(sorted(entry.items()))
-
-
-def _appended(stored: list[dict[str, str]], given: list[dict[str, str]],
-              key: Callable[[dict[str, str]], Any]) -> list[dict[str, str]]:
-    known = {key(e) for e in stored}
-    fresh = [e for e in given if key(e) not in known]
-    return list(stored) + sorted(fresh, key=lambda e: e.get("at", ""))
-
-
-def status_regresses(pipeline: Pipeline, old: str | None, new: str | None) -> bool:
-    """Whether a move from ``old`` to ``new`` leaves a closed status (to any other) or goes
-    to an earlier stage of the pipeline's path."""
-    if not old or not new or old == new:
-        return False
-    if old in pipeline.closed:
-        return True
-    path = pipeline.path
-    return old in path and new in path and path.index(new) < path.index(old)
-
-
-def _file_name(file: str) -> str:
-    """How a history entry names the file an import read: its name without the folders
-    (``<stdin>`` as it is)."""
-    return PurePath(file).name or file
-
-
-def _settled(kind: Kind, stored: dict[str, Any], new: dict[str, Any], stored_body: str | None,
-             now: str, file: str | None = None) -> dict[str, Any] | None:
-    """A stored document updated to ``new`` (the merge of the rows for it), or None when
-    nothing changed.  A new status is appended to the history as one move made by the import
-    from ``file`` (unless the merged history already ends with the move to it); ``created_at``
-    is kept and ``updated_at`` is ``now``."""
-    if "body" in new and text_of(new["body"]) == stored_body:
-        del new["body"]
-    status, history = new.get("status"), new.get("history") or []
-    if kind.pipeline and status and status != stored.get("status") and not (history and history[-1]["to"] == status):
-        start = stored.get("status", kind.pipeline.start)
-        entry = move_entry(start, status, at=now, source="import")
-        if file:
-            entry["file"] = file
-        new["history"] = history + [entry]
-
-    def compared(doc: dict[str, Any]) -> dict[str, Any]:
-        return {k: v for k, v in doc.items() if k not in _STAMPS and k != "body"}
-
-    if "body" not in new and compared(new) == compared(stored):
-        return None
-    new.setdefault("created_at", now)
-    new["updated_at"] = now
-    versions.stamp(kind, stored, new, body_changed="body" in new)
-    return new
 
 
 @contextmanager

@@ -15,10 +15,10 @@ from functools import lru_cache
 from typing import Any
 
 from .. import messages
+from ..domain.amounts import CURRENCIES, DEFAULT_CURRENCY
 from ..domain.dates import period_name
 from ..domain.kind import KINDS, Kind, Pipeline
 from ..domain.regions import table
-from ..domain.values import CURRENCIES, DEFAULT_CURRENCY
 from ..storage.base import Backend, Filters, Query
 from .groupings import GROUPINGS, grouping_label, groupings  # noqa: F401  (--by)
 

@@ -8,8 +8,8 @@ from __future__ import annotations
 from typing import Any, TextIO
 
 from ... import messages
+from ...domain.amounts import CURRENCY_UNITS, Amount
 from ...domain.kind import KINDS, Field, Kind
-from ...domain.values import CURRENCY_UNITS, Amount
 from .. import terminal
 from ..safe_text import inert
 

@@ -11,8 +11,8 @@ from __future__ import annotations
 from typing import Any, TextIO
 
 from ... import messages
+from ...domain.amounts import CURRENCY_UNITS, format_amount
 from ...domain.kind import KINDS
-from ...domain.values import CURRENCY_UNITS, format_amount
 from ...service.reports import Counts, FollowUps, Report
 from ..safe_text import inert
 

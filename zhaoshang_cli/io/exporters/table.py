@@ -11,9 +11,9 @@ from collections.abc import Iterable, Iterator
 from typing import Any, TextIO
 
 from ... import messages
+from ...domain.amounts import amount_text
 from ...domain.kind import KINDS, Kind
 from ...domain.kind import Column as KindColumn
-from ...domain.values import amount_text
 from .. import grid
 from ..safe_text import inert
 from . import value_of

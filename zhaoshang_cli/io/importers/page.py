@@ -27,7 +27,8 @@ from ... import messages
 from ...domain.hanzi import simplified
 from ...errors import UserError
 from .encoding import decode
-from .rows import SourceRow, read_input
+from .inputs import read_input
+from .rows import SourceRow
 
 PAGE_SUFFIXES = (".txt", ".html", ".htm", ".text")
 _LABELS = {

@@ -25,7 +25,8 @@ from typing import Any
 from ... import messages
 from ...errors import UserError, optional
 from .columns import field_for
-from .rows import OLE2_SIGNATURE, ZIP_SIGNATURE, SourceRow, sheet_row
+from .inputs import OLE2_SIGNATURE, ZIP_SIGNATURE
+from .rows import SourceRow, sheet_row
 from .xlsx_extent import MAX_CELLS, column_letters, extent
 
 HEADER_SEARCH = 10

@@ -5,19 +5,9 @@ imported only here, when a URL is used; without it the user is told how to insta
 
 Every ``reading()`` is one REPEATABLE READ, READ ONLY transaction (a consistent snapshot,
 as the TinyDB store's shared lock gives); every ``writing()`` one READ COMMITTED
-transaction that commits all or nothing.  The database does the concurrency:
-
-* IDs: ``zs_counters`` holds the next number per prefix.  A writer that inserts records of a
-  kind, or looks up natural keys to decide whether to insert, first locks that kind's
-  counter row (``SELECT … FOR UPDATE``) and holds it to its commit, so a number is issued
-  once and a duplicate check cannot race another writer's insert: two imports of the same
-  file run one after the other for that kind, and the second finds the first's records.
-  The unique index on each table's ``key_hash`` stands behind it: no two records with the
-  same natural key, whatever a writer does.
-* A record a writer reads (``get``) is locked (``SELECT … FOR UPDATE``) until its commit:
-  two people moving the same lead at once are served one after the other, and the second
-  move is appended to a history that already holds the first.
-* Waiting for a lock is bounded by ``--lock-timeout`` (PostgreSQL's ``lock_timeout``).
+transaction that commits all or nothing; the database does the concurrency (see
+transaction.py).  Waiting for a lock is bounded by ``--lock-timeout`` (PostgreSQL's
+``lock_timeout``).  The tables are made, and brought up to date, here (``init``).
 
 Errors the server reports (connection refused, authentication, missing rights, a lock
 not granted in time) become one line (StoreError), never a traceback.
@@ -28,7 +18,6 @@ from __future__ import annotations
 import re
 from collections.abc import Iterator, Mapping, Sequence
 from contextlib import contextmanager
-from dataclasses import dataclass, field
 from typing import Any
 from urllib.parse import urlsplit, urlunsplit
 
@@ -36,15 +25,13 @@ import orjson
 
 from ... import messages
 from ...domain import dates
-from ...domain.body import RawBody
-from ...domain.kind import KINDS, Kind, kind_of_id, record_id
-from ...domain.search import pieces
+from ...domain.kind import KINDS, Kind
 from ...errors import StoreError, UserError, optional
-from ..base import BackupInfo, Finding, Query, Record, SyncState, new_document, next_number, split_id
+from ..base import BackupInfo, Finding
 from ..migrations import pending, unknown
 from . import schema
-from .query import Runner
-from .schema import COUNTERS, META, SETTINGS, quoted, table_name
+from .schema import META, SETTINGS, quoted, table_name
+from .transaction import Reader, State, Writer, _state, row_cells, row_names
 
 _SCHEMA_LOCK = 0x7A68_6173  # pg_advisory_xact_lock key serialising schema changes ("zhas")
 
@@ -65,244 +52,6 @@ def safe_url(url: str) -> str:
     user = parts.username or ""
     netloc = f"{user}:***@{host}" + (f":{parts.port}" if parts.port else "")
     return urlunsplit((parts.scheme, netloc, parts.path, parts.query, parts.fragment))
-
-
-# -- the stored form of a record -------------------------------------------------------------
-def _unplaned(low: bytes, high: bytes) -> str:
-    data = bytearray(len(low) * 2)
-    data[0::2] = low
-    data[1::2] = high
-    return data.decode("utf-16-le", "surrogatepass")
-
-
-def _body_cells(body: Any) -> tuple[str, str]:
-    """(the body as a JSON string literal, its searched form: casefolded)."""
-    if isinstance(body, RawBody):
-        literal = bytes(body.literal).decode("utf-8")
-        folded = _unplaned(*body.planes) if body.planes is not None else body.text().casefold()
-    else:
-        literal = orjson.dumps(body).decode("utf-8")
-        folded = body.casefold()
-    return literal, schema.search_text([folded])
-
-
-def _doc_text(doc: Mapping[str, Any]) -> str:
-    try:
-        return orjson.dumps(doc).decode("utf-8")
-    except orjson.JSONEncodeError as exc:
-        raise StoreError(messages.STORE_VALUE_UNSTORABLE.format(reason=exc)) from None
-
-
-def row_cells(kind: Kind, doc: Mapping[str, Any]) -> list[Any]:
-    """doc, natural_key, key_hash, search, created_at, updated_at and the field columns."""
-    key, digest = schema.key_cells(kind, doc)
-    return [_doc_text(doc), key, digest, schema.search_text(list(pieces(kind, doc))),
-            schema.stamp(doc.get("created_at")), schema.stamp(doc.get("updated_at")), *schema.cells(kind, doc)]
-
-
-def row_names(kind: Kind) -> list[str]:
-    return ["doc", "natural_key", "key_hash", "search", "created_at", "updated_at",
-            *(quoted(c.name) for c in schema.columns(kind))]
-
-
-# -- the state of a database -------------------------------------------------------------------
-@dataclass
-class State:
-    schema: int | None  # None: no zhaoshang tables yet
-    layouts: dict[str, str] = field(default_factory=dict)  # kind name → its table's layout
-    trgm: str | None = None  # the schema holding pg_trgm, when installed
-    applied: list[str] = field(default_factory=list)  # the named migrations it has
-    recorded: bool = False  # …as rows of zs_meta (else read from what it holds)
-
-    def ready(self, kind: Kind) -> bool:
-        return self.layouts.get(kind.name) == schema.layout(kind)
-
-
-def _state(conn: Any) -> State:
-    found = conn.execute("SELECT to_regclass(%s) IS NOT NULL", [META]).fetchone()[0]
-    trgm = conn.execute("SELECT n.nspname FROM pg_extension e JOIN pg_namespace n ON n.oid = e.extnamespace "
-                        "WHERE e.extname = 'pg_trgm'").fetchone()
-    if not found:
-        return State(None, trgm=trgm[0] if trgm else None)
-    rows = dict(conn.execute(f"SELECT key, value FROM {META}").fetchall())
-    try:
-        version = int(rows.get("schema", ""))
-    except ValueError:
-        raise StoreError(messages.PG_SCHEMA_DAMAGED.format(value=rows.get("schema"))) from None
-    layouts = {k.removeprefix("layout:"): v for k, v in rows.items() if k.startswith("layout:")}
-    applied = [k.removeprefix("migration:") for k in rows if k.startswith("migration:")]
-    recorded = bool(applied)
-    if not recorded:  # a store set up before migrations had names
-        applied = [*schema.FIRST_NAMED, *(["store_identity"] if "id" in rows else [])]
-    return State(version, layouts, trgm[0] if trgm else None, applied, recorded)
-
-
-class Reader:
-    """Read access inside one transaction (see storage/base.py)."""
-
-    def __init__(self, conn: Any, state: State):
-        self.conn = conn
-        self.state = state
-        self.runner = Runner(conn, state.ready)
-
-    def select(self, query: Query) -> Iterator[Record]:
-        return self.runner.select(query)
-
-    def count(self, query: Query) -> int:
-        return self.runner.count(query)
-
-    def _lock(self) -> str:
-        return ""
-
-    def get(self, record_id: str, with_body: bool = True) -> Record:
-        kind, number = split_id(record_id)
-        if self.state.ready(kind):
-            body = ", body::text" if with_body and kind.has_body else ""
-            row = self.conn.execute(f"SELECT doc::text{body} FROM {quoted(table_name(kind))} WHERE number = %s"
-                                    f"{self._lock()}", [number]).fetchone()
-            if row is not None:
-                text = orjson.loads(row[1]) if body and row[1] is not None else None
-                return Record(kind, number, orjson.loads(row[0]), text)
-        raise UserError(messages.RECORD_NOT_FOUND.format(id=record_id))
-
-    def find_key(self, kind: Kind, key: tuple[str, ...]) -> int | None:
-        return self._find(kind, [key]).get(key)
-
-    def _find(self, kind: Kind, keys: Sequence[tuple[str, ...]]) -> dict[tuple[str, ...], int]:
-        if not keys or not self.state.ready(kind):
-            return {}
-        by_digest = {schema.key_digest(k): k for k in keys}
-        found: dict[tuple[str, ...], int] = {}
-        sql = f"SELECT number, natural_key, key_hash FROM {quoted(table_name(kind))} WHERE key_hash = ANY(%s)"
-        for number, text, digest in self.conn.execute(sql, [list(by_digest)]):
-            key = by_digest.get(bytes(digest))
-            if key is not None and text == schema.key_text(key):
-                found[key] = number
-        return found
-
-    def sync_state(self) -> SyncState:
-        if self.state.schema is None:
-            return SyncState()
-        rows = dict(self.conn.execute(f"SELECT key, value FROM {META} WHERE key = 'id' OR key LIKE 'synced:%'"))
-        store = rows.pop("id", None)
-        return SyncState(store, {k.removeprefix("synced:"): v for k, v in rows.items()})
-
-    def counters(self) -> dict[str, int]:
-        found = {k.prefix: 1 for k in KINDS.values()}
-        if self.state.schema is not None:
-            found.update(dict(self.conn.execute(f"SELECT prefix, next FROM {COUNTERS}").fetchall()))
-        return found
-
-
-class Writer(Reader):
-    """A write transaction: the records it reads are locked until it commits."""
-
-    def __init__(self, conn: Any, state: State):
-        super().__init__(conn, state)
-        self.next: dict[str, int] = {}       # the counters of the kinds this transaction holds
-        self.saved: dict[str, int] = {}      # …as they were when locked
-        self.changed = False
-
-    def _lock(self) -> str:
-        return " FOR UPDATE"
-
-    def _hold(self, kind: Kind) -> None:
-        """Lock a kind's ID counter to the commit: numbers and key checks are this writer's."""
-        if kind.prefix in self.next:
-            return
-        self.conn.execute(f"INSERT INTO {COUNTERS} (prefix, next) VALUES (%s, 1) ON CONFLICT DO NOTHING",
-                          [kind.prefix])
-        [number] = self.conn.execute(f"SELECT next FROM {COUNTERS} WHERE prefix = %s FOR UPDATE",
-                                     [kind.prefix]).fetchone()
-        self.next[kind.prefix] = self.saved[kind.prefix] = number
-
-    def counters(self) -> dict[str, int]:
-        return {**super().counters(), **self.next}
-
-    def find_key(self, kind: Kind, key: tuple[str, ...]) -> int | None:
-        return self.find_keys(kind, [key]).get(key)
-
-    def find_keys(self, kind: Kind, keys: Sequence[tuple[str, ...]]) -> dict[tuple[str, ...], int]:
-        self._hold(kind)
-        return self._find(kind, keys)
-
-    def insert(self, kind: Kind, docs: Sequence[dict[str, Any]], numbers: Sequence[int | None] | None = None,
-               now: str | None = None) -> list[int]:
-        if not docs:
-            return []
-        self._hold(kind)
-        now = now or dates.now_iso()
-        rows, used = [], []
-        for i, doc in enumerate(docs):
-            number = next_number(self.next, kind, numbers[i] if numbers else None)
-            doc = new_document(doc, now)
-            body = doc.pop("body", None)
-            row = [number, *row_cells(kind, doc)]
-            if kind.has_body:
-                row += list(_body_cells(body)) if body else [None, None]
-            rows.append(row)
-            used.append(number)
-        names = ["number", *row_names(kind)] + (["body", "body_search"] if kind.has_body else [])
-        table = quoted(table_name(kind))
-        if len(rows) > 20:
-            with self.conn.cursor() as cursor:
-                with cursor.copy(f"COPY {table} ({', '.join(names)}) FROM STDIN") as copy:
-                    for row in rows:
-                        copy.write_row(row)
-        else:
-            marks = ", ".join(["%s"] * len(names))
-            with self.conn.cursor() as cursor:
-                cursor.executemany(f"INSERT INTO {table} ({', '.join(names)}) VALUES ({marks})", rows)
-        self.changed = True
-        return used
-
-    def update(self, kind: Kind, number: int, doc: dict[str, Any]) -> None:
-        new = dict(doc)
-        body = new.pop("body", None)
-        names = row_names(kind)
-        values = row_cells(kind, new)
-        if kind.has_body and (body or "body" in doc):
-            names += ["body", "body_search"]
-            values += list(_body_cells(body)) if body else [None, None]
-        sets = ", ".join(f"{name} = %s" for name in names)
-        found = self.conn.execute(f"UPDATE {quoted(table_name(kind))} SET {sets} WHERE number = %s",
-                                  [*values, number]).rowcount if self.state.ready(kind) else 0
-        if not found:
-            raise UserError(messages.RECORD_NOT_FOUND.format(id=record_id(kind, number)))
-        self.changed = True
-
-    def remove(self, kind: Kind, numbers: Sequence[int]) -> None:
-        if numbers and self.state.ready(kind):
-            self.conn.execute(f"DELETE FROM {quoted(table_name(kind))} WHERE number = ANY(%s)", [list(numbers)])
-            self.changed = True
-
-    def checkpoint(self) -> None:
-        """Nothing to do: the server keeps the transaction's work, invisible to others until the commit."""
-
-    def keep_counters(self, counters: Mapping[str, int]) -> None:
-        """Raise the next numbers to at least ``counters`` (a copy keeps the IDs its source issued)."""
-        for prefix, number in counters.items():
-            kind = kind_of_id(prefix + "1")
-            if kind is None:
-                continue
-            self._hold(kind)
-            if number > self.next[prefix]:
-                self.next[prefix] = number
-
-    def mark_identified(self) -> None:
-        """(writing() gives a store of before ids one as it begins.)"""
-
-    def mark_synced(self, other: str, at: str) -> None:
-        upsert = (f"INSERT INTO {META} (key, value) VALUES (%s, %s) ON CONFLICT (key) "
-                  "DO UPDATE SET value = excluded.value")
-        self.conn.execute(upsert, [f"synced:{other}", at])
-        self.changed = True
-
-    def finish(self) -> None:
-        for prefix, number in self.next.items():
-            if number != self.saved.get(prefix):
-                self.conn.execute(f"UPDATE {COUNTERS} SET next = %s WHERE prefix = %s", [number, prefix])
-                self.changed = True
 
 
 # -- the backend -----------------------------------------------------------------------------
@@ -599,4 +348,3 @@ def _reason(exc: Exception) -> str:
     if first.lower().startswith("connection refused") or "No such file or directory" in first:
         first += messages.PG_IS_SERVER_RUNNING
     return first
-

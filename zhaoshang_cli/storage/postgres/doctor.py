@@ -23,8 +23,9 @@ from ..checks import damage_findings, record_findings
 from ..migrations import findings as migration_findings
 from ..tinydb.integrity import record_damage
 from . import schema
-from .backend import PostgresBackend, _body_cells, _state, row_cells, row_names
+from .backend import PostgresBackend
 from .schema import COUNTERS, quoted, table_name
+from .transaction import _body_cells, _state, row_cells, row_names
 
 
 def _plain(value: Any) -> Any:

@@ -23,9 +23,9 @@ from typing import Any
 
 import orjson
 
+from ...domain.amounts import CURRENCIES
 from ...domain.kind import Kind
 from ...domain.sorting import Sort
-from ...domain.values import CURRENCIES
 from ..base import Filters, Query, Record
 from .schema import SEPARATOR, Column, column_of, decoder, quoted, shown, table_name
 

@@ -1,36 +1,31 @@
 """The query engine of the TinyDB backend: one way to answer every ``Query``.
 
-Filters are compiled once per kind into tests over index columns (region and zone, dates,
-status, any indexed field) and, only where they need more, over documents (a ``--where``
-on a text field) or text digests (``--text``, see digests.py).  Matches come segment by
-segment as lists of rows.  Sorts on dates, regions and IDs compare one integer per row
-taken from the index; other sorts read the fields they sort on.  A limit keeps only a
-heap of that size.  Documents are read last, only for the rows returned, a segment at a
-time, so an export or a listing of everything streams.
+Filters are compiled once per kind into tests (matches.py) over index columns, over
+documents where they need more, or over text digests (``--text``: text_search.py).
+Matches come segment by segment as lists of rows.  Sorts on dates, regions and IDs
+compare one integer per row taken from the index; other sorts read the fields they sort
+on.  A limit keeps only a heap of that size.  Documents are read last, only for the rows
+returned, a segment at a time, so an export or a listing of everything streams.
 """
 
 from __future__ import annotations
 
 import heapq
-from collections.abc import Callable, Iterable, Iterator, Mapping
-from dataclasses import dataclass
+from collections.abc import Iterable, Iterator, Mapping
 from itertools import islice
 from typing import Any
 
 from ...domain.kind import Kind
-from ...domain.search import needle_planes, text_hit
-from ..base import Filters, Query, Record
+from ..base import Query, Record
 from .bodies import BodyLog
-from .digests import Digest, DigestUnreadable, search_segments
-from .index import INDEXED_TYPES, day_number, indexed_fields, sort_column
+from .index import INDEXED_TYPES, indexed_fields, sort_column
+from .matches import Compiled, Hits, Row, _keyed, _tested
 from .segments import SegmentView, seq_of
+from .text_search import TextSearch
 
 _GROUP = 512  # rows read from a segment at a time
 _CHUNK = 4096  # rows of a sorted listing read together, segment by segment
 _KEEP_OPEN = 32  # segment files one select keeps open
-_BAND = 4096  # rows a sorted, limited text search tries first (see _first_by_text) …
-_BAND_PER_LIMIT = 64  # … or this many per record asked for, if more
-_FIRST_RUN = 64  # rows of the band searched together first; each run after is twice the one before
 
 
 class _Files:
@@ -68,130 +63,7 @@ def _close(handle: Any) -> None:
         handle.close()
 
 
-@dataclass
-class Row:
-    view: SegmentView
-    at: int                         # the row in the view's index
-    doc: dict[str, Any] | None      # the whole document when a filter read it already
-
-
-class Compiled:
-    """The filters as tests for one kind: over index rows, and over documents where needed."""
-
-    def __init__(self, kind: Kind, filters: Filters):
-        self.kind = kind
-        self.filters = filters
-        self.none = False  # the kind cannot match at all
-        self.doc_fields: list[tuple[str, tuple[str, ...]]] = []  # --where on fields the index lacks
-        indexed = indexed_fields(kind)
-        self.row_fields: list[tuple[str, tuple[str, ...]]] = []
-        roles = kind.roles
-        if (filters.statuses or filters.due_before) and (kind.pipeline is None or roles.status is None):
-            self.none = True
-        if filters.due_before and roles.follow_up is None:
-            self.none = True
-        if (filters.since or filters.until) and roles.date is None:  # a kind without a date: no period holds it
-            self.none = True
-        if filters.places and kind.region is None:
-            self.none = True
-        for name, wanted in filters.fields:
-            spec = kind.region if name == "zone" else kind.field(name)
-            if spec is None:
-                self.none = True
-                continue
-            key = "zone" if name == "zone" else spec.key
-            (self.row_fields if key in indexed else self.doc_fields).append((key, wanted))
-        self.ranges, self.zones = filters.place_ranges()
-        self.since = day_number(filters.since)
-        self.until = day_number(filters.until) or 99991231
-        self.due = day_number(filters.due_before)
-
-    def rows(self, view: SegmentView) -> list[int]:
-        """The index rows of ``view`` that pass every test the index can answer."""
-        index = view.index()
-        a = index.arrays
-        rows: Iterable[int] = range(len(index))
-        if self.filters.places:
-            codes, zone_col = a["region_code"], a["zone"]
-            zone_ids = {name: i + 1 for i, name in enumerate(index.zones)}
-            zones = [(code, zone_ids.get(name, -1)) for code, name in self.zones]
-            # one pass per region (no generator per row), merged when there are several
-            found = [[i for i, code in enumerate(codes) if lo <= code < hi] for lo, hi in self.ranges]
-            if zones:
-                found.append([i for i, place in enumerate(zip(codes, zone_col)) if place in zones])
-            rows = found[0] if len(found) == 1 else sorted(set().union(*found))
-        roles = self.kind.roles
-        if self.filters.since or self.filters.until:
-            day, since, until = a[roles.date], self.since, self.until  # type: ignore[index]
-            rows = [i for i in rows if day[i] and since <= day[i] <= until]
-        if self.filters.statuses:
-            wanted = {self.kind.pipeline.statuses.index(s) + 1 for s in self.filters.statuses}  # type: ignore[union-attr]
-            status = a[roles.status]  # type: ignore[index]
-            rows = [i for i in rows if status[i] in wanted]
-        if self.filters.due_before:
-            closed = {self.kind.pipeline.statuses.index(s) + 1 for s in self.kind.pipeline.closed}  # type: ignore
-            follow, status, due = a[roles.follow_up], a[roles.status], self.due  # type: ignore[index]
-            rows = [i for i in rows if follow[i] and follow[i] <= due and status[i] not in closed]
-        if self.row_fields:
-            stubs = {i: index.stub(i) for i in rows}
-            rows = [i for i in rows if all(_value(stubs[i], key) in wanted for key, wanted in self.row_fields)]
-        return list(rows)
-
-    def doc_test(self) -> Callable[[Mapping[str, Any]], bool] | None:
-        if not self.doc_fields:
-            return None
-        tests = self.doc_fields
-        return lambda doc: all(_value(doc, key) in wanted for key, wanted in tests)
-
-
-def _value(doc: Mapping[str, Any], key: str) -> Any:
-    value = doc.get(key)
-    return "" if value is None or value == "" or value == [] else value
-
-
-@dataclass
-class Hits:
-    """The rows of one segment that match, in number order; ``docs``: the whole documents
-    already read for some of them (by a document test or a text check)."""
-
-    view: SegmentView
-    rows: list[int]
-    docs: dict[int, dict[str, Any]]
-
-
-def _tested(view: SegmentView, rows: list[int], test: Callable[[Mapping[str, Any]], bool] | None,
-            read: dict[int, dict[str, Any]]) -> Hits:
-    """The rows of one segment that pass the document test, if there is one (``read``: the
-    documents already read, by row)."""
-    if test is None:
-        return Hits(view, rows, read)
-    missing = [i for i in rows if i not in read]
-    read = {**read, **dict(zip(missing, view.docs_at(missing)))}
-    return Hits(view, [i for i in rows if test(read[i])], read)
-
-
-def _searched(digest: Digest | None, needle: Any, rows: list[int]) -> list[int] | None:
-    """What ``digest`` finds in ``rows``; None when there is no digest or it cannot be read
-    (then the rows are searched the slow way)."""
-    try:
-        return None if digest is None else digest.search(needle, rows)
-    except DigestUnreadable:
-        return None
-
-
-def _keyed(hits: Hits, column: str | None, k: int) -> list[tuple[int, int, int]]:
-    """(sort key, ``k``, row) for each row of ``hits``: the key orders by ``column`` (by ID
-    alone when None), then kind, then number, in one integer."""
-    arrays = hits.view.index().arrays
-    numbers = arrays["n"]
-    prefix = ord(hits.view.kind.prefix) << 40
-    if column is None:
-        return [(prefix | numbers[i], k, i) for i in hits.rows]
-    values = arrays[column]
-    return [((values[i] << 48) | prefix | numbers[i], k, i) for i in hits.rows]
-
-
-class Engine:
+class Engine(TextSearch):
     def __init__(self, views: Mapping[str, list[SegmentView]], log: BodyLog):
         self.views = views  # kind name → its segments in number order
         self.log = log
@@ -216,44 +88,6 @@ class Engine:
                     hits = _tested(view, rows, test, {})
                     if hits.rows:
                         yield hits
-
-    def _text_matches(self, kind: Kind, compiled: Compiled, needle: str) -> Iterator[Hits]:
-        """Rows whose searched text holds ``needle``: found in each segment's text digest, or,
-        for a segment without one, in its documents and bodies."""
-        planes = needle_planes(needle)
-        if planes is None:
-            return
-        work = [(view, rows) for view in self.of(kind) if (rows := compiled.rows(view))]
-        test = compiled.doc_test()
-        for (view, rows), found in zip(work, search_segments(work, planes)):
-            hits = self._text_hits(view, rows, found, needle, test)
-            if hits is not None:
-                yield hits
-
-    def _text_hits(self, view: SegmentView, rows: list[int], found: list[int] | None, needle: str,
-                   test: Callable[[Mapping[str, Any]], bool] | None) -> Hits | None:
-        """The matches among ``rows`` of one segment, given what its digest found in them
-        (None: it has no usable digest, so documents and bodies are searched)."""
-        read: dict[int, dict[str, Any]] = {}
-        if found is None:
-            found, read = self._searched_slowly(view, rows, needle)
-        if not found:
-            return None
-        hits = _tested(view, found, test, read)
-        return hits if hits.rows else None
-
-    def _searched_slowly(self, view: SegmentView, rows: list[int],
-                         needle: str) -> tuple[list[int], dict[int, dict[str, Any]]]:
-        """The rows holding ``needle``, each document and body read (a segment without a
-        text digest: written before there were digests, or with a damaged one)."""
-        docs = dict(zip(rows, view.docs_at(rows)))
-        bodies: dict[int, str] = {}
-        if view.kind.has_body:
-            arrays = view.index().arrays
-            at_col, len_col = arrays["body_at"], arrays["body_len"]
-            bodies = dict(self.log.read_many([(i, [at_col[i], len_col[i]]) for i in rows if len_col[i] > 0]))
-        found = [i for i in rows if text_hit(view.kind, docs[i], needle, bodies.get(i))]
-        return found, {i: docs[i] for i in found}
 
     def select(self, query: Query) -> Iterator[Record]:
         files = _Files(self.log)
@@ -303,78 +137,6 @@ class Engine:
             chosen = keyed
         for _, k, i in chosen:
             yield Row(found[k].view, i, found[k].docs.get(i))
-
-    def _first_by_text(self, query: Query) -> list[Row] | None:
-        """The answer to a text search that wants only the first few records in an indexed
-        order (``list --text 词 --limit 20``, by date): the few thousand rows that come first
-        in that order are searched in that order, a growing run of them at a time, until
-        enough match.  None when they hold fewer matches than the limit (or the query is not
-        of that shape): then every row is searched.  A common word is found in milliseconds
-        instead of a scan of every digest; a rare one costs a thousand rows more, as the
-        search gives up once the band is unlikely to hold enough.  Also None when so many
-        rows share the value where the band ends that there is no band to speak of.
-
-        Exact: the band holds every row whose sort value is at or before its last one (ties
-        included), so every row outside it sorts after every row inside; its rows are
-        searched strictly in order, a whole run at a time, so the matches found are the first
-        matches of all."""
-        sort, limit, needle = query.sort, query.limit, query.filters.text
-        if not needle or sort is None or sort.name == "id" or limit is None:
-            return None
-        columns = {kind.name: sort_column(kind, sort.fields(kind)) for kind in query.kinds}
-        if None in columns.values():
-            return None
-        band = max(_BAND, _BAND_PER_LIMIT * limit)
-        if sum(len(view.index()) for kind in query.kinds for view in self.of(kind)) < 4 * band:
-            return None  # a small store: every row is searched, and soon
-        candidates: list[tuple[SegmentView, list[int], Callable[[Mapping[str, Any]], bool] | None]] = []
-        for kind in query.kinds:
-            compiled = Compiled(kind, query.filters)
-            if not compiled.none:
-                test = compiled.doc_test()
-                candidates += [(view, rows, test) for view in self.of(kind) if (rows := compiled.rows(view))]
-        planes = needle_planes(needle)
-        total = sum(len(rows) for _, rows, _ in candidates)
-        if total < 4 * band or planes is None:
-            return None
-        # where the band ends in the order, from a sample of the sort values
-        values = [view.index().arrays[columns[view.kind.name]] for view, _, _ in candidates]  # type: ignore[index]
-        step = max(1, band // 64)
-        sample = sorted([col[i] for col, (_, rows, _) in zip(values, candidates) for i in rows[::step]],
-                        reverse=sort.descending)
-        edge = sample[min(len(sample) - 1, band // step)]
-        in_band: list[tuple[int, int, int]] = []  # (sort key, candidate, row), in the order
-        for k, (col, (view, rows, _)) in enumerate(zip(values, candidates)):
-            near = [i for i in rows if col[i] >= edge] if sort.descending else [i for i in rows if col[i] <= edge]
-            if near:
-                in_band += _keyed(Hits(view, near, {}), columns[view.kind.name], k)
-        if len(in_band) > 2 * band:
-            return None
-        in_band.sort(reverse=sort.descending)
-        digests: dict[int, Digest | None] = {}
-        found: list[tuple[int, int, int]] = []
-        docs: dict[tuple[int, int], dict[str, Any]] = {}
-        start, run = 0, _FIRST_RUN
-        while len(found) < limit and start < len(in_band):
-            by_segment: dict[int, list[int]] = {}
-            for _, k, i in in_band[start:start + run]:
-                by_segment.setdefault(k, []).append(i)
-            for k, rows in by_segment.items():
-                view, _, test = candidates[k]
-                if k not in digests:
-                    digests[k] = view.digest_by_rows()
-                rows.sort()
-                hits = self._text_hits(view, rows, _searched(digests[k], planes, rows), needle, test)
-                if hits is not None:
-                    found += _keyed(hits, columns[view.kind.name], k)
-                    docs.update(((k, i), doc) for i, doc in hits.docs.items())
-            start, run = start + run, run * 2
-            if start >= 8 * _FIRST_RUN and 2 * len(found) * len(in_band) < limit * start:
-                break  # at this rate the band would not hold half the matches asked for
-        if len(found) < limit:
-            return None
-        chosen = (heapq.nlargest if sort.descending else heapq.nsmallest)(limit, found)
-        return [Row(candidates[k][0], i, docs.get((k, i))) for _, k, i in chosen]
 
     def _ordered_by_documents(self, matched: Iterable[Hits], query: Query) -> Iterator[Row]:
         """Sorted on fields the index lacks: each match's key is worked out from what it

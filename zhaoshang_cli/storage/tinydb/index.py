@@ -24,8 +24,8 @@ from typing import Any
 
 import orjson
 
+from ...domain.amounts import CURRENCIES
 from ...domain.kind import Kind
-from ...domain.values import CURRENCIES
 
 FORMAT = 1
 MAGIC = b"ZSSEGIDX\n"

@@ -18,9 +18,9 @@ from typing import Any
 
 from ... import messages
 from ...domain import kind as models
+from ...domain.amounts import CURRENCIES
 from ...domain.kind import Kind
 from ...domain.lead import STATUSES
-from ...domain.values import CURRENCIES
 from ...patterns import lazy
 
 META = "_meta"

@@ -18,7 +18,7 @@ if TYPE_CHECKING:
 
 def migrate(txn: Transaction, legacy: Legacy) -> None:
     """Split a store of schema 3 or older into segments (its first write does this)."""
-    from .writer import _Segment
+    from .touched import _Segment
 
     for kind in KINDS.values():
         for seq, docs in split(kind, legacy.data.get(kind.table) or {}).items():

@@ -3,11 +3,11 @@ until the segment is written to a new file, all of it made visible by one manife
 
 Only the segments a write touches are read and written again: one ``add`` costs one
 segment (a few thousand records), whatever the size of the store.  Each touched segment
-is a TinyDB database in memory (TinyDB's own table operations insert, replace and remove
-its documents); ``checkpoint()`` writes the touched segments out and forgets them, so an
-import of any size holds one chunk and a few segments at a time.  Bodies go to the body
-log.  Nothing is visible to readers until the store commits the new manifest; on failure
-the files this transaction wrote are deleted and the body log is cut back.
+is held in memory (touched.py); ``checkpoint()`` writes the touched segments out and
+forgets them, so an import of any size holds one chunk and a few segments at a time.
+Bodies go to the body log.  Nothing is visible to readers until the store commits the new
+manifest; on failure the files this transaction wrote are deleted and the body log is cut
+back.
 """
 
 from __future__ import annotations
@@ -17,8 +17,6 @@ from collections.abc import Iterator, Mapping, Sequence
 from pathlib import Path
 from typing import Any
 
-from tinydb import TinyDB
-from tinydb.storages import MemoryStorage
 from tinydb.table import Document
 
 from ... import messages
@@ -31,12 +29,12 @@ from ..base import Query, Record, SyncState, new_document, next_number, split_id
 from . import digests
 from .bodies import Appender, BodyLog, Ref, body_log_of
 from .engine import Engine
-from .index import BODY, key_hash
+from .index import BODY
+from .keys import NaturalKeys
 from .manifest import SCHEMA, Manifest
 from .segments import (
     Docs,
     Entry,
-    SegmentUnreadable,
     SegmentView,
     encode,
     file_sum,
@@ -45,63 +43,10 @@ from .segments import (
     seq_of,
     write_new,
 )
-
-_FEW_KEYS = 64  # looked up in the index files; more build a hash table
-
-
-class _Segment:
-    """One touched segment: a TinyDB database in memory over its documents, with what is
-    known already of each record's natural key hash and searched text (kept from the
-    segment's index and digest, worked out for records this transaction changes)."""
-
-    def __init__(self, kind: Kind, docs: Docs, keys: dict[int, int] | None = None,
-                 texts: dict[int, Planes] | None = None):
-        self.kind = kind
-        self.db = TinyDB(storage=MemoryStorage)
-        self.db.storage.write({kind.table: docs})
-        self.table = self.db.table(kind.table, cache_size=0)
-        self.keys: dict[int, int] = keys or {}
-        self.texts: dict[int, Planes] = texts or {}
-
-    @classmethod
-    def read(cls, view: SegmentView, check: bool = True) -> _Segment:
-        docs = view.all_docs()
-        if check:
-            _check(view.entry, docs)
-        keys: dict[int, int] = {}
-        texts: dict[int, Planes] = {}
-        try:
-            numbers = view.index().arrays["n"]
-            keys = dict(zip(numbers, view.index().arrays["key"]))
-            digest = view.digest()
-            if digest is not None:
-                texts = {number: digest.row(i) for i, number in enumerate(numbers)}
-        except SegmentUnreadable:
-            pass  # a damaged index: everything is worked out again from the documents
-        if len(keys) != len(docs) or any(str(n) not in docs for n in keys):
-            keys, texts = {}, {}
-        return cls(view.kind, docs, keys, texts)
-
-    def docs(self) -> Docs:
-        return self.db.storage.read().get(self.kind.table, {})  # type: ignore[union-attr]
+from .touched import _Segment
 
 
-def _check(entry: Entry, docs: Docs) -> None:
-    """A segment about to be changed must hold sound records of its own range: a damaged one
-    is refused (doctor mends it) rather than written again with its damage."""
-    from .integrity import record_damage
-
-    allowed = numbers_of(entry.seq)
-    for key, doc in docs.items():
-        problems = record_damage(entry.kind, key, doc)
-        if problems:
-            raise SegmentUnreadable(f"{entry.file}: {problems[0].where}: {problems[0].problem}")
-        if int(key) not in allowed:
-            raise SegmentUnreadable(messages.DOCTOR_SEGMENT_MISPLACED.format(
-                segment=f"{entry.kind.table} {entry.seq} ({entry.file})", keys=key))
-
-
-class Transaction:
+class Transaction(NaturalKeys):
     def __init__(self, directory: Path, manifest: Manifest, log: BodyLog):
         self.directory = directory          # STORE.d/segments
         self.manifest = manifest            # changed in place; committed by the store
@@ -169,95 +114,6 @@ class Transaction:
 
     def counters(self) -> dict[str, int]:
         return dict(self.meta["next"])
-
-    def find_key(self, kind: Kind, key: tuple[str, ...]) -> int | None:
-        return self.find_keys(kind, [key]).get(key)
-
-    def find_keys(self, kind: Kind, keys: Sequence[tuple[str, ...]]) -> dict[tuple[str, ...], int]:
-        """The stored records with these natural keys; a hash that matches is checked against
-        the document.  A few keys are looked up in the key columns of the segments' indexes
-        (a single write reads a few bytes per record); many (an import) through one hash
-        table per kind and transaction."""
-        hashes = {key: key_hash(key) for key in keys}
-        if kind.name in self._keys or len(keys) > _FEW_KEYS:
-            table = self._key_table(kind)
-        else:
-            table = self._touched_keys(kind)
-            for entry in self.manifest.of(kind):
-                if (kind.name, entry.seq) not in self.touched:
-                    keyed = SegmentView(self.directory, entry).numbers_with_keys(hashes.values())
-                    for hashed, numbers in keyed.items():
-                        table.setdefault(hashed, []).extend(numbers)
-        found: dict[tuple[str, ...], int] = {}
-        candidates: dict[int, list[tuple[str, ...]]] = {}
-        for key in keys:
-            for number in table.get(hashes[key], ()):
-                candidates.setdefault(number, []).append(key)
-        for number, doc in self._docs(kind, sorted(candidates)):
-            actual = kind.natural_key(doc)
-            for key in candidates[number]:
-                if key == actual:
-                    found.setdefault(key, number)
-        return found
-
-    def _docs(self, kind: Kind, numbers: Sequence[int]) -> Iterator[tuple[int, Mapping[str, Any]]]:
-        """(number, document) of the records with these numbers (in order) that exist: a
-        segment this transaction holds answers from memory, any other is read once for all
-        of its records asked for (its index locates them, its file gives just those)."""
-        by_seq: dict[int, list[int]] = {}
-        for number in numbers:
-            by_seq.setdefault(seq_of(number), []).append(number)
-        views = {view.entry.seq: view for view in self.engine().of(kind)}
-        for seq, wanted in by_seq.items():
-            if (kind.name, seq) in self.touched:
-                docs = self._segment(kind, seq).docs()
-                yield from ((n, docs[str(n)]) for n in wanted if str(n) in docs)
-                continue
-            view = views.get(seq)
-            if view is None:
-                continue
-            where = {n: i for i, n in enumerate(view.index().arrays["n"])}
-            present = [n for n in wanted if n in where]
-            yield from zip(present, view.docs_at([where[n] for n in present]))
-
-    def _key_table(self, kind: Kind) -> dict[int, list[int]]:
-        table = self._keys.get(kind.name)
-        if table is None:
-            table = self._touched_keys(kind)
-            for entry in self.manifest.of(kind):
-                if (kind.name, entry.seq) in self.touched:
-                    continue
-                arrays = SegmentView(self.directory, entry).index().arrays
-                for hashed, number in zip(arrays["key"], arrays["n"]):
-                    if hashed:
-                        table.setdefault(hashed, []).append(number)
-            self._keys[kind.name] = table
-        return table
-
-    def _touched_keys(self, kind: Kind) -> dict[int, list[int]]:
-        """{key hash: numbers} of the records in the segments of ``kind`` this transaction holds."""
-        table: dict[int, list[int]] = {}
-        for (name, _), segment in self.touched.items():
-            if name == kind.name:
-                for key, doc in segment.docs().items():
-                    self._remember(table, kind, int(key), doc, segment.keys.get(int(key)))
-        return table
-
-    @staticmethod
-    def _remember(table: dict[int, list[int]], kind: Kind, number: int, doc: Mapping[str, Any],
-                  hashed: int | None = None) -> None:
-        if hashed is None:
-            hashed = key_hash(kind.natural_key(doc))
-        if hashed:
-            table.setdefault(hashed, []).append(number)
-
-    def _noted(self, segment: _Segment, number: int, doc: Mapping[str, Any], body: Planes | None) -> None:
-        """Work out a changed record's key hash and searched text, and remember its key."""
-        hashed = segment.keys[number] = key_hash(segment.kind.natural_key(doc))
-        segment.texts[number] = record_planes(segment.kind, doc, body)
-        table = self._keys.get(segment.kind.name)
-        if table is not None:
-            self._remember(table, segment.kind, number, doc, hashed)
 
     def _body_planes(self, ref: Ref) -> Planes:
         """The searched form of a stored body (one appended by this transaction included)."""
@@ -462,5 +318,3 @@ class Transaction:
 
     def segment_views(self, kind: Kind) -> list[SegmentView]:
         return [SegmentView(self.directory, e) for e in self.manifest.of(kind)]
-
-

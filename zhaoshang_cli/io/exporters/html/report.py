@@ -15,8 +15,8 @@ from datetime import date
 from typing import Any, TextIO
 
 from .... import messages
+from ....domain.amounts import CURRENCIES, CURRENCY_UNITS, amount_text, format_amount
 from ....domain.kind import KINDS, Kind
-from ....domain.values import CURRENCIES, CURRENCY_UNITS, amount_text, format_amount
 from ....service.reports import Counts, FollowUps, Report
 from .. import report as plain
 from ..table import region_text
