@@ -18,7 +18,7 @@ import bisect
 import os
 import sys
 from array import array
-from collections.abc import Callable, Iterable, Mapping
+from collections.abc import Callable, Iterable, Mapping, Sequence
 from typing import Any
 
 import orjson
@@ -129,7 +129,7 @@ class Digest:
             at = raw.find(low, at + 1, end)
         return False
 
-    def search(self, needle: Planes, rows: list[int]) -> list[int]:
+    def search(self, needle: Planes, rows: Sequence[int]) -> list[int]:
         """Those of ``rows`` (ascending) whose text holds the needle."""
         if self.raw is None:
             return self._search_read(needle, rows)
@@ -154,7 +154,7 @@ class Digest:
                 at = raw.find(low, at + 1, end_all)
         return found
 
-    def _search_read(self, needle: Planes, rows: list[int]) -> list[int]:
+    def _search_read(self, needle: Planes, rows: Sequence[int]) -> list[int]:
         """``search`` of a digest not in memory: the rows' low bytes are read, and the high
         bytes of the rows where the low ones match."""
         low, high = needle
@@ -181,7 +181,7 @@ class Digest:
 
 
 # -- searching many segments ---------------------------------------------------------------
-def search_segments(work: list[tuple[Any, list[int]]], needle: Planes) -> list[list[int] | None]:
+def search_segments(work: list[tuple[Any, Sequence[int]]], needle: Planes) -> list[list[int] | None]:
     """For each (segment view, rows): the rows whose text holds the needle, or None for a
     segment without a usable digest.  One segment's digest is read at a time (a read never
     forks: a second process searching half the segments earned 1.3× on a word found
@@ -189,6 +189,6 @@ def search_segments(work: list[tuple[Any, list[int]]], needle: Planes) -> list[l
     return [_search_one(view, rows, needle) for view, rows in work]
 
 
-def _search_one(view: Any, rows: list[int], needle: Planes) -> list[int] | None:
+def _search_one(view: Any, rows: Sequence[int], needle: Planes) -> list[int] | None:
     digest = view.digest()
     return digest.search(needle, rows) if digest is not None else None

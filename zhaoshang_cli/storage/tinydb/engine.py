@@ -11,20 +11,22 @@ returned, a segment at a time, so an export or a listing of everything streams.
 from __future__ import annotations
 
 import heapq
-from collections.abc import Iterable, Iterator, Mapping
+from collections.abc import Iterable, Iterator, Mapping, Sequence
 from itertools import islice
 from typing import Any
 
 from ...domain.kind import Kind
 from ..base import Query, Record
+from . import order
 from .bodies import BodyLog
 from .index import INDEXED_TYPES, indexed_fields, sort_column
-from .matches import Compiled, Hits, Row, _keyed, _tested
+from .matches import Compiled, Hits, Row, _tested
 from .segments import SegmentView, seq_of
 from .text_search import TextSearch
 
 _GROUP = 512  # rows read from a segment at a time
-_CHUNK = 4096  # rows of a sorted listing read together, segment by segment
+_CHUNK = 4096  # rows of a sorted listing read together, segment by segment …
+_CHUNK_WITH_BODIES = 1024  # … or, with their bodies, fewer (a thousand bodies are 3 MB and more)
 _KEEP_OPEN = 32  # segment files one select keeps open
 
 
@@ -34,17 +36,17 @@ class _Files:
 
     def __init__(self, log: BodyLog):
         self.log = log
-        self.segments: dict[SegmentView, Any] = {}  # the least recently used first
+        self.segments: dict[str, Any] = {}  # segment file → its handle, the least recently used first
         self.body_log: Any = None
 
     def segment(self, view: SegmentView) -> Any:
-        handle = self.segments.pop(view, None)
+        handle = self.segments.pop(view.entry.file, None)
         if handle is None:
             handle = view.open()
             if len(self.segments) >= _KEEP_OPEN:
                 oldest = next(iter(self.segments))
                 _close(self.segments.pop(oldest))
-        self.segments[view] = handle
+        self.segments[view.entry.file] = handle
         return handle
 
     def bodies(self) -> Any:
@@ -125,18 +127,13 @@ class Engine(TextSearch):
         if sort.name != "id" and None in columns.values():
             yield from self._ordered_by_documents(matched, query)
             return
-        keyed: list[tuple[int, int, int]] = []
-        found: list[Hits] = []
-        for hits in matched:
-            keyed += _keyed(hits, None if sort.name == "id" else columns[hits.view.kind.name], len(found))
-            found.append(hits)
+        views = [view for kind in query.kinds for view in self.of(kind)]
+        if sort.name == "id":
+            columns = dict.fromkeys(columns)
         if query.limit is not None:
-            chosen = (heapq.nlargest if sort.descending else heapq.nsmallest)(query.limit, keyed)
+            yield from order.first(matched, columns, query.limit, sort.descending, views)
         else:
-            keyed.sort(reverse=sort.descending)
-            chosen = keyed
-        for _, k, i in chosen:
-            yield Row(found[k].view, i, found[k].docs.get(i))
+            yield from order.every(matched, columns, sort.descending, views)
 
     def _ordered_by_documents(self, matched: Iterable[Hits], query: Query) -> Iterator[Row]:
         """Sorted on fields the index lacks: each match's key is worked out from what it
@@ -174,7 +171,7 @@ class Engine(TextSearch):
         file order (bodies in log order), then given back in the order asked."""
         stream = iter(rows)
         while True:
-            chunk = list(islice(stream, _CHUNK))
+            chunk = list(islice(stream, _CHUNK_WITH_BODIES if query.with_body else _CHUNK))
             if not chunk:
                 return
             by_view: dict[SegmentView, list[Row]] = {}
@@ -189,9 +186,9 @@ class Engine(TextSearch):
                     for row, record in zip(part, self._build(view, [r.at for r in part], known, query, files)):
                         built[view, row.at] = record
             for row in chunk:
-                yield built[row.view, row.at]
+                yield built.pop((row.view, row.at))  # not held once given: writing a record adds to it
 
-    def _build(self, view: SegmentView, rows: list[int], known: Mapping[int, dict[str, Any]],
+    def _build(self, view: SegmentView, rows: Sequence[int], known: Mapping[int, dict[str, Any]],
                query: Query, files: _Files) -> Iterator[Record]:
         """Records for some rows of one segment (``known``: documents already read): stubs of
         the index when the query reads only indexed fields, else the documents; bodies."""

@@ -17,7 +17,7 @@ from __future__ import annotations
 
 import sys
 from array import array
-from collections.abc import Callable, Iterable, Mapping
+from collections.abc import Callable, Iterable, Mapping, Sequence
 from dataclasses import dataclass
 from functools import cache, lru_cache
 from typing import Any
@@ -130,11 +130,17 @@ class SegmentIndex:
     def __len__(self) -> int:
         return len(self.arrays["n"])
 
+    def take(self, rows: Sequence[int]) -> SegmentIndex:
+        """An index of just these rows, in this order (a sorted listing holds a few rows of
+        many segments at once, not their whole indexes)."""
+        return SegmentIndex(self.kind, {name: array(col.typecode, [col[i] for i in rows])
+                                        for name, col in self.arrays.items()}, self.zones)
+
     def stub(self, i: int) -> dict[str, Any]:
         """The indexed fields of row ``i`` as the stored document holds them."""
         return self.stubs([i])[0]
 
-    def stubs(self, rows: list[int]) -> list[dict[str, Any]]:
+    def stubs(self, rows: Sequence[int]) -> list[dict[str, Any]]:
         """The indexed fields of these rows, as the stored documents hold them: built column
         by column (a report reads a hundred thousand)."""
         docs: list[dict[str, Any]] = [{} for _ in rows]

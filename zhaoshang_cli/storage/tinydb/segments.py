@@ -17,7 +17,7 @@ from __future__ import annotations
 
 import os
 from array import array
-from collections.abc import Iterable, Mapping
+from collections.abc import Iterable, Mapping, Sequence
 from dataclasses import dataclass
 from pathlib import Path
 from typing import Any, BinaryIO
@@ -39,6 +39,12 @@ DIGEST_SUFFIX = ".txt"  # the text digest (digests.py)
 _HEAD = 16384  # bytes read first from an index file: its header, and often its numbers
 
 Docs = dict[str, dict[str, Any]]  # number (as TinyDB keys it) → stored document
+
+# Indexes held in memory at once, the most recently read: a command reads each segment's
+# index as it goes, and holding every one would grow with the store (60 MB at a million
+# articles).  Files are immutable, so one dropped is read again as it was.
+RESIDENT_INDEXES = 48
+_resident: dict[SegmentView, None] = {}  # the views holding their index, least recently read first
 
 
 def seq_of(number: int) -> int:
@@ -155,7 +161,8 @@ class SegmentView:
         return self.directory / self.entry.file
 
     def index(self) -> SegmentIndex:
-        if self._index is None:
+        index = self._index
+        if index is None:
             try:
                 raw = read_private(self.directory / self.entry.index_file)
                 index = parse(raw, self.kind, self.entry.file)
@@ -163,7 +170,19 @@ class SegmentView:
                 raise SegmentUnreadable(f"{self.entry.index_file}: {_reason(exc)}") from None
             self._fits(len(index))
             self._index = index
-        return self._index
+            while len(_resident) >= RESIDENT_INDEXES:
+                oldest = next(iter(_resident))
+                del _resident[oldest]
+                oldest._index = None
+        else:
+            _resident.pop(self, None)
+        _resident[self] = None
+        return index
+
+    def narrowed(self, rows: Sequence[int]) -> tuple[SegmentView, list[int]]:
+        """A view of the same segment whose index holds only ``rows`` (ascending), and where
+        each of them is in it."""
+        return _Narrowed(self, self.index().take(rows)), list(range(len(rows)))
 
     def _fits(self, rows: int) -> None:
         """An index must hold as many records as the store file says its segment holds."""
@@ -276,6 +295,17 @@ class SegmentView:
         return digest if digest.rows == len(self.index()) else None
 
 
+class _Narrowed(SegmentView):
+    """A segment seen through some rows of its index, which it keeps (``narrowed``)."""
+
+    def __init__(self, whole: SegmentView, index: SegmentIndex):
+        super().__init__(whole.directory, whole.entry)
+        self._index = index
+
+    def index(self) -> SegmentIndex:
+        return self._index  # type: ignore[return-value]  # never dropped: it cannot be read again
+
+
 class MemoryView(SegmentView):
     """A segment of a store not yet split (schema 3 and older): its documents in memory."""
 
@@ -285,6 +315,12 @@ class MemoryView(SegmentView):
         self.entry = Entry(kind, seq, f"(memory {kind.table} {seq})", len(docs))
         self._index = parse(index, kind)
         self._docs = dict(docs)
+
+    def index(self) -> SegmentIndex:
+        return self._index  # type: ignore[return-value]  # built with the view, never dropped
+
+    def narrowed(self, rows: Sequence[int]) -> tuple[SegmentView, list[int]]:
+        return self, list(rows)  # in memory already
 
     def open(self) -> None:
         return None  # nothing to open: the documents are in memory

@@ -7,7 +7,7 @@ and the first few in an indexed order, found without searching every row
 from __future__ import annotations
 
 import heapq
-from collections.abc import Callable, Iterator, Mapping
+from collections.abc import Callable, Iterator, Mapping, Sequence
 from typing import Any
 
 from ...domain.kind import Kind
@@ -24,7 +24,7 @@ _BAND_PER_LIMIT = 64  # … or this many per record asked for, if more
 _FIRST_RUN = 64  # rows of the band searched together first; each run after is twice the one before
 
 
-def _searched(digest: Digest | None, needle: Any, rows: list[int]) -> list[int] | None:
+def _searched(digest: Digest | None, needle: Any, rows: Sequence[int]) -> list[int] | None:
     """What ``digest`` finds in ``rows``; None when there is no digest or it cannot be read
     (then the rows are searched the slow way)."""
     try:
@@ -54,7 +54,7 @@ class TextSearch:
             if hits is not None:
                 yield hits
 
-    def _text_hits(self, view: SegmentView, rows: list[int], found: list[int] | None, needle: str,
+    def _text_hits(self, view: SegmentView, rows: Sequence[int], found: list[int] | None, needle: str,
                    test: Callable[[Mapping[str, Any]], bool] | None) -> Hits | None:
         """The matches among ``rows`` of one segment, given what its digest found in them
         (None: it has no usable digest, so documents and bodies are searched)."""
@@ -66,7 +66,7 @@ class TextSearch:
         hits = _tested(view, found, test, read)
         return hits if hits.rows else None
 
-    def _searched_slowly(self, view: SegmentView, rows: list[int],
+    def _searched_slowly(self, view: SegmentView, rows: Sequence[int],
                          needle: str) -> tuple[list[int], dict[int, dict[str, Any]]]:
         """The rows holding ``needle``, each document and body read (a segment without a
         text digest: written before there were digests, or with a damaged one)."""
@@ -100,9 +100,9 @@ class TextSearch:
         if None in columns.values():
             return None
         band = max(_BAND, _BAND_PER_LIMIT * limit)
-        if sum(len(view.index()) for kind in query.kinds for view in self.of(kind)) < 4 * band:
+        if sum(view.entry.count for kind in query.kinds for view in self.of(kind)) < 4 * band:
             return None  # a small store: every row is searched, and soon
-        candidates: list[tuple[SegmentView, list[int], Callable[[Mapping[str, Any]], bool] | None]] = []
+        candidates: list[tuple[SegmentView, Sequence[int], Callable[[Mapping[str, Any]], bool] | None]] = []
         for kind in query.kinds:
             compiled = Compiled(kind, query.filters)
             if not compiled.none:
