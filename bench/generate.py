@@ -5,6 +5,10 @@ dates over two years.  Fixed seed: the same files every time.
 
 Writes OUTDIR/articles.jsonl, policies.jsonl, leads.jsonl.  Rows carry ``region_code``
 (and ``region``, its name) so that the sqlite side can filter on the same column.
+
+``--rare WORD`` puts WORD in the body of one article, the middle one (its characters replace
+as many in the middle of the body): a word that matches exactly one record.  Every other
+byte of the output is the same as without it.
 """
 
 from __future__ import annotations
@@ -60,6 +64,12 @@ def body(rng: random.Random, area: str, ind: str, size: int = 1500) -> str:
     return "".join(parts)[:size]
 
 
+def with_word(text: str, word: str) -> str:
+    """``text`` with ``word`` in its middle, in place of as many characters (no random draw)."""
+    at = max(0, (len(text) - len(word)) // 2)
+    return text[:at] + word + text[at + len(word):]
+
+
 def main() -> None:
     parser = argparse.ArgumentParser(description=__doc__)
     parser.add_argument("outdir", type=Path)
@@ -67,6 +77,7 @@ def main() -> None:
     parser.add_argument("--policies", type=int, default=10_000)
     parser.add_argument("--leads", type=int, default=20_000)
     parser.add_argument("--body", type=int, default=1500, help="characters per body")
+    parser.add_argument("--rare", help="a word found in the body of the middle article only")
     args = parser.parse_args()
     args.outdir.mkdir(parents=True, exist_ok=True)
     rng = random.Random(20250717)
@@ -89,6 +100,8 @@ def main() -> None:
                    "region": name, "region_code": code, "date": day(),
                    "url": f"https://zs.example.org/news/{i + 1}.html", "source": "招商网", "category": "招商动态",
                    "tags": [ind], "summary": f"{name}{ind}产业招商动态。", "body": body(rng, name, ind, args.body)}
+            if args.rare and i == args.articles // 2:
+                row["body"] = with_word(row["body"], args.rare)
             out.write(json.dumps(row, ensure_ascii=False) + "\n")
     with open(args.outdir / "policies.jsonl", "w", encoding="utf-8") as out:
         for i in range(args.policies):

@@ -24,7 +24,9 @@ import sys
 import time
 from pathlib import Path
 
-from run import HERE, KINDS, Bench, Timing, remove, run
+from measure import HERE, Timing, remove, run
+from run import Bench
+from stores import KINDS
 
 ROOT = HERE.parent
 MARK_START = "<!-- bench-postgres -->"
@@ -36,13 +38,13 @@ def alternately(commands: list[list[str]], repeat: int) -> list[Timing]:
     runs: list[list[Timing]] = [[] for _ in commands]
     for _ in range(repeat):
         for i, command in enumerate(commands):
-            runs[i].append(run(command, None, 1))
+            runs[i].append(run(command, 1))
     return [Timing(statistics.median(t.seconds for t in r), max(t.peak_mb for t in r)) for r in runs]
 
 
 def timed(command: list[str]) -> float:
     start = time.perf_counter()
-    run(command, None, 1)
+    run(command, 1)
     return time.perf_counter() - start
 
 
@@ -76,8 +78,8 @@ def main() -> None:
 def measure(args: argparse.Namespace) -> str:
     bench = Bench(args)
     zs, su, url = bench.zs, bench.su, args.url
-    data = bench.data(args.articles, args.policies, args.leads)
-    store, sdb = bench.stores(data, f"{args.articles}-{args.policies}-{args.leads}", fts=True)
+    data = bench.stores.data(args.articles, args.policies, args.leads)
+    store, sdb = bench.stores.build(data, fts=True)
     scratch = args.out / "scratch-pg"
     remove(scratch)
     scratch.mkdir(parents=True)
@@ -89,8 +91,8 @@ def measure(args: argparse.Namespace) -> str:
              f"copy {total} records PostgreSQL → TinyDB: {from_pg:.1f} s"]
     for kind in KINDS:
         mine, theirs = scratch / f"{kind}.original.jsonl", scratch / f"{kind}.back.jsonl"
-        run([*zs, "--db", str(store), "export", kind, "-o", str(mine)], None, 1)
-        run([*zs, "--db", str(back), "export", kind, "-o", str(theirs)], None, 1)
+        run([*zs, "--db", str(store), "export", kind, "-o", str(mine)], 1)
+        run([*zs, "--db", str(back), "export", kind, "-o", str(theirs)], 1)
         if not filecmp.cmp(mine, theirs, shallow=False):
             raise SystemExit(f"the round trip changed the {kind}: {mine} and {theirs} differ")
     lines.append("JSONL export of every kind after TinyDB → PostgreSQL → TinyDB: identical to the original's")
@@ -103,11 +105,11 @@ def measure(args: argparse.Namespace) -> str:
     reads = [
         ("list --region 武清 --since 2025-07-01 --limit 20",
          ["list", "articles", "--region", "武清", "--since", "2025-07-01", "--limit", "20"],
-         [su, "query", str(sdb), sql]),
+         [*su, "query", str(sdb), sql]),
         (f"show a{middle}", ["show", f"a{middle}"], None),
         ("report --region 天津 --month 2025-07", ["report", "--region", "天津", "--month", "2025-07"], None),
         ("list articles --text 生物医药 --limit 20", ["list", "articles", "--text", "生物医药", "--limit", "20"],
-         [su, "search", str(sdb), "articles", "生物医药", "--limit", "20", "-c", "title", "-c", "date"]),
+         [*su, "search", str(sdb), "articles", "生物医药", "--limit", "20", "-c", "title", "-c", "date"]),
     ]
     for label, command, theirs in reads:
         commands = [[*zs, "--db", str(store), *command], [*zs, "--db", url, *command]]
@@ -121,17 +123,17 @@ def measure(args: argparse.Namespace) -> str:
     writes = [
         ("add article", lambda db, i: [*zs, "--db", db, "add", "article", "--title", f"新引进项目{i}",
                                        "--region", "武清", "--date", "2026-11-01"],
-         lambda i: [su, "insert", str(sdb), "articles", str(row)]),
+         lambda i: [*su, "insert", str(sdb), "articles", str(row)]),
         ("edit (title)", lambda db, i: [*zs, "--db", db, "edit", f"a{2 * i + 1}", "--title", f"改过的标题{i}"],
-         lambda i: [su, "query", str(sdb), f"update articles set title = '改过的标题{i}' where rowid = {2 * i + 1}"]),
+         lambda i: [*su, "query", str(sdb), f"update articles set title = '改过的标题{i}' where rowid = {2 * i + 1}"]),
         ("lead status", lambda db, i: [*zs, "--db", db, "lead", "status", f"l{i + 1}", "visited"],
-         lambda i: [su, "query", str(sdb), f"update leads set status = 'visited' where rowid = {i + 1}"]),
+         lambda i: [*su, "query", str(sdb), f"update leads set status = 'visited' where rowid = {i + 1}"]),
     ]
     for label, mine, theirs in writes:
         runs: list[list[Timing]] = [[], [], []]
         for i in range(args.repeat):
             for slot, command in enumerate((mine(str(store), i), mine(url, i), theirs(i))):
-                runs[slot].append(run(command, None, 1))
+                runs[slot].append(run(command, 1))
         found = [Timing(statistics.median(t.seconds for t in r), max(t.peak_mb for t in r)) for r in runs]
         rows.append((f"{label} (single write)", found))
         print(f"  {label}: {found}", file=sys.stderr)

@@ -2,16 +2,21 @@
 
     pip install '.[bench]'
     python bench/run.py                       # the sizes of issue 11 (takes about half an hour)
+    python bench/run.py --articles 1000000    # …and issue 22's targets at a million articles
     python bench/run.py --write-readme        # …and put the table in bench/README.md
     python bench/run.py --articles 300 --policies 30 --leads 60 --small 200 --big 400 --repeat 1 --writes 5  # smoke
 
 Each command runs as a separate process, ours and the comparison alternately, ``--repeat``
-times (more for the quick ones); the table shows medians, their ratio, and the peak memory
-(max RSS) of the zhaoshang process.  Targets are those of issue 11.
+times (more for the quick ones); the table shows medians, their ratio, and the memory of
+each command: the peaks of all its processes added (bench/peak.py; zhaoshang forks a second
+process for a big import).  Targets (bench/results.py) are issue 11's, and issue 22's from a million
+articles on.
 
-Stores: the main one holds ``--articles``, ``--policies`` and ``--leads`` records; single
-writes are timed on a small and a big store (``--small``, ``--big`` records in all, in the
-same proportions), each beside an SQLite database of the same records.
+Stores: the main one holds ``--articles``, ``--policies`` and ``--leads`` records (one
+article carries a word no other record holds); single writes are timed on a small and a big
+store (``--small``, ``--big`` records in all, in the same proportions), each beside an SQLite
+database of the same records.  Text searches and the table listing check that both sides
+list the same records in the same order before their times count.
 """
 
 from __future__ import annotations
@@ -20,121 +25,238 @@ import argparse
 import json
 import os
 import platform
-import shutil
-import statistics
 import subprocess
-import sys
 import time
-from collections.abc import Callable
-from dataclasses import dataclass
 from pathlib import Path
 
-HERE = Path(__file__).resolve().parent
+from measure import HERE, Timing, compare, python_code, python_command, python_script, remove, run
+from results import MILLION, Row, Target, Targets, table
+from stores import RARE, Stores, copy_store
+
 MARK_START = "<!-- bench-results -->"
 MARK_END = "<!-- /bench-results -->"
-KINDS = ("articles", "policies", "leads")
 WORDS = ("生物医药", "武清区", "标准厂房")  # words of the generated text: common, regional, everywhere
-
-
-@dataclass
-class Timing:
-    seconds: float
-    peak_mb: float
-
-
-def run(cmd: list[str], setup: Callable[[], None] | None = None, repeat: int = 3, stdout=None) -> Timing:
-    """Median wall time and the largest peak RSS of ``repeat`` runs of ``cmd``."""
-    times, peaks = [], []
-    for _ in range(repeat):
-        if setup:
-            setup()
-        start = time.perf_counter()
-        proc = subprocess.Popen(cmd, stdout=stdout or subprocess.DEVNULL, stderr=subprocess.PIPE)
-        _, status, usage = os.wait4(proc.pid, 0)
-        times.append(time.perf_counter() - start)
-        code = os.waitstatus_to_exitcode(status)
-        error = proc.stderr.read().decode() if proc.stderr else ""
-        if proc.stderr:
-            proc.stderr.close()
-        if code != 0:
-            raise SystemExit(f"failed ({code}): {' '.join(cmd)}\n{error}")
-        peaks.append(usage.ru_maxrss / 1024)  # KiB on Linux
-    return Timing(statistics.median(times), max(peaks))
-
-
-def compare(ours: Callable[[int], list[str]] | list[str], theirs: Callable[[int], list[str]] | list[str], repeat: int,
-            setup_ours=None, setup_theirs=None) -> tuple[Timing, Timing]:
-    """Both commands alternately, run by run, so that a slow spell of the machine hits both.
-    A command may depend on the run's number (a different record written each time)."""
-    a, b = [], []
-    for i in range(repeat):
-        a.append(run(ours(i) if callable(ours) else ours, setup_ours, 1))
-        b.append(run(theirs(i) if callable(theirs) else theirs, setup_theirs, 1))
-    return (Timing(statistics.median(t.seconds for t in a), max(t.peak_mb for t in a)),
-            Timing(statistics.median(t.seconds for t in b), max(t.peak_mb for t in b)))
-
-
-def tool(name: str) -> str | None:
-    """A command of this Python's environment (even when it is not on PATH)."""
-    beside = Path(sys.executable).parent / name
-    return str(beside) if beside.exists() else shutil.which(name)
-
-
-def remove(*paths: Path) -> None:
-    for path in paths:
-        if path.is_dir():
-            shutil.rmtree(path)
-        elif path.exists():
-            path.unlink()
+NOWHERE = "不存在的词"  # a word no record holds: every record searched
+TEXT_SQL = ("select a.rowid, a.title, a.region, a.date from articles a join articles_fts f on f.rowid = a.rowid "
+            "where articles_fts match :phrase order by a.date desc, a.rowid desc limit 20")  # ours: newest first
+TABLE_SQL = ("select rowid, title, region, date from articles where region_code like '12%' "
+             "order by date desc, rowid desc")
 
 
 class Bench:
     def __init__(self, args: argparse.Namespace):
         self.args = args
-        found = tool("zhaoshang")
-        self.zs = [found] if found else [sys.executable, "-m", "zhaoshang_cli"]
-        su = tool("sqlite-utils")
-        if su is None:
-            raise SystemExit("sqlite-utils is missing: pip install '.[bench]'")
-        self.su = su
-        self.rows: list[tuple[str, Timing, Timing | None, str, str]] = []
+        self.zs = python_command("zhaoshang", "zhaoshang_cli")
+        self.su = python_command("sqlite-utils", "sqlite_utils")
+        self.stores = Stores(args.out, self.zs, self.su)
+        self.targets = Targets.at(args.articles)
+        self.quick = max(args.repeat, 9)
+        self.scratch = args.out / "scratch"
+        self.scratch.mkdir(parents=True, exist_ok=True)
+        self.rows: list[Row] = []
 
-    def note(self, label: str, ours: Timing, theirs: Timing | None, target: str, ok: bool | None) -> None:
-        self.rows.append((label, ours, theirs, target, "" if ok is None else ("yes" if ok else "no")))
-        print(f"  {label}: {ours.seconds:.3f}s {ours.peak_mb:.0f}MB"
-              + (f" vs {theirs.seconds:.3f}s = {ours.seconds / theirs.seconds:.2f}×" if theirs else ""),
-              file=sys.stderr)
+    def note(self, label: str, ours: Timing, theirs: Timing | None, target: Target | None) -> None:
+        self.rows.append(Row.timed(label, ours, theirs, target))
 
-    def data(self, articles: int, policies: int, leads: int) -> Path:
-        folder = self.args.out / f"data-{articles}-{policies}-{leads}"
-        if not (folder / "leads.jsonl").exists():
-            print(f"generating {folder.name} …", file=sys.stderr)
-            subprocess.run([sys.executable, str(HERE / "generate.py"), str(folder), "--articles", str(articles),
-                            "--policies", str(policies), "--leads", str(leads)], check=True)
-        return folder
-
-    def stores(self, data: Path, name: str, fts: bool = False) -> tuple[Path, Path]:
-        """A zhaoshang store and an SQLite database of the same records (made once)."""
-        work = self.args.out / f"work-{name}"
-        store, sdb = work / "zhaoshang.json", work / "s.db"
-        if not (work / "ready").exists():
-            remove(work)
-            work.mkdir(parents=True)
-            subprocess.run([*self.zs, "--db", str(store), "import", *(str(data / f"{k}.jsonl") for k in KINDS)],
-                           check=True, stderr=subprocess.DEVNULL)
-            for kind in KINDS:
-                subprocess.run([self.su, "insert", str(sdb), kind, str(data / f"{kind}.jsonl"), "--nl"], check=True)
-            if fts:
-                subprocess.run([self.su, "enable-fts", str(sdb), "articles", "title", "body", "--tokenize", "trigram",
-                                "--create-triggers"], check=True)
-            (work / "ready").write_text("")
-        return store, sdb
+    def sql(self, sdb: Path, query: str, *params: str) -> list[dict]:
+        found = subprocess.run([*self.su, "query", str(sdb), query, *params], check=True, capture_output=True,
+                               text=True).stdout
+        return json.loads(found)
 
 
+def first_column(path: Path) -> list[str]:
+    """The IDs a table lists: the first cell of each line under the header and its rule."""
+    with open(path, encoding="utf-8") as lines:
+        return [line.split(" ", 1)[0] for i, line in enumerate(lines) if i >= 2 and line.strip()]
+
+
+def line_count(path: Path) -> int:
+    count = 0
+    with open(path, "rb") as data:
+        while block := data.read(1 << 20):
+            count += block.count(b"\n")
+    return count
+
+
+def agree(what: str, ours: int | list[str], theirs: int | list[str]) -> None:
+    """Stop the run when both sides did not list the same: a time is worth nothing then."""
+    if ours == theirs:
+        return
+    if isinstance(ours, list) and isinstance(theirs, list):
+        at = next((i for i, (a, b) in enumerate(zip(ours, theirs)) if a != b), min(len(ours), len(theirs)))
+        what += f" ({len(ours)} and {len(theirs)} rows; from row {at + 1})"
+        ours, theirs = ours[at:at + 10], theirs[at:at + 10]
+    raise SystemExit(f"{what}: zhaoshang and the comparison differ\n  ours:   {ours}\n  theirs: {theirs}")
+
+
+# -- 1. import into an empty store ------------------------------------------------------------
+def import_all(bench: Bench, data: Path) -> None:
+    store, sdb = bench.scratch / "z.json", bench.scratch / "s.db"
+    side = store.with_name(store.name + ".d")
+    articles = str(data / "articles.jsonl")
+    ours, theirs = compare([*bench.zs, "--db", str(store), "import", articles],
+                           [*bench.su, "insert", str(sdb), "articles", articles, "--nl"], bench.args.repeat,
+                           setup_ours=lambda: remove(store, side), setup_theirs=lambda: remove(sdb))
+    size_mb = os.path.getsize(articles) >> 20
+    bench.note(f"import {bench.args.articles} articles ({size_mb} MB JSONL)", ours, theirs,
+               bench.targets.import_all)
+    remove(store, side, sdb)
+
+
+# -- 2. the main store: size, reads, text search, export and full listings --------------------
+def disk(bench: Bench, store: Path) -> None:
+    ours, theirs = bench.stores.built_sizes(store)
+    bench.rows.append(Row.sizes("disk, as built: the main store, every file, against the SQLite database with its "
+                                "FTS5 table", ours, theirs))
+
+
+def reads(bench: Bench, store: Path, sdb: Path, when: str) -> None:
+    zs, db, targets = bench.zs, ["--db", str(store)], bench.targets
+    sql = ("select title, region, date from articles where region_code >= '120114' and region_code < '120115' "
+           "and date >= '2025-07-01' order by date desc limit 20")
+    ours, plain = compare([*zs, *db, "list", "articles", "--region", "武清", "--since", "2025-07-01", "--limit", "20"],
+                          [*bench.su, "query", str(sdb), sql], bench.quick)
+    bench.note(f"list --region 武清 --since 2025-07-01 --limit 20{when}", ours, plain, targets.listing)
+    middle = max(1, bench.args.articles // 2)
+    bench.note(f"show a{middle}{when}", run([*zs, *db, "show", f"a{middle}"], bench.quick), None, targets.show)
+    ours = run([*zs, *db, "report", "--region", "天津", "--month", "2025-07"], bench.quick)
+    bench.note(f"report --region 天津 --month 2025-07{when}", ours, None, targets.report)
+
+
+def text_search(bench: Bench, store: Path, sdb: Path) -> None:
+    """Our default listing of a text search (newest first, then the higher ID) against the
+    same columns of the FTS5 trigram table's matches in the same order, with the same limit."""
+    rare = f"a{bench.args.articles // 2 + 1}"  # the middle article (generate.py --rare), the line's number
+    mine, theirs = bench.scratch / "text-ours", bench.scratch / "text-theirs"
+    for word, what, expected, target in (
+        *((w, "", None, bench.targets.text) for w in WORDS),
+        (RARE, ", a word in one article", [rare], bench.targets.text_rare),
+        (NOWHERE, ", a word in none", [], bench.targets.text),
+    ):
+        if len(word) < 3:  # FTS5's trigrams: a shorter phrase matches nothing
+            raise SystemExit(f"{word}: FTS5 trigram cannot search fewer than three characters")
+        phrase = '"' + word.replace('"', '""') + '"'
+        ours, fts = compare([*bench.zs, "--db", str(store), "list", "articles", "--text", word, "--limit", "20"],
+                            [*bench.su, "query", str(sdb), TEXT_SQL, "-p", "phrase", phrase], bench.quick,
+                            stdout=(mine, theirs))
+        found = first_column(mine)
+        agree(f"--text {word}", found, [f"a{r['rowid']}" for r in json.loads(theirs.read_text("utf-8"))])
+        if expected is not None:
+            agree(f"--text {word} (what the data holds)", found, expected)
+        bench.note(f"list articles --text {word} --limit 20{what}", ours, fts, target)
+    remove(mine, theirs)
+
+
+def full_listings(bench: Bench, store: Path, sdb: Path) -> None:
+    """Export and listings of every 天津 article, each into a file: ours against sqlite-utils
+    writing JSON Lines, and against bench/sqlite_table.py, which sizes and cuts a table as ours does."""
+    zs, db, su = bench.zs, ["--db", str(store)], bench.su
+    mine, theirs = bench.scratch / "out-ours", bench.scratch / "out-theirs"
+    for label, ours_cmd, their_cmd, same in (
+        (f"export articles ({bench.args.articles}, JSONL)", [*zs, *db, "export", "articles"],
+         [*su, "query", str(sdb), "select * from articles", "--nl"], line_count),
+        ("list articles --region 天津, all, as jsonl", [*zs, *db, "list", "articles", "--region", "天津", "--format",
+                                                        "jsonl"],
+         [*su, "query", str(sdb), "select * from articles where region_code like '12%' order by date desc", "--nl"],
+         line_count),
+        ("list articles --region 天津, all, as a table", [*zs, *db, "list", "articles", "--region", "天津"],
+         python_script(HERE / "sqlite_table.py", str(sdb), TABLE_SQL), first_column),
+    ):
+        ours, them = compare(ours_cmd, their_cmd, bench.args.repeat, stdout=(mine, theirs))
+        agree(label, same(mine), same(theirs))
+        bench.note(label, ours, them, bench.targets.full)
+        remove(mine, theirs)
+
+
+def start_up(bench: Bench) -> None:
+    ours, floor = compare([*bench.zs, "--help"], python_code("import typer, rich"),
+                          max(bench.args.repeat, 21))
+    bench.note("zhaoshang --help", ours, floor, bench.targets.help)
+
+
+# -- 3. single writes on a small and a big store, each against the same change in SQLite --------
 def proportion(total: int, args: argparse.Namespace) -> tuple[int, int, int]:
     whole = args.articles + args.policies + args.leads
     articles, policies = total * args.articles // whole, total * args.policies // whole
     return articles, policies, total - articles - policies
+
+
+def single_writes(bench: Bench) -> None:
+    args, zs, su, quick = bench.args, bench.zs, bench.su, bench.quick
+    writes: dict[str, dict[str, Timing]] = {}
+    row = bench.scratch / "row.json"
+    row.write_text(json.dumps({"title": "新引进项目", "region": "武清区", "region_code": "120114",
+                               "date": "2026-11-01"}, ensure_ascii=False), "utf-8")
+    for label, total in (("small", args.small), ("big", args.big)):
+        wstore, wdb = bench.stores.build(bench.stores.data(*proportion(total, args)))
+        db = ["--db", str(wstore)]
+
+        # the stores are kept between runs: each run writes to records that are still there
+        def ids(*query: str, db: list[str] = db) -> list[int]:
+            found = subprocess.run([*zs, *db, "list", *query, "--format", "ids", "--sort", "id"], check=True,
+                                   capture_output=True, text=True).stdout.split()
+            return [int(i[1:]) for i in found]
+
+        articles = ids("articles", "-n", str(2 * quick))
+        leads = ids("leads", *(f"--status={s}" for s in ("new", "contacted", "negotiating", "signed", "lost")),
+                    "-n", str(quick))
+        done = time.strftime("%m%d%H%M%S")  # new titles for add: a kept store has the last run's
+        # the commands are called within this iteration only; the defaults bind this iteration's values
+        cases = {
+            "add": (lambda i, db=db, label=label, done=done:
+                    [*zs, *db, "add", "article", "--title", f"新引进项目{label}{done}-{i}", "--region", "武清",
+                     "--date", "2026-11-01"],
+                    lambda i, wdb=wdb: [*su, "insert", str(wdb), "articles", str(row)]),
+            "edit": (lambda i, db=db, articles=articles, done=done:
+                     [*zs, *db, "edit", f"a{articles[2 * i]}", "--title", f"改过的标题{done}-{i}"],
+                     lambda i, wdb=wdb, articles=articles, done=done:
+                     [*su, "query", str(wdb), f"update articles set title = '改过的标题{done}-{i}' "
+                                             f"where rowid = {articles[2 * i]}"]),
+            "lead status": (lambda i, db=db, leads=leads: [*zs, *db, "lead", "status", f"l{leads[i]}", "visited"],
+                            lambda i, wdb=wdb, leads=leads:
+                            [*su, "query", str(wdb), f"update leads set status = 'visited' where rowid = {leads[i]}"]),
+            "rm": (lambda i, db=db, articles=articles: [*zs, *db, "rm", f"a{articles[2 * i + 1]}", "--yes"],
+                   lambda i, wdb=wdb, articles=articles:
+                   [*su, "query", str(wdb), f"delete from articles where rowid = {articles[2 * i + 1]}"]),
+        }
+        for name, (mine, theirs) in cases.items():
+            ours, them = compare(mine, theirs, quick)
+            writes.setdefault(name, {})[label] = ours
+            bench.note(f"{name} at {total} records", ours, them, bench.targets.write if label == "big" else None)
+    for name, by_size in writes.items():
+        bench.note(f"{name}: {args.big} against {args.small} records", by_size["big"], by_size["small"],
+                   bench.targets.growth)
+
+
+# -- 4. many single writes on the main store (the same titles written in its database) -----------
+def edit_titles(bench: Bench, store: Path, sdb: Path) -> None:
+    count = min(bench.args.writes, bench.args.articles)
+    for i in range(count):
+        subprocess.run([*bench.zs, "--db", str(store), "edit", f"a{i + 1}", "--title", f"又改过的标题{i}"], check=True,
+                       stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL)
+    bench.sql(sdb, f"update articles set title = '又改过的标题' || (rowid - 1) where rowid <= {count}")
+
+
+# -- 5. new records imported into the main store ------------------------------------------------
+def import_new(bench: Bench, data: Path, store: Path, sdb: Path) -> Row:
+    """``--new`` articles no store holds, different ones each run, imported into a copy of the
+    main store, against ``sqlite-utils insert`` of the same rows into the main database (its
+    FTS5 table kept by triggers), from which they are deleted afterwards."""
+    args, scratch = bench.args, bench.scratch
+    count = min(args.new, max(1, args.articles // 10))
+    files = [bench.stores.new_articles(data, count, batch + 1, scratch) for batch in range(args.repeat)]
+    size_mb = os.path.getsize(files[0]) >> 20
+    last = bench.sql(sdb, "select max(rowid) as last from articles")[0]["last"]
+    copy = copy_store(store, scratch / "copy")
+    try:
+        ours, theirs = compare(lambda i: [*bench.zs, "--db", str(copy), "import", str(files[i])],
+                               lambda i: [*bench.su, "insert", str(sdb), "articles", str(files[i]), "--nl"],
+                               args.repeat)
+    finally:
+        remove(copy.parent, *files)
+        bench.sql(sdb, f"delete from articles where rowid > {last}")
+    label = f"import {count} new articles ({size_mb} MB JSONL) into the main store (a copy) and its database"
+    return Row.timed(label, ours, theirs, bench.targets.import_new)
 
 
 def main() -> None:
@@ -146,162 +268,68 @@ def main() -> None:
     parser.add_argument("--big", type=int, default=200_000, help="records of the big store for single writes")
     parser.add_argument("--repeat", type=int, default=3)
     parser.add_argument("--writes", type=int, default=200, help="single writes before the reads are timed again")
+    parser.add_argument("--new", type=int, default=10_000,
+                        help="new articles imported into the main store (at most a tenth of --articles)")
     parser.add_argument("--out", type=Path, default=HERE / "out")
     parser.add_argument("--write-readme", action="store_true", help="write the table into bench/README.md")
     args = parser.parse_args()
     bench = Bench(args)
-    zs, su = bench.zs, bench.su
-    quick = max(args.repeat, 9)
 
-    # 1. import of the articles file into an empty store
-    data = bench.data(args.articles, args.policies, args.leads)
-    scratch = args.out / "scratch"
-    scratch.mkdir(parents=True, exist_ok=True)
-    store, side, sdb = scratch / "z.json", scratch / "z.json.d", scratch / "s.db"
-    articles = str(data / "articles.jsonl")
-    ours, theirs = compare([*zs, "--db", str(store), "import", articles],
-                           [su, "insert", str(sdb), "articles", articles, "--nl"], args.repeat,
-                           setup_ours=lambda: remove(store, side), setup_theirs=lambda: remove(sdb))
-    size_mb = os.path.getsize(articles) >> 20
-    bench.note(f"import {args.articles} articles ({size_mb} MB JSONL)", ours, theirs, "≤ 1.0×, < 300 MB",
-               ours.seconds <= theirs.seconds and ours.peak_mb < 300)
-    remove(store, side, sdb)
+    data = bench.stores.data(args.articles, args.policies, args.leads)
+    import_all(bench, data)
+    imported = len(bench.rows)
+    store, sdb = bench.stores.build(data, fts=True)
+    disk(bench, store)
+    reads(bench, store, sdb, "")
+    text_search(bench, store, sdb)
+    full_listings(bench, store, sdb)
+    start_up(bench)
+    single_writes(bench)
+    edit_titles(bench, store, sdb)
+    reads(bench, store, sdb, f", after {args.writes} single writes")
+    # last, so that no other row sees a bigger store; in the table beside the other import
+    bench.rows.insert(imported, import_new(bench, data, store, sdb))
 
-    # 2. the main store: listing, show, report, text search, export
-    store, sdb = bench.stores(data, f"{args.articles}-{args.policies}-{args.leads}", fts=True)
-    db = ["--db", str(store)]
-    sql = ("select title, region, date from articles where region_code >= '120114' and region_code < '120115' "
-           "and date >= '2025-07-01' order by date desc limit 20")
-    listing = [*zs, *db, "list", "articles", "--region", "武清", "--since", "2025-07-01", "--limit", "20"]
-
-    def reads(when: str) -> None:
-        ours, plain = compare(listing, [su, "query", str(sdb), sql], quick)
-        bench.note(f"list --region 武清 --since 2025-07-01 --limit 20{when}", ours, plain, "≤ 1.5× unindexed",
-                   ours.seconds <= 1.5 * plain.seconds)
-        middle = max(1, args.articles // 2)
-        ours = run([*zs, *db, "show", f"a{middle}"], repeat=quick)
-        bench.note(f"show a{middle}{when}", ours, None, "< 0.3 s", ours.seconds < 0.3)
-        ours = run([*zs, *db, "report", "--region", "天津", "--month", "2025-07"], repeat=quick)
-        bench.note(f"report --region 天津 --month 2025-07{when}", ours, None, "< 1 s", ours.seconds < 1)
-
-    reads("")
-    for word in WORDS:
-        ours, fts = compare([*zs, *db, "list", "articles", "--text", word, "--limit", "20"],
-                            [su, "search", str(sdb), "articles", word, "--limit", "20", "-c", "title", "-c", "date"],
-                            quick)
-        bench.note(f"list articles --text {word} --limit 20", ours, fts, "≤ 1.5× FTS5 trigram, < 150 MB",
-                   ours.seconds <= 1.5 * fts.seconds and ours.peak_mb < 150)
-    out = scratch / "out"
-    for label, mine, theirs in (
-        (f"export articles ({args.articles}, JSONL)", [*zs, *db, "export", "articles"],
-         [su, "query", str(sdb), "select * from articles", "--nl"]),
-        ("list articles --region 天津, all, as jsonl", [*zs, *db, "list", "articles", "--region", "天津",
-                                                        "--format", "jsonl"],
-         [su, "query", str(sdb), "select * from articles where region_code like '12%' order by date desc", "--nl"]),
-        ("list articles --region 天津, all, as a table", [*zs, *db, "list", "articles", "--region", "天津"],
-         [su, "query", str(sdb), "select rowid, title, region, date from articles where region_code like '12%' "
-                                 "order by date desc", "--table"]),
-    ):
-        a, b = [], []
-        with open(out, "wb") as sink:  # both into a file: a terminal would time the terminal
-            for _ in range(args.repeat):
-                a.append(run(mine, None, 1, stdout=sink))
-                b.append(run(theirs, None, 1, stdout=sink))
-        ours = Timing(statistics.median(t.seconds for t in a), max(t.peak_mb for t in a))
-        them = Timing(statistics.median(t.seconds for t in b), max(t.peak_mb for t in b))
-        bench.note(label, ours, them, "≤ 1.5×, < 150 MB", ours.seconds <= 1.5 * them.seconds and ours.peak_mb < 150)
-    remove(out)
-
-    ours, floor = compare([*zs, "--help"], [sys.executable, "-c", "import typer, rich"], max(args.repeat, 21))
-    bench.note("zhaoshang --help", ours, floor, "≤ 1.5× `import typer, rich`", ours.seconds <= 1.5 * floor.seconds)
-
-    # 3. single writes on a small and a big store, each against the same change in SQLite
-    writes: dict[str, dict[str, Timing]] = {}
-    for label, total in (("small", args.small), ("big", args.big)):
-        sizes = proportion(total, args)
-        wstore, wdb = bench.stores(bench.data(*sizes), f"{total}")
-        wdb_ = ["--db", str(wstore)]
-        row = scratch / "row.json"
-        row.write_text(json.dumps({"title": "新引进项目", "region": "武清区", "region_code": "120114",
-                                   "date": "2026-11-01"}, ensure_ascii=False), "utf-8")
-        # the stores are kept between runs: each run writes to records that are still there
-        def ids(*query: str, wdb_: list[str] = wdb_) -> list[int]:
-            found = subprocess.run([*zs, *wdb_, "list", *query, "--format", "ids", "--sort", "id"], check=True,
-                                   capture_output=True, text=True).stdout.split()
-            return [int(i[1:]) for i in found]
-
-        articles = ids("articles", "-n", str(2 * quick))
-        leads = ids("leads", *(f"--status={s}" for s in ("new", "contacted", "negotiating", "signed", "lost")),
-                    "-n", str(quick))
-        done = time.strftime("%m%d%H%M%S")  # new titles for add: a kept store has the last run's
-        # the commands are called within this iteration only; the defaults bind this iteration's values
-        cases = {
-            "add": (lambda i, wdb_=wdb_, label=label, done=done:
-                    [*zs, *wdb_, "add", "article", "--title", f"新引进项目{label}{done}-{i}", "--region", "武清",
-                     "--date", "2026-11-01"],
-                    lambda i, wdb=wdb, row=row: [su, "insert", str(wdb), "articles", str(row)]),
-            "edit": (lambda i, wdb_=wdb_, articles=articles, done=done:
-                     [*zs, *wdb_, "edit", f"a{articles[2 * i]}", "--title", f"改过的标题{done}-{i}"],
-                     lambda i, wdb=wdb, articles=articles, done=done:
-                     [su, "query", str(wdb), f"update articles set title = '改过的标题{done}-{i}' "
-                                             f"where rowid = {articles[2 * i]}"]),
-            "lead status": (lambda i, wdb_=wdb_, leads=leads: [*zs, *wdb_, "lead", "status", f"l{leads[i]}", "visited"],
-                            lambda i, wdb=wdb, leads=leads:
-                            [su, "query", str(wdb), f"update leads set status = 'visited' where rowid = {leads[i]}"]),
-            "rm": (lambda i, wdb_=wdb_, articles=articles: [*zs, *wdb_, "rm", f"a{articles[2 * i + 1]}", "--yes"],
-                   lambda i, wdb=wdb, articles=articles:
-                   [su, "query", str(wdb), f"delete from articles where rowid = {articles[2 * i + 1]}"]),
-        }
-        for name, (mine, theirs) in cases.items():
-            ours, them = compare(mine, theirs, quick)
-            writes.setdefault(name, {})[label] = ours
-            bench.note(f"{name} at {total} records", ours, them, "≤ 1.5×, < 120 MB" if label == "big" else "",
-                       (ours.seconds <= 1.5 * them.seconds and ours.peak_mb < 120) if label == "big" else None)
-    for name, by_size in writes.items():
-        small, big = by_size["small"], by_size["big"]
-        bench.note(f"{name}: {args.big} against {args.small} records", big, small, "< 1.5×",
-                   big.seconds < 1.5 * small.seconds)
-
-    # 4. reads again after many single writes on the main store
-    for i in range(args.writes):
-        subprocess.run([*zs, *db, "edit", f"a{i + 1}", "--title", f"又改过的标题{i}"], check=True,
-                       stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL)
-    reads(f", after {args.writes} single writes")
-
-    table = render(bench.rows, args)
-    print(table)
+    text = render(bench.rows, args)
+    print(text)
     if args.write_readme:
         readme = HERE / "README.md"
-        text = readme.read_text("utf-8")
-        start, end = text.index(MARK_START) + len(MARK_START), text.index(MARK_END)
-        readme.write_text(text[:start] + "\n" + table + "\n" + text[end:], "utf-8")
+        old = readme.read_text("utf-8")
+        start, end = old.index(MARK_START) + len(MARK_START), old.index(MARK_END)
+        readme.write_text(old[:start] + "\n" + text + "\n" + old[end:], "utf-8")
 
 
-def render(rows: list[tuple[str, Timing, Timing | None, str, str]], args: argparse.Namespace) -> str:
+def render(rows: list[Row], args: argparse.Namespace) -> str:
     defaults = {"articles": 100_000, "policies": 10_000, "leads": 20_000, "small": 10_000, "big": 200_000,
-                "repeat": 3, "writes": 200}
+                "repeat": 3, "writes": 200, "new": 10_000}
     command = "python bench/run.py" + "".join(f" --{k} {getattr(args, k)}" for k, v in defaults.items()
                                                if getattr(args, k) != v)
-    lines = [
+    issue = "issue 22's (at a million articles), else issue 11's" if args.articles >= MILLION else "issue 11's"
+    return "\n".join([
         f"Command: `{command}` — {time.strftime('%Y-%m-%d')}, Python {platform.python_version()}, "
         f"{os.cpu_count()} cores; medians of {args.repeat} runs for imports and exports, {max(args.repeat, 9)} for "
-        f"the rest, {max(args.repeat, 21)} for --help, ours and the comparison alternately; "
-        "peak = max RSS of the zhaoshang process (and its second process, if any).",
+        f"the rest, {max(args.repeat, 21)} for --help, ours and the comparison alternately. Memory: peak RSS in MB "
+        "of every process of the command, added: for zhaoshang the storing process and, in a big import, the "
+        "second process it forks (shown as main + second); each program runs through bench/peak.py, which "
+        f"reads its own peak (VmHWM) and its child's (RUSAGE_CHILDREN) as it exits. Targets: {issue}.",
         "",
-        "| benchmark | zhaoshang | comparison | ratio | peak MB | target | met |",
-        "|---|---:|---:|---:|---:|---|---|",
-    ]
-    for label, ours, theirs, target, ok in rows:
-        comparison = f"{theirs.seconds:.3f} s" if theirs else "–"
-        ratio = f"{ours.seconds / theirs.seconds:.2f}×" if theirs else "–"
-        lines.append(f"| {label} | {ours.seconds:.3f} s | {comparison} | {ratio} | {ours.peak_mb:.0f} "
-                     f"| {target} | {ok} |")
-    lines += ["", "Comparisons (sqlite-utils on a database of the same records): `insert --nl` of the same file; "
-              "`query` of the same filter (no index); `search` on an FTS5 trigram table of titles and bodies; "
-              "`query … --nl` and `query … --table` for exports and full listings; for single writes one "
-              "`insert` of a row, or one `UPDATE`/`DELETE` by rowid; the last rows compare our own write on the "
-              "big store with the same write on the small one; `python -c \"import typer, rich\"` for --help."]
-    return "\n".join(lines)
+        table(rows),
+        "",
+        "Comparisons (sqlite-utils on a database of the same records, the articles in the same order, so that "
+        "article aN is row N): `insert --nl` of the same file; `query` of the same filter (no index); for `--text`, "
+        "an SQL query of the FTS5 trigram table of titles and bodies returning ID, title, region and date in our "
+        "order (newest first, then the higher ID) with the same limit, checked to list the same records as ours; "
+        f"{RARE} is in one article's body (generate.py --rare), {NOWHERE} in none; `query … --nl` for the export "
+        "and the JSON Lines listing (as many lines as ours); for the table, bench/sqlite_table.py: the query "
+        "through Python's sqlite3, columns sized from the first 200 rows by display width and titles cut with "
+        "an ellipsis as ours are (checked to list the same IDs in the same order; `query --table` sizes over "
+        "every row first); for single writes one `insert` of a row, or one `UPDATE`/`DELETE` by rowid; the "
+        "big-against-small rows compare our own write on the big store with the same write on the small one; "
+        "the new articles (others in each run, each with a URL of its own) are imported into a copy of the main "
+        "store and inserted into its database (FTS5 kept by its triggers), from which they are deleted afterwards; "
+        "disk: the bytes of every file of the store against the database file, when they were built; "
+        "`python -c \"import typer, rich\"` for --help.",
+    ])
 
 
 if __name__ == "__main__":
