@@ -6,8 +6,10 @@ ZS_WAIT_FOR_GO=1     import every module of the program first, then write "ready
                      and wait for a line on stdin before running the command, so that a
                      parent's random delay measures from the start of the command, not of
                      Python.
-ZS_CHUNK=N           import N rows per chunk (a checkpoint each) instead of 2,000, so that a
+ZS_CHUNK=N           import N rows per chunk (a checkpoint each) instead of 500, so that a
                      small import makes several checkpoints.
+ZS_SYNC_BYTES=N      sync the body log after every N bytes appended instead of 16 MB, so
+                     that a small import syncs it as it goes, not only before its commit.
 ZS_KILL_AT=OP|WHERE|N|WHEN
                      SIGKILL this process just before (WHEN=before) or just after
                      (WHEN=after) its N-th call of os.OP on a path matching WHERE: a
@@ -21,7 +23,7 @@ atexit), from whichever thread makes the call (the body log is written by a thre
 
 ``python tests/kill_driver.py --serve`` is a fork server for many short runs: it imports
 the program once, then for each request (a JSON line on stdin: db, args, out, and
-optionally kill_at, trace, chunk) forks a child that runs the command as above, with its stdout and
+optionally kill_at, trace, chunk, sync_bytes) forks a child that runs the command as above, with its stdout and
 stderr in OUT.out and OUT.err, and answers {"pid": PID}.  The caller may SIGKILL that
 child at any moment; it then sends {"reap": PID} and gets {"code": EXIT} (-9 when killed).
 A child is only reaped when asked, so its PID cannot be reused while the caller may still
@@ -110,11 +112,15 @@ def _preload() -> None:
     table()
 
 
-def _set_chunk(chunk: int | None) -> None:
+def _set_chunk(chunk: int | None, sync_bytes: int | None = None) -> None:
     if chunk:
         from zhaoshang_cli.io.importers import inputs
 
         inputs.CHUNK = chunk
+    if sync_bytes:
+        from zhaoshang_cli.storage.tinydb import bodies
+
+        bodies.SYNC_BYTES = sync_bytes
 
 
 def _run_child(request: dict) -> None:
@@ -129,7 +135,7 @@ def _run_child(request: dict) -> None:
             os.close(target)
         os.environ.update(request.get("env", {}))
         os.environ["ZHAOSHANG_DB"] = request["db"]
-        _set_chunk(request.get("chunk"))
+        _set_chunk(request.get("chunk"), request.get("sync_bytes"))
         if request.get("kill_at") or request.get("trace"):
             _install(request.get("kill_at"), request.get("trace"))
         sys.argv = ["zhaoshang", *request["args"]]
@@ -176,7 +182,7 @@ def main() -> None:
     if sys.argv[1:] == ["--serve"]:
         serve()
         return
-    _set_chunk(int(os.environ.get("ZS_CHUNK") or 0))
+    _set_chunk(int(os.environ.get("ZS_CHUNK") or 0), int(os.environ.get("ZS_SYNC_BYTES") or 0))
     if os.environ.get("ZS_WAIT_FOR_GO"):
         _preload()
         sys.stderr.write("ready\n")

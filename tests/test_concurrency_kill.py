@@ -12,7 +12,7 @@ next write must work, issue a new ID and clean up what the killed one left.
 
 Covered elsewhere and not repeated here: 8×50 concurrent adds
 (test_store.py::test_parallel_processes_lose_nothing), two concurrent imports and 20
-random kills of a one-chunk import (test_reliability.py), kill/fail at every os call of
+random kills of a 2,000-row import (test_reliability.py), kill/fail at every os call of
 each writing command on a one-segment store (test_faults.py), the damage matrix
 (test_damage.py), doctor --fix, restore and backup rotation (test_reliability.py,
 test_trust.py, test_store.py).
@@ -42,7 +42,7 @@ from zhaoshang_cli.storage.tinydb.manifest import Manifest
 DRIVER = Path(__file__).with_name("kill_driver.py")
 TABLES = ("articles", "policies", "leads")
 STATUSES = ("new", "contacted", "visited", "negotiating", "signed", "lost")
-IMPORT_ROWS = 2100  # JSONL is stored 2,000 rows at a time: two chunks, two checkpoints
+IMPORT_ROWS = 2100  # JSONL is stored 500 rows at a time: five chunks, five checkpoints
 
 
 # -- processes -------------------------------------------------------------------------------
@@ -205,11 +205,11 @@ class Forker:
         return json.loads(line)
 
     def start(self, db: Path, args: list[str], kill_at: str | None = None, trace: Path | None = None,
-              chunk: int | None = None) -> tuple[int, Path]:
+              chunk: int | None = None, sync_bytes: int | None = None) -> tuple[int, Path]:
         self.runs += 1
         out = self.folder / f"run{self.runs}"
         pid = self._ask({"db": str(db), "args": args, "kill_at": kill_at, "trace": str(trace) if trace else None,
-                         "chunk": chunk, "out": str(out)})["pid"]
+                         "chunk": chunk, "sync_bytes": sync_bytes, "out": str(out)})["pid"]
         return pid, out
 
     def wait(self, pid: int, out: Path) -> tuple[int, str]:
@@ -320,7 +320,7 @@ def editor_plan(worker: int, initial: dict[str, str]) -> list[list[str]]:
 
 
 def test_concurrent_imports_beside_concurrent_edits_lose_nothing(tmp_path):
-    """Three imports of 2,100 records (two chunks each: articles, articles, leads) while three
+    """Three imports of 2,100 records (five chunks each: articles, articles, leads) while three
     editors run 66 edits, moves, notes, adds and removals on the same segments, and a
     reader counts what each import has stored so far (all or nothing, never a chunk)."""
     db = tmp_path / "store" / "zhaoshang.json"
@@ -492,9 +492,9 @@ def test_sigkill_at_random_moments_of_single_writes(stores, forker, tmp_path):
     assert any(not was_before for _, was_before in outcomes), "no write was ever saved"
 
 
-# -- 2b. SIGKILL at random moments of a two-chunk import ---------------------------------------------
+# -- 2b. SIGKILL at random moments of a multi-chunk import -------------------------------------------
 def test_sigkill_at_random_moments_of_a_multi_chunk_import(stores, tmp_path):
-    """20 runs of a 2,100-row import (two chunks, two checkpoints, records across two
+    """20 runs of a 2,100-row import (five chunks, five checkpoints, records across two
     segments) into a small store, each a fresh `python -m zhaoshang_cli` killed at a random
     moment of its run (after start-up: the driver waits for a go)."""
     pristine, batch = stores["small"], stores["batch"]
@@ -591,31 +591,35 @@ def kill_points(calls: list[tuple[str, str, int]], db: Path) -> list[tuple[str, 
 
 
 def test_sigkill_at_each_point_of_checkpoint_and_commit(stores, forker, tmp_path):
-    """A three-chunk import across two segments and an edit with a new body, each first run
+    """A three-chunk import across two segments (its body log synced before the commit, or
+    after each chunk as a big import syncs it) and an edit with a new body, each first run
     with every os call traced, then killed at each named point the trace shows (30 runs or
     more): each must leave exactly the state before, or after once the store file is
     replaced."""
     small, two, spanning = stores["small"], stores["two"], stores["spanning"]
-    commands = {"import": (small, ["import", str(spanning)]),
-                "edit": (two, ["edit", "a5", "--title", "改过的标题", "--body", "改过的正文"])}
+    commands = {"import": (small, ["import", str(spanning)], None),
+                "import synced as it goes": (small, ["import", str(spanning)], 1),
+                "edit": (two, ["edit", "a5", "--title", "改过的标题", "--body", "改过的正文"], None)}
     runs = []
     states = {}
-    for command, (pristine, args) in commands.items():
+    for command, (pristine, args, sync_bytes) in commands.items():
         clean = Path(os.path.realpath(copy_store(pristine, tmp_path / f"clean {command}")))
-        code, err = forker.run(clean, args, trace=tmp_path / f"{command}.trace", chunk=100)
+        code, err = forker.run(clean, args, trace=tmp_path / f"{command}.trace", chunk=100, sync_bytes=sync_bytes)
         assert code == 0, err
         states[command] = {"before": comparable(check(pristine)), "after": comparable(check(clean))}
         calls = store_calls(tmp_path / f"{command}.trace", clean)
         points = kill_points(calls, clean)
         runs += [(command, point.replace(str(clean.parent), "{folder}"), want) for point, want in points]
-        if command == "import":  # three checkpoints, two segments: several segment files, then the commit
+        if command.startswith("import"):  # three checkpoints, two segments: several segment files, then the commit
             assert len([c for c in calls if c[:2] == ("fsync", "/segments/")]) >= 4
+        if sync_bytes:  # the log synced after each chunk's bodies
+            assert len([c for c in calls if c[:2] == ("fsync", "/bodies.")]) >= 3
     assert len(runs) >= 30
     for i, (command, point, want) in enumerate(runs):
-        pristine, args = commands[command]
+        pristine, args, sync_bytes = commands[command]
         db = Path(os.path.realpath(copy_store(pristine, tmp_path / f"run{i}")))  # the program's own names
         point = point.replace("{folder}", str(db.parent))
-        code, err = forker.run(db, args, kill_at=point, chunk=100)
+        code, err = forker.run(db, args, kill_at=point, chunk=100, sync_bytes=sync_bytes)
         assert code == -signal.SIGKILL, f"{command}, {point}: the point was never reached (exit {code}):\n{err}"
         got_state = check(db)
         assert comparable(got_state) == states[command][want], f"{command}, killed at {point}: not the state {want}"

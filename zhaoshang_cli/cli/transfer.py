@@ -48,7 +48,7 @@ def _report(result: Any, extra_policy: str) -> None:
     for line in result.status_moved_back:
         common.info(line)
     verb = messages.IMPORT_VERB_DRY if result.dry_run else messages.IMPORT_VERB
-    summary = messages.IMPORT_SUMMARY.format(verb=verb, added=len(result.added), updated=len(result.updated),
+    summary = messages.IMPORT_SUMMARY.format(verb=verb, added=result.added, updated=len(result.updated),
                                              unchanged=result.unchanged, invalid=result.invalid)
     if result.status_kept:
         summary += messages.IMPORT_SUMMARY_KEPT.format(count=len(result.status_kept))

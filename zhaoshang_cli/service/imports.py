@@ -17,6 +17,8 @@ the row reported (see ``_Batch.status_back``).  A move an import makes names the
 from __future__ import annotations
 
 import gc
+from array import array
+from bisect import bisect_right
 from collections.abc import Callable, Iterable, Iterator
 from contextlib import contextmanager
 from dataclasses import dataclass, field
@@ -40,7 +42,7 @@ EXTRA_POLICIES = ("keep", "ignore", "error")
 
 @dataclass
 class ImportResult:
-    added: list[str] = field(default_factory=list)
+    added: int = 0  # records created (a count: a million IDs would be 60 MB kept for nothing)
     updated: list[str] = field(default_factory=list)
     unchanged: int = 0
     errors: list[str] = field(default_factory=list)
@@ -86,6 +88,26 @@ def no_gc() -> Iterator[None]:
         gc.enable()
 
 
+class _Numbers:
+    """The numbers of the records of one kind a batch created, as runs of consecutive numbers:
+    a batch numbers a kind's new records upwards, mostly one after another, so this stays a
+    few bytes however many it creates."""
+
+    def __init__(self) -> None:
+        self.starts, self.ends = array("q"), array("q")  # run i: starts[i] <= number < ends[i]
+
+    def add(self, number: int) -> None:
+        if self.ends and self.ends[-1] == number:
+            self.ends[-1] = number + 1
+        else:
+            self.starts.append(number)
+            self.ends.append(number + 1)
+
+    def __contains__(self, number: int) -> bool:
+        run = bisect_right(self.starts, number) - 1
+        return run >= 0 and number < self.ends[run]
+
+
 class _Batch:
     """Rows turned into stored records, chunk by chunk, in one transaction.
 
@@ -95,6 +117,9 @@ class _Batch:
     that a batch gives the same result however often it is run.  Each row counts once: the
     first row for a record as what happened to it (added, updated or unchanged), any
     further row for it as unchanged.
+
+    Nothing kept here grows with the records created: they are found again by their keys
+    in the transaction (find_keys), and told from stored ones by their numbers (_Numbers).
     """
 
     def __init__(self, txn: Writer, options: ImportOptions, result: ImportResult):
@@ -103,8 +128,8 @@ class _Batch:
         self.result = result
         self.now = dates.now_iso()
         self.today = dates.today()
-        self.created: dict[tuple[str, tuple[str, ...]], int] = {}  # (kind, key) → number created here
-        self.added: set[str] = set()  # IDs created here, for sources naming them
+        self.created: dict[str, _Numbers] = {}  # kind → the numbers of the records created here
+        self.added: set[str] = set()  # the IDs this chunk's new records get, for sources naming them
         # stored records to update: (kind, number) → the merge of the rows for it
         self.updates: dict[tuple[str, int], dict[str, Any]] = {}
         # (kind, number) → where the last row giving a stored record's status is (FILE:LINE), and its file
@@ -128,35 +153,37 @@ class _Batch:
         keyed = [(item, item.kind.natural_key(item.doc)) for item in prepared]
         found: dict[tuple[str, tuple[str, ...]], int] = {}
         for kind in {p.kind for p in prepared}:
-            keys = [k for p, k in keyed if p.kind is kind and k is not None and (kind.name, k) not in self.created]
+            keys = [k for p, k in keyed if p.kind is kind and k is not None]
             found.update({(kind.name, k): n for k, n in self.txn.find_keys(kind, keys).items()})
         counters = self.txn.counters()  # to know the IDs this chunk's new records will get
+        self.added = set()  # those of chunks before are stored: a source naming one finds it
         fresh: dict[tuple[str, tuple[str, ...]] | int, Prepared] = {}
         for item, key in keyed:
             kind = item.kind
             tag = (kind.name, key) if key is not None else id(item)
-            if tag in fresh or tag in self.created:
+            if tag in fresh:
                 self._again(item, tag, fresh)
                 continue
             number = found.get(tag) if key is not None else None  # type: ignore[arg-type]
-            if number is None:
-                if self.bad_source(item):
-                    continue
+            if number is not None and number in self.created.get(kind.name, ()):
+                self._again(item, number, fresh)
+            elif number is not None:
+                self._stored(item, number)
+            elif not self.bad_source(item):
                 fresh[tag] = item
                 self.added.add(record_id(kind, next_number(counters, kind, item.number)))
-                continue
-            self._stored(item, number)
         self._insert(fresh)
 
     def _again(self, item: Prepared, tag: Any, fresh: dict[Any, Prepared]) -> None:
-        """A further row for a record new in this batch."""
+        """A further row for a record new in this batch: one of this chunk (``tag`` its
+        key), or one stored by a chunk before (``tag`` its number)."""
         if self.options.on_conflict == "update":
             if tag in fresh:
                 first = fresh[tag]
                 if not self.bad_source(item, first.doc):
                     first.doc = _merged(item.kind, first.doc, item.doc)
             else:
-                number = self.created[tag]
+                number = tag
                 record = self.txn.get(record_id(item.kind, number), with_body=False)
                 if self.bad_source(item, record.doc):
                     return
@@ -207,10 +234,10 @@ class _Batch:
             for _, item in items:
                 validation.apply_defaults(kind, item.doc, self.today, self.now)
             numbers = self.txn.insert(kind, [i.doc for _, i in items], [i.number for _, i in items], now=self.now)
-            for (tag, _), number in zip(items, numbers):
-                if not isinstance(tag, int):
-                    self.created[tag] = number
-                self.result.added.append(record_id(kind, number))
+            created = self.created.setdefault(name, _Numbers())
+            for number in numbers:
+                created.add(number)
+            self.result.added += len(numbers)
 
     def finish(self) -> None:
         for i, ((name, number), merged) in enumerate(sorted(self.updates.items())):  # a segment at a time
@@ -278,7 +305,7 @@ def run(store: Backend, chunks: Iterable[Chunk], options: ImportOptions,
             if not result.errors or options.skip_invalid:
                 batch.finish()
             if result.errors and not options.skip_invalid:
-                result.added, result.updated, result.unchanged = [], [], 0  # rolled back: nothing done
+                result.added, result.updated, result.unchanged = 0, [], 0  # rolled back: nothing done
                 raise ImportFailed(result)
             if options.dry_run:
                 raise _Rollback

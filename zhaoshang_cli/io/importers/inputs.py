@@ -24,8 +24,11 @@ FORMATS = ("jsonl", "json", "csv", "xlsx")
 _EXTENSIONS = {".jsonl": "jsonl", ".ndjson": "jsonl", ".json": "json", ".csv": "csv", ".txt": "csv", ".xlsx": "xlsx"}
 ZIP_SIGNATURE = b"PK\x03\x04"  # an .xlsx is a ZIP archive
 OLE2_SIGNATURE = b"\xd0\xcf\x11\xe0\xa1\xb1\x1a\xe1"  # old binary Office files: .xls
-BLOCK = 8 << 20  # bytes of JSONL read at a time
-CHUNK = 2000  # rows validated and stored at a time
+# Each process of an import holds a few chunks' worth at once (the block, its rows, their
+# stored forms): 500 rows in blocks of 2 MB keep the reading process under 40 MB (2000
+# rows in blocks of 8 MB: 80 MB), and are as fast.
+BLOCK = 2 << 20  # bytes of JSONL read at a time
+CHUNK = 500  # rows validated and stored at a time
 
 
 @dataclass

@@ -6,8 +6,9 @@ Each body is stored as a JSON string literal (quotes included, non-ASCII as UTF-
 an import can copy a body from its JSONL input without ever decoding it, and a text
 search can look for the needle's JSON form in the raw bytes.
 
-Appends are fsynced before the store file that references them is replaced: a crash
-leaves at worst unreferenced bytes at the end of the log, which nothing reads.
+Appends are fsynced before the store file that references them is replaced (every few
+megabytes as an import goes, the rest when it commits): a crash leaves at worst
+unreferenced bytes at the end of the log, which nothing reads.
 
 A log starts with a header naming a random token, which the store file's meta records
 (``log_token``): a log that is not the one the store wrote (another generation named by
@@ -31,6 +32,9 @@ from ...errors import StoreError
 
 Ref = list[int]  # [offset, length] in bytes
 _CHUNK = 1 << 20
+# bytes appended between two syncs of the log: an fsync per chunk an import stores would
+# cost more the smaller its chunks, one at the end would wait for gigabytes at once
+SYNC_BYTES = 16 << 20
 
 
 class BodyUnreadable(StoreError):
@@ -112,7 +116,8 @@ class BodyLog:
         return orjson.loads(data) if self.literals else data.decode("utf-8")
 
     def append(self, bodies: Iterable[Body | bytes | memoryview]) -> list[Ref]:
-        """Append bodies (buffered, then fsynced); returns their references in order.
+        """Append bodies (buffered; ``sync`` makes them durable); returns their references
+        in order.
 
         Bodies are text, RawBody, or JSON string literals already encoded.
         """
@@ -133,11 +138,17 @@ class BodyLog:
                         _write_chunks(fd, pending)
                         pending, size = [], 0
                 _write_chunks(fd, pending)
-                if refs:
-                    os.fsync(fd)
         finally:
             os.close(fd)
         return refs
+
+    def sync(self) -> None:
+        fd = open_private(self.path, os.O_WRONLY | os.O_APPEND)
+        try:
+            with naming(self.path):
+                os.fsync(fd)
+        finally:
+            os.close(fd)
 
     def truncate(self, size: int) -> None:
         """Cut the log back to ``size`` bytes: what a failed write appended goes again."""
@@ -221,13 +232,15 @@ class BodyLog:
 class Appender:
     """One write transaction's appends to a body log (the exclusive lock is held): each
     batch is written at once, in the writing thread, and its references are the offsets it
-    was written at; ``rollback`` takes back what the transaction appended (a log it began
-    goes altogether)."""
+    was written at; the log is synced every SYNC_BYTES and by ``sync``, which must come
+    before the commit; ``rollback`` takes back what the transaction appended (a log it
+    began goes altogether)."""
 
     def __init__(self, log: BodyLog):
         self.log = log
         self.start: int | None = None  # the log's size before this transaction appended to it
         self.created = False  # the log did not exist before
+        self.unsynced = 0  # bytes appended since the log was last synced
 
     def append(self, bodies: Iterable[Body]) -> list[Ref]:
         chunks = [literal(body) for body in bodies]
@@ -236,7 +249,17 @@ class Appender:
         if self.start is None:
             self.created = not self.log.path.exists()
             self.start = self.log.begin()
-        return self.log.append(chunks)
+        refs = self.log.append(chunks)
+        self.unsynced += sum(length for _, length in refs)
+        if self.unsynced >= SYNC_BYTES:
+            self.sync()
+        return refs
+
+    def sync(self) -> None:
+        """Make what was appended durable (before the commit that refers to it)."""
+        if self.unsynced:
+            self.log.sync()
+            self.unsynced = 0
 
     def rollback(self) -> None:
         """After a failed write: cut off whatever this transaction appended."""

@@ -1,7 +1,7 @@
 """Natural keys in a write transaction: the stored records with given keys found (a few in
-the key columns of the segments' indexes, many through one hash table per kind), and the
-key hash and searched text of each record the transaction changes worked out and
-remembered.  A part of Transaction, apart for its size.
+the key columns of the segments' indexes, many through one compact hash table per kind,
+key_table.py), and the key hash and searched text of each record the transaction changes
+worked out and remembered.  A part of Transaction, apart for its size.
 """
 
 from __future__ import annotations
@@ -14,6 +14,7 @@ from ...domain.kind import Kind
 from ...domain.search import Planes, record_planes
 from .engine import Engine
 from .index import key_hash
+from .key_table import KeyTable
 from .manifest import Manifest
 from .segments import SegmentView, seq_of
 from .touched import _Segment
@@ -27,7 +28,7 @@ class NaturalKeys:
     directory: Path
     manifest: Manifest
     touched: dict[tuple[str, int], _Segment]
-    _keys: dict[str, dict[int, list[int]]]
+    _keys: dict[str, KeyTable]
 
     def engine(self) -> Engine:
         raise NotImplementedError
@@ -52,11 +53,11 @@ class NaturalKeys:
                 if (kind.name, entry.seq) not in self.touched:
                     keyed = SegmentView(self.directory, entry).numbers_with_keys(hashes.values())
                     for hashed, numbers in keyed.items():
-                        table.setdefault(hashed, []).extend(numbers)
+                        table.add_all([hashed] * len(numbers), numbers)
         found: dict[tuple[str, ...], int] = {}
         candidates: dict[int, list[tuple[str, ...]]] = {}
         for key in keys:
-            for number in table.get(hashes[key], ()):
+            for number in table.get(hashes[key]):
                 candidates.setdefault(number, []).append(key)
         for number, doc in self._docs(kind, sorted(candidates)):
             actual = kind.natural_key(doc)
@@ -69,6 +70,8 @@ class NaturalKeys:
         """(number, document) of the records with these numbers (in order) that exist: a
         segment this transaction holds answers from memory, any other is read once for all
         of its records asked for (its index locates them, its file gives just those)."""
+        if not numbers:  # (the usual answer for an import's new records: no segment to look at)
+            return
         by_seq: dict[int, list[int]] = {}
         for number in numbers:
             by_seq.setdefault(seq_of(number), []).append(number)
@@ -85,36 +88,27 @@ class NaturalKeys:
             present = [n for n in wanted if n in where]
             yield from zip(present, view.docs_at([where[n] for n in present]))
 
-    def _key_table(self, kind: Kind) -> dict[int, list[int]]:
+    def _key_table(self, kind: Kind) -> KeyTable:
         table = self._keys.get(kind.name)
         if table is None:
-            table = self._touched_keys(kind)
-            for entry in self.manifest.of(kind):
-                if (kind.name, entry.seq) in self.touched:
-                    continue
+            entries = [e for e in self.manifest.of(kind) if (kind.name, e.seq) not in self.touched]
+            table = self._touched_keys(kind, sum(e.count for e in entries))
+            for entry in entries:
                 arrays = SegmentView(self.directory, entry).index().arrays
-                for hashed, number in zip(arrays["key"], arrays["n"]):
-                    if hashed:
-                        table.setdefault(hashed, []).append(number)
+                table.add_all(arrays["key"], arrays["n"])
             self._keys[kind.name] = table
         return table
 
-    def _touched_keys(self, kind: Kind) -> dict[int, list[int]]:
-        """{key hash: numbers} of the records in the segments of ``kind`` this transaction holds."""
-        table: dict[int, list[int]] = {}
-        for (name, _), segment in self.touched.items():
-            if name == kind.name:
-                for key, doc in segment.docs().items():
-                    self._remember(table, kind, int(key), doc, segment.keys.get(int(key)))
+    def _touched_keys(self, kind: Kind, more: int = 0) -> KeyTable:
+        """The key hashes of the records in the segments of ``kind`` this transaction holds
+        (in a table sized for ``more`` besides)."""
+        held = [segment for (name, _), segment in self.touched.items() if name == kind.name]
+        table = KeyTable(more + sum(len(segment.docs()) for segment in held))
+        for segment in held:
+            for key, doc in segment.docs().items():
+                hashed = segment.keys.get(int(key))
+                table.add(key_hash(kind.natural_key(doc)) if hashed is None else hashed, int(key))
         return table
-
-    @staticmethod
-    def _remember(table: dict[int, list[int]], kind: Kind, number: int, doc: Mapping[str, Any],
-                  hashed: int | None = None) -> None:
-        if hashed is None:
-            hashed = key_hash(kind.natural_key(doc))
-        if hashed:
-            table.setdefault(hashed, []).append(number)
 
     def _noted(self, segment: _Segment, number: int, doc: Mapping[str, Any], body: Planes | None) -> None:
         """Work out a changed record's key hash and searched text, and remember its key."""
@@ -122,4 +116,4 @@ class NaturalKeys:
         segment.texts[number] = record_planes(segment.kind, doc, body)
         table = self._keys.get(segment.kind.name)
         if table is not None:
-            self._remember(table, segment.kind, number, doc, hashed)
+            table.add(hashed, number)

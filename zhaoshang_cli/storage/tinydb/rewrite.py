@@ -61,6 +61,7 @@ def compact_bodies(txn: Transaction, literals: bool = True,
             for (_, doc), ref in zip(holders, refs):
                 doc[BODY] = ref
             txn.checkpoint(everything=True)
+    appender.sync()
     txn.meta["log"], txn.meta["bodies"] = generation, "json"
     if new.token is not None:
         txn.meta["log_token"] = new.token

@@ -30,6 +30,7 @@ from . import digests
 from .bodies import Appender, BodyLog, Ref, body_log_of
 from .engine import Engine
 from .index import BODY
+from .key_table import KeyTable
 from .keys import NaturalKeys
 from .manifest import SCHEMA, Manifest
 from .segments import (
@@ -55,7 +56,7 @@ class Transaction(NaturalKeys):
         self.written: list[Path] = []       # files of this transaction, deleted if it fails
         self.appender: Appender | None = None
         self.changed = False
-        self._keys: dict[str, dict[int, list[int]]] = {}  # kind → natural key hash → numbers
+        self._keys: dict[str, KeyTable] = {}  # kind → natural key hash → numbers
         self._own: set[str] = set()  # segment files this transaction wrote
         self._engine: Engine | None = None
         self.lenient = False  # a repair's: a body that cannot be read leaves its record's digest without it
@@ -301,6 +302,8 @@ class Transaction(NaturalKeys):
     def finish(self) -> None:
         """Bodies in the log (fsynced), touched segments on disk: ready to commit."""
         self.checkpoint(everything=True)
+        if self.appender is not None:
+            self.appender.sync()
 
     def rollback(self) -> None:
         """Take back what a failed transaction left: appended bodies, files it wrote."""
