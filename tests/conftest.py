@@ -246,8 +246,11 @@ def examples(cli: Cli) -> Cli:
 
 @pytest.fixture(autouse=True)
 def _no_user_store(monkeypatch: pytest.MonkeyPatch, tmp_path: Path) -> None:
-    """Never touch the real user data directory."""
+    """Never touch the real user data or config directory; changes are made by a known user."""
     monkeypatch.setenv("XDG_DATA_HOME", str(tmp_path / "xdg"))
+    monkeypatch.setenv("XDG_CONFIG_HOME", str(tmp_path / "xdg-config"))
+    monkeypatch.delenv("ZHAOSHANG_CONFIG_DIR", raising=False)
+    monkeypatch.delenv("ZHAOSHANG_USER", raising=False)
     os.environ.pop("ZHAOSHANG_LOCK_TIMEOUT", None)
 
 

@@ -385,7 +385,7 @@ def test_list_is_a_whole_table_of_the_kind_columns_masked(examples):
     page = Page(result.stdout)
     [table] = page.tables
     assert [c[0] for c in table[0]] == ["编号", "企业名称", "联系人", "电话", "地区", "投资额", "需求", "状态",
-                                        "下次跟进"]
+                                        "负责人", "下次跟进"]
     ids = examples("list", "leads", "--region", "天津", "--format", "ids").stdout.split()
     assert [row[0][0] for row in table[1:]] == ids
     companies = {lead["id"]: lead["company"] for lead in examples.json("list", "leads")}

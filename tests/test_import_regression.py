@@ -5,6 +5,7 @@ coming from that file."""
 
 from __future__ import annotations
 
+import getpass
 import json
 
 import pytest
@@ -116,7 +117,7 @@ def test_a_forward_move_is_made_and_show_names_the_file(cli, tmp_path):
     assert moves(cli, "l1") == [(None, "new", None, None), ("new", "contacted", None, None),
                                 ("contacted", "negotiating", "import", "weekly.csv")]  # the name, not the folders
     assert "已联系 → 洽谈中 (导入 weekly.csv)" in timeline(cli, "l1")
-    assert "新线索 → 已联系\n" in timeline(cli, "l1")  # a colleague's move says nothing of an import
+    assert f"新线索 → 已联系（{getpass.getuser()}）\n" in timeline(cli, "l1")  # a colleague's: nothing of an import
     assert "洽谈中 → 已流失 (导入 weekly.csv)" in timeline(cli, "l2")  # into lost is no regression
 
 

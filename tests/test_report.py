@@ -186,10 +186,10 @@ def test_every_grouping_of_the_examples_is_what_list_gives(examples, region, per
             assert group["signed"] == len(signed), (by, group)
             assert group["signed_amount"] == sum(lead["amount"] or 0 for lead in signed), (by, group)
             unset += group["label"] == "（未填）"
-        assert unset == (by == "source")  # only some leads name their source
+        assert unset == (by in ("source", "owner"))  # only some leads name their source, or have an owner
         for key in ("articles", "policies", "leads", "signed", "signed_amount"):
             assert report["total"][key] == sum(g[key] for g in report["groups"]), (by, key)
-        counted = {"status": "leads", "industry": "leads", "need": "leads"}.get(by)
+        counted = {"status": "leads", "owner": "leads", "industry": "leads", "need": "leads"}.get(by)
         if counted:
             assert report["total"][counted] == count(examples, counted, *where)
         elif by != "source":  # articles and leads have a source, policies do not

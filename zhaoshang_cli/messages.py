@@ -83,6 +83,7 @@ FIELD_HELP = {
     "expiry": "Date it expires.",
     "company": "Company name.",
     "contact": "Contact person.",
+    "owner": "The colleague who follows the lead up (负责人), e.g. 张三.",
     "phone": "Mainland mobile, landline with area code (022-12345678转8001) or 400/800 number.",
     "email": "E-mail address.",
     "address": "The company's address (kept as written).",
@@ -273,7 +274,15 @@ CONFIG_KEY_UNKNOWN = "unknown setting '{key}': use {keys}"
 CONFIG_DAMAGED = ("{path} is not a settings file (not a JSON object of texts): 'zhaoshang doctor --fix' sets it "
                   "aside and starts the settings afresh, or fix it by hand")
 CONFIG_NOT_SET = "(not set)"
-CONFIG_SOURCES = {"env": "from ${env}", "file": "from this store's settings", "": ""}
+CONFIG_SOURCES = {"env": "from ${env}", "file": "from this store's settings", "personal": "from your own settings",
+                  "login": "your login name", "": ""}
+CONFIG_HELP_USER = ("Who you are: every change you make is recorded under this name (yours alone: kept in your "
+                    "own config folder, not in the store). Else $ZHAOSHANG_USER, else your login name.")
+PERSONAL_CONFIG_UNREADABLE = "cannot read your settings {path}: {reason}; fix or remove the file"
+PERSONAL_CONFIG_UNWRITABLE = "cannot write your settings {path}: {reason}"
+NOT_TEXTS = "not a JSON object of texts"
+PERSON_EMPTY = "{where}: a name is required"
+PERSON_INVALID = "{where}: '{value}' is not a person's name (one line, at most {most} characters)"
 CONFIG_IS_NOT_SET = "{key} is not set"
 CONFIG_SET = "{key} set to {value}"
 CONFIG_UNSET = "{key} unset"
@@ -347,6 +356,14 @@ IMPORT_STATUS_MOVED_BACK = "{where}: {id} moved back from {stored} to {given} (-
 IMPORT_SUMMARY_KEPT = "; {count} status regression(s) kept at the stored status"
 IMPORT_SUMMARY_MOVED_BACK = "; {count} status regression(s) made"
 HISTORY_BY_IMPORT = "导入 {file}"  # a history move an import made, in `show`
+HISTORY_BY = "（{by}）"  # who made a move or a note, in `show`
+HISTORY_ASSIGNED = "负责人 → {owner}"  # an assignment, in `show`
+HISTORY_UNASSIGNED = "负责人 → （无）"
+NO_OWNER = "{id}: {kind} have no owner"
+ASSIGNED = "{id}: owner {old} → {new}"
+ASSIGNED_SAME = "{id}: owner is already {owner}"
+NOBODY = "(nobody)"
+ASSIGN_USAGE = "give an owner (lead assign l7 张三) or --clear"
 HISTORY_BY_IMPORT_UNNAMED = "导入"  # one made before imports named their file
 CHOICE_OPTION = "--{option} must be one of: {allowed}"
 EXPORT_PERSONAL_DATA = ("note: {path} holds personal data (names, phones, e-mails of {kinds}); "
@@ -393,10 +410,10 @@ REPORT_NO_ZONE = "（不在开发区）"
 REPORT_OWN_LEVEL = "{name}（本级）"
 REPORT_TOTAL = "合计"
 REPORT_BY_LABELS = {"district": "地区", "zone": "开发区", "month": "月份", "kind": "类型", "status": "状态",
-                    "industry": "行业", "need": "需求", "source": "来源"}
+                    "owner": "负责人", "industry": "行业", "need": "需求", "source": "来源"}
 REPORT_SECTION_GROUPS = {"district": "分地区统计", "zone": "分开发区统计", "month": "分月统计", "kind": "分类型统计",
-                         "status": "线索状态统计", "industry": "线索行业统计", "need": "线索需求统计",
-                         "source": "分来源统计"}
+                         "status": "线索状态统计", "owner": "负责人统计", "industry": "线索行业统计",
+                         "need": "线索需求统计", "source": "分来源统计"}
 REPORT_SECTION_BY = "按{label}统计"
 REPORT_BY_HELP = "Rows: {groupings}."
 REPORT_SECTION_FUNNEL = "线索漏斗"
@@ -615,7 +632,8 @@ DB_INIT_DONE = "{url}: {action}"
 DOCTOR_PG_OK = "{url}: a zhaoshang store, schema {schema}: {counts}"
 DOCTOR_PG_EMPTY = "{url} has no zhaoshang tables yet (the first add or import, or 'zhaoshang db init', makes them)"
 DOCTOR_PG_TABLE = "{kind}: no table yet (the first record of this kind makes it)"
-DOCTOR_PG_LAYOUT = "the table of {kind} lacks columns of its fields today ('zhaoshang db init' adds them)"
+DOCTOR_PG_LAYOUT = ("the table of {kind} lacks columns of its fields today (a field added since: the next write "
+                    "adds them, or 'zhaoshang db init')")
 DOCTOR_PG_COUNTER = ("the next ID for {kind} is {next} but {top} is stored: an ID could be issued twice "
                      "(--fix mends it)")
 DOCTOR_PG_DERIVED = ("{count} record(s) of {kind} whose columns do not match their documents (first: {first}); "
@@ -725,6 +743,7 @@ EXAMPLES: dict[str, list[str]] = {
              "zhaoshang lead due l7 +3d"],
     "lead status": ["zhaoshang lead status l7 visited", "zhaoshang lead status l7 已签约 --note 签约仪式在区政府"],
     "lead note": ["zhaoshang lead note l7 客户希望下月再约", "zhaoshang lead note l7 --editor"],
+    "lead assign": ["zhaoshang lead assign l7 张三", "zhaoshang lead assign l7 --clear"],
     "lead due": ["zhaoshang lead due l7 2025-08-01", "zhaoshang lead due l7 +3d", "zhaoshang lead due l7"],
     "report": ["zhaoshang report -r 天津 --month 2025-07",
                "zhaoshang report -r 武清 --on 2025Q3 --by industry --format markdown",

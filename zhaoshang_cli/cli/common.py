@@ -269,6 +269,10 @@ Month = Annotated[str | None, typer.Option(help="Within a month: 2025-07, 2025�
 Text = Annotated[str | None, typer.Option("--text", "-t", help="Substring of title, body, company, notes.")]
 Status = Annotated[list[str] | None, typer.Option("--status", "-s", help="Lead status; repeatable.")]
 DueBefore = Annotated[str | None, typer.Option("--due-before", help="Leads due on or before this date (e.g. today).")]
+Owner = Annotated[list[str] | None, typer.Option(
+    "--owner", metavar="NAME", help="Leads this colleague owns (负责人); repeatable, or 张三,李四.")]
+Mine = Annotated[bool, typer.Option(
+    "--mine", help="Leads you own (you: $ZHAOSHANG_USER, `config set user`, else your login name).")]
 Sort = Annotated[str | None, typer.Option(
     help="Sort key, '-' for descending: date, id, title, region, created, updated, amount (each currency apart), "
          "status, due.")]
@@ -298,13 +302,14 @@ Source = Annotated[list[str] | None, typer.Option(
 
 _FILTER_OPTIONS = (("region", Region, None), ("since", Since, None), ("until", Until, None), ("on", On, None),
                    ("month", Month, None), ("text", Text, None), ("status", Status, None),
-                   ("due_before", DueBefore, None), ("exact_region", ExactRegion, False), ("where", Where, None),
-                   ("source", Source, None))
+                   ("due_before", DueBefore, None), ("owner", Owner, None), ("mine", Mine, False),
+                   ("exact_region", ExactRegion, False), ("where", Where, None), ("source", Source, None))
 
 
 def with_filters(command: Callable[..., Any]) -> Callable[..., Any]:
     """Give a command the record filters (--region, --since, --until, --on, --month, --text,
-    --status, --due-before, --exact-region, --where) as one ``filters: FilterArgs`` argument."""
+    --status, --due-before, --owner, --mine, --exact-region, --where, --source) as one
+    ``filters: FilterArgs`` argument."""
     import inspect
 
     signature = inspect.signature(command, eval_str=True)
@@ -324,6 +329,7 @@ def with_filters(command: Callable[..., Any]) -> Callable[..., Any]:
         filters = FilterArgs(regions=list(picked["region"] or []), since=picked["since"], until=picked["until"],
                              on=picked["on"], month=picked["month"], text=picked["text"],
                              statuses=list(picked["status"] or []), due_before=picked["due_before"],
+                             owners=list(picked["owner"] or []), mine=picked["mine"],
                              exact_region=picked["exact_region"], where=list(picked["where"] or []),
                              sources=list(picked["source"] or []))
         return command(filters=filters, **kwargs)

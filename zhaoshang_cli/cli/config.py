@@ -1,16 +1,29 @@
-"""config: per-store settings (the home region), listed, read, set and unset."""
+"""config: the store's settings (the home region) and your own (who you are), listed, read,
+set and unset.  Your own need no store."""
 
 from __future__ import annotations
 
 import sys
-from typing import Annotated
+from typing import TYPE_CHECKING, Annotated
 
 import typer
 
 from .. import messages
 from . import common
 
-KeyArg = Annotated[str, typer.Argument(metavar="KEY", help="A setting: region.")]
+if TYPE_CHECKING:
+    from ..service.config import Config, Key
+
+KeyArg = Annotated[str, typer.Argument(metavar="KEY", help="A setting: region, user.")]
+
+
+def _config(ctx: typer.Context, key: Key, *, must_exist: bool = True) -> Config:
+    """The settings a command reads or changes: a personal key's need no store."""
+    from ..service.config import Config
+
+    if key.personal:
+        return Config(None)
+    return Config(common.store(ctx, must_exist=must_exist))
 
 
 def show_all(ctx: typer.Context) -> None:
@@ -20,14 +33,16 @@ def show_all(ctx: typer.Context) -> None:
     from ..io import views
     from ..service.config import Config
 
-    views.settings(Config(common.store(ctx, must_exist=True)).all(), sys.stdout)
+    store = common.store(ctx)
+    views.settings(Config(store if store.exists() else None).all(), sys.stdout)
 
 
 def get(ctx: typer.Context, key: KeyArg) -> None:
     """Print one setting's value (nothing, exit 1, when it is not set)."""
-    from ..service.config import Config, key_named
+    from ..service.config import key_named
 
-    setting = Config(common.store(ctx, must_exist=True)).get(key_named(key))
+    the_key = key_named(key)
+    setting = _config(ctx, the_key).get(the_key)
     if not setting.value:
         common.info(messages.CONFIG_IS_NOT_SET.format(key=setting.key.name))
         raise typer.Exit(1)
@@ -36,20 +51,20 @@ def get(ctx: typer.Context, key: KeyArg) -> None:
 
 def set_(ctx: typer.Context, key: KeyArg,
          value: Annotated[str, typer.Argument(metavar="VALUE", help="The new value, e.g. 天津.")]) -> None:
-    """Set a setting for this store (e.g. `config set region 天津`)."""
-    from ..service.config import Config, key_named
+    """Set a setting (e.g. `config set region 天津` for this store, `config set user 张三` for you)."""
+    from ..service.config import key_named
 
     the_key = key_named(key)
-    stored = Config(common.store(ctx)).set(the_key, value)
+    stored = _config(ctx, the_key, must_exist=False).set(the_key, value)
     common.info(messages.CONFIG_SET.format(key=the_key.name, value=the_key.label(stored)))
 
 
 def unset(ctx: typer.Context, key: KeyArg) -> None:
-    """Remove a setting from this store."""
-    from ..service.config import Config, key_named
+    """Remove a setting (the store's, or your own)."""
+    from ..service.config import key_named
 
     the_key = key_named(key)
-    Config(common.store(ctx, must_exist=True)).unset(the_key)
+    _config(ctx, the_key).unset(the_key)
     common.info(messages.CONFIG_UNSET.format(key=the_key.name))
 
 

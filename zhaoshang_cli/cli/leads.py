@@ -1,4 +1,4 @@
-"""lead status|note|due: move leads along the pipeline."""
+"""lead status|note|due|assign: move leads along the pipeline, and give them owners."""
 
 from __future__ import annotations
 
@@ -74,9 +74,30 @@ def due(
                 else messages.DUE_CLEARED.format(id=record_id))
 
 
+def assign(
+    ctx: typer.Context,
+    record_id: LeadId,
+    owner: Annotated[str | None, typer.Argument(metavar="OWNER", help="The colleague who follows it up, e.g. 张三.")]
+    = None,
+    clear: Annotated[bool, typer.Option("--clear", help="The lead has no owner any more.")] = False,
+) -> None:
+    """Give a lead an owner (负责人), or --clear it; recorded in the lead's history."""
+    from ..errors import UsageError
+    from ..service import records
+
+    if bool(owner) == clear:
+        raise UsageError(messages.ASSIGN_USAGE)
+    old, new = records.assign(common.store(ctx, must_exist=True), record_id, None if clear else owner)
+    if old == new:
+        common.info(messages.ASSIGNED_SAME.format(id=record_id, owner=new or messages.NOBODY))
+    else:
+        common.info(messages.ASSIGNED.format(id=record_id, old=old or messages.NOBODY, new=new or messages.NOBODY))
+
+
 def register(app: typer.Typer) -> None:
     lead_app = typer.Typer(cls=common.Group, help=common.command_help("lead"), no_args_is_help=True)
     lead_app.command("status", cls=common.Command)(status)
     lead_app.command("note", cls=common.Command)(note)
     lead_app.command("due", cls=common.Command)(due)
+    lead_app.command("assign", cls=common.Command)(assign)
     app.add_typer(lead_app, name="lead")

@@ -20,6 +20,8 @@ def report(
     until: common.Until = None,
     on: common.On = None,
     month: common.Month = None,
+    owner: common.Owner = None,
+    mine: common.Mine = False,
     by: Annotated[str, typer.Option(help="Rows: an area, month, kind or field.")] = "district",
     fmt: Annotated[str, typer.Option(
         "--format", "-f", help="table, markdown, csv, json or html (a page with charts).")] = "table",
@@ -47,7 +49,7 @@ def report(
     region_code = table().resolve(region, common.region_context(ctx), field_name="--region",
                                   why_one=messages.REGION_ONE_PER_REPORT).code if region else None
     filters = build_filters(FilterArgs(regions=[region_code] if region_code else [], since=since, until=until,
-                                       on=on, month=month))
+                                       on=on, month=month, owners=list(owner or []), mine=mine))
     store = common.store(ctx, must_exist=True)
 
     def write(out: TextIO) -> None:

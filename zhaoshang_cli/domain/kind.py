@@ -162,7 +162,7 @@ class Kind:
             names.append(f.name)
             if f.type == "region":
                 names += ["region_code", "zone"]
-        return names + ["extra", "created_at", "updated_at"]
+        return names + ["extra", *STAMPS]
 
     @property
     def has_body(self) -> bool:
@@ -184,6 +184,9 @@ class Kind:
 
 
 CONTACT_TYPES = ("phone", "email")
+TIME_STAMPS = ("created_at", "updated_at")
+AUTHOR_STAMPS = ("created_by", "updated_by")  # who made the record, who changed it last (domain/people.py)
+STAMPS = (*TIME_STAMPS, *AUTHOR_STAMPS)  # what every record carries beside its fields
 
 
 def text_field(name: str, label: str, type: str = "text", **kw: Any) -> Field:
@@ -324,8 +327,8 @@ def to_public(kind: Kind, number: int | str, doc: Mapping[str, Any], body: str |
         else:
             out[spec.name] = doc.get(spec.name)
     out["extra"] = dict(doc.get("extra", {}))
-    out["created_at"] = doc.get("created_at")
-    out["updated_at"] = doc.get("updated_at")
+    for stamp in STAMPS:
+        out[stamp] = doc.get(stamp)
     return out
 
 

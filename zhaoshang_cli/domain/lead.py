@@ -1,8 +1,9 @@
 """Leads: investors who asked for information, and how far they got.
 
-A lead moves through a pipeline (新线索 → 已联系 → 已考察 → 洽谈中 → 已签约, or 已流失), each
-move kept in its history with the time; it has a next follow-up date, notes, an amount
-in its own currency, and needs a phone or an e-mail.
+A lead has an owner (负责人), the colleague who follows it up.  It moves through a pipeline
+(新线索 → 已联系 → 已考察 → 洽谈中 → 已签约, or 已流失), each move kept in its history with
+the time and who made it; it has a next follow-up date, notes, an amount in its own
+currency, and needs a phone or an e-mail.
 """
 
 from __future__ import annotations
@@ -15,6 +16,7 @@ from .. import messages
 from ..errors import FieldError
 from .kind import Column, Document, Kind, Pipeline, Roles, is_empty, normalise_title, register
 from .kind import text_field as f
+from .people import current_user
 
 STATUSES = ("new", "contacted", "visited", "negotiating", "signed", "lost")
 STATUS_LABELS = {"new": "新线索", "contacted": "已联系", "visited": "已考察", "negotiating": "洽谈中",
@@ -50,7 +52,7 @@ def _defaults(doc: Document, today: date, now: str) -> None:
     history = doc.get("history")
     doc.setdefault("status", history[-1]["to"] if history else PIPELINE.start)
     doc.setdefault("date", today.isoformat())
-    doc.setdefault("history", [{"at": now, "to": doc["status"]}])
+    doc.setdefault("history", [{"at": now, "by": current_user(), "to": doc["status"]}])
 
 
 def _checks(doc: Mapping[str, Any]) -> list[FieldError]:
@@ -76,6 +78,7 @@ LEAD = register(Kind(
         f("need", "需求", "suggest", choices=_NEED_ALIASES, limit=NEED_LIMIT,
           help=messages.FIELD_HELP["need"].format(usual=", ".join(NEEDS), limit=NEED_LIMIT)),
         f("status", "状态", "choice", choices=_STATUS_ALIASES),
+        f("owner", "负责人"),
         f("source", "来源", "source"),
         f("date", "登记日期", "date"),
         f("due", "下次跟进", "date"),
@@ -91,6 +94,7 @@ LEAD = register(Kind(
         Column("投资额", "amount", min_width=6, max_width=14, justify="right"),
         Column("需求", "need", max_width=10, optional=True),
         Column("状态", "status", min_width=6, max_width=6),
+        Column("负责人", "owner", max_width=8, optional=True),
         Column("下次跟进", "due", min_width=10, max_width=15),
     ),
     pipeline=PIPELINE,

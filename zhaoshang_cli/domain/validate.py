@@ -18,6 +18,7 @@ from ..patterns import lazy
 from . import amounts, contacts, dates, regions, values
 from .body import RawBody
 from .kind import Field, Kind, is_empty
+from .people import current_user
 
 Parser = Callable[[Any, "str | None"], Any]
 _DOC_NO_YEAR = lazy(r"[\[【(（〔［]\s*(\d{4})\s*[\]】)）〕］]")
@@ -80,9 +81,10 @@ def _region_parser(spec: Field) -> Parser:
 
 def _parse_notes(value: Any, field: str) -> list[dict[str, str]]:
     if isinstance(value, str):
-        return [{"at": dates.now_iso(), "text": value.strip()}]
+        return [{"at": dates.now_iso(), "by": current_user(), "text": value.strip()}]
     if isinstance(value, list) and all(isinstance(n, dict) and isinstance(n.get("text"), str) for n in value):
-        return [{"at": str(n.get("at") or dates.now_iso()), "text": n["text"]} for n in value]
+        return [{"at": str(n.get("at") or dates.now_iso()), **({"by": str(n["by"])} if n.get("by") else {}),
+                 "text": n["text"]} for n in value]
     raise FieldError(field, value, messages.NOTES_INVALID.format(value=value))
 
 

@@ -26,15 +26,14 @@ from datetime import UTC, datetime
 from functools import cache, lru_cache
 from typing import Any
 
-from .kind import Kind, record_id
+from .kind import STAMPS, Kind, record_id
 
 UID = "uid"
 TIMES = "field_times"
 FROM = "field_from"
 BODY = "body"
-_STAMPS = ("created_at", "updated_at")
 _UNION = ("notes", "history")  # merged entry by entry
-_BOOKKEEPING = frozenset((UID, TIMES, FROM, *_STAMPS, "_body"))
+_BOOKKEEPING = frozenset((UID, TIMES, FROM, *STAMPS, "_body"))
 _EARLIEST = datetime(1, 1, 2, tzinfo=UTC)
 
 
@@ -238,6 +237,8 @@ def merge(kind: Kind, source: Version, target: Version, peers: Peers = Peers(), 
             doc.pop(FROM, None)
     if result.changed and later(source.doc.get("updated_at"), doc.get("updated_at")):
         doc["updated_at"] = source.doc["updated_at"]
+        if source.doc.get("updated_by"):
+            doc["updated_by"] = source.doc["updated_by"]
     return result
 
 

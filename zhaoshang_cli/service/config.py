@@ -1,9 +1,11 @@
-"""Per-store settings, set once: ``zhaoshang config set region 天津``.
+"""Settings, set once: ``zhaoshang config set region 天津``, ``zhaoshang config set user 张三``.
 
-The settings live with the store (the TinyDB backend keeps them in its private side
-folder, ``STORE.d/config.json``), so that each office's store carries its own.  An environment variable overrides the
-file for one shell or script (``ZHAOSHANG_REGION=天津``).  Each key says what it does;
-``zhaoshang config`` lists them.  Plain Python: values, sources, no printing.
+A store's settings live with the store (the TinyDB backend keeps them in its private side
+folder, ``STORE.d/config.json``), so that each office's store carries its own; a person's
+(``user``) live in their own config folder (personal.py), since colleagues share a store.
+An environment variable overrides either for one shell or script (``ZHAOSHANG_REGION=天津``,
+``ZHAOSHANG_USER=张三``).  Each key says what it does; ``zhaoshang config`` lists them.
+Plain Python: values, sources, no printing.
 """
 
 from __future__ import annotations
@@ -26,6 +28,12 @@ def _region_code(text: str, where: str) -> str:
     return table().resolve(text, field_name=where).code
 
 
+def _name(text: str, where: str) -> str:
+    from ..domain.people import parse_name
+
+    return parse_name(text, where)
+
+
 def _region_label(code: str) -> str:
     from ..domain.regions import places
 
@@ -39,10 +47,19 @@ class Key:
     help: str
     parse: Callable[[str, str], str]  # (what the user typed, where it came from) → the stored value
     label: Callable[[str], str]       # the stored value as people read it
+    personal: bool = False            # kept in the person's own settings, not in the store
+    fallback: Callable[[], str] | None = None  # the value when it is set nowhere
+
+
+def _login() -> str:
+    from ..domain.people import _login_name
+
+    return _login_name()
 
 
 KEYS: dict[str, Key] = {
     "region": Key("region", "ZHAOSHANG_REGION", messages.CONFIG_HELP_REGION, _region_code, _region_label),
+    "user": Key("user", "ZHAOSHANG_USER", messages.CONFIG_HELP_USER, _name, str, personal=True, fallback=_login),
 }
 
 
@@ -50,7 +67,7 @@ KEYS: dict[str, Key] = {
 class Setting:
     key: Key
     value: str | None
-    source: str  # "env", "file" or "" (not set)
+    source: str  # "env", "file" (the store's), "personal", "login" or "" (not set)
 
 
 def key_named(name: str) -> Key:
@@ -61,29 +78,50 @@ def key_named(name: str) -> Key:
 
 
 class Config:
-    """The settings of one store (kept by its backend), with the environment over them."""
+    """The settings of one store (kept by its backend) and of the person using it, with the
+    environment over them.  ``store`` may be None for a person's own settings alone."""
 
-    def __init__(self, store: Backend):
+    def __init__(self, store: Backend | None):
         self.store = store
 
     def get(self, key: Key) -> Setting:
-        """The setting in force: the environment variable, else the store's."""
+        """The setting in force: the environment variable, else the saved one, else the fallback."""
         from_env = os.environ.get(key.env, "").strip()
         if from_env:
-            return Setting(key, key.parse(from_env, key.env), "env")
-        saved = self.store.settings().get(key.name)
-        return Setting(key, saved, "file" if saved else "")
+            return Setting(key, key.parse(from_env, f"${key.env}"), "env")
+        if key.personal:
+            from .. import personal
+
+            saved = personal.read().get(key.name)
+            if saved:
+                return Setting(key, saved, "personal")
+        elif self.store is not None:
+            saved = self.store.settings().get(key.name)
+            if saved:
+                return Setting(key, saved, "file")
+        if key.fallback is not None:
+            return Setting(key, key.fallback(), "login")
+        return Setting(key, None, "")
 
     def all(self) -> list[Setting]:
-        return [self.get(key) for key in KEYS.values()]
+        return [self.get(key) for key in KEYS.values() if key.personal or self.store is not None]
 
     def set(self, key: Key, text: str) -> str:
         value = key.parse(text, key.name)
-        self.store.change_setting(key.name, value)
+        self._change(key, value)
         return value
 
     def unset(self, key: Key) -> None:
-        self.store.change_setting(key.name, None)
+        self._change(key, None)
+
+    def _change(self, key: Key, value: str | None) -> None:
+        if key.personal:
+            from .. import personal
+
+            personal.change(key.name, value)
+        else:
+            assert self.store is not None
+            self.store.change_setting(key.name, value)
 
 
 def home_region(store: Backend) -> str | None:

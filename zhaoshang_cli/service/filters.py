@@ -10,6 +10,7 @@ from datetime import date
 from .. import messages
 from ..domain import dates, values
 from ..domain.kind import KINDS
+from ..domain.people import current_user, parse_name
 from ..domain.validate import parser_for
 from ..errors import UsageError
 from ..storage.base import Filters
@@ -29,6 +30,8 @@ class FilterArgs:
     text: str | None = None
     statuses: list[str] = field(default_factory=list)
     due_before: str | None = None
+    owners: list[str] = field(default_factory=list)  # --owner: each value may be a list (张三,李四)
+    mine: bool = False  # --mine: owned by the current user
     exact_region: bool = False
     where: list[str] = field(default_factory=list)  # FIELD=VALUE
     sources: list[str] = field(default_factory=list)  # --source: where source=…, each value normalised
@@ -69,8 +72,18 @@ def build_filters(args: FilterArgs, today: date | None = None, context: str | No
         fields.setdefault(name, []).append(value)
     for value in args.sources:
         fields.setdefault("source", []).append(values.parse_source(value, "--source"))
+    owners = [parse_name(name, "--owner") for value in args.owners for name in _names(value)]
+    if args.mine:
+        owners.append(current_user())
+    if owners:
+        fields.setdefault("owner", []).extend(owners)
     return Filters(tuple(prefixes), args.exact_region, since, until, text, statuses, due_before,
                    tuple((name, tuple(dict.fromkeys(wanted))) for name, wanted in fields.items()))
+
+
+def _names(value: str) -> list[str]:
+    """张三,李四 or 张三、李四: the names in one option value."""
+    return [name for name in value.replace("，", ",").replace("、", ",").split(",") if name.strip()] or [value]
 
 
 def _status_aliases() -> dict[str, str]:

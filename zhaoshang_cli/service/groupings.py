@@ -6,7 +6,7 @@ from __future__ import annotations
 from .. import messages
 from ..domain.kind import KINDS
 
-GROUPINGS = ("district", "zone", "month", "kind", "status", "industry", "need", "source")
+GROUPINGS = ("district", "zone", "month", "kind", "status", "owner", "industry", "need", "source")
 _GROUPED_TYPES = ("choice", "suggest")  # fields of a kind that --by also takes (a closed or usual set)
 
 

@@ -13,10 +13,9 @@ from typing import Any
 from ..domain import validate as validation
 from ..domain import versions
 from ..domain.body import text_of
-from ..domain.kind import Kind, Pipeline
+from ..domain.kind import STAMPS, Kind, Pipeline
+from ..domain.people import current_user
 from .records import move_entry
-
-_STAMPS = ("created_at", "updated_at")
 
 
 def _merged(kind: Kind, old: dict[str, Any], given: dict[str, Any]) -> dict[str, Any]:
@@ -32,7 +31,7 @@ def _merged(kind: Kind, old: dict[str, Any], given: dict[str, Any]) -> dict[str,
     if "region_code" in given and "zone" not in given:  # a new region leaves the old zone
         new.pop("zone", None)
     for key, value in given.items():
-        if key in _STAMPS:
+        if key in STAMPS:
             continue
         if key == "notes":
             value = _appended(old.get("notes", []), value, lambda n: n["text"])
@@ -89,11 +88,12 @@ def _settled(kind: Kind, stored: dict[str, Any], new: dict[str, Any], stored_bod
         new["history"] = history + [entry]
 
     def compared(doc: dict[str, Any]) -> dict[str, Any]:
-        return {k: v for k, v in doc.items() if k not in _STAMPS and k != "body"}
+        return {k: v for k, v in doc.items() if k not in STAMPS and k != "body"}
 
     if "body" not in new and compared(new) == compared(stored):
         return None
     new.setdefault("created_at", now)
     new["updated_at"] = now
+    new["updated_by"] = current_user()
     versions.stamp(kind, stored, new, body_changed="body" in new)
     return new

@@ -14,7 +14,7 @@ from typing import Any
 
 from .. import messages
 from ..domain import validate as validation
-from ..domain.kind import KINDS, Kind, is_empty, kind_named
+from ..domain.kind import AUTHOR_STAMPS, KINDS, TIME_STAMPS, Kind, is_empty, kind_named
 from ..errors import FieldError, RecordInvalid, UserError
 from ..io.importers import columns
 from ..io.importers.rows import SourceRow
@@ -78,6 +78,15 @@ def _check_within(outer: str | None, inner: str | None, name: str, value: Any) -
                                                       hint=""))
 
 
+def _author(name: str, value: Any) -> str:
+    from ..domain.people import parse_name
+
+    try:
+        return parse_name(str(value), name)
+    except UserError as exc:
+        raise FieldError(name, value, exc.message.removeprefix(f"{name}: ")) from None
+
+
 def _timestamp(name: str, value: Any) -> str:
     try:
         return datetime.fromisoformat(str(value)).isoformat()
@@ -128,10 +137,14 @@ def prepare_row(row: SourceRow, options: ImportOptions, unknown: set[str], colum
         else:
             extras["id"] = ident
     stamps = {}
-    for name in ("created_at", "updated_at"):
+    for name in TIME_STAMPS:
         value = given.pop(name, None)
         if not is_empty(value):
             stamps[name] = _timestamp(name, value)
+    for name in AUTHOR_STAMPS:  # an export read back keeps who made the record
+        value = given.pop(name, None)
+        if not is_empty(value):
+            stamps[name] = _author(name, value)
     for name in [n for n in given if n not in _known(kind)]:
         value = given.pop(name)  # a field of another kind is unknown to this one
         if not is_empty(value):

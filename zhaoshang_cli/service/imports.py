@@ -188,9 +188,10 @@ class _Batch:
                 if self.bad_source(item, record.doc):
                     return
                 merged = _merged(item.kind, record.doc, item.doc)
-                history = record.doc.get("history")
-                if item.kind.pipeline and history == [{"at": self.now, "to": record.doc.get("status")}]:
-                    merged["history"] = [{"at": self.now, "to": merged.get("status")}]  # created as it ends
+                history = record.doc.get("history") or []
+                if item.kind.pipeline and len(history) == 1 and "from" not in history[0] \
+                        and history[0].get("at") == self.now:  # created by this batch: as it ends
+                    merged["history"] = [{**history[0], "to": merged.get("status")}]
                 self.txn.update(item.kind, number, merged)
         self.result.unchanged += 1
 

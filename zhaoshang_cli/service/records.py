@@ -10,6 +10,7 @@ from .. import messages
 from ..domain import dates, values, versions
 from ..domain import validate as validation
 from ..domain.kind import KINDS, Kind, is_empty, record_id, to_public, url_key, with_article
+from ..domain.people import current_user
 from ..domain.sorting import Sort
 from ..errors import FieldError, RecordInvalid, UsageError, UserError
 from ..storage.base import Backend, Filters, Query, Reader, Record
@@ -63,9 +64,10 @@ def check_fields(kind: Kind, names: list[str]) -> None:
             raise UsageError(messages.FIELD_NOT_FOR_KIND.format(field=name.replace("_", "-"), kind=kind.name))
 
 
-def changed(kind: Kind, doc: Mapping[str, Any], changes: Mapping[str, Any], now: str | None = None) -> dict[str, Any]:
-    """``doc`` with ``changes`` (None or empty: the field goes), stamped as updated now,
-    each changed field with its time (versions.py)."""
+def changed(kind: Kind, doc: Mapping[str, Any], changes: Mapping[str, Any], now: str | None = None,
+            by: str | None = None) -> dict[str, Any]:
+    """``doc`` with ``changes`` (None or empty: the field goes), stamped as updated now by
+    ``by`` (the current user), each changed field with its time (versions.py)."""
     new = dict(doc)
     for key, value in changes.items():
         if is_empty(value):
@@ -73,6 +75,7 @@ def changed(kind: Kind, doc: Mapping[str, Any], changes: Mapping[str, Any], now:
         else:
             new[key] = value
     new["updated_at"] = now or dates.now_iso()
+    new["updated_by"] = by or current_user()
     versions.stamp(kind, doc, new, body_changed="body" in changes)
     return new
 
@@ -118,6 +121,9 @@ def edit_changes(txn: Reader, record: Record, changes: Mapping[str, Any]) -> dic
         raise RecordInvalid(errors)
     if kind.pipeline and status in parsed and parsed[status] != doc.get(status):
         updates["history"] = status_history(kind, doc, parsed[status])
+    if kind.pipeline and "owner" in updates and updates["owner"] != doc.get("owner"):
+        updates["history"] = list(updates.get("history") or doc.get("history") or []) + [
+            assignment_entry(kind, {**doc, **updates}, updates["owner"])]
     return updates
 
 
@@ -151,14 +157,23 @@ def preview_edit(store: Backend, rid: str, changes: Mapping[str, Any]) -> tuple[
 
 
 def move_entry(old: str, new: str, at: str | None = None, note: str | None = None,
-               source: str | None = None) -> dict[str, str]:
-    """A history entry for a status move; ``source`` names what made it when not a user's
-    command (e.g. "import")."""
-    entry = {"at": at or dates.now_iso(), "from": old, "to": new}
+               source: str | None = None, by: str | None = None) -> dict[str, str]:
+    """A history entry for a status move, by ``by`` (the current user); ``source`` names
+    what made it when not a user's command (e.g. "import")."""
+    entry = {"at": at or dates.now_iso(), "by": by or current_user(), "from": old, "to": new}
     if note:
         entry["note"] = note
     if source:
         entry["source"] = source
+    return entry
+
+
+def assignment_entry(kind: Kind, doc: Mapping[str, Any], owner: str | None, at: str | None = None) -> dict[str, str]:
+    """A history entry for a new owner (None: the lead has none now): a move to the stage the
+    lead is at, so that the history still ends at its status, naming the owner."""
+    stage = doc.get(kind.roles.status or "", kind.pipeline.start if kind.pipeline else "")
+    entry = move_entry(stage, stage, at)
+    entry["owner"] = owner or ""
     return entry
 
 
@@ -300,13 +315,32 @@ def move_status(store: Backend, rid: str, status: str, note: str | None = None) 
     return old, new, record.kind
 
 
+def assign(store: Backend, rid: str, owner: str | None) -> tuple[str | None, str | None]:
+    """Give a lead an owner (None: no one); recorded in its history.  Returns (old, new)."""
+    from ..domain.people import parse_name
+
+    new_owner = parse_name(owner, "OWNER") if owner is not None else None
+    with store.writing() as txn:
+        record = _in_pipeline(txn, rid)
+        if record.kind.field("owner") is None:
+            raise UserError(messages.NO_OWNER.format(id=rid, kind=record.kind.plural))
+        old = record.doc.get("owner")
+        if old == new_owner:
+            return old, new_owner
+        now = dates.now_iso()
+        history = list(record.doc.get("history", [])) + [assignment_entry(record.kind, record.doc, new_owner, now)]
+        txn.update(record.kind, record.number,
+                   changed(record.kind, record.doc, {"owner": new_owner, "history": history}, now))
+    return old, new_owner
+
+
 def add_note(store: Backend, rid: str, text: str) -> None:
     if not text.strip():
         raise UsageError(messages.NOTE_EMPTY)
     with store.writing() as txn:
         record = _in_pipeline(txn, rid)
         now = dates.now_iso()
-        notes = list(record.doc.get("notes", [])) + [{"at": now, "text": text.strip()}]
+        notes = list(record.doc.get("notes", [])) + [{"at": now, "by": current_user(), "text": text.strip()}]
         txn.update(record.kind, record.number, changed(record.kind, record.doc, {"notes": notes}, now))
 
 

@@ -49,14 +49,17 @@ def next_number(counters: dict[str, int], kind: Kind, wanted: int | None = None)
     return number
 
 
-def new_document(doc: Mapping[str, Any], now: str) -> Document:
+def new_document(doc: Mapping[str, Any], now: str, by: str) -> Document:
     """A document as every backend stores a new record: stamped as created and updated
-    ``now`` unless it says when, with an identity of its own unless it has one (a copy)."""
+    ``now`` by ``by`` unless it says when and by whom (a copy, an import of an export),
+    with an identity of its own unless it has one (a copy)."""
     from ..domain.versions import UID, new_uid
 
     new = dict(doc)
     new.setdefault("created_at", now)
     new.setdefault("updated_at", new["created_at"])
+    new.setdefault("created_by", by)
+    new.setdefault("updated_by", new["created_by"])
     new.setdefault(UID, new_uid())
     return new
 

@@ -39,14 +39,18 @@ def display_value(kind: Kind, spec: Field, record: dict[str, Any]) -> str:
 
 
 def timeline(record: dict[str, Any]) -> list[tuple[str, str]]:
-    """(time, what happened) for the stage moves and notes of a record with a pipeline (a
-    lead), oldest first; a move an import made says so, with the file's name."""
+    """(time, what happened) for the stage moves, assignments and notes of a record with a
+    pipeline (a lead), oldest first, each naming who made it; a move an import made says so,
+    with the file's name."""
     kind = KINDS.get(record.get("kind", ""))
     label = kind.pipeline.label if kind is not None and kind.pipeline is not None else (lambda s: s or "")
     events: list[tuple[str, str]] = []
     for entry in record.get("history") or []:
         to = label(entry.get("to", ""))
-        if entry.get("from"):
+        if "owner" in entry:
+            what = messages.HISTORY_ASSIGNED.format(owner=entry["owner"]) if entry["owner"] \
+                else messages.HISTORY_UNASSIGNED
+        elif entry.get("from"):
             what = f"{label(entry['from'])} → {to}"
         else:
             what = f"创建 · {to}"
@@ -56,10 +60,20 @@ def timeline(record: dict[str, Any]) -> list[tuple[str, str]]:
             what += f" ({by})"
         if entry.get("note"):
             what += f" · {entry['note']}"
-        events.append((entry.get("at", ""), what))
+        events.append((entry.get("at", ""), _by(what, entry)))
     for note in record.get("notes") or []:
-        events.append((note.get("at", ""), f"备注 · {note.get('text', '')}"))
+        events.append((note.get("at", ""), _by(f"备注 · {note.get('text', '')}", note)))
     return sorted(events, key=lambda e: e[0])
+
+
+def _by(what: str, entry: dict[str, Any]) -> str:
+    return what + messages.HISTORY_BY.format(by=entry["by"]) if entry.get("by") else what
+
+
+def _stamp(record: dict[str, Any], which: str) -> str:
+    """When a record was created (or last changed), and by whom: 2025-07-01T09:30:00+08:00 · 张三."""
+    at, by = record.get(f"{which}_at") or "", record.get(f"{which}_by") or ""
+    return f"{at} · {by}" if at and by else at or by
 
 
 def _title(record: dict[str, Any]) -> str:
@@ -84,7 +98,7 @@ def write_record(record: dict[str, Any], out: TextIO, *, origin: dict[str, Any] 
         if text:
             rows.append((spec.label, text))
     rows += list((record.get("extra") or {}).items())
-    rows += [("创建", record.get("created_at") or ""), ("更新", record.get("updated_at") or "")]
+    rows += [("创建", _stamp(record, "created")), ("更新", _stamp(record, "updated"))]
     rows = [(inert(label, single_line=True), inert(value, single_line=True)) for label, value in rows]
     lines = [f"{bold}{record['id']} · {kind.label}{reset}"]
     labels = max(width(label) for label, _ in rows) + 2

@@ -19,7 +19,7 @@ if TYPE_CHECKING:
 from ...domain.hanzi import simplified
 
 CONTEXT_COLUMNS = ("province", "city")
-META_COLUMNS = ("id", "kind", "region_code", "created_at", "updated_at", "extra")
+META_COLUMNS = ("id", "kind", "region_code", "created_at", "updated_at", "created_by", "updated_by", "extra")
 
 _CHINESE = {
     "title": "标题 题目 标题名称 文章标题 政策名称 文件名称",
@@ -56,6 +56,9 @@ _CHINESE = {
     "extra": "扩展字段",
     "created_at": "记录创建时间",
     "updated_at": "记录更新时间",
+    "created_by": "记录创建人 录入人 登记人",
+    "updated_by": "记录更新人",
+    "owner": "负责人 跟进人 对接人 责任人 招商负责人 经办人",
     "province": "省份 省 所在省份",
     "city": "城市 市 所在城市",
     "id": "编号",

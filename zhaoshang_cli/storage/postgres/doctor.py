@@ -74,7 +74,7 @@ def check(backend: PostgresBackend, fix: bool = False) -> list[Finding]:
                 findings.append(Finding("ok", messages.DOCTOR_PG_TABLE.format(kind=kind.plural)))
                 continue
             if layout != schema.layout(kind):
-                findings.append(Finding("error", messages.DOCTOR_PG_LAYOUT.format(kind=kind.plural)))
+                findings.append(Finding("warning", messages.DOCTOR_PG_LAYOUT.format(kind=kind.plural)))
                 continue
             table = quoted(table_name(kind))
             total, top = conn.execute(f"SELECT count(*), coalesce(max(number), 0) FROM {table}").fetchone()

@@ -27,6 +27,7 @@ from ... import messages
 from ...domain import dates
 from ...domain.body import RawBody
 from ...domain.kind import KINDS, Kind, kind_of_id, record_id
+from ...domain.people import current_user
 from ...domain.search import pieces
 from ...errors import StoreError, UserError
 from ..base import Query, Record, SyncState, new_document, next_number, split_id
@@ -200,10 +201,11 @@ class Writer(Reader):
             return []
         self._hold(kind)
         now = now or dates.now_iso()
+        by = current_user()
         rows, used = [], []
         for i, doc in enumerate(docs):
             number = next_number(self.next, kind, numbers[i] if numbers else None)
-            doc = new_document(doc, now)
+            doc = new_document(doc, now, by)
             body = doc.pop("body", None)
             row = [number, *row_cells(kind, doc)]
             if kind.has_body:

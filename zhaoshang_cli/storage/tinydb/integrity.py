@@ -19,7 +19,7 @@ from typing import Any
 from ... import messages
 from ...domain import kind as models
 from ...domain.amounts import CURRENCIES
-from ...domain.kind import Kind
+from ...domain.kind import STAMPS, Kind
 from ...domain.lead import STATUSES
 from ...patterns import lazy
 
@@ -122,7 +122,7 @@ _EXPECTED: dict[Callable[[Any], bool], str] = {
 @cache
 def field_checks(kind: Kind) -> dict[str, Callable[[Any], bool]]:
     """Stored key → check of its value, for one kind."""
-    checks: dict[str, Callable[[Any], bool]] = {"created_at": _text, "updated_at": _text, "extra": _object,
+    checks: dict[str, Callable[[Any], bool]] = {**dict.fromkeys(STAMPS, _text), "extra": _object,
                                                 BODY: _body_ref, "zone": _text, "uid": _text,
                                                 "field_times": _texts_by_name, "field_from": _texts_by_name}
     for spec in kind.fields:

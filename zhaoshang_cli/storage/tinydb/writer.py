@@ -23,6 +23,7 @@ from ... import messages
 from ...domain import dates
 from ...domain.body import planes_of
 from ...domain.kind import Kind
+from ...domain.people import current_user
 from ...domain.search import Planes, planes, record_planes
 from ...errors import StoreError, UserError
 from ..base import Query, Record, SyncState, new_document, next_number, split_id
@@ -124,6 +125,7 @@ class Transaction(NaturalKeys):
     def insert(self, kind: Kind, docs: Sequence[dict[str, Any]], numbers: Sequence[int | None] | None = None,
                now: str | None = None) -> list[int]:
         now = now or dates.now_iso()
+        by = current_user()
         counters = self.meta["next"]
         ready: dict[int, list[tuple[int, dict[str, Any], Planes | None]]] = {}
         bodies: list[Any] = []
@@ -131,7 +133,7 @@ class Transaction(NaturalKeys):
         used: list[int] = []
         for i, doc in enumerate(docs):
             number = next_number(counters, kind, numbers[i] if numbers else None)
-            doc = new_document(doc, now)
+            doc = new_document(doc, now, by)
             body = doc.pop("body", None)
             if body:
                 bodies.append(body)
