@@ -77,7 +77,8 @@ class Cli:
             tables = [r[0] for r in conn.execute(
                 "SELECT tablename FROM pg_tables WHERE tablename LIKE 'zs\\_%' ORDER BY tablename")]
             for table in tables:
-                order = "number" if table not in ("zs_meta", "zs_counters", "zs_settings") else "1"
+                order = {"zs_meta": "1", "zs_counters": "1", "zs_settings": "1",
+                         "zs_changes": "seq"}.get(table, "number")
                 rows.append((table, conn.execute(f'SELECT * FROM "{table}" ORDER BY {order}').fetchall()))
         return rows
 

@@ -207,6 +207,11 @@ CASES: dict[str, tuple[Callable[[Cli], None], str]] = {
     "body log generation set forward": (_edit(lambda d: _meta(d).update(log=2)), "bodies.1.log holds every body"),
     "counter set back, counters file gone": (_lower_counter, "the next ID for articles is 3"),
     "store and backups gone, segments left": (_lose_store_and_backups, "doctor --fix"),
+    "change log cut": (_rewrite(lambda c: _side(c) / "changes.jsonl", lambda raw: raw[: len(raw) // 2]),
+                       "change log"),
+    "change log garbled line": (_rewrite(lambda c: _side(c) / "changes.jsonl", lambda raw: b"{\xff\n" + raw[4:]),
+                                "change log"),
+    "change log replaced by a directory": (_replace_by_dir(lambda c: _side(c) / "changes.jsonl"), "changes.jsonl"),
     "settings garbled": (lambda cli: (_side(cli) / "config.json").write_bytes(b"{\xff"), "config.json"),
     # a segment's records: valid JSON, damaged inside
     "record is a string": (_records(ARTICLES, lambda d: d.update({"3": "garbage"})), "a3"),

@@ -19,6 +19,7 @@ import faults
 import pytest
 from conftest import EXAMPLES, Cli, app
 
+from zhaoshang_cli.domain.changes import ChangeQuery
 from zhaoshang_cli.domain.kind import KINDS, to_public
 from zhaoshang_cli.errors import StoreError
 from zhaoshang_cli.storage.base import Filters, Query
@@ -40,13 +41,14 @@ def state(db: Path) -> str:
                 for entry in (public.get("history") or []) + (public.get("notes") or []):
                     entry.pop("at")
                 records[public["id"]] = public
-            return json.dumps(records, ensure_ascii=False, sort_keys=True)
+            logged = [{k: v for k, v in e.items() if k not in ("at", "batch")} for e in reader.changes(ChangeQuery())]
+            return json.dumps({"records": records, "log": logged}, ensure_ascii=False, sort_keys=True)
     except StoreError:
         return "DAMAGED " + hashlib.sha256(db.read_bytes()).hexdigest()
 
 
 def ids_in(text: str) -> set[str]:
-    return set(json.loads(text)) if text.startswith("{") else set()
+    return set(json.loads(text)["records"]) if text.startswith("{") else set()
 
 
 def damage_store(cli: Cli) -> None:

@@ -116,3 +116,103 @@ def test_an_import_reads_the_owner_column_and_names_the_importer(cli, tmp_path):
     moved = cli.json("show", lead["id"])
     assert moved["updated_by"] == "张三" and moved["history"][-1]["by"] == "张三"
     assert moved["history"][-1]["source"] == "import"
+
+
+# -- the change log ---------------------------------------------------------------------------
+def _log(cli, *args, env=None):
+    return json.loads(cli("log", *args, "--format", "json", env=env).stdout)
+
+
+def test_the_log_lists_every_change_with_its_author_newest_first(cli):
+    rid = _lead(cli)
+    cli("lead", "status", rid, "contacted", "-m", "电话联系", env=LI)
+    cli("lead", "note", rid, "约了下周考察", env=ZHANG)
+    cli("lead", "assign", rid, "李四", env=ZHANG)
+    cli("edit", rid, "--amount", "8000万元", "--industry", "高端装备", env=LI)
+    cli("lead", "due", rid, "2025-08-01", env=LI)
+    entries = _log(cli, rid)
+    assert [(e["action"], e["by"]) for e in entries] == [
+        ("edited", "李四"), ("edited", "李四"), ("assigned", "张三"), ("noted", "张三"), ("moved", "李四"),
+        ("created", "张三")]
+    assert entries[-1]["title"] == "天津瑞拓精密机械有限公司"
+    assert (entries[-2]["from"], entries[-2]["to"], entries[-2]["note"]) == ("new", "contacted", "电话联系")
+    assert (entries[2].get("from"), entries[2]["to"]) == (None, "李四")
+    edited = {c["field"]: (c["old"], c["new"]) for c in entries[1]["changes"]}
+    assert edited == {"amount": (None, 80_000_000), "industry": (None, "高端装备")}
+    assert entries[0]["changes"] == [{"field": "due", "old": None, "new": "2025-08-01"}]
+    table = cli("log", rid).stdout
+    assert "状态 新线索 → 已联系 · 电话联系" in table and "负责人 （无） → 李四" in table
+    assert "投资额 （无） → 8000万元" in table
+    assert [e["by"] for e in _log(cli, "--by", "张三")] == ["张三"] * 3
+    assert _log(cli, "--since", "2099-01-01") == []
+    assert [e["action"] for e in _log(cli, "--limit", "2")] == ["edited", "edited"]
+    lines = cli("log", "--format", "csv").stdout.splitlines()
+    assert lines[0] == "at,by,action,id,kind,title,batch,file,details" and len(lines) == 7
+
+
+def test_a_deletion_stays_traceable(cli):
+    rid = cli("add", "article", "--title", "【武清招商】某项目落地", "--region", "武清", "--date", "2025-07-01",
+              env=ZHANG).stdout.strip()
+    cli("rm", rid, "--yes", env=LI)
+    assert cli("show", rid, ok=False).exit_code == 1
+    deleted, created = _log(cli, rid)
+    assert (deleted["action"], deleted["by"], deleted["title"]) == ("deleted", "李四", "【武清招商】某项目落地")
+    assert (created["action"], created["by"]) == ("created", "张三")
+    assert "删除 · 【武清招商】某项目落地" in cli("log", rid).stdout
+
+
+def test_a_log_of_nothing_and_bad_options(cli):
+    _lead(cli)
+    assert "no changes logged for l9" in cli("log", "l9").stderr
+    assert cli("log", "x9", ok=False).exit_code == 1
+    assert cli("log", "--format", "xml", ok=False).exit_code == 2
+    assert cli("log", "--since", "someday", ok=False).exit_code == 1
+
+
+def _sheet(tmp_path, name, *rows):
+    path = tmp_path / name
+    path.write_text("企业名称,联系电话,状态,负责人,行业\n" + "".join(",".join(r) + "\n" for r in rows), "utf-8")
+    return path
+
+
+def test_an_import_is_one_entry_and_undo_takes_it_back_exactly(cli, tmp_path):
+    first = _sheet(tmp_path, "first.csv", ("甲公司", "13800000001", "", "张三", "化工"),
+                   ("乙公司", "13800000002", "", "张三", ""))
+    cli("import", str(first), env=ZHANG)
+    before = {lead["id"]: lead for lead in json.loads(cli("list", "leads", "--format", "json").stdout)}
+    weekly = _sheet(tmp_path, "weekly.csv", ("甲公司", "13800000001", "已联系", "李四", "新材料"),
+                    ("丙公司", "13800000003", "", "李四", ""), ("丁公司", "13800000004", "", "", ""))
+    cli("import", str(weekly), "--on-conflict", "update", env=LI)
+    batch = _log(cli, "--limit", "1")[0]["batch"]  # the import's own entry comes last
+    imported = [e for e in _log(cli) if e.get("batch") == batch]
+    whole = next(e for e in imported if "id" not in e)
+    assert (whole["file"], whole["by"], whole["created"], whole["updated"]) == ("weekly.csv", "李四",
+                                                                               {"lead": [[3, 4]]}, 1)
+    [one] = [e for e in imported if e.get("id")]
+    assert one["id"] == "l1" and {"status", "owner", "industry", "history"} <= {c["field"] for c in one["changes"]}
+    assert [e["action"] for e in _log(cli, "l4")] == ["imported"]  # the import that created it
+    assert f"导入 weekly.csv：新增 2 条，更新 1 条（批次 {batch}）" in cli("log", env={"COLUMNS": "160"}).stdout
+
+    said = cli("undo", batch, env=ZHANG)
+    assert f"undone: import {batch} (weekly.csv): 2 record(s) removed, 1 restored" in said.stderr
+    after = {lead["id"]: lead for lead in json.loads(cli("list", "leads", "--format", "json").stdout)}
+    assert set(after) == set(before)
+    for rid, lead in before.items():
+        assert {k: v for k, v in after[rid].items() if k not in ("updated_at", "updated_by")} == \
+               {k: v for k, v in lead.items() if k not in ("updated_at", "updated_by")}
+    undone = _log(cli, "--batch", batch)
+    assert undone[0]["action"] == "undone" and (undone[0]["removed"], undone[0]["restored"]) == (2, 1)
+    assert {e["id"] for e in undone if e["action"] == "undone" and e.get("id")} == {"l1", "l3", "l4"}
+    assert "already" in cli("undo", batch, ok=False).stderr
+    assert "no import 'nope'" in cli("undo", "nope", ok=False).stderr
+
+
+def test_undo_refuses_an_import_changed_since_unless_forced(cli, tmp_path):
+    cli("import", str(_sheet(tmp_path, "a.csv", ("甲公司", "13800000001", "", "", ""))), env=ZHANG)
+    cli("lead", "status", "l1", "visited", env=LI)
+    refused = cli("undo", ok=False)
+    assert refused.exit_code == 1 and "changed since (l1)" in refused.stderr
+    assert cli("list", "leads", "--format", "count").stdout.strip() == "1"
+    cli("undo", "--force")
+    assert cli("list", "leads", "--format", "count").stdout.strip() == "0"
+    assert "no import to undo" in cli("undo", ok=False).stderr

@@ -291,7 +291,7 @@ IN_HELP = ("The region this batch is in: names are read inside it first "
 
 # -- regions command -----------------------------------------------------------------------
 REGION_RESOLVES = "{query} → {path} ({code}, {level})"
-REGION_LEVELS = {"province": "省级", "city": "地级", "county": "县级"}
+REGION_LEVELS = {"nation": "国家级", "province": "省级", "city": "地级", "county": "县级"}
 REGION_COLUMNS = ("代码", "名称", "级别", "下级")
 ZONE_COLUMNS = ("开发区", "所在区县", "别名")
 REGION_ZONE = "{zone} is a development zone in {district}"
@@ -357,6 +357,43 @@ IMPORT_SUMMARY_KEPT = "; {count} status regression(s) kept at the stored status"
 IMPORT_SUMMARY_MOVED_BACK = "; {count} status regression(s) made"
 HISTORY_BY_IMPORT = "导入 {file}"  # a history move an import made, in `show`
 HISTORY_BY = "（{by}）"  # who made a move or a note, in `show`
+
+# -- the change log (`log`, `undo`) -----------------------------------------------------------
+CHANGE_COLUMNS = ("时间", "操作人", "记录", "变更")
+CHANGE_FIELD_LABELS = {"region": "地区", "zone": "开发区", "history": "状态记录", "notes": "备注", "extra": "扩展字段"}
+CHANGE_NOTHING = "（无）"
+CHANGE_BODY = "正文"
+CHANGE_CREATED = "创建 · {title}"
+CHANGE_EDITED = "修改 {fields}"
+CHANGE_MOVED = "状态 {old} → {new}"
+CHANGE_NOTED = "备注 · {note}"
+CHANGE_ASSIGNED = "负责人 {old} → {new}"
+CHANGE_DELETED = "删除 · {title}"
+CHANGE_IMPORTED = "导入 {file}：新增 {added} 条，更新 {updated} 条（批次 {batch}）"
+CHANGE_IMPORTED_ONE = "导入 {file} 更新 {fields}"
+CHANGE_UNDONE = "撤销导入 {batch}（{file}）：删除 {removed} 条，还原 {restored} 条"
+CHANGE_UNDONE_ONE = "撤销导入 {batch}"
+CHANGE_MERGED = "并入 {into} · {title}"
+CHANGE_RESTORED = "恢复备份 {backup}"
+LOG_NONE = "no changes logged{which}"
+LOG_FORMAT_HELP = "table, json, jsonl or csv."
+LOG_SINCE_HELP = "Changes from this date or time on (2025-07-01, 7d, 上周…)."
+LOG_BY_HELP = "Changes this person made; repeatable."
+LOG_BATCH_HELP = "The changes of one import (its batch, as `log` shows it)."
+DOCTOR_CHANGES_OK = "change log: {count} entries"
+DOCTOR_CHANGES_SHORT = ("the change log {log} holds {size} bytes where the store recorded {end}: the entries past "
+                        "its end are lost (the records are not); the next write goes on from there")
+DOCTOR_CHANGES_BAD = "{count} line(s) of the change log {log} are not entries: `log` passes over them"
+UNDO_NO_IMPORT = "no import to undo: the change log names none that is not undone yet"
+UNDO_NOTHING = "no import '{batch}' in the change log (`zhaoshang log` lists them with their batch)"
+UNDO_ALREADY = "the import '{batch}' is undone already"
+UNDO_CHANGED_SINCE = ("{count} record(s) the import '{batch}' made or changed were changed since ({ids}): undoing "
+                      "it would take those changes back too; --force undoes it anyway")
+UNDO_CONFIRM = "Undo the import {batch} ({file}, {at} by {by}): remove {added} record(s), restore {updated}?"
+UNDO_ABORTED = "nothing undone"
+UNDO_DONE = "undone: import {batch} ({file}): {removed} record(s) removed, {restored} restored"
+UNDO_GONE = "{count} record(s) it made were deleted since: {ids}"
+
 HISTORY_ASSIGNED = "负责人 → {owner}"  # an assignment, in `show`
 HISTORY_UNASSIGNED = "负责人 → （无）"
 NO_OWNER = "{id}: {kind} have no owner"
@@ -682,7 +719,7 @@ HELP_COMMANDS_ONLY = "Commands"
 HELP_SECTIONS = (
     ("Records", ("add", "list", "filter", "show", "edit", "rm")),
     ("Import and export", ("import", "import-page", "export", "copy")),
-    ("Reports and leads", ("report", "lead")),
+    ("Reports and leads", ("report", "lead", "log", "undo")),
     ("Maintenance", ("doctor", "restore", "config", "regions", "db", "completion")),
 )
 # Each command's help page starts with its text here; the root page lists the first sentence
@@ -701,7 +738,11 @@ COMMAND_HELP = {
     "copy": "Copy every record (IDs, histories, bodies) and the settings into another store, TinyDB or PostgreSQL; "
             "a second run changes nothing.",
     "report": "A regional report: counts per area, the lead funnel and the monthly trend.",
-    "lead": "Move leads along: status, notes, follow-up dates.",
+    "lead": "Move leads along: status, notes, follow-up dates, owners.",
+    "log": "What changed, newest first: created, edited (field, old → new), moved, noted, assigned, imported "
+           "(with its file) and deleted (with its title), each with who and when.",
+    "undo": "Take back one import: remove the records it created and restore the fields it changed, logged as "
+            "an undo.",
     "doctor": "Check the store: the file, every record, body references, the index, backups.",
     "restore": "Bring back a previous version of the store (the current one is kept as a backup).",
     "config": "Settings of this store: the home region names are read in.",
@@ -743,6 +784,8 @@ EXAMPLES: dict[str, list[str]] = {
              "zhaoshang lead due l7 +3d"],
     "lead status": ["zhaoshang lead status l7 visited", "zhaoshang lead status l7 已签约 --note 签约仪式在区政府"],
     "lead note": ["zhaoshang lead note l7 客户希望下月再约", "zhaoshang lead note l7 --editor"],
+    "log": ["zhaoshang log", "zhaoshang log l7", "zhaoshang log --since 7d --by 张三 --format csv"],
+    "undo": ["zhaoshang undo", "zhaoshang undo 3f9a0c1d2e4b --yes"],
     "lead assign": ["zhaoshang lead assign l7 张三", "zhaoshang lead assign l7 --clear"],
     "lead due": ["zhaoshang lead due l7 2025-08-01", "zhaoshang lead due l7 +3d", "zhaoshang lead due l7"],
     "report": ["zhaoshang report -r 天津 --month 2025-07",

@@ -24,7 +24,8 @@ from . import common, completion
 # the module (cli/NAME.py) whose `register` makes each top-level command
 MODULES = {"records": ("add", "list", "filter", "show", "edit", "rm"), "transfer": ("import", "import-page", "export"),
            "stores": ("copy", "db"), "report": ("report",), "leads": ("lead",), "admin": ("doctor", "restore"),
-           "config": ("config",), "regions": ("regions",), "completion": ("completion",)}
+           "config": ("config",), "regions": ("regions",), "completion": ("completion",),
+           "history": ("log", "undo")}
 _MODULE_OF = {name: module for module, names in MODULES.items() for name in names}
 
 

@@ -16,11 +16,11 @@ from ..errors import UserError
 from ..patterns import lazy
 from .hanzi import simplified
 from .region_names import NameIndex, latin
-from .region_places import CITY, COUNTY, PROVINCE, ZONE, Places, Region, Zone
+from .region_places import CITY, COUNTY, NATION, PROVINCE, ZONE, Places, Region, Zone
 
 _LIST = lazy(r"[,，、;；]")  # between the items of a list of regions
 _JOINS = lazy(r"([\s/／·•\-—>＞›|]+)")  # between parts: whitespace (path or list), the rest (a path)
-_RANK = {PROVINCE: 0, CITY: 1, COUNTY: 2, ZONE: 3}
+_RANK = {NATION: -1, PROVINCE: 0, CITY: 1, COUNTY: 2, ZONE: 3}
 _CHOICES = 10  # an ambiguous name's choices shown in its error
 
 

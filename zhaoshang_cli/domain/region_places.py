@@ -13,6 +13,8 @@ from dataclasses import dataclass
 from typing import NamedTuple
 
 PROVINCE, CITY, COUNTY, ZONE = "province", "city", "county", "zone"
+NATION = "nation"  # 全国: the nation's own scope (国务院, 国家发展改革委), beside the provinces
+NATION_CODE = "100000"  # as the usual datasets number 中华人民共和国; no province is numbered 10
 
 
 class Region(NamedTuple):  # a tuple: the table makes 3,400 of them for every command that reads a region
@@ -24,7 +26,7 @@ class Region(NamedTuple):  # a tuple: the table makes 3,400 of them for every co
     @property
     def prefix(self) -> str:
         """The code prefix shared by this region and everything under it."""
-        if self.level == PROVINCE:
+        if self.level in (PROVINCE, NATION):
             return self.code[:2]
         if self.level == CITY:
             return self.code[:4]

@@ -13,7 +13,9 @@ from functools import lru_cache
 
 from ..data import lines
 from .region_lookup import RegionTable
-from .region_places import CITY, COUNTY, PROVINCE, ZONE, Places, Region, Zone
+from .region_places import CITY, COUNTY, NATION, NATION_CODE, PROVINCE, ZONE, Places, Region, Zone
+
+NATION_ALIASES = ("中国", "国家", "中华人民共和国", "国家级")  # besides its name, 全国
 
 # Ethnic groups peeled off autonomous prefecture/county names to form their short alias
 # (恩施土家族苗族自治州 → 恩施).
@@ -82,6 +84,7 @@ def places() -> Places:
             regions[code] = Region(code, region.name, region.level, code[:2] + "0000")
     for zone in _zones():
         regions[zone.code] = Region(zone.code, zone.name, ZONE, zone.county)
+    regions[NATION_CODE] = Region(NATION_CODE, "全国", NATION, None)
     return Places(regions)
 
 
@@ -107,6 +110,8 @@ def table() -> RegionTable:
         short = short_name(region.name)
         if short:
             tbl.by_alias.setdefault(short, []).append(code)
+    for alias in NATION_ALIASES:
+        tbl.by_alias.setdefault(alias, []).append(NATION_CODE)
     for zone in tbl.zones:
         code = zone.code
         tbl.zone_by_code[code] = zone

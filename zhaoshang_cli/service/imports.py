@@ -25,10 +25,11 @@ from dataclasses import dataclass, field
 from typing import Any
 
 from .. import messages
-from ..domain import dates
+from ..domain import changes, dates
 from ..domain import validate as validation
 from ..domain.body import text_of
 from ..domain.kind import KINDS, Kind, record_id
+from ..domain.versions import new_uid
 from ..errors import UserError
 from ..io.importers.inputs import Chunk
 from ..storage.base import Backend, Writer, next_number
@@ -43,6 +44,7 @@ EXTRA_POLICIES = ("keep", "ignore", "error")
 @dataclass
 class ImportResult:
     added: int = 0  # records created (a count: a million IDs would be 60 MB kept for nothing)
+    batch: str | None = None  # how the change log names the import (`undo`); None when it changed nothing
     updated: list[str] = field(default_factory=list)
     unchanged: int = 0
     errors: list[str] = field(default_factory=list)
@@ -134,7 +136,11 @@ class _Batch:
         self.updates: dict[tuple[str, int], dict[str, Any]] = {}
         # (kind, number) → where the last row giving a stored record's status is (FILE:LINE), and its file
         self.status_rows: dict[tuple[str, int], tuple[str, str]] = {}
-        self.update_rows: dict[tuple[str, int], str] = {}  # (kind, number) → the last row updating it
+        # (kind, number) → the last row updating it (FILE:LINE), and its file
+        self.update_rows: dict[tuple[str, int], tuple[str, str]] = {}
+        self.batch = new_uid()[:12]  # names this import in the change log (`undo`)
+        self.files: dict[str, None] = {}  # the files rows came from, in order
+        self.logged: list[dict[str, Any]] = []  # change log entries not handed to the store yet
 
     def refuse(self, item: Prepared, message: str) -> None:
         self.result.errors.append(f"{item.row.where}: {message}")
@@ -150,6 +156,7 @@ class _Batch:
         return problem is not None
 
     def add(self, prepared: list[Prepared]) -> None:
+        self.files.update(dict.fromkeys(_file_name(item.row.file) for item in prepared))
         keyed = [(item, item.kind.natural_key(item.doc)) for item in prepared]
         found: dict[tuple[str, tuple[str, ...]], int] = {}
         for kind in {p.kind for p in prepared}:
@@ -222,7 +229,7 @@ class _Batch:
             if "body" in current or text != (stored or self.txn.get(rid, with_body=True)).body:
                 given["body"] = text
         self.updates[tag] = _merged(item.kind, current, given)
-        self.update_rows[tag] = item.row.where
+        self.update_rows[tag] = (item.row.where, _file_name(item.row.file))
         if item.kind.pipeline is not None and given.get("status"):
             self.status_rows[tag] = (item.row.where, _file_name(item.row.file))
 
@@ -250,7 +257,7 @@ class _Batch:
             if kind.pipeline is not None:
                 self.status_back(kind, number, stored.doc, merged, where)
             settled = _settled(kind, stored.doc, merged, stored.body, self.now, file)
-            row = self.update_rows.pop((name, number), None)
+            row, row_file = self.update_rows.pop((name, number), (None, None))
             if settled is None:
                 self.result.unchanged += 1
                 continue
@@ -262,6 +269,25 @@ class _Batch:
                 continue
             self.txn.update(kind, number, settled)
             self.result.updated.append(record_id(kind, number))
+            body = (stored.body, settled["body"]) if "body" in settled else None
+            found = changes.differences(stored.doc, {k: v for k, v in settled.items() if k != "body"}, body,
+                                        lists=True)
+            self.logged.append(changes.entry("imported", kind, number, at=self.now, batch=self.batch,
+                                             title=changes.title_of(kind, settled), file=row_file, changes=found))
+            if len(self.logged) >= 1000:
+                self.txn.log_changes(self.logged)
+                self.logged = []
+        self.log()
+
+    def log(self) -> None:
+        """The import's own entry in the change log: its files and the records it created."""
+        created = {name: [[start, end - 1] for start, end in zip(numbers.starts, numbers.ends)]
+                   for name, numbers in self.created.items() if numbers.starts}
+        if created or self.result.updated:
+            self.logged.append(changes.entry("imported", at=self.now, batch=self.batch, file=", ".join(self.files),
+                                             created=created or None, updated=len(self.result.updated) or None))
+        self.txn.log_changes(self.logged)
+        self.logged = []
 
     def status_back(self, kind: Kind, number: int, stored: dict[str, Any], merged: dict[str, Any],
                     where: str | None) -> None:
@@ -305,6 +331,8 @@ def run(store: Backend, chunks: Iterable[Chunk], options: ImportOptions,
                 txn.checkpoint()
             if not result.errors or options.skip_invalid:
                 batch.finish()
+                if result.added or result.updated:
+                    result.batch = batch.batch
             if result.errors and not options.skip_invalid:
                 result.added, result.updated, result.unchanged = 0, [], 0  # rolled back: nothing done
                 raise ImportFailed(result)

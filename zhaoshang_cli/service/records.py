@@ -7,6 +7,7 @@ from collections.abc import Iterator, Mapping, Sequence
 from typing import Any
 
 from .. import messages
+from ..domain import changes as log
 from ..domain import dates, values, versions
 from ..domain import validate as validation
 from ..domain.kind import KINDS, Kind, is_empty, record_id, to_public, url_key, with_article
@@ -48,7 +49,9 @@ def add(store: Backend, kind: Kind, given: Mapping[str, Any], region_context: st
             found = txn.find_key(kind, key)
             if found is not None:
                 raise UserError(messages.RECORD_DUPLICATE.format(id=record_id(kind, found), key=_key_label(kind, key)))
-        [number] = txn.insert(kind, [doc])
+        now = dates.now_iso()
+        [number] = txn.insert(kind, [doc], now=now)
+        txn.log_changes([log.entry("created", kind, number, at=now, title=log.title_of(kind, doc))])
     return record_id(kind, number)
 
 
@@ -131,11 +134,16 @@ def edit(store: Backend, rid: str, changes: Mapping[str, Any]) -> None:
     """Change fields of one record with the same validation as add; "" clears a field."""
     _something(changes)
     with store.writing() as txn:
-        record = txn.get(rid, with_body=False)
+        record = txn.get(rid, with_body="body" in changes)
         updates = edit_changes(txn, record, changes)
-        new = changed(record.kind, record.doc, updates)
+        now = dates.now_iso()
+        new = changed(record.kind, record.doc, updates, now)
         refuse_taken_key(txn, record.kind, record.number, record.doc, new)
         txn.update(record.kind, record.number, new)
+        body = (record.body, new.get("body")) if "body" in updates else None
+        found = log.differences(record.doc, {k: v for k, v in new.items() if k != "body"}, body)
+        txn.log_changes([log.entry("edited", record.kind, record.number, at=now,
+                                   title=log.title_of(record.kind, new), changes=found)])
 
 
 def _something(changes: Mapping[str, Any]) -> None:
@@ -193,6 +201,9 @@ def remove(store: Backend, record_ids: Sequence[str]) -> list[str]:
             by_kind.setdefault(record.kind.name, []).append(record.number)
         for name, numbers in by_kind.items():
             txn.remove(KINDS[name], numbers)
+        now = dates.now_iso()
+        txn.log_changes([log.entry("deleted", r.kind, r.number, at=now, title=log.title_of(r.kind, r.doc))
+                         for r in records])
     return ids
 
 
@@ -312,6 +323,8 @@ def move_status(store: Backend, rid: str, status: str, note: str | None = None) 
         now = dates.now_iso()
         changes = {field: new, "history": status_history(record.kind, record.doc, new, note, at=now)}
         txn.update(record.kind, record.number, changed(record.kind, record.doc, changes, now))
+        txn.log_changes([log.entry("moved", record.kind, record.number, at=now,
+                                   title=log.title_of(record.kind, record.doc), note=note, **{"from": old, "to": new})])
     return old, new, record.kind
 
 
@@ -331,6 +344,8 @@ def assign(store: Backend, rid: str, owner: str | None) -> tuple[str | None, str
         history = list(record.doc.get("history", [])) + [assignment_entry(record.kind, record.doc, new_owner, now)]
         txn.update(record.kind, record.number,
                    changed(record.kind, record.doc, {"owner": new_owner, "history": history}, now))
+        txn.log_changes([log.entry("assigned", record.kind, record.number, at=now,
+                                   title=log.title_of(record.kind, record.doc), **{"from": old, "to": new_owner})])
     return old, new_owner
 
 
@@ -342,6 +357,8 @@ def add_note(store: Backend, rid: str, text: str) -> None:
         now = dates.now_iso()
         notes = list(record.doc.get("notes", [])) + [{"at": now, "by": current_user(), "text": text.strip()}]
         txn.update(record.kind, record.number, changed(record.kind, record.doc, {"notes": notes}, now))
+        txn.log_changes([log.entry("noted", record.kind, record.number, at=now,
+                                   title=log.title_of(record.kind, record.doc), note=text.strip())])
 
 
 def set_due(store: Backend, rid: str, when: str | None) -> str | None:
@@ -351,6 +368,10 @@ def set_due(store: Backend, rid: str, when: str | None) -> str | None:
         field = record.kind.roles.follow_up
         if field is None:
             raise UserError(messages.NO_FOLLOW_UP.format(id=rid, kind=record.kind.plural))
-        txn.update(record.kind, record.number, changed(record.kind, record.doc, {field: due}))
+        now = dates.now_iso()
+        txn.update(record.kind, record.number, changed(record.kind, record.doc, {field: due}, now))
+        txn.log_changes([log.entry("edited", record.kind, record.number, at=now,
+                                   title=log.title_of(record.kind, record.doc),
+                                   changes=[{"field": field, "old": record.doc.get(field), "new": due}])])
     return due
 

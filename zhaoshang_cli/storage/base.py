@@ -19,6 +19,7 @@ from datetime import datetime
 from typing import Any, Protocol
 
 from .. import messages
+from ..domain.changes import ChangeQuery
 from ..domain.kind import Kind, kind_of_id, record_id
 from ..domain.sorting import Sort
 from ..errors import StoreError
@@ -179,6 +180,9 @@ class Reader(Protocol):
     def counters(self) -> dict[str, int]:
         """The next number per ID prefix."""
 
+    def changes(self, query: ChangeQuery) -> Iterator[dict[str, Any]]:
+        """The change log's entries that match (domain/changes.py), newest first."""
+
 
 class Writer(Reader, Protocol):
     def find_keys(self, kind: Kind, keys: Sequence[tuple[str, ...]]) -> dict[tuple[str, ...], int]:
@@ -195,6 +199,9 @@ class Writer(Reader, Protocol):
 
     def remove(self, kind: Kind, numbers: Sequence[int]) -> None:
         ...
+
+    def log_changes(self, entries: Sequence[Mapping[str, Any]]) -> None:
+        """Append entries to the change log, saved with the transaction's other changes."""
 
     def checkpoint(self) -> None:
         """Let a long transaction (an import) put what it has done so far out of memory;

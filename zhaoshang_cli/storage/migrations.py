@@ -31,6 +31,7 @@ MIGRATIONS = (
     Migration("bodies_as_json", "bodies are kept as JSON string literals", 3),
     Migration("records_in_segments", "records are kept in segments of 2048, named by the store file", 4),
     Migration("store_identity", "the store has an id of its own, for copies between stores", 4),
+    Migration("change_log", "every change is logged: what, on which record, when and by whom", 4),
 )
 NAMES = tuple(m.name for m in MIGRATIONS)
 FILE_FORMAT = max(m.file_format for m in MIGRATIONS)  # what this zhaoshang writes and reads up to

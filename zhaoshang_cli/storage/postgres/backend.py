@@ -186,6 +186,8 @@ class PostgresBackend:
                         conn.execute(f"INSERT INTO {META} (key, value) VALUES (%s, %s) ON CONFLICT (key) DO NOTHING",
                                      [f"migration:{name}", dates.now_iso()])
                 for migration in pending(state.applied):
+                    for statement in schema.MIGRATION_STATEMENTS.get(migration.name, []):
+                        conn.execute(statement)
                     if migration.name == "store_identity":
                         conn.execute(f"INSERT INTO {META} (key, value) VALUES ('id', %s) ON CONFLICT (key) DO NOTHING",
                                      [new_uid()])

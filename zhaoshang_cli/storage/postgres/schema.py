@@ -42,7 +42,10 @@ import orjson
 from ...domain.kind import Kind
 
 SCHEMA = 1  # the format older versions check; what is applied is named (storage/migrations.py)
-META, COUNTERS, SETTINGS = "zs_meta", "zs_counters", "zs_settings"
+META, COUNTERS, SETTINGS, CHANGES = "zs_meta", "zs_counters", "zs_settings", "zs_changes"
+# the change log (domain/changes.py); json, not jsonb: an entry's text as written, NUL included
+CREATE_CHANGES = (f"CREATE TABLE IF NOT EXISTS {CHANGES} (seq bigserial PRIMARY KEY, at text NOT NULL, "
+                  "by text NOT NULL, record text, action text NOT NULL, entry json NOT NULL)")
 RESERVED = frozenset({"number", "doc", "body", "body_search", "natural_key", "key_hash", "search", "created_at",
                       "updated_at"})
 NUL, NUL_SHOWN = "\x00", "\ufffd"
@@ -138,12 +141,14 @@ BASE = [
     f"CREATE TABLE IF NOT EXISTS {META} (key text PRIMARY KEY, value text NOT NULL)",
     f"CREATE TABLE IF NOT EXISTS {COUNTERS} (prefix text PRIMARY KEY, next bigint NOT NULL CHECK (next >= 1))",
     f"CREATE TABLE IF NOT EXISTS {SETTINGS} (key text PRIMARY KEY, value text NOT NULL)",
+    CREATE_CHANGES,
 ]
 
 # What each named migration (storage/migrations.py) does to a server store, in the transaction
 # that records it; one not named here has nothing to do on a server (its tables were made with
 # it).  ``schema`` in zs_meta stays the format older versions check.  Never change a shipped one.
 FIRST_NAMED = ("lead_history", "bodies_as_json", "records_in_segments")  # in the tables from the start
+MIGRATION_STATEMENTS = {"change_log": [CREATE_CHANGES]}  # what a named migration does to a server store
 
 
 # -- a document as a row ---------------------------------------------------------------------

@@ -26,6 +26,7 @@ import orjson
 from ... import messages
 from ...domain import dates
 from ...domain.body import RawBody
+from ...domain.changes import ChangeQuery
 from ...domain.kind import KINDS, Kind, kind_of_id, record_id
 from ...domain.people import current_user
 from ...domain.search import pieces
@@ -33,7 +34,7 @@ from ...errors import StoreError, UserError
 from ..base import Query, Record, SyncState, new_document, next_number, split_id
 from . import schema
 from .query import Runner
-from .schema import COUNTERS, META, quoted, table_name
+from .schema import CHANGES, COUNTERS, META, quoted, table_name
 
 
 # -- the stored form of a record -------------------------------------------------------------
@@ -156,6 +157,36 @@ class Reader:
         store = rows.pop("id", None)
         return SyncState(store, {k.removeprefix("synced:"): v for k, v in rows.items()})
 
+    def changes(self, query: ChangeQuery) -> Iterator[dict[str, Any]]:
+        """The change log, newest first; the server selects by time, person, batch and ID, and
+        an import's entries (which name the records they created as runs) are checked here."""
+        if self.state.schema is None or "change_log" not in self.state.applied:
+            return
+        where: list[str] = []
+        params: list[Any] = []
+        if query.since:
+            where.append("at >= %s")
+            params.append(query.since)
+        if query.by:
+            where.append("by = ANY(%s)")
+            params.append(list(query.by))
+        if query.batch:
+            where.append("entry->>'batch' = %s")
+            params.append(query.batch)
+        if query.ids:
+            where.append("(record = ANY(%s) OR entry->'created' IS NOT NULL)")
+            params.append(list(query.ids))
+        sql = f"SELECT entry::text FROM {CHANGES}" + (f" WHERE {' AND '.join(where)}" if where else "") + \
+            " ORDER BY seq DESC"
+        listed = 0
+        for (text,) in self.conn.execute(sql, params):
+            entry = orjson.loads(text)
+            if query.matches(entry):
+                yield entry
+                listed += 1
+                if query.limit is not None and listed >= query.limit:
+                    return
+
     def counters(self) -> dict[str, int]:
         found = {k.prefix: 1 for k in KINDS.values()}
         if self.state.schema is not None:
@@ -245,6 +276,15 @@ class Writer(Reader):
         if numbers and self.state.ready(kind):
             self.conn.execute(f"DELETE FROM {quoted(table_name(kind))} WHERE number = ANY(%s)", [list(numbers)])
             self.changed = True
+
+    def log_changes(self, entries: Sequence[Mapping[str, Any]]) -> None:
+        if not entries:
+            return
+        with self.conn.cursor() as cursor:
+            cursor.executemany(f"INSERT INTO {CHANGES} (at, by, record, action, entry) VALUES (%s, %s, %s, %s, %s)",
+                               [(e["at"], e["by"], e.get("id"), e["action"], orjson.dumps(e).decode("utf-8"))
+                                for e in entries])
+        self.changed = True
 
     def checkpoint(self) -> None:
         """Nothing to do: the server keeps the transaction's work, invisible to others until the commit."""

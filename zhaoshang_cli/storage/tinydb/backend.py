@@ -36,9 +36,11 @@ from ...atomic import (
     private_dir_problem,
     read_private,
 )
+from ...domain.changes import ChangeQuery
 from ...domain.kind import KINDS, Kind
 from ...errors import StoreError, UserError
 from ..base import BackupInfo, Finding, Query, Record, SyncState, split_id
+from . import change_log
 from . import manifest as manifests
 from . import side as sides
 from .bodies import BodyLog, body_log_of
@@ -58,9 +60,10 @@ SETTINGS_FILE = "config.json"
 class Reader:
     """Read access to the committed state (see storage/base.py)."""
 
-    def __init__(self, engine: Engine, meta: Mapping[str, Any]):
+    def __init__(self, engine: Engine, meta: Mapping[str, Any], side: Path):
         self.engine = engine
         self.meta = meta
+        self.side = side
 
     def select(self, query: Query) -> Iterator[Record]:
         return self.engine.select(query)
@@ -83,6 +86,9 @@ class Reader:
 
     def sync_state(self) -> SyncState:
         return manifests.sync_state(self.meta)
+
+    def changes(self, query: ChangeQuery) -> Iterator[dict[str, Any]]:
+        return change_log.read(change_log.log_path(self.side), change_log.committed_end(self.meta), query)
 
 
 class TinyDBBackend(Committing):
@@ -225,7 +231,7 @@ class TinyDBBackend(Committing):
                     found: Manifest | Legacy = Manifest(manifests.new_meta())
                 else:
                     found = self.load()
-                yield Reader(self.engine(found), found.meta)
+                yield Reader(self.engine(found), found.meta, self.side)
         except OSError as exc:
             if is_user_os_error(exc):
                 raise StoreError(os_error_message(exc, "read")) from None

@@ -21,13 +21,14 @@ from typing import Any
 
 from ... import messages
 from ...atomic import file_problem, private_dir_problem
+from ...domain import changes, dates
 from ...domain.kind import KINDS, record_id
 from ...errors import StoreError, UserError
 from ..base import BackupInfo, Finding
 from ..checks import SHOWN, damage_findings, record_findings
 from ..migrations import findings as migration_findings
+from . import change_log, migrations
 from . import manifest as manifests
-from . import migrations
 from . import side as sides
 from .bodies import HEADER_SIZE, BodyLog, body_log_of
 from .document import load_document
@@ -110,6 +111,7 @@ def restore(backend: Any, name: str | None = None) -> BackupInfo:
         else:
             txn.replace_manifest(restored, highest)
             rewrite_derived(backend, txn, look)
+        txn.log_changes([changes.entry("restored", at=dates.now_iso(), backup=chosen.name)])
     return chosen
 
 
@@ -178,6 +180,8 @@ def diagnose(backend: Any) -> list[Finding]:
     findings += _bodies(backend, look, found, records)
     if isinstance(found, Manifest):
         findings += _digests(backend, look, found)
+    findings += [Finding(level, text) for level, text in change_log.problems(
+        change_log.log_path(backend.side), change_log.committed_end(found.meta))]
     findings += _orphans(backend, found)
     findings += _side_files(backend, found)
     infos = backups(backend, look)
@@ -366,7 +370,7 @@ def _side_files(backend: Any, found: Manifest | Legacy | None = None) -> list[Fi
         findings.append(Finding(WARN, messages.DOCTOR_TEMP_FILES.format(count=len(temps))))
     used = None
     if isinstance(found, Manifest):
-        used = found.files() | {f"bodies.{found.meta.get('log')}.log"}
+        used = found.files() | {f"bodies.{found.meta.get('log')}.log", change_log.NAME}
     for path in own_files(backend):
         problem = file_problem(path)
         if problem:

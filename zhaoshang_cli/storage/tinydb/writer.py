@@ -22,12 +22,13 @@ from tinydb.table import Document
 from ... import messages
 from ...domain import dates
 from ...domain.body import planes_of
+from ...domain.changes import ChangeQuery
 from ...domain.kind import Kind
 from ...domain.people import current_user
 from ...domain.search import Planes, planes, record_planes
 from ...errors import StoreError, UserError
 from ..base import Query, Record, SyncState, new_document, next_number, split_id
-from . import digests
+from . import change_log, digests
 from .bodies import Appender, BodyLog, Ref, body_log_of
 from .engine import Engine
 from .index import BODY
@@ -56,6 +57,7 @@ class Transaction(NaturalKeys):
         self.touched: dict[tuple[str, int], _Segment] = {}
         self.written: list[Path] = []       # files of this transaction, deleted if it fails
         self.appender: Appender | None = None
+        self.change_appender: change_log.ChangeAppender | None = None
         self.changed = False
         self._keys: dict[str, KeyTable] = {}  # kind → natural key hash → numbers
         self._own: set[str] = set()  # segment files this transaction wrote
@@ -116,6 +118,19 @@ class Transaction(NaturalKeys):
 
     def counters(self) -> dict[str, int]:
         return dict(self.meta["next"])
+
+    def changes(self, query: ChangeQuery) -> Iterator[dict[str, Any]]:
+        """The committed change log (this transaction's own entries are not in it yet)."""
+        return change_log.read(change_log.log_path(self.directory.parent), change_log.committed_end(self.meta), query)
+
+    def log_changes(self, entries: Sequence[Mapping[str, Any]]) -> None:
+        if not entries:
+            return
+        if self.change_appender is None:
+            self.change_appender = change_log.ChangeAppender(change_log.log_path(self.directory.parent),
+                                                             change_log.committed_end(self.meta))
+        self.change_appender.add(entries)
+        self.changed = True
 
     def _body_planes(self, ref: Ref) -> Planes:
         """The searched form of a stored body (one appended by this transaction included)."""
@@ -225,6 +240,8 @@ class Transaction(NaturalKeys):
         """Write touched segments (with index and digest) to new files, and forget them.  The
         last segment of a kind stays while it is not full, unless ``everything``: an import
         fills it with its next chunk instead of reading it back."""
+        if self.change_appender is not None:
+            self.change_appender.flush()
         tails: dict[str, int] = {}
         if not everything:
             for name, seq in [*self.touched, *self.manifest.entries]:
@@ -288,7 +305,7 @@ class Transaction(NaturalKeys):
         self._keys.clear()
         self._engine = None
         merged = dict(other.meta, schema=SCHEMA)
-        for key in ("id", "synced"):  # who the store is and whom it matched stay as they are now
+        for key in ("id", "synced", change_log.END):  # who the store is, whom it matched, what was done stay
             if key in self.meta:
                 merged[key] = self.meta[key]
         merged["next"] = {prefix: max(self.meta["next"].get(prefix, 1), other.meta["next"].get(prefix, 1),
@@ -306,14 +323,18 @@ class Transaction(NaturalKeys):
         self.checkpoint(everything=True)
         if self.appender is not None:
             self.appender.sync()
+        if self.change_appender is not None:
+            self.change_appender.flush(sync=True)
+            self.meta[change_log.END] = self.change_appender.end
 
     def rollback(self) -> None:
         """Take back what a failed transaction left: appended bodies, files it wrote."""
-        if self.appender is not None:
-            try:
-                self.appender.rollback()
-            except OSError:  # a log that cannot be cut back is no reason to keep the rest
-                pass
+        for appender in (self.appender, self.change_appender):
+            if appender is not None:
+                try:
+                    appender.rollback()
+                except OSError:  # a log that cannot be cut back is no reason to keep the rest
+                    pass
         for path in self.written:
             try:
                 os.unlink(path)
