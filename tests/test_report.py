@@ -109,7 +109,7 @@ def test_a_lead_moved_along_shows_its_timeline_and_counts_as_signed(cli):
     cli("add", "lead", "--company", "瑞拓精密", "--phone", "13820011234", "--region", "武清", "--amount", "1.2亿元",
         "--source", "a1", "--date", "2025-07-04")
     cli("lead", "status", "l1", "contacted", "--note", "电话沟通")
-    cli("lead", "status", "l1", "已签约")
+    cli("lead", "status", "l1", "已签约", "--on", "2025-07-25")
     cli("lead", "note", "l1", "合同已盖章")
     shown = cli("show", "l1").stdout
     timeline = shown[shown.index("跟进记录"):]

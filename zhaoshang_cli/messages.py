@@ -84,6 +84,7 @@ FIELD_HELP = {
     "company": "Company name.",
     "contact": "Contact person.",
     "owner": "The colleague who follows the lead up (负责人), e.g. 张三.",
+    "signed_on": "The day the deal was signed (set by `lead status ID signed --on`); e.g. 2025-07-20.",
     "phone": "Mainland mobile, landline with area code (022-12345678转8001) or 400/800 number.",
     "email": "E-mail address.",
     "address": "The company's address (kept as written).",
@@ -281,6 +282,8 @@ CONFIG_HELP_USER = ("Who you are: every change you make is recorded under this n
 PERSONAL_CONFIG_UNREADABLE = "cannot read your settings {path}: {reason}; fix or remove the file"
 PERSONAL_CONFIG_UNWRITABLE = "cannot write your settings {path}: {reason}"
 NOT_TEXTS = "not a JSON object of texts"
+SIGNING_ONLY_WON = "--on and --amount say when and for how much a deal was signed: they go with {status} (signed)"
+FILTER_SIGNED_CONFLICT = "--signed-on is a whole period: give it alone, or --signed-since and --signed-until"
 PERSON_EMPTY = "{where}: a name is required"
 PERSON_INVALID = "{where}: '{value}' is not a person's name (one line, at most {most} characters)"
 CONFIG_IS_NOT_SET = "{key} is not set"
@@ -356,6 +359,7 @@ IMPORT_STATUS_MOVED_BACK = "{where}: {id} moved back from {stored} to {given} (-
 IMPORT_SUMMARY_KEPT = "; {count} status regression(s) kept at the stored status"
 IMPORT_SUMMARY_MOVED_BACK = "; {count} status regression(s) made"
 HISTORY_BY_IMPORT = "导入 {file}"  # a history move an import made, in `show`
+HISTORY_SIGNED = "签约日 {on}"
 HISTORY_BY = "（{by}）"  # who made a move or a note, in `show`
 
 # -- the change log (`log`, `undo`) -----------------------------------------------------------
@@ -458,6 +462,7 @@ REPORT_SECTION_TREND = "月度趋势"
 REPORT_COL_SIGNED = "签约"
 REPORT_COL_AMOUNT = "签约金额"
 REPORT_COL_AMOUNT_IN = "{currency}签约额"
+REPORT_SIGNED_BY_DAY = "注：线索按登记日期统计，签约数与签约金额按签约日期统计（金额为签约时记录的金额）。"
 REPORT_RANGES_COUNTED_LOW = "注：{count} 条已签约线索的投资额为区间，签约金额按区间下限计。"
 REPORT_CURRENCIES_APART = "注：签约金额按币种分列，未作汇率换算。"
 REPORT_COL_STATUS = "阶段"
@@ -782,7 +787,8 @@ EXAMPLES: dict[str, list[str]] = {
     "lead": ["zhaoshang lead status l7 visited --note 已实地考察",
              "zhaoshang lead note l7 --editor",
              "zhaoshang lead due l7 +3d"],
-    "lead status": ["zhaoshang lead status l7 visited", "zhaoshang lead status l7 已签约 --note 签约仪式在区政府"],
+    "lead status": ["zhaoshang lead status l7 visited", "zhaoshang lead status l7 已签约 --note 签约仪式在区政府",
+                    "zhaoshang lead status l7 signed --on 2025-07-20 --amount 8000万元"],
     "lead note": ["zhaoshang lead note l7 客户希望下月再约", "zhaoshang lead note l7 --editor"],
     "log": ["zhaoshang log", "zhaoshang log l7", "zhaoshang log --since 7d --by 张三 --format csv"],
     "undo": ["zhaoshang undo", "zhaoshang undo 3f9a0c1d2e4b --yes"],

@@ -269,6 +269,12 @@ Month = Annotated[str | None, typer.Option(help="Within a month: 2025-07, 2025�
 Text = Annotated[str | None, typer.Option("--text", "-t", help="Substring of title, body, company, notes.")]
 Status = Annotated[list[str] | None, typer.Option("--status", "-s", help="Lead status; repeatable.")]
 DueBefore = Annotated[str | None, typer.Option("--due-before", help="Leads due on or before this date (e.g. today).")]
+SignedSince = Annotated[str | None, typer.Option(
+    "--signed-since", metavar="DATE", help="Leads signed on or after this day (their signing date, not registration).")]
+SignedUntil = Annotated[str | None, typer.Option(
+    "--signed-until", metavar="DATE", help="Leads signed on or before this day.")]
+SignedOn = Annotated[str | None, typer.Option(
+    "--signed-on", metavar="PERIOD", help="Leads signed in this day, month, quarter or year (2025-07, 2025Q3).")]
 Owner = Annotated[list[str] | None, typer.Option(
     "--owner", metavar="NAME", help="Leads this colleague owns (负责人); repeatable, or 张三,李四.")]
 Mine = Annotated[bool, typer.Option(
@@ -302,7 +308,9 @@ Source = Annotated[list[str] | None, typer.Option(
 
 _FILTER_OPTIONS = (("region", Region, None), ("since", Since, None), ("until", Until, None), ("on", On, None),
                    ("month", Month, None), ("text", Text, None), ("status", Status, None),
-                   ("due_before", DueBefore, None), ("owner", Owner, None), ("mine", Mine, False),
+                   ("due_before", DueBefore, None), ("signed_since", SignedSince, None),
+                   ("signed_until", SignedUntil, None), ("signed_on", SignedOn, None),
+                   ("owner", Owner, None), ("mine", Mine, False),
                    ("exact_region", ExactRegion, False), ("where", Where, None), ("source", Source, None))
 
 
@@ -330,6 +338,8 @@ def with_filters(command: Callable[..., Any]) -> Callable[..., Any]:
                              on=picked["on"], month=picked["month"], text=picked["text"],
                              statuses=list(picked["status"] or []), due_before=picked["due_before"],
                              owners=list(picked["owner"] or []), mine=picked["mine"],
+                             signed_since=picked["signed_since"], signed_until=picked["signed_until"],
+                             signed_on=picked["signed_on"],
                              exact_region=picked["exact_region"], where=list(picked["where"] or []),
                              sources=list(picked["source"] or []))
         return command(filters=filters, **kwargs)

@@ -18,10 +18,18 @@ def status(
     new_status: Annotated[str, typer.Argument(
         metavar="STATUS", help="new, contacted, visited, negotiating, signed or lost (或 已联系, 已签约…).")],
     note: Annotated[str | None, typer.Option("--note", "-m", help="Why, recorded with the move.")] = None,
+    on: Annotated[str | None, typer.Option(
+        "--on", metavar="DATE", help="Signed: the day the deal was signed (default today); reports count it then.")]
+    = None,
+    amount: Annotated[str | None, typer.Option(
+        "--amount", metavar="AMOUNT", help="Signed: the amount contracted (default the lead's), e.g. 1.2亿元.")]
+    = None,
 ) -> None:
-    """Move a lead to a status; every move is kept with its time (going back is allowed)."""
+    """Move a lead to a status; every move is kept with its time and who made it (going back is
+    allowed). A move to signed keeps the signing day and amount."""
     from ..service import records
-    old, new, kind = records.move_status(common.store(ctx, must_exist=True), record_id, new_status, note)
+    old, new, kind = records.move_status(common.store(ctx, must_exist=True), record_id, new_status, note,
+                                         on=on, amount=amount)
     label = kind.pipeline.label  # type: ignore[union-attr]
     if old == new:
         common.info(messages.STATUS_SAME.format(id=record_id, status=label(new)))

@@ -41,6 +41,9 @@ class Field:
     settable: bool = True  # can be set with add/edit options
     part_of: str | None = None  # a part of another field's value, given and changed with it (amount_high)
     limit: int = 0  # suggest: the most characters of a value outside the usual ones
+    # in the file store's listing index (a field added to a built-in kind later is not: the
+    # indexes of stores written before it would no longer read)
+    indexed: bool = True
 
     @property
     def key(self) -> str:
@@ -69,12 +72,14 @@ class Roles:
     ``date``: the record's own day (--since, --until, --on, the report's period and months,
     the default newest-first order); ``amount``: an amount with its parts (summed by
     reports, --sort amount); ``status``: its stage in the kind's pipeline; ``follow_up``:
-    the day of the next follow-up (--due-before, overdue in reports)."""
+    the day of the next follow-up (--due-before, overdue in reports); ``won_on``: the day its
+    pipeline's end was reached (a lead's signing: --signed-on, signings in reports)."""
 
     date: str | None = None
     amount: str | None = None
     status: str | None = None
     follow_up: str | None = None
+    won_on: str | None = None
 
 
 @dataclass(frozen=True, eq=False)

@@ -48,11 +48,13 @@ def _natural_key(doc: Mapping[str, Any]) -> tuple[str, ...] | None:
 
 def _defaults(doc: Document, today: date, now: str) -> None:
     """A new lead starts as new (or where its given history ends), registered today, with
-    its creation as the first history entry."""
+    its creation as the first history entry; one registered as signed was signed that day."""
     history = doc.get("history")
     doc.setdefault("status", history[-1]["to"] if history else PIPELINE.start)
     doc.setdefault("date", today.isoformat())
     doc.setdefault("history", [{"at": now, "by": current_user(), "to": doc["status"]}])
+    if doc["status"] == PIPELINE.won:  # signed when registered, unless a sheet says when
+        doc.setdefault("signed_on", doc["date"])
 
 
 def _checks(doc: Mapping[str, Any]) -> list[FieldError]:
@@ -78,6 +80,7 @@ LEAD = register(Kind(
         f("need", "需求", "suggest", choices=_NEED_ALIASES, limit=NEED_LIMIT,
           help=messages.FIELD_HELP["need"].format(usual=", ".join(NEEDS), limit=NEED_LIMIT)),
         f("status", "状态", "choice", choices=_STATUS_ALIASES),
+        f("signed_on", "签约日期", "date", indexed=False),
         f("owner", "负责人"),
         f("source", "来源", "source"),
         f("date", "登记日期", "date"),
@@ -102,5 +105,5 @@ LEAD = register(Kind(
     defaults=_defaults,
     checks=_checks,
     key_label=messages.KEY_LEAD,
-    roles=Roles(date="date", amount="amount", status="status", follow_up="due"),
+    roles=Roles(date="date", amount="amount", status="status", follow_up="due", won_on="signed_on"),
 ))

@@ -30,6 +30,9 @@ class FilterArgs:
     text: str | None = None
     statuses: list[str] = field(default_factory=list)
     due_before: str | None = None
+    signed_since: str | None = None  # --signed-since, --signed-until, --signed-on: the signing day
+    signed_until: str | None = None
+    signed_on: str | None = None
     owners: list[str] = field(default_factory=list)  # --owner: each value may be a list (张三,李四)
     mine: bool = False  # --mine: owned by the current user
     exact_region: bool = False
@@ -77,8 +80,24 @@ def build_filters(args: FilterArgs, today: date | None = None, context: str | No
         owners.append(current_user())
     if owners:
         fields.setdefault("owner", []).extend(owners)
+    signed_since, signed_until = _signed_period(args, today)
     return Filters(tuple(prefixes), args.exact_region, since, until, text, statuses, due_before,
-                   tuple((name, tuple(dict.fromkeys(wanted))) for name, wanted in fields.items()))
+                   tuple((name, tuple(dict.fromkeys(wanted))) for name, wanted in fields.items()),
+                   signed_since, signed_until)
+
+
+def _signed_period(args: FilterArgs, today: date | None) -> tuple[str | None, str | None]:
+    """--signed-on PERIOD (2025-07, 2025Q3…), or --signed-since and --signed-until."""
+    if args.signed_on:
+        if args.signed_since or args.signed_until:
+            raise UsageError(messages.FILTER_SIGNED_CONFLICT)
+        first, last = dates.parse_period(args.signed_on, field="--signed-on", base=today)
+        return first.isoformat(), last.isoformat()
+    since = dates.parse_period(args.signed_since, field="--signed-since", base=today)[0].isoformat() \
+        if args.signed_since else None
+    until = dates.parse_period(args.signed_until, field="--signed-until", base=today)[1].isoformat() \
+        if args.signed_until else None
+    return since, until
 
 
 def _names(value: str) -> list[str]:

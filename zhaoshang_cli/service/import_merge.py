@@ -85,6 +85,11 @@ def _settled(kind: Kind, stored: dict[str, Any], new: dict[str, Any], stored_bod
         entry = move_entry(start, status, at=now, source="import")
         if file:
             entry["file"] = file
+        won_on = kind.roles.won_on
+        if won_on and status == kind.pipeline.won:  # signed on the day the sheet says, else today
+            new[won_on] = entry["on"] = new.get(won_on) or now[:10]
+        elif won_on and stored.get("status") == kind.pipeline.won:
+            new.pop(won_on, None)
         new["history"] = history + [entry]
 
     def compared(doc: dict[str, Any]) -> dict[str, Any]:

@@ -124,6 +124,13 @@ def edit_changes(txn: Reader, record: Record, changes: Mapping[str, Any]) -> dic
         raise RecordInvalid(errors)
     if kind.pipeline and status in parsed and parsed[status] != doc.get(status):
         updates["history"] = status_history(kind, doc, parsed[status])
+        won_on = kind.roles.won_on
+        if won_on and parsed[status] == kind.pipeline.won:  # signed today, unless the edit says when
+            day = parsed.get(won_on) or dates.today().isoformat()
+            updates[won_on] = day
+            updates["history"][-1]["on"] = day
+        elif won_on and doc.get(status) == kind.pipeline.won and won_on not in parsed:
+            updates[won_on] = None  # no longer signed
     if kind.pipeline and "owner" in updates and updates["owner"] != doc.get("owner"):
         updates["history"] = list(updates.get("history") or doc.get("history") or []) + [
             assignment_entry(kind, {**doc, **updates}, updates["owner"])]
@@ -311,21 +318,54 @@ def parse_status(kind: Kind, status: str, field: str = "status") -> str:
     return values.parse_choice(status, field, kind.pipeline.aliases)
 
 
-def move_status(store: Backend, rid: str, status: str, note: str | None = None) -> tuple[str, str, Kind]:
-    """Move a record to a stage (back and forth both allowed); returns (old, new, its kind)."""
+def move_status(store: Backend, rid: str, status: str, note: str | None = None, *, on: str | None = None,
+                amount: str | None = None) -> tuple[str, str, Kind]:
+    """Move a record to a stage (back and forth both allowed); returns (old, new, its kind).
+    Into the pipeline's end (signed), ``on`` is the signing day (default today) and
+    ``amount`` what was signed (default the record's amount); given again for a record
+    already there, they correct its signing."""
     with store.writing() as txn:
         record = _in_pipeline(txn, rid)
-        new = parse_status(record.kind, status)
-        field = record.kind.roles.status or "status"
-        old = record.doc.get(field, record.kind.pipeline.start)  # type: ignore[union-attr]
-        if new == old:
-            return old, new, record.kind
+        kind = record.kind
+        pipeline = kind.pipeline
+        assert pipeline is not None
+        new = parse_status(kind, status)
+        field = kind.roles.status or "status"
+        old = record.doc.get(field, pipeline.start)
+        signing = signing_given(kind, new, on, amount)
+        if new == old and not (on or amount):
+            return old, new, kind
         now = dates.now_iso()
-        changes = {field: new, "history": status_history(record.kind, record.doc, new, note, at=now)}
-        txn.update(record.kind, record.number, changed(record.kind, record.doc, changes, now))
-        txn.log_changes([log.entry("moved", record.kind, record.number, at=now,
-                                   title=log.title_of(record.kind, record.doc), note=note, **{"from": old, "to": new})])
-    return old, new, record.kind
+        history = list(record.doc.get("history", []))
+        if new == old:  # a signing corrected: its move says so
+            history = [*history[:-1], {**history[-1], **signing}] if history and history[-1].get("to") == new \
+                else history + [{**move_entry(old, new, now, note), **signing}]
+        else:
+            history.append({**move_entry(old, new, now, note), **signing})
+        changes: dict[str, Any] = {field: new, "history": history}
+        if kind.roles.won_on:
+            changes[kind.roles.won_on] = signing.get("on") if new == pipeline.won else None
+        txn.update(kind, record.number, changed(kind, record.doc, changes, now))
+        txn.log_changes([log.entry("moved", kind, record.number, at=now, title=log.title_of(kind, record.doc),
+                                   note=note, **{"from": old, "to": new}, **signing)])
+    return old, new, kind
+
+
+def signing_given(kind: Kind, status: str, on: str | None, amount: str | None) -> dict[str, Any]:
+    """What a move into ``status`` records of the signing: its day (today unless ``on``) and,
+    when given, the amount signed (the lower end of a range); a usage error for another status."""
+    pipeline = kind.pipeline
+    if pipeline is None or status != pipeline.won:
+        if on or amount:
+            raise UsageError(messages.SIGNING_ONLY_WON.format(status=pipeline.label(pipeline.won) if pipeline else ""))
+        return {}
+    found: dict[str, Any] = {"on": (dates.parse_date(on, field="--on") if on else dates.today()).isoformat()}
+    if amount:
+        from ..domain.amounts import parse_amount
+
+        parsed = parse_amount(amount, "--amount")
+        found["amount"], found["currency"] = parsed.low, parsed.currency
+    return found
 
 
 def assign(store: Backend, rid: str, owner: str | None) -> tuple[str | None, str | None]:

@@ -9,7 +9,7 @@ records that reached its end (signed) and their amounts, each currency apart.
 from __future__ import annotations
 
 from collections.abc import Iterable
-from dataclasses import asdict, dataclass, field
+from dataclasses import asdict, dataclass, field, replace
 from datetime import date
 from functools import lru_cache
 from typing import Any
@@ -19,6 +19,7 @@ from ..domain.amounts import CURRENCIES, DEFAULT_CURRENCY
 from ..domain.dates import period_name
 from ..domain.kind import KINDS, Kind, Pipeline
 from ..domain.regions import table
+from ..domain.signing import is_won, signed_amount, signing_day
 from ..storage.base import Backend, Filters, Query
 from .groupings import GROUPINGS, grouping_label, groupings  # noqa: F401  (--by)
 
@@ -59,16 +60,20 @@ class Counts:
         return sum(self.kinds.values())
 
     def add(self, kind: Kind, doc: dict[str, Any]) -> None:
+        """A record of the period (by its own date); one of a kind that keeps no signing day
+        counts as signed here too, when it is."""
         self.kinds[kind.plural] = self.kinds.get(kind.plural, 0) + 1
-        roles = kind.roles
-        if kind.pipeline is not None and roles.status and doc.get(roles.status) == kind.pipeline.won:
-            self.signed += 1
-            amount = doc.get(roles.amount) if roles.amount else None
-            if amount is not None:
-                currency = doc.get("currency") or DEFAULT_CURRENCY
-                self.signed_amounts[currency] = self.signed_amounts.get(currency, 0) + amount
-                self.signed_amount = self.signed_amounts[DEFAULT_CURRENCY]
-                self.signed_ranges += int("amount_high" in doc)
+        if kind.roles.won_on is None and is_won(kind, doc):
+            self.sign(kind, doc)
+
+    def sign(self, kind: Kind, doc: dict[str, Any]) -> None:
+        """A signing of the period (by its signing day), for the amount signed."""
+        self.signed += 1
+        amount, currency, ranged = signed_amount(kind, doc)
+        if amount is not None:
+            self.signed_amounts[currency] = self.signed_amounts.get(currency, 0) + amount
+            self.signed_amount = self.signed_amounts[DEFAULT_CURRENCY]
+            self.signed_ranges += int(ranged)
 
     def to_dict(self) -> dict[str, Any]:
         out: dict[str, Any] = {kind.plural: self.of(kind) for kind in KINDS.values()}
@@ -155,11 +160,20 @@ class Report:
             when = messages.REPORT_ALL_TIME
         return messages.REPORT_TITLE.format(region=where, period=when)
 
+    def counted_by(self) -> dict[str, str | None]:
+        """The field each count goes by: a kind's records by their own date, signings by their day."""
+        found: dict[str, str | None] = {k.plural: k.roles.date for k in self.kinds}
+        won_on = next((k.roles.won_on for k in self.kinds if k.roles.won_on), None)
+        if won_on:
+            found["signed"] = won_on
+        return found
+
     def to_dict(self) -> dict[str, Any]:
         return {
             "region": self.region,
             "period": {"since": self.since, "until": self.until},
             "by": self.by,
+            "counted_by": self.counted_by(),
             "groups": [{"key": g.key, "label": g.label, **g.counts.to_dict(), "query": g.query} for g in self.groups],
             "total": self.total.to_dict(),
             "funnel": {"stages": [asdict(s) for s in self.funnel.stages], "lost": self.funnel.lost,
@@ -186,9 +200,11 @@ def _area_key(code: str, region_code: str | None) -> tuple[str, str, bool]:
     return code, tbl.name(code), False
 
 
-def _key(by: str, kind: Kind, doc: dict[str, Any], region_code: str | None) -> tuple[str, str, dict[str, Any]]:
-    """(key, label, query) of the group a record falls in; the query is the list options
-    that select the group's records (with the report's own region and period)."""
+def _key(by: str, kind: Kind, doc: dict[str, Any], region_code: str | None,
+         signed: bool = False) -> tuple[str, str, dict[str, Any]]:
+    """(key, label, query) of the group a record falls in (a signing: by its signing month);
+    the query is the list options that select the group's records (with the report's own
+    region and period)."""
     if by == "district":
         code = doc.get("region_code")
         if not code:
@@ -199,7 +215,7 @@ def _key(by: str, kind: Kind, doc: dict[str, Any], region_code: str | None) -> t
         zone = doc.get("zone") or ""
         return zone, zone or messages.REPORT_NO_ZONE, {"region": zone} if zone else {"where": "zone="}
     if by == "month":
-        month = _month(kind, doc)
+        month = _month(kind, doc, signed)
         return month, month or UNSET, {"month": month} if month else {"where": f"{kind.roles.date or 'date'}="}
     if by == "kind":
         return kind.name, kind.label, {"kind": kind.name}
@@ -218,8 +234,10 @@ def _fields_read(by: str, kind: Kind) -> frozenset[str]:
     return frozenset(name for name in [grouped, roles.date, roles.amount, *pipeline] if name)
 
 
-def _month(kind: Kind, doc: dict[str, Any]) -> str:
-    """The month of a record's date (a kind without a date: none)."""
+def _month(kind: Kind, doc: dict[str, Any], signed: bool = False) -> str:
+    """The month of a record's date (a kind without a date: none), or of its signing."""
+    if signed:
+        return (signing_day(kind, doc) or "")[:7]
     return (doc.get(kind.roles.date) or "")[:7] if kind.roles.date else ""
 
 
@@ -227,6 +245,25 @@ def _records(store: Backend, kinds: list[Kind], filters: Filters, by: str) -> It
     with store.reading() as reader:
         for kind in kinds:
             for record in reader.select(Query((kind,), filters, fields=_fields_read(by, kind))):
+                yield kind, record.doc
+
+
+def signing_filters(filters: Filters) -> Filters:
+    """The report's filters with its period on the signing day instead of the record's own
+    date: the signings it counts (`list leads --signed-since … --signed-until …`)."""
+    return replace(filters, since=None, until=None, signed_since=filters.since or "0001-01-01",
+                   signed_until=filters.until)
+
+
+def _signings(store: Backend, kinds: list[Kind], filters: Filters) -> Iterable[tuple[Kind, dict[str, Any]]]:
+    """The won records of kinds that keep a signing day, signed in the report's period (whole
+    documents: the amount signed is on the move into the status)."""
+    signed = [kind for kind in kinds if kind.pipeline is not None and kind.roles.won_on]
+    if not signed:
+        return
+    with store.reading() as reader:
+        for kind in signed:
+            for record in reader.select(Query((kind,), signing_filters(filters))):
                 yield kind, record.doc
 
 
@@ -245,6 +282,13 @@ def build(store: Backend, filters: Filters, *, by: str = "district", region_code
         total.add(kind, doc)
         if kind.pipeline is pipeline and pipeline is not None:
             statuses.append(doc.get(kind.roles.status or "", pipeline.start))
+    for kind, doc in _signings(store, kinds, filters):  # signings by their own day
+        key, label, query = _key(by, kind, doc, region_code, signed=True)
+        group = groups.get(key)
+        if group is None:
+            group = groups[key] = Group(key, label, Counts(), query)
+        group.counts.sign(kind, doc)
+        total.sign(kind, doc)
     ordered = _order(by, list(groups.values()), pipeline)
     tbl = table()
     region = {"code": region_code, "name": tbl.full_name(region_code)} if region_code else None
@@ -308,6 +352,10 @@ def trend(store: Backend, filters: Filters) -> list[MonthRow]:
         month = _month(kind, doc)
         if month:
             per_month.setdefault(month, Counts()).add(kind, doc)
+    for kind, doc in _signings(store, list(KINDS.values()), region_only):
+        month = _month(kind, doc, signed=True)
+        if month:
+            per_month.setdefault(month, Counts()).sign(kind, doc)
     months = trend_months(filters.since, filters.until, sorted(per_month))
     return [MonthRow(m, per_month.get(m, Counts())) for m in months]
 
@@ -327,13 +375,12 @@ class FollowUps:
 
 
 def follow_ups(store: Backend, filters: Filters, today: str) -> FollowUps:
-    from dataclasses import replace
-
     from .records import find
 
     kinds = [kind for kind in KINDS.values() if kind.pipeline is not None]
     won = tuple(dict.fromkeys(kind.pipeline.won for kind in kinds if kind.pipeline is not None))
-    signed = find(store, kinds, replace(filters, statuses=won, due_before=None), sort="date") if kinds else []
+    signed = find(store, kinds, replace(signing_filters(filters), statuses=won, due_before=None),
+                  sort="date") if kinds else []
     region_only = Filters(places=filters.places, exact=filters.exact, text=filters.text, due_before=today)
     overdue = find(store, kinds, region_only, sort="due") if kinds else []
     return FollowUps(today, signed, overdue)

@@ -12,7 +12,7 @@ Nothing outside a backend knows about files, byte spans, indexes or tables.
 
 from __future__ import annotations
 
-from collections.abc import Iterator, Mapping, Sequence
+from collections.abc import Callable, Iterator, Mapping, Sequence
 from contextlib import AbstractContextManager
 from dataclasses import dataclass, field
 from datetime import datetime
@@ -75,7 +75,9 @@ class Filters:
     ``due_before`` select records of kinds with a pipeline (leads), ``due_before`` only
     those not yet closed.  ``fields``: (field, the values it may have; "" = not set), for
     kinds that have the field.  ``text``: a casefolded substring of the record's text
-    fields, tags, notes or body.
+    fields, tags, notes or body.  ``signed_since``/``signed_until`` select the records of
+    kinds with a pipeline that reached its end within those days (domain/signing.py), the
+    only filter every backend checks on the documents themselves.
     """
 
     places: tuple[str, ...] = ()
@@ -86,11 +88,26 @@ class Filters:
     statuses: tuple[str, ...] = ()
     due_before: str | None = None
     fields: tuple[tuple[str, tuple[str, ...]], ...] = ()
+    signed_since: str | None = None
+    signed_until: str | None = None
 
     @property
     def empty(self) -> bool:
         return not (self.places or self.since or self.until or self.text or self.statuses or self.due_before
-                    or self.fields)
+                    or self.fields or self.signed)
+
+    @property
+    def signed(self) -> bool:
+        return bool(self.signed_since or self.signed_until)
+
+    def signing_test(self, kind: Kind) -> Callable[[Mapping[str, Any]], bool] | None:
+        """The check of the signing days on a document of ``kind`` (None: no such filter)."""
+        if not self.signed:
+            return None
+        from ..domain.signing import signed_in
+
+        since, until = self.signed_since, self.signed_until
+        return lambda doc: signed_in(kind, doc, since, until)
 
     def place_ranges(self) -> tuple[list[tuple[int, int]], list[tuple[int, str]]]:
         """``places`` as every backend compiles them: region codes and prefixes as integer

@@ -8,7 +8,7 @@ from __future__ import annotations
 from typing import Any, TextIO
 
 from ... import messages
-from ...domain.amounts import CURRENCY_UNITS, Amount
+from ...domain.amounts import CURRENCY_UNITS, DEFAULT_CURRENCY, Amount, format_amount
 from ...domain.kind import KINDS, Field, Kind
 from .. import terminal
 from ..safe_text import inert
@@ -58,6 +58,10 @@ def timeline(record: dict[str, Any]) -> list[tuple[str, str]]:
             by = messages.HISTORY_BY_IMPORT.format(file=entry["file"]) if entry.get("file") \
                 else messages.HISTORY_BY_IMPORT_UNNAMED
             what += f" ({by})"
+        if entry.get("on"):  # a signing: its day and, when given, the amount signed
+            what += " · " + messages.HISTORY_SIGNED.format(on=entry["on"])
+            if type(entry.get("amount")) is int:
+                what += " · " + format_amount(entry["amount"], entry.get("currency") or DEFAULT_CURRENCY)
         if entry.get("note"):
             what += f" · {entry['note']}"
         events.append((entry.get("at", ""), _by(what, entry)))

@@ -67,8 +67,11 @@ def _count_cells(report: Report, counts: Counts) -> list[str]:
 
 
 def amount_notes(report: Report) -> list[str]:
-    """What a reader must know to read the amounts: ranges counted low, currencies apart."""
+    """What a reader must know to read the counts: signings by their own day, ranges counted
+    low, currencies apart."""
     notes = []
+    if any(kind.roles.won_on for kind in report.kinds):
+        notes.append(messages.REPORT_SIGNED_BY_DAY)
     if report.total.signed_ranges:
         notes.append(messages.REPORT_RANGES_COUNTED_LOW.format(count=report.total.signed_ranges))
     if len(report.currencies) > 1:
@@ -222,6 +225,8 @@ def write_csv(report: Report, out: TextIO) -> None:
         row("funnel", "lost", messages.STATUS_LOST, {counted: data["funnel"]["lost"]})
     for m in data["trend"]:
         row("trend", m["month"], m["month"], m)
+    for note in amount_notes(report):
+        writer.writerow(["note", "", cell("label", note)])
 
 
 def write_json(report: Report, out: TextIO) -> None:

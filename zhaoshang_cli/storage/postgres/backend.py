@@ -225,7 +225,8 @@ class PostgresBackend:
         values copied from each stored document)."""
         table = table_name(kind)
         existed = conn.execute("SELECT to_regclass(%s) IS NOT NULL", [quoted(table)]).fetchone()[0]
-        for statement in schema.create_table(kind, state.trgm):
+        statements = schema.create_table(kind, state.trgm)
+        for statement in statements if not existed else statements[:1]:  # indexes: once the columns are there
             conn.execute(statement)
         if existed:
             have = {r[0] for r in conn.execute(

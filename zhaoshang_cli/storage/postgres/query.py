@@ -43,15 +43,22 @@ class Where:
     sql: list[str] = field(default_factory=list)
     params: list[Any] = field(default_factory=list)
     doc_tests: list[tuple[str, tuple[str, ...]]] = field(default_factory=list)  # (key, wanted) on documents
+    signing: Callable[[Mapping[str, Any]], bool] | None = None  # the signing days, checked on documents
     none: bool = False  # the kind matches nothing
+
+    @property
+    def on_documents(self) -> bool:
+        return bool(self.doc_tests) or self.signing is not None
 
     def clause(self) -> str:
         return " AND ".join(self.sql) if self.sql else "TRUE"
 
     def doc_test(self) -> Callable[[Mapping[str, Any]], bool] | None:
-        if not self.doc_tests:
+        tests, signing = self.doc_tests, self.signing
+        if signing is not None:
+            return lambda doc: signing(doc) and all(_empty(doc.get(key)) in wanted for key, wanted in tests)
+        if not tests:
             return None
-        tests = self.doc_tests
         return lambda doc: all(_empty(doc.get(key)) in wanted for key, wanted in tests)
 
 
@@ -68,8 +75,14 @@ def where(kind: Kind, filters: Filters) -> Where:
         found.none = True
     if (filters.since or filters.until) and roles.date not in cols:
         found.none = True
+    if filters.signed and (kind.pipeline is None or roles.status not in cols):
+        found.none = True
     if found.none:
         return found
+    if filters.signed:  # only records at the end of their pipeline can have been signed
+        add(f"{quoted(cols[roles.status].name)} = %s")  # type: ignore[index]
+        found.params.append(kind.pipeline.won)  # type: ignore[union-attr]
+        found.signing = filters.signing_test(kind)
     if filters.places:
         ranges, zones = filters.place_ranges()
         parts = []
@@ -234,7 +247,7 @@ class Runner:
         if not plans or (query.limit is not None and query.limit <= 0):
             return iter(())
         sorting = sql_sort([p.kind for p in plans], query.sort)
-        if sorting is None or any(p.where.doc_tests for p in plans):
+        if sorting is None or any(p.where.on_documents for p in plans):
             return self._in_python(plans, query)
         if len(plans) == 1:
             return self._one_kind(plans[0], query, sorting)

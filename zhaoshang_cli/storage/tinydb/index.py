@@ -78,7 +78,7 @@ def columns(kind: Kind) -> tuple[Column, ...]:
     if kind.has_body:
         cols += [Column("body_at", "q", None, int), Column("body_len", "q", None, int)]
     for spec in kind.fields:
-        if spec.type not in INDEXED_TYPES:
+        if spec.type not in INDEXED_TYPES or not spec.indexed:
             continue
         if spec.type == "region":
             cols.append(Column("region_code", "i", "region_code", lambda v: int(v) if v else 0,

@@ -41,6 +41,9 @@ class Compiled:
             self.none = True
         if filters.due_before and roles.follow_up is None:
             self.none = True
+        if filters.signed and (kind.pipeline is None or roles.status is None):
+            self.none = True
+        self.signing = filters.signing_test(kind)
         if (filters.since or filters.until) and roles.date is None:  # a kind without a date: no period holds it
             self.none = True
         if filters.places and kind.region is None:
@@ -91,9 +94,11 @@ class Compiled:
         return rows if isinstance(rows, range) else list(rows)
 
     def doc_test(self) -> Callable[[Mapping[str, Any]], bool] | None:
-        if not self.doc_fields:
+        tests, signing = self.doc_fields, self.signing
+        if signing is not None:
+            return lambda doc: signing(doc) and all(_value(doc, key) in wanted for key, wanted in tests)
+        if not tests:
             return None
-        tests = self.doc_fields
         return lambda doc: all(_value(doc, key) in wanted for key, wanted in tests)
 
 
