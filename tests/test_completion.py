@@ -119,7 +119,7 @@ def test_ids_through_the_zsh_protocol(examples):
 def test_commands_options_kinds_statuses(examples):
     assert bash("zhaoshang li") == ["list"]
     assert {"list", "show", "completion", "lead"} <= set(bash("zhaoshang "))
-    assert bash("zhaoshang lead ") == ["status", "note", "due", "assign"]
+    assert bash("zhaoshang lead ") == ["status", "note", "due", "assign", "dupes", "merge"]
     assert {"--region", "--reveal"} == set(bash("zhaoshang list articles --re"))
     assert bash("zhaoshang list ") == ["article", "articles", "policy", "policies", "lead", "leads"]
     assert bash("zhaoshang filter --kind p") == ["policy", "policies"]

@@ -283,6 +283,29 @@ PERSONAL_CONFIG_UNREADABLE = "cannot read your settings {path}: {reason}; fix or
 PERSONAL_CONFIG_UNWRITABLE = "cannot write your settings {path}: {reason}"
 NOT_TEXTS = "not a JSON object of texts"
 SIGNING_ONLY_WON = "--on and --amount say when and for how much a deal was signed: they go with {status} (signed)"
+AGENDA_DAYS_HELP = "How many days ahead, besides today and what is overdue."
+AGENDA_FORMAT_HELP = "table, json or ics (an iCalendar file for calendar programs: one entry per follow-up)."
+AGENDA_NOTHING = "no follow-ups due up to {until}"
+AGENDA_OVERDUE = "逾期（{count}）"
+AGENDA_DAY_NAMES = {0: "今天", 1: "明天", 2: "后天"}
+AGENDA_WEEKDAYS = ("周一", "周二", "周三", "周四", "周五", "周六", "周日")
+AGENDA_COLUMNS = (("编号", 8), ("企业名称", None), ("负责人", 8), ("状态", 6), ("电话", 17), ("下次跟进", 10))
+AGENDA_CALENDAR = "招商线索跟进"
+AGENDA_SUMMARY = "跟进 {title}（{id}）"
+AGENDA_ID = "线索编号"
+IMPORT_LOOKS_LIKE = ("{where}: the new lead {id} looks like {other} (same {how}): `zhaoshang lead merge {other} {id}` "
+                     "folds it in")
+IMPORT_MORE_LOOK_ALIKES = "…and {count} more new leads that look like stored ones: `zhaoshang lead dupes` lists them"
+LINK_LABELS = {"phone": "电话", "email": "邮箱", "company": "企业名称"}
+MERGE_USAGE = "name the lead to keep, then the leads to fold into it (lead merge l3 l7 l9)"
+MERGE_KINDS = "{id} is not a lead like {keep}: only leads of one kind are merged"
+MERGE_NOTE = "合并 {ids}"
+MERGED = "{others} merged into {keep}: {filled} taken, {notes} note(s) and {moves} history entries kept"
+MERGE_CONFIRM = "Merge {others} into {keep} and delete {others}?"
+MERGE_ABORTED = "nothing merged"
+DUPES_NONE = "no leads look alike"
+DUPES_GROUP = "{count} leads, same {how}:"
+DUPES_COLUMNS = ("编号", "负责人", "状态", "电话", "企业名称")
 FILTER_SIGNED_CONFLICT = "--signed-on is a whole period: give it alone, or --signed-since and --signed-until"
 PERSON_EMPTY = "{where}: a name is required"
 PERSON_INVALID = "{where}: '{value}' is not a person's name (one line, at most {most} characters)"
@@ -360,6 +383,7 @@ IMPORT_SUMMARY_KEPT = "; {count} status regression(s) kept at the stored status"
 IMPORT_SUMMARY_MOVED_BACK = "; {count} status regression(s) made"
 HISTORY_BY_IMPORT = "导入 {file}"  # a history move an import made, in `show`
 HISTORY_SIGNED = "签约日 {on}"
+HISTORY_MERGED = "原 {id}"
 HISTORY_BY = "（{by}）"  # who made a move or a note, in `show`
 
 # -- the change log (`log`, `undo`) -----------------------------------------------------------
@@ -378,6 +402,7 @@ CHANGE_IMPORTED_ONE = "导入 {file} 更新 {fields}"
 CHANGE_UNDONE = "撤销导入 {batch}（{file}）：删除 {removed} 条，还原 {restored} 条"
 CHANGE_UNDONE_ONE = "撤销导入 {batch}"
 CHANGE_MERGED = "并入 {into} · {title}"
+CHANGE_MERGED_IN = "合并 {others} · {fields}"
 CHANGE_RESTORED = "恢复备份 {backup}"
 LOG_NONE = "no changes logged{which}"
 LOG_FORMAT_HELP = "table, json, jsonl or csv."
@@ -724,7 +749,7 @@ HELP_COMMANDS_ONLY = "Commands"
 HELP_SECTIONS = (
     ("Records", ("add", "list", "filter", "show", "edit", "rm")),
     ("Import and export", ("import", "import-page", "export", "copy")),
-    ("Reports and leads", ("report", "lead", "log", "undo")),
+    ("Reports and leads", ("report", "lead", "agenda", "log", "undo")),
     ("Maintenance", ("doctor", "restore", "config", "regions", "db", "completion")),
 )
 # Each command's help page starts with its text here; the root page lists the first sentence
@@ -744,6 +769,7 @@ COMMAND_HELP = {
             "a second run changes nothing.",
     "report": "A regional report: counts per area, the lead funnel and the monthly trend.",
     "lead": "Move leads along: status, notes, follow-up dates, owners.",
+    "agenda": "Follow-ups by day: overdue, then the days ahead; --format ics for a calendar.",
     "log": "What changed, newest first: created, edited (field, old → new), moved, noted, assigned, imported "
            "(with its file) and deleted (with its title), each with who and when.",
     "undo": "Take back one import: remove the records it created and restore the fields it changed, logged as "
@@ -790,8 +816,12 @@ EXAMPLES: dict[str, list[str]] = {
     "lead status": ["zhaoshang lead status l7 visited", "zhaoshang lead status l7 已签约 --note 签约仪式在区政府",
                     "zhaoshang lead status l7 signed --on 2025-07-20 --amount 8000万元"],
     "lead note": ["zhaoshang lead note l7 客户希望下月再约", "zhaoshang lead note l7 --editor"],
+    "agenda": ["zhaoshang agenda --mine", "zhaoshang agenda --owner 张三 --days 14",
+               "zhaoshang agenda --format ics -o 跟进.ics"],
     "log": ["zhaoshang log", "zhaoshang log l7", "zhaoshang log --since 7d --by 张三 --format csv"],
     "undo": ["zhaoshang undo", "zhaoshang undo 3f9a0c1d2e4b --yes"],
+    "lead dupes": ["zhaoshang lead dupes", "zhaoshang lead dupes --format json"],
+    "lead merge": ["zhaoshang lead merge l3 l7 l9", "zhaoshang lead merge l3 l7 --yes"],
     "lead assign": ["zhaoshang lead assign l7 张三", "zhaoshang lead assign l7 --clear"],
     "lead due": ["zhaoshang lead due l7 2025-08-01", "zhaoshang lead due l7 +3d", "zhaoshang lead due l7"],
     "report": ["zhaoshang report -r 天津 --month 2025-07",

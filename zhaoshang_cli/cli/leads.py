@@ -102,10 +102,77 @@ def assign(
         common.info(messages.ASSIGNED.format(id=record_id, old=old or messages.NOBODY, new=new or messages.NOBODY))
 
 
+def dupes(
+    ctx: typer.Context,
+    fmt: Annotated[str, typer.Option("--format", "-f", help="table or json.")] = "table",
+    reveal: common.Reveal = False,
+) -> None:
+    """List groups of leads that are likely one investor: the same phone or e-mail, or company
+    names equal without their place and legal form (天津瑞拓精密机械有限公司, 瑞拓精密（天津）有限公司)."""
+    import json
+    import sys
+
+    from ..io import exporters
+    from ..io.masking import masked
+    from ..service import duplicates
+
+    exporters.check_format(fmt, ("table", "json"))
+    found = duplicates.find(common.store(ctx, must_exist=True))
+    shown = [(group, leads if reveal else [masked(lead) for lead in leads]) for group, leads in found]
+    if fmt == "json":
+        typer.echo(json.dumps([{"ids": g.ids, "reasons": g.reasons, "leads": leads} for g, leads in shown],
+                              ensure_ascii=False, indent=2))
+        return
+    if not shown:
+        common.info(messages.DUPES_NONE)
+        return
+    from ..io import grid
+
+    for group, leads in shown:
+        how = "、".join(messages.LINK_LABELS[w] for w in group.reasons)
+        sys.stdout.write(messages.DUPES_GROUP.format(count=len(leads), how=how) + "\n")
+        columns = [grid.Column(h) for h in messages.DUPES_COLUMNS[:-1]]
+        columns.append(grid.Column(messages.DUPES_COLUMNS[-1], flexible=True))
+        rows = ([lead["id"], lead.get("owner") or "", _status_label(lead),
+                 str(lead.get("phone") or lead.get("email") or ""), lead.get("company") or ""] for lead in leads)
+        grid.write(columns, ((cells, False) for cells in rows), sys.stdout, drop_empty=False)
+        sys.stdout.write("\n")
+
+
+def _status_label(lead: dict) -> str:
+    from ..domain.kind import KINDS
+
+    kind = KINDS[lead["kind"]]
+    return kind.pipeline.label(lead.get("status") or "") if kind.pipeline else ""
+
+
+def merge(
+    ctx: typer.Context,
+    keep: LeadId,
+    others: Annotated[list[str], typer.Argument(metavar="OTHER...", help="The leads folded into it, then deleted.")],
+    yes: Annotated[bool, typer.Option("--yes", "-y", help="Do not ask.")] = False,
+) -> None:
+    """Fold leads into one: the fields it lacks, every note and move in time order; the others
+    are deleted, each logged as merged into it."""
+    from ..errors import Cancelled
+    from ..service import duplicates
+
+    store = common.store(ctx, must_exist=True)
+    if common.at_terminal() and not yes:
+        listed = "、".join(others)
+        if not typer.confirm(messages.MERGE_CONFIRM.format(others=listed, keep=keep)):
+            raise Cancelled(messages.MERGE_ABORTED)
+    done = duplicates.merge(store, keep, others)
+    common.info(messages.MERGED.format(others="、".join(done.others), keep=done.keep,
+                                       filled=", ".join(done.filled) or "—", notes=done.notes, moves=done.moves))
+
+
 def register(app: typer.Typer) -> None:
     lead_app = typer.Typer(cls=common.Group, help=common.command_help("lead"), no_args_is_help=True)
     lead_app.command("status", cls=common.Command)(status)
     lead_app.command("note", cls=common.Command)(note)
     lead_app.command("due", cls=common.Command)(due)
     lead_app.command("assign", cls=common.Command)(assign)
+    lead_app.command("dupes", cls=common.Command)(dupes)
+    lead_app.command("merge", cls=common.Command)(merge)
     app.add_typer(lead_app, name="lead")

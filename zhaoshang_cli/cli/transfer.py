@@ -13,6 +13,8 @@ from .. import messages
 from ..errors import UsageError
 from . import common
 
+_SHOWN = 20  # look-alike leads named one by one
+
 
 def _choice(option: str, value: str, allowed: tuple[str, ...]) -> str:
     if value not in allowed:
@@ -47,6 +49,10 @@ def _report(result: Any, extra_policy: str) -> None:
         common.warn(line)
     for line in result.status_moved_back:
         common.info(line)
+    for line in result.look_alikes[:_SHOWN]:
+        common.warn(line)
+    if len(result.look_alikes) > _SHOWN:
+        common.warn(messages.IMPORT_MORE_LOOK_ALIKES.format(count=len(result.look_alikes) - _SHOWN))
     verb = messages.IMPORT_VERB_DRY if result.dry_run else messages.IMPORT_VERB
     summary = messages.IMPORT_SUMMARY.format(verb=verb, added=result.added, updated=len(result.updated),
                                              unchanged=result.unchanged, invalid=result.invalid)

@@ -3,7 +3,7 @@ the settings, how a region resolves.  Plain text through io/grid.py, inert, on s
 
 from __future__ import annotations
 
-from collections.abc import Iterable, Sequence
+from collections.abc import Iterable, Mapping, Sequence
 from typing import Any, TextIO
 
 from .. import messages
@@ -84,3 +84,32 @@ def edit_lines(before: dict[str, Any], after: dict[str, Any]) -> list[str]:
                 lines.append(messages.EDIT_CHANGE.format(label=spec.label, old=old or messages.EDIT_NO_VALUE,
                                                          new=new or messages.EDIT_NO_VALUE))
     return lines
+
+
+def agenda(found: Any, shown: Mapping[str, dict[str, Any]], out: TextIO) -> None:
+    """The follow-ups by day (service/agenda.py): overdue first, then each day, as tables."""
+    from datetime import date
+
+    from ..domain.kind import KINDS
+
+    today = date.fromisoformat(found.today)
+    sections = [(messages.AGENDA_OVERDUE.format(count=len(found.overdue)), found.overdue)] if found.overdue else []
+    for day, leads in found.days:
+        when = date.fromisoformat(day)
+        ahead = (when - today).days
+        name = messages.AGENDA_DAY_NAMES.get(ahead) or messages.AGENDA_WEEKDAYS[when.weekday()]
+        sections.append((f"{day}  {name}（{len(leads)}）", leads))
+    columns = [grid.Column(h, max_width=w) for h, w in messages.AGENDA_COLUMNS[:1]]
+    columns.append(grid.Column(messages.AGENDA_COLUMNS[1][0], min_width=10, flexible=True))
+    columns += [grid.Column(h, max_width=w, optional=h != "状态") for h, w in messages.AGENDA_COLUMNS[2:]]
+    for i, (title, leads) in enumerate(sections):
+        out.write(("\n" if i else "") + inert(title, single_line=True) + "\n")
+        rows = []
+        for lead in leads:
+            record = shown[lead["id"]]
+            kind = KINDS[record["kind"]]
+            status = kind.pipeline.label(record.get("status") or "") if kind.pipeline else ""
+            due = str(record.get(kind.roles.follow_up or "") or "")
+            rows.append([record["id"], str(record.get(kind.title_field) or ""), str(record.get("owner") or ""),
+                         status, str(record.get("phone") or record.get("email") or ""), due])
+        grid.write(columns, ((cells, False) for cells in rows), out, drop_empty=False)

@@ -32,7 +32,8 @@ from ..domain.kind import KINDS, Kind, record_id
 from ..domain.versions import new_uid
 from ..errors import UserError
 from ..io.importers.inputs import Chunk
-from ..storage.base import Backend, Writer, next_number
+from ..storage.base import Backend, Record, Writer, next_number
+from .duplicates import LookAlikes
 from .import_merge import _file_name, _merged, _settled, status_regresses
 from .import_prepare import ImportOptions, Prepared, Ready, prepare
 from .records import refuse_taken_key, source_problem
@@ -45,6 +46,7 @@ EXTRA_POLICIES = ("keep", "ignore", "error")
 class ImportResult:
     added: int = 0  # records created (a count: a million IDs would be 60 MB kept for nothing)
     batch: str | None = None  # how the change log names the import (`undo`); None when it changed nothing
+    look_alikes: list[str] = field(default_factory=list)  # new leads that look like stored ones
     updated: list[str] = field(default_factory=list)
     unchanged: int = 0
     errors: list[str] = field(default_factory=list)
@@ -141,6 +143,7 @@ class _Batch:
         self.batch = new_uid()[:12]  # names this import in the change log (`undo`)
         self.files: dict[str, None] = {}  # the files rows came from, in order
         self.logged: list[dict[str, Any]] = []  # change log entries not handed to the store yet
+        self.look_alikes: dict[str, LookAlikes] = {}  # kind → the links of its leads (phone, e-mail, company)
 
     def refuse(self, item: Prepared, message: str) -> None:
         self.result.errors.append(f"{item.row.where}: {message}")
@@ -241,11 +244,25 @@ class _Batch:
             kind = KINDS[name]
             for _, item in items:
                 validation.apply_defaults(kind, item.doc, self.today, self.now)
+            look = self._look_alikes(kind)
             numbers = self.txn.insert(kind, [i.doc for _, i in items], [i.number for _, i in items], now=self.now)
+            if look is not None and not self.options.dry_run:
+                for (_, item), number in zip(items, numbers):
+                    said = look.check(Record(kind, number, item.doc), item.row.where)
+                    if said:
+                        self.result.look_alikes.append(said)
             created = self.created.setdefault(name, _Numbers())
             for number in numbers:
                 created.add(number)
             self.result.added += len(numbers)
+
+    def _look_alikes(self, kind: Kind) -> LookAlikes | None:
+        """The links of the stored leads of ``kind``, read once an import creates one."""
+        if kind.pipeline is None or kind.field("company") is None:
+            return None
+        if kind.name not in self.look_alikes:
+            self.look_alikes[kind.name] = LookAlikes(self.txn, kind)
+        return self.look_alikes[kind.name]
 
     def finish(self) -> None:
         for i, ((name, number), merged) in enumerate(sorted(self.updates.items())):  # a segment at a time

@@ -98,8 +98,10 @@ def summary(entry: Mapping[str, Any]) -> str:
                                              removed=entry.get("removed") or 0, restored=entry.get("restored") or 0)
     if action == "restored":
         return messages.CHANGE_RESTORED.format(backup=entry.get("backup", ""))
-    if action == "merged":
+    if action == "merged" and entry.get("into"):
         return messages.CHANGE_MERGED.format(into=entry.get("into", ""), title=title)
+    if action == "merged":
+        return messages.CHANGE_MERGED_IN.format(others="、".join(entry.get("merged") or []), fields=_fields(entry))
     return str(action)
 
 

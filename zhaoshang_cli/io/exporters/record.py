@@ -64,10 +64,15 @@ def timeline(record: dict[str, Any]) -> list[tuple[str, str]]:
                 what += " · " + format_amount(entry["amount"], entry.get("currency") or DEFAULT_CURRENCY)
         if entry.get("note"):
             what += f" · {entry['note']}"
-        events.append((entry.get("at", ""), _by(what, entry)))
+        events.append((entry.get("at", ""), _by(_merged(what, entry), entry)))
     for note in record.get("notes") or []:
-        events.append((note.get("at", ""), _by(f"备注 · {note.get('text', '')}", note)))
+        events.append((note.get("at", ""), _by(_merged(f"备注 · {note.get('text', '')}", note), note)))
     return sorted(events, key=lambda e: e[0])
+
+
+def _merged(what: str, entry: dict[str, Any]) -> str:
+    """An entry a merge brought from another lead says which."""
+    return what + " · " + messages.HISTORY_MERGED.format(id=entry["merged_from"]) if entry.get("merged_from") else what
 
 
 def _by(what: str, entry: dict[str, Any]) -> str:
