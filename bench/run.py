@@ -215,6 +215,11 @@ def single_writes(bench: Bench) -> None:
             "lead status": (lambda i, db=db, leads=leads: [*zs, *db, "lead", "status", f"l{leads[i]}", "visited"],
                             lambda i, wdb=wdb, leads=leads:
                             [*su, "query", str(wdb), f"update leads set status = 'visited' where rowid = {leads[i]}"]),
+            "lead note": (lambda i, db=db, leads=leads, done=done:
+                          [*zs, *db, "lead", "note", f"l{leads[i]}", f"约了下周考察{done}-{i}"],
+                          lambda i, wdb=wdb, leads=leads, done=done:
+                          [*su, "query", str(wdb), f"update leads set notes = coalesce(notes, '') || "
+                                                   f"'约了下周考察{done}-{i}' where rowid = {leads[i]}"]),
             "rm": (lambda i, db=db, articles=articles: [*zs, *db, "rm", f"a{articles[2 * i + 1]}", "--yes"],
                    lambda i, wdb=wdb, articles=articles:
                    [*su, "query", str(wdb), f"delete from articles where rowid = {articles[2 * i + 1]}"]),

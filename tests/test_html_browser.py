@@ -72,6 +72,13 @@ OVERFLOW = """(() => {
   }
   return {width, innerWidth, scrollWidth: document.documentElement.scrollWidth, wide};
 })()"""
+KPIS_SPILLING = """[...document.querySelectorAll('.kpis li')].filter(li => {
+  const card = li.getBoundingClientRect();
+  return [...li.querySelectorAll('span')].some(s => {
+    const r = s.getBoundingClientRect();
+    return r.left < card.left - 0.5 || r.right > card.right + 0.5 || s.scrollWidth > s.clientWidth + 0.5;
+  });
+}).map(li => li.innerText)"""
 CHART_LABELS = """[...document.querySelectorAll('figure svg')].flatMap(svg => {
   const box = svg.getBoundingClientRect(), scale = box.width / svg.viewBox.baseVal.width;
   return [...svg.querySelectorAll('text')].map(t => {
@@ -182,6 +189,9 @@ def test_report_in_chromium_at_1280_and_375_pixels(examples, report_page, page, 
     page.open(crowded, 375, 812, mobile=True)
     measured = page.evaluate(OVERFLOW)
     assert measured["scrollWidth"] <= 375 and measured["wide"] == []
+    assert page.evaluate(KPIS_SPILLING) == []  # a long amount (3000万美元) stays inside its card
+    page.open(crowded, 1280, 900)
+    assert page.evaluate(KPIS_SPILLING) == []
 
 
 LINES_PER_CELL = """[...document.querySelectorAll('th, td')].map(c => {

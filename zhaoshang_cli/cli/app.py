@@ -95,6 +95,9 @@ class _ErrorsAsMessages(_CommandsOnDemand):
             raise typer.Exit(exc.exit_code) from None
         except BrokenPipeError:
             _reader_left()
+        except (typer.Abort, KeyboardInterrupt):  # Ctrl-C, at a prompt or not
+            common.info(messages.INTERRUPTED)
+            raise typer.Exit(130) from None
         except Exception as exc:
             if (isinstance(exc.__cause__ or exc.__context__, BrokenPipeError)
                     or getattr(exc, "errno", None) == errno.EPIPE):

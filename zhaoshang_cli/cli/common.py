@@ -275,6 +275,8 @@ SignedUntil = Annotated[str | None, typer.Option(
     "--signed-until", metavar="DATE", help="Leads signed on or before this day.")]
 SignedOn = Annotated[str | None, typer.Option(
     "--signed-on", metavar="PERIOD", help="Leads signed in this day, month, quarter or year (2025-07, 2025Q3).")]
+Tag = Annotated[list[str] | None, typer.Option(
+    "--tag", metavar="TAG", help="Records whose tags hold this one (标签); repeatable, or 厂房,招商: any of them.")]
 Owner = Annotated[list[str] | None, typer.Option(
     "--owner", metavar="NAME", help="Leads this colleague owns (负责人); repeatable, or 张三,李四.")]
 Mine = Annotated[bool, typer.Option(
@@ -310,7 +312,7 @@ _FILTER_OPTIONS = (("region", Region, None), ("since", Since, None), ("until", U
                    ("month", Month, None), ("text", Text, None), ("status", Status, None),
                    ("due_before", DueBefore, None), ("signed_since", SignedSince, None),
                    ("signed_until", SignedUntil, None), ("signed_on", SignedOn, None),
-                   ("owner", Owner, None), ("mine", Mine, False),
+                   ("owner", Owner, None), ("mine", Mine, False), ("tag", Tag, None),
                    ("exact_region", ExactRegion, False), ("where", Where, None), ("source", Source, None))
 
 
@@ -337,7 +339,7 @@ def with_filters(command: Callable[..., Any]) -> Callable[..., Any]:
         filters = FilterArgs(regions=list(picked["region"] or []), since=picked["since"], until=picked["until"],
                              on=picked["on"], month=picked["month"], text=picked["text"],
                              statuses=list(picked["status"] or []), due_before=picked["due_before"],
-                             owners=list(picked["owner"] or []), mine=picked["mine"],
+                             owners=list(picked["owner"] or []), mine=picked["mine"], tags=list(picked["tag"] or []),
                              signed_since=picked["signed_since"], signed_until=picked["signed_until"],
                              signed_on=picked["signed_on"],
                              exact_region=picked["exact_region"], where=list(picked["where"] or []),

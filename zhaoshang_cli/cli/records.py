@@ -106,10 +106,13 @@ def _confirm(lines: list[str], question: str, aborted: str) -> None:
 
 
 # -- add -----------------------------------------------------------------------------------
+_ASKED_TOO = ("region", "owner")  # asked at a terminal when a kind has them and they are not given
 def _ask_missing(kind: Kind, values: dict[str, Any], context: str | None) -> None:
     """Prompt for required fields at a terminal, each answer checked as it is given and
-    asked again when bad; elsewhere a missing one is a usage error."""
+    asked again when bad (a lead's phone or else its e-mail), then for its region and owner,
+    which may be left empty; elsewhere a missing one is a usage error."""
     from ..domain import validate as validation
+    from ..domain.people import current_user
 
     wanted = [spec for spec in kind.required if not values.get(spec.name)]
     for problem in kind.checks(values):  # a check that names a field without a value wants it given
@@ -122,13 +125,33 @@ def _ask_missing(kind: Kind, values: dict[str, Any], context: str | None) -> Non
         spec = wanted[0]
         raise UsageError(messages.MISSING_OPTION.format(field=spec.name.replace("_", "-"), label=spec.label))
     validation.validate(kind, values, partial=True, region_context=context)  # no questions for a lost cause
+    email = kind.field("email")
     for spec in wanted:
+        if spec.type == "phone" and email is not None and not values.get("email"):
+            # a lead needs a phone or an e-mail: an empty answer asks for the e-mail instead
+            answer = typer.prompt(messages.PROMPT_PHONE_OR_EMAIL.format(label=spec.label), default="",
+                                  show_default=False, value_proc=_answer_check(kind, spec, context, empty=True))
+            if answer:
+                values[spec.name] = answer
+                continue
+            spec = email
         values[spec.name] = typer.prompt(f"{spec.label} ({spec.name})", value_proc=_answer_check(kind, spec, context))
+    for name in _ASKED_TOO:  # where the lead is meant to go, and who follows it up: asked, may be left empty
+        spec = kind.field(name)
+        if spec is not None and spec.settable and not values.get(name):
+            default = current_user() if name == "owner" else ""
+            answer = typer.prompt(messages.PROMPT_OPTIONAL.format(label=spec.label, name=name), default=default,
+                                  show_default=bool(default), value_proc=_answer_check(kind, spec, context, empty=True))
+            if answer:
+                values[name] = answer
 
 
-def _answer_check(kind: Kind, spec: Field, context: str | None) -> Callable[[str], str]:
-    """A prompt's answer validated as the field's option is (Click asks again on BadParameter)."""
+def _answer_check(kind: Kind, spec: Field, context: str | None, empty: bool = False) -> Callable[[str], str]:
+    """A prompt's answer validated as the field's option is (Click asks again on BadParameter);
+    with ``empty``, no answer is one."""
     def check(answer: str) -> str:
+        if empty and not answer.strip():
+            return ""
         from ..domain import validate as validation
         from ..io.safe_text import inert
 

@@ -49,6 +49,9 @@ def _report(result: Any, extra_policy: str) -> None:
         common.warn(line)
     for line in result.status_moved_back:
         common.info(line)
+    if result.future and not result.errors:
+        where, day = result.future[0]
+        common.warn(messages.IMPORT_FUTURE_DATES.format(count=len(result.future), where=where, date=day))
     for line in result.look_alikes[:_SHOWN]:
         common.warn(line)
     if len(result.look_alikes) > _SHOWN:

@@ -265,3 +265,51 @@ def parse_month(value: object, *, field: str = "month", base: date | None = None
     if first.day != 1 or last != month_end(first):
         raise FieldError(field, value, messages.MONTH_EXPECTED.format(value=value))
     return first, last
+
+
+# -- follow-up days: read forward -----------------------------------------------------------
+_WEEKDAY_NAMES = "一二三四五六日"
+_NEXT_WEEKDAY = lazy(r"下(?:个)?(?:周|星期|礼拜)([一二三四五六日天])")
+_THIS_WEEKDAY = lazy(r"(?:本|这)?(?:周|星期|礼拜)([一二三四五六日天])")
+_CN_AFTER = lazy(r"([一二两三四五六七八九十]{1,3}|\d+)\s*(天|周|个星期|个月)(后|以后|之后)")
+_MONTH_END_WORDS = {"月底": 0, "本月底": 0, "下月底": 1, "下个月底": 1}
+_MONTH_START_WORDS = {"下月初": 1, "下个月初": 1}
+
+
+def parse_follow_up(value: object, *, field: str = "due", base: date | None = None) -> date:
+    """A next follow-up day, read forward: a day without a year that has passed this year is
+    next year's (`7/17` in December), and the words people say of the days ahead: 下周一,
+    下周 (next Monday), 周五 (this week's, or next week's once it has passed), 一周后, 三天后,
+    两个月后, 月底, 下月底, 下月初; anything else as ``parse_date`` reads it."""
+    base = base or today()
+    text = _clean(value) if isinstance(value, str) else ""
+    if text:
+        found = _ahead(text, base, field, value)
+        if found is not None:
+            return found
+    day = parse_date(value, field=field, base=base)
+    if text and _MD.fullmatch(text) and day < base:
+        return _make(field, value, base.year + 1, day.month, day.day)
+    return day
+
+
+def _ahead(text: str, base: date, field: str, raw: object) -> date | None:
+    if text in ("下周", "下个星期", "下星期"):
+        return base + timedelta(days=7 - base.weekday())
+    m = _NEXT_WEEKDAY.fullmatch(text)
+    if m:
+        return base + timedelta(days=7 - base.weekday() + _WEEKDAY_NAMES.index(m[1].replace("天", "日")))
+    m = _THIS_WEEKDAY.fullmatch(text)
+    if m:
+        ahead = (_WEEKDAY_NAMES.index(m[1].replace("天", "日")) - base.weekday()) % 7
+        return base + timedelta(days=ahead)
+    if text in _MONTH_END_WORDS:
+        return month_end(_shift(field, raw, base.replace(day=1), relativedelta(months=_MONTH_END_WORDS[text])))
+    if text in _MONTH_START_WORDS:
+        return _shift(field, raw, base.replace(day=1), relativedelta(months=_MONTH_START_WORDS[text]))
+    m = _CN_AFTER.fullmatch(text)
+    if m:
+        count = int(m[1]) if m[1].isdigit() else _cn_number(m[1].replace("两", "二"))
+        unit = {"天": "d", "周": "w", "个星期": "w", "个月": "m"}[m[2]]
+        return _relative_day(f"+{count}{unit}", base, field, raw)
+    return None

@@ -307,6 +307,16 @@ def record_id(kind: Kind, number: int | str) -> str:
     return f"{kind.prefix}{number}"
 
 
+def field_names_by_label(kinds: list[Kind] | None = None) -> dict[str, str]:
+    """Chinese label → field name for ``kinds`` (all registered ones by default): each field's
+    label (联系电话) and each table column's header (电话), as --fields and --where take them."""
+    found: dict[str, str] = {}
+    for kind in kinds if kinds is not None else list(KINDS.values()):
+        found.update((spec.label, spec.name) for spec in kind.fields)
+        found.update((col.header, col.field) for col in kind.columns if col.field != "title")
+    return found
+
+
 def is_empty(value: Any) -> bool:
     return value is None or (isinstance(value, (str, list, tuple, dict)) and not (
         value.strip() if isinstance(value, str) else value))

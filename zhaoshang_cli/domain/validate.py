@@ -47,10 +47,14 @@ def _iso_date(text: str, name: str) -> str:
     return dates.parse_date(text, field=name).isoformat()
 
 
-def _date_parser(spec: Field) -> Parser:
+def _date_parser(spec: Field, forward: bool = False) -> Parser:
+    """A date field's parser; a follow-up day (``forward``) is read forward (7/17 in December
+    is next July's; 下周一, 月底…: dates.parse_follow_up)."""
     name = spec.name
 
     def parse(value: Any, _context: str | None) -> str:
+        if forward:
+            return dates.parse_follow_up(value, field=name).isoformat()
         if isinstance(value, str):
             return _iso_date(value, name)
         return dates.parse_date(value, field=name).isoformat()
@@ -109,7 +113,7 @@ def parser_for(kind: Kind, spec: Field) -> Parser:
     if spec.type == "text":
         return _text_parser(spec)
     if spec.type == "date":
-        return _date_parser(spec)
+        return _date_parser(spec, forward=spec.name == kind.roles.follow_up)
     if spec.type == "region":
         return _region_parser(spec)
     if spec.type == "history":

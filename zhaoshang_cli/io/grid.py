@@ -145,6 +145,7 @@ class Column:
     flexible: bool = False
     justify: str = "left"
     optional: bool = False  # dropped first when the room is short
+    whole: bool = False  # never cut (a phone, a date, an ID): when the room is short, a column goes instead
 
 
 def room(out: TextIO) -> int:
@@ -164,7 +165,7 @@ def plan(columns: Sequence[Column], sample: Sequence[Sequence[str]], total: int)
     for i, col in enumerate(columns):
         size = max([width(col.header)] + [width(row[i]) for row in sample])
         natural.append(max(size, col.min_width or 1))
-    given = [min(size, col.max_width) if col.max_width and not col.flexible else size
+    given = [min(size, col.max_width) if col.max_width and not col.flexible and not col.whole else size
              for size, col in zip(natural, columns)]
     shown = list(range(len(columns)))
     flex = next((i for i in shown if columns[i].flexible), None)
@@ -177,10 +178,15 @@ def plan(columns: Sequence[Column], sample: Sequence[Sequence[str]], total: int)
     while left() < wanted and any(columns[i].optional for i in shown):
         shown.remove([i for i in shown if columns[i].optional][-1])
     while left() < flex_min:
-        shrinkable = [i for i in shown if i != flex and given[i] > (columns[i].min_width or width(columns[i].header))]
-        if not shrinkable:
+        shrinkable = [i for i in shown if i != flex and not columns[i].whole
+                      and given[i] > (columns[i].min_width or width(columns[i].header))]
+        if shrinkable:
+            given[max(shrinkable, key=lambda i: given[i])] -= 1
+            continue
+        droppable = [i for i in shown[1:] if i != flex]  # the last one goes rather than a phone cut short
+        if not droppable or not any(columns[i].whole for i in shown):
             break
-        given[max(shrinkable, key=lambda i: given[i])] -= 1
+        shown.remove(droppable[-1])
     spare = left() - wanted
     for i in shown:
         if i != flex and spare > 0 and natural[i] > given[i]:

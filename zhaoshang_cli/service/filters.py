@@ -9,13 +9,14 @@ from datetime import date
 
 from .. import messages
 from ..domain import dates, values
-from ..domain.kind import KINDS
+from ..domain.kind import KINDS, field_names_by_label
 from ..domain.people import current_user, parse_name
 from ..domain.validate import parser_for
 from ..errors import UsageError
 from ..storage.base import Filters
 
-WHERE_TYPES = ("text", "choice", "suggest", "source", "url")  # fields --where compares with a value
+WHERE_TYPES = ("text", "choice", "suggest", "source", "url", "phone", "email", "tags")  # --where compares with a value
+_PARSED = ("choice", "suggest", "phone", "email")  # a value read as the field reads it (已签约 → signed)
 
 
 @dataclass
@@ -35,6 +36,7 @@ class FilterArgs:
     signed_on: str | None = None
     owners: list[str] = field(default_factory=list)  # --owner: each value may be a list (张三,李四)
     mine: bool = False  # --mine: owned by the current user
+    tags: list[str] = field(default_factory=list)  # --tag: each value may be a list (厂房,招商)
     exact_region: bool = False
     where: list[str] = field(default_factory=list)  # FIELD=VALUE
     sources: list[str] = field(default_factory=list)  # --source: where source=…, each value normalised
@@ -64,7 +66,8 @@ def build_filters(args: FilterArgs, today: date | None = None, context: str | No
             since = dates.parse_period(args.since, field="--since", base=today)[0].isoformat()
         if args.until:
             until = dates.parse_period(args.until, field="--until", base=today)[1].isoformat()
-    statuses = tuple(dict.fromkeys(values.parse_choice(s, "--status", _status_aliases()) for s in args.statuses))
+    statuses = tuple(dict.fromkeys(values.parse_choice(s, "--status", _status_aliases())
+                                   for value in args.statuses for s in _names(value)))
     due_before = None
     if args.due_before:
         due_before = dates.parse_period(args.due_before, field="--due-before", base=today)[1].isoformat()
@@ -80,6 +83,9 @@ def build_filters(args: FilterArgs, today: date | None = None, context: str | No
         owners.append(current_user())
     if owners:
         fields.setdefault("owner", []).extend(owners)
+    tags = [tag.strip() for value in args.tags for tag in _names(value)]
+    if tags:
+        fields.setdefault("tags", []).extend(tags)
     signed_since, signed_until = _signed_period(args, today)
     return Filters(tuple(prefixes), args.exact_region, since, until, text, statuses, due_before,
                    tuple((name, tuple(dict.fromkeys(wanted))) for name, wanted in fields.items()),
@@ -101,7 +107,7 @@ def _signed_period(args: FilterArgs, today: date | None) -> tuple[str | None, st
 
 
 def _names(value: str) -> list[str]:
-    """张三,李四 or 张三、李四: the names in one option value."""
+    """张三,李四 or 张三、李四: the names (statuses…) in one option value."""
     return [name for name in value.replace("，", ",").replace("、", ",").split(",") if name.strip()] or [value]
 
 
@@ -121,6 +127,7 @@ def _where(item: str) -> tuple[str, str]:
     if not equals:
         raise UsageError(messages.WHERE_SYNTAX.format(value=item))
     name, value = name.strip().replace("-", "_"), value.strip()
+    name = field_names_by_label().get(name, name)  # 行业=生物医药, 电话=13820011234
     if name == "zone":  # kept beside the region, not a field of its own
         return name, _zone_name(value) if value else ""
     specs = [spec for kind in KINDS.values() if (spec := kind.field(name)) is not None and not spec.apart]
@@ -129,7 +136,7 @@ def _where(item: str) -> tuple[str, str]:
         raise UsageError(messages.WHERE_FIELD_UNKNOWN.format(field=name, allowed=", ".join(names)))
     if value and any(spec.type not in WHERE_TYPES for spec in specs):
         raise UsageError(messages.WHERE_NEEDS_OPTION.format(field=name))
-    if value and specs[0].choices:
+    if value and (specs[0].choices or specs[0].type in _PARSED):
         owner = next(kind for kind in KINDS.values() if kind.field(name) is specs[0])
         value = parser_for(owner, replace(specs[0], name=f"--where {name}"))(value, None)
     return name, value

@@ -47,6 +47,7 @@ class ImportResult:
     added: int = 0  # records created (a count: a million IDs would be 60 MB kept for nothing)
     batch: str | None = None  # how the change log names the import (`undo`); None when it changed nothing
     look_alikes: list[str] = field(default_factory=list)  # new leads that look like stored ones
+    future: list[tuple[str, str]] = field(default_factory=list)  # (FILE:LINE, date) of rows dated after today
     updated: list[str] = field(default_factory=list)
     unchanged: int = 0
     errors: list[str] = field(default_factory=list)
@@ -242,8 +243,12 @@ class _Batch:
             by_kind.setdefault(item.kind.name, []).append((tag, item))
         for name, items in by_kind.items():
             kind = KINDS[name]
+            today = self.today.isoformat()
             for _, item in items:
                 validation.apply_defaults(kind, item.doc, self.today, self.now)
+                day = item.doc.get(kind.roles.date or "")
+                if isinstance(day, str) and day > today and len(self.result.future) < 1000:
+                    self.result.future.append((item.row.where, day))
             look = self._look_alikes(kind)
             numbers = self.txn.insert(kind, [i.doc for _, i in items], [i.number for _, i in items], now=self.now)
             if look is not None and not self.options.dry_run:

@@ -52,7 +52,15 @@ def add(store: Backend, kind: Kind, given: Mapping[str, Any], region_context: st
         now = dates.now_iso()
         [number] = txn.insert(kind, [doc], now=now)
         txn.log_changes([log.entry("created", kind, number, at=now, title=log.title_of(kind, doc))])
+    future_date(store, kind, doc, record_id(kind, number))
     return record_id(kind, number)
+
+
+def future_date(store: Backend, kind: Kind, doc: Mapping[str, Any], rid: str) -> None:
+    """A record dated after today is kept, with a warning: a typo of the year, most often."""
+    day = doc.get(kind.roles.date or "")
+    if isinstance(day, str) and day > dates.today().isoformat():
+        store.warnings.append(messages.DATE_IN_FUTURE.format(id=rid, date=day, field=kind.roles.date))
 
 
 def _key_label(kind: Kind, key: tuple[str, ...]) -> str:
@@ -151,6 +159,8 @@ def edit(store: Backend, rid: str, changes: Mapping[str, Any]) -> None:
         found = log.differences(record.doc, {k: v for k, v in new.items() if k != "body"}, body)
         txn.log_changes([log.entry("edited", record.kind, record.number, at=now,
                                    title=log.title_of(record.kind, new), changes=found)])
+    if record.kind.roles.date in updates:
+        future_date(store, record.kind, new, rid)
 
 
 def _something(changes: Mapping[str, Any]) -> None:
@@ -402,7 +412,7 @@ def add_note(store: Backend, rid: str, text: str) -> None:
 
 
 def set_due(store: Backend, rid: str, when: str | None) -> str | None:
-    due = dates.parse_date(when, field="due").isoformat() if when else None
+    due = dates.parse_follow_up(when, field="due").isoformat() if when else None
     with store.writing() as txn:
         record = _in_pipeline(txn, rid)
         field = record.kind.roles.follow_up

@@ -251,8 +251,9 @@ def _records(store: Backend, kinds: list[Kind], filters: Filters, by: str) -> It
 def signing_filters(filters: Filters) -> Filters:
     """The report's filters with its period on the signing day instead of the record's own
     date: the signings it counts (`list leads --signed-since … --signed-until …`)."""
+    won = tuple(dict.fromkeys(k.pipeline.won for k in KINDS.values() if k.pipeline is not None and k.roles.won_on))
     return replace(filters, since=None, until=None, signed_since=filters.since or "0001-01-01",
-                   signed_until=filters.until)
+                   signed_until=filters.until, statuses=won)  # (the status narrows by index first)
 
 
 def _signings(store: Backend, kinds: list[Kind], filters: Filters) -> Iterable[tuple[Kind, dict[str, Any]]]:

@@ -65,6 +65,16 @@ def new_document(doc: Mapping[str, Any], now: str, by: str) -> Document:
     return new
 
 
+def value_matches(value: Any, wanted: Sequence[str]) -> bool:
+    """--where on a stored value, as every backend checks it on a document: equal to one of
+    ``wanted`` ("": not set); a list (tags) holding one of them."""
+    if value is None or value == "" or value == []:
+        return "" in wanted
+    if isinstance(value, list):
+        return any(item in wanted for item in value)
+    return value in wanted
+
+
 @dataclass(frozen=True)
 class Filters:
     """Which records a query selects (all conditions must hold).

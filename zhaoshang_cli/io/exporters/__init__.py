@@ -18,7 +18,7 @@ from importlib import import_module
 from typing import IO, Any
 
 from ... import messages
-from ...domain.kind import Kind
+from ...domain.kind import Kind, field_names_by_label
 from ...errors import UsageError
 
 LIST_FORMATS = ("table", "json", "jsonl", "csv", "count", "ids", "html")
@@ -48,7 +48,7 @@ def pick_fields(text: str | None, kinds: list[Kind], fmt: str) -> list[str] | No
     known = {"title": "title", messages.COL_ID: "id", messages.COL_KIND: "kind"}
     for kind in kinds:
         known.update((name, name) for name in kind.public_fields)
-        known.update((spec.label, spec.name) for spec in kind.fields)
+    known.update(field_names_by_label(kinds))
     asked = [part.strip() for part in text.replace("，", ",").replace("、", ",").split(",") if part.strip()]
     if not asked:
         raise UsageError(messages.FIELDS_EMPTY)

@@ -76,6 +76,13 @@ _IDENT = KindColumn(messages.COL_ID, "id", min_width=3, max_width=8)
 _KIND = KindColumn(messages.COL_KIND, "kind", min_width=4, max_width=4)
 
 
+def _whole(kinds: list[Kind], name: str) -> bool:
+    """A value that means nothing cut short: an ID, a day, a phone, an e-mail."""
+    if name == "id":
+        return True
+    return any((spec := kind.field(name)) is not None and spec.type in ("date", "phone", "email") for kind in kinds)
+
+
 def column_of(kinds: list[Kind], name: str, flexible: bool) -> KindColumn:
     """The column of one field asked for with --fields: the kind's own when it lists the
     field, else one headed by the field's label; ``flexible`` for the one taking the room."""
@@ -131,7 +138,8 @@ def columns_for(kinds: list[Kind], show_kind: bool) -> list[KindColumn]:
 
 def write(records: Iterable[dict[str, Any]], out: TextIO, *, kinds: list[Kind], options: Any) -> None:
     chosen = chosen_columns(kinds, options.fields) if options.fields else columns_for(kinds, options.show_kind)
-    layout = [grid.Column(c.header, c.min_width, c.max_width, c.flexible, c.justify, c.optional) for c in chosen]
+    layout = [grid.Column(c.header, c.min_width, c.max_width, c.flexible, c.justify, c.optional,
+                          whole=bool(options.fields) and _whole(kinds, c.field)) for c in chosen]
     fields = [c.field for c in chosen]
 
     def rows() -> Iterator[tuple[list[str], bool]]:

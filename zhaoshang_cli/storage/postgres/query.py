@@ -26,14 +26,10 @@ import orjson
 from ...domain.amounts import CURRENCIES
 from ...domain.kind import Kind
 from ...domain.sorting import Sort
-from ..base import Filters, Query, Record
+from ..base import Filters, Query, Record, value_matches
 from .schema import SEPARATOR, Column, column_of, decoder, quoted, shown, table_name
 
 _BATCH = 2000  # rows fetched at a time
-
-
-def _empty(value: Any) -> Any:
-    return "" if value is None or value == "" or value == [] else value
 
 
 @dataclass
@@ -56,10 +52,10 @@ class Where:
     def doc_test(self) -> Callable[[Mapping[str, Any]], bool] | None:
         tests, signing = self.doc_tests, self.signing
         if signing is not None:
-            return lambda doc: signing(doc) and all(_empty(doc.get(key)) in wanted for key, wanted in tests)
+            return lambda doc: signing(doc) and all(value_matches(doc.get(key), wanted) for key, wanted in tests)
         if not tests:
             return None
-        return lambda doc: all(_empty(doc.get(key)) in wanted for key, wanted in tests)
+        return lambda doc: all(value_matches(doc.get(key), wanted) for key, wanted in tests)
 
 
 def where(kind: Kind, filters: Filters) -> Where:

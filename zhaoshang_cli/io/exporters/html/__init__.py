@@ -46,10 +46,10 @@ p{margin:0 0 10px}
 .meta div{display:flex;gap:8px}
 .meta dt{font-weight:600}
 .meta dd{margin:0}
-.kpis{list-style:none;display:grid;grid-template-columns:repeat(auto-fit,minmax(118px,1fr));gap:10px;
+.kpis{list-style:none;display:grid;grid-template-columns:repeat(auto-fit,minmax(150px,1fr));gap:10px;
 margin:22px 0 0;padding:0}
 .kpis li{border:1px solid var(--line);border-top:3px solid var(--accent);border-radius:6px;padding:8px 12px}
-.kpis .v{display:block;font-size:24px;font-weight:700;line-height:1.25;white-space:nowrap}
+.kpis .v{display:block;font-size:24px;font-weight:700;line-height:1.25;overflow-wrap:anywhere}
 .kpis .k{color:var(--muted);font-size:13px}
 figure{max-width:520px;margin:10px auto 18px}
 figure svg{display:block;width:100%;height:auto;break-inside:avoid}
