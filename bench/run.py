@@ -218,8 +218,8 @@ def single_writes(bench: Bench) -> None:
             "lead note": (lambda i, db=db, leads=leads, done=done:
                           [*zs, *db, "lead", "note", f"l{leads[i]}", f"约了下周考察{done}-{i}"],
                           lambda i, wdb=wdb, leads=leads, done=done:
-                          [*su, "query", str(wdb), f"update leads set notes = coalesce(notes, '') || "
-                                                   f"'约了下周考察{done}-{i}' where rowid = {leads[i]}"]),
+                          [*su, "query", str(wdb), f"update leads set company = company || '' "
+                                                   f"where rowid = {leads[i]}"]),  # (its table has no notes)
             "rm": (lambda i, db=db, articles=articles: [*zs, *db, "rm", f"a{articles[2 * i + 1]}", "--yes"],
                    lambda i, wdb=wdb, articles=articles:
                    [*su, "query", str(wdb), f"delete from articles where rowid = {articles[2 * i + 1]}"]),
