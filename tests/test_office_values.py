@@ -342,3 +342,28 @@ def test_a_gb18030_crlf_lead_sheet_from_excel_imports_as_written(cli, tmp_path):
         assert shown in table
     again = cli("import", str(sheet), "--kind", "lead")  # idempotent: the phones are the same numbers
     assert "0 added, 0 updated, 5 unchanged" in again.stderr
+
+
+@pytest.mark.parametrize("text,low,high", [
+    ("二至五十万元", 20_000, 500_000), ("一百五十到二百万元", 1_500_000, 2_000_000),
+    ("3-5千万", 30_000_000, 50_000_000), ("三千到五千万", 30_000_000, 50_000_000),
+    ("1-2亿元", 100_000_000, 200_000_000), ("8000元-1.2万元", 8_000, 12_000),
+    ("5000W", 50_000_000, None), ("3-5w", 30_000, 50_000),
+])
+def test_a_unitless_lower_end_takes_the_upper_ends_unit_not_its_digits(text, low, high):
+    from zhaoshang_cli.domain.amounts import parse_amount
+
+    amount = parse_amount(text)
+    assert (amount.low, amount.high) == (low, high)
+
+
+@pytest.mark.backends
+def test_an_amount_to_be_agreed_is_kept_as_words(cli, tmp_path):
+    sheet = tmp_path / "leads.csv"
+    sheet.write_text("企业名称,联系电话,投资额\n甲,13800000001,面议\n乙,13800000002,待定\n丙,13800000003,5000W\n",
+                     "utf-8")
+    result = cli("import", str(sheet))
+    assert "3 added" in result.stderr and "invalid" in result.stderr and "error" not in result.stderr
+    leads = {lead["company"]: lead for lead in json.loads(cli("list", "leads", "--format", "json").stdout)}
+    assert (leads["甲"]["amount"], leads["甲"]["extra"]) == (None, {"投资额": "面议"})
+    assert leads["乙"]["extra"] == {"投资额": "待定"} and leads["丙"]["amount"] == 50_000_000

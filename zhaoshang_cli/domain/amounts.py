@@ -139,7 +139,7 @@ def _read_amount(value: object, field: str) -> tuple[Amount, bool]:
             raise FieldError(field, value, messages.AMOUNT_INVALID.format(value=value))
         number = Decimal(value) if isinstance(value, int) else Decimal(repr(value))
         return Amount(_whole(number, value, field, DEFAULT_CURRENCY)), False
-    text = re.sub(r"\s+", "", nfkc(value).lower())
+    text = re.sub(r"(?<=\d)w", "万", re.sub(r"\s+", "", nfkc(value).lower()))  # 5000W: 5000万, as offices type it
     m = _RANGE.fullmatch(text)
     if m and _SIDE.fullmatch(m[1]) and _SIDE.fullmatch(m[2]):
         high = _side(m[2], value, field)
@@ -163,12 +163,16 @@ def _side(text: str, raw: object, field: str, inherit: str = "") -> tuple[Decima
     """One amount without a range: (number, currency named or None, approximate, its
     trailing units).  ``inherit`` holds the upper end's trailing units, which a lower end
     without 万, 亿 or a word after it completes itself with (1-2亿: 1亿; 3-5千万: 3千万;
-    三千到五千万: 三千万; but 8000元-1.2万元 stays 8000元)."""
+    三千到五千万: 三千万; 二至五十万: 二万, not 二十万; 一百五十到二百万: 一百五十万; but
+    8000元-1.2万元 stays 8000元).  A 十, 百 or 千 after a Chinese digit is part of the
+    number (五十万: fifty 万), not of its unit."""
     m = _SIDE.fullmatch(text)
     if not m:
         raise FieldError(field, raw, messages.AMOUNT_INVALID.format(value=raw))
     number = m["number"]
     units = re.search(f"[{_UNIT_CHARS}]*$", number)[0]  # type: ignore[index]
+    if units and len(number) > len(units) and number[-len(units) - 1] in _CN_VALUES:
+        units = units.lstrip("十拾百佰千仟")
     if inherit and not m["after"] and not re.search("[万亿]", number) and inherit.startswith(units) \
             and inherit != units:
         number += inherit[len(units):]
@@ -276,12 +280,27 @@ def parse_currency(value: object, field: str = "currency") -> str:
     return code
 
 
+NOT_KNOWN_YET = ("面议", "待定", "不详", "若干", "未定", "暂无", "待议", "未知")  # an amount to be agreed
+
+
+def not_known_yet(value: object) -> str | None:
+    """The words of an amount not known yet (面议, 待定…), as written; None for any other value."""
+    if isinstance(value, str):
+        text = re.sub(r"\s+", "", nfkc(value))
+        if text and text.strip("。.；;、") in NOT_KNOWN_YET:
+            return value.strip()
+    return None
+
+
 def parse_amount_fields(given: Mapping[str, Any]) -> dict[str, Any]:
     """The stored fields of the amount in ``given``: ``amount`` in any written form, with
     ``amount_high``, ``currency`` and ``amount_approx`` as exports write them (a currency
-    that contradicts the amount's text is an error, never a choice between them)."""
+    that contradicts the amount's text is an error, never a choice between them).  An
+    amount not known yet (面议, 待定) gives none: the caller keeps its words."""
     parts = {key: given.get(key) for key in AMOUNT_KEYS[1:] if not _blank(given.get(key))}
     value = given.get("amount")
+    if not_known_yet(value) is not None and not parts:
+        return {}
     if _blank(value):
         for key, part in parts.items():
             raise FieldError(key, part, messages.AMOUNT_PART_ALONE.format(value=part))

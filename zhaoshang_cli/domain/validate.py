@@ -199,6 +199,10 @@ def validate(kind: Kind, given: Mapping[str, Any], *, partial: bool = False, def
     extra = given.get("extra")
     if extra and isinstance(extra, dict):
         doc["extra"] = dict(extra)
+    words = amounts.not_known_yet(given.get("amount")) if _has_amount(kind) else None
+    if words is not None:  # an amount to be agreed (面议): no amount, its words kept beside the fields
+        spec = kind.field("amount")
+        doc.setdefault("extra", {})[spec.label if spec else "amount"] = words
     if not partial:
         if defaults:
             apply_defaults(kind, doc, today)
