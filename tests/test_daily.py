@@ -93,3 +93,11 @@ def test_fields_drop_a_column_rather_than_cut_a_phone_or_a_date(examples):
     assert rows and all(phones[row[0]] in row for row in rows if phones.get(row[0]))  # whole, never cut
     assert "…" not in "".join(" ".join(row[:1] + row[3:]) for row in rows)
     assert "邮箱" not in shown[0]  # a column went instead
+
+
+def test_list_and_filter_write_csv_for_excel(examples):
+    raw = examples("list", "leads", "--format", "csv", "--excel").stdout_bytes
+    assert raw.startswith(b"\xef\xbb\xbf") and b"\r\n" in raw
+    assert examples("filter", "--format", "csv", "--excel").stdout_bytes.startswith(b"\xef\xbb\xbf")
+    refused = examples("list", "leads", "--excel", ok=False)
+    assert refused.exit_code == 2 and "--format csv" in refused.stderr

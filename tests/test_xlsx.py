@@ -22,7 +22,8 @@ from zhaoshang_cli.io.exporters import xlsx as xlsx_exporter
 from zhaoshang_cli.io.importers.columns import field_for
 from zhaoshang_cli.io.importers.xlsx import xlsx_rows
 
-NEEDS_EXTRA = "needs the xlsx extra: pip install 'zhaoshang-cli[xlsx]'"
+NEEDS_EXTRA = ("needs openpyxl and python-calamine, which zhaoshang installs: "
+               "pip install --force-reinstall zhaoshang-cli")
 
 
 def _save(book: openpyxl.Workbook, path):
@@ -293,7 +294,7 @@ def test_a_stray_cell_far_away_is_a_message_not_a_crash(cli, tmp_path):
     assert "1 added" in cli("import", workbook).stderr
 
 
-def test_without_the_extra_reading_or_writing_a_workbook_says_how_to_install_it(examples, tmp_path, monkeypatch):
+def test_without_the_excel_libraries_a_workbook_says_how_to_install_them(examples, tmp_path, monkeypatch):
     workbook = tmp_path / "articles.xlsx"
     examples("export", "articles", "--format", "xlsx", "-o", str(workbook))
     before = examples.db.read_bytes()

@@ -352,7 +352,9 @@ JSON_TOP_LEVEL = "JSON input must be an array of records or an object of arrays 
 CSV_TOO_MANY_CELLS = "{count} cells but the header has {expected} columns"
 CSV_CELL_TOO_LONG = "{column}: cell longer than {limit:,} characters ({size:,}); not a CSV file, or a missing quote?"
 CSV_UNREADABLE = "cannot read this CSV row ({reason})"
-XLSX_NEEDS_EXTRA = "reading or writing .xlsx files needs the xlsx extra: pip install 'zhaoshang-cli[xlsx]'"
+XLSX_NEEDS_EXTRA = ("reading or writing .xlsx files needs openpyxl and python-calamine, which zhaoshang installs: "
+                    "pip install --force-reinstall zhaoshang-cli")
+EXCEL_NEEDS_CSV = "--excel shapes CSV for Excel (UTF-8 with BOM, CRLF): use it with --format csv, not {fmt}"
 XLS_UNSUPPORTED = ("{file}: an old binary Excel file (.xls) cannot be read; open it in Excel or WPS and save it "
                    "as .xlsx or CSV")
 XLSX_NOT_ZIP = "{file}: not an .xlsx workbook (an .xlsx file is a ZIP archive); check the file or --format"

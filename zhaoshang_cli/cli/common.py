@@ -293,6 +293,7 @@ def not_negative(value: int | None) -> int | None:
 Limit = Annotated[int | None, typer.Option("--limit", "-n", callback=not_negative, help="At most this many records.")]
 Format = Annotated[str, typer.Option("--format", "-f", help="table, json, jsonl, csv, count, ids or html (a page).")]
 Fields = Annotated[str | None, typer.Option("--fields", metavar="FIELDS", help=messages.FIELDS_HELP)]
+Excel = Annotated[bool, typer.Option("--excel", help="CSV for Excel: UTF-8 with BOM, CRLF.")]
 Reveal = Annotated[bool, typer.Option(
     "--reveal", help="Show contact data unmasked: phones, e-mails, WeChat/QQ IDs (also in extra columns).")]
 

@@ -206,7 +206,7 @@ _FULL_FORMATS = ("json", "jsonl", "csv")  # whole records, bodies included; tabl
 
 
 def _list(ctx: typer.Context, fmt: str, kinds: list[Kind], filters: Any, sort: str | None, limit: int | None,
-          reveal: bool, show_kind: bool, fields: str | None, no_pager: bool) -> None:
+          reveal: bool, show_kind: bool, fields: str | None, no_pager: bool, excel: bool = False) -> None:
     """Find and print, record by record: a listing of everything holds one record at a time."""
     from ..domain import dates
     from ..io import exporters
@@ -222,7 +222,9 @@ def _list(ctx: typer.Context, fmt: str, kinds: list[Kind], filters: Any, sort: s
     with_body = exporters.needs_body(chosen, kinds) if chosen else fmt in _FULL_FORMATS
     request = records.query(kinds, filters, sort=sort or "-date", limit=limit, with_body=with_body)
     shown = ForPeople(records.stream(store, request), reveal, chosen)
-    options = exporters.Options(today=dates.today().isoformat(), show_kind=show_kind, fields=chosen)
+    if excel and fmt != "csv":
+        raise UsageError(messages.EXCEL_NEEDS_CSV.format(fmt=fmt))
+    options = exporters.Options(today=dates.today().isoformat(), show_kind=show_kind, fields=chosen, excel=excel)
     with common.paged(ctx, no_pager):
         common.emit(fmt, shown, kinds, options)
     if shown.masked and (chosen or not (fmt == "table" and show_kind)):  # that table has no contact column
@@ -239,6 +241,7 @@ def list_records(
     fmt: common.Format = "table",
     fields: common.Fields = None,
     reveal: common.Reveal = False,
+    excel: common.Excel = False,
     no_pager: common.NoPager = False,
 ) -> None:
     from ..io import exporters
@@ -247,7 +250,8 @@ def list_records(
     the_kind = common.kind_arg(kind)
     exporters.check_format(fmt, exporters.LIST_FORMATS)
     built = build_filters(filters, context=common.region_context(ctx))
-    _list(ctx, fmt, [the_kind], built, sort, limit, reveal, show_kind=False, fields=fields, no_pager=no_pager)
+    _list(ctx, fmt, [the_kind], built, sort, limit, reveal, show_kind=False, fields=fields, no_pager=no_pager,
+          excel=excel)
 
 
 @common.with_filters
@@ -260,6 +264,7 @@ def filter_records(
     fmt: common.Format = "table",
     fields: common.Fields = None,
     reveal: common.Reveal = False,
+    excel: common.Excel = False,
     no_pager: common.NoPager = False,
 ) -> None:
     from ..io import exporters
@@ -268,7 +273,8 @@ def filter_records(
     exporters.check_format(fmt, exporters.LIST_FORMATS)
     chosen = list(dict.fromkeys(common.kind_arg(k) for k in kinds)) if kinds else list(KINDS.values())
     built = build_filters(filters, context=common.region_context(ctx))
-    _list(ctx, fmt, chosen, built, sort, limit, reveal, show_kind=True, fields=fields, no_pager=no_pager)
+    _list(ctx, fmt, chosen, built, sort, limit, reveal, show_kind=True, fields=fields, no_pager=no_pager,
+          excel=excel)
 
 
 # -- show ----------------------------------------------------------------------------------

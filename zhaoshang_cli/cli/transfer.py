@@ -167,7 +167,7 @@ def export(
     fmt: Annotated[str, typer.Option("--format", "-f", help="jsonl, json, csv or xlsx.")] = "jsonl",
     output: Annotated[Path | None, typer.Option(
         "--output", "-o", help="Write to FILE (default: stdout; xlsx: not a terminal).")] = None,
-    excel: Annotated[bool, typer.Option("--excel", help="CSV for Excel: UTF-8 with BOM, CRLF.")] = False,
+    excel: common.Excel = False,
     fields: common.Fields = None,
 ) -> None:
     from ..io import exporters
