@@ -367,3 +367,26 @@ def test_an_amount_to_be_agreed_is_kept_as_words(cli, tmp_path):
     leads = {lead["company"]: lead for lead in json.loads(cli("list", "leads", "--format", "json").stdout)}
     assert (leads["甲"]["amount"], leads["甲"]["extra"]) == (None, {"投资额": "面议"})
     assert leads["乙"]["extra"] == {"投资额": "待定"} and leads["丙"]["amount"] == 50_000_000
+
+
+@pytest.mark.backends
+def test_a_total_row_and_a_row_number_column_are_left_out(cli, tmp_path):
+    sheet = tmp_path / "台账.csv"
+    sheet.write_text("序号,企业名称,联系电话,投资额\n1,甲公司,13800000001,5000万元\n2,乙公司,13800000002,1亿元\n"
+                     "合计,,,1.5亿元\n", "gb18030")
+    result = cli("import", str(sheet))
+    assert "2 added" in result.stderr and "0 invalid" in result.stderr
+    assert "1 total row(s) (合计, 小计) left out" in result.stderr and "序号" not in result.stderr
+    leads = json.loads(cli("list", "leads", "--format", "json").stdout)
+    assert sorted(lead["company"] for lead in leads) == ["乙公司", "甲公司"]
+    assert all(lead["extra"] == {} for lead in leads)  # the numbering is no data
+
+
+def test_a_workbook_with_a_total_row_through_the_second_process(cli, tmp_path, monkeypatch):
+    from zhaoshang_cli.service import import_worker
+
+    monkeypatch.setattr(import_worker, "worth_it", lambda size: True)
+    sheet = tmp_path / "台账.csv"
+    sheet.write_text("序号,企业名称,联系电话\n1,甲公司,13800000001\n小计,,\n2,乙公司,13800000002\n", "utf-8")
+    result = cli("import", str(sheet))
+    assert "2 added" in result.stderr and "1 total row(s)" in result.stderr

@@ -307,6 +307,7 @@ DUPES_NONE = "no leads look alike"
 DUPES_GROUP = "{count} leads, same {how}:"
 DUPES_COLUMNS = ("编号", "负责人", "状态", "电话", "企业名称")
 DATE_IN_FUTURE = "{id}: its {field} {date} is after today (kept as given; `edit {id} --{field} …` changes it)"
+IMPORT_TOTALS_LEFT_OUT = "{count} total row(s) (合计, 小计) left out: they are sums, not records"
 IMPORT_FUTURE_DATES = "{count} record(s) dated after today, e.g. {where}: {date} (kept as given)"
 INTERRUPTED = "interrupted"
 PROMPT_PHONE_OR_EMAIL = "{label} (phone; an e-mail will do: leave empty to give one)"

@@ -49,6 +49,8 @@ def _report(result: Any, extra_policy: str) -> None:
         common.warn(line)
     for line in result.status_moved_back:
         common.info(line)
+    if result.totals:
+        common.info(messages.IMPORT_TOTALS_LEFT_OUT.format(count=result.totals))
     if result.future and not result.errors:
         where, day = result.future[0]
         common.warn(messages.IMPORT_FUTURE_DATES.format(count=len(result.future), where=where, date=day))

@@ -117,7 +117,7 @@ def prepare_row(row: SourceRow, options: ImportOptions, unknown: set[str], colum
     for key, name in column_map(tuple(data)):
         value = data[key]
         if name is None:
-            if value is not None and value != "":
+            if value is not None and value != "" and not columns.is_row_number(key):
                 extras[str(key)] = value
         elif (value is not None and value != "") or name not in given:
             given[name] = value
@@ -178,18 +178,23 @@ def _known(kind: Kind) -> frozenset[str]:
     return frozenset([f.name for f in kind.fields] + list(_NOT_FIELDS))
 
 
-Ready = tuple[list[Prepared], list[str], int, dict[str, list[str]]]  # records, errors, invalid rows, unknown columns
+# records, errors, invalid rows, unknown columns, total rows left out
+Ready = tuple[list[Prepared], list[str], int, dict[str, list[str]], int]
 
 
 def prepare(rows: Iterable[SourceRow], options: ImportOptions) -> Ready:
     """One chunk's rows validated: the prepared records, ``FILE:LINE: message`` for each
-    problem, how many rows were refused, the unknown columns of each file."""
+    problem, how many rows were refused, the unknown columns of each file, and how many
+    rows were totals (合计, 小计) and left out."""
     prepared: list[Prepared] = []
     errors: list[str] = []
-    invalid = 0
+    invalid = totals = 0
     unknown_by_file: dict[str, set[str]] = {}
     column_map = ColumnMap()
     for row in rows:
+        if not row.problem and columns.is_total_row(row.data):
+            totals += 1
+            continue
         unknown = unknown_by_file.setdefault(row.file, set())
         try:
             prepared.append(prepare_row(row, options, unknown, column_map))
@@ -199,4 +204,4 @@ def prepare(rows: Iterable[SourceRow], options: ImportOptions) -> Ready:
         except UserError as exc:
             errors.append(f"{row.where}: {exc.message}")
             invalid += 1
-    return prepared, errors, invalid, {file: sorted(cols) for file, cols in unknown_by_file.items() if cols}
+    return prepared, errors, invalid, {file: sorted(cols) for file, cols in unknown_by_file.items() if cols}, totals

@@ -159,7 +159,8 @@ class _Outbox:
 
 class Worker:
     """The second process, started at once; iterate it for each chunk's result in order:
-    ((prepared records, errors, invalid rows, unknown columns by file), input bytes read).
+    ((prepared records, errors, invalid rows, unknown columns by file, total rows left out),
+    input bytes read).
     ``close()`` stops it, whether it is done or not."""
 
     def __init__(self, chunks: Iterable[Chunk], prepare: Any):
@@ -179,9 +180,9 @@ class Worker:
             outbox = _Outbox(channel)
             try:
                 for chunk in chunks:
-                    prepared, errors, invalid, unknown = prepare(chunk.rows)
+                    prepared, errors, invalid, unknown, totals = prepare(chunk.rows)
                     records, parts = _pack(prepared, outbox.share)
-                    outbox.send(("chunk", records, errors, invalid, unknown, chunk.consumed), parts)
+                    outbox.send(("chunk", records, errors, invalid, unknown, totals, chunk.consumed), parts)
                 outbox.send(("done",))
             except UserError as exc:
                 outbox.send(("user", exc.message, exc.exit_code))
@@ -222,7 +223,7 @@ class Worker:
         size = int.from_bytes(view[:8], "little")
         return _decode(view[8:8 + size]), view[8 + size:]
 
-    def __iter__(self) -> Iterator[tuple[tuple[list[Any], list[str], int, dict[str, list[str]]], int]]:
+    def __iter__(self) -> Iterator[tuple[tuple[list[Any], list[str], int, dict[str, list[str]], int], int]]:
         try:
             while True:
                 message, rest = self._receive()
@@ -234,8 +235,8 @@ class Worker:
                     raise error
                 if message[0] == "bug":
                     raise RuntimeError(message[1])
-                _, records, errors, invalid, unknown, consumed = message
-                yield (_unpack(records, rest), errors, invalid, unknown), consumed
+                _, records, errors, invalid, unknown, totals, consumed = message
+                yield (_unpack(records, rest), errors, invalid, unknown, totals), consumed
         finally:
             self.close()
 

@@ -48,6 +48,7 @@ class ImportResult:
     batch: str | None = None  # how the change log names the import (`undo`); None when it changed nothing
     look_alikes: list[str] = field(default_factory=list)  # new leads that look like stored ones
     future: list[tuple[str, str]] = field(default_factory=list)  # (FILE:LINE, date) of rows dated after today
+    totals: int = 0  # 合计/小计 rows of a sheet, left out
     updated: list[str] = field(default_factory=list)
     unchanged: int = 0
     errors: list[str] = field(default_factory=list)
@@ -340,9 +341,10 @@ def run(store: Backend, chunks: Iterable[Chunk], options: ImportOptions,
     try:
         with store.writing() as txn:
             batch = _Batch(txn, options, result)
-            for (prepared, errors, invalid, unknown), consumed in ready:
+            for (prepared, errors, invalid, unknown, totals), consumed in ready:
                 result.errors += errors
                 result.invalid += invalid
+                result.totals += totals
                 for file, cols in unknown.items():
                     result.unknown_columns[file] = sorted(set(result.unknown_columns.get(file, [])) | set(cols))
                 if progress:

@@ -71,6 +71,20 @@ for _field, _names in _CHINESE.items():
         ALIASES[_name] = _field
 
 
+ROW_NUMBERS = frozenset(("序号", "行号", "no.", "no", "#", "序"))  # a sheet's own numbering: not data
+TOTALS = frozenset(("合计", "小计", "总计", "总合计", "合计:", "小计:", "总计:"))
+
+
+def is_row_number(column: object) -> bool:
+    """A column that numbers a sheet's rows (序号): left out, never kept among the extras."""
+    return _key(str(column)) in ROW_NUMBERS
+
+
+def is_total_row(data: dict) -> bool:
+    """A row that sums the rows above it (合计, 小计), not a record."""
+    return any(isinstance(v, str) and _key(v).rstrip("：") in TOTALS for v in data.values())
+
+
 def _key(column: str) -> str:
     key = unicodedata.normalize("NFKC", str(column)).strip().lower().replace(" ", "")
     return simplified(key)
