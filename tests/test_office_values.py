@@ -390,3 +390,30 @@ def test_a_workbook_with_a_total_row_through_the_second_process(cli, tmp_path, m
     sheet.write_text("序号,企业名称,联系电话\n1,甲公司,13800000001\n小计,,\n2,乙公司,13800000002\n", "utf-8")
     result = cli("import", str(sheet))
     assert "2 added" in result.stderr and "1 total row(s)" in result.stderr
+
+
+@pytest.mark.parametrize("cell,phone,kept", [
+    ("+852 2123 4567", "+852 21234567", {}), ("+886 2 2345 6789", "+886 223456789", {}),
+    ("+85221234567", "+852 21234567", {}), ("+86 138 1234 5678", "13812345678", {}),
+    ("13820011234（微信同号）", "13820011234", {"电话备注": "微信同号"}),
+    ("13820011234 (同微信)", "13820011234", {"电话备注": "同微信"}),
+    ("13900001111/022-23456789", "13900001111", {"其他电话": "022-23456789"}),
+    ("022-12345678转801", "022-12345678-801", {}), ("(022)1234 5678", "022-12345678", {}),
+])
+def test_phone_cells_as_offices_fill_them(cell, phone, kept):
+    from zhaoshang_cli.domain.contacts import split_phone
+
+    assert split_phone(cell) == (phone, kept)
+
+
+@pytest.mark.backends
+def test_a_sheet_of_such_phones_imports_every_row_and_keeps_what_is_beside_them(cli, tmp_path):
+    sheet = tmp_path / "leads.csv"
+    sheet.write_text("企业名称,联系电话\n港丰贸易,+852 2123 4567\n瑞拓,13820011234（微信同号）\n"
+                     "启元,13900001111/022-23456789\n", "gb18030")
+    assert "3 added" in cli("import", str(sheet)).stderr
+    leads = {lead["company"]: lead for lead in json.loads(cli("list", "leads", "--format", "json", "--reveal").stdout)}
+    assert leads["港丰贸易"]["phone"] == "+852 21234567"
+    assert (leads["瑞拓"]["phone"], leads["瑞拓"]["extra"]) == ("13820011234", {"电话备注": "微信同号"})
+    assert leads["启元"]["extra"] == {"其他电话": "022-23456789"}
+    assert "+85****4567" in cli("list", "leads").stdout  # masked like any other

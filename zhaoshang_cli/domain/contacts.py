@@ -20,6 +20,10 @@ _SERVICE = lazy(r"([48]00)(\d{3})(\d{4})")  # 400/800 service numbers: ten digit
 _EXTENSION = lazy(r"(?:转|分机|ext\.?|x|#)\s*(\d{1,6})$")
 _COUNTRY = lazy(r"(?:\+|00)\s*86(?!\d)|(?:\+|00)86|86(?=[\s\-(]*1[3-9])")
 _PHONE_GROUPS = lazy(r"[\s\-()/]+")
+_ABROAD = lazy(r"(?:\+|00)\s*([1-9]\d{0,2})[\s\-]+(.+)")  # +852 2123 4567: a country code, then its number
+_ABROAD_KNOWN = ("852", "853", "886", "1", "44", "81", "82", "65", "60", "61", "49", "33", "7")  # +85221234567
+_NOTE = lazy(r"\s*[（(]([^（()）]*[\u4e00-\u9fff][^（()）]*)[)）]\s*")  # （微信同号）, (同微信)
+_SEVERAL = lazy(r"\s*(?:/|、|;|；|,|，|或)\s*")
 _EMAIL = lazy(r"[A-Za-z0-9._%+\-]+@[A-Za-z0-9\-]+(?:\.[A-Za-z0-9\-]+)*\.[A-Za-z]{2,}")
 
 
@@ -42,6 +46,10 @@ def parse_phone(value: object, field: str = "phone") -> str:
     international = m is not None
     if m:
         text = text[m.end():]
+    elif extension is None and text.startswith(("+", "00")):
+        abroad = _abroad(text.strip())
+        if abroad:
+            return abroad
     groups = [g for g in _PHONE_GROUPS.split(text) if g]
     digits = "".join(groups)
     if not digits.isascii() or not digits.isdigit():
@@ -60,6 +68,48 @@ def parse_phone(value: object, field: str = "phone") -> str:
         if found:
             return found + (f"-{ext}" if ext else "")
     raise _bad_phone(field, value)
+
+
+def split_phone(value: object, field: str = "phone") -> tuple[str, dict[str, str]]:
+    """A phone cell as offices fill it: the number (its stored form) and what was written
+    beside it, kept: a note (13820011234（微信同号）→ 电话备注: 微信同号) and further numbers
+    (13900001111/022-23456789 → 其他电话: 022-23456789).  FieldError when no number leads it."""
+    text = str(value)
+    kept: dict[str, str] = {}
+    notes = [m.group(1).strip() for m in _NOTE.finditer(text)]
+    if notes:
+        text = _NOTE.sub(" ", text).strip()
+        kept[PHONE_NOTE] = "；".join(notes)
+    try:
+        return parse_phone(text, field), kept
+    except FieldError:
+        parts = [p for p in _SEVERAL.split(text) if p.strip()]
+        if len(parts) < 2:
+            raise
+        first = parse_phone(parts[0], field)
+        kept[OTHER_PHONES] = "、".join(p.strip() for p in parts[1:])
+        return first, kept
+
+
+PHONE_NOTE, OTHER_PHONES = "电话备注", "其他电话"  # where a phone cell's other words are kept
+
+
+def _abroad(text: str) -> str | None:
+    """A number outside the mainland in international form, +852 21234567 (E.164 digits)."""
+    m = _ABROAD.fullmatch(text)
+    if m:
+        code, rest = m[1], "".join(g for g in _PHONE_GROUPS.split(m[2]) if g)
+    else:
+        digits = "".join(g for g in _PHONE_GROUPS.split(text.lstrip("+").removeprefix("00")) if g)
+        if not text.startswith(("+", "00")):
+            return None
+        code = next((c for c in _ABROAD_KNOWN if digits.startswith(c)), None)
+        if code is None:
+            return None
+        rest = digits[len(code):]
+    if code == "86" or not rest.isascii() or not rest.isdigit() or not 4 <= len(rest) <= 14 - len(code) + 1:
+        return None
+    return f"+{code} {rest}"
 
 
 def _service(digits: str) -> str | None:

@@ -127,6 +127,11 @@ def parser_for(kind: Kind, spec: Field) -> Parser:
     return lambda value, _context: simple(value, spec.name)
 
 
+def _is_phone(kind: Kind, name: str) -> bool:
+    spec = kind.field(name)
+    return spec is not None and spec.type == "phone"
+
+
 def _is_amount(spec: Field) -> bool:
     return spec.type == "amount" and spec.part_of is None
 
@@ -183,11 +188,15 @@ def validate(kind: Kind, given: Mapping[str, Any], *, partial: bool = False, def
             doc.update(amounts.parse_amount_fields(given))
         except FieldError as exc:
             errors.append(exc)
+    kept: dict[str, str] = {}  # what a phone cell held beside its number
     for name, key, parse in _compiled(kind):
         value = given.get(name)
         if value is None or value == "" or key in doc:
             continue
         try:
+            if _is_phone(kind, name) and isinstance(value, str):
+                value, beside = contacts.split_phone(value, name)
+                kept.update(beside)
             parsed = parse(value, region_context)
         except FieldError as exc:
             errors.append(exc)
@@ -199,6 +208,8 @@ def validate(kind: Kind, given: Mapping[str, Any], *, partial: bool = False, def
     extra = given.get("extra")
     if extra and isinstance(extra, dict):
         doc["extra"] = dict(extra)
+    if kept:
+        doc["extra"] = {**doc.get("extra", {}), **kept}
     words = amounts.not_known_yet(given.get("amount")) if _has_amount(kind) else None
     if words is not None:  # an amount to be agreed (面议): no amount, its words kept beside the fields
         spec = kind.field("amount")
