@@ -173,9 +173,27 @@ class TinyDBBackend(Committing):
                 raise StoreError(messages.STORE_FOLDER_MISSING.format(folder=self.path.parent, path=self.path))
             sides.make_private_dirs(self.path.parent)
         if not os.path.lexists(self.side):
-            sides.make_private_dirs(self.side)
+            self._new_side()
         make_private_dir(self.side)
         sides.mark(self.side)
+
+    def _new_side(self) -> None:
+        """The side folder, made whole: under another name with its mark inside, then renamed
+        into place, so that a second process starting a new store at the same moment never
+        sees a side folder without its mark (it would refuse it as not the store's)."""
+        import shutil
+
+        building = self.side.with_name(f".{self.side.name}.{os.getpid()}.new")
+        shutil.rmtree(building, ignore_errors=True)  # left by a process of this pid that died
+        os.mkdir(building, 0o700)
+        try:
+            os.chmod(building, 0o700)  # whatever the umask
+            sides.mark(building)
+            os.rename(building, self.side)
+        except OSError:
+            shutil.rmtree(building, ignore_errors=True)
+            if not self.side.is_dir():  # not another process's folder, made meanwhile: a real failure
+                raise
 
     # -- loading ---------------------------------------------------------------------------
     def load(self) -> Manifest | Legacy:
