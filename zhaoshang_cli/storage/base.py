@@ -75,6 +75,17 @@ def value_matches(value: Any, wanted: Sequence[str]) -> bool:
     return value in wanted
 
 
+def document_test(fields: Sequence[tuple[str, Sequence[str]]],
+                  signing: Callable[[Mapping[str, Any]], bool] | None) -> Callable[[Mapping[str, Any]], bool] | None:
+    """The check every backend makes on whole documents for what it cannot select otherwise:
+    --where on fields it keeps no copy of, and the signing days; None when there is none."""
+    if signing is not None:
+        return lambda doc: signing(doc) and all(value_matches(doc.get(key), wanted) for key, wanted in fields)
+    if not fields:
+        return None
+    return lambda doc: all(value_matches(doc.get(key), wanted) for key, wanted in fields)
+
+
 @dataclass(frozen=True)
 class Filters:
     """Which records a query selects (all conditions must hold).

@@ -26,7 +26,7 @@ import orjson
 from ...domain.amounts import CURRENCIES
 from ...domain.kind import Kind
 from ...domain.sorting import Sort
-from ..base import Filters, Query, Record, value_matches
+from ..base import Filters, Query, Record, document_test
 from .schema import SEPARATOR, Column, column_of, decoder, quoted, shown, table_name
 
 _BATCH = 2000  # rows fetched at a time
@@ -50,12 +50,7 @@ class Where:
         return " AND ".join(self.sql) if self.sql else "TRUE"
 
     def doc_test(self) -> Callable[[Mapping[str, Any]], bool] | None:
-        tests, signing = self.doc_tests, self.signing
-        if signing is not None:
-            return lambda doc: signing(doc) and all(value_matches(doc.get(key), wanted) for key, wanted in tests)
-        if not tests:
-            return None
-        return lambda doc: all(value_matches(doc.get(key), wanted) for key, wanted in tests)
+        return document_test(self.doc_tests, self.signing)
 
 
 def where(kind: Kind, filters: Filters) -> Where:

@@ -14,7 +14,7 @@ from dataclasses import dataclass
 from typing import Any
 
 from ...domain.kind import Kind
-from ..base import Filters, value_matches
+from ..base import Filters, document_test
 from .index import day_number, indexed_fields
 from .segments import SegmentView
 
@@ -94,12 +94,7 @@ class Compiled:
         return rows if isinstance(rows, range) else list(rows)
 
     def doc_test(self) -> Callable[[Mapping[str, Any]], bool] | None:
-        tests, signing = self.doc_fields, self.signing
-        if signing is not None:
-            return lambda doc: signing(doc) and all(value_matches(doc.get(key), wanted) for key, wanted in tests)
-        if not tests:
-            return None
-        return lambda doc: all(value_matches(doc.get(key), wanted) for key, wanted in tests)
+        return document_test(self.doc_fields, self.signing)
 
 
 def _value(doc: Mapping[str, Any], key: str) -> Any:
