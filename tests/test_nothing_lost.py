@@ -111,7 +111,7 @@ def test_rows_for_one_lead_in_one_batch_are_merged_then_settled_once(cli, tmp_pa
     for _ in range(2):
         dry = cli("import", str(back_and_forth), "--on-conflict", "update", "--dry-run")
         real = cli("import", str(back_and_forth), "--on-conflict", "update")
-        assert dry.stderr.split(": ")[1] == real.stderr.split(": ")[1]
+        assert dry.stderr.splitlines()[-1].split(": ")[1] == real.stderr.splitlines()[-1].split(": ")[1]
     assert "0 added, 0 updated, 2 unchanged" in real.stderr
     record = lead(cli, "l1")
     assert record["industry"] == "装备" and record["status"] == "visited"

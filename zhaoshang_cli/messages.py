@@ -30,6 +30,7 @@ AMOUNT_CURRENCY_CONFLICT = "the amount is in {found} but the currency given is {
 AMOUNT_HIGH_CONFLICT = "'{value}' differs from the upper end {high} the amount already gives"
 AMOUNT_HIGH_BELOW = "'{value}' is below the amount {low}"
 AMOUNT_APPROX_CONFLICT = "'{value}' says the amount is exact, but it reads '{amount}' (约/左右: approximate)"
+AMOUNT_AT_LEAST_CONFLICT = "'{value}' says the amount is not a lower bound, but it reads '{amount}' (以上, 不低于)"
 AMOUNT_PART_ALONE = "'{value}' belongs to an amount, and none is given"
 CURRENCY_UNKNOWN = "'{value}' is not a currency kept (CNY/人民币, USD/美元, EUR/欧元, HKD/港元, JPY/日元, GBP/英镑)"
 FLAG_INVALID = "'{value}' is neither true nor false"
@@ -272,6 +273,10 @@ LOCK_TIMEOUT = ("another zhaoshang process holds the store lock {path} for more 
 CONFIG_HELP_REGION = ("The home region: names without a province or city (和平区, 滨海新区) are read inside it "
                       "when a command has no --in. E.g. 天津.")
 CONFIG_KEY_UNKNOWN = "unknown setting '{key}': use {keys}"
+CONFIG_HELP_MAP = ("Imports into this store read a column headed {header} as this field "
+                   "(`config set map.HEADER FIELD`; '-' leaves the column out).")
+MAP_FIELD_UNKNOWN = "{where}: unknown field '{value}' (a field name such as contact, owner, amount, or '-')"
+MAP_INVALID = "--map '{value}': give HEADER=FIELD, e.g. --map '对接人=contact'"
 CONFIG_DAMAGED = ("{path} is not a settings file (not a JSON object of texts): 'zhaoshang doctor --fix' sets it "
                   "aside and starts the settings afresh, or fix it by hand")
 CONFIG_NOT_SET = "(not set)"
@@ -327,6 +332,10 @@ REGION_LEVELS = {"nation": "国家级", "province": "省级", "city": "地级", 
 REGION_COLUMNS = ("代码", "名称", "级别", "下级")
 ZONE_COLUMNS = ("开发区", "所在区县", "别名")
 REGION_ZONE = "{zone} is a development zone in {district}"
+REGION_ZONE_NOTE = "{zone}: {note}"
+REGION_RENAMED = "{old} renamed {new} in {year}"
+REGION_MERGED = "{old} merged into {new} in {year}"
+REGION_NOW_IN = "{old} (until {year}) now lies in {new}"
 
 # -- table headings (Chinese, as users write them) -----------------------------------------
 COL_BACKUP = "备份"
@@ -361,6 +370,9 @@ XLS_UNSUPPORTED = ("{file}: an old binary Excel file (.xls) cannot be read; open
 XLSX_NOT_ZIP = "{file}: not an .xlsx workbook (an .xlsx file is a ZIP archive); check the file or --format"
 XLSX_UNREADABLE = "{file}: cannot read this workbook ({reason})"
 XLSX_NO_SHEET = "{file}: the workbook has no worksheet"
+XLSX_NO_RECORDS = ("{file}: no records in sheet '{sheet}' (a header and rows below it); its sheets: {sheets} "
+                   "(--sheet picks one)")
+XLSX_SHEET_ROWS = "{number} {sheet} ({rows} rows)"
 XLSX_SHEET_UNKNOWN = "{file}: no sheet '{sheet}'; its sheets are {sheets} (--sheet takes a name or a number)"
 XLSX_TOO_FAR = ("{file}:{sheet}: the sheet reaches cell {cell} ({rows:,} rows × {columns:,} columns), too far to "
                 "read; delete what lies beyond the data (Ctrl+End finds it) or save the sheet as CSV")
@@ -389,6 +401,28 @@ IMPORT_STATUS_KEPT = "{where}: {id} is {stored}; the row says {given}: kept (--a
 IMPORT_STATUS_MOVED_BACK = "{where}: {id} moved back from {stored} to {given} (--allow-status-regression)"
 IMPORT_SUMMARY_KEPT = "; {count} status regression(s) kept at the stored status"
 IMPORT_SUMMARY_MOVED_BACK = "; {count} status regression(s) made"
+IMPORT_SUMMARY_DIFFER = "; {count} differ"
+IMPORT_DIFFER = ("{count} row(s) differ from their stored record ({ids}) and were skipped: "
+                 "--on-conflict update applies them")
+IMPORT_NOT_KNOWN_YET = ("{count} row(s) with an amount not known yet (面议, 待定…): no amount, the words kept "
+                        "under {label} ({where})")
+IMPORT_MORE_PHONES = ("{count} row(s) with more than one phone number: the first is the phone, the others kept "
+                      "under {label} ({where})")
+IMPORT_MAPPING = "{file}: columns read as:"
+IMPORT_MAPPING_LINE = "  {column} → {field}"
+IMPORT_MAPPING_UNIT = "  {column} → {field} (bare numbers in {unit})"
+IMPORT_MAPPING_EXTRA = "extra"
+IMPORT_MAPPING_LEFT_OUT = "(left out)"
+IMPORT_MASKED_LISTING = ("{file}: its contacts are masked ({value}), as `list` and `show` print them: nothing "
+                         "imported; import what `zhaoshang export` writes (or `list --reveal`)")
+REJECTS_WRITTEN = "{count} refused row(s) written to {path} with a 错误 column: fix them there and import it"
+REJECTS_NONE = "no row refused: {path} not written"
+REJECTS_NEEDS_SKIP = "--rejects writes the rows --skip-invalid leaves out: give both"
+REJECTS_IS_INPUT = "--rejects {path} is one of the files being imported: name another file"
+REJECTS_DRY_RUN = "dry run: the refused rows are not written to {path}"
+REJECTS_UNWRITABLE = "cannot write the refused rows to {path}: {reason}"
+REJECTS_ENCODING = ("cannot write the refused rows to {path} in {encoding}: '{char}' has no form there "
+                    "(try --rejects FILE.xlsx)")
 HISTORY_BY_IMPORT = "导入 {file}"  # a history move an import made, in `show`
 HISTORY_SIGNED = "签约日 {on}"
 HISTORY_MERGED = "原 {id}"
@@ -839,7 +873,9 @@ EXAMPLES: dict[str, list[str]] = {
                "zhaoshang report -r 天津 --month 2025-07 --open"],
     "import": ["zhaoshang import articles.jsonl",
                "zhaoshang import 线索.csv --on-conflict update --in 天津",
-               "zhaoshang import 报表.xlsx --sheet 2 --dry-run"],
+               "zhaoshang import 报表.xlsx --sheet 2 --dry-run",
+               "zhaoshang import 线索台账.xlsx --map '客户经理=owner' --dry-run",
+               "zhaoshang import 线索.csv --skip-invalid --rejects 退回.csv"],
     "import-page": ["zhaoshang import-page pages/", "zhaoshang import-page 000_45bb69569adba156.txt --dry-run"],
     "export": ["zhaoshang export articles -o articles.jsonl",
                "zhaoshang export leads --format csv --excel -o 线索.csv",

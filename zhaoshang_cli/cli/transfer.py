@@ -51,6 +51,7 @@ def _report(result: Any, extra_policy: str) -> None:
         common.info(line)
     if result.totals:
         common.info(messages.IMPORT_TOTALS_LEFT_OUT.format(count=result.totals))
+    _noted(result)
     if result.future and not result.errors:
         where, day = result.future[0]
         common.warn(messages.IMPORT_FUTURE_DATES.format(count=len(result.future), where=where, date=day))
@@ -65,21 +66,65 @@ def _report(result: Any, extra_policy: str) -> None:
         summary += messages.IMPORT_SUMMARY_KEPT.format(count=len(result.status_kept))
     if result.status_moved_back:
         summary += messages.IMPORT_SUMMARY_MOVED_BACK.format(count=len(result.status_moved_back))
+    if result.differ:
+        summary += messages.IMPORT_SUMMARY_DIFFER.format(count=result.differ)
     common.info(summary)
+    if result.differ:
+        ids = ", ".join(result.differ_ids) + (", …" if result.differ > len(result.differ_ids) else "")
+        common.info(messages.IMPORT_DIFFER.format(count=result.differ, ids=ids))
 
 
-def _finish(ctx: typer.Context, write: Callable[[], Any], options: Any, stop: Callable[[], None]) -> None:
+def _noted(result: Any) -> None:
+    """What the import kept beside the fields, said once with the first rows that had it."""
+    from ..domain.contacts import OTHER_PHONES
+    from ..service.import_prepare import NOTE_MORE_PHONES, NOTE_NOT_KNOWN_YET
+
+    said = {NOTE_NOT_KNOWN_YET: (messages.IMPORT_NOT_KNOWN_YET, "投资额"),
+            NOTE_MORE_PHONES: (messages.IMPORT_MORE_PHONES, OTHER_PHONES)}
+    for note, (template, label) in said.items():
+        where = result.noted.get(note)
+        if where:
+            shown = ", ".join(where[:3]) + (", …" if len(where) > 3 else "")
+            common.warn(template.format(count=len(where), label=label, where=shown))
+
+
+def _mapping(result: Any, headers: Any) -> None:
+    """How each file's columns are read (a dry run says it before the rows' check)."""
+    from ..io.importers.columns import LEFT_OUT
+
+    for file, names in result.columns.items():
+        common.info(messages.IMPORT_MAPPING.format(file=file))
+        for column in names:
+            field, unit = headers.spec(column)
+            if field == LEFT_OUT:
+                shown = messages.IMPORT_MAPPING_LEFT_OUT
+            elif field is None:
+                shown = messages.IMPORT_MAPPING_EXTRA
+            else:
+                shown = field
+            template = messages.IMPORT_MAPPING_UNIT if unit else messages.IMPORT_MAPPING_LINE
+            common.info(template.format(column=column, field=shown, unit=unit))
+
+
+def _finish(ctx: typer.Context, write: Callable[[], Any], options: Any, stop: Callable[[], None],
+            after: Callable[[Any], None] | None = None) -> None:
     from ..service import imports
 
     try:
         result = write()
     except imports.ImportFailed as exc:
         stop()
+        if options.dry_run:
+            _mapping(exc.result, options.headers)
         _report(exc.result, options.extra)
         common.error(exc.message)
         raise typer.Exit(1) from None
     stop()
+    if options.dry_run:
+        _mapping(result, options.headers)
     _report(result, options.extra)
+    if after is not None:
+        after(result)
 
 
 def import_records(
@@ -89,7 +134,8 @@ def import_records(
     fmt: Annotated[str | None, typer.Option(
         "--format", "-f", help="jsonl, json, csv or xlsx (default: from the extension or the content).")] = None,
     sheet: Annotated[str | None, typer.Option(
-        help="XLSX: the sheet to read, by name or number from 1 (default: the first).")] = None,
+        help="XLSX: the sheet to read, by name or number from 1 (default: the sheet the workbook opens at, "
+             "else the first whose header names known columns).")] = None,
     kind: Annotated[str | None, typer.Option(
         "--kind", "-k", help="Kind of every row (default: a kind column, else the fields present).")] = None,
     encoding: Annotated[str | None, typer.Option(
@@ -103,29 +149,89 @@ def import_records(
         "--allow-status-regression",
         help="With --on-conflict update: let a row move a record back, or out of a closed status "
              "(a lead: 已签约, 已流失); else it keeps its status and the row is reported.")] = False,
+    mapped: Annotated[list[str] | None, typer.Option(
+        "--map", metavar="HEADER=FIELD",
+        help="Read the column HEADER as FIELD (repeatable; '-' leaves it out). "
+             "`config set map.HEADER FIELD` keeps one for the store.")] = None,
+    rejects: Annotated[Path | None, typer.Option(
+        metavar="FILE", help="With --skip-invalid: write the refused rows to FILE, in the input's format and "
+                             "encoding, with a 错误 column saying what is wrong; fix it and import it.")] = None,
     within: common.In = None,
 ) -> None:
     from itertools import chain
 
+    from ..io.importers.columns import Headers
     from ..io.importers.inputs import open_input
     from ..service import imports
+    from ..service.config import column_mappings
     from ..service.import_prepare import ImportOptions
 
+    if rejects is not None:
+        _check_rejects(rejects, files, skip_invalid)
+    store = common.store(ctx)
+    headers = Headers({**column_mappings(store), **_mappings(mapped or [])})
     options = ImportOptions(
         kind=common.kind_arg(kind) if kind else None,
         on_conflict=_choice("on-conflict", on_conflict, imports.CONFLICT_POLICIES),
         skip_invalid=skip_invalid, dry_run=dry_run, allow_status_regression=allow_status_regression,
-        extra=_choice("extra", extra, imports.EXTRA_POLICIES), region_context=common.region_context(ctx, within))
-    inputs = [open_input(path, fmt, encoding, sheet) for path in files]
+        extra=_choice("extra", extra, imports.EXTRA_POLICIES), region_context=common.region_context(ctx, within),
+        headers=headers, rejects=rejects is not None)
+    inputs = [open_input(path, fmt, encoding, sheet, headers) for path in files]
     if sheet is not None:
         for found in inputs:
             if found.format != "xlsx":
                 raise UsageError(messages.SHEET_NEEDS_XLSX.format(file=found.name, format=found.format))
     size = sum(i.size for i in inputs)
     advance, stop = _progress(size, "bytes")
+    formats = {i.name: i.format for i in inputs}
+
+    def write_rejects(result: Any) -> None:
+        if rejects is not None:
+            _write_rejects(rejects, result, formats, encoding, dry_run)
+
     with imports.no_gc():
         chunks = chain.from_iterable(i.chunks for i in inputs)
-        _finish(ctx, lambda: imports.run(common.store(ctx), chunks, options, advance, size), options, stop)
+        _finish(ctx, lambda: imports.run(store, chunks, options, advance, size), options, stop, write_rejects)
+
+
+def _mappings(given: list[str]) -> dict[str, str]:
+    """--map HEADER=FIELD options: header → field."""
+    from ..io.importers.columns import mapping_target
+
+    found = {}
+    for item in given:
+        header, sep, target = item.replace("＝", "=").rpartition("=")
+        if not sep or not header.strip() or not target.strip():
+            raise UsageError(messages.MAP_INVALID.format(value=item))
+        found[header.strip()] = mapping_target(target, "--map")
+    return found
+
+
+def _check_rejects(path: Path, files: list[str], skip_invalid: bool) -> None:
+    """--rejects is refused before anything is read when it cannot do its job."""
+    if not skip_invalid:
+        raise UsageError(messages.REJECTS_NEEDS_SKIP)
+    for name in files:
+        if name != "-" and Path(name).exists() and path.exists() and path.resolve() == Path(name).resolve():
+            raise UsageError(messages.REJECTS_IS_INPUT.format(path=path))
+    folder = path.parent if str(path.parent) else Path(".")
+    if not folder.is_dir():
+        raise UsageError(messages.REJECTS_UNWRITABLE.format(path=path, reason="no such folder"))
+
+
+def _write_rejects(path: Path, result: Any, formats: dict[str, str], encoding: str | None, dry_run: bool) -> None:
+    from ..io.importers.rejects import write_rejects
+
+    if dry_run:
+        common.info(messages.REJECTS_DRY_RUN.format(path=path))
+    elif not result.rejected:
+        common.info(messages.REJECTS_NONE.format(path=path))
+    else:
+        # a workbook's rows are named FILE:SHEET: their format is the file's
+        by_file = {row[0]: formats.get(row[0]) or formats.get(row[0].rsplit(":", 1)[0], "csv")
+                   for row in result.rejected}
+        write_rejects(path, result.rejected, result.columns, by_file, encoding)
+        common.info(messages.REJECTS_WRITTEN.format(count=len(result.rejected), path=path))
 
 
 def import_page(

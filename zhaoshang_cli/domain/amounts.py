@@ -22,7 +22,8 @@ from .values import nfkc, parse_flag
 CURRENCIES = ("CNY", "USD", "EUR", "HKD", "JPY", "GBP")  # in this order in sorts and reports
 DEFAULT_CURRENCY = "CNY"
 CURRENCY_UNITS = {"CNY": "元", "USD": "美元", "EUR": "欧元", "HKD": "港元", "JPY": "日元", "GBP": "英镑"}
-AMOUNT_KEYS = ("amount", "amount_high", "currency", "amount_approx")  # the stored fields of one amount
+# the stored fields of one amount
+AMOUNT_KEYS = ("amount", "amount_high", "currency", "amount_approx", "amount_at_least")
 AMOUNT_LIMIT = 10**16
 _CURRENCY_WORDS = {
     "元": "CNY", "人民币": "CNY", "rmb": "CNY", "cny": "CNY", "¥": "CNY",
@@ -32,9 +33,13 @@ _CURRENCY_WORDS = {
     "日元": "JPY", "jpy": "JPY",
     "英镑": "GBP", "gbp": "GBP", "£": "GBP",
 }
-_APPROX = "~"
-_BEFORE = {**_CURRENCY_WORDS, "约合": _APPROX, "大约": _APPROX, "大概": _APPROX, "约": _APPROX}
-_AFTER = {**_CURRENCY_WORDS, "左右": _APPROX, "上下": _APPROX}
+_APPROX, _AT_LEAST = "~", ">="
+_BEFORE = {**_CURRENCY_WORDS, "约合": _APPROX, "大约": _APPROX, "大概": _APPROX, "约": _APPROX,
+           "不低于": _AT_LEAST, "不少于": _AT_LEAST, "不小于": _AT_LEAST, "至少": _AT_LEAST, "超过": _AT_LEAST,
+           "逾": _AT_LEAST, "高于": _AT_LEAST, "大于": _AT_LEAST, "≥": _AT_LEAST, ">=": _AT_LEAST, ">": _AT_LEAST}
+_AFTER = {**_CURRENCY_WORDS, "左右": _APPROX, "上下": _APPROX, "以上": _AT_LEAST, "及以上": _AT_LEAST,
+          "或以上": _AT_LEAST, "+": _AT_LEAST}
+_MARKS = (_APPROX, _AT_LEAST)
 _LONGEST_FIRST = {id(words): sorted(words, key=len, reverse=True) for words in (_BEFORE, _AFTER)}
 _CN_DIGITS = "零〇一二两三四五六七八九壹贰叁肆伍陆柒捌玖"
 _CN_VALUES = {"零": 0, "〇": 0, "一": 1, "壹": 1, "二": 2, "贰": 2, "两": 2, "三": 3, "叁": 3, "四": 4, "肆": 4,
@@ -56,6 +61,7 @@ class Amount:
     high: int | None = None
     currency: str = DEFAULT_CURRENCY
     approx: bool = False
+    at_least: bool = False  # a lower bound (10亿元以上, 不低于5亿)
 
     def stored(self) -> dict[str, Any]:
         """The stored fields: only what differs from a plain amount in yuan."""
@@ -66,6 +72,8 @@ class Amount:
             doc["currency"] = self.currency
         if self.approx:
             doc["amount_approx"] = True
+        if self.at_least:
+            doc["amount_at_least"] = True
         return doc
 
     @classmethod
@@ -75,7 +83,7 @@ class Amount:
         if low is None:
             return None
         return cls(low, record.get("amount_high"), record.get("currency") or DEFAULT_CURRENCY,
-                   bool(record.get("amount_approx")))
+                   bool(record.get("amount_approx")), bool(record.get("amount_at_least")))
 
     def text(self) -> str:
         """As reports write money: 1.2亿元, 约2亿元, 1–2亿元, 5000万–1.2亿元, 5000万美元."""
@@ -90,7 +98,7 @@ class Amount:
                 body = f"{low}{low_scale}–{high}{high_scale}{unit}"
             else:  # 8000–1.2万元 would read as 8000万
                 body = f"{low}{unit}–{high}{high_scale}{unit}"
-        return ("约" if self.approx else "") + body
+        return ("约" if self.approx else "") + body + ("以上" if self.at_least and self.high is None else "")
 
 
 def amount_text(record: Mapping[str, Any]) -> str:
@@ -148,20 +156,22 @@ def _read_amount(value: object, field: str) -> tuple[Amount, bool]:
             raise FieldError(field, value, messages.AMOUNT_CURRENCIES_DIFFER.format(
                 value=value, first=CURRENCY_UNITS[low[1]], second=CURRENCY_UNITS[high[1]]))
         currency = low[1] or high[1] or DEFAULT_CURRENCY
+        if low[4] or high[4]:  # 1-2亿元以上: a range has an upper end
+            raise FieldError(field, value, messages.AMOUNT_INVALID.format(value=value))
         bottom, top = _whole(low[0], value, field, currency), _whole(high[0], value, field, currency)
         if bottom > top:
             raise FieldError(field, value, messages.AMOUNT_RANGE_REVERSED.format(
                 value=value, low=format_amount(bottom, currency), high=format_amount(top, currency)))
         return Amount(bottom, top if top != bottom else None, currency, low[2] or high[2]), bool(low[1] or high[1])
-    number, named, approx, _ = _side(text, value, field)
+    number, named, approx, _, at_least = _side(text, value, field)
     amount = Amount(_whole(number, value, field, named or DEFAULT_CURRENCY), None,
-                    named or DEFAULT_CURRENCY, approx)
+                    named or DEFAULT_CURRENCY, approx, at_least)
     return amount, named is not None
 
 
-def _side(text: str, raw: object, field: str, inherit: str = "") -> tuple[Decimal, str | None, bool, str]:
+def _side(text: str, raw: object, field: str, inherit: str = "") -> tuple[Decimal, str | None, bool, str, bool]:
     """One amount without a range: (number, currency named or None, approximate, its
-    trailing units).  ``inherit`` holds the upper end's trailing units, which a lower end
+    trailing units, a lower bound).  ``inherit`` holds the upper end's trailing units, which a lower end
     without 万, 亿 or a word after it completes itself with (1-2亿: 1亿; 3-5千万: 3千万;
     三千到五千万: 三千万; 二至五十万: 二万, not 二十万; 一百五十到二百万: 一百五十万; but
     8000元-1.2万元 stays 8000元).  A 十, 百 or 千 after a Chinese digit is part of the
@@ -180,11 +190,11 @@ def _side(text: str, raw: object, field: str, inherit: str = "") -> tuple[Decima
     value = _number(number)
     if before is None or after is None or value is None:
         raise FieldError(field, raw, messages.AMOUNT_INVALID.format(value=raw))
-    named = [w for w in before + after if w != _APPROX]
+    named = [w for w in before + after if w not in _MARKS]
     if len(set(named)) > 1:
         raise FieldError(field, raw, messages.AMOUNT_CURRENCIES_DIFFER.format(
             value=raw, first=CURRENCY_UNITS[named[0]], second=CURRENCY_UNITS[named[-1]]))
-    return value, named[0] if named else None, _APPROX in before + after, units
+    return value, named[0] if named else None, _APPROX in before + after, units, _AT_LEAST in before + after
 
 
 def _words(text: str, vocabulary: dict[str, str]) -> list[str] | None:
@@ -330,6 +340,12 @@ def parse_amount_fields(given: Mapping[str, Any]) -> dict[str, Any]:
             raise FieldError("amount_approx", parts["amount_approx"], messages.AMOUNT_APPROX_CONFLICT.format(
                 value=parts["amount_approx"], amount=value))
         amount = replace(amount, approx=approx)
+    if "amount_at_least" in parts:
+        at_least = parse_flag(parts["amount_at_least"], "amount_at_least")
+        if amount.at_least and not at_least:
+            raise FieldError("amount_at_least", parts["amount_at_least"], messages.AMOUNT_AT_LEAST_CONFLICT.format(
+                value=parts["amount_at_least"], amount=value))
+        amount = replace(amount, at_least=at_least and amount.high is None)
     return amount.stored()
 
 

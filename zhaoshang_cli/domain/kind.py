@@ -235,7 +235,7 @@ _BY_PREFIX: dict[str, Kind] = {}
 _ID = lazy(r"[a-z][1-9]\d*")
 
 
-_AMOUNT_PARTS = {"amount_high": "amount", "currency": "currency", "amount_approx": "flag"}
+_AMOUNT_PARTS = {"amount_high": "amount", "currency": "currency", "amount_approx": "flag", "amount_at_least": "flag"}
 
 
 def register(kind: Kind) -> Kind:

@@ -70,11 +70,34 @@ class Setting:
     source: str  # "env", "file" (the store's), "personal", "login" or "" (not set)
 
 
+MAP_PREFIX = "map."  # map.HEADER: the field a column of that header fills, in every import into the store
+
+
+def _mapped_field(text: str, where: str) -> str:
+    from ..io.importers.columns import mapping_target
+
+    return mapping_target(text, where)
+
+
+def _map_key(header: str) -> Key:
+    return Key(MAP_PREFIX + header, "", messages.CONFIG_HELP_MAP.format(header=header), _mapped_field, str)
+
+
 def key_named(name: str) -> Key:
-    key = KEYS.get(name.strip().lower().replace("_", "-"))
+    text = name.strip()
+    if text.lower().startswith(MAP_PREFIX) and text[len(MAP_PREFIX):].strip():
+        return _map_key(text[len(MAP_PREFIX):].strip())
+    key = KEYS.get(text.lower().replace("_", "-"))
     if key is None:
-        raise UsageError(messages.CONFIG_KEY_UNKNOWN.format(key=name, keys=", ".join(KEYS)))
+        raise UsageError(messages.CONFIG_KEY_UNKNOWN.format(key=name, keys=", ".join([*KEYS, MAP_PREFIX + "HEADER"])))
     return key
+
+
+def column_mappings(store: Backend | None) -> dict[str, str]:
+    """The store's header mappings (``config set map.对接人 contact``): header → field."""
+    if store is None or not store.exists():
+        return {}
+    return {k[len(MAP_PREFIX):]: v for k, v in store.settings().items() if k.startswith(MAP_PREFIX)}
 
 
 class Config:
@@ -86,7 +109,7 @@ class Config:
 
     def get(self, key: Key) -> Setting:
         """The setting in force: the environment variable, else the saved one, else the fallback."""
-        from_env = os.environ.get(key.env, "").strip()
+        from_env = os.environ.get(key.env, "").strip() if key.env else ""
         if from_env:
             return Setting(key, key.parse(from_env, f"${key.env}"), "env")
         if key.personal:
@@ -104,7 +127,8 @@ class Config:
         return Setting(key, None, "")
 
     def all(self) -> list[Setting]:
-        return [self.get(key) for key in KEYS.values() if key.personal or self.store is not None]
+        found = [self.get(key) for key in KEYS.values() if key.personal or self.store is not None]
+        return found + [self.get(_map_key(header)) for header in sorted(column_mappings(self.store))]
 
     def set(self, key: Key, text: str) -> str:
         value = key.parse(text, key.name)

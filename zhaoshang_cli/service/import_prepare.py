@@ -6,8 +6,9 @@ and validated; a chunk's rows at a time (``prepare``), in this process or a seco
 
 from __future__ import annotations
 
+import re
 from collections.abc import Iterable
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 from datetime import datetime
 from functools import cache, lru_cache
 from typing import Any
@@ -18,6 +19,10 @@ from ..domain.kind import AUTHOR_STAMPS, KINDS, TIME_STAMPS, Kind, is_empty, kin
 from ..errors import FieldError, RecordInvalid, UserError
 from ..io.importers import columns
 from ..io.importers.rows import SourceRow
+from ..patterns import lazy
+
+_LAST_DIGIT = lazy(r"([0-9])(?=[^0-9]*$)")
+_HAS_UNIT = lazy(r"[万亿千百十元美欧港日英镑$€£¥wW]|usd|eur|hkd|rmb|cny|gbp|jpy", flags=re.IGNORECASE)
 
 
 @dataclass
@@ -29,6 +34,8 @@ class ImportOptions:
     extra: str = "keep"
     region_context: str | None = None  # --in or the home region: names are read inside it first
     allow_status_regression: bool = False  # an update may move a record back, or out of a closed status
+    headers: columns.Headers = columns.PLAIN  # how column headers are read (the store's and --map mappings)
+    rejects: bool = False  # keep the refused rows as read, to write them out (--rejects)
 
 
 @dataclass
@@ -95,16 +102,39 @@ def _timestamp(name: str, value: Any) -> str:
 
 
 class ColumnMap:
-    """Column header → field, worked out once per distinct header row."""
+    """Column header → (field, unit its header names), worked out once per distinct header row."""
 
-    def __init__(self) -> None:
-        self._cache: dict[tuple[str, ...], list[tuple[str, str | None]]] = {}
+    def __init__(self, headers: columns.Headers = columns.PLAIN) -> None:
+        self.headers = headers
+        self._cache: dict[tuple[str, ...], list[tuple[str, str | None, str]]] = {}
 
-    def __call__(self, keys: tuple[str, ...]) -> list[tuple[str, str | None]]:
+    def __call__(self, keys: tuple[str, ...]) -> list[tuple[str, str | None, str]]:
         found = self._cache.get(keys)
         if found is None:
-            found = self._cache[keys] = [(key, columns.field_for(key)) for key in keys]
+            found = self._cache[keys] = [(key, *self.headers.spec(key)) for key in keys]
         return found
+
+
+def _with_unit(value: Any, unit: str) -> Any:
+    """A bare number under a header that names its unit (总投资（万元）: 5000) in that unit."""
+    if isinstance(value, bool) or not unit:
+        return value
+    if isinstance(value, (int, float)):
+        return f"{value}{unit}"
+    if isinstance(value, str) and not _HAS_UNIT.search(value):  # 5000, 约5000, 5000-8000, 5000以上
+        return _LAST_DIGIT.sub(lambda m: m[1] + unit, value.strip(), count=1)
+    return value
+
+
+class MaskedListing(UserError):
+    """A file of masked contacts (what `list` shows): refused whole, once, not row by row."""
+
+
+def _masked(row: SourceRow, given: dict[str, Any]) -> None:
+    for name in ("phone", "email"):
+        value = given.get(name)
+        if isinstance(value, str) and "***" in value:
+            raise MaskedListing(messages.IMPORT_MASKED_LISTING.format(file=row.file, value=value))
 
 
 def prepare_row(row: SourceRow, options: ImportOptions, unknown: set[str], column_map: ColumnMap) -> Prepared:
@@ -114,13 +144,19 @@ def prepare_row(row: SourceRow, options: ImportOptions, unknown: set[str], colum
     given: dict[str, Any] = {}
     extras: dict[str, Any] = {}
     data = row.data
-    for key, name in column_map(tuple(data)):
+    kept_quietly = set()
+    for key, name, unit in column_map(tuple(data)):
         value = data[key]
+        if name == columns.LEFT_OUT:
+            continue
         if name is None:
-            if value is not None and value != "" and not columns.is_row_number(key):
+            if value is not None and value != "":
                 extras[str(key)] = value
+                if columns.is_kept_as_extra(key):
+                    kept_quietly.add(str(key))
         elif (value is not None and value != "") or name not in given:
-            given[name] = value
+            given[name] = _with_unit(value, unit)
+    _masked(row, given)
     kept = given.pop("extra", None)  # the extra columns of an exported record
     kind = options.kind
     declared = given.pop("kind", None) or row.kind
@@ -150,7 +186,7 @@ def prepare_row(row: SourceRow, options: ImportOptions, unknown: set[str], colum
         if not is_empty(value):
             extras[name] = value
     if extras:
-        unknown.update(extras)
+        unknown.update(k for k in extras if k not in kept_quietly)
         if options.extra == "error":
             raise UserError(messages.EXTRA_COLUMNS.format(columns=", ".join(extras)))
         if options.extra == "ignore":
@@ -178,30 +214,80 @@ def _known(kind: Kind) -> frozenset[str]:
     return frozenset([f.name for f in kind.fields] + list(_NOT_FIELDS))
 
 
-# records, errors, invalid rows, unknown columns, total rows left out
-Ready = tuple[list[Prepared], list[str], int, dict[str, list[str]], int]
+@dataclass
+class Checked:
+    """One chunk's rows checked: the records to store and what is said about the rest.
+
+    ``columns``: each file's columns (its first row's), for the mapping a dry run prints
+    and the rejects file; ``rejected``: (file, line, the row as read, why) of each refused
+    row when the import writes them out; ``noted``: for each thing worth a warning (an
+    amount not known yet, a second phone number) the rows that had it."""
+
+    prepared: list[Prepared]
+    errors: list[str] = field(default_factory=list)
+    invalid: int = 0
+    unknown: dict[str, list[str]] = field(default_factory=dict)
+    totals: int = 0
+    columns: dict[str, list[str]] = field(default_factory=dict)
+    rejected: list[tuple[str, int, dict[str, Any], str]] = field(default_factory=list)
+    noted: dict[str, list[str]] = field(default_factory=dict)
+
+    def plain(self) -> tuple[Any, ...]:
+        """All but the prepared records, as plain data (sent by the second process)."""
+        return (self.errors, self.invalid, self.unknown, self.totals, self.columns, self.rejected, self.noted)
+
+    @classmethod
+    def of(cls, prepared: list[Prepared], plain: tuple[Any, ...]) -> Checked:
+        return cls(prepared, *plain)
 
 
-def prepare(rows: Iterable[SourceRow], options: ImportOptions) -> Ready:
+NOTE_NOT_KNOWN_YET, NOTE_MORE_PHONES = "not_known_yet", "more_phones"
+
+
+def _notes(kind: Kind, doc: dict[str, Any]) -> list[str]:
+    """What a prepared record keeps beside its fields that its row's author should hear of."""
+    from ..domain.contacts import OTHER_PHONES
+
+    extra = doc.get("extra") or {}
+    found = []
+    spec = kind.field("amount")
+    if spec is not None and "amount" not in doc and spec.label in extra:
+        found.append(NOTE_NOT_KNOWN_YET)
+    if OTHER_PHONES in extra:
+        found.append(NOTE_MORE_PHONES)
+    return found
+
+
+def prepare(rows: Iterable[SourceRow], options: ImportOptions) -> Checked:
     """One chunk's rows validated: the prepared records, ``FILE:LINE: message`` for each
-    problem, how many rows were refused, the unknown columns of each file, and how many
-    rows were totals (合计, 小计) and left out."""
-    prepared: list[Prepared] = []
-    errors: list[str] = []
-    invalid = totals = 0
+    problem, how many rows were refused, the unknown columns of each file, how many rows
+    were totals (合计, 小计) and left out, and what is noted (see Checked)."""
+    checked = Checked([])
     unknown_by_file: dict[str, set[str]] = {}
-    column_map = ColumnMap()
+    column_map = ColumnMap(options.headers)
     for row in rows:
+        if row.file not in checked.columns and not row.problem:
+            checked.columns[row.file] = [str(k) for k in row.data]
         if not row.problem and columns.is_total_row(row.data):
-            totals += 1
+            checked.totals += 1
             continue
         unknown = unknown_by_file.setdefault(row.file, set())
         try:
-            prepared.append(prepare_row(row, options, unknown, column_map))
+            item = prepare_row(row, options, unknown, column_map)
         except RecordInvalid as exc:
-            errors += [f"{row.where}: {e.message}" for e in exc.errors]
-            invalid += 1
+            reasons = [e.message for e in exc.errors]
+        except MaskedListing:
+            raise
         except UserError as exc:
-            errors.append(f"{row.where}: {exc.message}")
-            invalid += 1
-    return prepared, errors, invalid, {file: sorted(cols) for file, cols in unknown_by_file.items() if cols}, totals
+            reasons = [exc.message]
+        else:
+            checked.prepared.append(item)
+            for note in _notes(item.kind, item.doc):
+                checked.noted.setdefault(note, []).append(row.where)
+            continue
+        checked.errors += [f"{row.where}: {reason}" for reason in reasons]
+        checked.invalid += 1
+        if options.rejects:
+            checked.rejected.append((row.file, row.line, row.data, "; ".join(reasons)))
+    checked.unknown = {file: sorted(cols) for file, cols in unknown_by_file.items() if cols}
+    return checked

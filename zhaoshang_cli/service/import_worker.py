@@ -159,8 +159,7 @@ class _Outbox:
 
 class Worker:
     """The second process, started at once; iterate it for each chunk's result in order:
-    ((prepared records, errors, invalid rows, unknown columns by file, total rows left out),
-    input bytes read).
+    (the chunk's rows checked (import_prepare.Checked), input bytes read).
     ``close()`` stops it, whether it is done or not."""
 
     def __init__(self, chunks: Iterable[Chunk], prepare: Any):
@@ -180,9 +179,9 @@ class Worker:
             outbox = _Outbox(channel)
             try:
                 for chunk in chunks:
-                    prepared, errors, invalid, unknown, totals = prepare(chunk.rows)
-                    records, parts = _pack(prepared, outbox.share)
-                    outbox.send(("chunk", records, errors, invalid, unknown, totals, chunk.consumed), parts)
+                    checked = prepare(chunk.rows)
+                    records, parts = _pack(checked.prepared, outbox.share)
+                    outbox.send(("chunk", records, checked.plain(), chunk.consumed), parts)
                 outbox.send(("done",))
             except UserError as exc:
                 outbox.send(("user", exc.message, exc.exit_code))
@@ -223,7 +222,7 @@ class Worker:
         size = int.from_bytes(view[:8], "little")
         return _decode(view[8:8 + size]), view[8 + size:]
 
-    def __iter__(self) -> Iterator[tuple[tuple[list[Any], list[str], int, dict[str, list[str]], int], int]]:
+    def __iter__(self) -> Iterator[tuple[Any, int]]:
         try:
             while True:
                 message, rest = self._receive()
@@ -235,8 +234,10 @@ class Worker:
                     raise error
                 if message[0] == "bug":
                     raise RuntimeError(message[1])
-                _, records, errors, invalid, unknown, totals, consumed = message
-                yield (_unpack(records, rest), errors, invalid, unknown, totals), consumed
+                from .import_prepare import Checked
+
+                _, records, plain, consumed = message
+                yield Checked.of(_unpack(records, rest), plain), consumed
         finally:
             self.close()
 

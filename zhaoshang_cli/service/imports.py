@@ -35,10 +35,11 @@ from ..io.importers.inputs import Chunk
 from ..storage.base import Backend, Record, Writer, next_number
 from .duplicates import LookAlikes
 from .import_merge import _file_name, _merged, _settled, status_regresses
-from .import_prepare import ImportOptions, Prepared, Ready, prepare
+from .import_prepare import Checked, ImportOptions, Prepared, prepare
 from .records import refuse_taken_key, source_problem
 
 CONFLICT_POLICIES = ("skip", "update", "error")
+DIFFER_SHOWN = 5  # records named in the summary of rows that differ from what is stored
 EXTRA_POLICIES = ("keep", "ignore", "error")
 
 
@@ -59,6 +60,11 @@ class ImportResult:
     # stored status, or (allow_status_regression) moved back
     status_kept: list[str] = field(default_factory=list)
     status_moved_back: list[str] = field(default_factory=list)
+    differ: int = 0  # rows skipped (--on-conflict skip) that differ from their stored record
+    differ_ids: list[str] = field(default_factory=list)  # the first few of those records
+    columns: dict[str, list[str]] = field(default_factory=dict)  # file → its columns
+    rejected: list[tuple[str, int, dict[str, Any], str]] = field(default_factory=list)  # (file, line, row, why)
+    noted: dict[str, list[str]] = field(default_factory=dict)  # see import_prepare.Checked
 
 
 class ImportFailed(UserError):
@@ -73,7 +79,7 @@ class _Rollback(Exception):
     pass
 
 
-def _prepared(chunks: Iterable[Chunk], options: ImportOptions, size: int) -> Iterator[tuple[Ready, int]]:
+def _prepared(chunks: Iterable[Chunk], options: ImportOptions, size: int) -> Iterator[tuple[Checked, int]]:
     """Each chunk's prepared records and the input bytes it took: from a second process for a
     big input (import_worker.py; started now, before the store is locked), else here."""
     from . import import_worker
@@ -214,7 +220,12 @@ class _Batch:
             self.refuse(item, messages.RECORD_DUPLICATE.format(id=rid, key="natural key"))
             return
         if self.options.on_conflict == "skip":
-            self.result.unchanged += 1
+            if self._differs(item, rid):
+                self.result.differ += 1
+                if len(self.result.differ_ids) < DIFFER_SHOWN:
+                    self.result.differ_ids.append(rid)
+            else:
+                self.result.unchanged += 1
             return
         tag = (item.kind.name, number)
         given = item.doc
@@ -237,6 +248,15 @@ class _Batch:
         self.update_rows[tag] = (item.row.where, _file_name(item.row.file))
         if item.kind.pipeline is not None and given.get("status"):
             self.status_rows[tag] = (item.row.where, _file_name(item.row.file))
+
+    def _differs(self, item: Prepared, rid: str) -> bool:
+        """Whether the row would change its stored record, as ``--on-conflict update`` would."""
+        given = item.doc
+        stored = self.txn.get(rid, with_body=given.get("body") is not None)
+        if given.get("body") is not None:
+            given = {**given, "body": text_of(given["body"])}
+        merged = _merged(item.kind, stored.doc, given)
+        return _settled(item.kind, stored.doc, merged, stored.body, self.now) is not None
 
     def _insert(self, fresh: dict[Any, Prepared]) -> None:
         by_kind: dict[str, list[tuple[Any, Prepared]]] = {}
@@ -341,12 +361,18 @@ def run(store: Backend, chunks: Iterable[Chunk], options: ImportOptions,
     try:
         with store.writing() as txn:
             batch = _Batch(txn, options, result)
-            for (prepared, errors, invalid, unknown, totals), consumed in ready:
-                result.errors += errors
-                result.invalid += invalid
-                result.totals += totals
-                for file, cols in unknown.items():
+            for checked, consumed in ready:
+                result.errors += checked.errors
+                result.invalid += checked.invalid
+                result.totals += checked.totals
+                result.rejected += checked.rejected
+                for file, cols in checked.unknown.items():
                     result.unknown_columns[file] = sorted(set(result.unknown_columns.get(file, [])) | set(cols))
+                for file, cols in checked.columns.items():
+                    result.columns.setdefault(file, cols)
+                for note, where in checked.noted.items():
+                    result.noted.setdefault(note, []).extend(where)
+                prepared = checked.prepared
                 if progress:
                     progress(consumed)
                 if result.errors and not options.skip_invalid:

@@ -137,11 +137,19 @@ def write(records: Iterable[dict[str, Any]], out: IO[bytes], *, kinds: list[Kind
         heading.append(cell)
     sheet.append(heading)
     for row in rows:
-        for i, cell in enumerate(row):
-            if type(cell) is str and looks_like_formula(cell):
-                quoted = WriteOnlyCell(sheet, cell)
-                quoted.data_type = "s"
-                quoted.quotePrefix = True
-                row[i] = quoted
-        sheet.append(row)
+        append_row(sheet, row)
     book.save(out)
+
+
+def append_row(sheet: Any, row: list[Any]) -> None:
+    """A row added to a write-only sheet: text a spreadsheet would run as a formula is a
+    text cell with the quote prefix, shown and kept as it is, never run."""
+    from openpyxl.cell import WriteOnlyCell
+
+    for i, cell in enumerate(row):
+        if type(cell) is str and looks_like_formula(cell):
+            quoted = WriteOnlyCell(sheet, cell)
+            quoted.data_type = "s"
+            quoted.quotePrefix = True
+            row[i] = quoted
+    sheet.append(row)

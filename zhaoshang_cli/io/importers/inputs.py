@@ -17,6 +17,7 @@ import orjson
 
 from ... import messages
 from ...errors import UsageError, UserError
+from .columns import PLAIN, Headers
 from .encoding import decode
 from .rows import SourceRow, _jsonl_lines, _jsonl_utf8, _NotUtf8, read_rows
 
@@ -49,7 +50,8 @@ class Input:
     chunks: Iterator[Chunk]
 
 
-def open_input(path: str, forced: str | None, encoding: str | None = None, sheet: str | None = None) -> Input:
+def open_input(path: str, forced: str | None, encoding: str | None = None, sheet: str | None = None,
+               headers: Headers = PLAIN) -> Input:
     """An input file (or stdin for '-') read chunk by chunk: UTF-8 JSONL in blocks of a few
     megabytes, so that an import of any size holds one block; other formats whole."""
     name = "<stdin>" if path == "-" else path
@@ -74,7 +76,7 @@ def open_input(path: str, forced: str | None, encoding: str | None = None, sheet
         raise
     if fmt == "jsonl" and encoding is None and not head.startswith(codecs.BOM_UTF8):
         return Input(name, fmt, size, _jsonl_blocks(name, handle, head))
-    return Input(name, fmt, size, _whole(name, handle, head, fmt, encoding, sheet))
+    return Input(name, fmt, size, _whole(name, handle, head, fmt, encoding, sheet, headers))
 
 
 def _size(handle: Any) -> int:
@@ -96,13 +98,14 @@ def _chunked(rows: Iterable[SourceRow], consumed: int) -> Iterator[Chunk]:
         yield Chunk(chunk, consumed)
 
 
-def _whole(name: str, handle: Any, head: bytes, fmt: str, encoding: str | None, sheet: str | None) -> Iterator[Chunk]:
+def _whole(name: str, handle: Any, head: bytes, fmt: str, encoding: str | None, sheet: str | None,
+           headers: Headers) -> Iterator[Chunk]:
     try:
         raw = head + handle.read()
     finally:
         if handle is not sys.stdin.buffer:
             handle.close()
-    yield from _chunked(read_rows(name, raw, fmt, encoding, sheet), len(raw))
+    yield from _chunked(read_rows(name, raw, fmt, encoding, sheet, headers), len(raw))
 
 
 def _jsonl_blocks(name: str, handle: Any, head: bytes) -> Iterator[Chunk]:

@@ -63,8 +63,19 @@ class Page:
     blocks: list[tuple[str, list[tuple[int, str, str]]]] = field(default_factory=list)  # kind, [(line, title, date)]
 
 
+_PROMOTION_TAG = re.compile(r"^[【\[][^】\]]*招商[^】\]]*[】\]]")
+_OFFICIAL = re.compile(r"关于印发.+的通知|(?:办法|规定|条例|细则)(?:（试行）|\(试行\))?$")
+
+
 def is_notice(title: str) -> bool:
-    return bool(_NOTICE.search(title.strip()))
+    """Whether a page's title reads as a policy.  A title tagged as the portal's own news
+    (【武清招商】…) is an article unless it reads as an official document: 关于印发…的通知,
+    a 办法/规定/条例/细则, or a title that starts with its issuer (…人民政府关于…)."""
+    text = title.strip()
+    if _PROMOTION_TAG.match(text):
+        plain = _TAG.sub("", text)
+        return bool(_OFFICIAL.search(plain)) or issuer_of(plain) is not None
+    return bool(_NOTICE.search(text))
 
 
 def issuer_of(title: str) -> str | None:

@@ -21,7 +21,7 @@ import orjson
 
 from ... import messages
 from ..exporters.cells import decoded, unneutralised
-from .columns import field_for
+from .columns import PLAIN, Headers
 from .encoding import decode
 
 # characters in one CSV cell, far more than any article's body: a longer one is taken for a
@@ -45,8 +45,9 @@ class SourceRow:
 
 
 def read_rows(name: str, raw: bytes, fmt: str, encoding: str | None = None,
-              sheet: str | None = None) -> Iterator[SourceRow]:
-    """The rows of one input; ``sheet`` picks an XLSX file's sheet (name or 1-based number)."""
+              sheet: str | None = None, headers: Headers = PLAIN) -> Iterator[SourceRow]:
+    """The rows of one input; ``sheet`` picks an XLSX file's sheet (name or 1-based number),
+    ``headers`` says how column headers are read."""
     if fmt == "jsonl":
         yield from _jsonl(name, raw, encoding)  # a list: UTF-8 trouble restarts the read
     elif fmt == "json":
@@ -54,9 +55,9 @@ def read_rows(name: str, raw: bytes, fmt: str, encoding: str | None = None,
     elif fmt == "xlsx":
         from .xlsx import xlsx_rows
 
-        yield from xlsx_rows(name, raw, sheet)
+        yield from xlsx_rows(name, raw, sheet, headers)
     else:
-        yield from _csv(name, decode(raw, name, encoding))
+        yield from _csv(name, decode(raw, name, encoding), headers)
 
 
 def sheet_row(name: str, line: int, header: list[tuple[str, str | None]], cells: Iterable[Any]) -> SourceRow:
@@ -246,7 +247,7 @@ def _line_at(text: str, pos: int) -> int:
     return text.count("\n", 0, pos) + 1
 
 
-def _csv(name: str, text: str) -> Iterator[SourceRow]:
+def _csv(name: str, text: str, headers: Headers = PLAIN) -> Iterator[SourceRow]:
     # told by the header line: cells below it may hold any number of tabs or commas
     sample = text[:4096].split("\n", 1)[0]
     delimiter = "\t" if sample.count("\t") > sample.count(",") else ","
@@ -261,7 +262,7 @@ def _csv(name: str, text: str) -> Iterator[SourceRow]:
     except csv.Error as exc:
         yield SourceRow(name, 1, {}, problem=messages.CSV_UNREADABLE.format(reason=exc))
         return
-    columns = [(column, field_for(column) if column else None) for column in header]
+    columns = [(column, headers.field(column) if column else None) for column in header]
     start = reader.line_num + 1
     while True:
         try:

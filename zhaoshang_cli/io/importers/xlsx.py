@@ -1,7 +1,9 @@
 """Excel workbooks (.xlsx) → rows for the import path, read with python-calamine.
 
-One sheet is read: the first visible one, or the one ``--sheet`` names (its name, or
-its number counting from 1 in tab order).  Its header is the first of its first
+One sheet is read: the one ``--sheet`` names (its name, or its number counting from 1 in
+tab order), else the one the workbook opens at, else the first visible one whose header
+this import reads (offices put a 填表说明 sheet of instructions first).  A sheet without
+records is an error naming every sheet and its rows.  Its header is the first of its first
 HEADER_SEARCH rows that names at least two known columns (a merged title row above it
 is passed over), else its first row that holds anything.  Header cells merged down
 (企业名称 over two rows, 联系方式 over 联系人 and 电话) make one header: each column
@@ -24,10 +26,10 @@ from typing import Any
 
 from ... import messages
 from ...errors import UserError, optional
-from .columns import field_for
+from .columns import PLAIN, Headers
 from .inputs import OLE2_SIGNATURE, ZIP_SIGNATURE
 from .rows import SourceRow, sheet_row
-from .xlsx_extent import MAX_CELLS, column_letters, extent
+from .xlsx_extent import MAX_CELLS, active_sheet, column_letters, extent
 
 HEADER_SEARCH = 10
 _EXACT = 2**53  # whole numbers below this are exact in a double, as Excel keeps numbers
@@ -38,7 +40,7 @@ def _calamine() -> Any:
     return optional("python_calamine", messages.XLSX_NEEDS_EXTRA)
 
 
-def xlsx_rows(name: str, raw: bytes, sheet: str | None = None) -> list[SourceRow]:
+def xlsx_rows(name: str, raw: bytes, sheet: str | None = None, headers: Headers = PLAIN) -> list[SourceRow]:
     if raw.startswith(OLE2_SIGNATURE):
         raise UserError(messages.XLS_UNSUPPORTED.format(file=name))
     if not raw.startswith(ZIP_SIGNATURE):
@@ -47,29 +49,67 @@ def xlsx_rows(name: str, raw: bytes, sheet: str | None = None) -> list[SourceRow
     try:
         book = calamine.CalamineWorkbook.from_filelike(io.BytesIO(raw))
         sheets = [m for m in book.sheets_metadata if m.typ == calamine.SheetTypeEnum.WorkSheet]
-        title = _choose(name, sheets, sheet, calamine.SheetVisibleEnum.Visible)
-        rows, columns, last = extent(raw, title)
-        if rows * columns > MAX_CELLS:  # laid out as a table, it would not fit in memory
-            raise UserError(messages.XLSX_TOO_FAR.format(file=name, sheet=title, cell=last, rows=rows,
-                                                        columns=columns))
-        table = book.get_sheet_by_name(title)
-        cells = table.to_python(skip_empty_area=False)
-        merged = table.merged_cell_ranges or []
+        if not sheets:
+            raise UserError(messages.XLSX_NO_SHEET.format(file=name))
+        titles = [s.name for s in sheets]
+        if sheet is not None:
+            chosen = _named(name, titles, sheet)
+            cells, merged = _cells(book, raw, name, chosen)
+        else:
+            chosen, cells, merged = _records_sheet(book, raw, name, sheets, calamine.SheetVisibleEnum.Visible,
+                                                   headers)
+        rows = list(_rows(f"{name}:{chosen}", cells, merged, headers))
+        if not rows:
+            counts = ", ".join(messages.XLSX_SHEET_ROWS.format(number=i, sheet=title, rows=_filled(book, raw, title))
+                               for i, title in enumerate(titles, start=1))
+            raise UserError(messages.XLSX_NO_RECORDS.format(file=name, sheet=chosen, sheets=counts))
     except UserError:
         raise
     except BaseException as exc:  # a damaged file; the Rust reader's panics are BaseExceptions
         if isinstance(exc, (KeyboardInterrupt, SystemExit, GeneratorExit, MemoryError)):
             raise
         raise UserError(messages.XLSX_UNREADABLE.format(file=name, reason=exc)) from None
-    return list(_rows(f"{name}:{title}", cells, merged))
+    return rows
 
 
-def _choose(name: str, sheets: list[Any], wanted: str | None, visible: Any) -> str:
-    if not sheets:
-        raise UserError(messages.XLSX_NO_SHEET.format(file=name))
-    titles = [s.name for s in sheets]
-    if wanted is None:
-        return next((s.name for s in sheets if s.visible == visible), titles[0])
+def _cells(book: Any, raw: bytes, name: str, title: str) -> tuple[list[list[Any]], list[Any]]:
+    """Sheet ``title`` laid out as a table, and its merged ranges; refused when it reaches too far."""
+    rows, columns, last = extent(raw, title)
+    if rows * columns > MAX_CELLS:  # laid out as a table, it would not fit in memory
+        raise UserError(messages.XLSX_TOO_FAR.format(file=name, sheet=title, cell=last, rows=rows, columns=columns))
+    table = book.get_sheet_by_name(title)
+    return table.to_python(skip_empty_area=False), table.merged_cell_ranges or []
+
+
+def _records_sheet(book: Any, raw: bytes, name: str, sheets: list[Any], visible: Any,
+                   headers: Headers) -> tuple[str, list[list[Any]], list[Any]]:
+    """The sheet that holds the records: the one the workbook opens at, else the first with a
+    header this import reads (an instructions sheet, 填表说明, comes first in many offices'
+    workbooks), else the one it opens at."""
+    shown = [s.name for s in sheets if s.visible == visible] or [sheets[0].name]
+    active = active_sheet(raw)
+    order = ([active] if active in shown else []) + [t for t in shown if t != active]
+    first: tuple[str, list[list[Any]], list[Any]] | None = None
+    for title in order:
+        cells, merged = _cells(book, raw, name, title)
+        if first is None:
+            first = (title, cells, merged)
+        _, recognised = _header_row(cells, headers)
+        if recognised:
+            return title, cells, merged
+    assert first is not None
+    return first
+
+
+def _filled(book: Any, raw: bytes, title: str) -> int:
+    """How many rows of sheet ``title`` hold anything (for the message naming the sheets)."""
+    rows, columns, _ = extent(raw, title)
+    if rows * columns > MAX_CELLS:
+        return rows
+    return sum(1 for row in book.get_sheet_by_name(title).to_python() if not all(map(_blank, row)))
+
+
+def _named(name: str, titles: list[str], wanted: str) -> str:
     if wanted in titles:
         return wanted
     if wanted.strip().isdigit() and 1 <= int(wanted) <= len(titles):
@@ -101,14 +141,15 @@ def _blank(cell: Any) -> bool:
     return cell is None or (type(cell) is str and not cell.strip())
 
 
-def _header_row(cells: list[list[Any]]) -> int | None:
+def _header_row(cells: list[list[Any]], headers: Headers) -> tuple[int | None, bool]:
+    """(the header's row, whether it names at least two columns this import reads)."""
     filled = list(islice((i for i, row in enumerate(cells) if not all(map(_blank, row))), HEADER_SEARCH))
     if not filled:
-        return None
+        return None, False
     for i in filled:
-        if sum(1 for cell in cells[i] if type(cell) is str and field_for(cell) is not None) >= 2:
-            return i
-    return filled[0]
+        if sum(1 for cell in cells[i] if type(cell) is str and headers.known(cell)) >= 2:
+            return i, True
+    return filled[0], False
 
 
 def _header(cells: list[list[Any]], top: int, merged: list[Any]) -> tuple[list[str], int]:
@@ -142,8 +183,8 @@ def _merged_value(cells: list[list[Any]], merged: list[Any], r: int, c: int) -> 
     return None
 
 
-def _rows(where: str, cells: list[list[Any]], merged: list[Any]) -> list[SourceRow]:
-    top = _header_row(cells)
+def _rows(where: str, cells: list[list[Any]], merged: list[Any], headers: Headers) -> list[SourceRow]:
+    top, _ = _header_row(cells, headers)
     if top is None:
         return []
     names, bottom = _header(cells, top, merged)
@@ -151,7 +192,7 @@ def _rows(where: str, cells: list[list[Any]], merged: list[Any]) -> list[SourceR
     for c, name in enumerate(names):
         if not name and any(c < len(row) and not _blank(row[c]) for row in body):
             names[c] = messages.XLSX_COLUMN_BY_LETTER.format(letter=column_letters(c + 1))
-    header = [(name, field_for(name) if name else None) for name in names]
+    header = [(name, headers.field(name) if name else None) for name in names]
     rows = []
     for number, row in enumerate(body, start=bottom + 2):
         if not all(map(_blank, row)):

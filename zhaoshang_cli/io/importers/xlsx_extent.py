@@ -47,6 +47,20 @@ def _sheet_path(book: zipfile.ZipFile, title: str) -> str | None:
     return None
 
 
+def active_sheet(raw: bytes) -> str | None:
+    """The name of the sheet a workbook opens at (its active tab), or None when it does not say."""
+    try:
+        with zipfile.ZipFile(io.BytesIO(raw)) as book:
+            root = ElementTree.fromstring(book.read("xl/workbook.xml"))
+    except Exception:  # a damaged archive or XML: the reader reports it
+        return None
+    tab = next((e.get("activeTab") for e in root.iter() if e.tag.endswith("}workbookView")), None)
+    names = [e.get("name") for e in root.iter() if e.tag.endswith("}sheet")]
+    if tab is None or not tab.isdigit() or int(tab) >= len(names):
+        return None
+    return names[int(tab)]
+
+
 def extent(raw: bytes, title: str) -> tuple[int, int, str]:
     """(rows, columns, last cell) that sheet ``title`` reaches, at most; (0, 0, "") when its
     XML cannot be found (the reader then says what is wrong with the file).  The rows are
