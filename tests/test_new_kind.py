@@ -45,7 +45,7 @@ def make_event_kind() -> Kind:
             Field("amount_high", "签约金额上限", "amount", part_of="amount", settable=False),
             Field("currency", "签约币种", "currency", part_of="amount", settable=False),
             Field("amount_approx", "签约金额为约数", "flag", part_of="amount", settable=False),
-            Field("amount_at_least", "签约金额为下限", "flag", part_of="amount", settable=False),
+            Field("amount_at_least", "签约金额为下限", "flag", part_of="amount", settable=False, indexed=False),
             Field("body", "活动详情", apart=True, help="What happened."),
         ),
         aliases=("招商活动", "推介会"),

@@ -118,8 +118,9 @@ def test_rows_for_one_lead_in_one_batch_are_merged_then_settled_once(cli, tmp_pa
     assert [(h.get("from"), h["to"], h.get("source")) for h in record["history"]] == [
         (None, "contacted", None), ("contacted", "visited", "import")]
     assert [n["text"] for n in record["notes"]] == ["想买地", "约了考察", "第三条", "第四条"]
-    skipped = cli("import", str(batch))
-    assert "0 added, 0 updated, 3 unchanged" in skipped.stderr
+    skipped = cli("import", str(batch))  # under skip: rows that differ from the stored lead are named
+    assert "0 added, 0 updated, 1 unchanged, 0 invalid; 2 differ" in skipped.stderr
+    assert "differ from their stored record (l1) and were skipped" in skipped.stderr
 
 
 # -- a lead always has a status ------------------------------------------------------------

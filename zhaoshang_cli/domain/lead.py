@@ -77,7 +77,7 @@ LEAD = register(Kind(
         f("amount_high", "投资额上限", "amount", part_of="amount", settable=False),
         f("currency", "币种", "currency", part_of="amount", settable=False),
         f("amount_approx", "投资额为约数", "flag", part_of="amount", settable=False),
-        f("amount_at_least", "投资额为下限", "flag", part_of="amount", settable=False),
+        f("amount_at_least", "投资额为下限", "flag", part_of="amount", settable=False, indexed=False),
         f("need", "需求", "suggest", choices=_NEED_ALIASES, limit=NEED_LIMIT,
           help=messages.FIELD_HELP["need"].format(usual=", ".join(NEEDS), limit=NEED_LIMIT)),
         f("status", "状态", "choice", choices=_STATUS_ALIASES),

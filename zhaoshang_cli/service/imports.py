@@ -222,7 +222,7 @@ class _Batch:
         if self.options.on_conflict == "skip":
             if self._differs(item, rid):
                 self.result.differ += 1
-                if len(self.result.differ_ids) < DIFFER_SHOWN:
+                if len(self.result.differ_ids) < DIFFER_SHOWN and rid not in self.result.differ_ids:
                     self.result.differ_ids.append(rid)
             else:
                 self.result.unchanged += 1
