@@ -284,6 +284,9 @@ CONFIG_SOURCES = {"env": "from ${env}", "file": "from this store's settings", "p
                   "login": "your login name", "": ""}
 CONFIG_HELP_USER = ("Who you are: every change you make is recorded under this name (yours alone: kept in your "
                     "own config folder, not in the store). Else $ZHAOSHANG_USER, else your login name.")
+CONFIG_HELP_LANGUAGE = ("The language zhaoshang speaks to you: zh or en (yours alone). Else $ZHAOSHANG_LANG, "
+                        "else your locale (LANG=zh_CN.UTF-8: Chinese).")
+CONFIG_LANGUAGE_UNKNOWN = "{where}: unknown language '{value}': use {allowed}"
 PERSONAL_CONFIG_UNREADABLE = "cannot read your settings {path}: {reason}; fix or remove the file"
 PERSONAL_CONFIG_UNWRITABLE = "cannot write your settings {path}: {reason}"
 NOT_TEXTS = "not a JSON object of texts"
@@ -897,6 +900,35 @@ EXAMPLES: dict[str, list[str]] = {
                    "zhaoshang --install-completion zsh"],
 }
 
+ERROR_PREFIX = "error: "  # before every error line
+WARNING_PREFIX = "warning: "
+
+# Click's usage errors, worded here (cli/usage_errors.py)
+USAGE_SEE_HELP = "; see '{command}'"
+USAGE_NO_SUCH_OPTION = "no such option: {name}"
+USAGE_DID_YOU_MEAN = " (did you mean {choices}?)"
+USAGE_MISSING_ARGUMENT = "missing argument {param}"
+USAGE_MISSING_OPTION = "missing option {param}"
+USAGE_INVALID_VALUE = "invalid value for {param}: {reason}"
+USAGE_NOT_A = "'{value}' is not {type}"
+USAGE_TYPE_INTEGER = "a whole number"
+USAGE_TYPE_NUMBER = "a number"
+USAGE_TYPE_BOOLEAN = "true or false"
+USAGE_NOT_ONE_OF = "'{value}' is not one of {choices}"
+USAGE_REQUIRES_VALUE = "option {name} needs a value"
+USAGE_TAKES_NO_VALUE = "option {name} takes no value"
+USAGE_EXTRA_ARGUMENTS = "unexpected extra argument(s): {args}"
+USAGE_NO_SUCH_COMMAND = "no such command '{name}'"
+ABORTED = "aborted"
+
+# Click's own words on a help page
+HELP_USAGE = "Usage: "
+HELP_ENV_VAR = "env var"
+HELP_DEFAULT = "default"
+HELP_REQUIRED = "required"
+HELP_HEADINGS = ("Options", "Arguments", "Commands")
+HELP_OPTION_HELP = "Show this message and exit."
+
 # -- shell completion ------------------------------------------------------------------------
 COMPLETION_SHELL_HELP = "bash, zsh or fish (default: the shell this runs in)."
 SHOW_COMPLETION_HELP = "Print the completion script for SHELL (bash, zsh or fish)."
@@ -904,3 +936,52 @@ INSTALL_COMPLETION_HELP = "Install completion for SHELL (bash, zsh or fish) in i
 COMPLETION_SHELL_UNKNOWN = "no completion for the shell {value!r}: {shells}"
 COMPLETION_SHELL_UNDETECTED = "cannot tell which shell this is: name it ({shells})"
 COMPLETION_INSTALLED = "{shell} completion installed in {path}; it works in a new shell"
+
+
+# -- the language spoken (i18n.py) -----------------------------------------------------------
+# Every message above is English, the msgid of its translation: it is looked up when it is
+# used (``messages.X``), in the language chosen then, so that one process may speak both.
+NOT_TRANSLATED = frozenset(("EXAMPLES",))  # shell commands, the same in any language
+_ENGLISH = {_name: _value for _name, _value in globals().items() if _name.isupper() and _name != "NOT_TRANSLATED"}
+for _name in _ENGLISH:
+    del globals()[_name]
+_SPOKEN: dict[tuple[str, str], object] = {}
+
+
+def english(name: str) -> object:
+    """The message ``name`` as written above."""
+    return _ENGLISH[name]
+
+
+def names() -> list[str]:
+    return list(_ENGLISH)
+
+
+def _translated(value: object, gettext: object) -> object:
+    if isinstance(value, str):
+        return gettext(value)  # type: ignore[operator]
+    if isinstance(value, tuple):
+        return tuple(_translated(v, gettext) for v in value)
+    if isinstance(value, list):
+        return [_translated(v, gettext) for v in value]
+    if isinstance(value, dict):
+        return {k: _translated(v, gettext) for k, v in value.items()}
+    return value
+
+
+def __getattr__(name: str) -> object:
+    try:
+        value = _ENGLISH[name]
+    except KeyError:
+        raise AttributeError(f"module {__name__!r} has no attribute {name!r}") from None
+    from .i18n import gettext, language
+
+    lang = language()
+    if lang == "en" or name in NOT_TRANSLATED:
+        return value
+    if isinstance(value, str):
+        return gettext(value)
+    key = (name, lang)
+    if key not in _SPOKEN:
+        _SPOKEN[key] = _translated(value, gettext)
+    return _SPOKEN[key]

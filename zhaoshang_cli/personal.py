@@ -1,5 +1,5 @@
 """A person's own settings, kept in their config folder (not in a shared store): who they
-are (``user``) for now.  ``$XDG_CONFIG_HOME/zhaoshang-cli/config.json`` on Linux, the
+are (``user``) and the language they read (``language``).  ``$XDG_CONFIG_HOME/zhaoshang-cli/config.json`` on Linux, the
 platform's config folder elsewhere; a JSON object of texts, written atomically."""
 
 from __future__ import annotations
@@ -41,8 +41,10 @@ def change(name: str, value: str | None) -> None:
     """Set (or with None remove) one setting."""
     from .atomic import atomic_write
     from .domain.people import forget
+    from .i18n import forget as forget_language
 
     forget()
+    forget_language()
     settings = read()
     if value is None:
         settings.pop(name, None)

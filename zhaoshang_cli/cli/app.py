@@ -38,7 +38,14 @@ class _CommandsOnDemand(common.AliasGroup):
         return sorted(set(self.commands) | set(_MODULE_OF))
 
     def get_command(self, ctx, name):
+        from ..i18n import language
+
         name = self.aliases.get(name, name)
+        spoken = language()
+        if getattr(self, "_language", spoken) != spoken:  # built in another language (tests speak both)
+            for built in [n for n in self.commands if n in _MODULE_OF]:
+                del self.commands[built]
+        self._language = spoken
         if name not in self.commands and name in _MODULE_OF:
             self.add_command(_build(name), name)
             if self.on_build is not None:
@@ -84,7 +91,40 @@ class _ErrorsAsMessages(_CommandsOnDemand):
     store's warnings (things that went wrong after a change was saved) at the end."""
 
     aliases = {"ls": "list"}
-    sections = messages.HELP_SECTIONS
+
+    @property
+    def sections(self):
+        return messages.HELP_SECTIONS
+
+    @property
+    def help(self):
+        return common.kinds_text(messages.APP_HELP)
+
+    @help.setter
+    def help(self, value):
+        pass  # worded when shown, in the language spoken then
+
+    def main(self, *args, standalone_mode=True, **kwargs):
+        """Click's own errors (usage, a bad value) as one line in the language spoken."""
+        if not standalone_mode:
+            return super().main(*args, standalone_mode=False, **kwargs)
+        try:
+            code = super().main(*args, standalone_mode=False, **kwargs)
+        except click.exceptions.NoArgsIsHelpError as exc:
+            exc.show()
+            sys.exit(exc.exit_code)
+        except click.exceptions.UsageError as exc:
+            from .usage_errors import one_line
+
+            common.error(one_line(exc))
+            sys.exit(exc.exit_code)
+        except click.exceptions.ClickException as exc:
+            common.error(exc.format_message())
+            sys.exit(exc.exit_code)
+        except typer.Abort:
+            common.info(messages.ABORTED)
+            sys.exit(1)
+        sys.exit(code if isinstance(code, int) else 0)
 
     def invoke(self, ctx):
         try:

@@ -175,16 +175,27 @@ def copy_param_info(info: Any, **changes: Any) -> Any:
 
 
 # -- messages on stderr --------------------------------------------------------------------
+def ask(question: str, check: Callable[[str], str], **options: Any) -> str:
+    """A prompt at a terminal, asked again with the reason (in the language spoken) until
+    ``check`` accepts the answer."""
+    while True:
+        answer = typer.prompt(question, **options)
+        try:
+            return check(answer)
+        except typer.BadParameter as exc:
+            error(exc.message)
+
+
 def error(message: str) -> None:
     from ..io.safe_text import inert
 
-    _stderr_line(f"error: {inert(message, single_line=True)}", "red")
+    _stderr_line(messages.ERROR_PREFIX + inert(message, single_line=True), "red")
 
 
 def warn(message: str) -> None:
     from ..io.safe_text import inert
 
-    _stderr_line(f"warning: {inert(message, single_line=True)}", "yellow")
+    _stderr_line(messages.WARNING_PREFIX + inert(message, single_line=True), "yellow")
 
 
 def info(message: str) -> None:

@@ -14,7 +14,7 @@ from . import common
 if TYPE_CHECKING:
     from ..service.config import Config, Key
 
-KeyArg = Annotated[str, typer.Argument(metavar="KEY", help="A setting: region, user.")]
+KeyArg = Annotated[str, typer.Argument(metavar="KEY", help="A setting: region, user, language, map.HEADER.")]
 
 
 def _config(ctx: typer.Context, key: Key, *, must_exist: bool = True) -> Config:

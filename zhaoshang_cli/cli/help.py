@@ -33,6 +33,27 @@ PLACEHOLDERS = {
 }
 
 
+_EXTRAS = re.compile(r"\s*\[((?:env var|default|required)\b[^\]]*)\]$")
+
+
+def spoken(text: str) -> str:
+    """A help text in the language spoken: its English msgid looked up, and Click's own
+    bracket ([env var: …; default: …], [required]) worded too."""
+    from ..i18n import gettext
+
+    m = _EXTRAS.search(text)
+    if not m:
+        return gettext(text)
+    head, extras = text[:m.start()], m[1]
+    parts = []
+    for part in extras.split("; "):
+        word, sep, value = part.partition(": ")
+        label = {"env var": messages.HELP_ENV_VAR, "default": messages.HELP_DEFAULT,
+                 "required": messages.HELP_REQUIRED}.get(word, word)
+        parts.append(f"{label}{sep}{value}" if sep else label)
+    return (gettext(head) + "  " if head else "") + "[" + "; ".join(parts) + "]"
+
+
 def width(text: str) -> int:
     from ..io.grid import width as cells
 
@@ -52,13 +73,21 @@ class Formatter(click.HelpFormatter):
         super().__init__(indent_increment, width, max_width)
 
     def write_usage(self, prog: str, args: str = "", prefix: str | None = None) -> None:
-        prefix = "Usage: " if prefix is None else prefix
+        prefix = messages.HELP_USAGE if prefix is None else prefix
         head = f"{prefix:>{self.current_indent}}{prog} "
         self.write("\n".join(wrap(args, self.width, head, " " * width(head))) + "\n")
 
+    def write_heading(self, heading: str) -> None:
+        from ..i18n import gettext
+
+        super().write_heading(gettext(heading))
+
     def write_text(self, text: str) -> None:
+        from ..i18n import gettext
+
         indent = " " * self.current_indent
-        paragraphs = re.split(r"\n\s*\n", text.strip("\n"))
+        text = gettext(text.strip("\n"))
+        paragraphs = re.split(r"\n\s*\n", text)
         out = []
         for paragraph in paragraphs:
             if paragraph.startswith("\b"):  # Click's mark for lines kept as they are
@@ -73,6 +102,7 @@ class Formatter(click.HelpFormatter):
         first_col = min(max((width(first) for first, _ in rows), default=0), col_max) + col_spacing
         indent = " " * self.current_indent
         for first, second in rows:
+            second = spoken(second) if second else second
             lead = indent + first
             if not second:
                 self.write(lead + "\n")

@@ -129,26 +129,27 @@ def _ask_missing(kind: Kind, values: dict[str, Any], context: str | None) -> Non
     for spec in wanted:
         if spec.type == "phone" and email is not None and not values.get("email"):
             # a lead needs a phone or an e-mail: an empty answer asks for the e-mail instead
-            answer = typer.prompt(messages.PROMPT_PHONE_OR_EMAIL.format(label=spec.label), default="",
-                                  show_default=False, value_proc=_answer_check(kind, spec, context, empty=True))
+            answer = common.ask(messages.PROMPT_PHONE_OR_EMAIL.format(label=spec.label),
+                                _answer_check(kind, spec, context, empty=True), default="", show_default=False)
             if answer:
                 values[spec.name] = answer
                 continue
             spec = email
-        values[spec.name] = typer.prompt(f"{spec.label} ({spec.name})", value_proc=_answer_check(kind, spec, context))
+        values[spec.name] = common.ask(f"{spec.label} ({spec.name})", _answer_check(kind, spec, context))
     for name in _ASKED_TOO:  # where the lead is meant to go, and who follows it up: asked, may be left empty
         spec = kind.field(name)
         if spec is not None and spec.settable and not values.get(name):
             default = current_user() if name == "owner" else ""
-            answer = typer.prompt(messages.PROMPT_OPTIONAL.format(label=spec.label, name=name), default=default,
-                                  show_default=bool(default), value_proc=_answer_check(kind, spec, context, empty=True))
+            answer = common.ask(messages.PROMPT_OPTIONAL.format(label=spec.label, name=name),
+                                _answer_check(kind, spec, context, empty=True), default=default,
+                                show_default=bool(default))
             if answer:
                 values[name] = answer
 
 
 def _answer_check(kind: Kind, spec: Field, context: str | None, empty: bool = False) -> Callable[[str], str]:
-    """A prompt's answer validated as the field's option is (Click asks again on BadParameter);
-    with ``empty``, no answer is one."""
+    """A prompt's answer validated as the field's option is (common.ask asks again on
+    BadParameter); with ``empty``, no answer is one."""
     def check(answer: str) -> str:
         if empty and not answer.strip():
             return ""

@@ -70,7 +70,10 @@ def _report(result: Any, extra_policy: str) -> None:
         summary += messages.IMPORT_SUMMARY_DIFFER.format(count=result.differ)
     common.info(summary)
     if result.differ:
-        ids = ", ".join(result.differ_ids) + (", …" if result.differ > len(result.differ_ids) else "")
+        from ..service.imports import DIFFER_SHOWN
+
+        more = len(result.differ_ids) == DIFFER_SHOWN and result.differ > DIFFER_SHOWN
+        ids = ", ".join(result.differ_ids) + (", …" if more else "")
         common.info(messages.IMPORT_DIFFER.format(count=result.differ, ids=ids))
 
 

@@ -10,6 +10,7 @@ a hundred thousand rows is printed without holding them.
 
 from __future__ import annotations
 
+import re
 from collections.abc import Iterable, Iterator, Sequence
 from dataclasses import dataclass
 from itertools import chain, islice
@@ -91,15 +92,46 @@ def _regional(ch: str) -> bool:
     return "\U0001f1e6" <= ch <= "\U0001f1ff"
 
 
+_WIDE = "\u2e80-\u9fff\uf900-\ufaff\ufe30-\ufe4f\uff00-\uffef"
+_ATOMS = re.compile(f"(\\s*)([{_WIDE}]|[^\\s{_WIDE}]+)")
+_NO_LINE_END = frozenset("（《「『“‘([{")
+
+
+_CHINESE_CHAR = re.compile(f"[{_WIDE}]")
+_LATIN = re.compile("[A-Za-z]")
+
+
+def _atoms(text: str) -> list[tuple[str, bool]]:
+    """``text`` in the pieces a line may break between, each with whether a space came
+    before it.  In Chinese text (more Chinese characters than Latin letters) a run of Latin
+    letters, digits and ASCII marks (a word, 2025-07, --region) is one piece and a Chinese
+    character another, a closing mark (，。）) going with the piece before it and an opening
+    one (（“) with the piece after it; in English text, with a Chinese label or two, pieces
+    are what lies between spaces, so that 意向地区 stays whole."""
+    if len(_CHINESE_CHAR.findall(text)) <= len(_LATIN.findall(text)):
+        return [(word, i > 0) for i, word in enumerate(text.split())]
+    pieces: list[tuple[str, bool]] = []
+    glue = False  # the last piece was an opening mark: the next one joins it
+    for space, piece in _ATOMS.findall(text):
+        if pieces and (glue or (not space and piece[0] in _NO_LINE_START)):
+            pieces[-1] = (pieces[-1][0] + piece, pieces[-1][1])
+        else:
+            pieces.append((piece, bool(space) and bool(pieces)))
+        glue = piece[-1] in _NO_LINE_END
+    return pieces
+
+
 def wrap(text: str, cells: int, first: str = "", rest: str = "") -> list[str]:
     """``text`` in lines of at most ``cells`` display cells (the indents ``first`` and
-    ``rest`` included), broken at whitespace, which is collapsed; a word wider than a whole
-    line (a Chinese sentence is one word) is cut by width, one character at the least."""
+    ``rest`` included), broken at whitespace (collapsed to one space) or between Chinese
+    characters, never inside a word or before a closing mark; a piece wider than a whole
+    line is cut by width, one character at the least."""
     lines: list[str] = []
     line, used, empty = first, width(first), True
-    for word in text.split():
+    for word, spaced in _atoms(text):
         size = width(word)
-        if not empty and used + 1 + size > cells:
+        gap = 1 if spaced else 0
+        if not empty and used + gap + size > cells:
             lines.append(line)
             line, used, empty = rest, width(rest), True
         while empty and used + size > cells:
@@ -111,7 +143,7 @@ def wrap(text: str, cells: int, first: str = "", rest: str = "") -> list[str]:
             lines.append(line + piece)
             word, size = word[len(piece):], size - taken
             line, used = rest, width(rest)
-        line, used = (line + word, used + size) if empty else (f"{line} {word}", used + 1 + size)
+        line, used = (line + word, used + size) if empty else (line + " " * gap + word, used + gap + size)
         empty = False
     lines.append(line)
     return lines
@@ -129,8 +161,9 @@ def fold(line: str, cells: int) -> list[str]:
         space = piece.rfind(" ")
         if space >= len(piece) // 2 and space > 0:
             piece = piece[: space + 1]
-        elif len(piece) > 1 and line[len(piece)] in _NO_LINE_START:  # 、 and 。 end a line, never start one
-            piece = piece[:-1]
+        else:
+            while len(piece) > 1 and line[len(piece)] in _NO_LINE_START:  # 、 and 。 end a line, never start one
+                piece = piece[:-1]
         pieces.append(piece.rstrip(" ") or piece)
         line = line[len(piece):]
     pieces.append(line)

@@ -51,6 +51,21 @@ class Key:
     fallback: Callable[[], str] | None = None  # the value when it is set nowhere
 
 
+def _language(text: str, where: str) -> str:
+    from ..i18n import LANGUAGES, parse_language
+
+    found = parse_language(text)
+    if found is None:
+        raise UsageError(messages.CONFIG_LANGUAGE_UNKNOWN.format(where=where, value=text, allowed=", ".join(LANGUAGES)))
+    return found
+
+
+def _locale_language() -> str:
+    from ..i18n import from_locale
+
+    return from_locale()
+
+
 def _login() -> str:
     from ..domain.people import _login_name
 
@@ -60,6 +75,8 @@ def _login() -> str:
 KEYS: dict[str, Key] = {
     "region": Key("region", "ZHAOSHANG_REGION", messages.CONFIG_HELP_REGION, _region_code, _region_label),
     "user": Key("user", "ZHAOSHANG_USER", messages.CONFIG_HELP_USER, _name, str, personal=True, fallback=_login),
+    "language": Key("language", "ZHAOSHANG_LANG", messages.CONFIG_HELP_LANGUAGE, _language, str, personal=True,
+                    fallback=_locale_language),
 }
 
 

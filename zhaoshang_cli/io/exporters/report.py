@@ -148,7 +148,10 @@ def write_table(report: Report, out: TextIO) -> None:
     header = _group_header(report)
     con.print(table(header, group_rows(report), report.section, _aligns(header)))
     for note in amount_notes(report):
-        con.print(Text(note))
+        from ..grid import fold
+
+        for piece in fold(note, con.width):  # Chinese text broken where Chinese text may break
+            con.print(Text(piece))
     if report.funnel.stages:  # the grouping counts a kind with a pipeline (leads)
         con.print()
         con.print(table(FUNNEL_HEADER, funnel_rows(report), messages.REPORT_SECTION_FUNNEL, FUNNEL_ALIGNS))
