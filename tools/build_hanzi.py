@@ -2,17 +2,24 @@
 
 Both are built from well-kept libraries at build time, so the CLI needs neither at run time:
 
-* t2s.txt: traditional → simplified characters from OpenCC's TSCharacters dictionary (as
-  shipped in the opencc-python-reimplemented package, or OpenCC's own TSCharacters.txt),
-  kept where the simplified character is a GB2312 one (what a simplified-Chinese user types)
-  and the traditional one is not written as it is in a region name (乾县 keeps its 乾).
+* t2s.txt: traditional → simplified characters from OpenCC's dictionaries
+  (https://github.com/BYVoid/OpenCC, Apache-2.0, data/dictionary at commit
+  5249273a3e5606852f088c9a8b23522145d94f78): TSCharacters' default for each character, kept where
+  the simplified character is a GB2312 one (what a simplified-Chinese user types) or one a
+  place name is written with (浉, 硚), and the traditional one is not written as it is in a
+  region name (乾县 keeps its 乾); then the characters OpenCC's phrase dictionaries (STPhrases,
+  TSPhrases) write otherwise in place names (澄江 ↔ 澂江, 浚县 ↔ 濬縣, 慈溪 ↔ 慈谿).  Every region,
+  zone and former name written as OpenCC writes it in traditional characters must read back
+  (the build fails otherwise).
 * pinyin.txt: the toneless pinyin of every GB2312 character and every character of a region
   or zone name (pypinyin), then the names whose reading differs from their characters' one.
   Place names are read with pypinyin's phrase dictionaries, corrected by PLACE_CHARS and
   PLACE_PHRASES below where they read a place the way it is not called.
 
-    pip install -e . pypinyin==0.55.0 opencc-python-reimplemented==0.1.7
-    python tools/build_hanzi.py [path/to/TSCharacters.txt]
+    git clone https://github.com/BYVoid/OpenCC
+    git -C OpenCC checkout 5249273a3e5606852f088c9a8b23522145d94f78
+    pip install -e . pypinyin==0.55.0
+    python tools/build_hanzi.py OpenCC/data/dictionary
 
 It reads the region and zone names through zhaoshang_cli (so run it after tools/build_regions.py
 or a zones.tsv change) and writes both files in place.
@@ -72,17 +79,56 @@ def reading(name: str) -> list[str]:
     return syllables
 
 
-def t2s(tscharacters: Path, names: list[str]) -> list[str]:
-    in_names = set("".join(names))
-    pairs = []
-    for line in tscharacters.read_text("utf-8").splitlines():
-        if not line.strip() or line.startswith("#"):
-            continue
-        traditional, simplified = line.split("\t")
-        simplified = simplified.split()[0]  # the first of several is OpenCC's default
-        if len(traditional) == 1 and is_gb2312(simplified) and traditional not in in_names:
-            pairs.append(traditional + simplified)
-    return sorted(pairs)
+def _dictionary(path: Path) -> dict[str, list[str]]:
+    """An OpenCC dictionary: each entry and its conversions, OpenCC's default first."""
+    found = {}
+    for line in path.read_text("utf-8").splitlines():
+        if line.strip() and not line.startswith("#"):
+            key, values = line.split("\t")
+            found[key] = values.split()
+    return found
+
+
+def t2s(opencc: Path, names: list[str], former: list[str]) -> dict[str, str]:
+    """``former``: former names, whose characters are kept as they are too, but which OpenCC may
+    write otherwise (江干区: 江乾區)."""
+    in_names = set("".join([*names, *former]))
+    pairs = {}
+    for traditional, simplified in _dictionary(opencc / "TSCharacters.txt").items():
+        first = simplified[0]
+        if len(traditional) == 1 and traditional != first and traditional not in in_names and \
+                (is_gb2312(first) or first in in_names):
+            pairs[traditional] = first
+    # place names in OpenCC's phrase dictionaries: simplified → traditional, traditional → simplified
+    phrases = [(simple, t) for simple, ts in _dictionary(opencc / "STPhrases.txt").items() for t in ts]
+    phrases += [(simple, t) for t, simples in _dictionary(opencc / "TSPhrases.txt").items() for simple in simples]
+    text = "\n".join(names)
+    for simple, traditional in phrases:
+        if len(simple) >= 2 and len(simple) == len(traditional) and simple in text:
+            for t, simple_char in zip(traditional, simple):
+                if t != simple_char and t not in in_names:
+                    pairs.setdefault(t, simple_char)
+    _check_t2s(opencc, names, pairs)
+    return pairs
+
+
+def _check_t2s(opencc: Path, names: list[str], pairs: dict[str, str]) -> None:
+    """Every place name as OpenCC writes it traditional (STPhrases, else STCharacters) reads back."""
+    characters, phrases = _dictionary(opencc / "STCharacters.txt"), _dictionary(opencc / "STPhrases.txt")
+    longest = max(map(len, phrases))
+    table = str.maketrans(pairs)
+    wrong = []
+    for name in names:
+        written, i = "", 0
+        while i < len(name):
+            size = next((n for n in range(min(longest, len(name) - i), 1, -1) if name[i : i + n] in phrases), 1)
+            piece = name[i : i + size]
+            written += phrases[piece][0] if size > 1 else characters.get(piece, [piece])[0]
+            i += size
+        if written.translate(table) != name:
+            wrong.append(f"{written} → {written.translate(table)}, not {name}")
+    if wrong:
+        raise SystemExit("traditional place names that do not read back:\n" + "\n".join(wrong))
 
 
 def pinyin(names: list[str]) -> list[str]:
@@ -107,20 +153,17 @@ def pinyin(names: list[str]) -> list[str]:
     return lines
 
 
-def main(tscharacters: Path) -> None:
+def main(opencc: Path) -> None:
     names = place_names()
-    header = ("# traditional → simplified characters -- source: OpenCC TSCharacters via "
-              "opencc-python-reimplemented; regenerate: python tools/build_hanzi.py")
-    (DATA / "t2s.txt").write_text("\n".join([header, *t2s(tscharacters, names)]) + "\n", "utf-8")
+    tbl = table()
+    header = ("# traditional → simplified characters -- source: OpenCC 5249273 TSCharacters, and its STPhrases/"
+              "TSPhrases for place names; regenerate: python tools/build_hanzi.py")
+    pairs = t2s(opencc, names, sorted(n for n in tbl.by_former if han(n)))
+    (DATA / "t2s.txt").write_text("\n".join([header, *sorted(t + s for t, s in pairs.items())]) + "\n", "utf-8")
     header = (f"# syllable<TAB>characters read so, then names read otherwise<TAB>their syllables -- source: "
               f"pypinyin {pypinyin.__version__} with place-name corrections; regenerate: python tools/build_hanzi.py")
     (DATA / "pinyin.txt").write_text("\n".join([header, *pinyin(names)]) + "\n", "utf-8")
 
 
 if __name__ == "__main__":
-    if len(sys.argv) > 1:
-        main(Path(sys.argv[1]))
-    else:
-        import opencc
-
-        main(Path(opencc.__file__).parent / "dictionary" / "TSCharacters.txt")
+    main(Path(sys.argv[1]))

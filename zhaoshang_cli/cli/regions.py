@@ -19,6 +19,7 @@ def regions(
     fmt: Annotated[str, typer.Option("--format", "-f", help="table or json.")] = "table",
 ) -> None:
     from ..domain.region_lookup import AmbiguousRegion
+    from ..domain.regions import table
     from ..io import exporters, views
     from ..service import regions as lookup
 
@@ -27,12 +28,15 @@ def regions(
         with common.paged(ctx):
             _emit(fmt, None, lookup.provinces(), [])
         return
+    context = common.region_context(ctx, within)
     try:
-        answer = lookup.describe(query, common.region_context(ctx, within))
+        answer = lookup.describe(query, context)
     except AmbiguousRegion as exc:
         if fmt == "table":
             views.region(None, [lookup.row(c) for c in exc.codes], [], sys.stdout)
         raise
+    # why a former name or a state-level new area resolved where it did (上饶县 renamed 广信区 in 2019)
+    answer["region"]["notes"] = table().notes(query, table().resolve(query, context).code)
     with common.paged(ctx):
         _emit(fmt, answer["region"], answer["children"], answer["zones"])
 
@@ -45,6 +49,10 @@ def _emit(fmt: str, resolved: dict[str, Any] | None, rows: list[dict[str, Any]],
         return
     from ..io import views
 
+    if resolved and resolved["notes"]:  # the notes right under the line saying how the name resolved
+        views.region(resolved, [], [], sys.stdout)
+        sys.stdout.write("".join(f"{line}\n" for line in resolved["notes"]))
+        resolved = None
     views.region(resolved, rows, zones, sys.stdout)
 
 

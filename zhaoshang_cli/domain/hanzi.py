@@ -1,7 +1,8 @@
 """Chinese characters: their simplified form and their pinyin.
 
-Both tables are generated at build time by tools/build_hanzi.py (OpenCC's TSCharacters,
-pypinyin) into data/t2s.txt and data/pinyin.txt, and read on first use only.  ONE
+Both tables are generated at build time by tools/build_hanzi.py (OpenCC's TSCharacters, and
+its phrase dictionaries for the characters place names are written with: 慈谿 → 慈溪, 澂江 →
+澄江; pypinyin) into data/t2s.txt and data/pinyin.txt, and read on first use only.  ONE
 traditional → simplified table serves region names, page labels and column headers.
 """
 

@@ -1,9 +1,13 @@
-"""Region names read as regions (``RegionTable``): a name, code, path or list resolved,
-close names suggested for a typo, partly typed ones completed, and the regions free text names.
+"""Region names read as regions (``RegionTable``): a name, code, path or list resolved; close
+names suggested for a typo, partly typed ones completed and the regions free text names are
+the other half (region_text.py).
 
 A name resolves in traditional characters too (蘇州工業園區), as a chain from the top with
-the rest of an address ignored (浙江省杭州市西湖区文三路 → 西湖区), and as pinyin or initials
-(wuqing, 天津 wq; see region_names.py, which also ranks the suggestions for a typo).
+the rest of an address ignored (浙江省杭州市西湖区文三路 → 西湖区), as a county found once in the
+country followed by the rest of an address (徐汇区虹漕路461号), by a former name (上饶县 →
+广信区, region_former.py), and as pinyin or initials (wuqing, 天津 wq; see region_names.py,
+which also ranks the suggestions for a typo).  Pinyin read by several places' names (jinzhou:
+锦州, 晋州, 金州) is ambiguous, as a name found in several places is.
 """
 
 from __future__ import annotations
@@ -14,14 +18,15 @@ from dataclasses import dataclass, field
 from .. import messages
 from ..errors import UserError
 from ..patterns import lazy
-from .hanzi import simplified
+from .region_former import Former
 from .region_names import NameIndex, latin
-from .region_places import CITY, COUNTY, NATION, PROVINCE, ZONE, Places, Region, Zone
+from .region_places import COUNTY, Region, Zone
+from .region_text import _LIST, _RANK, RegionText, normalise_name
 
-_LIST = lazy(r"[,，、;；]")  # between the items of a list of regions
 _JOINS = lazy(r"([\s/／·•\-—>＞›|]+)")  # between parts: whitespace (path or list), the rest (a path)
-_RANK = {NATION: -1, PROVINCE: 0, CITY: 1, COUNTY: 2, ZONE: 3}
 _CHOICES = 10  # an ambiguous name's choices shown in its error
+# the start of an address's rest that reads as a county (岑岭县) rather than a street (县前街)
+_COUNTY_LIKE = lazy(r"[^\d\s路街道巷号弄镇乡村县]{1,6}?(?:自治)?县(?![城前后道路街大巷府委])")
 
 
 class AmbiguousRegion(UserError):
@@ -60,11 +65,13 @@ class _Unresolved(Exception):
 
 
 @dataclass
-class RegionTable(Places):
+class RegionTable(RegionText):
     regions: dict[str, Region]
     zones: list[Zone]
     by_name: dict[str, list[str]] = field(default_factory=dict)   # full names → codes
     by_alias: dict[str, list[str]] = field(default_factory=dict)  # short names, zones → codes
+    by_former: dict[str, list[str]] = field(default_factory=dict)  # former names → today's codes
+    formers: dict[str, list[Former]] = field(default_factory=dict)
     children: dict[str | None, list[str]] = field(default_factory=dict)
     zone_by_name: dict[str, Zone] = field(default_factory=dict)
     zone_by_code: dict[str, Zone] = field(default_factory=dict)
@@ -100,11 +107,13 @@ class RegionTable(Places):
 
     # -- name resolution -------------------------------------------------------------------
     def candidates(self, text: str) -> tuple[list[str], str]:
-        """Codes a single name may mean, and how it matched ("name", "alias" or "")."""
+        """Codes a single name may mean, and how it matched ("name", "alias", "former" or "")."""
         if text in self.by_name:
             return list(self.by_name[text]), "name"
         if text in self.by_alias:
             return list(self.by_alias[text]), "alias"
+        if text in self.by_former:
+            return list(self.by_former[text]), "former"
         return [], ""
 
     def resolve(self, text: str, context: str | None = None, *, field_name: str = "region",
@@ -230,23 +239,34 @@ class RegionTable(Places):
 
     def _pinyin_codes(self, part: str, key: str, context: str | None) -> list[str]:
         """``wuqing`` → 武清区; ``heping`` → 和平区 twice and 和平县, for narrow() to settle like
-        any name.  Initials (``wq``) are lossy: they must be unique, inside the context if any."""
+        any name.  Pinyin read by the names of different places (jinzhou: 锦州市, 晋州市, 金州区)
+        is ambiguous unless the context settles it, and so are initials (``wq``), which are lossy."""
         names, initials = self.names().by_pinyin(key)
         codes = list(dict.fromkeys(code for name in names for code in self.candidates(name)[0]))
-        if initials and len(codes) > 1:
+        if len(codes) > 1 and initials:
             codes = self._near(codes, context)
             if len(codes) > 1:
+                raise _Unresolved("ambiguous", part, sorted(codes))
+        elif len(codes) > 1 and len(names) > 1:
+            near = set(self._near(codes, context))  # each name then settles its own places (吉林: the province)
+            places = [self.narrow([c for c in self.candidates(name)[0] if c in near], None) for name in names]
+            places = [found for found in places if found]
+            codes = list(dict.fromkeys(code for found in places for code in found))
+            if len(places) > 1 and len(codes) > 1:
                 raise _Unresolved("ambiguous", part, sorted(codes))
         return codes
 
     def _chain(self, text: str, context: str | None) -> list[str]:
         """Read names from the start of ``text``, each inside the one before, the longest
         that fits at each step: 天津市和平区, 江苏淮安清江浦区人民路 (江苏 › 淮安 › 清江浦区).
-        Once two are chained, the rest (a street, a village) is ignored; one name followed
-        by other text is not a region (天津智库联盟).  A full region name after the chain that
-        is deeper but not inside it is an error naming both (天津海淀区)."""
+        Once two are chained, the rest (a street, a village) is ignored, unless it starts
+        with a county that is not known there (新疆和田地区岑岭县: an error, not 和田地区); one
+        name followed by other text is not a region (天津智库联盟) unless it is a county's full
+        name found once in the country, or in the context (徐汇区虹漕路461号).  A full region
+        name after the chain that is deeper but not inside it is an error naming both (天津海淀区)."""
         found: list[str] = []
         depth = i = 0
+        first = ""
         while i < len(text):
             for size in range(min(self.longest_name, len(text) - i), 1, -1):
                 piece = text[i : i + size]
@@ -259,13 +279,30 @@ class RegionTable(Places):
             else:
                 break
             found = codes if depth else self._near(codes, context)
+            first = first or piece
             depth, i = depth + 1, i + size
         rest = text[i:]
-        if rest:
-            self._check_not_outside(found, rest)
-            if depth < 2 or self._names_at(rest):
-                return []  # one name and other text; a sibling after a district (天津和平区河西区)
-        return found if depth >= 2 else []
+        if not rest or not depth:
+            return found if depth >= 2 else []
+        self._check_not_outside(found, rest)
+        if self._names_at(rest):
+            return []  # a sibling after a district (天津和平区河西区)
+        if depth == 1:
+            return self._county_address(first, found)
+        county = _COUNTY_LIKE.match(rest)
+        if county and all(_RANK[self.regions[c].level] < _RANK[COUNTY] for c in found):
+            raise _Unresolved("unknown", county.group(0))
+        return found
+
+    def _county_address(self, name: str, codes: list[str]) -> list[str]:
+        """徐汇区 in 徐汇区虹漕路461号: a county's full (or former) name followed by the rest of an
+        address; 和平区人民路 is ambiguous, 天津智库联盟 is not an address."""
+        if self.candidates(name)[1] not in ("name", "former") or \
+                any(self.regions[c].level != COUNTY for c in codes):
+            return []
+        if len(codes) > 1:
+            raise _Unresolved("ambiguous", name, codes)
+        return codes
 
     def _names_at(self, text: str) -> list[str]:
         """The full region names ``text`` starts with."""
@@ -299,88 +336,3 @@ class RegionTable(Places):
         best = min(_RANK[self.regions[c].level] for c in codes)
         top = [c for c in codes if _RANK[self.regions[c].level] == best]
         return top if len(top) == 1 else codes
-
-    def names(self) -> NameIndex:
-        """Pinyin, initials and near misses of every name, alias and zone; built on first use."""
-        if self._names is None:
-            self._names = NameIndex({name: self._rank(name)
-                                     for name in (*self.by_name, *self.by_alias, *self.zone_by_name)})
-        return self._names
-
-    def _rank(self, name: str) -> int:
-        """The highest level of the places a name, alias or zone names (0 province, 1 city…)."""
-        codes = self.candidates(name)[0] or [self.zone_by_name[name].county]
-        return min(_RANK[self.regions[c].level] for c in codes)
-
-    def suggest(self, text: str, limit: int = 5) -> list[str]:
-        """Close names, closest first: 天律 → 天津, 武请区 → 武清区, wuqin → 武清区."""
-        names = self.names().similar(normalise_name(text), limit)
-        if not latin(text):
-            return names
-        return self._shown(names)[:limit]
-
-    def _shown(self, names: list[str]) -> list[str]:
-        """Names found by their pinyin as they are answered: in characters, a short alias by
-        its region's name (武清 → 武清区), once each."""
-        shown = []
-        for name in names:
-            shown += [name] if name in self.by_name or name in self.zone_by_name else \
-                [self.regions[c].name for c in self.by_alias.get(name, [])]
-        return list(dict.fromkeys(shown))
-
-    def completions(self, text: str) -> list[str]:
-        """Names a partly typed one may become, for shell completion: full names and zones
-        starting with ``text`` (武 → 武清区, 武汉市…), or read so in pinyin (wuq, 武清区) or
-        initials (wq → 武清区, tj → 天津市); bigger places first.  In a list, the last item
-        is completed (天津,武 → 天津,武清区)."""
-        cut = max((m.end() for m in _LIST.finditer(text)), default=0)
-        head, text = text[:cut], text[cut:]
-        key = latin(text)
-        if key:
-            names = self._shown(self.names().starting(key))
-        else:
-            typed = normalise_name(text)
-            names = [n for n in (*self.by_name, *self.zone_by_name) if n.startswith(typed)] if typed else []
-        return [head + name for name in sorted(dict.fromkeys(names), key=lambda n: (self._rank(n), n))]
-
-    # -- scanning free text ----------------------------------------------------------------
-    def mentions(self, text: str, context: str | None = None) -> list[str]:
-        """Region codes named in free text (a title), longest match first at each position.
-
-        With a context, only places inside the context's province count: a Tianjin page
-        naming 和平区 means Tianjin's 和平区, and a foreign name is not its region.
-        """
-        text = normalise_name(text)
-        found: list[str] = []
-        i, n = 0, len(text)
-        longest = self.longest_name
-        while i < n:
-            for size in range(min(longest, n - i), 1, -1):
-                piece = text[i : i + size]
-                codes, _ = self.candidates(piece)
-                if not codes:
-                    continue
-                if context:
-                    province = context[:2]
-                    codes = [c for c in codes if c.startswith(province)]
-                codes = self.narrow(codes, context)
-                if len(codes) == 1:
-                    found.append(codes[0])
-                    i += size - 1
-                    break
-            i += 1
-        return found
-
-    def most_specific(self, codes: list[str]) -> str | None:
-        """The deepest of the given regions; the first one among equals."""
-        rank = _RANK
-        best = None
-        for code in codes:
-            if best is None or rank[self.regions[code].level] > rank[self.regions[best].level]:
-                best = code
-        return best
-
-
-def normalise_name(text: str) -> str:
-    text = simplified(text.strip())
-    return text.replace("（", "(").replace("）", ")").replace("(", "（").replace(")", "）")

@@ -48,6 +48,7 @@ class Zone:
     county: str  # code of the district holding it
     aliases: tuple[str, ...]
     code: str = ""
+    note: str = ""  # what a state-level new area spans, and why it is kept beside this district
 
 
 class Places:

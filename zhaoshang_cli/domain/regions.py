@@ -1,8 +1,10 @@
 """China's administrative regions: the table, loaded once, and the short names of its regions.
 
 The table (data/regions.tsv) holds provinces, prefecture cities and counties/districts
-with their 6-digit codes (NBS 2023 统计用区划代码, see tools/build_regions.py).
-data/zones.tsv attaches well-known development zones to the district that holds them.
+with their 6-digit codes (NBS 2023 统计用区划代码 and the units the MCA 2024 table adds, see
+tools/build_regions.py); data/region_changes.tsv keeps the names dropped since 2000 as former
+names of today's places (region_former.py).  data/zones.tsv attaches well-known development
+zones and the state-level new areas (国家级新区) to the district that holds them.
 ``places()`` gives the regions by code (region_places.py); ``table()`` adds the name
 indexes that resolving a name needs (region_lookup.py).
 """
@@ -12,45 +14,53 @@ from __future__ import annotations
 from functools import lru_cache
 
 from ..data import lines
+from .region_former import read_formers
 from .region_lookup import RegionTable
 from .region_places import CITY, COUNTY, NATION, NATION_CODE, PROVINCE, ZONE, Places, Region, Zone
 
 NATION_ALIASES = ("中国", "国家", "中华人民共和国", "国家级")  # besides its name, 全国
 
-# Ethnic groups peeled off autonomous prefecture/county names to form their short alias
-# (恩施土家族苗族自治州 → 恩施).
-_ETHNIC = sorted(
+# Ethnic groups peeled off the names of autonomous units to form their short name
+# (恩施土家族苗族自治州 → 恩施, 伊犁哈萨克自治州 → 伊犁, 管城回族区 → 管城).
+_ETHNIC = (
     "蒙古 回 藏 维吾尔 苗 彝 壮 布依 朝鲜 满 侗 瑶 白 土家 哈尼 哈萨克 傣 黎 傈僳 佤 畲 高山 拉祜 "
     "水 东乡 纳西 景颇 柯尔克孜 土 达斡尔 仫佬 羌 布朗 撒拉 毛南 仡佬 锡伯 阿昌 普米 塔吉克 怒 "
-    "乌孜别克 俄罗斯 鄂温克 德昂 保安 裕固 京 塔塔尔 独龙 鄂伦春 赫哲 门巴 珞巴 基诺 各".split(),
-    key=len,
-    reverse=True,
+    "乌孜别克 俄罗斯 鄂温克 德昂 保安 裕固 京 塔塔尔 独龙 鄂伦春 赫哲 门巴 珞巴 基诺 各".split()
 )
-_ETHNIC_TAILS = [group + "族" for group in _ETHNIC]  # the longest first
-_SUFFIXES = frozenset(("特别行政区", "维吾尔自治区", "壮族自治区", "回族自治区", "自治区", "新区", "地区",
-                       "林区", "省", "市", "区", "县", "旗", "盟"))
-_SUFFIX_SIZES = sorted({len(s) for s in _SUFFIXES}, reverse=True)  # the longest suffix a name ends in is peeled
+# "X族", and a group of two or more characters without 族 (巴音郭楞蒙古自治州); the longest first
+_PEOPLES = sorted([*(group + "族" for group in _ETHNIC), *(group for group in _ETHNIC if len(group) > 1)],
+                  key=len, reverse=True)
 _AUTONOMOUS = ("自治州", "自治县", "自治旗")
+# The suffixes naming a unit's type, the longest first, with the characters a name keeps
+# before it: 林区 is a type only in 神农架林区 (in 万柏林区, 碑林区 … 林 is part of the name),
+# and 清新区 is 清新 + 区, not 清 + 新区.
+_TYPES = (("特别行政区", 2), ("维吾尔自治区", 2), ("壮族自治区", 2), ("回族自治区", 2), ("自治区", 2),
+          ("林区", 3), ("矿区", 2), ("特区", 2), ("新区", 2), ("地区", 2),
+          ("省", 2), ("市", 2), ("区", 2), ("县", 2), ("旗", 2), ("盟", 2))
+# Types a short name is loose for: 井陉矿区 and 北戴河新区 are not what 井陉 and 北戴河 mean
+# beside 井陉县 and 北戴河区 in the same city (``table()`` leaves them out there).
+_LOOSE = ("林区", "矿区", "特区", "新区")
 
 
 def short_name(name: str) -> str | None:
-    """The customary short form of a region name (天津市 → 天津), if it has one."""
-    base = name
-    if base.endswith(_AUTONOMOUS):
-        base = base[:-3]
-        while base.endswith("族"):
-            for tail in _ETHNIC_TAILS:
-                if base.endswith(tail) and len(base) > len(tail) + 1:
-                    base = base[: -len(tail)]
-                    break
-            else:
-                break
+    """The customary short form of a region name (天津市 → 天津, 峰峰矿区 → 峰峰), if it has one."""
+    if name.endswith(_AUTONOMOUS):
+        base = _without_peoples(name[:-3])
+    elif name.endswith("族区"):  # 管城回族区, 梅里斯达斡尔族区
+        base = _without_peoples(name[:-1])
     else:
-        for size in _SUFFIX_SIZES:
-            if base[-size:] in _SUFFIXES:
-                base = base[:-size]
-                break
+        base = next((name[: -len(suffix)] for suffix, keeps in _TYPES
+                     if name.endswith(suffix) and len(name) - len(suffix) >= keeps), name)
     return base if len(base) >= 2 and base != name else None
+
+
+def _without_peoples(base: str) -> str:
+    """积石山保安族东乡族撒拉族 → 积石山; 东乡族 → 东乡; 鄂伦春 stays."""
+    while people := next((p for p in _PEOPLES if base.endswith(p) and len(base) - len(p) >= 2), None):
+        base = base[: -len(people)]
+    if base.endswith("族") and base[:-1] in _ETHNIC:  # 东乡族自治县, 鄂温克族自治旗
+        base = base[:-1]
+    return base
 
 
 def _level(code: str) -> str:
@@ -92,9 +102,10 @@ def places() -> Places:
 def _zones() -> list[Zone]:
     found: list[Zone] = []
     numbered: dict[str, int] = {}  # zones of each district so far
-    for name, county, aliases in _read_tsv("zones.tsv"):
+    for name, county, aliases, *note in _read_tsv("zones.tsv"):
         numbered[county] = numbered.get(county, 0) + 1
-        found.append(Zone(name, county, tuple(a for a in aliases.split(",") if a), f"{county}z{numbered[county]:02d}"))
+        found.append(Zone(name, county, tuple(a for a in aliases.split(",") if a), f"{county}z{numbered[county]:02d}",
+                          "".join(note)))
     return found
 
 
@@ -102,6 +113,7 @@ def _zones() -> list[Zone]:
 def table() -> RegionTable:
     regions = places().regions
     tbl = RegionTable(regions=regions, zones=list(_zones()))
+    loose: set[tuple[str, str]] = set()  # (short name, code) of 井陉矿区 and the like
     for code, region in regions.items():
         if region.level == ZONE:
             continue  # found by their names and aliases below
@@ -110,6 +122,12 @@ def table() -> RegionTable:
         short = short_name(region.name)
         if short:
             tbl.by_alias.setdefault(short, []).append(code)
+            if region.name[len(short):] in _LOOSE:
+                loose.add((short, code))
+    for short, code in loose:  # 井陉 is 井陉县, not 井陉矿区 in the same city
+        codes = tbl.by_alias[short]
+        if any(other[:4] == code[:4] and (short, other) not in loose for other in codes if other != code):
+            codes.remove(code)
     for alias in NATION_ALIASES:
         tbl.by_alias.setdefault(alias, []).append(NATION_CODE)
     for zone in tbl.zones:
@@ -120,5 +138,9 @@ def table() -> RegionTable:
             codes = tbl.by_alias.setdefault(alias, [])
             if code not in codes:
                 codes.append(code)
-    tbl.longest_name = max(map(len, [*tbl.by_name, *tbl.by_alias]))
+    for former in read_formers():
+        if former.name not in tbl.by_name:
+            tbl.formers.setdefault(former.name, []).append(former)
+            tbl.by_former.setdefault(former.name, []).extend(c for c in former.now if c in regions)
+    tbl.longest_name = max(map(len, [*tbl.by_name, *tbl.by_alias, *tbl.by_former]))
     return tbl
