@@ -24,8 +24,9 @@ _PLACE_SUFFIXES = ("省", "市", "区", "县", "自治区", "自治州", "新区
 
 
 @lru_cache(maxsize=1)
-def _places() -> tuple[str, ...]:
-    """Place names a company name may start with, longest first (天津市武清区 before 天津)."""
+def _places() -> dict[str, tuple[str, ...]]:
+    """Place names a company name may start with, by their first character, longest first
+    (天津市武清区 before 天津): a name is compared with the few that start as it does."""
     from .regions import short_name, table
 
     names: set[str] = set()
@@ -35,7 +36,10 @@ def _places() -> tuple[str, ...]:
             short = short_name(region.name)
             if short:
                 names.add(short)
-    return tuple(sorted(names, key=len, reverse=True))
+    by_first: dict[str, list[str]] = {}
+    for name in sorted(names, key=len, reverse=True):
+        by_first.setdefault(name[0], []).append(name)
+    return {first: tuple(found) for first, found in by_first.items()}
 
 
 def company_key(name: str) -> str:
@@ -43,7 +47,7 @@ def company_key(name: str) -> str:
     text = unicodedata.normalize("NFKC", str(name)).strip()
     text = _BRACKETED.sub("", text.replace("（", "(").replace("）", ")"))
     for _ in range(3):  # 天津市武清区… : a province or city, then a district
-        for place in _places():
+        for place in _places().get(text[:1], ()):
             if text.startswith(place) and len(text) > len(place) + 1:
                 text = text[len(place):]
                 break
