@@ -77,25 +77,36 @@ class Cli:
             tables = [r[0] for r in conn.execute(
                 "SELECT tablename FROM pg_tables WHERE tablename LIKE 'zs\\_%' ORDER BY tablename")]
             for table in tables:
-                order = {"zs_meta": "1", "zs_counters": "1", "zs_settings": "1",
+                order = {"zs_meta": "1", "zs_counters": "1", "zs_settings": "1", "zs_sync": "1", "zs_regions": "1",
                          "zs_changes": "seq"}.get(table, "number")
                 rows.append((table, conn.execute(f'SELECT * FROM "{table}" ORDER BY {order}').fetchall()))
         return rows
 
     def counters(self) -> dict:
-        """The next ID number per prefix, as the store keeps it."""
-        if self.on_postgres:
-            return dict(next(rows for table, rows in self.state() if table == "zs_counters"))
-        return self.file()["_meta"]["1"]["next"]
+        """The next ID number per prefix, as the store keeps it (on PostgreSQL: each kind's
+        sequence, or the table zs_counters of a store set up before them)."""
+        if not self.on_postgres:
+            return self.file()["_meta"]["1"]["next"]
+        import psycopg
+
+        from zhaoshang_cli.domain.kind import KINDS
+        from zhaoshang_cli.storage.postgres import ids
+
+        with psycopg.connect(self.db) as conn:
+            if conn.execute("SELECT to_regclass('zs_counters') IS NOT NULL").fetchone()[0]:
+                found = dict(conn.execute("SELECT prefix, next FROM zs_counters").fetchall())
+            else:
+                found = {kind.prefix: ids.next_free(conn, kind) for kind in KINDS.values()}
+        return {prefix: number for prefix, number in found.items() if number > 1}
 
     def exists(self) -> bool:
-        """Has anything been written: the TinyDB store file, or a record or an issued ID on PostgreSQL."""
+        """Has anything been written: the TinyDB store file, or on PostgreSQL a record, a change
+        logged or a setting (a refused write may still have drawn numbers: sequences outlive a
+        rollback, and are not data)."""
         if not self.on_postgres:
             return self.db.exists()
         for table, rows in self.state():
-            if table == "zs_counters" and any(n > 1 for _, n in rows):
-                return True
-            if table not in ("zs_meta", "zs_counters", "zs_settings") and rows:
+            if table not in ("zs_meta", "zs_counters", "zs_settings", "zs_regions") and rows:
                 return True
         return False
 

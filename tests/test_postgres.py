@@ -230,8 +230,8 @@ def test_eight_processes_adding_fifty_each_leave_every_record_once_with_ids_neve
     rows = cli.json("list", "articles", "--sort", "id")
     titles = [r["title"] for r in rows]
     assert len(titles) == shared + own and len(set(titles)) == len(titles)
-    assert [r["id"] for r in rows] == [f"a{n}" for n in range(1, shared + own + 1)]  # no number issued twice
-    assert cli.counters()["a"] == shared + own + 1
+    numbers = [int(r["id"][1:]) for r in rows]  # no number issued twice; a refused add may leave a gap
+    assert len(set(numbers)) == len(numbers) and cli.counters()["a"] > max(numbers)
     assert cli("doctor").exit_code == 0
 
 
@@ -257,7 +257,8 @@ def test_two_concurrent_imports_of_overlapping_files_store_every_record_once(pg_
     cli = Cli(pg_url)
     urls = [doc["url"] for doc in cli.stored("articles").values()]
     assert len(urls) == 750 and len(set(urls)) == 750
-    assert sorted(map(int, cli.stored("articles"))) == list(range(1, 751))
+    numbers = sorted(map(int, cli.stored("articles")))
+    assert len(set(numbers)) == 750 and cli.counters()["a"] > numbers[-1]
     added = sum(int(s.split("imported: ")[1].split(" added")[0]) for s in summaries)
     assert added == 750, summaries  # the one that came second found the first's 250 and skipped them
     assert cli("doctor").exit_code == 0
@@ -322,8 +323,9 @@ def test_the_readme_roles_reader_reads_editor_writes_owner_sets_up(pg_server, tm
     try:
         owner, editor, reader = (Cli(pg_server.url(database, role)) for role in ("zs_owner", "zs_editor", "zs_reader"))
         assert "created the store's tables" in owner("db", "init").stderr
-        pg_server.admin(*[s.replace("zhaoshang", database) for s in _readme_sql("team-roles-owner")],
-                        database=database, user="zs_owner")
+        pg_server.admin(f"REVOKE ALL ON DATABASE {database} FROM PUBLIC", database=database, user="zs_owner")
+        granted = owner("db", "grant", "--editor", "zs_editor", "--reader", "zs_reader")
+        assert "GRANT SELECT, INSERT ON \"zs_changes\" TO \"zs_editor\";" in granted.stdout
         editor("import", *EXAMPLE_FILES)
         editor("lead", "status", "l1", "contacted")
         assert reader("list", "articles", "--format", "count").stdout == "33\n"
@@ -353,8 +355,7 @@ def test_a_writer_role_cannot_create_a_new_kinds_table_and_says_who_can(pg_serve
     pg_server.admin(*[s.replace("zhaoshang", database) for s in _readme_sql("team-roles-admin")])
     try:
         Cli(pg_server.url(database, "zs_owner"))("db", "init")
-        pg_server.admin(*[s.replace("zhaoshang", database) for s in _readme_sql("team-roles-owner")],
-                        database=database, user="zs_owner")
+        Cli(pg_server.url(database, "zs_owner"))("db", "grant", "--editor", "zs_editor", "--reader", "zs_reader")
         from test_new_kind import make_event_kind
 
         from zhaoshang_cli.cli.app import build_app
@@ -367,9 +368,8 @@ def test_a_writer_role_cannot_create_a_new_kinds_table_and_says_who_can(pg_serve
             result = editor("add", "event", "--title", "推介会", "--region", "武清", "--date", "2025-07-18", ok=False)
             assert result.exit_code == 1 and "db init" in result.stderr and result.stderr.count("\n") == 1
             owner = Cli(pg_server.url(database, "zs_owner"), build_app())
-            assert "created table zs_events" in owner("db", "init").stderr
-            pg_server.admin("GRANT SELECT, INSERT, UPDATE, DELETE ON zs_events TO zs_editor",
-                            database=database, user="zs_owner")
+            said = owner("db", "init").stderr
+            assert "created table zs_events" in said and "gave zs_editor, zs_reader their rights" in said
             added = editor("add", "event", "--title", "推介会", "--region", "武清", "--date", "2025-07-18")
             assert added.stdout == "e1\n"
         finally:

@@ -823,7 +823,7 @@ COMMAND_HELP = {
     "restore": "Bring back a previous version of the store (the current one is kept as a backup).",
     "config": "Settings of this store: the home region names are read in.",
     "regions": "Show how a region name resolves (code, full name, level) and list its children.",
-    "db": "A team store on PostgreSQL: set it up (zhaoshang --db postgresql://… db init).",
+    "db": "A team store on PostgreSQL: set it up (db init) and give roles their rights (db grant).",
     "completion": "Print the shell completion script for bash, zsh or fish. Tab then completes commands, options, "
                   "kinds, statuses, formats, record IDs from the store and region names (wq → 武清区).",
 }
@@ -893,6 +893,9 @@ EXAMPLES: dict[str, list[str]] = {
     "copy": ["zhaoshang copy --from ~/zhaoshang.json --to postgresql://zs_owner@dbhost/zhaoshang",
              "zhaoshang --db postgresql://zs_reader@dbhost/zhaoshang copy --to offline.json"],
     "db": ["zhaoshang --db postgresql://zs_owner@dbhost/zhaoshang db init"],
+    "db grant": ["zhaoshang --db postgresql://zs_owner@dbhost/zhaoshang db grant --editor zs_editor "
+                 "--reader zs_reader",
+                 "zhaoshang --db postgresql://zs_owner@dbhost/zhaoshang db grant --editor zs_editor --print"],
     "db init": ["zhaoshang --db postgresql://zs_owner@dbhost/zhaoshang db init",
                 "ZHAOSHANG_DB=postgresql://zs_owner@/zhaoshang?host=/var/run/postgresql zhaoshang db init"],
     "completion": ["zhaoshang completion bash > ~/.local/share/bash-completion/completions/zhaoshang",
@@ -902,6 +905,27 @@ EXAMPLES: dict[str, list[str]] = {
 
 ERROR_PREFIX = "error: "  # before every error line
 WARNING_PREFIX = "warning: "
+
+# db grant and its doctor check (storage/postgres/grants.py)
+DB_GRANT_EDITOR_HELP = ("A role that edits: reads and writes records, settings and the change log (adds only); "
+                        "draws IDs but cannot wind them back. Repeatable.")
+DB_GRANT_READER_HELP = "A role that reads: every table and view. Repeatable."
+DB_GRANT_PRINT_HELP = "Print the SQL without running it."
+DB_GRANT_NOBODY = "name at least one role: --editor ROLE or --reader ROLE"
+DB_GRANT_DONE = "{url}: rights given: editors {editors}; readers {readers}"
+DB_GRANT_NO_STORE = "{url}: no store here yet: run `zhaoshang db init` first"
+DB_GRANT_NO_ROLE = "no database role '{role}': a superuser creates it first (CREATE ROLE {role} LOGIN)"
+DB_GRANT_NOT_OWNER = "{url}: only the store's owner may give rights ({reason})"
+PG_INIT_GRANTED = "gave {roles} their rights to the new tables"
+PG_INIT_VIEWS = "made the views for SQL (zs_articles_v…) and the region table zs_regions"
+DOCTOR_GRANT_CONTROL = "{role} may change the control table {table} ({rights}): `db grant` gives nobody that"
+DOCTOR_GRANT_REWIND = "{role} may wind back {sequence} (UPDATE, setval): IDs could be issued twice"
+DOCTOR_GRANT_LOG = "{role} may rewrite the change log ({rights}): editors only add to it"
+DOCTOR_GRANT_READER_WRITES = "reader {role} may write {table}"
+DOCTOR_GRANT_PUBLIC = "everyone (PUBLIC) has rights on {table}"
+DOCTOR_GRANT_EDITOR_LACKS = "editor {role} lacks {rights} on {table}: run `zhaoshang db grant --editor {role}`"
+DOCTOR_GRANT_READER_LACKS = "reader {role} cannot read {table}: run `zhaoshang db grant --reader {role}`"
+DOCTOR_GRANTS_OK = "rights as `db grant` gives them: editors {editors}; readers {readers}"
 
 # Click's usage errors, worded here (cli/usage_errors.py)
 USAGE_SEE_HELP = "; see '{command}'"

@@ -1,4 +1,4 @@
-"""copy and db init: moving a store between backends, setting up a team store."""
+"""copy, db init and db grant: moving a store between backends, setting up a team store."""
 
 from __future__ import annotations
 
@@ -49,8 +49,34 @@ def init(ctx: typer.Context) -> None:
         common.info(messages.DB_INIT_DONE.format(url=store.describe(), action=action))
 
 
+def grant(
+    ctx: typer.Context,
+    editors: Annotated[list[str] | None, typer.Option(
+        "--editor", metavar="ROLE", help=messages.DB_GRANT_EDITOR_HELP)] = None,
+    readers: Annotated[list[str] | None, typer.Option(
+        "--reader", metavar="ROLE", help=messages.DB_GRANT_READER_HELP)] = None,
+    show: Annotated[bool, typer.Option("--print", help=messages.DB_GRANT_PRINT_HELP)] = False,
+) -> None:
+    """Give database roles exactly what editors and readers need (the store's owner runs this)."""
+    from ..errors import UsageError
+
+    if not editors and not readers:
+        raise UsageError(messages.DB_GRANT_NOBODY)
+    store = common.store(ctx)
+    run = getattr(store, "grant", None)
+    if run is None:
+        raise UsageError(messages.DB_INIT_NEEDS_URL)
+    sql = run(editors or [], readers or [], run=not show)
+    for statement in sql:
+        typer.echo(statement + ";")
+    if not show:
+        common.info(messages.DB_GRANT_DONE.format(url=store.describe(), editors=", ".join(editors or []) or "-",
+                                                  readers=", ".join(readers or []) or "-"))
+
+
 def register(app: typer.Typer) -> None:
     app.command("copy", cls=common.Command, help=common.command_help("copy"))(copy)
     db_app = typer.Typer(cls=common.Group, help=common.command_help("db"), no_args_is_help=True)
     db_app.command("init", cls=common.Command)(init)
+    db_app.command("grant", cls=common.Command)(grant)
     app.add_typer(db_app, name="db")

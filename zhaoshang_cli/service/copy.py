@@ -72,7 +72,7 @@ def _copy(source: Backend, target: Backend, prefer: str | None, dry_run: bool) -
         with source.reading() as reader:
             counters = reader.counters()
             theirs = reader.sync_state()
-            with target.writing() as txn:
+            with target.writing(rehearsal=dry_run) as txn:
                 ours = txn.sync_state()
                 peers = Peers(theirs.store, ours.store, ours.took(theirs), theirs.took(ours))
                 for kind in KINDS.values():

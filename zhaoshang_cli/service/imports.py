@@ -32,7 +32,7 @@ from ..domain.kind import KINDS, Kind, record_id
 from ..domain.versions import new_uid
 from ..errors import UserError
 from ..io.importers.inputs import Chunk
-from ..storage.base import Backend, Record, Writer, next_number
+from ..storage.base import Backend, KeysTaken, Record, Writer, next_number
 from .duplicates import LookAlikes
 from .import_merge import _file_name, _merged, _settled, status_regresses
 from .import_prepare import Checked, ImportOptions, Prepared, prepare
@@ -40,6 +40,7 @@ from .records import refuse_taken_key, source_problem
 
 CONFLICT_POLICIES = ("skip", "update", "error")
 DIFFER_SHOWN = 5  # records named in the summary of rows that differ from what is stored
+_KEY_RETRIES = 3  # times an import looks again for keys another writer added meanwhile (team store)
 EXTRA_POLICIES = ("keep", "ignore", "error")
 
 
@@ -152,6 +153,7 @@ class _Batch:
         self.files: dict[str, None] = {}  # the files rows came from, in order
         self.logged: list[dict[str, Any]] = []  # change log entries not handed to the store yet
         self.look_alikes: dict[str, LookAlikes] = {}  # kind → the links of its leads (phone, e-mail, company)
+        self.prefetched: dict[str, Record] = {}  # under skip: this chunk's stored records, read at once
 
     def refuse(self, item: Prepared, message: str) -> None:
         self.result.errors.append(f"{item.row.where}: {message}")
@@ -173,6 +175,8 @@ class _Batch:
         for kind in {p.kind for p in prepared}:
             keys = [k for p, k in keyed if p.kind is kind and k is not None]
             found.update({(kind.name, k): n for k, n in self.txn.find_keys(kind, keys).items()})
+        if self.options.on_conflict == "skip":  # the stored records rows may differ from, read at once
+            self._prefetch(keyed, found)
         counters = self.txn.counters()  # to know the IDs this chunk's new records will get
         self.added = set()  # those of chunks before are stored: a source naming one finds it
         fresh: dict[tuple[str, tuple[str, ...]] | int, Prepared] = {}
@@ -190,6 +194,8 @@ class _Batch:
             elif not self.bad_source(item):
                 fresh[tag] = item
                 self.added.add(record_id(kind, next_number(counters, kind, item.number)))
+        if self.result.errors and not self.options.skip_invalid:
+            return  # nothing will be saved: no numbers drawn for it (a team store's outlive a rollback)
         self._insert(fresh)
 
     def _again(self, item: Prepared, tag: Any, fresh: dict[Any, Prepared]) -> None:
@@ -249,10 +255,28 @@ class _Batch:
         if item.kind.pipeline is not None and given.get("status"):
             self.status_rows[tag] = (item.row.where, _file_name(item.row.file))
 
+    def _prefetch(self, keyed: list[tuple[Prepared, Any]], found: dict[Any, int]) -> None:
+        """The stored records this chunk's rows name, read in one go where the store can."""
+        self.prefetched = {}
+        get_many = getattr(self.txn, "get_many", None)
+        if get_many is None:
+            return
+        wanted: dict[Kind, set[int]] = {}
+        bodies: set[Kind] = set()
+        for item, key in keyed:
+            number = found.get((item.kind.name, key)) if key is not None else None
+            if number is not None and number not in self.created.get(item.kind.name, ()):
+                wanted.setdefault(item.kind, set()).add(number)
+                if item.doc.get("body") is not None:
+                    bodies.add(item.kind)
+        for kind, numbers in wanted.items():
+            for number, record in get_many(kind, sorted(numbers), with_body=kind in bodies).items():
+                self.prefetched[record_id(kind, number)] = record
+
     def _differs(self, item: Prepared, rid: str) -> bool:
         """Whether the row would change its stored record, as ``--on-conflict update`` would."""
         given = item.doc
-        stored = self.txn.get(rid, with_body=given.get("body") is not None)
+        stored = self.prefetched.get(rid) or self.txn.get(rid, with_body=given.get("body") is not None)
         if given.get("body") is not None:
             given = {**given, "body": text_of(given["body"])}
         merged = _merged(item.kind, stored.doc, given)
@@ -271,7 +295,7 @@ class _Batch:
                 if isinstance(day, str) and day > today and len(self.result.future) < 1000:
                     self.result.future.append((item.row.where, day))
             look = self._look_alikes(kind)
-            numbers = self.txn.insert(kind, [i.doc for _, i in items], [i.number for _, i in items], now=self.now)
+            items, numbers = self._inserted(kind, items)
             if look is not None and not self.options.dry_run:
                 for (_, item), number in zip(items, numbers):
                     said = look.check(Record(kind, number, item.doc), item.row.where)
@@ -281,6 +305,26 @@ class _Batch:
             for number in numbers:
                 created.add(number)
             self.result.added += len(numbers)
+
+    def _inserted(self, kind: Kind, items: list[tuple[Any, Prepared]]) -> tuple[list[tuple[Any, Prepared]], list[int]]:
+        """The items stored as new records, and their numbers.  On a team store another writer
+        may have committed some of their natural keys since this batch looked (KeysTaken):
+        those are stored records now, merged or skipped as such, and the rest are added."""
+        for _ in range(_KEY_RETRIES):
+            try:
+                return items, self.txn.insert(kind, [i.doc for _, i in items], [i.number for _, i in items],
+                                              now=self.now)
+            except KeysTaken:
+                keys = [kind.natural_key(item.doc) for _, item in items]
+                found = self.txn.find_keys(kind, [k for k in keys if k is not None])
+                rest = []
+                for (tag, item), key in zip(items, keys):
+                    if key is not None and key in found:
+                        self._stored(item, found[key])
+                    else:
+                        rest.append((tag, item))
+                items = rest
+        return items, self.txn.insert(kind, [i.doc for _, i in items], [i.number for _, i in items], now=self.now)
 
     def _look_alikes(self, kind: Kind) -> LookAlikes | None:
         """The links of the stored leads of ``kind``, read once an import creates one."""
@@ -359,7 +403,7 @@ def run(store: Backend, chunks: Iterable[Chunk], options: ImportOptions,
     result = ImportResult(dry_run=options.dry_run)
     ready = _prepared(chunks, options, size)
     try:
-        with store.writing() as txn:
+        with store.writing(rehearsal=options.dry_run) as txn:
             batch = _Batch(txn, options, result)
             for checked, consumed in ready:
                 result.errors += checked.errors

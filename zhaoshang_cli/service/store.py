@@ -2,16 +2,33 @@
 
 from __future__ import annotations
 
+import re
 from pathlib import Path
 
 from ..storage.base import Backend
 
 URL_SCHEMES = ("postgresql://", "postgres://")
+# the keywords of a libpq connection string (host=… dbname=… user=…), as libpq documents them
+LIBPQ_KEYWORDS = frozenset("""
+host hostaddr port dbname user password passfile channel_binding connect_timeout client_encoding options
+application_name fallback_application_name keepalives keepalives_idle keepalives_interval keepalives_count
+tcp_user_timeout replication gssencmode sslmode requiressl sslcompression sslcert sslkey sslpassword
+sslcertmode sslrootcert sslcrl sslcrldir sslsni requirepeer ssl_min_protocol_version ssl_max_protocol_version
+krbsrvname gsslib gssdelegation service target_session_attrs load_balance_hosts
+""".split())
+_KEYWORD = re.compile(r"\s*([a-z_]+)\s*=")
 
 
 def is_server_url(location: str | Path) -> bool:
-    """A ``postgresql://`` URL (a team store on a server) rather than a file path."""
-    return isinstance(location, str) and location.startswith(URL_SCHEMES)
+    """A team store on a server rather than a file path: a ``postgresql://`` URL, or a libpq
+    connection string (``host=/var/run/postgresql dbname=zs user=zs_editor``,
+    ``service=zhaoshang``) whose first word is one of libpq's keywords."""
+    if not isinstance(location, str):
+        return False
+    if location.startswith(URL_SCHEMES):
+        return True
+    m = _KEYWORD.match(location)
+    return m is not None and m[1] in LIBPQ_KEYWORDS
 
 
 def open_store(location: str | Path, *, lock_timeout: float, keep_backups: int,

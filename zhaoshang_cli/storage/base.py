@@ -169,6 +169,11 @@ class Record:
         return record_id(self.kind, self.number)
 
 
+class KeysTaken(StoreError):
+    """An insert met a natural key another writer committed since this one looked; nothing
+    of the insert was kept (a team store: storage/postgres/transaction.py)."""
+
+
 @dataclass
 class Finding:
     level: str  # "ok", "warning", "error"
@@ -263,7 +268,10 @@ class Backend(Protocol):
     def reading(self) -> AbstractContextManager[Reader]:
         ...
 
-    def writing(self) -> AbstractContextManager[Writer]:
+    def writing(self, *, rehearsal: bool = False) -> AbstractContextManager[Writer]:
+        """A write transaction.  ``rehearsal``: a dry run, which the caller rolls back; a
+        backend whose numbers outlive a rollback (a team store's sequences) does not draw
+        them, so that the run after it numbers records as the rehearsal said."""
         ...
 
     def describe(self) -> str:

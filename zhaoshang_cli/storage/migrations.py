@@ -32,6 +32,8 @@ MIGRATIONS = (
     Migration("records_in_segments", "records are kept in segments of 2048, named by the store file", 4),
     Migration("store_identity", "the store has an id of its own, for copies between stores", 4),
     Migration("change_log", "every change is logged: what, on which record, when and by whom", 4),
+    Migration("id_sequences", "a team store draws record numbers from a sequence per kind, which editors may "
+              "use but not wind back, and keeps copies' sync marks apart from its control table", 4),
 )
 NAMES = tuple(m.name for m in MIGRATIONS)
 FILE_FORMAT = max(m.file_format for m in MIGRATIONS)  # what this zhaoshang writes and reads up to

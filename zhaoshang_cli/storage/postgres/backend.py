@@ -29,7 +29,7 @@ from ...domain.kind import KINDS, Kind
 from ...errors import StoreError, UserError, optional
 from ..base import BackupInfo, Finding
 from ..migrations import pending, unknown
-from . import schema
+from . import ids, schema
 from .schema import META, SETTINGS, quoted, table_name
 from .transaction import Reader, State, Writer, _state, row_cells, row_names
 
@@ -40,18 +40,25 @@ def _driver() -> Any:
     return optional("psycopg", messages.PG_DRIVER_MISSING)
 
 
+_CONNINFO_PASSWORD = re.compile(r"(\bpassword\s*=\s*)('(?:[^'\\]|\\.)*'|\S*)")
+_QUERY_PASSWORD = re.compile(r"([?&]password=)[^&#]*")
+
+
 def safe_url(url: str) -> str:
-    """The URL without its password, for messages."""
+    """A URL or libpq connection string without its password, for messages."""
+    if not url.startswith(("postgresql://", "postgres://")):
+        return _CONNINFO_PASSWORD.sub(r"\1***", url)
+    url = _QUERY_PASSWORD.sub(r"\1***", url)
     try:
         parts = urlsplit(url)
+        password = parts.password
     except ValueError:
         return "postgresql://…"
-    if parts.password is None:
+    if password is None:
         return url
-    host = parts.hostname or ""
-    user = parts.username or ""
-    netloc = f"{user}:***@{host}" + (f":{parts.port}" if parts.port else "")
-    return urlunsplit((parts.scheme, netloc, parts.path, parts.query, parts.fragment))
+    head, _, tail = parts.netloc.rpartition("@")
+    user = head.split(":", 1)[0]
+    return urlunsplit((parts.scheme, f"{user}:***@{tail}", parts.path, parts.query, parts.fragment))
 
 
 # -- the backend -----------------------------------------------------------------------------
@@ -188,6 +195,8 @@ class PostgresBackend:
                 for migration in pending(state.applied):
                     for statement in schema.MIGRATION_STATEMENTS.get(migration.name, []):
                         conn.execute(statement)
+                    if migration.name == "id_sequences":
+                        ids.from_counters(conn)
                     if migration.name == "store_identity":
                         conn.execute(f"INSERT INTO {META} (key, value) VALUES ('id', %s) ON CONFLICT (key) DO NOTHING",
                                      [new_uid()])
@@ -196,14 +205,51 @@ class PostgresBackend:
                     if not fresh and migration.name not in schema.FIRST_NAMED:
                         done.append(messages.PG_INIT_MIGRATED.format(name=migration.name, what=migration.what))
                     state.applied.append(migration.name)
-                for kind in KINDS.values():
-                    if state.layouts.get(kind.name) != schema.layout(kind):
-                        self._make_table(conn, kind, state, done)
+                made = [kind for kind in KINDS.values() if state.layouts.get(kind.name) != schema.layout(kind)]
+                for kind in made:
+                    self._make_table(conn, kind, state, done)
+                from . import analyst
+
+                viewed = analyst.bring_up_to_date(conn)
+                if viewed:
+                    done.append(messages.PG_INIT_VIEWS)
+                if made or viewed:  # the roles `db grant` was given get the rights to new tables and views too
+                    from . import grants
+
+                    editors, readers = grants.recorded(conn)
+                    if editors or readers:
+                        for statement in grants.statements(conn, editors, readers):
+                            conn.execute(statement)
+                        done.append(messages.PG_INIT_GRANTED.format(roles=", ".join([*editors, *readers])))
                 conn.commit()
             except _driver().errors.InsufficientPrivilege as exc:
                 raise StoreError(messages.PG_INIT_NOT_ALLOWED.format(url=self.describe(),
                                                                      reason=_reason(exc))) from None
         return done
+
+    def grant(self, editors: Sequence[str], readers: Sequence[str], *, run: bool = True) -> list[str]:
+        """Give ``editors`` and ``readers`` exactly their rights (grants.py), as the owner; the
+        SQL, run unless ``run`` is False.  A role that does not exist is an error."""
+        from . import grants
+
+        with self._connection() as conn:
+            state = _state(conn)
+            if state.schema is None:
+                raise StoreError(messages.DB_GRANT_NO_STORE.format(url=self.describe()))
+            for role in [*editors, *readers]:
+                if not conn.execute("SELECT 1 FROM pg_roles WHERE rolname = %s", [role]).fetchone():
+                    raise StoreError(messages.DB_GRANT_NO_ROLE.format(role=role))
+            sql = grants.statements(conn, editors, readers)
+            if run:
+                try:
+                    for statement in sql:
+                        conn.execute(statement)
+                    grants.record(conn, editors, readers, dates.now_iso())
+                    conn.commit()
+                except _driver().errors.InsufficientPrivilege as exc:
+                    raise StoreError(messages.DB_GRANT_NOT_OWNER.format(url=self.describe(),
+                                                                        reason=_reason(exc))) from None
+        return sql
 
     def _trigram(self, conn: Any, done: list[str]) -> str | None:
         """pg_trgm (PostgreSQL's contrib set) for the text search index; without it, --text
@@ -245,6 +291,8 @@ class PostgresBackend:
             done.append(messages.PG_INIT_TABLE_CHANGED.format(table=table, kind=kind.plural))
         else:
             done.append(messages.PG_INIT_TABLE.format(table=table, kind=kind.plural))
+        if "id_sequences" in state.applied:
+            ids.ensure(conn, kind)
         conn.execute(f"INSERT INTO {META} (key, value) VALUES (%s, %s) ON CONFLICT (key) DO UPDATE "
                      "SET value = excluded.value", [f"layout:{kind.name}", schema.layout(kind)])
         state.layouts[kind.name] = schema.layout(kind)
@@ -276,14 +324,14 @@ class PostgresBackend:
             yield Reader(conn, state)
 
     @contextmanager
-    def writing(self) -> Iterator[Writer]:
+    def writing(self, *, rehearsal: bool = False) -> Iterator[Writer]:
         with self._connection() as conn:
             state = _state(conn)
             if self._needs_init(state, list(KINDS.values()), reading=False):
                 conn.rollback()
                 self.init()
                 state = _state(conn)
-            writer = Writer(conn, state)
+            writer = Writer(conn, state, rehearsal=rehearsal)
             try:
                 yield writer
                 writer.finish()

@@ -2,7 +2,8 @@
 
 The server guards what a file store must check itself (whole writes, types, uniqueness),
 so the doctor looks at what is ours: the schema version and each kind's table, the ID
-counters against the stored numbers, and the column copies (natural key, searched text,
+sequences against the stored numbers, the grants against the model `db grant` gives, and the
+column copies (natural key, searched text,
 typed fields) against the documents they are taken from.  It also says what makes text
 search slow (no pg_trgm, a database whose LC_CTYPE is C) and what the connected role may
 do, and, as on a file, which records today's validation would refuse (warnings).  ``--fix``
@@ -22,7 +23,7 @@ from ..base import Finding
 from ..checks import damage_findings, record_findings
 from ..migrations import findings as migration_findings
 from ..tinydb.integrity import record_damage
-from . import schema
+from . import ids, schema
 from .backend import PostgresBackend
 from .schema import COUNTERS, quoted, table_name
 from .transaction import _body_cells, _state, row_cells, row_names
@@ -67,7 +68,8 @@ def check(backend: PostgresBackend, fix: bool = False) -> list[Finding]:
             return [Finding("error", messages.PG_SCHEMA_TOO_NEW.format(url=url, found=state.schema,
                                                                       supported=schema.SCHEMA))]
         counts, fixed, problems = [], [], []
-        counters = dict(conn.execute(f"SELECT prefix, next FROM {COUNTERS}").fetchall())
+        sequences = "id_sequences" in state.applied
+        counters = {} if sequences else dict(conn.execute(f"SELECT prefix, next FROM {COUNTERS}").fetchall())
         for kind in KINDS.values():
             layout = state.layouts.get(kind.name)
             if layout is None:
@@ -79,9 +81,12 @@ def check(backend: PostgresBackend, fix: bool = False) -> list[Finding]:
             table = quoted(table_name(kind))
             total, top = conn.execute(f"SELECT count(*), coalesce(max(number), 0) FROM {table}").fetchone()
             counts.append(f"{total} {kind.plural}")
-            following = counters.get(kind.prefix, 1)
+            following = ids.next_free(conn, kind) if sequences else counters.get(kind.prefix, 1)
             if top >= following:
-                if fix:
+                if fix and sequences:
+                    ids.claim(conn, kind, top)
+                    fixed.append(messages.REPAIR_PG_COUNTER.format(kind=kind.plural, next=top + 1))
+                elif fix:
                     conn.execute(f"INSERT INTO {COUNTERS} (prefix, next) VALUES (%s, %s) ON CONFLICT (prefix) "
                                  "DO UPDATE SET next = excluded.next", [kind.prefix, top + 1])
                     fixed.append(messages.REPAIR_PG_COUNTER.format(kind=kind.plural, next=top + 1))
@@ -119,7 +124,20 @@ def check(backend: PostgresBackend, fix: bool = False) -> list[Finding]:
             if ctype in ("C", "POSIX"):
                 findings.append(Finding("warning", messages.DOCTOR_PG_CTYPE.format(ctype=ctype)))
         findings.append(Finding("ok", _rights(conn)))
+        findings += _grants(conn)
     return findings
+
+
+def _grants(conn: Any) -> list[Finding]:
+    """The grants against the model `db grant` gives (grants.py)."""
+    from . import grants
+
+    said = [Finding(level, text) for level, text in grants.problems(conn)]
+    editors, readers = grants.recorded(conn)
+    if not said and (editors or readers):
+        said.append(Finding("ok", messages.DOCTOR_GRANTS_OK.format(editors=", ".join(editors) or "-",
+                                                                   readers=", ".join(readers) or "-")))
+    return said
 
 
 def _mend(conn: Any, kind: Kind, texts: dict[int, str], docs: dict[str, Any], damage: list[Any]) -> list[str]:

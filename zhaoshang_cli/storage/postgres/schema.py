@@ -22,11 +22,12 @@ The document is the record; the columns are copies of it that filters, sorts and
 read, written by the same statement.  A NUL character, which PostgreSQL text cannot hold,
 is kept in the document and shown as U+FFFD in the column copies.
 
-``zs_meta`` holds the schema version and each kind's layout; ``zs_counters`` the next
-number per ID prefix (updated in the writing transaction, so an ID is issued once);
-``zs_settings`` the store's settings.  Indexes: region and date columns (with the number,
-for sorted listings), choice fields, and a trigram index (pg_trgm, from PostgreSQL's
-contrib set) on ``search``.
+``zs_meta`` holds the schema version, each kind's layout and the migrations applied;
+a sequence per kind (``zs_articles_ids``…, ids.py) issues the record numbers (a store set up
+before had a table ``zs_counters``); ``zs_settings`` the store's settings; ``zs_sync`` when
+it last took which other store's records; ``zs_changes`` the change log.  Indexes: region
+and date columns (with the number, for sorted listings), choice fields, and a trigram index
+(pg_trgm, from PostgreSQL's contrib set) on ``search``.
 """
 
 from __future__ import annotations
@@ -42,7 +43,7 @@ import orjson
 from ...domain.kind import Kind
 
 SCHEMA = 1  # the format older versions check; what is applied is named (storage/migrations.py)
-META, COUNTERS, SETTINGS, CHANGES = "zs_meta", "zs_counters", "zs_settings", "zs_changes"
+META, COUNTERS, SETTINGS, CHANGES, SYNC = "zs_meta", "zs_counters", "zs_settings", "zs_changes", "zs_sync"
 # the change log (domain/changes.py); json, not jsonb: an entry's text as written, NUL included
 CREATE_CHANGES = (f"CREATE TABLE IF NOT EXISTS {CHANGES} (seq bigserial PRIMARY KEY, at text NOT NULL, "
                   "by text NOT NULL, record text, action text NOT NULL, entry json NOT NULL)")
@@ -137,18 +138,27 @@ def _index(table: str, names: list[str]) -> str:
             f"({', '.join(map(quoted, names))})")
 
 
+# when this store last took which other store's records (copy): written by editors, so kept
+# out of zs_meta, the control table they may only read
+CREATE_SYNC = f"CREATE TABLE IF NOT EXISTS {SYNC} (other text PRIMARY KEY, at text NOT NULL)"
 BASE = [
     f"CREATE TABLE IF NOT EXISTS {META} (key text PRIMARY KEY, value text NOT NULL)",
-    f"CREATE TABLE IF NOT EXISTS {COUNTERS} (prefix text PRIMARY KEY, next bigint NOT NULL CHECK (next >= 1))",
     f"CREATE TABLE IF NOT EXISTS {SETTINGS} (key text PRIMARY KEY, value text NOT NULL)",
     CREATE_CHANGES,
+    CREATE_SYNC,
 ]
 
 # What each named migration (storage/migrations.py) does to a server store, in the transaction
 # that records it; one not named here has nothing to do on a server (its tables were made with
 # it).  ``schema`` in zs_meta stays the format older versions check.  Never change a shipped one.
 FIRST_NAMED = ("lead_history", "bodies_as_json", "records_in_segments")  # in the tables from the start
-MIGRATION_STATEMENTS = {"change_log": [CREATE_CHANGES]}  # what a named migration does to a server store
+MIGRATION_STATEMENTS = {  # what a named migration does to a server store (id_sequences: also backend.py)
+    "change_log": [CREATE_CHANGES],
+    "id_sequences": [CREATE_SYNC,
+                     f"INSERT INTO {SYNC} (other, at) SELECT substr(key, 8), value FROM {META} "
+                     "WHERE key LIKE 'synced:%' ON CONFLICT DO NOTHING",
+                     f"DELETE FROM {META} WHERE key LIKE 'synced:%'"],
+}
 
 
 # -- a document as a row ---------------------------------------------------------------------

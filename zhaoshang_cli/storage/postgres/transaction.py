@@ -3,13 +3,14 @@ read access (``Reader``) and write access (``Writer``), and the row a record is 
 
 The database does the concurrency:
 
-* IDs: ``zs_counters`` holds the next number per prefix.  A writer that inserts records of a
-  kind, or looks up natural keys to decide whether to insert, first locks that kind's
-  counter row (``SELECT … FOR UPDATE``) and holds it to its commit, so a number is issued
-  once and a duplicate check cannot race another writer's insert: two imports of the same
-  file run one after the other for that kind, and the second finds the first's records.
-  The unique index on each table's ``key_hash`` stands behind it: no two records with the
-  same natural key, whatever a writer does.
+* IDs: a sequence per kind (ids.py): a number is issued once, without a lock held to the
+  commit, so a long import does not make anyone wait for a number.
+* No duplicates, and no kind-wide lock: the unique index on each table's ``key_hash`` waits
+  only on a record with the same natural key that another writer is adding.  A writer adds
+  records in key order under a savepoint; when another committed one of the keys since this
+  writer looked (``KeysTaken``), the savepoint is undone and the import looks again: the
+  records are stored ones now.  Two imports of the same file therefore store every record
+  once, and a colleague's ``add`` of another company never waits on an import.
 * A record a writer reads (``get``) is locked (``SELECT … FOR UPDATE``) until its commit:
   two people moving the same lead at once are served one after the other, and the second
   move is appended to a history that already holds the first.
@@ -31,10 +32,10 @@ from ...domain.kind import KINDS, Kind, kind_of_id, record_id
 from ...domain.people import current_user
 from ...domain.search import pieces
 from ...errors import StoreError, UserError
-from ..base import Query, Record, SyncState, new_document, next_number, split_id
-from . import schema
+from ..base import MAX_NUMBER, KeysTaken, Query, Record, SyncState, new_document, split_id
+from . import ids, schema
 from .query import Runner
-from .schema import CHANGES, COUNTERS, META, quoted, table_name
+from .schema import CHANGES, COUNTERS, META, SYNC, quoted, table_name
 
 
 # -- the stored form of a record -------------------------------------------------------------
@@ -135,6 +136,18 @@ class Reader:
                 return Record(kind, number, orjson.loads(row[0]), text)
         raise UserError(messages.RECORD_NOT_FOUND.format(id=record_id))
 
+    def get_many(self, kind: Kind, numbers: Sequence[int], with_body: bool = True) -> dict[int, Record]:
+        """Records of one kind by number, in one round trip, unlocked (to compare, not to change)."""
+        if not numbers or not self.state.ready(kind):
+            return {}
+        body = ", body::text" if with_body and kind.has_body else ""
+        found = {}
+        for row in self.conn.execute(f"SELECT number, doc::text{body} FROM {quoted(table_name(kind))} "
+                                     "WHERE number = ANY(%s)", [list(numbers)]):
+            text = orjson.loads(row[2]) if body and row[2] is not None else None
+            found[row[0]] = Record(kind, row[0], orjson.loads(row[1]), text)
+        return found
+
     def find_key(self, kind: Kind, key: tuple[str, ...]) -> int | None:
         return self._find(kind, [key]).get(key)
 
@@ -155,6 +168,8 @@ class Reader:
             return SyncState()
         rows = dict(self.conn.execute(f"SELECT key, value FROM {META} WHERE key = 'id' OR key LIKE 'synced:%'"))
         store = rows.pop("id", None)
+        if "id_sequences" in self.state.applied:
+            rows.update({f"synced:{k}": v for k, v in self.conn.execute(f"SELECT other, at FROM {SYNC}")})
         return SyncState(store, {k.removeprefix("synced:"): v for k, v in rows.items()})
 
     def changes(self, query: ChangeQuery) -> Iterator[dict[str, Any]]:
@@ -189,53 +204,69 @@ class Reader:
 
     def counters(self) -> dict[str, int]:
         found = {k.prefix: 1 for k in KINDS.values()}
-        if self.state.schema is not None:
+        if self.state.schema is None:
+            return found
+        if "id_sequences" not in self.state.applied:  # a store set up before: read as it is
             found.update(dict(self.conn.execute(f"SELECT prefix, next FROM {COUNTERS}").fetchall()))
-        return found
+            return found
+        return {k.prefix: self._next_free(k) for k in KINDS.values()}
+
+    def _next_free(self, kind: Kind) -> int:
+        return ids.next_free(self.conn, kind)
 
 
 class Writer(Reader):
     """A write transaction: the records it reads are locked until it commits."""
 
-    def __init__(self, conn: Any, state: State):
+    def __init__(self, conn: Any, state: State, *, rehearsal: bool = False):
         super().__init__(conn, state)
-        self.next: dict[str, int] = {}       # the counters of the kinds this transaction holds
-        self.saved: dict[str, int] = {}      # …as they were when locked
         self.changed = False
+        # a dry run draws no numbers (they would be gone after its rollback): it counts on from
+        # where each sequence stands
+        self.rehearsed: dict[str, int] | None = {} if rehearsal else None
+
+    def _next_free(self, kind: Kind) -> int:
+        if self.rehearsed is not None and kind.prefix in self.rehearsed:
+            return self.rehearsed[kind.prefix]
+        return ids.next_free(self.conn, kind)
+
+    def _draw(self, kind: Kind, count: int) -> list[int]:
+        if self.rehearsed is None:
+            return ids.draw(self.conn, kind, count)
+        start = self._next_free(kind)
+        self.rehearsed[kind.prefix] = start + count
+        return list(range(start, start + count))
+
+    def _claim(self, kind: Kind, number: int) -> None:
+        if self.rehearsed is None:
+            ids.claim(self.conn, kind, number)
+        else:
+            self.rehearsed[kind.prefix] = max(self._next_free(kind), number + 1)
 
     def _lock(self) -> str:
         return " FOR UPDATE"
-
-    def _hold(self, kind: Kind) -> None:
-        """Lock a kind's ID counter to the commit: numbers and key checks are this writer's."""
-        if kind.prefix in self.next:
-            return
-        self.conn.execute(f"INSERT INTO {COUNTERS} (prefix, next) VALUES (%s, 1) ON CONFLICT DO NOTHING",
-                          [kind.prefix])
-        [number] = self.conn.execute(f"SELECT next FROM {COUNTERS} WHERE prefix = %s FOR UPDATE",
-                                     [kind.prefix]).fetchone()
-        self.next[kind.prefix] = self.saved[kind.prefix] = number
-
-    def counters(self) -> dict[str, int]:
-        return {**super().counters(), **self.next}
 
     def find_key(self, kind: Kind, key: tuple[str, ...]) -> int | None:
         return self.find_keys(kind, [key]).get(key)
 
     def find_keys(self, kind: Kind, keys: Sequence[tuple[str, ...]]) -> dict[tuple[str, ...], int]:
-        self._hold(kind)
         return self._find(kind, keys)
 
     def insert(self, kind: Kind, docs: Sequence[dict[str, Any]], numbers: Sequence[int | None] | None = None,
                now: str | None = None) -> list[int]:
+        """Add records; KeysTaken, with nothing added, when another writer committed one of
+        their natural keys since this one looked."""
         if not docs:
             return []
-        self._hold(kind)
         now = now or dates.now_iso()
         by = current_user()
-        rows, used = [], []
+        wanted = self._numbers_kept(kind, numbers or [None] * len(docs))
+        drawn = iter(self._draw(kind, wanted.count(None)))
+        rows: list[list[Any]] = []
+        used: list[int] = []
         for i, doc in enumerate(docs):
-            number = next_number(self.next, kind, numbers[i] if numbers else None)
+            kept = wanted[i]
+            number = kept if kept is not None else next(drawn)
             doc = new_document(doc, now, by)
             body = doc.pop("body", None)
             row = [number, *row_cells(kind, doc)]
@@ -245,17 +276,40 @@ class Writer(Reader):
             used.append(number)
         names = ["number", *row_names(kind)] + (["body", "body_search"] if kind.has_body else [])
         table = quoted(table_name(kind))
-        if len(rows) > 20:
-            with self.conn.cursor() as cursor:
-                with cursor.copy(f"COPY {table} ({', '.join(names)}) FROM STDIN") as copy:
-                    for row in rows:
-                        copy.write_row(row)
-        else:
-            marks = ", ".join(["%s"] * len(names))
-            with self.conn.cursor() as cursor:
-                cursor.executemany(f"INSERT INTO {table} ({', '.join(names)}) VALUES ({marks})", rows)
+        rows.sort(key=lambda row: row[3] or b"")  # in key order: two writers adding the same keys never deadlock
+        try:
+            with self.conn.transaction():  # a savepoint: a key taken meanwhile undoes this insert alone
+                if len(rows) > 20:
+                    with self.conn.cursor() as cursor:
+                        with cursor.copy(f"COPY {table} ({', '.join(names)}) FROM STDIN") as copy:
+                            for row in rows:
+                                copy.write_row(row)
+                else:
+                    marks = ", ".join(["%s"] * len(names))
+                    with self.conn.cursor() as cursor:
+                        cursor.executemany(f"INSERT INTO {table} ({', '.join(names)}) VALUES ({marks})", rows)
+        except _unique_violation() as exc:
+            if "key_hash" not in str(exc):
+                raise
+            raise KeysTaken(messages.PG_KEY_TAKEN.format(reason=str(exc).splitlines()[0])) from None
         self.changed = True
         return used
+
+    def _numbers_kept(self, kind: Kind, numbers: Sequence[int | None]) -> list[int | None]:
+        """The numbers records bring (an imported record's own ID) that are kept: those never
+        issued, as on every backend (base.next_number); None for the others, which draw new
+        ones.  The sequence is moved past the highest kept."""
+        following = self._next_free(kind) if any(numbers) else 1
+        kept: list[int | None] = []
+        for wanted in numbers:
+            if wanted and following <= wanted <= MAX_NUMBER:
+                kept.append(wanted)
+                following = wanted + 1
+            else:
+                kept.append(None)
+        if any(n is not None for n in kept):
+            self._claim(kind, following - 1)
+        return kept
 
     def update(self, kind: Kind, number: int, doc: dict[str, Any]) -> None:
         new = dict(doc)
@@ -293,23 +347,22 @@ class Writer(Reader):
         """Raise the next numbers to at least ``counters`` (a copy keeps the IDs its source issued)."""
         for prefix, number in counters.items():
             kind = kind_of_id(prefix + "1")
-            if kind is None:
-                continue
-            self._hold(kind)
-            if number > self.next[prefix]:
-                self.next[prefix] = number
+            if kind is not None and number > 1:
+                self._claim(kind, number - 1)
 
     def mark_identified(self) -> None:
         """(writing() gives a store of before ids one as it begins.)"""
 
     def mark_synced(self, other: str, at: str) -> None:
-        upsert = (f"INSERT INTO {META} (key, value) VALUES (%s, %s) ON CONFLICT (key) "
-                  "DO UPDATE SET value = excluded.value")
-        self.conn.execute(upsert, [f"synced:{other}", at])
+        upsert = f"INSERT INTO {SYNC} (other, at) VALUES (%s, %s) ON CONFLICT (other) DO UPDATE SET at = excluded.at"
+        self.conn.execute(upsert, [other, at])
         self.changed = True
 
     def finish(self) -> None:
-        for prefix, number in self.next.items():
-            if number != self.saved.get(prefix):
-                self.conn.execute(f"UPDATE {COUNTERS} SET next = %s WHERE prefix = %s", [number, prefix])
-                self.changed = True
+        """Nothing left: numbers were drawn as records were added."""
+
+
+def _unique_violation() -> type[Exception]:
+    import psycopg
+
+    return psycopg.errors.UniqueViolation

@@ -58,7 +58,7 @@ class Committing(KeptVersions):
         raise NotImplementedError
 
     @contextmanager
-    def writing(self, *, replacing: bool = False) -> Iterator[Transaction]:
+    def writing(self, *, replacing: bool = False, rehearsal: bool = False) -> Iterator[Transaction]:
         """Lock, load, let the caller change things, then commit once; nothing if it raises.
 
         ``replacing``: the caller puts a whole other state in place (restore, doctor --fix),
