@@ -264,6 +264,9 @@ def _no_user_store(monkeypatch: pytest.MonkeyPatch, tmp_path: Path) -> None:
     monkeypatch.delenv("ZHAOSHANG_CONFIG_DIR", raising=False)
     monkeypatch.delenv("ZHAOSHANG_USER", raising=False)
     os.environ.pop("ZHAOSHANG_LOCK_TIMEOUT", None)
+    from zhaoshang_cli import i18n
+
+    i18n.forget()  # the language is chosen again from this test's environment
 
 
 @pytest.hookimpl(hookwrapper=True)

@@ -50,6 +50,17 @@ def test_every_message_in_the_code_has_a_translation_with_the_same_placeholders(
     assert not stale, stale[:10]  # `python tools/i18n.py update` drops them
 
 
+def test_the_compiled_catalogue_reads_as_the_po_file_says(catalogue, tmp_path):
+    from babel.messages.mofile import write_mo
+    from babel.messages.pofile import read_po as babel_read_po
+
+    with (ROOT / "zhaoshang_cli" / "locale" / "zh_CN" / "LC_MESSAGES" / "zhaoshang.po").open("rb") as handle:
+        compiled = tmp_path / "zhaoshang.mo"
+        with compiled.open("wb") as out:
+            write_mo(out, babel_read_po(handle))
+    assert i18n.read_mo(compiled.read_bytes()) == {k: v for k, v in catalogue.items() if v}
+
+
 def test_the_placeholder_check_catches_a_bad_translation():
     assert TOOLS.placeholders("no record {id}") != TOOLS.placeholders("找不到记录 {ID}")
     assert TOOLS.placeholders("{a} and {b!r}") == TOOLS.placeholders("{b!r} 和 {a}")
@@ -58,13 +69,18 @@ def test_the_placeholder_check_catches_a_bad_translation():
 def test_a_message_is_english_in_the_code_and_chinese_when_asked(monkeypatch):
     monkeypatch.setenv("LANG", "C.UTF-8")
     monkeypatch.delenv("ZHAOSHANG_LANG", raising=False)
+    i18n.forget()
     assert messages.RECORD_NOT_FOUND.startswith("no record")
     monkeypatch.setenv("LANG", "zh_CN.UTF-8")
+    assert messages.RECORD_NOT_FOUND.startswith("no record")  # chosen once, until forgotten
+    i18n.forget()
     assert CJK.search(messages.RECORD_NOT_FOUND) and "{id}" in messages.RECORD_NOT_FOUND
     monkeypatch.setenv("ZHAOSHANG_LANG", "en")
+    i18n.forget()
     assert messages.RECORD_NOT_FOUND.startswith("no record")
     monkeypatch.setenv("LANG", "en_US.UTF-8")
     monkeypatch.setenv("ZHAOSHANG_LANG", "zh")
+    i18n.forget()
     assert CJK.search(messages.RECORD_NOT_FOUND)
 
 
@@ -79,6 +95,7 @@ def test_the_language_follows_the_locale_and_the_override(monkeypatch, env, expe
         monkeypatch.delenv(name, raising=False)
     for name, value in env.items():
         monkeypatch.setenv(name, value)
+    i18n.forget()
     assert i18n.language() == expected
 
 

@@ -1,7 +1,8 @@
 """The Chinese catalogue, kept with Babel: every message the code says, merged into
 zhaoshang_cli/locale/zh_CN/LC_MESSAGES/zhaoshang.po (translations kept), and compiled.
 
-    python tools/i18n.py update     # messages new in the code added (untranslated), gone ones dropped
+    python tools/i18n.py update     # messages new in the code added (untranslated), gone ones dropped;
+                                    # the .mo compiled again
     python tools/i18n.py compile    # .po → .mo (setup.py does it when the package is built)
     python tools/i18n.py missing    # the messages without a translation, one per line
 
@@ -118,6 +119,7 @@ def update() -> None:
         write_po(handle, catalog, width=0, omit_header=False, sort_output=False)
     missing = sum(1 for m in catalog if m.id and not m.string)
     print(f"{PO.relative_to(ROOT)}: {len(catalog)} messages, {missing} without a translation")
+    compile_catalogue()
 
 
 def compile_catalogue(source: Path = PO, target: Path = MO) -> None:

@@ -6,14 +6,14 @@ and ``zhaoshang config set language zh|en`` for one person (their own config, pe
 Messages are written in English in the code (messages.py, the commands' help) and looked up
 in ``locale/zh_CN/LC_MESSAGES/zhaoshang.mo``, compiled from the ``.po`` beside it when the
 package is built (setup.py); a checkout run in place reads the ``.po`` itself.  The choice
-is made again whenever the environment that decides it changes, so that one process may
-speak both (the tests do).
+is made once and kept: each command line starts by forgetting it (cli/app.py), so that one
+process may speak both (the tests do), and ``config set language`` forgets it too.
 """
 
 from __future__ import annotations
 
-import gettext as _gettext
 import os
+import struct
 from functools import lru_cache
 from pathlib import Path
 
@@ -21,8 +21,7 @@ DOMAIN = "zhaoshang"
 LOCALE_DIR = Path(__file__).parent / "locale"
 LANGUAGES = ("zh", "en")
 ENV = "ZHAOSHANG_LANG"
-_DECIDING = (ENV, "LC_ALL", "LC_MESSAGES", "LANG", "ZHAOSHANG_CONFIG_DIR", "XDG_CONFIG_HOME", "HOME")
-_chosen: tuple[tuple[str | None, ...], str] | None = None
+_chosen: str | None = None
 
 
 def parse_language(text: str) -> str | None:
@@ -56,13 +55,9 @@ def _personal() -> str | None:
 def language() -> str:
     """``zh`` or ``en``: see the module's docstring."""
     global _chosen
-    key = tuple(os.environ.get(name) for name in _DECIDING)
-    if _chosen is not None and _chosen[0] == key:
-        return _chosen[1]
-    forced = parse_language(os.environ.get(ENV, ""))
-    chosen = forced or _personal() or from_locale()
-    _chosen = (key, chosen)
-    return chosen
+    if _chosen is None:
+        _chosen = parse_language(os.environ.get(ENV, "")) or _personal() or from_locale()
+    return _chosen
 
 
 def forget() -> None:
@@ -78,10 +73,8 @@ def catalogue(lang: str) -> dict[str, str]:
         return {}
     folder = LOCALE_DIR / "zh_CN" / "LC_MESSAGES"
     compiled, source = folder / f"{DOMAIN}.mo", folder / f"{DOMAIN}.po"
-    if compiled.exists() and (not source.exists() or compiled.stat().st_mtime_ns >= source.stat().st_mtime_ns):
-        with compiled.open("rb") as handle:
-            found = _gettext.GNUTranslations(handle)._catalog  # type: ignore[attr-defined]
-        return {k: v for k, v in found.items() if isinstance(k, str) and k and v}
+    if compiled.exists():  # tools/i18n.py compiles it again whenever it changes the .po
+        return read_mo(compiled.read_bytes())
     from .po import read_po
 
     return {k: v for k, v in read_po(source.read_text("utf-8")).items() if v}
@@ -93,3 +86,20 @@ def gettext(message: str) -> str:
     if lang == "en":
         return message
     return catalogue(lang).get(message, message)
+
+
+def read_mo(data: bytes) -> dict[str, str]:
+    """A compiled catalogue (GNU .mo, as Babel writes it) as msgid → msgstr, read directly:
+    the standard gettext module would cost more start-up than the whole help page."""
+    magic = struct.unpack("<I", data[:4])[0]
+    order = "<" if magic == 0x950412DE else ">"
+    _, count, ids_at, strs_at = struct.unpack(order + "4I", data[4:20])
+    found = {}
+    for i in range(count):
+        id_len, id_off = struct.unpack(order + "2I", data[ids_at + 8 * i:ids_at + 8 * i + 8])
+        str_len, str_off = struct.unpack(order + "2I", data[strs_at + 8 * i:strs_at + 8 * i + 8])
+        msgid = data[id_off:id_off + id_len].decode("utf-8")
+        msgstr = data[str_off:str_off + str_len].decode("utf-8")
+        if msgid and msgstr and "\x00" not in msgid:
+            found[msgid] = msgstr
+    return found

@@ -106,6 +106,9 @@ class _ErrorsAsMessages(_CommandsOnDemand):
 
     def main(self, *args, standalone_mode=True, **kwargs):
         """Click's own errors (usage, a bad value) as one line in the language spoken."""
+        from ..i18n import forget
+
+        forget()  # each command line speaks the language its environment asks for
         if not standalone_mode:
             return super().main(*args, standalone_mode=False, **kwargs)
         try:

@@ -10,12 +10,12 @@ a hundred thousand rows is printed without holding them.
 
 from __future__ import annotations
 
-import re
 from collections.abc import Iterable, Iterator, Sequence
 from dataclasses import dataclass
 from itertools import chain, islice
 from typing import TextIO
 
+from ..patterns import lazy
 from .terminal import colour, extent
 
 GAP = "  "
@@ -93,12 +93,13 @@ def _regional(ch: str) -> bool:
 
 
 _WIDE = "\u2e80-\u9fff\uf900-\ufaff\ufe30-\ufe4f\uff00-\uffef"
-_ATOMS = re.compile(f"(\\s*)([{_WIDE}]|[^\\s{_WIDE}]+)")
+_ATOMS = lazy(f"(\\s*)([{_WIDE}]|[^\\s{_WIDE}]+)")
 _NO_LINE_END = frozenset("（《「『“‘([{")
 
 
-_CHINESE_CHAR = re.compile(f"[{_WIDE}]")
-_LATIN = re.compile("[A-Za-z]")
+def _is_wide(ch: str) -> bool:
+    code = ord(ch)
+    return 0x2E80 <= code <= 0x9FFF or 0xF900 <= code <= 0xFAFF or 0xFE30 <= code <= 0xFE4F or 0xFF00 <= code <= 0xFFEF
 
 
 def _atoms(text: str) -> list[tuple[str, bool]]:
@@ -108,7 +109,7 @@ def _atoms(text: str) -> list[tuple[str, bool]]:
     character another, a closing mark (，。）) going with the piece before it and an opening
     one (（“) with the piece after it; in English text, with a Chinese label or two, pieces
     are what lies between spaces, so that 意向地区 stays whole."""
-    if len(_CHINESE_CHAR.findall(text)) <= len(_LATIN.findall(text)):
+    if sum(map(_is_wide, text)) <= sum(1 for ch in text if "a" <= ch.lower() <= "z"):
         return [(word, i > 0) for i, word in enumerate(text.split())]
     pieces: list[tuple[str, bool]] = []
     glue = False  # the last piece was an opening mark: the next one joins it
