@@ -121,7 +121,7 @@ def test_commands_options_kinds_statuses(examples):
     assert {"list", "show", "completion", "lead"} <= set(bash("zhaoshang "))
     assert bash("zhaoshang lead ") == ["status", "note", "due", "assign", "dupes", "merge"]
     assert {"--region", "--reveal"} == set(bash("zhaoshang list articles --re"))
-    assert bash("zhaoshang list ") == ["article", "articles", "policy", "policies", "lead", "leads"]
+    assert bash("zhaoshang list ") == ["article", "articles", "policy", "policies", "lead", "leads", "site", "sites"]
     assert bash("zhaoshang filter --kind p") == ["policy", "policies"]
     assert bash("zhaoshang export l") == ["lead", "leads"]
     statuses = bash("zhaoshang lead status l1 ")

@@ -28,32 +28,32 @@ def sites(db, monkeypatch):
 
 
 def test_a_kind_without_date_or_amount_works_in_every_command(sites, tmp_path):
-    assert sites("add", "site", "--name", "武清开发区标准厂房A栋", "--region", "武清", "--type", "厂房",
-                 "--phone", "13820011234", "--tags", "现房,可分割").stdout == "s1\n"
-    sites("add", "载体", "--name", "滨海新区写字楼", "--region", "天津 滨海新区", "--type", "写字楼")
+    assert sites("add", "venue", "--name", "武清开发区标准厂房A栋", "--region", "武清", "--type", "厂房",
+                 "--phone", "13820011234", "--tags", "现房,可分割").stdout == "v1\n"
+    sites("add", "场馆", "--name", "滨海新区写字楼", "--region", "天津 滨海新区", "--type", "写字楼")
     sites("add", "article", "--title", "【武清招商】一篇文章", "--region", "武清", "--date", "2025-07-10")
-    listed = sites.json("list", "sites", "--sort", "id")
-    assert [(r["id"], r["type"], r["region"]) for r in listed] == [("s1", "标准厂房", "武清区"),
-                                                                   ("s2", "写字楼", "滨海新区")]
+    listed = sites.json("list", "venues", "--sort", "id")
+    assert [(r["id"], r["type"], r["region"]) for r in listed] == [("v1", "标准厂房", "武清区"),
+                                                                   ("v2", "写字楼", "滨海新区")]
     assert listed[0]["phone"] == "138****1234"
     for sort in ("date", "-date", "amount", "-amount", "status", "due", "name", "-id"):
-        assert len(sites.json("list", "sites", "--sort", sort)) == 2, sort
-    table = sites("list", "sites").stdout
+        assert len(sites.json("list", "venues", "--sort", sort)) == 2, sort
+    table = sites("list", "venues").stdout
     assert "武清开发区标准厂房A栋" in table and "标准厂房" in table
-    assert sites("list", "sites", "--region", "武清", "--format", "ids").stdout.split() == ["s1"]
-    assert sites("list", "sites", "--where", "type=写字楼", "--format", "ids").stdout.split() == ["s2"]
-    assert sites("list", "sites", "--text", "滨海", "--format", "ids").stdout.split() == ["s2"]
-    dated = sites("list", "sites", "--since", "2025-01-01", ok=False)
-    assert dated.exit_code == 2 and "sites have no date of their own" in dated.stderr
+    assert sites("list", "venues", "--region", "武清", "--format", "ids").stdout.split() == ["v1"]
+    assert sites("list", "venues", "--where", "type=写字楼", "--format", "ids").stdout.split() == ["v2"]
+    assert sites("list", "venues", "--text", "滨海", "--format", "ids").stdout.split() == ["v2"]
+    dated = sites("list", "venues", "--since", "2025-01-01", ok=False)
+    assert dated.exit_code == 2 and "venues have no date of their own" in dated.stderr
     assert sites("filter", "--since", "2025-07-01", "--format", "ids").stdout.split() == ["a1"]
-    assert set(sites("filter", "--format", "ids").stdout.split()) == {"a1", "s1", "s2"}
-    assert sites("filter", "--region", "武清").stdout.count("载体") == 1
+    assert set(sites("filter", "--format", "ids").stdout.split()) == {"a1", "v1", "v2"}
+    assert sites("filter", "--region", "武清").stdout.count("场馆") == 1
 
-    shown = sites("show", "s1").stdout
+    shown = sites("show", "v1").stdout
     assert "武清开发区标准厂房A栋" in shown and "138****1234" in shown
-    sites("edit", "s1", "--type", "土地", "--zone-name", "武清开发区")
-    assert sites.json("show", "s1")["type"] == "土地"
-    assert sites("lead", "note", "s1", "一条备注", ok=False).exit_code == 1  # not a pipeline kind: one line
+    sites("edit", "v1", "--type", "土地", "--zone-name", "武清开发区")
+    assert sites.json("show", "v1")["type"] == "土地"
+    assert sites("lead", "note", "v1", "一条备注", ok=False).exit_code == 1  # not a pipeline kind: one line
 
     for args in (["report"], ["report", "--region", "天津"], ["report", "--month", "2025-07"],
                  ["report", "--by", "month"], ["report", "--by", "kind"], ["report", "--by", "zone"]):
@@ -61,26 +61,26 @@ def test_a_kind_without_date_or_amount_works_in_every_command(sites, tmp_path):
             result = sites(*args, "--format", fmt, ok=False)
             assert result.exit_code == 0, (args, fmt, result.stderr)
     report = json.loads(sites("report", "--region", "天津", "--format", "json").stdout)
-    assert report["total"]["sites"] == 2 and report["total"]["articles"] == 1
+    assert report["total"]["venues"] == 2 and report["total"]["articles"] == 1
     by_kind = json.loads(sites("report", "--by", "kind", "--format", "json").stdout)
-    assert {g["key"]: g["sites"] for g in by_kind["groups"] if g["key"] == "site"} == {"site": 2}
+    assert {g["key"]: g["venues"] for g in by_kind["groups"] if g["key"] == "venue"} == {"venue": 2}
 
     exported = tmp_path / "sites.jsonl"
-    sites("export", "sites", "-o", str(exported))
+    sites("export", "venues", "-o", str(exported))
     for fmt in ("csv", "json", "xlsx"):
-        sites("export", "sites", "--format", fmt, "-o", str(tmp_path / f"sites.{fmt}"))
+        sites("export", "venues", "--format", fmt, "-o", str(tmp_path / f"sites.{fmt}"))
     other = Cli(tmp_path / "other" / "zhaoshang.json", sites.app)
     other("import", str(exported))
     other("import", str(tmp_path / "sites.csv"))  # the same records: unchanged
-    assert [r["name"] for r in other.json("list", "sites", "--sort", "id")] == \
-        [r["name"] for r in sites.json("list", "sites", "--sort", "id")]
+    assert [r["name"] for r in other.json("list", "venues", "--sort", "id")] == \
+        [r["name"] for r in sites.json("list", "venues", "--sort", "id")]
     copied = tmp_path / "copied" / "zhaoshang.json"
     copied.parent.mkdir()
     sites("copy", "--to", str(copied))
-    assert Cli(copied, sites.app)("list", "sites", "--format", "count").stdout == "2\n"
+    assert Cli(copied, sites.app)("list", "venues", "--format", "count").stdout == "2\n"
     assert "0 error(s)" in sites("doctor").stderr
-    sites("rm", "s2", "--yes")
-    assert sites("list", "sites", "--format", "ids").stdout.split() == ["s1"]
+    sites("rm", "v2", "--yes")
+    assert sites("list", "venues", "--format", "ids").stdout.split() == ["v1"]
 
 
 def test_a_kind_whose_date_has_another_name_is_filtered_and_reported_by_it(db, monkeypatch):

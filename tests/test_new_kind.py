@@ -13,6 +13,7 @@ from __future__ import annotations
 import csv
 import io
 import json
+import re
 from pathlib import Path
 
 import pytest
@@ -156,7 +157,7 @@ def test_every_kind_at_once_and_the_add_rules_of_the_new_one(events):
                     "--format", "hybrid", ok=False)
     assert result.exit_code == 1 and "线上, 线下" in result.stderr
     result = events("show", "x1", ok=False)
-    assert result.exit_code == 1 and "e5" in result.stderr  # the IDs a user can give, every kind's
+    assert result.exit_code == 1 and re.search(r"\be\d+\b", result.stderr)  # the IDs a user can give, every kind's
     assert events("show", "e9", ok=False).exit_code == 1
     events("rm", "--yes", "e2")
     assert events("list", "events", "--format", "ids").stdout.split() == ["e1"]
@@ -169,8 +170,8 @@ def test_help_names_the_new_kind(events):
 
     assert "event" in events("add", "--help").stdout
     assert "Add an event (活动); prints its ID." in " ".join(events("add", "event", "--help").stdout.split())
-    assert "articles, policies, leads or events" in " ".join(events("list", "--help").stdout.split())
-    assert "e5" in events("show", "--help").stdout
+    assert "articles, policies, leads, sites or events" in " ".join(events("list", "--help").stdout.split())
+    assert re.search(r"\be\d+\b", events("show", "--help").stdout)
     assert "--format" in events("report", "--help").stdout and "format." in events("report", "--help").stdout
     assert "--hotline" in events("edit", "--help").stdout
     # the app built before the kind was registered has no place for it, and says so cleanly
@@ -205,9 +206,9 @@ def test_report_counts_the_new_kind(events):
         assert len(ids) == group["events"]
 
     rows = list(csv.reader(io.StringIO(events("report", "--format", "csv").stdout)))
-    assert rows[0][:7] == ["section", "key", "label", "articles", "policies", "leads", "events"]
+    assert rows[0][:8] == ["section", "key", "label", "articles", "policies", "leads", "sites", "events"]
     total = next(r for r in rows if r[0] == "total")
-    assert total[6] == "2"
+    assert total[7] == "2"
     assert "| 活动 |" in events("report", "--format", "markdown").stdout
 
 
@@ -307,12 +308,12 @@ def test_an_amount_comes_with_its_parts():
 
 
 def test_the_built_in_kinds_are_back_after_the_event_tests():
-    """Whatever order the tests run in: the module app and the registry have three kinds."""
+    """Whatever order the tests run in: the module app and the registry have the four built-in kinds."""
     from zhaoshang_cli.cli.app import app
     from zhaoshang_cli.io.importers.columns import field_for
 
-    assert list(KINDS) == ["article", "policy", "lead"]
+    assert list(KINDS) == ["article", "policy", "lead", "site"]
     assert field_for("活动名称") is None and field_for("organizer") is None
     root = typer.testing._get_command(app)  # the tree the tests run, its commands built on first use
     add = root.get_command(root.make_context("zhaoshang", [], resilient_parsing=True), "add")
-    assert list(add.commands) == ["article", "policy", "lead"]
+    assert list(add.commands) == ["article", "policy", "lead", "site"]

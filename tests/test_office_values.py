@@ -149,15 +149,15 @@ def test_report_totals_each_currency_apart_in_every_format(cli):
 
     table = cli("report", "--region", "天津", "--month", "2025-07").stdout
     header = next(line for line in table.splitlines() if "签约金额" in line)
-    assert header.split() == ["地区", "文章", "政策", "线索", "签约", "签约金额", "美元签约额", "欧元签约额"]
+    assert header.split() == ["地区", "文章", "政策", "线索", "签约", "签约金额", "美元签约额", "欧元签约额", "载体"]
     total_row = next(line for line in table.splitlines() if line.startswith("合计"))
-    assert total_row.split()[-3:] == ["2.2亿元", "5100万美元", "300万欧元"]
+    assert total_row.split()[-4:-1] == ["2.2亿元", "5100万美元", "300万欧元"]  # then the sites on offer
     assert "注：2 条已签约线索的投资额为区间，签约金额按区间下限计。" in table
     assert "注：签约金额按币种分列，未作汇率换算。" in table
 
     md = cli("report", "--region", "天津", "--month", "2025-07", "--format", "markdown").stdout
     assert "| 签约金额 | 美元签约额 | 欧元签约额 |" in md
-    assert "| 合计 | 0 | 0 | 8 | 6 | 2.2亿元 | 5100万美元 | 300万欧元 |" in md
+    assert "| 合计 | 0 | 0 | 8 | 6 | 2.2亿元 | 5100万美元 | 300万欧元 | 0 |" in md
     assert "\n\n注：2 条已签约线索的投资额为区间，签约金额按区间下限计。\n\n注：签约金额按币种分列" in md
 
 

@@ -116,17 +116,17 @@ def test_a_kind_without_date_or_amount_prints_the_same_bytes_on_both(both):
         app = build_app()
         tiny, pg = (Cli(cli.db, app) for cli in both)
         for cli in (tiny, pg):
-            cli("add", "site", "--name", "武清开发区标准厂房A栋", "--region", "武清", "--type", "厂房",
+            cli("add", "venue", "--name", "武清开发区标准厂房A栋", "--region", "武清", "--type", "厂房",
                 "--phone", "13820011234")
-            cli("add", "site", "--name", "滨海新区写字楼", "--region", "天津 滨海新区", "--type", "写字楼")
-        commands = [("list", "sites", "--sort", sort, "--format", "jsonl") for sort in
+            cli("add", "venue", "--name", "滨海新区写字楼", "--region", "天津 滨海新区", "--type", "写字楼")
+        commands = [("list", "venues", "--sort", sort, "--format", "jsonl") for sort in
                     ("date", "-date", "amount", "-amount", "status", "due", "name", "-id", "region", "type")]
         commands += [("filter", *f, "--format", "jsonl") for f in
                      (["--region", "天津"], ["--since", "2025-07-01"], ["--text", "厂房"], ["--where", "type=写字楼"],
                       ["--status", "signed"], ["--due-before", "2026-01-01"], ["--on", "2025Q3"])]
         commands += [("report", "--by", by, "--format", fmt) for by in groupings() for fmt in ("json", "csv")]
         commands += [("report", "--region", "天津", "--month", "2025-07", "--format", "json"),
-                     ("list", "sites", "--since", "2025-01-01"), ("export", "sites", "--format", "csv")]
+                     ("list", "venues", "--since", "2025-01-01"), ("export", "venues", "--format", "csv")]
         for command in commands:
             a, b = tiny(*command, ok=False), pg(*command, ok=False)
             assert (b.exit_code, b.stdout) == (a.exit_code, a.stdout), command

@@ -83,10 +83,11 @@ def test_json_follows_the_schema_documented_in_docs_reports(examples):
 def test_csv_carries_the_same_numbers(examples):
     rows = examples("report", "--region", "天津", "--month", "2025-07", "--format", "csv").stdout.splitlines()
     report = json.loads(examples("report", "--region", "天津", "--month", "2025-07", "--format", "json").stdout)
-    assert rows[0] == "section,key,label,articles,policies,leads,signed,signed_amount,reached,signed_ranges"
+    assert rows[0] == "section,key,label,articles,policies,leads,sites,signed,signed_amount,reached,signed_ranges"
     total = next(r for r in rows if r.startswith("total,"))
     t = report["total"]
-    assert total == f"total,,合计,{t['articles']},{t['policies']},{t['leads']},{t['signed']},{t['signed_amount']},,0"
+    assert total == (f"total,,合计,{t['articles']},{t['policies']},{t['leads']},{t['sites']},{t['signed']},"
+                     f"{t['signed_amount']},,0")
 
 
 def test_other_groupings(examples, tmp_path):

@@ -26,7 +26,8 @@ def test_a_signing_counts_in_its_own_month_for_the_amount_signed(signed):
     july, march = _report(signed, "--month", "2025-07"), _report(signed, "--month", "2025-03")
     assert (july["total"]["signed"], july["total"]["signed_amount"], july["total"]["leads"]) == (1, 80_000_000, 0)
     assert (march["total"]["signed"], march["total"]["leads"]) == (0, 1)
-    assert july["counted_by"] == {"articles": "date", "policies": "date", "leads": "date", "signed": "signed_on"}
+    assert july["counted_by"] == {"articles": "date", "policies": "date", "leads": "date", "sites": None,
+                                  "signed": "signed_on"}
     assert signed("list", "leads", "--signed-on", "2025-07", "--format", "count").stdout.strip() == "1"
     assert signed("list", "leads", "--signed-on", "2025-03", "--format", "count").stdout.strip() == "0"
     assert signed("list", "leads", "--signed-since", "2025-07-20", "--signed-until", "2025-07-20",

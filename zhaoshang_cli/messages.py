@@ -22,6 +22,8 @@ EMAIL_INVALID = "'{value}' is not an e-mail address"
 URL_INVALID = "'{value}' is not an http(s) URL"
 AMOUNT_INVALID = ("cannot read '{value}' as an amount (try 5000万元, 1.2亿元, 约2亿元, 1-2亿元, 五千万元, 5000万美元, "
                   "800000)")
+AREA_INVALID = "cannot read '{value}' as an area (try 5000㎡, 5000平方米, 1.2万平方米, 50亩, 3公顷)"
+PRICE_INVALID = ("cannot read '{value}' as a price (try 80万元/亩, 4500元/㎡, 25元/㎡/月, 1.2元/㎡/天, 面议)")
 AMOUNT_NOT_WHOLE = "'{value}' is not a whole number of {unit}"
 AMOUNT_TOO_BIG = "'{value}' is beyond the largest amount kept (1亿亿, 10^16)"
 AMOUNT_RANGE_REVERSED = "'{value}': the range runs from {low} down to {high}; give the lower end first"
@@ -94,8 +96,40 @@ FIELD_HELP = {
                "(美元, 欧元, 港元, 日元, 英镑 kept as they are), 800000."),
     "need": "Need: usually {usual}; any other short text (up to {limit} characters) is kept as written.",
     "status": "new, contacted, visited, negotiating, signed or lost.",
+    "need_area": "The area the lead needs: 5000㎡, 50亩, 1.2万平方米 (`match` looks for sites of about it).",
     "due": "Next follow-up date.",
     "notes": "A note (timestamped).",
+}
+
+# match (service/matching.py)
+MATCH_LEAD_HELP = "The lead to find sites and policies for (l7)."
+MATCH_SITE_HELP = "Find the open leads a site fits instead (s4)."
+MATCH_TOLERANCE_HELP = "How far a site's area may be from the lead's need, as a share of it (0.3: 30%)."
+MATCH_FORMAT_HELP = "table or json."
+MATCH_ONE_OF = "name a lead (zhaoshang match l7) or a site (zhaoshang match --site s4), one of them"
+MATCH_NOT_A_LEAD = "{id} is not a lead: match takes a lead, or --site and a site"
+MATCH_NOT_A_SITE = "{id} is not a site (载体)"
+MATCH_TYPE, MATCH_REGION, MATCH_AREA, MATCH_INDUSTRY, MATCH_PRICE = "类型", "区域", "面积", "行业", "价格"
+MATCH_SCOPE, MATCH_IN_FORCE = "适用地区", "有效"
+MATCH_SAME_CITY = "{region} (same city)"
+MATCH_UNTIL = "until {day}"
+MATCH_NO_EXPIRY = "no end date"
+MATCH_SITES = "Sites that fit {id}"
+MATCH_POLICIES = "Policies that apply to {id}"
+MATCH_LEADS = "Leads that {id} fits"
+MATCH_NONE = "none"
+MATCH_SITE_COLUMNS = ("编号", "载体名称", "类型", "地区", "面积", "理由")
+MATCH_POLICY_COLUMNS = ("编号", "标题", "地区", "发布日期", "理由")
+MATCH_LEAD_COLUMNS = ("编号", "企业名称", "需求", "地区", "理由")
+
+SITE_FIELD_HELP = {  # a site's (载体) own fields
+    "name": "The site's name, e.g. 武清开发区标准厂房A栋.",
+    "type": "Type: usually {usual}; any other short text (up to {limit} characters) is kept as written.",
+    "area": "Area as quoted: 5000㎡, 5000平方米, 1.2万平方米, 50亩 (kept in ㎡ beside the words).",
+    "price": "Price as quoted: 80万元/亩, 4500元/㎡, 25元/㎡/月, 1.2元/㎡/天, 面议 (kept per ㎡ beside the words).",
+    "available": "The day it is available from.",
+    "status": "可租, 可售, 已预订 or 已占用 (default 可租).",
+    "industries": "Industries it suits, comma-separated (生物医药,智能制造).",
 }
 
 # -- kinds, ids, records -------------------------------------------------------------------
@@ -794,7 +828,7 @@ HELP_COMMANDS_ONLY = "Commands"
 HELP_SECTIONS = (
     ("Records", ("add", "list", "filter", "show", "edit", "rm")),
     ("Import and export", ("import", "import-page", "export", "copy")),
-    ("Reports and leads", ("report", "lead", "agenda", "log", "undo")),
+    ("Reports and leads", ("report", "lead", "agenda", "match", "log", "undo")),
     ("Maintenance", ("doctor", "restore", "config", "regions", "db", "completion")),
 )
 # Each command's help page starts with its text here; the root page lists the first sentence
@@ -815,6 +849,7 @@ COMMAND_HELP = {
     "report": "A regional report: counts per area, the lead funnel and the monthly trend.",
     "lead": "Move leads along: status, notes, follow-up dates, owners.",
     "agenda": "Follow-ups by day: overdue, then the days ahead; --format ics for a calendar.",
+    "match": "What an office can offer a lead: the sites (载体) and policies that fit, with the reasons.",
     "log": "What changed, newest first: created, edited (field, old → new), moved, noted, assigned, imported "
            "(with its file) and deleted (with its title), each with who and when.",
     "undo": "Take back one import: remove the records it created and restore the fields it changed, logged as "
@@ -861,6 +896,7 @@ EXAMPLES: dict[str, list[str]] = {
     "lead status": ["zhaoshang lead status l7 visited", "zhaoshang lead status l7 已签约 --note 签约仪式在区政府",
                     "zhaoshang lead status l7 signed --on 2025-07-20 --amount 8000万元"],
     "lead note": ["zhaoshang lead note l7 客户希望下月再约", "zhaoshang lead note l7 --editor"],
+    "match": ["zhaoshang match l7", "zhaoshang match l7 --format json", "zhaoshang match --site s4"],
     "agenda": ["zhaoshang agenda --mine", "zhaoshang agenda --owner 张三 --days 14",
                "zhaoshang agenda --format ics -o 跟进.ics"],
     "log": ["zhaoshang log", "zhaoshang log l7", "zhaoshang log --since 7d --by 张三 --format csv"],

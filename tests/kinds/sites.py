@@ -1,10 +1,10 @@
-"""A kind the way a new one is added: one module declaring it (here for the tests: sites,
-which have no date and no amount of their own)."""
+"""A kind the way a new one is added: one module declaring it (here for the tests: venues,
+which have no date and no amount of their own; the built-in sites, 载体, have more)."""
 
 from zhaoshang_cli.domain.kind import Column, Field, Kind, Roles
 
 SITE = Kind(
-    "site", "sites", "s", "载体", "name",
+    "venue", "venues", "v", "场馆", "name",
     fields=(
         Field("name", "载体名称", required=True, help="The site's name."),
         Field("region", "所在地", "region", required=True, help="Where it is."),
@@ -15,7 +15,7 @@ SITE = Kind(
         Field("tags", "标签", "tags", help="Comma-separated."),
         Field("notes", "备注", "notes", help="Notes."),
     ),
-    aliases=("场地",),
+    aliases=("会场",),
     columns=(Column("载体名称", "name", min_width=10, flexible=True), Column("所在地", "region", max_width=12),
              Column("类型", "type", max_width=8)),
     roles=Roles(),  # no date, no amount, no pipeline: said, not guessed

@@ -25,7 +25,8 @@ from . import common, completion
 MODULES = {"records": ("add", "list", "filter", "show", "edit", "rm"), "transfer": ("import", "import-page", "export"),
            "stores": ("copy", "db"), "report": ("report",), "leads": ("lead",), "admin": ("doctor", "restore"),
            "config": ("config",), "regions": ("regions",), "completion": ("completion",),
-           "history": ("log", "undo"), "agenda": ("agenda",)}
+           "history": ("log", "undo"), "agenda": ("agenda",),
+           "matching": ("match",)}
 _MODULE_OF = {name: module for module, names in MODULES.items() for name in names}
 
 

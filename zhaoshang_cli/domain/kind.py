@@ -32,7 +32,8 @@ class Field:
     name: str
     label: str
     # text, date, region, url, phone, email, amount, currency, flag, choice, suggest (an open
-    # choice), tags, source, notes, history
+    # choice), tags, source, notes, history, area and price (measures.py), words (the written
+    # form a measure keeps beside its number)
     type: str = "text"
     required: bool = False
     apart: bool = False  # kept in the body log, not the listing table
@@ -127,6 +128,8 @@ class Kind:
     # which field plays which part (see Roles); by default read from the fields: a date field
     # "date", the amount field, a pipeline's "status" choice, a date field "due"
     roles: Roles = field(default=None)  # type: ignore[assignment]
+    # which of its records a report counts, as (field, values) filters: sites, the available ones
+    reported: tuple[tuple[str, tuple[str, ...]], ...] = ()
 
     def __post_init__(self) -> None:
         object.__setattr__(self, "_by_name", {f.name: f for f in self.fields})
@@ -367,3 +370,4 @@ def _default_currency() -> str:
 from . import article  # noqa: E402,F401,I001
 from . import policy  # noqa: E402,F401,I001
 from . import lead  # noqa: E402,F401,I001
+from . import site  # noqa: E402,F401,I001

@@ -80,6 +80,8 @@ LEAD = register(Kind(
         f("amount_at_least", "投资额为下限", "flag", part_of="amount", settable=False, indexed=False),
         f("need", "需求", "suggest", choices=_NEED_ALIASES, limit=NEED_LIMIT,
           help=messages.FIELD_HELP["need"].format(usual=", ".join(NEEDS), limit=NEED_LIMIT)),
+        f("area", "需求面积", "area", indexed=False, help=messages.FIELD_HELP["need_area"]),
+        f("area_as_written", "需求面积原文", "words", part_of="area", settable=False, indexed=False),
         f("status", "状态", "choice", choices=_STATUS_ALIASES),
         f("signed_on", "签约日期", "date", indexed=False),
         f("owner", "负责人"),

@@ -103,13 +103,27 @@ def _history_parser(kind: Kind, spec: Field) -> Parser:
     return parse
 
 
+MEASURES = ("area", "price")  # given as offices quote them, kept in one unit beside the words (measures.py)
 _SIMPLE: dict[str, Callable[[Any, str], Any]] = {
     "url": values.parse_url, "phone": contacts.parse_phone, "email": contacts.parse_email,
     "tags": values.parse_tags, "source": values.parse_source, "notes": _parse_notes,
 }
 
 
+class Parts(dict):
+    """What a measure's parser gives: its stored keys and values (area, area_as_written)."""
+
+
+def _measure_parser(spec: Field) -> Parser:
+    from . import measures
+
+    read = measures.parse_area if spec.type == "area" else measures.parse_price
+    return lambda value, _context: Parts(read(value, spec.name))
+
+
 def parser_for(kind: Kind, spec: Field) -> Parser:
+    if spec.type in MEASURES:
+        return _measure_parser(spec)
     if spec.type == "text":
         return _text_parser(spec)
     if spec.type == "date":
@@ -191,6 +205,9 @@ def validate(kind: Kind, given: Mapping[str, Any], *, partial: bool = False, def
     kept: dict[str, str] = {}  # what a phone cell held beside its number
     for name, key, parse in _compiled(kind):
         value = given.get(name)
+        written = given.get(f"{name}_as_written")
+        if written not in (None, "") and kind.field(f"{name}_as_written") is not None:
+            value = written  # an exported measure: its words say what it was given as
         if value is None or value == "" or key in doc:
             continue
         try:
@@ -201,7 +218,9 @@ def validate(kind: Kind, given: Mapping[str, Any], *, partial: bool = False, def
         except FieldError as exc:
             errors.append(exc)
             continue
-        if parsed or parsed == 0:
+        if isinstance(parsed, Parts):
+            doc.update(parsed)
+        elif parsed or parsed == 0:
             doc[key] = parsed
     if _has_region(kind):
         _settle_zone(doc, given.get("zone"), errors)

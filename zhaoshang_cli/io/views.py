@@ -113,3 +113,39 @@ def agenda(found: Any, shown: Mapping[str, dict[str, Any]], out: TextIO) -> None
             rows.append([record["id"], str(record.get(kind.title_field) or ""), str(record.get("owner") or ""),
                          status, str(record.get("phone") or record.get("email") or ""), due])
         grid.write(columns, ((cells, False) for cells in rows), out, drop_empty=False)
+
+
+def matches(found: Any, out: TextIO) -> None:
+    """What `match` found (service/matching.py): sites and policies for a lead, or leads for a
+    site, as tables whose last column says why (✓ fits, · for information)."""
+    shown_apart = {messages.MATCH_TYPE, messages.MATCH_REGION, messages.MATCH_SCOPE, messages.MATCH_IN_FORCE}
+
+    def why(fit: Any) -> str:
+        return " ".join(f"{r.what}✓" if r.ok and r.what in shown_apart else
+                        f"{r.what} {r.text}" + ("✓" if r.ok else "") for r in fit.reasons)
+
+    subject = found.subject["id"]
+    if found.subject["kind"] == "lead":
+        sections = [
+            (messages.MATCH_SITES.format(id=subject), messages.MATCH_SITE_COLUMNS,
+             [[f.record["id"], str(f.record.get("name") or ""), str(f.record.get("type") or ""),
+               str(f.record.get("region") or ""), str(f.record.get("area_as_written") or ""), why(f)]
+              for f in found.sites]),
+            (messages.MATCH_POLICIES.format(id=subject), messages.MATCH_POLICY_COLUMNS,
+             [[f.record["id"], str(f.record.get("title") or ""), str(f.record.get("region") or ""),
+               str(f.record.get("date") or ""), why(f)] for f in found.policies]),
+        ]
+    else:
+        sections = [(messages.MATCH_LEADS.format(id=subject), messages.MATCH_LEAD_COLUMNS,
+                     [[f.record["id"], str(f.record.get("company") or ""), str(f.record.get("need") or ""),
+                       str(f.record.get("region") or ""), why(f)] for f in found.leads])]
+    for i, (title, headers, rows) in enumerate(sections):
+        out.write(("\n" if i else "") + inert(title, single_line=True) + "\n")
+        if not rows:
+            out.write(f"  {messages.MATCH_NONE}\n")
+            continue
+        columns = [grid.Column(headers[0], max_width=8, whole=True),
+                   grid.Column(headers[1], min_width=12, max_width=24)]
+        columns += [grid.Column(h, max_width=10, optional=True) for h in headers[2:-1]]
+        columns.append(grid.Column(headers[-1], min_width=16, flexible=True))
+        grid.write(columns, ((cells, False) for cells in rows), out, drop_empty=False)

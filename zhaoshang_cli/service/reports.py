@@ -244,7 +244,8 @@ def _month(kind: Kind, doc: dict[str, Any], signed: bool = False) -> str:
 def _records(store: Backend, kinds: list[Kind], filters: Filters, by: str) -> Iterable[tuple[Kind, dict[str, Any]]]:
     with store.reading() as reader:
         for kind in kinds:
-            for record in reader.select(Query((kind,), filters, fields=_fields_read(by, kind))):
+            counted = replace(filters, fields=filters.fields + kind.reported) if kind.reported else filters
+            for record in reader.select(Query((kind,), counted, fields=_fields_read(by, kind))):
                 yield kind, record.doc
 
 

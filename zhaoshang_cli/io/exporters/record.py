@@ -35,6 +35,10 @@ def display_value(kind: Kind, spec: Field, record: dict[str, Any]) -> str:
         return f"{kind.pipeline.label(value)} ({value})"
     if spec.type == "tags":
         return "、".join(value)
+    if spec.type in ("area", "price"):
+        from ...domain.measures import area_text, price_text
+
+        return area_text(record, spec.name) if spec.type == "area" else price_text(record, spec.name)
     return str(value)
 
 

@@ -106,9 +106,17 @@ def _texts_by_name(v: Any) -> bool:
     return type(v) is dict and all(type(t) is str for t in v.values())
 
 
+def _area(v: Any) -> bool:
+    return type(v) is int and v > 0
+
+
+def _price(v: Any) -> bool:
+    return type(v) in (int, float) and v >= 0
+
+
 _BY_TYPE: dict[str, Callable[[Any], bool]] = {
     "date": _day, "amount": _amount, "currency": _currency, "flag": _flag, "tags": _texts, "notes": _notes,
-    "history": _history, "region": _code,
+    "history": _history, "region": _code, "area": _area, "price": _price,
 }
 _EXPECTED: dict[Callable[[Any], bool], str] = {
     _text: "text", _day: "a date (YYYY-MM-DD)", _code: "a 6-digit region code",

@@ -110,9 +110,10 @@ def _groups(page: _Page, report: Report) -> str:
     kinds = report.kinds
     parts = [page.section("groups", report.section)]
     if report.groups:
-        rows = [(g.label, [g.counts.of(k) for k in kinds]) for g in report.groups]
-        title = messages.HTML_CHART_GROUPS.format(section=report.section, kinds="、".join(k.label for k in kinds))
-        parts.append(page.figure(lambda cid, cap: svg.bars(cid, cap, rows, [k.label for k in kinds]), title))
+        drawn = [k for k in kinds if k.roles.date] or kinds  # a kind without a date (sites): the table's
+        rows = [(g.label, [g.counts.of(k) for k in drawn]) for g in report.groups]
+        title = messages.HTML_CHART_GROUPS.format(section=report.section, kinds="、".join(k.label for k in drawn))
+        parts.append(page.figure(lambda cid, cap: svg.bars(cid, cap, rows, [k.label for k in drawn]), title))
     else:
         parts.append(f"<p class=\"empty\">{line(messages.HTML_NO_RECORDS)}</p>\n")
     header = [(report.by_label, ""), *_count_header(kinds)]
@@ -138,7 +139,7 @@ def _funnel(page: _Page, report: Report) -> str:
 
 
 def _trend(page: _Page, report: Report) -> str:
-    kinds = list(KINDS.values())
+    kinds = [k for k in KINDS.values() if k.roles.date]  # a kind without a date has no months
     months = [m.month for m in report.trend]
     series = [(k.label, [m.counts.of(k) for m in report.trend]) for k in kinds]
     unit = svg.buckets(months, [])[0]
