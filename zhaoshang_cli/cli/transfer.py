@@ -85,10 +85,10 @@ def _noted(result: Any) -> None:
     said = {NOTE_NOT_KNOWN_YET: (messages.IMPORT_NOT_KNOWN_YET, "投资额"),
             NOTE_MORE_PHONES: (messages.IMPORT_MORE_PHONES, OTHER_PHONES)}
     for note, (template, label) in said.items():
-        where = result.noted.get(note)
+        where, count = result.noted.get(note), result.note_counts.get(note, 0)
         if where:
-            shown = ", ".join(where[:3]) + (", …" if len(where) > 3 else "")
-            common.warn(template.format(count=len(where), label=label, where=shown))
+            shown = ", ".join(where) + (", …" if count > len(where) else "")
+            common.warn(template.format(count=count, label=label, where=shown))
 
 
 def _mapping(result: Any, headers: Any) -> None:

@@ -230,11 +230,13 @@ class Checked:
     totals: int = 0
     columns: dict[str, list[str]] = field(default_factory=dict)
     rejected: list[tuple[str, int, dict[str, Any], str]] = field(default_factory=list)
-    noted: dict[str, list[str]] = field(default_factory=dict)
+    noted: dict[str, list[str]] = field(default_factory=dict)  # the first few rows of each
+    note_counts: dict[str, int] = field(default_factory=dict)  # …and how many there were
 
     def plain(self) -> tuple[Any, ...]:
         """All but the prepared records, as plain data (sent by the second process)."""
-        return (self.errors, self.invalid, self.unknown, self.totals, self.columns, self.rejected, self.noted)
+        return (self.errors, self.invalid, self.unknown, self.totals, self.columns, self.rejected, self.noted,
+                self.note_counts)
 
     @classmethod
     def of(cls, prepared: list[Prepared], plain: tuple[Any, ...]) -> Checked:
@@ -242,6 +244,7 @@ class Checked:
 
 
 NOTE_NOT_KNOWN_YET, NOTE_MORE_PHONES = "not_known_yet", "more_phones"
+NOTED_SHOWN = 3  # rows named in a warning
 
 
 def _notes(kind: Kind, doc: dict[str, Any]) -> list[str]:
@@ -283,7 +286,10 @@ def prepare(rows: Iterable[SourceRow], options: ImportOptions) -> Checked:
         else:
             checked.prepared.append(item)
             for note in _notes(item.kind, item.doc):
-                checked.noted.setdefault(note, []).append(row.where)
+                where = checked.noted.setdefault(note, [])
+                if len(where) < NOTED_SHOWN:
+                    where.append(row.where)
+                checked.note_counts[note] = checked.note_counts.get(note, 0) + 1
             continue
         checked.errors += [f"{row.where}: {reason}" for reason in reasons]
         checked.invalid += 1

@@ -35,7 +35,7 @@ from ..io.importers.inputs import Chunk
 from ..storage.base import Backend, KeysTaken, Record, Writer, next_number
 from .duplicates import LookAlikes
 from .import_merge import _file_name, _merged, _settled, status_regresses
-from .import_prepare import Checked, ImportOptions, Prepared, prepare
+from .import_prepare import NOTED_SHOWN, Checked, ImportOptions, Prepared, prepare
 from .records import refuse_taken_key, source_problem
 
 CONFLICT_POLICIES = ("skip", "update", "error")
@@ -66,6 +66,7 @@ class ImportResult:
     columns: dict[str, list[str]] = field(default_factory=dict)  # file → its columns
     rejected: list[tuple[str, int, dict[str, Any], str]] = field(default_factory=list)  # (file, line, row, why)
     noted: dict[str, list[str]] = field(default_factory=dict)  # see import_prepare.Checked
+    note_counts: dict[str, int] = field(default_factory=dict)
 
 
 class ImportFailed(UserError):
@@ -415,7 +416,10 @@ def run(store: Backend, chunks: Iterable[Chunk], options: ImportOptions,
                 for file, cols in checked.columns.items():
                     result.columns.setdefault(file, cols)
                 for note, where in checked.noted.items():
-                    result.noted.setdefault(note, []).extend(where)
+                    shown = result.noted.setdefault(note, [])
+                    shown.extend(where[:max(0, NOTED_SHOWN - len(shown))])
+                for note, count in checked.note_counts.items():
+                    result.note_counts[note] = result.note_counts.get(note, 0) + count
                 prepared = checked.prepared
                 if progress:
                     progress(consumed)
