@@ -458,6 +458,7 @@ REJECTS_NEEDS_SKIP = "--rejects writes the rows --skip-invalid leaves out: give 
 REJECTS_IS_INPUT = "--rejects {path} is one of the files being imported: name another file"
 REJECTS_DRY_RUN = "dry run: the refused rows are not written to {path}"
 REJECTS_UNWRITABLE = "cannot write the refused rows to {path}: {reason}"
+REJECTS_NO_FOLDER = "cannot write the refused rows to {path}: its folder does not exist"
 REJECTS_ENCODING = ("cannot write the refused rows to {path} in {encoding}: '{char}' has no form there "
                     "(try --rejects FILE.xlsx)")
 HISTORY_BY_IMPORT = "导入 {file}"  # a history move an import made, in `show`

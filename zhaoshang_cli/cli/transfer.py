@@ -219,7 +219,7 @@ def _check_rejects(path: Path, files: list[str], skip_invalid: bool) -> None:
             raise UsageError(messages.REJECTS_IS_INPUT.format(path=path))
     folder = path.parent if str(path.parent) else Path(".")
     if not folder.is_dir():
-        raise UsageError(messages.REJECTS_UNWRITABLE.format(path=path, reason="no such folder"))
+        raise UsageError(messages.REJECTS_NO_FOLDER.format(path=path))
 
 
 def _write_rejects(path: Path, result: Any, formats: dict[str, str], encoding: str | None, dry_run: bool) -> None:
