@@ -86,9 +86,15 @@ def is_row_number(column: object) -> bool:
     return _key(str(column)) in ROW_NUMBERS
 
 
+_TOTAL_CELL = max(map(len, TOTALS)) + 4  # room for spaces around it: a longer cell is no total
+_TOTAL_FIRST = frozenset(t[0] for t in TOTALS) | frozenset("總")  # 總計 is read as 总计
+
+
 def is_total_row(data: dict) -> bool:
-    """A row that sums the rows above it (合计, 小计), not a record."""
-    return any(isinstance(v, str) and _key(v).rstrip("：") in TOTALS for v in data.values())
+    """A row that sums the rows above it (合计, 小计), not a record.  Only short cells are
+    looked at: normalising every body of a big import cost more than the rest of reading it."""
+    return any(isinstance(v, str) and len(v) <= _TOTAL_CELL and v.strip()[:1] in _TOTAL_FIRST
+               and _key(v).rstrip("：") in TOTALS for v in data.values())
 
 
 def is_kept_as_extra(column: object) -> bool:
