@@ -92,14 +92,16 @@ def _regional(ch: str) -> bool:
     return "\U0001f1e6" <= ch <= "\U0001f1ff"
 
 
-_WIDE = "\u2e80-\u9fff\uf900-\ufaff\ufe30-\ufe4f\uff00-\uffef"
+# Chinese characters and full-width marks: the characters a Chinese line may break between
+_WIDE_RANGES = ((0x2E80, 0x9FFF), (0xF900, 0xFAFF), (0xFE30, 0xFE4F), (0xFF00, 0xFFEF))
+_WIDE = "".join(f"{chr(low)}-{chr(high)}" for low, high in _WIDE_RANGES)
 _ATOMS = lazy(f"(\\s*)([{_WIDE}]|[^\\s{_WIDE}]+)")
 _NO_LINE_END = frozenset("（《「『“‘([{")
 
 
 def _is_wide(ch: str) -> bool:
     code = ord(ch)
-    return 0x2E80 <= code <= 0x9FFF or 0xF900 <= code <= 0xFAFF or 0xFE30 <= code <= 0xFE4F or 0xFF00 <= code <= 0xFFEF
+    return any(low <= code <= high for low, high in _WIDE_RANGES)
 
 
 def _atoms(text: str) -> list[tuple[str, bool]]:

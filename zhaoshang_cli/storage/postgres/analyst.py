@@ -179,7 +179,7 @@ def make_views(conn: Any) -> None:
             _comment(conn, "COLUMN", f"{view_name(kind)}.{name}", text)
         _comment(conn, "TABLE", table_name(kind), f"{kind.label} ({kind.plural}) as zhaoshang stores them; "
                                                   f"read {view_name(kind)} for SQL.")
-        for column in [*columns(kind)]:
+        for column in columns(kind):
             _comment(conn, "COLUMN", f"{table_name(kind)}.{column.name}", _label(kind, column))
         for name in ("number", "doc", "natural_key", "key_hash", "search", "created_at", "updated_at",
                      *(("body", "body_search") if kind.has_body else ())):

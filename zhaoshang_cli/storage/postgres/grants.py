@@ -95,8 +95,7 @@ def record(conn: Any, editors: Sequence[str], readers: Sequence[str], at: str) -
 
 
 def problems(conn: Any) -> list[tuple[str, str]]:
-    """What is wrong with the grants, against the model above: (level, message key, …)
-    as (level, text) pairs worded by the caller."""
+    """What is wrong with the grants, against the model above, as (level, message) pairs."""
     from ... import messages
 
     found = objects(conn)
