@@ -12,6 +12,7 @@ from __future__ import annotations
 import hashlib
 import json
 import os
+import re
 import shutil
 from collections.abc import Callable
 from pathlib import Path
@@ -127,6 +128,25 @@ def _digest_of_other_rows(cli: Cli) -> None:
     path = _segment(cli, ARTICLES, ".txt")
     digest = Digest(path.read_bytes())
     path.write_bytes(encode(digest.row(i) for i in reversed(range(digest.rows))))
+
+
+def _indexed(damage: Callable[[Cli], None]) -> Callable[[Cli], None]:
+    """Damage a store that keeps a text index (``db text-index on``)."""
+    def apply(cli: Cli) -> None:
+        cli("db", "text-index", "on")
+        damage(cli)
+
+    return apply
+
+
+def _index_without_bits(cli: Cli) -> None:
+    """A text index that reads well but has no bit set: searches would skip its segment."""
+    from zhaoshang_cli.storage.tinydb.digests import Digest, encode
+
+    path = _segment(cli, ARTICLES, ".txt")
+    digest = Digest(path.read_bytes())
+    bits, bitmap = digest.index
+    path.write_bytes(encode([digest.row(i) for i in range(digest.rows)], digest.stated, (bits, bytes(len(bitmap)))))
 
 
 def _replace_by_dir(path_of: Callable[[Cli], Path]) -> Callable[[Cli], None]:
@@ -261,6 +281,11 @@ CASES: dict[str, tuple[Callable[[Cli], None], str]] = {
     "text digest of another segment": (lambda cli: _segment(cli, LEADS, ".txt").write_bytes(
         _segment(cli, ARTICLES, ".txt").read_bytes()), "text digest"),
     "text digest of other records": (_digest_of_other_rows, "text digest"),
+    "text index with no bit set": (_indexed(_index_without_bits), "text digest"),
+    "text index cut short": (_indexed(_rewrite(lambda c: _segment(c, ARTICLES, ".txt"), lambda raw: raw[:-100])),
+                             "text digest"),
+    "text index of an impossible size": (_indexed(_rewrite(lambda c: _segment(c, ARTICLES, ".txt"), lambda raw: re.sub(
+        rb'"index_bits":\d+', b'"index_bits":99', raw, count=1))), "text digest"),
     "text digest is a link": (_replace_by_link(lambda c: _segment(c, ARTICLES, ".txt")), "link"),
     "segment file nothing refers to": (lambda cli: (cli.segments / "articles.000003.0badf00d.json").write_bytes(
         b"half a segment"), "no version of the store names"),
@@ -446,12 +471,13 @@ def test_restore_never_says_restored_over_a_broken_store(pristine, tmp_path, cas
 
 
 @pytest.mark.parametrize("case", ["text digest missing", "text digest cut short", "text digest of garbage",
+                                  "text index cut short", "text index of an impossible size",
                                   "text digest of another segment", "text digest is a link"])
 def test_a_digest_that_cannot_be_used_leaves_text_searches_right(pristine, tmp_path, case):
     """Any digest that is unusable (as opposed to one that reads well but lies, which only
     doctor finds) costs speed, never answers: the segment is searched record by record."""
     cli = copy_store(pristine, tmp_path / "store")
-    needles = ["园区", "武清", "天津", "wuqing", "正文", "电话沟通"]
+    needles = ["园区", "武清", "天津", "wuqing", "正文", "电话沟通", "园区配套"]
     before = {n: cli("filter", "--text", n, "--format", "ids").stdout for n in needles}
     CASES[case][0](cli)
     assert {n: cli("filter", "--text", n, "--format", "ids").stdout for n in needles} == before

@@ -42,7 +42,8 @@ def state(db: Path) -> str:
                     entry.pop("at")
                 records[public["id"]] = public
             logged = [{k: v for k, v in e.items() if k not in ("at", "batch")} for e in reader.changes(ChangeQuery())]
-            return json.dumps({"records": records, "log": logged}, ensure_ascii=False, sort_keys=True)
+            return json.dumps({"records": records, "log": logged, "text_index": bool(reader.meta.get("text_index"))},
+                              ensure_ascii=False, sort_keys=True)
     except StoreError:
         return "DAMAGED " + hashlib.sha256(db.read_bytes()).hexdigest()
 
@@ -72,6 +73,8 @@ def _base(tmp: Path, name: str) -> tuple[Cli, list[str], set[str]]:
         mine("add", "article", "--title", "同事的文章", "--region", "西青", "--date", "2025-07-10",
              "--body", "同事的正文")
         cli("add", "article", "--title", "团队的文章", "--region", "武清", "--date", "2025-07-11")  # a35 on both
+    if name == "edit, text index":
+        cli("db", "text-index", "on")
     issued = ids_in(state(cli.db))
     batch = tmp / "batch.jsonl"
     batch.write_text("".join(json.dumps(
@@ -80,6 +83,8 @@ def _base(tmp: Path, name: str) -> tuple[Cli, list[str], set[str]]:
     commands = {
         "add": ["add", "article", "--title", "新文章", "--region", "武清", "--date", "2025-07-03", "--body", "新正文"],
         "edit": ["edit", "a1", "--title", "改过的标题", "--body", "改过的正文"],
+        "edit, text index": ["edit", "a1", "--title", "改过的标题", "--body", "改过的正文"],
+        "db text-index on": ["db", "text-index", "on"],
         "rm": ["rm", "a2", "l3", "--yes"],
         "lead status": ["lead", "status", "l1", "contacted", "--note", "电话沟通"],
         "import": ["import", str(batch)],
@@ -92,7 +97,8 @@ def _base(tmp: Path, name: str) -> tuple[Cli, list[str], set[str]]:
     return cli, commands[name], issued
 
 
-@pytest.mark.parametrize("name", ["add", "edit", "rm", "lead status", "import", "doctor --fix", "restore", "copy"])
+@pytest.mark.parametrize("name", ["add", "edit", "rm", "lead status", "import", "doctor --fix", "restore", "copy",
+                                  "db text-index on", "edit, text index"])
 def test_every_fault_point_leaves_before_or_after(tmp_path, name):
     base, args, issued = _base(tmp_path, name)
     env = {"ZHAOSHANG_DB": str(base.db), "COLUMNS": "80", "NO_COLOR": "1"}

@@ -116,11 +116,13 @@ PLACES = ["武清", "东丽", "西青", "津南", "北辰", "宁河", "静海", 
           "顺义区", "浦东新区", "苏州工业园区", "姑苏区", "余杭区", "天河区", "武侯区"]
 
 
-def test_a_limited_sorted_search_gives_what_searching_every_row_gives(tmp_path, monkeypatch):
+@pytest.mark.parametrize("indexed", [False, True], ids=["digests", "text index"])
+def test_a_limited_sorted_search_gives_what_searching_every_row_gives(tmp_path, monkeypatch, indexed):
     """``list --text 词 --limit N`` searches the rows first in the order first (a band): the
     answer, records and bodies in order, is the one of searching every row, whatever the
     sort, the limit, the filters, ties on the sort value, records without a date or region,
-    two kinds at once, a segment without a digest or a test on documents."""
+    two kinds at once, a segment without a digest or a test on documents; with the store's
+    text index ruling segments out first, too."""
     from zhaoshang_cli.domain import sorting
     from zhaoshang_cli.domain.regions import table
     from zhaoshang_cli.storage.tinydb import engine, text_search
@@ -147,6 +149,10 @@ def test_a_limited_sorted_search_gives_what_searching_every_row_gives(tmp_path, 
     with backend.writing() as txn:
         txn.insert(ARTICLE, articles)
         txn.insert(LEAD, leads)
+    if indexed:
+        from zhaoshang_cli.storage.tinydb.text_indexing import switch
+
+        assert switch(backend, True).indexed > 10
     next(backend.segments_dir.glob("articles.*.txt")).unlink()  # one segment searched the slow way
 
     answered = set()

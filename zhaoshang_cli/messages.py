@@ -663,6 +663,8 @@ DOCTOR_SEGMENT_COUNT = "segment {segment} holds {count} records, the store file 
 DOCTOR_INDEX_MISSING = "the index of segment {segment}, {file}, is missing (--fix writes it again from the records)"
 DOCTOR_SEGMENT_INDEX = "the index of segment {segment} does not match its records (--fix rebuilds it)"
 DOCTOR_DIGEST_MISSING = "segment {segment} has no text digest: --text reads its records one by one (--fix writes it)"
+DOCTOR_TEXT_INDEX_MISSING = ("segment {segment} has no text index, which this store keeps: --text reads its whole "
+                             "digest (--fix writes it)")
 DOCTOR_DIGEST_WRONG = ("the text digest of segment {segment} does not match its records: --text may miss some "
                        "(--fix rewrites it)")
 REPAIR_DIGEST = "wrote the text digest of segment {segment}"
@@ -859,7 +861,8 @@ COMMAND_HELP = {
     "restore": "Bring back a previous version of the store (the current one is kept as a backup).",
     "config": "Settings of this store: the home region names are read in.",
     "regions": "Show how a region name resolves (code, full name, level) and list its children.",
-    "db": "A team store on PostgreSQL: set it up (db init) and give roles their rights (db grant).",
+    "db": ("Set a store up: a team store on PostgreSQL (db init, db grant); a file store's text index "
+           "(db text-index)."),
     "completion": "Print the shell completion script for bash, zsh or fish. Tab then completes commands, options, "
                   "kinds, statuses, formats, record IDs from the store and region names (wq → 武清区).",
 }
@@ -933,6 +936,7 @@ EXAMPLES: dict[str, list[str]] = {
     "db grant": ["zhaoshang --db postgresql://zs_owner@dbhost/zhaoshang db grant --editor zs_editor "
                  "--reader zs_reader",
                  "zhaoshang --db postgresql://zs_owner@dbhost/zhaoshang db grant --editor zs_editor --print"],
+    "db text-index": ["zhaoshang db text-index", "zhaoshang db text-index on", "zhaoshang db text-index off"],
     "db init": ["zhaoshang --db postgresql://zs_owner@dbhost/zhaoshang db init",
                 "ZHAOSHANG_DB=postgresql://zs_owner@/zhaoshang?host=/var/run/postgresql zhaoshang db init"],
     "completion": ["zhaoshang completion bash > ~/.local/share/bash-completion/completions/zhaoshang",
@@ -953,6 +957,15 @@ DB_GRANT_DONE = "{url}: rights given: editors {editors}; readers {readers}"
 DB_GRANT_NO_STORE = "{url}: no store here yet: run `zhaoshang db init` first"
 DB_GRANT_NO_ROLE = "no database role '{role}': a superuser creates it first (CREATE ROLE {role} LOGIN)"
 DB_GRANT_NOT_OWNER = "{url}: only the store's owner may give rights ({reason})"
+# db text-index (storage/tinydb/text_indexing.py)
+DB_TEXT_INDEX_SWITCH_HELP = "on: keep a text index in every segment; off: drop them. Without it: show the state."
+DB_TEXT_INDEX_FILE_ONLY = ("'zhaoshang db text-index' is for a file store: a team store searches text with "
+                           "PostgreSQL's own trigram indexes")
+DB_TEXT_INDEX_ON = "on"
+DB_TEXT_INDEX_OFF = "off"
+DB_TEXT_INDEX_STATE = "{path}: text index {state}: {indexed} of {segments} segments have one ({size} MiB)"
+DB_TEXT_INDEX_CHOICE = "db text-index takes on or off (or nothing, to show the state), not '{value}'"
+DB_TEXT_INDEX_WRITTEN = "{path}: text index {state}: {written} segments written again"
 PG_INIT_GRANTED = "gave {roles} their rights to the new tables"
 PG_INIT_VIEWS = "made the views for SQL (zs_articles_v…) and the region table zs_regions"
 DOCTOR_GRANT_CONTROL = "{role} may change the control table {table} ({rights}): `db grant` gives nobody that"

@@ -1,4 +1,4 @@
-"""copy, db init and db grant: moving a store between backends, setting up a team store."""
+"""copy, db init, db grant and db text-index: moving a store between backends, setting a store up."""
 
 from __future__ import annotations
 
@@ -74,9 +74,36 @@ def grant(
                                                   readers=", ".join(readers or []) or "-"))
 
 
+def text_index(
+    ctx: typer.Context,
+    switch: Annotated[str | None, typer.Argument(metavar="on|off", help=messages.DB_TEXT_INDEX_SWITCH_HELP)] = None,
+) -> None:
+    """Keep a text index in a file store, so that --text of a rare word skips what cannot hold it.
+
+    Like sqlite-utils' enable-fts: it makes imports slower (a pair of characters at every
+    other position of every text is noted) and the store larger; bench/README.md measures both.
+    """
+    from ..errors import UsageError
+    from ..storage.tinydb import text_indexing
+    from ..storage.tinydb.backend import TinyDBBackend
+
+    if switch not in (None, "on", "off"):
+        raise UsageError(messages.DB_TEXT_INDEX_CHOICE.format(value=switch))
+    store = common.store(ctx, must_exist=switch is None)
+    if not isinstance(store, TinyDBBackend):
+        raise UsageError(messages.DB_TEXT_INDEX_FILE_ONLY)
+    found = text_indexing.state(store) if switch is None else text_indexing.switch(store, switch == "on")
+    label = messages.DB_TEXT_INDEX_ON if found.on else messages.DB_TEXT_INDEX_OFF
+    if switch is not None:
+        common.info(messages.DB_TEXT_INDEX_WRITTEN.format(path=store.describe(), state=label, written=found.written))
+    typer.echo(messages.DB_TEXT_INDEX_STATE.format(path=store.describe(), state=label, indexed=found.indexed,
+                                                   segments=found.segments, size=f"{found.size / 2**20:.1f}"))
+
+
 def register(app: typer.Typer) -> None:
     app.command("copy", cls=common.Command, help=common.command_help("copy"))(copy)
     db_app = typer.Typer(cls=common.Group, help=common.command_help("db"), no_args_is_help=True)
     db_app.command("init", cls=common.Command)(init)
     db_app.command("grant", cls=common.Command)(grant)
+    db_app.command("text-index", cls=common.Command)(text_index)
     app.add_typer(db_app, name="db")

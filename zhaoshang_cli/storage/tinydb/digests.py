@@ -9,7 +9,9 @@ segment and never changed, rebuilt from the records and bodies when missing (doc
 a segment without one is searched the slow way.
 
 Layout: MAGIC, a JSON header line, the row offsets (``rows + 1`` signed 64-bit
-integers), the low bytes, the high bytes.
+integers), the low bytes, the high bytes; in format 2, then the segment's text index
+(text_filter.py), whose size the header states with the number of characters, so that a
+search reads the header and a few bytes of the index, not the digest.
 """
 
 from __future__ import annotations
@@ -27,15 +29,17 @@ from ...atomic import pread, read_spans
 from ...domain.kind import Kind
 from ...domain.search import Planes, planes, record_planes
 from ...errors import StoreError
+from .text_filter import Checks, Filter, bytes_wanted, may_hold
 
 FORMAT = 1
+INDEXED_FORMAT = 2  # with a text index after the high bytes
 MAGIC = b"ZSSEGTXT\n"
 SUFFIX = ".txt"
 
 
-def encode(rows: Iterable[Planes], segment: str | None = None) -> bytes:
+def encode(rows: Iterable[Planes], segment: str | None = None, index: Filter | None = None) -> bytes:
     """The digest of these rows; ``segment`` (the segment file's name) is stated in its
-    header, so that a digest beside another segment is not used."""
+    header, so that a digest beside another segment is not used; ``index``: its text index."""
     rows = list(rows)
     offsets = array("q", [0])
     total = 0
@@ -43,17 +47,25 @@ def encode(rows: Iterable[Planes], segment: str | None = None) -> bytes:
         total += len(low)
         offsets.append(total)
     header: dict[str, Any] = {"format": FORMAT, "rows": len(rows), "byteorder": sys.byteorder}
+    if index is not None:
+        header.update(format=INDEXED_FORMAT, chars=total, index_bits=index[0])
     if segment is not None:
         header["segment"] = segment
     return b"".join([MAGIC, orjson.dumps(header), b"\n", offsets.tobytes(),
-                     *(low for low, _ in rows), *(high for _, high in rows)])
+                     *(low for low, _ in rows), *(high for _, high in rows), index[1] if index else b""])
+
+
+def rows_of(kind: Kind, docs: Mapping[str, Mapping[str, Any]], bodies: Mapping[int, str]) -> list[Planes]:
+    """The rows of the digest a segment of these documents (and bodies, by number) must have."""
+    return [record_planes(kind, docs[key], planes(bodies[int(key)]) if int(key) in bodies else None)
+            for key in sorted(docs, key=int)]
 
 
 def of_records(kind: Kind, docs: Mapping[str, Mapping[str, Any]], bodies: Mapping[int, str],
                segment: str | None = None) -> bytes:
-    """The digest a segment of these documents (and bodies, by number) must have."""
-    return encode((record_planes(kind, docs[key], planes(bodies[int(key)]) if int(key) in bodies else None)
-                   for key in sorted(docs, key=int)), segment)
+    """The digest a segment of these documents (and bodies, by number) must have (without a
+    text index)."""
+    return encode(rows_of(kind, docs, bodies), segment)
 
 
 class DigestUnreadable(Exception):
@@ -84,23 +96,12 @@ class Digest:
             os.close(fd)
 
     def _read_layout(self, read: Callable[[int, int], bytes], size: int) -> None:
-        head = read(0, _HEAD)
-        if head[:len(MAGIC)] != MAGIC:
-            raise DigestUnreadable("not a text digest")
-        newline = head.find(b"\n", len(MAGIC))
-        try:
-            header = orjson.loads(head[len(MAGIC):newline])
-            if header.get("format") != FORMAT or header.get("byteorder") != sys.byteorder:
-                raise DigestUnreadable("another layout")
-            stated = header.get("segment")
-            if self.segment is not None and stated is not None and stated != self.segment:
-                raise DigestUnreadable(f"it is the digest of {stated}")
-            rows = int(header["rows"])
-        except (orjson.JSONDecodeError, KeyError, TypeError, ValueError, AttributeError) as exc:
-            raise DigestUnreadable(str(exc)) from None
-        start = newline + 1
+        header, start = _header(read(0, _HEAD), self.segment)
+        rows = header["rows"]
+        self.index_bits: int | None = header.get("index_bits")
+        self.stated: str | None = header.get("segment")
         offsets = array("q")
-        if rows < 0 or newline < 0 or size < start + 8 * (rows + 1):
+        if rows < 0 or size < start + 8 * (rows + 1):
             raise DigestUnreadable("cut short")
         offsets.frombytes(read(start, 8 * (rows + 1)))
         if offsets[0] != 0:
@@ -108,10 +109,25 @@ class Digest:
         total = offsets[-1]
         self.low_at = start + 8 * (rows + 1)
         self.high_at = self.low_at + total
-        if self.high_at + total != size:
+        index_size = 0 if self.index_bits is None else 1 << (self.index_bits - 3)
+        if self.high_at + total + index_size != size or header.get("chars", total) != total:
             raise DigestUnreadable("sizes do not add up")  # doctor compares every row
         self.offsets = offsets
         self.rows = rows
+
+    @property
+    def index(self) -> Filter | None:
+        """The text index of a digest read whole, if it has one."""
+        if self.index_bits is None or self.raw is None:
+            return None
+        at = self.high_at + self.offsets[-1]
+        return self.index_bits, bytes(self.raw[at:])
+
+    def without_index(self) -> bytes:
+        """The digest's bytes but its text index, as a digest without one has them (doctor's comparison)."""
+        if self.index_bits is None:
+            return bytes(self.raw)
+        return encode([self.row(i) for i in range(self.rows)], self.stated)
 
     def row(self, i: int) -> Planes:
         a, b = self.offsets[i], self.offsets[i + 1]
@@ -178,6 +194,72 @@ class Digest:
             raise DigestUnreadable(str(exc)) from None
         finally:
             os.close(fd)
+
+
+def _header(head: bytes, segment: str | None) -> tuple[dict[str, Any], int]:
+    """A digest's header (checked) and where its offsets start, from its first bytes."""
+    if head[:len(MAGIC)] != MAGIC:
+        raise DigestUnreadable("not a text digest")
+    newline = head.find(b"\n", len(MAGIC))
+    if newline < 0:
+        raise DigestUnreadable("cut short")
+    try:
+        header = orjson.loads(head[len(MAGIC):newline])
+        if header.get("format") not in (FORMAT, INDEXED_FORMAT) or header.get("byteorder") != sys.byteorder:
+            raise DigestUnreadable("another layout")
+        stated = header.get("segment")
+        if segment is not None and stated is not None and stated != segment:
+            raise DigestUnreadable(f"it is the digest of {stated}")
+        header["rows"] = int(header["rows"])
+        if header["format"] == INDEXED_FORMAT:
+            bits, chars = header["index_bits"], header["chars"]
+            if type(bits) is not int or not 3 <= bits <= 32 or type(chars) is not int or chars < 0:
+                raise DigestUnreadable("not a text index's size")
+        else:
+            header.pop("index_bits", None)
+    except (orjson.JSONDecodeError, KeyError, TypeError, ValueError, AttributeError) as exc:
+        raise DigestUnreadable(str(exc)) from None
+    return header, newline + 1
+
+
+def index_size(opener: Callable[[], int]) -> int | None:
+    """The bytes of a digest file's text index, None when it has none (or cannot be read)."""
+    try:
+        fd = opener()
+    except (OSError, StoreError):
+        return None
+    try:
+        bits = _header(pread(fd, _HEAD, 0), None)[0].get("index_bits")
+        return None if bits is None else 1 << (bits - 3)
+    except (OSError, DigestUnreadable):
+        return None
+    finally:
+        os.close(fd)
+
+
+def ruled_out(opener: Callable[[], int], segment: str | None, asked: Checks) -> bool:
+    """Whether a digest's text index shows that its segment cannot hold the needle ``asked``
+    gives: its header and the few bytes of the index wanted are read, nothing else.  False
+    when it has no index, or one that cannot be read (the digest is searched then)."""
+    try:
+        fd = opener()
+    except (OSError, StoreError):
+        return False
+    try:
+        header, start = _header(pread(fd, _HEAD, 0), segment)
+        bits = header.get("index_bits")
+        if bits is None:
+            return False
+        at = start + 8 * (header["rows"] + 1) + 2 * header["chars"]
+        wanted = bytes_wanted(bits, asked)
+        read = dict(zip(wanted, read_spans(fd, [(at + offset, 1) for offset in wanted])))
+        if any(len(value) != 1 for value in read.values()):
+            return False
+        return not may_hold(bits, {offset: value[0] for offset, value in read.items()}, asked)
+    except (OSError, DigestUnreadable):
+        return False
+    finally:
+        os.close(fd)
 
 
 # -- searching many segments ---------------------------------------------------------------

@@ -27,7 +27,7 @@ from ...errors import StoreError, UserError
 from ..base import BackupInfo, Finding
 from ..checks import SHOWN, damage_findings, record_findings
 from ..migrations import findings as migration_findings
-from . import change_log, migrations
+from . import change_log, migrations, text_filter
 from . import manifest as manifests
 from . import side as sides
 from .bodies import HEADER_SIZE, BodyLog, body_log_of
@@ -342,7 +342,8 @@ def _digests(backend: Any, look: Look, found: Manifest) -> list[Finding]:
     for segment in look.segments(found):
         if not segment.sound or segment.troubles():
             continue  # reported with the segment; its repair writes a new digest too
-        problem = digest_problem(backend.segments_dir, segment.entry, segment.docs or {}, log)
+        problem = digest_problem(backend.segments_dir, segment.entry, segment.docs or {}, log,
+                                 bool(found.meta.get(text_filter.SETTING)))
         if problem:
             findings.append(Finding(*problem))
     return findings

@@ -17,7 +17,7 @@ from ... import messages
 from ...atomic import file_problem, read_private
 from ...domain.kind import KINDS, Kind
 from ...errors import StoreError
-from . import digests, integrity
+from . import digests, integrity, text_filter
 from .bodies import BodyLog, body_log_of
 from .index import BODY
 from .manifest import Legacy, Manifest
@@ -200,22 +200,33 @@ def unreadable(log: BodyLog, found: list[tuple[str, list[int]]]) -> list[str]:
         return [key for key, _ in found]
 
 
-def digest_problem(directory: Path, entry: Entry, docs: Docs, log: BodyLog) -> tuple[str, str] | None:
+def digest_problem(directory: Path, entry: Entry, docs: Docs, log: BodyLog,
+                   indexed: bool = False) -> tuple[str, str] | None:
     """What is wrong with a sound segment's text digest: missing (searches are slower), or
     not what its records and bodies give (searches may miss records), as (level, message);
-    None when it is right, or when a body cannot be read (reported as such)."""
+    None when it is right, or when a body cannot be read (reported as such).  Its text
+    index, if it has one, must have every pair its rows hold (it may have more: bits of
+    records changed since stay set); ``indexed``: the store keeps text indexes, so a
+    digest without one is reported too."""
     body_refs = [(int(key), doc[BODY]) for key, doc in docs.items() if isinstance(doc, dict) and doc.get(BODY)]
     name = segment_name(entry)
     try:
         bodies = dict(log.read_many(body_refs))
-        expected = (digests.of_records(entry.kind, docs, bodies, entry.file),
-                    digests.of_records(entry.kind, docs, bodies))
+        rows = digests.rows_of(entry.kind, docs, bodies)
+        expected = (digests.encode(rows, entry.file), digests.encode(rows))
     except (StoreError, OSError, TypeError, ValueError):
         return None
     try:
-        actual = read_private(directory / entry.digest_file)
+        found = digests.Digest(read_private(directory / entry.digest_file))
     except FileNotFoundError:
         return "warning", messages.DOCTOR_DIGEST_MISSING.format(segment=name)
-    except (OSError, StoreError):
-        actual = None
-    return None if actual in expected else ("error", messages.DOCTOR_DIGEST_WRONG.format(segment=name))
+    except (OSError, StoreError, digests.DigestUnreadable):
+        found = None
+    if found is None or found.without_index() not in expected:
+        return "error", messages.DOCTOR_DIGEST_WRONG.format(segment=name)
+    index = found.index
+    if index is not None and not text_filter.covers(index, rows):
+        return "error", messages.DOCTOR_DIGEST_WRONG.format(segment=name)
+    if index is None and indexed:
+        return "warning", messages.DOCTOR_TEXT_INDEX_MISSING.format(segment=name)
+    return None

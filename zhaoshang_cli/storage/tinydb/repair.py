@@ -26,7 +26,7 @@ from ... import messages
 from ...atomic import make_private_dir
 from ...domain.kind import KINDS, Kind, record_id
 from ...errors import StoreError
-from . import integrity
+from . import integrity, text_filter
 from . import manifest as manifests
 from . import side as sides
 from .bodies import body_log_of
@@ -80,7 +80,8 @@ def rewrite_derived(backend: Any, txn: Transaction, look: Look) -> list[str]:
         segment = look.segment(entry)
         if not segment.sound or segment.wrong_count:
             continue
-        if not segment.index_ok or digest_problem(backend.segments_dir, entry, segment.docs or {}, txn.log):
+        if not segment.index_ok or digest_problem(backend.segments_dir, entry, segment.docs or {}, txn.log,
+                                                  bool(txn.meta.get(text_filter.SETTING))):
             txn.touched[(name, seq)] = _Segment(entry.kind, dict(segment.docs or {}))
             actions.append(messages.REPAIR_DERIVED.format(segment=segment_name(entry)))
     txn.checkpoint(everything=True)

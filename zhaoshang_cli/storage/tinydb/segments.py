@@ -28,9 +28,10 @@ from ... import messages
 from ...atomic import naming, open_private, read_private, read_spans, write_all
 from ...domain.kind import Kind
 from ...errors import StoreError
-from .digests import Digest, DigestUnreadable
+from .digests import Digest, DigestUnreadable, ruled_out
 from .document import dump_document
 from .index import MAGIC, SegmentIndex, build, numbers_at, numbers_with, parse
+from .text_filter import Checks
 
 SIZE = 2048
 SUFFIX = ".json"
@@ -155,6 +156,7 @@ class SegmentView:
         self.entry = entry
         self.kind = entry.kind
         self._index: SegmentIndex | None = None
+        self._ruled: tuple[Checks, bool] | None = None  # the last answer of ruled_out
 
     @property
     def path(self) -> Path:
@@ -290,6 +292,14 @@ class SegmentView:
         except (OSError, StoreError, DigestUnreadable):
             return None
 
+    def ruled_out(self, asked: Checks) -> bool:
+        """Whether the segment's text index shows it cannot hold the needle ``asked`` is of
+        (text_filter.py); False when it has none."""
+        if self._ruled is None or self._ruled[0] != asked:
+            path = self.directory / self.entry.digest_file
+            self._ruled = asked, ruled_out(lambda: open_private(path, os.O_RDONLY), self.entry.file, asked)
+        return self._ruled[1]
+
     def _fitting(self, digest: Digest) -> Digest | None:
         """``digest`` if it has a row for each of the segment's records (else it is of no use)."""
         return digest if digest.rows == len(self.index()) else None
@@ -337,6 +347,9 @@ class MemoryView(SegmentView):
 
     def digest_by_rows(self) -> Digest | None:
         return None  # searched slowly: such a store is split into segments by its first write
+
+    def ruled_out(self, asked: Checks) -> bool:
+        return False
 
 
 def _reason(exc: Exception) -> str:

@@ -18,6 +18,7 @@ from .digests import Digest, DigestUnreadable, search_segments
 from .index import sort_column
 from .matches import Compiled, Hits, Row, _keyed, _tested
 from .segments import SegmentView
+from .text_filter import checks
 
 _BAND = 4096  # rows a sorted, limited text search tries first (see _first_by_text) …
 _BAND_PER_LIMIT = 64  # … or this many per record asked for, if more
@@ -47,7 +48,9 @@ class TextSearch:
         planes = needle_planes(needle)
         if planes is None:
             return
-        work = [(view, rows) for view in self.of(kind) if (rows := compiled.rows(view))]
+        asked = checks(planes)
+        work = [(view, rows) for view in self.of(kind)
+                if not (asked and view.ruled_out(asked)) and (rows := compiled.rows(view))]
         test = compiled.doc_test()
         for (view, rows), found in zip(work, search_segments(work, planes)):
             hits = self._text_hits(view, rows, found, needle, test)
@@ -102,15 +105,19 @@ class TextSearch:
         band = max(_BAND, _BAND_PER_LIMIT * limit)
         if sum(view.entry.count for kind in query.kinds for view in self.of(kind)) < 4 * band:
             return None  # a small store: every row is searched, and soon
+        planes = needle_planes(needle)
+        if planes is None:
+            return None
+        asked = checks(planes)
         candidates: list[tuple[SegmentView, Sequence[int], Callable[[Mapping[str, Any]], bool] | None]] = []
         for kind in query.kinds:
             compiled = Compiled(kind, query.filters)
             if not compiled.none:
                 test = compiled.doc_test()
-                candidates += [(view, rows, test) for view in self.of(kind) if (rows := compiled.rows(view))]
-        planes = needle_planes(needle)
+                candidates += [(view, rows, test) for view in self.of(kind)
+                               if not (asked and view.ruled_out(asked)) and (rows := compiled.rows(view))]
         total = sum(len(rows) for _, rows, _ in candidates)
-        if total < 4 * band or planes is None:
+        if total < 4 * band:
             return None
         # where the band ends in the order, from a sample of the sort values
         values = [view.index().arrays[columns[view.kind.name]] for view, _, _ in candidates]  # type: ignore[index]

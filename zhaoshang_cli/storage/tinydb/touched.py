@@ -15,6 +15,7 @@ from ... import messages
 from ...domain.kind import Kind
 from ...domain.search import Planes
 from .segments import Docs, Entry, SegmentUnreadable, SegmentView, numbers_of
+from .text_filter import Filter
 
 
 class _Segment:
@@ -23,13 +24,17 @@ class _Segment:
     segment's index and digest, worked out for records this transaction changes)."""
 
     def __init__(self, kind: Kind, docs: Docs, keys: dict[int, int] | None = None,
-                 texts: dict[int, Planes] | None = None):
+                 texts: dict[int, Planes] | None = None, index: Filter | None = None):
         self.kind = kind
         self.db = TinyDB(storage=MemoryStorage)
         self.db.storage.write({kind.table: docs})
         self.table = self.db.table(kind.table, cache_size=0)
         self.keys: dict[int, int] = keys or {}
         self.texts: dict[int, Planes] = texts or {}
+        # the text index the segment had, and the rows it was built from (a row replaced
+        # since, by a new object, is set in it when the segment is written)
+        self.index = index
+        self.indexed: dict[int, Planes] = dict(self.texts) if index is not None else {}
 
     @classmethod
     def read(cls, view: SegmentView, check: bool = True) -> _Segment:
@@ -38,17 +43,19 @@ class _Segment:
             _check(view.entry, docs)
         keys: dict[int, int] = {}
         texts: dict[int, Planes] = {}
+        index = None
         try:
             numbers = view.index().arrays["n"]
             keys = dict(zip(numbers, view.index().arrays["key"]))
             digest = view.digest()
             if digest is not None:
                 texts = {number: digest.row(i) for i, number in enumerate(numbers)}
+                index = digest.index
         except SegmentUnreadable:
             pass  # a damaged index: everything is worked out again from the documents
         if len(keys) != len(docs) or any(str(n) not in docs for n in keys):
-            keys, texts = {}, {}
-        return cls(view.kind, docs, keys, texts)
+            keys, texts, index = {}, {}, None
+        return cls(view.kind, docs, keys, texts, index)
 
     def docs(self) -> Docs:
         return self.db.storage.read().get(self.kind.table, {})  # type: ignore[union-attr]

@@ -28,7 +28,7 @@ from ...domain.people import current_user
 from ...domain.search import Planes, planes, record_planes
 from ...errors import StoreError, UserError
 from ..base import Query, Record, SyncState, new_document, next_number, split_id
-from . import change_log, digests
+from . import change_log, digests, text_filter
 from .bodies import Appender, BodyLog, Ref, body_log_of
 from .engine import Engine
 from .index import BODY
@@ -255,7 +255,8 @@ class Transaction(NaturalKeys):
             if docs:
                 file = new_file_name(kind, seq)
                 payload, index = encode(kind, docs, segment.keys, file)
-                digest = digests.encode(self._texts(segment, docs), file)
+                rows = self._texts(segment, docs)
+                digest = digests.encode(rows, file, self._text_index(segment, docs, rows))
                 entry = Entry(kind, seq, file, len(docs), (len(payload), len(index), len(digest)), file_sum(payload))
                 for name, data in ((entry.file, payload), (entry.index_file, index), (entry.digest_file, digest)):
                     self.written.append(self.directory / name)  # taken back if the write fails half-way
@@ -279,6 +280,17 @@ class Transaction(NaturalKeys):
                 body = bodies.get(n)
                 segment.texts[n] = record_planes(segment.kind, docs[str(n)], planes(body) if body is not None else None)
         return [segment.texts[n] for n in numbers]
+
+    def _text_index(self, segment: _Segment, docs: Docs, rows: list[Planes]) -> text_filter.Filter | None:
+        """The text index a segment is written with, in a store that keeps them: the one it
+        had with the rows written since set, or, if it had none, the one its rows give."""
+        if not self.meta.get(text_filter.SETTING):
+            return None
+        if segment.index is None:
+            return text_filter.build(rows)
+        indexed, texts = segment.indexed, segment.texts
+        return text_filter.extended(segment.index, (texts[int(key)] for key in docs
+                                                    if indexed.get(int(key)) is not texts[int(key)]))
 
     def _bodies(self, refs: list[tuple[int, Ref]]) -> dict[int, str]:
         """The bodies at ``refs``; one that cannot be read fails the write, unless the
