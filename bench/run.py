@@ -123,15 +123,15 @@ def reads(bench: Bench, store: Path, sdb: Path, when: str) -> None:
     bench.note(f"report --region 天津 --month 2025-07{when}", ours, None, targets.report)
 
 
-def text_search(bench: Bench, store: Path, sdb: Path) -> None:
+def text_search(bench: Bench, store: Path, sdb: Path, words: tuple[str, ...] = WORDS, where: str = "") -> None:
     """Our default listing of a text search (newest first, then the higher ID) against the
     same columns of the FTS5 trigram table's matches in the same order, with the same limit."""
     rare = f"a{bench.args.articles // 2 + 1}"  # the middle article (generate.py --rare), the line's number
     mine, theirs = bench.scratch / "text-ours", bench.scratch / "text-theirs"
     for word, what, expected, target in (
-        *((w, "", None, bench.targets.text) for w in WORDS),
-        (RARE, ", a word in one article", [rare], bench.targets.text_rare),
-        (NOWHERE, ", a word in none", [], bench.targets.text),
+        *((w, where, None, bench.targets.text) for w in words),
+        (RARE, f", a word in one article{where}", [rare], bench.targets.text_rare),
+        (NOWHERE, f", a word in none{where}", [], bench.targets.text),
     ):
         if len(word) < 3:  # FTS5's trigrams: a shorter phrase matches nothing
             raise SystemExit(f"{word}: FTS5 trigram cannot search fewer than three characters")
@@ -242,7 +242,51 @@ def edit_titles(bench: Bench, store: Path, sdb: Path) -> None:
     bench.sql(sdb, f"update articles set title = '又改过的标题' || (rowid - 1) where rowid <= {count}")
 
 
-# -- 5. new records imported into the main store ------------------------------------------------
+# -- 5. the text index (db text-index): what it costs and what it saves ----------------------------
+def text_index(bench: Bench, data: Path, store: Path, sdb: Path) -> None:
+    """An import into a store that keeps a text index, against the same import without one
+    and against sqlite-utils inserting and then enabling FTS5; turning it on in a copy of the
+    main store, the disk it adds, and the text searches on that copy against FTS5."""
+    fresh, sdb_fresh = bench.scratch / "zi.json", bench.scratch / "si.db"
+    plain = bench.scratch / "zp.json"
+    articles = str(data / "articles.jsonl")
+    size_mb = os.path.getsize(articles) >> 20
+
+    def indexed_store() -> None:
+        remove(fresh, fresh.with_name(fresh.name + ".d"))
+        subprocess.run([*bench.zs, "--db", str(fresh), "db", "text-index", "on"], check=True,
+                       stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL)
+
+    with_index, fts = compare([*bench.zs, "--db", str(fresh), "import", articles],
+                              python_script(HERE / "sqlite_fts_import.py", str(sdb_fresh), "articles", articles),
+                              bench.args.repeat, setup_ours=indexed_store, setup_theirs=lambda: remove(sdb_fresh))
+    bench.note(f"import {bench.args.articles} articles ({size_mb} MB JSONL) into a store that keeps a text "
+               "index, against insert and enable-fts (FTS5 trigram)", with_index, fts, None)
+    with_index, without = compare([*bench.zs, "--db", str(fresh), "import", articles],
+                                  [*bench.zs, "--db", str(plain), "import", articles], bench.args.repeat,
+                                  setup_ours=indexed_store,
+                                  setup_theirs=lambda: remove(plain, plain.with_name(plain.name + ".d")))
+    bench.note(f"import {bench.args.articles} articles: into a store that keeps a text index, against one that "
+               "does not", with_index, without, None)
+    remove(fresh, fresh.with_name(fresh.name + ".d"), plain, plain.with_name(plain.name + ".d"), sdb_fresh)
+
+    copy = copy_store(store, bench.scratch / "indexed")
+    try:
+        turn_on = run([*bench.zs, "--db", str(copy), "db", "text-index", "on"], 1)
+        bench.note(f"db text-index on, the main store ({bench.args.articles + bench.args.policies + bench.args.leads}"
+                   " records: every segment written again)", turn_on, None, None)
+        from zhaoshang_cli.storage.tinydb.backend import TinyDBBackend
+        from zhaoshang_cli.storage.tinydb.text_indexing import state
+
+        built = bench.stores.built_sizes(store)[0]  # the copy keeps the old segments for its backups
+        bench.rows.append(Row.sizes("disk: the main store as built with its text indexes, against without",
+                                    built + state(TinyDBBackend(copy)).size, built))
+        text_search(bench, copy, sdb, WORDS[:1], ", with the text index")
+    finally:
+        remove(copy.parent)
+
+
+# -- 6. new records imported into the main store ------------------------------------------------
 def import_new(bench: Bench, data: Path, store: Path, sdb: Path) -> Row:
     """``--new`` articles no store holds, different ones each run, imported into a copy of the
     main store, against ``sqlite-utils insert`` of the same rows into the main database (its
@@ -287,6 +331,7 @@ def main() -> None:
     disk(bench, store)
     reads(bench, store, sdb, "")
     text_search(bench, store, sdb)
+    text_index(bench, data, store, sdb)
     full_listings(bench, store, sdb)
     start_up(bench)
     single_writes(bench)
@@ -324,7 +369,10 @@ def render(rows: list[Row], args: argparse.Namespace) -> str:
         "article aN is row N): `insert --nl` of the same file; `query` of the same filter (no index); for `--text`, "
         "an SQL query of the FTS5 trigram table of titles and bodies returning ID, title, region and date in our "
         "order (newest first, then the higher ID) with the same limit, checked to list the same records as ours; "
-        f"{RARE} is in one article's body (generate.py --rare), {NOWHERE} in none; `query … --nl` for the export "
+        f"{RARE} is in one article's body (generate.py --rare), {NOWHERE} in none; the rows \"with the text index\" "
+        "search a copy of the main store after `db text-index on`; for the import into a store that keeps a text "
+        "index, bench/sqlite_fts_import.py: `insert --nl`, then `enable-fts … --tokenize trigram --create-triggers`, "
+        "in one process; `query … --nl` for the export "
         "and the JSON Lines listing (as many lines as ours); for the table, bench/sqlite_table.py: the query "
         "through Python's sqlite3, columns sized from the first 200 rows by display width and titles cut with "
         "an ellipsis as ours are (checked to list the same IDs in the same order; `query --table` sizes over "

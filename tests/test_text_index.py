@@ -30,11 +30,11 @@ def _text(rng: random.Random, n: int) -> str:
 
 
 def _ruled_out(index: text_filter.Filter, needle: str) -> bool:
-    asked = text_filter.checks(search.needle_planes(needle.casefold()))
+    asked = text_filter.asked(search.needle_planes(needle.casefold()))
     if asked is None:
         return False
     bits, bitmap = index
-    return not text_filter.may_hold(bits, {at: bitmap[at] for at in text_filter.bytes_wanted(bits, asked)}, asked)
+    return not asked.may_hold(bits, {at: bitmap[at] for at in asked.plan(bits)[0]})
 
 
 def test_a_needle_a_row_holds_is_never_ruled_out():
@@ -64,8 +64,8 @@ def test_a_needle_no_row_holds_is_mostly_ruled_out():
 
 
 def test_short_needles_ask_nothing():
-    assert text_filter.checks(search.planes("武清")) is None
-    even, odd = text_filter.checks(search.planes("武清区招商"))
+    assert text_filter.asked(search.planes("武清")) is None
+    even, odd = text_filter.asked(search.planes("武清区招商")).parities
     assert len(even) == 2 and len(odd) == 2
 
 
@@ -112,13 +112,13 @@ def test_answers_are_those_of_a_scan_and_rare_words_skip_segments(indexed, monke
     with indexed.writing() as txn:
         txn.update(ARTICLE, 150, {**txn.get("a150").doc, "body": "本期介绍瑞拓精密轴承有限公司"})
     read = []
-    real = SegmentView.digest
+    real = SegmentView.digest_by_rows
 
     def spy(self):
         read.append(self.entry.seq)
         return real(self)
 
-    monkeypatch.setattr(SegmentView, "digest", spy)
+    monkeypatch.setattr(SegmentView, "digest_by_rows", spy)
     assert _engine(indexed, "瑞拓精密轴承") == [150]
     assert read == [(150 - 1) // 32]
 

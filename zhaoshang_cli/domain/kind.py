@@ -354,9 +354,9 @@ def to_public(kind: Kind, number: int | str, doc: Mapping[str, Any], body: str |
 def _region_name(code: str) -> str | None:
     """A region code's name (to_public runs for every record listed: an import inside it
     cost more than the rest of it)."""
-    from .regions import places
+    from .regions import names
 
-    return places().name(code)
+    return names().get(code, code)
 
 
 @lru_cache(maxsize=1)

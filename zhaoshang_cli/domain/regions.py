@@ -99,6 +99,17 @@ def places() -> Places:
 
 
 @lru_cache(maxsize=1)
+def names() -> dict[str, str]:
+    """Each region's name by code, as ``places().name`` gives it, without building the
+    regions: a listing shows a few names, and building them all cost more than the rest of
+    a listing of one record."""
+    found = dict(line.split("\t", 1) for line in lines("regions.tsv"))
+    found.update((zone.code, zone.name) for zone in _zones())
+    found[NATION_CODE] = "全国"
+    return found
+
+
+@lru_cache(maxsize=1)
 def _zones() -> list[Zone]:
     found: list[Zone] = []
     numbered: dict[str, int] = {}  # zones of each district so far

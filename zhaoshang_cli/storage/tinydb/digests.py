@@ -29,7 +29,7 @@ from ...atomic import pread, read_spans
 from ...domain.kind import Kind
 from ...domain.search import Planes, planes, record_planes
 from ...errors import StoreError
-from .text_filter import Checks, Filter, bytes_wanted, may_hold
+from .text_filter import Asked, Filter
 
 FORMAT = 1
 INDEXED_FORMAT = 2  # with a text index after the high bytes
@@ -73,6 +73,7 @@ class DigestUnreadable(Exception):
 
 
 _HEAD = 4096  # bytes read first from a digest file: its magic and header line
+_INDEX_WINDOW = 16384  # the bytes of a text index wanted are read in one call when they lie this close
 
 
 class Digest:
@@ -148,27 +149,53 @@ class Digest:
     def search(self, needle: Planes, rows: Sequence[int]) -> list[int]:
         """Those of ``rows`` (ascending) whose text holds the needle."""
         if self.raw is None:
-            return self._search_read(needle, rows)
+            if len(rows) * 8 < self.rows:
+                return self._search_read(needle, rows)
+            return self._search_low_plane(needle, rows)
         if len(rows) * 8 < self.rows:  # a few rows: each searched on its own
             return [i for i in rows if self.holds(needle, i)]
-        low, high = needle
+        return self._search_all(needle, rows, self.raw, self.low_at, lambda spot, size: self.raw[
+            self.high_at + spot:self.high_at + spot + size])
+
+    def _search_all(self, needle: Planes, rows: Sequence[int], lows: Any, low_at: int,
+                    high: Callable[[int, int], bytes]) -> list[int]:
+        """``search`` of most rows: the needle's low bytes found in ``lows`` (from ``low_at``
+        to its end, or to the high bytes), each hit confirmed by ``high(spot, size)``."""
+        low = needle[0]
         size = len(low)
-        raw, offsets, low_at, high_at = self.raw, self.offsets, self.low_at, self.high_at
+        offsets = self.offsets
         found: list[int] = []
         wanted = set(rows) if len(rows) < self.rows else None
-        end_all = high_at
-        at = raw.find(low, low_at, end_all)
+        end_all = low_at + offsets[-1]
+        at = lows.find(low, low_at, end_all)
         while at != -1:
             spot = at - low_at
             i = bisect.bisect_right(offsets, spot) - 1
             row_end = offsets[i + 1]
-            if spot + size <= row_end and raw[high_at + spot:high_at + spot + size] == high \
-                    and (wanted is None or i in wanted):
+            if spot + size <= row_end and (wanted is None or i in wanted) and high(spot, size) == needle[1]:
                 found.append(i)
-                at = raw.find(low, low_at + row_end, end_all)  # one hit per row is enough
+                at = lows.find(low, low_at + row_end, end_all)  # one hit per row is enough
             else:
-                at = raw.find(low, at + 1, end_all)
+                at = lows.find(low, at + 1, end_all)
         return found
+
+    def _search_low_plane(self, needle: Planes, rows: Sequence[int]) -> list[int]:
+        """``search`` of most rows of a digest not in memory: its low bytes read in one call
+        (half the file), the high bytes of each hit as it is confirmed."""
+        try:
+            fd = self.opener()  # type: ignore[misc]
+        except (OSError, StoreError) as exc:
+            raise DigestUnreadable(str(exc)) from None
+        try:
+            total = self.offsets[-1]
+            lows = pread(fd, total, self.low_at)
+            if len(lows) != total:
+                raise DigestUnreadable("cut short")
+            return self._search_all(needle, rows, lows, 0, lambda spot, size: pread(fd, size, self.high_at + spot))
+        except OSError as exc:
+            raise DigestUnreadable(str(exc)) from None
+        finally:
+            os.close(fd)
 
     def _search_read(self, needle: Planes, rows: Sequence[int]) -> list[int]:
         """``search`` of a digest not in memory: the rows' low bytes are read, and the high
@@ -237,10 +264,11 @@ def index_size(opener: Callable[[], int]) -> int | None:
         os.close(fd)
 
 
-def ruled_out(opener: Callable[[], int], segment: str | None, asked: Checks) -> bool:
+def ruled_out(opener: Callable[[], int], segment: str | None, asked: Asked) -> bool:
     """Whether a digest's text index shows that its segment cannot hold the needle ``asked``
-    gives: its header and the few bytes of the index wanted are read, nothing else.  False
-    when it has no index, or one that cannot be read (the digest is searched then)."""
+    is of: its header and the bytes of the index wanted are read, nothing else (one read when
+    they lie close together).  False when it has no index, or one that cannot be read (the
+    digest is searched then)."""
     try:
         fd = opener()
     except (OSError, StoreError):
@@ -251,11 +279,21 @@ def ruled_out(opener: Callable[[], int], segment: str | None, asked: Checks) -> 
         if bits is None:
             return False
         at = start + 8 * (header["rows"] + 1) + 2 * header["chars"]
-        wanted = bytes_wanted(bits, asked)
-        read = dict(zip(wanted, read_spans(fd, [(at + offset, 1) for offset in wanted])))
-        if any(len(value) != 1 for value in read.values()):
-            return False
-        return not may_hold(bits, {offset: value[0] for offset, value in read.items()}, asked)
+        wanted = asked.plan(bits)[0]
+        first, last = wanted[0], wanted[-1]
+        if last - first < _INDEX_WINDOW:
+            window = pread(fd, last - first + 1, at + first)
+            if len(window) != last - first + 1:
+                return False
+            read = {offset: window[offset - first] for offset in wanted}
+        else:
+            read = {}
+            for offset in wanted:
+                value = pread(fd, 1, at + offset)
+                if len(value) != 1:
+                    return False
+                read[offset] = value[0]
+        return not asked.may_hold(bits, read)
     except (OSError, DigestUnreadable):
         return False
     finally:
@@ -272,5 +310,8 @@ def search_segments(work: list[tuple[Any, Sequence[int]]], needle: Planes) -> li
 
 
 def _search_one(view: Any, rows: Sequence[int], needle: Planes) -> list[int] | None:
-    digest = view.digest()
-    return digest.search(needle, rows) if digest is not None else None
+    digest = view.digest_by_rows()
+    try:
+        return digest.search(needle, rows) if digest is not None else None
+    except DigestUnreadable:
+        return None

@@ -19,7 +19,7 @@ written whole (import, repair) gets the bitmap its rows give.
 from __future__ import annotations
 
 import sys
-from collections.abc import Iterable, Sequence
+from collections.abc import Iterable, Mapping
 
 from ...domain.search import Planes
 
@@ -94,26 +94,36 @@ def covers(found: Filter, rows: Iterable[Planes]) -> bool:
     return all(bitmap[at >> 3] >> (at & 7) & 1 for at in (_bit(code, bits) for code in codes))
 
 
-def checks(needle: Planes) -> Checks | None:
-    """What a segment's filter is asked for a needle: its pair codes at even and at odd
-    positions; None when it has fewer than three units (its pairs all at one parity, so a
-    filter could rule nothing out)."""
+class Asked:
+    """What segments' text indexes are asked of one needle: its pair codes at even and at odd
+    positions (``parities``), worked out for each index size once (a search asks every segment)."""
+
+    def __init__(self, parities: Checks):
+        self.parities = parities
+        self._plans: dict[int, tuple[list[int], list[list[tuple[int, int]]]]] = {}
+
+    def plan(self, bits: int) -> tuple[list[int], list[list[tuple[int, int]]]]:
+        """For an index of ``bits``: the byte offsets to read, ascending, and for each parity
+        the (byte offset, mask) of its pairs' bits."""
+        plan = self._plans.get(bits)
+        if plan is None:
+            parities = [[(at >> 3, 1 << (at & 7)) for at in (_bit(code, bits) for code in parity)]
+                        for parity in self.parities]
+            plan = self._plans[bits] = (sorted({offset for parity in parities for offset, _ in parity}), parities)
+        return plan
+
+    def may_hold(self, bits: int, read: Mapping[int, int]) -> bool:
+        """Whether a segment whose index of ``bits`` has the bytes ``read`` (offset → value, those
+        ``plan`` names) may hold the needle: every pair at one parity or the other is set."""
+        return any(all(read[offset] & mask for offset, mask in parity) for parity in self.plan(bits)[1])
+
+
+def asked(needle: Planes) -> Asked | None:
+    """What a segment's text index is asked for a needle; None when it has fewer than three
+    units (its pairs all at one parity, so an index could rule nothing out)."""
     low, high = needle
     if len(low) < 3:
         return None
     codes = [int.from_bytes(bytes((low[j], low[j + 1], high[j], high[j + 1])), sys.byteorder)
              for j in range(len(low) - 1)]
-    return tuple(codes[0::2]), tuple(codes[1::2])
-
-
-def bytes_wanted(bits: int, asked: Checks) -> list[int]:
-    """The byte offsets in a bitmap of ``bits`` that ``asked`` needs, ascending."""
-    return sorted({_bit(code, bits) >> 3 for parity in asked for code in parity})
-
-
-def may_hold(bits: int, read: dict[int, int], asked: Checks) -> bool:
-    """Whether a segment whose bitmap has the bytes ``read`` (offset → value) may hold the needle."""
-    def all_set(codes: Sequence[int]) -> bool:
-        return all(read[at >> 3] >> (at & 7) & 1 for at in (_bit(code, bits) for code in codes))
-
-    return any(all_set(parity) for parity in asked)
+    return Asked((tuple(codes[0::2]), tuple(codes[1::2])))

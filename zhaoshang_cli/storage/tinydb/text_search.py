@@ -18,7 +18,7 @@ from .digests import Digest, DigestUnreadable, search_segments
 from .index import sort_column
 from .matches import Compiled, Hits, Row, _keyed, _tested
 from .segments import SegmentView
-from .text_filter import checks
+from .text_filter import asked as index_asked
 
 _BAND = 4096  # rows a sorted, limited text search tries first (see _first_by_text) …
 _BAND_PER_LIMIT = 64  # … or this many per record asked for, if more
@@ -48,7 +48,7 @@ class TextSearch:
         planes = needle_planes(needle)
         if planes is None:
             return
-        asked = checks(planes)
+        asked = index_asked(planes)
         work = [(view, rows) for view in self.of(kind)
                 if not (asked and view.ruled_out(asked)) and (rows := compiled.rows(view))]
         test = compiled.doc_test()
@@ -108,7 +108,7 @@ class TextSearch:
         planes = needle_planes(needle)
         if planes is None:
             return None
-        asked = checks(planes)
+        asked = index_asked(planes)
         candidates: list[tuple[SegmentView, Sequence[int], Callable[[Mapping[str, Any]], bool] | None]] = []
         for kind in query.kinds:
             compiled = Compiled(kind, query.filters)
