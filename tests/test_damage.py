@@ -286,6 +286,8 @@ CASES: dict[str, tuple[Callable[[Cli], None], str]] = {
                              "text digest"),
     "text index of an impossible size": (_indexed(_rewrite(lambda c: _segment(c, ARTICLES, ".txt"), lambda raw: re.sub(
         rb'"index_bits":\d+', b'"index_bits":99', raw, count=1))), "text digest"),
+    "store names a text index its digest lacks": (_indexed(_edit(lambda d: _entry(d, ARTICLES).update(
+        text_index=_entry(d, ARTICLES)["text_index"] + 1))), "text digest"),
     "text digest is a link": (_replace_by_link(lambda c: _segment(c, ARTICLES, ".txt")), "link"),
     "segment file nothing refers to": (lambda cli: (cli.segments / "articles.000003.0badf00d.json").write_bytes(
         b"half a segment"), "no version of the store names"),

@@ -5,6 +5,7 @@ turning it on and off writes again exactly the segments that differ."""
 
 from __future__ import annotations
 
+import json
 import random
 
 import pytest
@@ -144,7 +145,10 @@ def test_doctor_reports_a_missing_or_short_index_and_mends_it(indexed):
     views = _views(indexed)
     missing, short = views[2].path.with_suffix(".txt"), views[3].path.with_suffix(".txt")
     whole = digests.Digest(missing.read_bytes())
-    missing.write_bytes(whole.without_index())  # an index the store keeps, lost
+    missing.write_bytes(whole.without_index())  # an index the store keeps, lost (the manifest agreeing)
+    data = json.loads(indexed.path.read_text("utf-8"))
+    next(e for e in data["segments"].values() if e["file"] == views[2].entry.file).pop("text_index")
+    indexed.path.write_text(json.dumps(data, ensure_ascii=False), "utf-8")
     damaged = digests.Digest(short.read_bytes())
     bits, bitmap = damaged.index
     short.write_bytes(digests.encode([damaged.row(i) for i in range(damaged.rows)], damaged.stated,

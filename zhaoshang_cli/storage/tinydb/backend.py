@@ -51,6 +51,7 @@ from .index import key_hash
 from .locking import FileLock
 from .manifest import Legacy, Manifest
 from .segments import MemoryView, SegmentView, may_hold, split
+from .text_filter import SETTING as TEXT_INDEX
 
 DEFAULT_LOCK_TIMEOUT = 10.0
 DEFAULT_BACKUPS = 5
@@ -232,7 +233,7 @@ class TinyDBBackend(Committing):
                 views[kind.name] = [MemoryView(kind, seq, docs) for seq, docs in sorted(split(kind, table).items())]
             return Engine(views, log)
         return Engine({kind.name: [SegmentView(self.segments_dir, e) for e in found.of(kind)]
-                       for kind in KINDS.values()}, log)
+                       for kind in KINDS.values()}, log, bool(found.meta.get(TEXT_INDEX)))
 
     # -- reading ---------------------------------------------------------------------------
     @contextmanager

@@ -25,7 +25,7 @@ from typing import Any
 
 import orjson
 
-from ...atomic import pread, read_spans
+from ...atomic import open_private, pread, read_spans
 from ...domain.kind import Kind
 from ...domain.search import Planes, planes, record_planes
 from ...errors import StoreError
@@ -264,21 +264,28 @@ def index_size(opener: Callable[[], int]) -> int | None:
         os.close(fd)
 
 
-def ruled_out(opener: Callable[[], int], segment: str | None, asked: Asked) -> bool:
+def ruled_out(path: str, segment: str | None, asked: Asked, where: tuple[int, int] | None = None) -> bool:
     """Whether a digest's text index shows that its segment cannot hold the needle ``asked``
-    is of: its header and the bytes of the index wanted are read, nothing else (one read when
-    they lie close together).  False when it has no index, or one that cannot be read (the
-    digest is searched then)."""
+    is of: the bytes of the index wanted are read (one read when they lie close together),
+    and its header first unless ``where`` gives the digest's size and its index's bits as the
+    manifest records them (the index ends the digest; a file of another size is not asked).
+    False when it has no index, or one that cannot be read (the digest is searched then)."""
     try:
-        fd = opener()
+        fd = open_private(path, os.O_RDONLY)
     except (OSError, StoreError):
         return False
     try:
-        header, start = _header(pread(fd, _HEAD, 0), segment)
-        bits = header.get("index_bits")
-        if bits is None:
-            return False
-        at = start + 8 * (header["rows"] + 1) + 2 * header["chars"]
+        if where is not None:
+            size, bits = where
+            if os.fstat(fd).st_size != size:
+                return False
+            at = size - (1 << (bits - 3))
+        else:
+            header, start = _header(pread(fd, _HEAD, 0), segment)
+            found = header.get("index_bits")
+            if found is None:
+                return False
+            bits, at = found, start + 8 * (header["rows"] + 1) + 2 * header["chars"]
         wanted = asked.plan(bits)[0]
         first, last = wanted[0], wanted[-1]
         if last - first < _INDEX_WINDOW:

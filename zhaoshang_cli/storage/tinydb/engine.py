@@ -66,9 +66,10 @@ def _close(handle: Any) -> None:
 
 
 class Engine(TextSearch):
-    def __init__(self, views: Mapping[str, list[SegmentView]], log: BodyLog):
+    def __init__(self, views: Mapping[str, list[SegmentView]], log: BodyLog, text_index: bool = False):
         self.views = views  # kind name → its segments in number order
         self.log = log
+        self.text_index = text_index  # the store keeps text indexes: --text asks them first
 
     def of(self, kind: Kind) -> list[SegmentView]:
         return self.views.get(kind.name, [])

@@ -225,8 +225,8 @@ def digest_problem(directory: Path, entry: Entry, docs: Docs, log: BodyLog,
     if found is None or found.without_index() not in expected:
         return "error", messages.DOCTOR_DIGEST_WRONG.format(segment=name)
     index = found.index
-    if index is not None and not text_filter.covers(index, rows):
-        return "error", messages.DOCTOR_DIGEST_WRONG.format(segment=name)
+    if (index is not None and not text_filter.covers(index, rows)) or entry.text_index != found.index_bits:
+        return "error", messages.DOCTOR_DIGEST_WRONG.format(segment=name)  # searches read where the store says
     if index is None and indexed:
         return "warning", messages.DOCTOR_TEXT_INDEX_MISSING.format(segment=name)
     return None

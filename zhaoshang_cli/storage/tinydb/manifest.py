@@ -166,9 +166,11 @@ def entries_of(table: Any) -> tuple[dict[tuple[str, int], Entry], list[dict[str,
             continue
         sizes = row.get("sizes")
         fitting = type(sizes) is list and len(sizes) == 3 and all(type(n) is int and n >= 0 for n in sizes)
+        bits = row.get("text_index")
         entries[(kind.name, row["seq"])] = Entry(kind, row["seq"], row["file"], row["count"],
                                                  tuple(sizes) if fitting else None,
-                                                 row["sum"] if type(row.get("sum")) is str else None)
+                                                 row["sum"] if type(row.get("sum")) is str else None,
+                                                 bits if type(bits) is int and 3 <= bits <= 32 else None)
     return entries, foreign, bad
 
 

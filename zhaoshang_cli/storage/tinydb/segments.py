@@ -82,6 +82,7 @@ class Entry:
     count: int
     sizes: tuple[int, int, int] | None = None  # of the segment, its index and digest, as written
     sum: str | None = None  # a hash of the segment file as written (file_sum)
+    text_index: int | None = None  # the bits of its digest's text index (which ends the digest), if it has one
 
     @property
     def index_file(self) -> str:
@@ -101,6 +102,8 @@ class Entry:
             row["sizes"] = list(self.sizes)
         if self.sum is not None:
             row["sum"] = self.sum
+        if self.text_index is not None:
+            row["text_index"] = self.text_index
         return row
 
 
@@ -297,7 +300,9 @@ class SegmentView:
         (text_filter.py); False when it has none."""
         if self._ruled is None or self._ruled[0].parities != asked.parities:
             path = os.path.join(self.directory, self.entry.digest_file)  # a Path's join costs more than the read
-            self._ruled = asked, ruled_out(lambda: open_private(path, os.O_RDONLY), self.entry.file, asked)
+            entry = self.entry
+            where = (entry.sizes[2], entry.text_index) if entry.sizes and entry.text_index else None
+            self._ruled = asked, ruled_out(path, entry.file, asked, where)
         return self._ruled[1]
 
     def _fitting(self, digest: Digest) -> Digest | None:

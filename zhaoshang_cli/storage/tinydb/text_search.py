@@ -38,6 +38,7 @@ class TextSearch:
     """The text search of an Engine, which gives it ``log`` and ``of``."""
 
     log: BodyLog
+    text_index: bool
 
     def of(self, kind: Kind) -> list[SegmentView]:
         raise NotImplementedError
@@ -48,7 +49,7 @@ class TextSearch:
         planes = needle_planes(needle)
         if planes is None:
             return
-        asked = index_asked(planes)
+        asked = index_asked(planes) if self.text_index else None
         work = [(view, rows) for view in self.of(kind)
                 if not (asked and view.ruled_out(asked)) and (rows := compiled.rows(view))]
         test = compiled.doc_test()
@@ -108,7 +109,7 @@ class TextSearch:
         planes = needle_planes(needle)
         if planes is None:
             return None
-        asked = index_asked(planes)
+        asked = index_asked(planes) if self.text_index else None
         candidates: list[tuple[SegmentView, Sequence[int], Callable[[Mapping[str, Any]], bool] | None]] = []
         for kind in query.kinds:
             compiled = Compiled(kind, query.filters)

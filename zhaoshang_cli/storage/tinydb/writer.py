@@ -81,7 +81,7 @@ class Transaction(NaturalKeys):
         views: dict[str, list[SegmentView]] = {kind_name: [] for kind_name, _ in self.manifest.entries}
         for (name, _), entry in sorted(self.manifest.entries.items(), key=lambda item: item[0]):
             views.setdefault(name, []).append(SegmentView(self.directory, entry))
-        return Engine(views, self.log)
+        return Engine(views, self.log, bool(self.meta.get(text_filter.SETTING)))
 
     def _segment(self, kind: Kind, seq: int) -> _Segment:
         found = self.touched.get((kind.name, seq))
@@ -256,8 +256,10 @@ class Transaction(NaturalKeys):
                 file = new_file_name(kind, seq)
                 payload, index = encode(kind, docs, segment.keys, file)
                 rows = self._texts(segment, docs)
-                digest = digests.encode(rows, file, self._text_index(segment, docs, rows))
-                entry = Entry(kind, seq, file, len(docs), (len(payload), len(index), len(digest)), file_sum(payload))
+                text_index = self._text_index(segment, docs, rows)
+                digest = digests.encode(rows, file, text_index)
+                entry = Entry(kind, seq, file, len(docs), (len(payload), len(index), len(digest)), file_sum(payload),
+                              text_index[0] if text_index else None)
                 for name, data in ((entry.file, payload), (entry.index_file, index), (entry.digest_file, digest)):
                     self.written.append(self.directory / name)  # taken back if the write fails half-way
                     write_new(self.directory, name, data)
