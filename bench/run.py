@@ -279,8 +279,9 @@ def text_index(bench: Bench, data: Path, store: Path, sdb: Path) -> None:
         from zhaoshang_cli.storage.tinydb.text_indexing import state
 
         built = bench.stores.built_sizes(store)[0]  # the copy keeps the old segments for its backups
-        bench.rows.append(Row.sizes("disk: the main store as built with its text indexes, against without",
-                                    built + state(TinyDBBackend(copy)).size, built))
+        added = state(TinyDBBackend(copy)).size
+        bench.rows.append(Row.sizes(f"disk: the main store as built with its text indexes ({added / 2**20:.1f} MB), "
+                                    "against without", built + added, built))
         text_search(bench, copy, sdb, WORDS[:1], ", with the text index")
     finally:
         remove(copy.parent)
