@@ -12,11 +12,13 @@ indexes that resolving a name needs (region_lookup.py).
 from __future__ import annotations
 
 from functools import lru_cache
+from typing import TYPE_CHECKING
 
 from ..data import lines
-from .region_former import read_formers
-from .region_lookup import RegionTable
 from .region_places import CITY, COUNTY, NATION, NATION_CODE, PROVINCE, ZONE, Places, Region, Zone
+
+if TYPE_CHECKING:
+    from .region_lookup import RegionTable
 
 NATION_ALIASES = ("中国", "国家", "中华人民共和国", "国家级")  # besides its name, 全国
 
@@ -122,6 +124,9 @@ def _zones() -> list[Zone]:
 
 @lru_cache(maxsize=1)
 def table() -> RegionTable:
+    from .region_former import read_formers  # here: showing a name needs neither (names())
+    from .region_lookup import RegionTable
+
     regions = places().regions
     tbl = RegionTable(regions=regions, zones=list(_zones()))
     loose: set[tuple[str, str]] = set()  # (short name, code) of 井陉矿区 and the like

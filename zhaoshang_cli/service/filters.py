@@ -11,7 +11,6 @@ from .. import messages
 from ..domain import dates, values
 from ..domain.kind import KINDS, field_names_by_label
 from ..domain.people import current_user, parse_name
-from ..domain.validate import parser_for
 from ..errors import UsageError
 from ..storage.base import Filters
 
@@ -138,6 +137,8 @@ def _where(item: str) -> tuple[str, str]:
         raise UsageError(messages.WHERE_NEEDS_OPTION.format(field=name))
     if value and (specs[0].choices or specs[0].type in _PARSED):
         owner = next(kind for kind in KINDS.values() if kind.field(name) is specs[0])
+        from ..domain.validate import parser_for  # here: the validators cost a listing 11 ms to import
+
         value = parser_for(owner, replace(specs[0], name=f"--where {name}"))(value, None)
     return name, value
 

@@ -8,8 +8,7 @@ from typing import Any
 
 from .. import messages
 from ..domain import changes as log
-from ..domain import dates, values, versions
-from ..domain import validate as validation
+from ..domain import dates, values
 from ..domain.kind import KINDS, Kind, is_empty, record_id, to_public, url_key, with_article
 from ..domain.people import current_user
 from ..domain.sorting import Sort
@@ -39,6 +38,8 @@ def source_problem(txn: Reader, kind: Kind, doc: Mapping[str, Any],
 def add(store: Backend, kind: Kind, given: Mapping[str, Any], region_context: str | None = None) -> str:
     """Validate and store one record; refuses one that is already stored.  Region names are
     read inside ``region_context`` first (--in, the home region)."""
+    from ..domain import validate as validation  # here: a listing needs no validators (11 ms to import)
+
     doc = validation.validate(kind, given, region_context=region_context)
     with store.writing() as txn:
         problem = source_problem(txn, kind, doc)
@@ -79,6 +80,8 @@ def changed(kind: Kind, doc: Mapping[str, Any], changes: Mapping[str, Any], now:
             by: str | None = None) -> dict[str, Any]:
     """``doc`` with ``changes`` (None or empty: the field goes), stamped as updated now by
     ``by`` (the current user), each changed field with its time (versions.py)."""
+    from ..domain import versions
+
     new = dict(doc)
     for key, value in changes.items():
         if is_empty(value):
@@ -105,6 +108,8 @@ def refuse_taken_key(txn: Reader, kind: Kind, number: int, old: Mapping[str, Any
 
 def edit_changes(txn: Reader, record: Record, changes: Mapping[str, Any]) -> dict[str, Any]:
     """The stored keys an edit changes (None: removed), validated like add; "" clears a field."""
+    from ..domain import validate as validation
+
     kind, doc = record.kind, record.doc
     check_fields(kind, list(changes))
     given = {k: v for k, v in changes.items() if not is_empty(v)}

@@ -16,13 +16,15 @@ from collections.abc import Callable, Iterator, Mapping, Sequence
 from contextlib import AbstractContextManager
 from dataclasses import dataclass, field
 from datetime import datetime
-from typing import Any, Protocol
+from typing import TYPE_CHECKING, Any, Protocol
 
 from .. import messages
-from ..domain.changes import ChangeQuery
 from ..domain.kind import Kind, kind_of_id, record_id
 from ..domain.sorting import Sort
 from ..errors import StoreError
+
+if TYPE_CHECKING:
+    from ..domain.changes import ChangeQuery
 
 Document = dict[str, Any]
 MAX_NUMBER = 999_999_999  # the largest record number a store issues or keeps

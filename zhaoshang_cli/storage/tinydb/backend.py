@@ -23,7 +23,7 @@ import os
 from collections.abc import Iterator, Mapping
 from contextlib import contextmanager, nullcontext
 from pathlib import Path
-from typing import Any
+from typing import TYPE_CHECKING, Any
 
 import orjson
 
@@ -36,7 +36,6 @@ from ...atomic import (
     private_dir_problem,
     read_private,
 )
-from ...domain.changes import ChangeQuery
 from ...domain.kind import KINDS, Kind
 from ...errors import StoreError, UserError
 from ..base import BackupInfo, Finding, Query, Record, SyncState, split_id
@@ -52,6 +51,9 @@ from .locking import FileLock
 from .manifest import Legacy, Manifest
 from .segments import MemoryView, SegmentView, may_hold, split
 from .text_filter import SETTING as TEXT_INDEX
+
+if TYPE_CHECKING:
+    from ...domain.changes import ChangeQuery
 
 DEFAULT_LOCK_TIMEOUT = 10.0
 DEFAULT_BACKUPS = 5
