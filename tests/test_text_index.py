@@ -198,3 +198,63 @@ def test_the_command(tmp_path):
 def test_the_command_on_a_team_store(pg_url):
     result = Cli(pg_url)("db", "text-index", "on", ok=False)
     assert result.exit_code == 2 and "trigram" in result.stderr
+
+
+def test_an_index_grown_one_record_at_a_time_is_built_again_before_it_fills(tmp_path):
+    """Records added one by one to a segment would fill the bitmap its first record sized: when
+    a quarter of the bits are set it is built again, for all its rows."""
+    backend = TinyDBBackend(tmp_path / "z.json", keep_backups=1)
+    switch(backend, True)
+    rng = random.Random(12)
+    sizes = []
+    for i in range(40):
+        with backend.writing() as txn:
+            txn.insert(ARTICLE, [_article(rng, i, "".join(chr(0x4E00 + rng.randrange(3000)) for _ in range(400))
+                                          + f"独有{i}号")])
+        index = digests.Digest(_views(backend)[0].path.with_suffix(".txt").read_bytes()).index
+        sizes.append(index[0])
+        assert not text_filter.crowded(index), i
+    assert sizes[-1] > sizes[0]
+    assert _engine(backend, "独有17号") == [18]
+    assert not [f for f in doctor.diagnose(backend) if f.level != doctor.OK]
+
+
+def _rewrite_index(path, change):
+    digest = digests.Digest(path.read_bytes())
+    bits, bitmap = digest.index
+    path.write_bytes(digests.encode([digest.row(i) for i in range(digest.rows)], digest.stated,
+                                    (bits, change(bitmap))))
+
+
+def test_a_crowded_index_is_reported_and_built_again(indexed):
+    path = _views(indexed)[1].path.with_suffix(".txt")
+    _rewrite_index(path, lambda bitmap: b"\xff" * len(bitmap))  # every bit set: rules nothing out
+    assert _engine(indexed, "不存在的词") == []
+    findings = [(f.level, f.message) for f in doctor.diagnose(indexed)]
+    assert any(level == doctor.WARN and "too full to rule much out" in message for level, message in findings)
+    assert switch(indexed, True).written == 1
+    assert not [f for f in doctor.diagnose(indexed) if f.level != doctor.OK]
+
+
+def test_a_header_with_impossible_numbers_costs_speed_not_a_traceback(indexed):
+    view = _views(indexed)[2]
+    path = view.path.with_suffix(".txt")
+    raw = path.read_bytes()
+    path.write_bytes(raw.replace(b'"chars":', b'"chars":9223372036854775808,"was":', 1))
+    data = json.loads(indexed.path.read_text("utf-8"))  # the manifest not saying where the index is
+    next(e for e in data["segments"].values() if e["file"] == view.entry.file).pop("text_index")
+    indexed.path.write_text(json.dumps(data, ensure_ascii=False), "utf-8")
+    assert _engine(indexed, "武清招商") == _brute(indexed, "武清招商")
+    assert any(f.level == doctor.ERROR for f in doctor.diagnose(indexed))
+    indexed.doctor(fix=True)
+    assert not [f for f in doctor.diagnose(indexed) if f.level != doctor.OK]
+
+
+def test_restore_keeps_the_choice_to_keep_text_indexes(tmp_path):
+    cli = Cli(tmp_path / "z.json")
+    cli("add", "article", "--title", "武清招商引资", "--region", "武清", "--date", "2025-07-01", "--body", "正文")
+    cli("db", "text-index", "on")
+    cli("restore", "--yes")  # the version before, whose segment had no index: it is given one
+    assert "text index on: 1 of 1" in cli("db", "text-index").stdout
+    assert cli("doctor").exit_code == 0
+    assert cli("list", "articles", "--text", "武清招商", "--format", "count").stdout.strip() == "1"

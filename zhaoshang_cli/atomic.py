@@ -157,7 +157,7 @@ def make_private_dir(path: Path) -> None:
         raise StoreError(problem)
 
 
-def open_private(path: Path | str, flags: int, mode: int = 0o600) -> int:
+def open_private(path: str | os.PathLike[str], flags: int, mode: int = 0o600) -> int:
     """os.open without following a link at ``path``; refuses anything but our own regular file."""
     try:
         fd = os.open(path, flags | NOFOLLOW, mode)

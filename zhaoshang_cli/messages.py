@@ -665,6 +665,8 @@ DOCTOR_SEGMENT_INDEX = "the index of segment {segment} does not match its record
 DOCTOR_DIGEST_MISSING = "segment {segment} has no text digest: --text reads its records one by one (--fix writes it)"
 DOCTOR_TEXT_INDEX_MISSING = ("segment {segment} has no text index, which this store keeps: --text reads its whole "
                              "digest (--fix writes it)")
+DOCTOR_TEXT_INDEX_CROWDED = ("the text index of segment {segment} is too full to rule much out: --text reads its "
+                             "digest more often than it needs to (--fix builds it again)")
 DOCTOR_DIGEST_WRONG = ("the text digest of segment {segment} does not match its records: --text may miss some "
                        "(--fix rewrites it)")
 REPAIR_DIGEST = "wrote the text digest of segment {segment}"

@@ -10,8 +10,8 @@ a segment without one is searched the slow way.
 
 Layout: MAGIC, a JSON header line, the row offsets (``rows + 1`` signed 64-bit
 integers), the low bytes, the high bytes; in format 2, then the segment's text index
-(text_filter.py), whose size the header states with the number of characters, so that a
-search reads the header and a few bytes of the index, not the digest.
+(text_filter.py), whose size the header states (and the manifest's entry), so that a search
+reads a few bytes of the index at the end of the file, not the digest.
 """
 
 from __future__ import annotations
@@ -237,10 +237,12 @@ def _header(head: bytes, segment: str | None) -> tuple[dict[str, Any], int]:
         stated = header.get("segment")
         if segment is not None and stated is not None and stated != segment:
             raise DigestUnreadable(f"it is the digest of {stated}")
-        header["rows"] = int(header["rows"])
+        rows = header["rows"]
+        if type(rows) is not int or not 0 <= rows < 1 << 32:  # numbers a read could not seek to are damage
+            raise DigestUnreadable(f"not a number of rows: {rows!r}")
         if header["format"] == INDEXED_FORMAT:
             bits, chars = header["index_bits"], header["chars"]
-            if type(bits) is not int or not 3 <= bits <= 32 or type(chars) is not int or chars < 0:
+            if type(bits) is not int or not 3 <= bits <= 32 or type(chars) is not int or not 0 <= chars < 1 << 48:
                 raise DigestUnreadable("not a text index's size")
         else:
             header.pop("index_bits", None)
@@ -249,16 +251,36 @@ def _header(head: bytes, segment: str | None) -> tuple[dict[str, Any], int]:
     return header, newline + 1
 
 
-def index_size(opener: Callable[[], int]) -> int | None:
+def index_size(path: str | os.PathLike[str]) -> int | None:
     """The bytes of a digest file's text index, None when it has none (or cannot be read)."""
     try:
-        fd = opener()
+        fd = open_private(path, os.O_RDONLY)
     except (OSError, StoreError):
         return None
     try:
         bits = _header(pread(fd, _HEAD, 0), None)[0].get("index_bits")
         return None if bits is None else 1 << (bits - 3)
-    except (OSError, DigestUnreadable):
+    except (OSError, OverflowError, DigestUnreadable):
+        return None
+    finally:
+        os.close(fd)
+
+
+def read_index(path: str | os.PathLike[str]) -> Filter | None:
+    """A digest file's text index, read alone; None when it has none (or cannot be read)."""
+    try:
+        fd = open_private(path, os.O_RDONLY)
+    except (OSError, StoreError):
+        return None
+    try:
+        header, start = _header(pread(fd, _HEAD, 0), None)
+        bits = header.get("index_bits")
+        if bits is None:
+            return None
+        size = 1 << (bits - 3)
+        bitmap = pread(fd, size, start + 8 * (header["rows"] + 1) + 2 * header["chars"])
+        return (bits, bitmap) if len(bitmap) == size else None
+    except (OSError, OverflowError, DigestUnreadable):
         return None
     finally:
         os.close(fd)
@@ -301,7 +323,7 @@ def ruled_out(path: str, segment: str | None, asked: Asked, where: tuple[int, in
                     return False
                 read[offset] = value[0]
         return not asked.may_hold(bits, read)
-    except (OSError, DigestUnreadable):
+    except (OSError, OverflowError, DigestUnreadable):
         return False
     finally:
         os.close(fd)

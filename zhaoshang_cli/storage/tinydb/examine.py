@@ -225,8 +225,12 @@ def digest_problem(directory: Path, entry: Entry, docs: Docs, log: BodyLog,
     if found is None or found.without_index() not in expected:
         return "error", messages.DOCTOR_DIGEST_WRONG.format(segment=name)
     index = found.index
-    if (index is not None and not text_filter.covers(index, rows)) or entry.text_index != found.index_bits:
-        return "error", messages.DOCTOR_DIGEST_WRONG.format(segment=name)  # searches read where the store says
+    if index is not None and not text_filter.covers(index, rows):
+        return "error", messages.DOCTOR_DIGEST_WRONG.format(segment=name)
+    if entry.text_index is not None and entry.text_index != found.index_bits:  # searches read where it says
+        return "error", messages.DOCTOR_DIGEST_WRONG.format(segment=name)
     if index is None and indexed:
         return "warning", messages.DOCTOR_TEXT_INDEX_MISSING.format(segment=name)
+    if index is not None and text_filter.crowded(index):
+        return "warning", messages.DOCTOR_TEXT_INDEX_CROWDED.format(segment=name)
     return None

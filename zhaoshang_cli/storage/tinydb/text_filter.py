@@ -85,6 +85,14 @@ def extended(old: Filter, rows: Iterable[Planes]) -> Filter:
     return bits, bytes(bitmap)
 
 
+def crowded(found: Filter) -> bool:
+    """Whether so many of an index's bits are set that it rules little out: a quarter, where one
+    built for its rows has an eighth at most (records added one by one to a small segment fill
+    the bitmap it was first sized for; it is built again, for all its rows, when so)."""
+    bits, bitmap = found
+    return bits < _MAX_BITS and 4 * int.from_bytes(bitmap, "little").bit_count() > (1 << bits)
+
+
 def covers(found: Filter, rows: Iterable[Planes]) -> bool:
     """Whether ``found`` has the bit of every pair ``rows`` hold (doctor's check: it may have more)."""
     bits, bitmap = found

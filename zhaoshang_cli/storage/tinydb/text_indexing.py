@@ -1,18 +1,17 @@
 """``db text-index``: whether a file store keeps a text index in each segment's digest
 (text_filter.py), and turning it on or off, which writes again every segment whose digest
-has it when it should not or lacks it when it should, a segment at a time."""
+has it when it should not or lacks it when it should (or has one too full to rule much
+out), a segment at a time."""
 
 from __future__ import annotations
 
-import os
 from dataclasses import dataclass
 from typing import Any
 
-from ...atomic import open_private
-from .digests import index_size
+from .digests import index_size, read_index
 from .manifest import Manifest
 from .segments import SegmentView
-from .text_filter import SETTING
+from .text_filter import SETTING, crowded
 from .touched import _Segment
 
 
@@ -26,8 +25,7 @@ class TextIndexState:
 
 
 def _index_size(backend: Any, view: SegmentView) -> int | None:
-    path = backend.segments_dir / view.entry.digest_file
-    return index_size(lambda: open_private(path, os.O_RDONLY))
+    return index_size(backend.segments_dir / view.entry.digest_file)
 
 
 def state(backend: Any) -> TextIndexState:
@@ -48,11 +46,14 @@ def switch(backend: Any, on: bool) -> TextIndexState:
             txn.meta.pop(SETTING, None)
         manifest: Manifest = txn.manifest
         for key, entry in sorted(manifest.entries.items()):
-            view = SegmentView(backend.segments_dir, entry)
-            if (_index_size(backend, view) is not None) != on:
-                txn.touched[key] = _Segment.read(view)
-                txn.checkpoint(everything=True)  # one segment held at a time
-                written += 1
+            index = read_index(backend.segments_dir / entry.digest_file)
+            if (index is not None) == on and not (index is not None and crowded(index)):
+                continue  # as it should be; an index grown too full for its size is built again
+            segment = _Segment.read(SegmentView(backend.segments_dir, entry))
+            segment.index = None  # built afresh for its rows (or not at all, when off)
+            txn.touched[key] = segment
+            txn.checkpoint(everything=True)  # one segment held at a time
+            written += 1
         txn.changed = True
-    found = state(backend)
-    return TextIndexState(found.on, found.segments, found.indexed, found.size, written)
+    now = state(backend)
+    return TextIndexState(now.on, now.segments, now.indexed, now.size, written)

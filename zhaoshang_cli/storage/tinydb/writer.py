@@ -291,8 +291,9 @@ class Transaction(NaturalKeys):
         if segment.index is None:
             return text_filter.build(rows)
         indexed, texts = segment.indexed, segment.texts
-        return text_filter.extended(segment.index, (texts[int(key)] for key in docs
-                                                    if indexed.get(int(key)) is not texts[int(key)]))
+        index = text_filter.extended(segment.index, (texts[int(key)] for key in docs
+                                                     if indexed.get(int(key)) is not texts[int(key)]))
+        return text_filter.build(rows) if text_filter.crowded(index) else index
 
     def _bodies(self, refs: list[tuple[int, Ref]]) -> dict[int, str]:
         """The bodies at ``refs``; one that cannot be read fails the write, unless the
@@ -322,6 +323,9 @@ class Transaction(NaturalKeys):
         for key in ("id", "synced", change_log.END):  # who the store is, whom it matched, what was done stay
             if key in self.meta:
                 merged[key] = self.meta[key]
+        merged.pop(text_filter.SETTING, None)  # and whether it keeps text indexes (doctor writes those missing)
+        if self.meta.get(text_filter.SETTING):
+            merged[text_filter.SETTING] = self.meta[text_filter.SETTING]
         merged["next"] = {prefix: max(self.meta["next"].get(prefix, 1), other.meta["next"].get(prefix, 1),
                                       (counters or {}).get(prefix, 1))
                           for prefix in {*self.meta["next"], *other.meta["next"], *(counters or {})}}
