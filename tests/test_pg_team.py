@@ -112,6 +112,7 @@ print(json.dumps(took))
 """
 
 
+@pytest.mark.slow  # a 50 000-row import: 37 s of the suite's five minutes
 def test_single_writes_do_not_wait_for_a_long_import_which_stores_no_duplicates(pg_url, tmp_path):
     rows = 50_000
     batch = tmp_path / "big.jsonl"
