@@ -60,6 +60,7 @@ def _state(db: Path) -> tuple[int, int]:
     return len(records), indexed
 
 
+@pytest.mark.slow  # a sweep of kills: run by CI beside the default suite
 def test_sigkill_at_random_moments_leaves_before_or_after(tmp_path):
     rows = 20_000 if HEAVY else 2_000
     data = batch(tmp_path / "big.jsonl", 0, rows)
