@@ -1,12 +1,16 @@
 """What an import holds does not grow with the store or with the records it creates: the
 compact table of natural keys (key_table.py) and what the batch keeps of its own records."""
 
+import gc
+import importlib
 import json
+import pkgutil
 import random
 import tracemalloc
 
 import pytest
 
+import zhaoshang_cli
 from zhaoshang_cli.service.imports import _Numbers
 from zhaoshang_cli.storage.tinydb import keys, segments
 from zhaoshang_cli.storage.tinydb.index import key_hash
@@ -103,6 +107,14 @@ def test_later_rows_merge_into_records_earlier_chunks_created(cli, tmp_path, mon
 
 
 def _import_peak(cli, batch) -> int:
+    """The traced peak of one import, from the same state each time: the collector's generations
+    emptied (garbage left by earlier tests is not this import's), every module of the package
+    loaded (one compiled for the first time inside the import counts its compiler's memory,
+    which made the peak depend on what the tests before this one happened to import)."""
+    for info in pkgutil.walk_packages(zhaoshang_cli.__path__, "zhaoshang_cli."):
+        if ".postgres" not in info.name and not info.name.endswith("__main__"):
+            importlib.import_module(info.name)
+    gc.collect()
     tracemalloc.start()
     try:
         cli("import", str(batch))
