@@ -193,8 +193,9 @@ BACKENDS = ("tinydb", "postgres")
 
 def pytest_configure(config: pytest.Config) -> None:
     config.addinivalue_line("markers", "backends: run the test on every storage backend (TinyDB, PostgreSQL)")
-    config.addinivalue_line("markers", "slow: the fault and kill sweeps and the longest PostgreSQL test; not in "
-                                       "the default suite, run by CI beside it (pytest -m slow)")
+    config.addinivalue_line("markers", "slow: the longest tests (a 50k-row import on PostgreSQL, every command on "
+                                       "both backends, a kill sweep); not in the default suite, run by CI beside it "
+                                       "(pytest -m slow)")
     config.addinivalue_line("markers", "tinydb: a test of the TinyDB store's own files, in a module marked backends")
 
 

@@ -458,7 +458,6 @@ SINGLE_WRITES = {
 }
 
 
-@pytest.mark.slow  # a sweep of kills: run by CI beside the default suite
 def test_sigkill_at_random_moments_of_single_writes(stores, forker, tmp_path):
     """24 single writes on a store of two article segments, each SIGKILLed after a random
     delay, spread evenly over the measured length of that command's run."""
@@ -494,7 +493,6 @@ def test_sigkill_at_random_moments_of_single_writes(stores, forker, tmp_path):
 
 
 # -- 2b. SIGKILL at random moments of a multi-chunk import -------------------------------------------
-@pytest.mark.slow  # a sweep of kills: run by CI beside the default suite
 def test_sigkill_at_random_moments_of_a_multi_chunk_import(stores, tmp_path):
     """20 runs of a 2,100-row import (five chunks, five checkpoints, records across two
     segments) into a small store, each a fresh `python -m zhaoshang_cli` killed at a random
@@ -592,7 +590,6 @@ def kill_points(calls: list[tuple[str, str, int]], db: Path) -> list[tuple[str, 
             for call, when in chosen]
 
 
-@pytest.mark.slow  # a sweep of kills: run by CI beside the default suite
 def test_sigkill_at_each_point_of_checkpoint_and_commit(stores, forker, tmp_path):
     """A three-chunk import across two segments (its body log synced before the commit, or
     after each chunk as a big import syncs it) and an edit with a new body, each first run

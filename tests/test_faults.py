@@ -26,8 +26,6 @@ from zhaoshang_cli.storage.base import Filters, Query
 from zhaoshang_cli.storage.tinydb import doctor
 from zhaoshang_cli.storage.tinydb.backend import TinyDBBackend
 
-pytestmark = pytest.mark.slow  # a minute of sweeps: run by CI beside the default suite (pytest -m slow)
-
 
 def state(db: Path) -> str:
     """Every record with its body, or what is wrong with the store."""

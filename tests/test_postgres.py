@@ -90,6 +90,7 @@ def _commands():
         yield "report", "--region", "武清", "--on", "2025年下半年", "--format", fmt
 
 
+@pytest.mark.slow  # every command on both backends: run by CI beside the default suite
 def test_every_command_prints_the_same_bytes_on_tinydb_and_postgres(both):
     tiny, pg = both
     compared = succeeded = 0
