@@ -21,7 +21,7 @@ import os
 import sys
 from array import array
 from collections.abc import Callable, Iterable, Mapping, Sequence
-from typing import Any
+from typing import Any, TypeVar
 
 import orjson
 
@@ -33,6 +33,7 @@ from .text_filter import Asked, Filter
 
 FORMAT = 1
 INDEXED_FORMAT = 2  # with a text index after the high bytes
+_T = TypeVar("_T")
 MAGIC = b"ZSSEGTXT\n"
 SUFFIX = ".txt"
 
@@ -251,39 +252,48 @@ def _header(head: bytes, segment: str | None) -> tuple[dict[str, Any], int]:
     return header, newline + 1
 
 
-def index_size(path: str | os.PathLike[str]) -> int | None:
-    """The bytes of a digest file's text index, None when it has none (or cannot be read)."""
+def _index_place(fd: int, segment: str | None) -> tuple[int, int] | None:
+    """(bits, offset) of a digest file's text index, from its header; None when it has none."""
+    header, start = _header(pread(fd, _HEAD, 0), segment)
+    bits = header.get("index_bits")
+    return None if bits is None else (bits, start + 8 * (header["rows"] + 1) + 2 * header["chars"])
+
+
+def _reading(path: str | os.PathLike[str], read: Callable[[int], _T], failed: _T) -> _T:
+    """``read`` of a digest file opened for it, or ``failed`` when the file cannot be read as
+    a digest (missing, foreign, damaged: the caller then does without its text index)."""
     try:
         fd = open_private(path, os.O_RDONLY)
     except (OSError, StoreError):
-        return None
+        return failed
     try:
-        bits = _header(pread(fd, _HEAD, 0), None)[0].get("index_bits")
-        return None if bits is None else 1 << (bits - 3)
+        return read(fd)
     except (OSError, OverflowError, DigestUnreadable):
-        return None
+        return failed
     finally:
         os.close(fd)
+
+
+def index_size(path: str | os.PathLike[str]) -> int | None:
+    """The bytes of a digest file's text index, None when it has none (or cannot be read)."""
+    def size(fd: int) -> int | None:
+        place = _index_place(fd, None)
+        return None if place is None else 1 << (place[0] - 3)
+
+    return _reading(path, size, None)
 
 
 def read_index(path: str | os.PathLike[str]) -> Filter | None:
     """A digest file's text index, read alone; None when it has none (or cannot be read)."""
-    try:
-        fd = open_private(path, os.O_RDONLY)
-    except (OSError, StoreError):
-        return None
-    try:
-        header, start = _header(pread(fd, _HEAD, 0), None)
-        bits = header.get("index_bits")
-        if bits is None:
+    def index(fd: int) -> Filter | None:
+        place = _index_place(fd, None)
+        if place is None:
             return None
-        size = 1 << (bits - 3)
-        bitmap = pread(fd, size, start + 8 * (header["rows"] + 1) + 2 * header["chars"])
-        return (bits, bitmap) if len(bitmap) == size else None
-    except (OSError, OverflowError, DigestUnreadable):
-        return None
-    finally:
-        os.close(fd)
+        bits, at = place
+        bitmap = pread(fd, 1 << (bits - 3), at)
+        return (bits, bitmap) if len(bitmap) == 1 << (bits - 3) else None
+
+    return _reading(path, index, None)
 
 
 def ruled_out(path: str, segment: str | None, asked: Asked, where: tuple[int, int] | None = None) -> bool:
@@ -292,22 +302,17 @@ def ruled_out(path: str, segment: str | None, asked: Asked, where: tuple[int, in
     and its header first unless ``where`` gives the digest's size and its index's bits as the
     manifest records them (the index ends the digest; a file of another size is not asked).
     False when it has no index, or one that cannot be read (the digest is searched then)."""
-    try:
-        fd = open_private(path, os.O_RDONLY)
-    except (OSError, StoreError):
-        return False
-    try:
+    def excluded(fd: int) -> bool:
         if where is not None:
             size, bits = where
             if os.fstat(fd).st_size != size:
                 return False
-            at = size - (1 << (bits - 3))
+            place: tuple[int, int] | None = bits, size - (1 << (bits - 3))
         else:
-            header, start = _header(pread(fd, _HEAD, 0), segment)
-            found = header.get("index_bits")
-            if found is None:
-                return False
-            bits, at = found, start + 8 * (header["rows"] + 1) + 2 * header["chars"]
+            place = _index_place(fd, segment)
+        if place is None:
+            return False
+        bits, at = place
         wanted = asked.plan(bits)[0]
         first, last = wanted[0], wanted[-1]
         if last - first < _INDEX_WINDOW:
@@ -323,10 +328,8 @@ def ruled_out(path: str, segment: str | None, asked: Asked, where: tuple[int, in
                     return False
                 read[offset] = value[0]
         return not asked.may_hold(bits, read)
-    except (OSError, OverflowError, DigestUnreadable):
-        return False
-    finally:
-        os.close(fd)
+
+    return _reading(path, excluded, False)
 
 
 # -- searching many segments ---------------------------------------------------------------
