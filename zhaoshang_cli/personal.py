@@ -4,7 +4,6 @@ platform's config folder elsewhere; a JSON object of texts, written atomically."
 
 from __future__ import annotations
 
-import json
 import os
 from pathlib import Path
 
@@ -18,16 +17,19 @@ def path() -> Path:
     folder = os.environ.get(CONFIG_DIR_ENV, "").strip()
     if folder:
         return Path(folder) / "config.json"
-    from platformdirs import user_config_dir
+    from .folders import config_dir
 
-    return Path(user_config_dir("zhaoshang-cli", appauthor=False)) / "config.json"
+    return config_dir() / "config.json"
 
 
 def read() -> dict[str, str]:
     """The settings; none when there is no file yet."""
     where = path()
     try:
-        data = json.loads(where.read_text("utf-8"))
+        text = where.read_text("utf-8")
+        import json  # here: most people have no file, and json costs every command 1 ms
+
+        data = json.loads(text)
     except FileNotFoundError:
         return {}
     except (OSError, ValueError) as exc:
@@ -39,6 +41,8 @@ def read() -> dict[str, str]:
 
 def change(name: str, value: str | None) -> None:
     """Set (or with None remove) one setting."""
+    import json
+
     from .atomic import atomic_write
     from .domain.people import forget
     from .i18n import forget as forget_language

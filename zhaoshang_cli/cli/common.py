@@ -52,9 +52,9 @@ class Settings:
     def db_path(self) -> str | Path:
         if self.db is not None:
             return self.db
-        from platformdirs import user_data_dir
+        from ..folders import data_dir
 
-        return Path(user_data_dir("zhaoshang-cli", appauthor=False)) / "zhaoshang.json"
+        return data_dir() / "zhaoshang.json"
 
     def store(self, *, must_exist: bool = False) -> Backend:
         """The store; with ``must_exist``, one that is there (a command reading records from

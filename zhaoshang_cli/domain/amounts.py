@@ -17,11 +17,9 @@ from typing import Any
 from .. import messages
 from ..errors import FieldError
 from ..patterns import lazy
+from .currencies import CURRENCIES, CURRENCY_UNITS, DEFAULT_CURRENCY
 from .values import nfkc, parse_flag
 
-CURRENCIES = ("CNY", "USD", "EUR", "HKD", "JPY", "GBP")  # in this order in sorts and reports
-DEFAULT_CURRENCY = "CNY"
-CURRENCY_UNITS = {"CNY": "元", "USD": "美元", "EUR": "欧元", "HKD": "港元", "JPY": "日元", "GBP": "英镑"}
 # the stored fields of one amount
 AMOUNT_KEYS = ("amount", "amount_high", "currency", "amount_approx", "amount_at_least")
 AMOUNT_LIMIT = 10**16

@@ -18,8 +18,7 @@ them newest first.
 from __future__ import annotations
 
 from collections.abc import Iterable, Mapping
-from dataclasses import dataclass
-from typing import Any
+from typing import Any, NamedTuple
 
 from .kind import KINDS, STAMPS, Kind, record_id
 from .people import current_user
@@ -29,8 +28,7 @@ _NOT_COMPARED = frozenset((*STAMPS, "uid", "field_times", "field_from"))  # book
 BODY = "body"
 
 
-@dataclass(frozen=True)
-class ChangeQuery:
+class ChangeQuery(NamedTuple):
     """Which entries ``log`` lists: of these record IDs (any), from ``since`` (an ISO time,
     inclusive), by these people (any), of one import ``batch``; newest first, at most ``limit``."""
 

@@ -16,16 +16,17 @@ An impossible date is an error naming the field and the value, never a guess.
 
 from __future__ import annotations
 
-import calendar
 import re
 import unicodedata
 from datetime import date, datetime, timedelta
-
-from dateutil.relativedelta import relativedelta
+from typing import TYPE_CHECKING
 
 from .. import messages
 from ..errors import FieldError
 from ..patterns import lazy
+
+if TYPE_CHECKING:
+    from dateutil.relativedelta import relativedelta
 
 _TIME = r"(?:[T\s]+\d{1,2}(?::\d{1,2}){1,2}(?:\.\d+)?(?:Z|[+-]\d{2}:?\d{2})?)?"
 _YMD = lazy(r"(\d{4})\s*[-/.年]\s*(\d{1,2})\s*[-/.月]\s*(\d{1,2})\s*[日号]?" + _TIME)
@@ -87,8 +88,16 @@ def _make(field: str, raw: object, year: int, month: int, day: int) -> date:
         raise FieldError(field, raw, messages.DATE_IMPOSSIBLE.format(value=raw, reason=exc)) from None
 
 
+def _relative(**parts: int) -> relativedelta:
+    from dateutil.relativedelta import relativedelta  # here: it costs every command 2 ms to import
+
+    return relativedelta(**parts)
+
+
 def month_end(first: date) -> date:
-    return first.replace(day=calendar.monthrange(first.year, first.month)[1])
+    if first.month == 12:
+        return first.replace(day=31)
+    return date(first.year, first.month + 1, 1) - timedelta(days=1)
 
 
 def _shift(field: str, raw: object, day: date, delta: timedelta | relativedelta) -> date:
@@ -123,11 +132,11 @@ def _relative_day(text: str, base: date, field: str, raw: object) -> date | None
     if not (sign == "+" or word.endswith("后")):
         count = -count
     if unit in ("m", "个月"):
-        delta = relativedelta(months=count)
+        delta = _relative(months=count)
     elif unit in ("w", "周"):
-        delta = relativedelta(weeks=count)
+        delta = _relative(weeks=count)
     else:
-        delta = relativedelta(days=count)
+        delta = _relative(days=count)
     return _shift(field, raw, base, delta)
 
 
@@ -182,14 +191,14 @@ def _year(text: str | None, base: date) -> int:
 
 def _months(field: str, raw: object, first: date, count: int) -> tuple[date, date]:
     """``count`` whole months from ``first`` (a first of the month)."""
-    last = _shift(field, raw, first, relativedelta(months=count - 1))
+    last = _shift(field, raw, first, _relative(months=count - 1))
     return first, month_end(last)
 
 
 def _quarter_or_half(text: str, base: date, field: str, raw: object) -> tuple[date, date] | None:
     if text in _QUARTER_WORDS:
         start = base.replace(day=1, month=(base.month - 1) // 3 * 3 + 1)
-        first = _shift(field, raw, start, relativedelta(months=3 * _QUARTER_WORDS[text]))
+        first = _shift(field, raw, start, _relative(months=3 * _QUARTER_WORDS[text]))
         return _months(field, raw, first, 3)
     m = _QUARTER.fullmatch(text)
     if m:
@@ -210,7 +219,7 @@ def parse_period(value: object, *, field: str = "date", base: date | None = None
     text = _clean(value) if value is not None else ""
     base = base or today()
     if text in _MONTH_WORDS:
-        first = _shift(field, value, base.replace(day=1), relativedelta(months=_MONTH_WORDS[text]))
+        first = _shift(field, value, base.replace(day=1), _relative(months=_MONTH_WORDS[text]))
         return first, month_end(first)
     if text in _WEEK_WORDS:
         first = _shift(field, value, base, timedelta(days=7 * _WEEK_WORDS[text] - base.weekday()))
@@ -304,9 +313,9 @@ def _ahead(text: str, base: date, field: str, raw: object) -> date | None:
         ahead = (_WEEKDAY_NAMES.index(m[1].replace("天", "日")) - base.weekday()) % 7
         return base + timedelta(days=ahead)
     if text in _MONTH_END_WORDS:
-        return month_end(_shift(field, raw, base.replace(day=1), relativedelta(months=_MONTH_END_WORDS[text])))
+        return month_end(_shift(field, raw, base.replace(day=1), _relative(months=_MONTH_END_WORDS[text])))
     if text in _MONTH_START_WORDS:
-        return _shift(field, raw, base.replace(day=1), relativedelta(months=_MONTH_START_WORDS[text]))
+        return _shift(field, raw, base.replace(day=1), _relative(months=_MONTH_START_WORDS[text]))
     m = _CN_AFTER.fullmatch(text)
     if m:
         count = int(m[1]) if m[1].isdigit() else _cn_number(m[1].replace("两", "二"))

@@ -18,7 +18,7 @@ from collections.abc import Callable, Mapping
 from dataclasses import dataclass, field
 from datetime import date
 from functools import lru_cache
-from typing import Any
+from typing import Any, NamedTuple
 
 from .. import messages
 from ..errors import FieldError, UsageError
@@ -52,8 +52,7 @@ class Field:
         return "region_code" if self.type == "region" else self.name
 
 
-@dataclass(frozen=True)
-class Column:
+class Column(NamedTuple):
     """A column of a kind's list table: the field it shows and how much room it wants."""
 
     header: str
@@ -65,8 +64,7 @@ class Column:
     optional: bool = False  # dropped first when the terminal is too narrow
 
 
-@dataclass(frozen=True)
-class Roles:
+class Roles(NamedTuple):
     """Which of a kind's fields plays each part the rest of the program asks of a kind, by
     role, never by a field's name (None: the kind has none).
 
@@ -138,7 +136,7 @@ class Kind:
             object.__setattr__(self, "natural_key", lambda doc: title_date_key(self, doc))
         if self.roles is None:
             object.__setattr__(self, "roles", self._default_roles())
-        for name in vars(self.roles).values():
+        for name in self.roles:
             if name is not None and self.field(name) is None:
                 raise ValueError(f"kind {self.name}: a role names '{name}', which is none of its fields")
 
@@ -361,7 +359,7 @@ def _region_name(code: str) -> str | None:
 
 @lru_cache(maxsize=1)
 def _default_currency() -> str:
-    from .amounts import DEFAULT_CURRENCY
+    from .currencies import DEFAULT_CURRENCY
 
     return DEFAULT_CURRENCY
 

@@ -9,7 +9,6 @@ same records.
 
 from __future__ import annotations
 
-from dataclasses import dataclass
 from typing import NamedTuple
 
 PROVINCE, CITY, COUNTY, ZONE = "province", "city", "county", "zone"
@@ -38,8 +37,7 @@ class Region(NamedTuple):  # a tuple: the table makes 3,400 of them for every co
         return self.parent if self.level == ZONE else self.code  # type: ignore[return-value]
 
 
-@dataclass(frozen=True)
-class Zone:
+class Zone(NamedTuple):
     """A development zone, kept beside the district that holds it.  Its ``code`` (the
     district's code, ``z`` and its place in zones.tsv) only names it while the program runs:
     records keep the zone's name."""

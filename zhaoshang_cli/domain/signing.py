@@ -13,7 +13,7 @@ from __future__ import annotations
 from collections.abc import Mapping
 from typing import Any
 
-from .amounts import DEFAULT_CURRENCY
+from .currencies import DEFAULT_CURRENCY
 from .kind import Kind
 
 

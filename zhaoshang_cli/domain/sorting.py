@@ -8,8 +8,7 @@ backend can sort on what its index holds without reading whole documents.
 from __future__ import annotations
 
 from collections.abc import Callable, Mapping
-from dataclasses import dataclass
-from typing import Any
+from typing import Any, NamedTuple
 
 from .. import messages
 from ..errors import UsageError
@@ -22,8 +21,7 @@ _ROLES = {"date": "date", "due": "follow_up", "status": "status", "amount": "amo
 SortKey = Callable[[Kind, int, Mapping[str, Any]], Any]
 
 
-@dataclass(frozen=True)
-class Sort:
+class Sort(NamedTuple):
     name: str
     descending: bool
 
@@ -81,7 +79,7 @@ def _amount(kind: Kind, doc: Mapping[str, Any]) -> Any:
 
 
 def _currency_rank(kind: Kind, doc: Mapping[str, Any]) -> int:
-    from .amounts import CURRENCIES, DEFAULT_CURRENCY
+    from .currencies import CURRENCIES, DEFAULT_CURRENCY
 
     if _amount(kind, doc) is None:
         return len(CURRENCIES)

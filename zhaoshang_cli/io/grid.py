@@ -11,9 +11,8 @@ a hundred thousand rows is printed without holding them.
 from __future__ import annotations
 
 from collections.abc import Iterable, Iterator, Sequence
-from dataclasses import dataclass
 from itertools import chain, islice
-from typing import TextIO
+from typing import NamedTuple, TextIO
 
 from ..patterns import lazy
 from .terminal import colour, extent
@@ -173,8 +172,7 @@ def fold(line: str, cells: int) -> list[str]:
     return pieces
 
 
-@dataclass(frozen=True)
-class Column:
+class Column(NamedTuple):
     header: str
     min_width: int | None = None
     max_width: int | None = None

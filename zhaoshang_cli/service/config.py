@@ -12,8 +12,7 @@ from __future__ import annotations
 
 import os
 from collections.abc import Callable
-from dataclasses import dataclass
-from typing import TYPE_CHECKING
+from typing import TYPE_CHECKING, NamedTuple
 
 from .. import messages
 from ..errors import UsageError
@@ -40,8 +39,7 @@ def _region_label(code: str) -> str:
     return f"{places().full_name(code)} ({code})"
 
 
-@dataclass(frozen=True)
-class Key:
+class Key(NamedTuple):
     name: str
     env: str
     help: str
@@ -80,8 +78,7 @@ KEYS: dict[str, Key] = {
 }
 
 
-@dataclass
-class Setting:
+class Setting(NamedTuple):
     key: Key
     value: str | None
     source: str  # "env", "file" (the store's), "personal", "login" or "" (not set)

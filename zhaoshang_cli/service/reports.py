@@ -15,7 +15,7 @@ from functools import lru_cache
 from typing import Any
 
 from .. import messages
-from ..domain.amounts import CURRENCIES, DEFAULT_CURRENCY
+from ..domain.currencies import CURRENCIES, DEFAULT_CURRENCY
 from ..domain.dates import period_name
 from ..domain.kind import KINDS, Kind, Pipeline
 from ..domain.regions import table

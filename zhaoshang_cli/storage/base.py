@@ -16,7 +16,7 @@ from collections.abc import Callable, Iterator, Mapping, Sequence
 from contextlib import AbstractContextManager
 from dataclasses import dataclass, field
 from datetime import datetime
-from typing import TYPE_CHECKING, Any, Protocol
+from typing import TYPE_CHECKING, Any, NamedTuple, Protocol
 
 from .. import messages
 from ..domain.kind import Kind, kind_of_id, record_id
@@ -176,20 +176,18 @@ class KeysTaken(StoreError):
     of the insert was kept (a team store: storage/postgres/transaction.py)."""
 
 
-@dataclass
-class Finding:
+class Finding(NamedTuple):
     level: str  # "ok", "warning", "error"
     message: str
 
 
-@dataclass
-class BackupInfo:
+class BackupInfo(NamedTuple):
     name: str
     taken: datetime
     valid: bool
     counts: dict[str, int]
     problem: str = ""
-    counters: dict[str, int] | None = field(default=None, repr=False)
+    counters: dict[str, int] | None = None
 
 
 @dataclass(frozen=True)

@@ -16,11 +16,10 @@ migration is applied.  Stores written before migrations had names are read by th
 from __future__ import annotations
 
 from collections.abc import Iterable
-from dataclasses import dataclass
+from typing import NamedTuple
 
 
-@dataclass(frozen=True)
-class Migration:
+class Migration(NamedTuple):
     name: str
     what: str
     file_format: int  # the store file's ``schema`` once applied

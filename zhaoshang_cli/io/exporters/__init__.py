@@ -13,9 +13,8 @@ given: masking contact data is the caller's choice (masking.py), made before.
 from __future__ import annotations
 
 from collections.abc import Iterable
-from dataclasses import dataclass
 from importlib import import_module
-from typing import IO, Any
+from typing import IO, Any, NamedTuple
 
 from ... import messages
 from ...domain.kind import Kind, field_names_by_label
@@ -30,8 +29,7 @@ _MODULES = {"table": "table", "json": "json_", "jsonl": "jsonl", "csv": "csv_", 
             "xlsx": "xlsx", "html": "html.records"}
 
 
-@dataclass
-class Options:
+class Options(NamedTuple):
     today: str | None = None    # ISO date; leads due on or before it are overdue
     excel: bool = False         # CSV: UTF-8 with BOM for Excel
     show_kind: bool = False     # table: a kind column (filter over all kinds)

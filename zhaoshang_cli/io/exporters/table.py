@@ -11,7 +11,6 @@ from collections.abc import Iterable, Iterator
 from typing import Any, TextIO
 
 from ... import messages
-from ...domain.amounts import amount_text
 from ...domain.kind import KINDS, Kind
 from ...domain.kind import Column as KindColumn
 from .. import grid
@@ -54,6 +53,8 @@ def cell(record: dict[str, Any], field: str, today: str | None) -> str:
     elif field == "date" and kind is not None and kind.roles.date != "date":  # a column of every kind's date
         value = record.get(kind.roles.date) if kind.roles.date else ""
     elif kind is not None and field == kind.roles.amount:
+        from ...domain.amounts import amount_text  # here: amounts bring decimal, and most tables have none
+
         value = amount_text(record)
     elif kind is not None and field == kind.roles.status and kind.pipeline:
         value = kind.pipeline.label(record.get(field))
@@ -86,14 +87,12 @@ def _whole(kinds: list[Kind], name: str) -> bool:
 def column_of(kinds: list[Kind], name: str, flexible: bool) -> KindColumn:
     """The column of one field asked for with --fields: the kind's own when it lists the
     field, else one headed by the field's label; ``flexible`` for the one taking the room."""
-    from dataclasses import replace
-
     if name in ("id", "kind"):
         return _IDENT if name == "id" else _KIND
     for kind in kinds:
         for column in kind.columns:
             if column.field == name or (column.field == "title" and name == kind.title_field):
-                return replace(column, optional=False, flexible=flexible)
+                return column._replace(optional=False, flexible=flexible)
     if name == "title" or any(name == kind.title_field for kind in kinds):
         if len(kinds) == 1:
             title = kinds[0].field(kinds[0].title_field)

@@ -23,7 +23,7 @@ from typing import Any
 
 import orjson
 
-from ...domain.amounts import CURRENCIES
+from ...domain.currencies import CURRENCIES
 from ...domain.kind import Kind
 from ...domain.sorting import Sort
 from ..base import Filters, Query, Record, document_test

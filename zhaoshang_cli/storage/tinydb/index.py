@@ -20,11 +20,11 @@ from array import array
 from collections.abc import Callable, Iterable, Mapping, Sequence
 from dataclasses import dataclass
 from functools import cache, lru_cache
-from typing import Any
+from typing import Any, NamedTuple
 
 import orjson
 
-from ...domain.amounts import CURRENCIES
+from ...domain.currencies import CURRENCIES
 from ...domain.kind import Kind
 
 FORMAT = 1
@@ -56,8 +56,7 @@ def _hashed(key: tuple[str, ...]) -> int:
     return int.from_bytes(digest, "little", signed=True) or 1
 
 
-@dataclass(frozen=True)
-class Column:
+class Column(NamedTuple):
     name: str
     code: str  # array type code
     field: str | None  # the stored key it holds (None: bookkeeping)

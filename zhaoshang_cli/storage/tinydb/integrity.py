@@ -11,14 +11,13 @@ them.
 from __future__ import annotations
 
 from collections.abc import Callable
-from dataclasses import dataclass
 from datetime import date
 from functools import cache, lru_cache
-from typing import Any
+from typing import Any, NamedTuple
 
 from ... import messages
 from ...domain import kind as models
-from ...domain.amounts import CURRENCIES
+from ...domain.currencies import CURRENCIES
 from ...domain.kind import STAMPS, Kind
 from ...domain.lead import STATUSES
 from ...patterns import lazy
@@ -29,8 +28,7 @@ BODY = "_body"  # a document's reference into the body log
 Document = dict[str, Any]
 
 
-@dataclass
-class Damage:
+class Damage(NamedTuple):
     where: str     # "_meta", "articles", "a12"
     problem: str
     repair: Callable[[Document], str]  # mends the document in place; returns what it did

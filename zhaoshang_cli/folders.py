@@ -1,0 +1,37 @@
+"""A person's folders for zhaoshang: its config (personal.py) and its default store.
+
+platformdirs' answer on every system; on Linux the XDG rule it applies is applied here,
+because importing platformdirs costs every command about 2 ms of its start-up."""
+
+from __future__ import annotations
+
+import os
+import sys
+from pathlib import Path
+
+APP = "zhaoshang-cli"
+
+
+def _xdg(variable: str, fallback: str) -> Path | None:
+    if sys.platform != "linux" or hasattr(sys, "getandroidapilevel"):
+        return None
+    base = os.environ.get(variable, "").strip() or os.path.expanduser(fallback)
+    return Path(base) / APP
+
+
+def config_dir() -> Path:
+    found = _xdg("XDG_CONFIG_HOME", "~/.config")
+    if found is None:
+        from platformdirs import user_config_dir
+
+        found = Path(user_config_dir(APP, appauthor=False))
+    return found
+
+
+def data_dir() -> Path:
+    found = _xdg("XDG_DATA_HOME", "~/.local/share")
+    if found is None:
+        from platformdirs import user_data_dir
+
+        found = Path(user_data_dir(APP, appauthor=False))
+    return found
