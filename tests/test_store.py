@@ -332,3 +332,18 @@ def test_a_damaged_length_stops_the_read_at_the_first_bad_body(tmp_path, monkeyp
             got.append(key)
     assert got == [0, 1, 2, 3, 4]
     assert reads and max(reads) <= size
+
+
+def test_a_document_written_says_where_each_record_sits():
+    from zhaoshang_cli.storage.tinydb.document import dump_document
+
+    tables = {"articles": {str(n): {"title": f"标题{n}", "tags": ["a"] * (n % 3), "n": n, "x": "\u2028\"\\"}
+                           for n in (1, 2, 10, 2048)},
+              "empty": {}, "leads": {"7": {}}}
+    data, spans = dump_document(tables)
+    assert json.loads(data) == tables
+    for name, table in tables.items():
+        assert list(spans[name]) == list(table)
+        for key, (start, end) in spans[name].items():
+            assert json.loads(data[start:end]) == table[key]
+    assert dump_document({}) == (b"{}", {})
