@@ -54,7 +54,9 @@ def test_the_user_is_the_environment_else_the_own_setting_else_the_login_name(cl
     cli("config", "unset", "user")
     rid = _lead(cli, "第三家公司", "13900002222", env={})
     assert cli.json("show", rid)["created_by"] == getpass.getuser()
-    assert "your login name" in cli("config").stdout
+    lines = cli("config", env={"LANG": "C.UTF-8", "LC_ALL": "", "LC_MESSAGES": ""}).stdout.splitlines()
+    assert "(your login name)" in next(line for line in lines if line.startswith("user "))
+    assert "(your locale)" in next(line for line in lines if line.startswith("language "))  # not the login name
 
 
 def test_a_name_that_is_no_name_is_refused(cli):

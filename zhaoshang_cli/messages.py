@@ -315,7 +315,7 @@ CONFIG_DAMAGED = ("{path} is not a settings file (not a JSON object of texts): '
                   "aside and starts the settings afresh, or fix it by hand")
 CONFIG_NOT_SET = "(not set)"
 CONFIG_SOURCES = {"env": "from ${env}", "file": "from this store's settings", "personal": "from your own settings",
-                  "login": "your login name", "": ""}
+                  "login": "your login name", "locale": "your locale", "": ""}
 CONFIG_HELP_USER = ("Who you are: every change you make is recorded under this name (yours alone: kept in your "
                     "own config folder, not in the store). Else $ZHAOSHANG_USER, else your login name.")
 CONFIG_HELP_LANGUAGE = ("The language zhaoshang speaks to you: zh or en (yours alone). Else $ZHAOSHANG_LANG, "

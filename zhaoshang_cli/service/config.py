@@ -47,6 +47,7 @@ class Key(NamedTuple):
     label: Callable[[str], str]       # the stored value as people read it
     personal: bool = False            # kept in the person's own settings, not in the store
     fallback: Callable[[], str] | None = None  # the value when it is set nowhere
+    fallback_from: str = "login"  # where the fallback comes from (a source of Setting)
 
 
 def _language(text: str, where: str) -> str:
@@ -74,14 +75,14 @@ KEYS: dict[str, Key] = {
     "region": Key("region", "ZHAOSHANG_REGION", messages.CONFIG_HELP_REGION, _region_code, _region_label),
     "user": Key("user", "ZHAOSHANG_USER", messages.CONFIG_HELP_USER, _name, str, personal=True, fallback=_login),
     "language": Key("language", "ZHAOSHANG_LANG", messages.CONFIG_HELP_LANGUAGE, _language, str, personal=True,
-                    fallback=_locale_language),
+                    fallback=_locale_language, fallback_from="locale"),
 }
 
 
 class Setting(NamedTuple):
     key: Key
     value: str | None
-    source: str  # "env", "file" (the store's), "personal", "login" or "" (not set)
+    source: str  # "env", "file" (the store's), "personal", "login", "locale" or "" (not set)
 
 
 MAP_PREFIX = "map."  # map.HEADER: the field a column of that header fills, in every import into the store
@@ -137,7 +138,7 @@ class Config:
             if saved:
                 return Setting(key, saved, "file")
         if key.fallback is not None:
-            return Setting(key, key.fallback(), "login")
+            return Setting(key, key.fallback(), key.fallback_from)
         return Setting(key, None, "")
 
     def all(self) -> list[Setting]:
