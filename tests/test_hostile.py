@@ -132,3 +132,15 @@ def test_report_csv_at_a_terminal_is_inert(hostile, monkeypatch):
     monkeypatch.setattr(terminal, "is_terminal", lambda stream=None: True)
     out = hostile("report", "--by", "industry", "--format", "csv").stdout
     assert not any(ch in out for ch in ACTIVE) and "\\x1b[2J" in out
+
+
+def test_no_character_shown_as_an_escape_is_printable():
+    """inert() returns a printable text as it is: that is only right while every character it
+    escapes, and every line break, is one Python calls unprintable."""
+    from zhaoshang_cli.io.safe_text import _UNSAFE, _UNSAFE_WITH_BREAKS, inert
+
+    for code in range(0x110000):
+        ch = chr(code)
+        if ch.isprintable():
+            assert not _UNSAFE_WITH_BREAKS.search(ch) and not _UNSAFE.search(ch), hex(code)
+    assert inert("a\u202eb\tc\r\nd", single_line=True) == "a\\u202eb c d"

@@ -88,6 +88,33 @@ def test_a_cut_title_is_as_wide_as_the_room_by_an_independent_measure():
             assert width(fit(title, cells)) == cells, (title, cells)
 
 
+def test_everyday_chinese_is_measured_as_rich_measures_it():
+    """The shortcut for ASCII with everyday Chinese (grid.width) gives what Rich gives, for each
+    character it takes and in every Unicode version Rich knows; mixed with others, Rich decides."""
+    import random
+
+    from rich.cells import cell_len, get_character_cell_size
+
+    from zhaoshang_cli.io.grid import _PLAIN_CHINESE
+    from zhaoshang_cli.io.grid import width as grid_width
+
+    taken = [chr(c) for c in range(0x20, 0x10000) if _PLAIN_CHINESE.fullmatch(chr(c))]
+    assert len(taken) > 20_000 and all(len(ch.encode()) == (1 if ch.isascii() else 3) for ch in taken)
+    try:
+        from rich._unicode_data._versions import VERSIONS
+    except ImportError:  # an older Rich: one table
+        VERSIONS = ()
+    for ch in taken:
+        assert cell_len(ch) == (1 if ch.isascii() else 2), repr(ch)
+        for version in VERSIONS:
+            assert get_character_cell_size(ch, version) == (1 if ch.isascii() else 2), (repr(ch), version)
+    others = "“”…·—é😀\u0301한ｶ①\u200d\ufe0f\t"
+    rng = random.Random(7)
+    for _ in range(2000):
+        text = "".join(rng.choice(taken if rng.random() < 0.9 else others) for _ in range(rng.randrange(0, 40)))
+        assert grid_width(text) == cell_len(text), repr(text)
+
+
 @pytest.mark.parametrize("columns", [40, 80, 120])
 def test_show_fits_the_terminal_and_keeps_every_character(cli, columns):
     """`show` in two columns: labels aligned, a long value folded under itself, the body

@@ -38,6 +38,8 @@ def inert(text: object, *, single_line: bool = False) -> str:
     if text is None:
         return ""
     value = str(text)
+    if value.isprintable():  # every character acted on or breaking a line is unprintable: nothing to do
+        return value
     if single_line:
         value = value.replace("\r\n", " ").replace("\n", " ").replace("\t", " ").replace("\r", " ")
         return _UNSAFE_WITH_BREAKS.sub(_escape, value)
