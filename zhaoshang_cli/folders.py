@@ -1,6 +1,7 @@
 """A person's folders for zhaoshang: its config (personal.py) and its default store.
 
-platformdirs' answer on every system; on Linux the XDG rule it applies is applied here,
+platformdirs' answer on every system; on Linux the XDG rule it applies (an absolute
+``$XDG_CONFIG_HOME`` or ``$XDG_DATA_HOME``, else the folder under home) is applied here,
 because importing platformdirs costs every command about 2 ms of its start-up."""
 
 from __future__ import annotations
@@ -15,8 +16,8 @@ APP = "zhaoshang-cli"
 def _xdg(variable: str, fallback: str) -> Path | None:
     if sys.platform != "linux" or hasattr(sys, "getandroidapilevel"):
         return None
-    base = os.environ.get(variable, "").strip() or os.path.expanduser(fallback)
-    return Path(base) / APP
+    base = os.environ.get(variable, "")  # the XDG spec ignores a relative path, as platformdirs does
+    return Path(base if os.path.isabs(base) else os.path.expanduser(fallback)) / APP
 
 
 def config_dir() -> Path:
