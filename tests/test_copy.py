@@ -245,3 +245,22 @@ def test_copying_from_a_store_without_an_id_gives_it_one_so_a_conflict_is_settle
     assert "conflict l1: contact" in first.stdout and "id" in a.file()["_meta"]["1"]
     again = a("copy", "--to", str(b.db))
     assert "conflict" not in again.stdout and "0 updated" in again.stderr
+
+
+def test_a_record_that_never_said_who_made_it_gets_no_maker_from_a_copy(cli, tmp_path):
+    """A record from before changes named people (an export of such a store says when it was
+    made, not by whom): neither importing nor copying it makes the person doing it its maker."""
+    mine = _file(tmp_path, "mine")
+    old = tmp_path / "old.jsonl"
+    old.write_text(json.dumps({"title": "早年的文章", "region": "武清", "date": "2020-01-02",
+                               "created_at": "2020-01-02T08:00:00+08:00"}, ensure_ascii=False) + "\n", "utf-8")
+    mine("import", str(old))
+    before = mine.json("show", "a1")
+    assert before["created_by"] is None and before["updated_by"] is None
+    mine("copy", "--to", str(cli.db))
+    after = cli.json("show", "a1")
+    assert {k: after[k] for k in ("created_at", "updated_at", "created_by", "updated_by")} == \
+        {k: before[k] for k in ("created_at", "updated_at", "created_by", "updated_by")}
+    cli("add", "article", "--title", "新文章", "--region", "武清", "--date", "2025-07-01")
+    made = cli.json("show", "a2")
+    assert made["created_by"] and made["created_by"] == made["updated_by"]  # a new record is someone's

@@ -54,15 +54,19 @@ def next_number(counters: dict[str, int], kind: Kind, wanted: int | None = None)
 
 def new_document(doc: Mapping[str, Any], now: str, by: str) -> Document:
     """A document as every backend stores a new record: stamped as created and updated
-    ``now`` by ``by`` unless it says when and by whom (a copy, an import of an export),
-    with an identity of its own unless it has one (a copy)."""
+    ``now`` by ``by`` unless it says when (a copy, an import of an export), with an identity
+    of its own unless it has one (a copy).  A record that says when it was made keeps who
+    made it, or that nobody recorded it (a record from before changes named people): the
+    person copying or importing it did not make it then."""
     from ..domain.versions import UID, new_uid
 
     new = dict(doc)
-    new.setdefault("created_at", now)
+    if "created_at" not in new:
+        new["created_at"] = now
+        new.setdefault("created_by", by)
     new.setdefault("updated_at", new["created_at"])
-    new.setdefault("created_by", by)
-    new.setdefault("updated_by", new["created_by"])
+    if "created_by" in new:
+        new.setdefault("updated_by", new["created_by"])
     new.setdefault(UID, new_uid())
     return new
 
