@@ -33,10 +33,11 @@ def test_a_read_loads_only_what_it_needs(examples, args, not_loaded):
     assert result.stdout.splitlines()[-1] == "[]"
 
 
+@pytest.mark.parametrize("home", [None, "", "relative/home", "/home/somebody"])
 @pytest.mark.parametrize("config_home, data_home", [(None, None), ("/srv/cfg", "/srv/data"), ("  ", ""),
                                                     (" /srv/x", "relative/y")])
-def test_the_folders_are_where_platformdirs_puts_them(monkeypatch, config_home, data_home):
-    for name, value in (("XDG_CONFIG_HOME", config_home), ("XDG_DATA_HOME", data_home)):
+def test_the_folders_are_where_platformdirs_puts_them(monkeypatch, home, config_home, data_home):
+    for name, value in (("HOME", home), ("XDG_CONFIG_HOME", config_home), ("XDG_DATA_HOME", data_home)):
         if value is None:
             monkeypatch.delenv(name, raising=False)
         else:
