@@ -196,3 +196,13 @@ def test_every_grouping_of_the_examples_is_what_list_gives(examples, region, per
         elif by != "source":  # articles and leads have a source, policies do not
             for kind in ("articles", "policies", "leads"):
                 assert report["total"][kind] == count(examples, kind, *where), (by, kind)
+
+
+def test_the_trend_counts_whole_months_whatever_the_period_cuts(examples):
+    """The trend's months are read alone when the period is known, and still whole: a period
+    ending mid-month counts that month's records after its end in the trend."""
+    part = examples.json("report", "--region", "天津", "--since", "2025-07-01", "--until", "2025-07-10",
+                         "--format", "json")
+    whole = examples.json("report", "--region", "天津", "--month", "2025-07", "--format", "json")
+    assert part["trend"] == whole["trend"] and len(whole["trend"]) == 6
+    assert whole["trend"][-1]["articles"] == count(examples, "articles", "--region", "天津", "--month", "2025-07")

@@ -16,7 +16,7 @@ from typing import Any
 
 from .. import messages
 from ..domain.currencies import CURRENCIES, DEFAULT_CURRENCY
-from ..domain.dates import period_name
+from ..domain.dates import month_end, period_name
 from ..domain.kind import KINDS, Kind, Pipeline
 from ..domain.regions import table
 from ..domain.signing import is_won, signed_amount, signing_day
@@ -347,8 +347,14 @@ def trend_months(since: str | None, until: str | None, seen: list[str]) -> list[
 
 
 def trend(store: Backend, filters: Filters) -> list[MonthRow]:
-    """Records per month in the report's region (its own period, or the six months up to it)."""
+    """Records per month in the report's region (its own period, or the six months up to it).
+    A report with a period knows its months before reading: only records dated (or signed)
+    in those whole months are read, not every record of the region."""
     region_only = Filters(places=filters.places, exact=filters.exact, text=filters.text)
+    known = trend_months(filters.since, filters.until, []) if filters.since and filters.until else []
+    if known:
+        last = month_end(date.fromisoformat(f"{known[-1]}-01"))
+        region_only = replace(region_only, since=f"{known[0]}-01", until=last.isoformat())
     per_month: dict[str, Counts] = {}
     for kind, doc in _records(store, list(KINDS.values()), region_only, "month"):
         month = _month(kind, doc)
