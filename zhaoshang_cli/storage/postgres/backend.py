@@ -31,7 +31,7 @@ from ..base import BackupInfo, Finding
 from ..migrations import pending, unknown
 from . import ids, schema
 from .schema import META, SETTINGS, quoted, table_name
-from .transaction import Reader, State, Writer, _state, row_cells, row_names
+from .transaction import Reader, State, Writer, _state, row_cells, row_names, trigram_schema
 
 _SCHEMA_LOCK = 0x7A68_6173  # pg_advisory_xact_lock key serialising schema changes ("zhas")
 
@@ -179,8 +179,7 @@ class PostgresBackend:
                 conn.execute("SELECT pg_advisory_xact_lock(%s)", [_SCHEMA_LOCK])
                 state = _state(conn)
                 self._check(state)
-                if state.trgm is None:
-                    state.trgm = self._trigram(conn, done)
+                state.trgm = trigram_schema(conn) or self._trigram(conn, done)
                 fresh = state.schema is None
                 if fresh:
                     for statement in schema.BASE:
@@ -261,10 +260,8 @@ class PostgresBackend:
         except psycopg.Error as exc:
             self.warnings.append(messages.PG_NO_TRIGRAM.format(reason=_reason(exc)))
             return None
-        row = conn.execute("SELECT n.nspname FROM pg_extension e JOIN pg_namespace n ON n.oid = e.extnamespace "
-                           "WHERE e.extname = 'pg_trgm'").fetchone()
         done.append(messages.PG_INIT_TRIGRAM)
-        return row[0] if row else None
+        return trigram_schema(conn)
 
     def _make_table(self, conn: Any, kind: Kind, state: State, done: list[str]) -> None:
         """A kind's table as its fields say now: created, or given the columns it lacks (their

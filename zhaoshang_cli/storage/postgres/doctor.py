@@ -26,7 +26,7 @@ from ..tinydb.integrity import record_damage
 from . import ids, schema
 from .backend import PostgresBackend
 from .schema import COUNTERS, quoted, table_name
-from .transaction import _body_cells, _state, row_cells, row_names
+from .transaction import _body_cells, _state, row_cells, row_names, trigram_schema
 
 
 def _plain(value: Any) -> Any:
@@ -117,7 +117,7 @@ def check(backend: PostgresBackend, fix: bool = False) -> list[Finding]:
                                                                        counts=", ".join(counts) or "no records")))
         findings[1:1] = [Finding(level, text) for level, text in migration_findings(state.applied)]
         findings += problems
-        if state.trgm is None:
+        if trigram_schema(conn) is None:
             findings.append(Finding("warning", messages.DOCTOR_PG_NO_TRIGRAM))
         else:
             ctype = conn.execute("SELECT datctype FROM pg_database WHERE datname = current_database()").fetchone()[0]
