@@ -493,6 +493,7 @@ def test_sigkill_at_random_moments_of_single_writes(stores, forker, tmp_path):
 
 
 # -- 2b. SIGKILL at random moments of a multi-chunk import -------------------------------------------
+@pytest.mark.slow  # a sweep of kills at random moments: run by CI beside the default suite
 def test_sigkill_at_random_moments_of_a_multi_chunk_import(stores, tmp_path):
     """20 runs of a 2,100-row import (five chunks, five checkpoints, records across two
     segments) into a small store, each a fresh `python -m zhaoshang_cli` killed at a random
