@@ -179,7 +179,7 @@ class PostgresBackend:
                 conn.execute("SELECT pg_advisory_xact_lock(%s)", [_SCHEMA_LOCK])
                 state = _state(conn)
                 self._check(state)
-                state.trgm = trigram_schema(conn) or self._trigram(conn, done)
+                trgm = trigram_schema(conn) or self._trigram(conn, done)
                 fresh = state.schema is None
                 if fresh:
                     for statement in schema.BASE:
@@ -206,7 +206,7 @@ class PostgresBackend:
                     state.applied.append(migration.name)
                 made = [kind for kind in KINDS.values() if state.layouts.get(kind.name) != schema.layout(kind)]
                 for kind in made:
-                    self._make_table(conn, kind, state, done)
+                    self._make_table(conn, kind, state, trgm, done)
                 from . import analyst
 
                 viewed = analyst.bring_up_to_date(conn)
@@ -263,12 +263,12 @@ class PostgresBackend:
         done.append(messages.PG_INIT_TRIGRAM)
         return trigram_schema(conn)
 
-    def _make_table(self, conn: Any, kind: Kind, state: State, done: list[str]) -> None:
+    def _make_table(self, conn: Any, kind: Kind, state: State, trgm: str | None, done: list[str]) -> None:
         """A kind's table as its fields say now: created, or given the columns it lacks (their
         values copied from each stored document)."""
         table = table_name(kind)
         existed = conn.execute("SELECT to_regclass(%s) IS NOT NULL", [quoted(table)]).fetchone()[0]
-        statements = schema.create_table(kind, state.trgm)
+        statements = schema.create_table(kind, trgm)
         for statement in statements if not existed else statements[:1]:  # indexes: once the columns are there
             conn.execute(statement)
         if existed:
@@ -282,7 +282,7 @@ class PostgresBackend:
                     conn.execute(f"ALTER TABLE {quoted(table)} ADD COLUMN {name} {sql}")
             for column in wanted:
                 conn.execute(f"ALTER TABLE {quoted(table)} ADD COLUMN {quoted(column.name)} {column.sql}")
-            for statement in schema.create_table(kind, state.trgm)[1:]:
+            for statement in schema.create_table(kind, trgm)[1:]:
                 conn.execute(statement)
             self._rederive(conn, kind)
             done.append(messages.PG_INIT_TABLE_CHANGED.format(table=table, kind=kind.plural))

@@ -81,7 +81,6 @@ def row_names(kind: Kind) -> list[str]:
 class State:
     schema: int | None  # None: no zhaoshang tables yet
     layouts: dict[str, str] = field(default_factory=dict)  # kind name → its table's layout
-    trgm: str | None = None  # the schema holding pg_trgm, when installed (known where tables are made)
     applied: list[str] = field(default_factory=list)  # the named migrations it has
     recorded: bool = False  # …as rows of zs_meta (else read from what it holds)
 
@@ -98,7 +97,7 @@ def trigram_schema(conn: Any) -> str | None:
 
 
 def _state(conn: Any) -> State:
-    """What the database holds of ours (``trgm`` is left unknown: see trigram_schema)."""
+    """What the database holds of ours (where pg_trgm is, only init and doctor ask: trigram_schema)."""
     found = conn.execute("SELECT to_regclass(%s) IS NOT NULL", [META]).fetchone()[0]
     if not found:
         return State(None)
@@ -112,7 +111,7 @@ def _state(conn: Any) -> State:
     recorded = bool(applied)
     if not recorded:  # a store set up before migrations had names
         applied = [*schema.FIRST_NAMED, *(["store_identity"] if "id" in rows else [])]
-    return State(version, layouts, None, applied, recorded)
+    return State(version, layouts, applied, recorded)
 
 
 class Reader:
