@@ -206,3 +206,94 @@ def test_the_trend_counts_whole_months_whatever_the_period_cuts(examples):
     whole = examples.json("report", "--region", "天津", "--month", "2025-07", "--format", "json")
     assert part["trend"] == whole["trend"] and len(whole["trend"]) == 6
     assert whole["trend"][-1]["articles"] == count(examples, "articles", "--region", "天津", "--month", "2025-07")
+
+
+def _tallied_by_hand(reader, query, keys, months):
+    """What a tally must give: the matching records read whole and counted here."""
+    from collections import Counter
+
+    found = Counter()
+    for record in reader.select(query):
+        values = []
+        for key in keys:
+            value = record.doc.get(key)
+            value = None if value in (None, "", []) else value
+            values.append(value[:7] if key in months and value else value)
+        found[tuple(values)] += 1
+    return dict(found)
+
+
+def test_a_tally_is_what_counting_the_records_gives(examples):
+    """The store counts a report's groups (a server in SQL); the numbers are those of the
+    records themselves, whatever the keys: columns, months, a key kept only in documents,
+    a filter the server cannot apply, several keys, none."""
+    from zhaoshang_cli.domain.kind import KINDS
+    from zhaoshang_cli.service.store import open_store
+    from zhaoshang_cli.storage.base import Filters, Query
+
+    examples("lead", "status", "l2", "signed", "--on", "2025-08-02")
+    store = open_store(examples.db, lock_timeout=5, keep_backups=0)
+    lead, article = KINDS["lead"], KINDS["article"]
+    cases = [
+        (lead, Filters(), ("region_code", "status"), ()),
+        (lead, Filters(places=("12",), since="2025-01-01"), ("date",), ("date",)),
+        (lead, Filters(), ("status", "amount", "amount_high", "currency"), ()),
+        (lead, Filters(), ("tags", "status"), ()),  # tags: a list, kept only in the document
+        (lead, Filters(fields=(("tags", ("",)),)), ("zone",), ()),
+        (lead, Filters(signed_since="2025-08-01", signed_until="2025-08-31"), ("status",), ()),
+        (article, Filters(text="招商"), ("region_code", "date"), ("date",)),
+        (article, Filters(places=("120114",)), (), ()),
+        (article, Filters(places=("990000",)), ("region_code",), ()),
+    ]
+    try:
+        with store.reading() as reader:
+            for kind, filters, keys, months in cases:
+                query = Query((kind,), filters)
+                wanted = _tallied_by_hand(reader, query, keys, months)
+                assert reader.tally(query, keys, months) == wanted, (kind.name, filters, keys)
+                assert sum(wanted.values()) == reader.count(query)
+    finally:
+        store.close()
+
+
+def test_a_pipeline_kind_without_a_signing_day_counts_its_signed_amounts_from_a_tally(examples):
+    """A kind whose records keep no signing day is signed in the period of its own date: its
+    amounts come through the tally's keys, as many times as records hold them."""
+    from dataclasses import replace
+
+    from zhaoshang_cli.domain.kind import KINDS
+    from zhaoshang_cli.service import reports
+    from zhaoshang_cli.service.store import open_store
+    from zhaoshang_cli.storage.base import Query
+
+    examples("lead", "status", "l2", "signed")
+    lead = KINDS["lead"]
+    undated = replace(lead, roles=lead.roles._replace(won_on=None))  # the same table, read as such a kind
+    store = open_store(examples.db, lock_timeout=5, keep_backups=0)
+    try:
+        with store.reading() as reader:
+            keys = reports._keys_read("district", undated)
+            assert set(keys) >= {"region_code", "status", "amount", "currency"}
+            by_tally, by_record = reports.Counts(), reports.Counts()
+            for values, records in reader.tally(Query((undated,)), keys).items():
+                by_tally.add(undated, {k: v for k, v in zip(keys, values) if v is not None}, records)
+            for record in reader.select(Query((undated,))):
+                by_record.add(undated, record.doc)
+    finally:
+        store.close()
+    assert by_tally == by_record and by_record.signed >= 2 and by_record.signed_amount > 0
+
+
+def test_a_report_on_a_server_is_counted_by_the_server(examples, monkeypatch):
+    """On PostgreSQL a report's groups are counted in SQL (GROUP BY): no record is read to
+    be counted, only the signings of the period, whole (their amount is on the move)."""
+    if not examples.on_postgres:
+        pytest.skip("the file store counts by reading its index and records")
+    from zhaoshang_cli.storage.postgres import query
+
+    def refused(*args, **kwargs):
+        raise AssertionError("a report's group was counted over the records")
+
+    monkeypatch.setattr(query, "tally_records", refused)
+    for by in ("district", "month", "kind", "status", "zone", "source", "industry", "owner"):
+        examples("report", "--region", "天津", "--on", "2025年下半年", "--by", by, "--format", "json")

@@ -8,7 +8,7 @@ records that reached its end (signed) and their amounts, each currency apart.
 
 from __future__ import annotations
 
-from collections.abc import Iterable
+from collections.abc import Iterable, Mapping
 from dataclasses import asdict, dataclass, field, replace
 from datetime import date
 from functools import lru_cache
@@ -59,12 +59,13 @@ class Counts:
     def records(self) -> int:
         return sum(self.kinds.values())
 
-    def add(self, kind: Kind, doc: dict[str, Any]) -> None:
-        """A record of the period (by its own date); one of a kind that keeps no signing day
-        counts as signed here too, when it is."""
-        self.kinds[kind.plural] = self.kinds.get(kind.plural, 0) + 1
+    def add(self, kind: Kind, doc: dict[str, Any], records: int = 1) -> None:
+        """``records`` records of the period (by their own date) that hold ``doc``'s values;
+        those of a kind that keeps no signing day count as signed here too, when they are."""
+        self.kinds[kind.plural] = self.kinds.get(kind.plural, 0) + records
         if kind.roles.won_on is None and is_won(kind, doc):
-            self.sign(kind, doc)
+            for _ in range(records):
+                self.sign(kind, doc)
 
     def sign(self, kind: Kind, doc: dict[str, Any]) -> None:
         """A signing of the period (by its signing day), for the amount signed."""
@@ -227,11 +228,17 @@ def _key(by: str, kind: Kind, doc: dict[str, Any], region_code: str | None,
 
 
 # -- building the report -------------------------------------------------------------------
-def _fields_read(by: str, kind: Kind) -> frozenset[str]:
+def _keys_read(by: str, kind: Kind) -> tuple[str, ...]:
+    """The stored keys a report counts ``kind``'s records by: the grouped field, the status
+    (the funnel) and, for a kind that keeps no signing day, what its signed amount is read from."""
     roles = kind.roles
-    grouped = _KEY_FIELDS.get(by, by)
-    pipeline = [roles.status, *_AMOUNT_FIELDS] if kind.pipeline is not None else []
-    return frozenset(name for name in [grouped, roles.date, roles.amount, *pipeline] if name)
+    grouped = roles.date if by == "month" else _KEY_FIELDS.get(by, by)
+    keys = [grouped] if grouped else []
+    if kind.pipeline is not None:
+        keys.append(roles.status or "")
+        if roles.won_on is None:
+            keys += [roles.amount or "", *_AMOUNT_FIELDS]
+    return tuple(dict.fromkeys(key for key in keys if key))
 
 
 def _month(kind: Kind, doc: dict[str, Any], signed: bool = False) -> str:
@@ -241,12 +248,17 @@ def _month(kind: Kind, doc: dict[str, Any], signed: bool = False) -> str:
     return (doc.get(kind.roles.date) or "")[:7] if kind.roles.date else ""
 
 
-def _records(store: Backend, kinds: list[Kind], filters: Filters, by: str) -> Iterable[tuple[Kind, dict[str, Any]]]:
+def _tallies(store: Backend, kinds: list[Kind], filters: Filters,
+             by: str) -> Iterable[tuple[Kind, dict[str, Any], int]]:
+    """(kind, the values its records are counted by, how many records hold them): the store
+    counts (a server groups them itself); no record is read whole."""
     with store.reading() as reader:
         for kind in kinds:
             counted = replace(filters, fields=filters.fields + kind.reported) if kind.reported else filters
-            for record in reader.select(Query((kind,), counted, fields=_fields_read(by, kind))):
-                yield kind, record.doc
+            keys = _keys_read(by, kind)
+            months = (kind.roles.date,) if by == "month" and kind.roles.date else ()
+            for values, records in reader.tally(Query((kind,), counted), keys, months).items():
+                yield kind, {key: value for key, value in zip(keys, values) if value is not None}, records
 
 
 def signing_filters(filters: Filters) -> Filters:
@@ -274,16 +286,17 @@ def build(store: Backend, filters: Filters, *, by: str = "district", region_code
     groups: dict[str, Group] = {}
     total = Counts()
     pipeline = next((k.pipeline for k in kinds if k.pipeline is not None), None)
-    statuses: list[str] = []
-    for kind, doc in _records(store, kinds, filters, by):
-        key, label, query = _key(by, kind, doc, region_code)
+    statuses: dict[str, int] = {}
+    for kind, values, records in _tallies(store, kinds, filters, by):
+        key, label, query = _key(by, kind, values, region_code)
         group = groups.get(key)
         if group is None:
             group = groups[key] = Group(key, label, Counts(), query)
-        group.counts.add(kind, doc)
-        total.add(kind, doc)
+        group.counts.add(kind, values, records)
+        total.add(kind, values, records)
         if kind.pipeline is pipeline and pipeline is not None:
-            statuses.append(doc.get(kind.roles.status or "", pipeline.start))
+            status = values.get(kind.roles.status or "", pipeline.start)  # none yet: at the start
+            statuses[status] = statuses.get(status, 0) + records
     for kind, doc in _signings(store, kinds, filters):  # signings by their own day
         key, label, query = _key(by, kind, doc, region_code, signed=True)
         group = groups.get(key)
@@ -313,14 +326,14 @@ def _order(by: str, groups: list[Group], pipeline: Pipeline | None) -> list[Grou
     return sorted(groups, key=lambda g: (-g.counts.records, g.key))
 
 
-def funnel(statuses: Iterable[str], pipeline: Pipeline | None) -> Funnel:
-    """Records by their current stage; "reached" counts those at a stage or further along
-    (every record started at the first, lost ones too)."""
+def funnel(statuses: Mapping[str, int], pipeline: Pipeline | None) -> Funnel:
+    """Records by their current stage (``statuses``: how many are at each); "reached" counts
+    those at a stage or further along (every record started at the first, lost ones too)."""
     if pipeline is None:
         return Funnel([], 0, 0)
     current = {status: 0 for status in pipeline.statuses}
-    for status in statuses:
-        current[status] = current.get(status, 0) + 1
+    for status, records in statuses.items():
+        current[status] = current.get(status, 0) + records
     total = sum(current.values())
     path = pipeline.path
     stages = [Stage(status, pipeline.label(status), current[status],
@@ -356,10 +369,10 @@ def trend(store: Backend, filters: Filters) -> list[MonthRow]:
         last = month_end(date.fromisoformat(f"{known[-1]}-01"))
         region_only = replace(region_only, since=f"{known[0]}-01", until=last.isoformat())
     per_month: dict[str, Counts] = {}
-    for kind, doc in _records(store, list(KINDS.values()), region_only, "month"):
-        month = _month(kind, doc)
+    for kind, values, records in _tallies(store, list(KINDS.values()), region_only, "month"):
+        month = _month(kind, values)
         if month:
-            per_month.setdefault(month, Counts()).add(kind, doc)
+            per_month.setdefault(month, Counts()).add(kind, values, records)
     for kind, doc in _signings(store, list(KINDS.values()), region_only):
         month = _month(kind, doc, signed=True)
         if month:

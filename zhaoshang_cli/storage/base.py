@@ -12,9 +12,9 @@ Nothing outside a backend knows about files, byte spans, indexes or tables.
 
 from __future__ import annotations
 
-from collections.abc import Callable, Iterator, Mapping, Sequence
+from collections.abc import Callable, Collection, Iterator, Mapping, Sequence
 from contextlib import AbstractContextManager
-from dataclasses import dataclass, field
+from dataclasses import dataclass, field, replace
 from datetime import datetime
 from typing import TYPE_CHECKING, Any, NamedTuple, Protocol
 
@@ -27,6 +27,7 @@ if TYPE_CHECKING:
     from ..domain.changes import ChangeQuery
 
 Document = dict[str, Any]
+Tally = dict[tuple[Any, ...], int]  # distinct values of the keys counted → how many records have them
 MAX_NUMBER = 999_999_999  # the largest record number a store issues or keeps
 
 
@@ -175,6 +176,26 @@ class Record:
         return record_id(self.kind, self.number)
 
 
+def tally_records(reader: Reader, query: Query, keys: Sequence[str], months: Collection[str] = ()) -> Tally:
+    """``Reader.tally`` by reading the records: the file store's way, and the server's for
+    what its columns cannot group (a filter on documents, a key kept only in them)."""
+    if not keys:
+        found = reader.count(replace(query, sort=None, limit=None))
+        return {(): found} if found else {}
+    tally: Tally = {}
+    for record in reader.select(replace(query, sort=None, limit=None, fields=frozenset(keys))):
+        doc = record.doc
+        values = tuple(_tallied(doc.get(key), key in months) for key in keys)
+        tally[values] = tally.get(values, 0) + 1
+    return tally
+
+
+def _tallied(value: Any, month: bool) -> Any:
+    if value is None or value == "" or value == []:
+        return None
+    return value[:7] if month and isinstance(value, str) else value
+
+
 class KeysTaken(StoreError):
     """An insert met a natural key another writer committed since this one looked; nothing
     of the insert was kept (a team store: storage/postgres/transaction.py)."""
@@ -217,6 +238,11 @@ class Reader(Protocol):
 
     def count(self, query: Query) -> int:
         ...
+
+    def tally(self, query: Query, keys: Sequence[str], months: Collection[str] = ()) -> Tally:
+        """How many records match, per distinct values of the stored ``keys`` (in that
+        order; a missing or empty value is None; a date key in ``months`` is cut to its
+        month, ``YYYY-MM``).  Sort and limit are ignored.  What reports count."""
 
     def get(self, record_id: str, with_body: bool = True) -> Record:
         """One record; UserError ``no record a12`` when there is none."""

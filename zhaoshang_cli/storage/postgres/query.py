@@ -17,8 +17,8 @@ exactly as the TinyDB engine does (storage/tinydb/engine.py is the reference).
 from __future__ import annotations
 
 import heapq
-from collections.abc import Callable, Iterable, Iterator, Mapping, Sequence
-from dataclasses import dataclass, field
+from collections.abc import Callable, Collection, Iterable, Iterator, Mapping, Sequence
+from dataclasses import dataclass, field, replace
 from typing import Any
 
 import orjson
@@ -26,7 +26,7 @@ import orjson
 from ...domain.currencies import CURRENCIES
 from ...domain.kind import Kind
 from ...domain.sorting import Sort
-from ..base import Filters, Query, Record, document_test
+from ..base import Filters, Query, Record, Tally, document_test, tally_records
 from .schema import SEPARATOR, Column, column_of, decoder, quoted, shown, table_name
 
 _BATCH = 2000  # rows fetched at a time
@@ -74,6 +74,12 @@ def where(kind: Kind, filters: Filters) -> Where:
         add(f"{quoted(cols[roles.status].name)} = %s")  # type: ignore[index]
         found.params.append(kind.pipeline.won)  # type: ignore[union-attr]
         found.signing = filters.signing_test(kind)
+        day = cols.get(roles.won_on or "")
+        if day is not None and day.sql == "date":  # a signing day kept is the day (domain/signing.py):
+            bounds = [f"{quoted(day.name)} {op} %s::date"  # only records without one need their history
+                      for op, value in ((">=", filters.signed_since), ("<=", filters.signed_until)) if value]
+            add(f"({quoted(day.name)} IS NULL OR ({' AND '.join(bounds)}))")
+            found.params += [v for v in (filters.signed_since, filters.signed_until) if v]
     if filters.places:
         ranges, zones = filters.place_ranges()
         parts = []
@@ -232,6 +238,30 @@ class Runner:
                 total += sum(1 for _, doc in self._docs(plan) if test(doc))
         return total
 
+    # -- tally ---------------------------------------------------------------------------------
+    def tally(self, query: Query, keys: Sequence[str], months: Collection[str], reader: Any) -> Tally:
+        """Records per distinct values of ``keys``, grouped by the server: a few rows back
+        instead of every matching one.  What the columns cannot give (a filter on documents, a
+        key kept only in them) is counted by ``reader`` over the records (base.tally_records)."""
+        found: Tally = {}
+        for plan in self.plans(query):
+            grouped = _grouping(plan.kind, keys, months)
+            if grouped is None or plan.where.on_documents:
+                counted = tally_records(reader, replace(query, kinds=(plan.kind,)), keys, months)
+            else:
+                exprs, decoders = grouped
+                sql = (f"SELECT {', '.join([*exprs, 'count(*)'])} FROM {quoted(table_name(plan.kind))} "
+                       f"WHERE {plan.where.clause()}")
+                if exprs:
+                    sql += f" GROUP BY {', '.join(str(i + 1) for i in range(len(exprs)))}"
+                counted = {}
+                for row in self.conn.execute(sql, plan.where.params):
+                    if row[-1]:
+                        counted[tuple(decode(v) for decode, v in zip(decoders, row))] = row[-1]
+            for values, n in counted.items():
+                found[values] = found.get(values, 0) + n
+        return found
+
     # -- select --------------------------------------------------------------------------------
     def select(self, query: Query) -> Iterator[Record]:
         plans = self.plans(query)
@@ -362,6 +392,33 @@ class Runner:
             cursor.itersize = _BATCH
             cursor.execute(sql, params)
             yield from cursor
+
+
+_GROUPED = ("text", "integer", "date", "bigint")  # column types a tally groups on the server
+
+
+def _grouping(kind: Kind, keys: Sequence[str],
+              months: Collection[str]) -> tuple[list[str], list[Callable[[Any], Any]]] | None:
+    """The GROUP BY expressions of a tally's keys and how to read their values back, None
+    when a key has no column to group on (it is counted over the documents)."""
+    cols = column_of(kind)
+    exprs: list[str] = []
+    decoders: list[Callable[[Any], Any]] = []
+    for key in keys:
+        column = cols.get(key)
+        if column is None or column.sql not in _GROUPED or (key in months and column.sql != "date"):
+            return None
+        if key in months:
+            exprs.append(f"to_char({quoted(column.name)}, 'YYYY-MM')")
+            decoders.append(_as_is)
+        else:
+            exprs.append(quoted(column.name))
+            decoders.append(decoder(column))
+    return exprs, decoders
+
+
+def _as_is(value: Any) -> Any:
+    return value
 
 
 def _payload(kind: Kind, query: Query) -> tuple[list[str], Callable[[tuple[Any, ...]], Record]]:

@@ -18,7 +18,7 @@ The database does the concurrency:
 
 from __future__ import annotations
 
-from collections.abc import Iterator, Mapping, Sequence
+from collections.abc import Collection, Iterator, Mapping, Sequence
 from dataclasses import dataclass, field
 from typing import Any
 
@@ -32,7 +32,7 @@ from ...domain.kind import KINDS, Kind, kind_of_id, record_id
 from ...domain.people import current_user
 from ...domain.search import pieces
 from ...errors import StoreError, UserError
-from ..base import MAX_NUMBER, KeysTaken, Query, Record, SyncState, new_document, split_id
+from ..base import MAX_NUMBER, KeysTaken, Query, Record, SyncState, Tally, new_document, split_id
 from . import ids, schema
 from .query import Runner
 from .schema import CHANGES, COUNTERS, META, SYNC, quoted, table_name
@@ -127,6 +127,9 @@ class Reader:
 
     def count(self, query: Query) -> int:
         return self.runner.count(query)
+
+    def tally(self, query: Query, keys: Sequence[str], months: Collection[str] = ()) -> Tally:
+        return self.runner.tally(query, keys, months, self)
 
     def _lock(self) -> str:
         return ""

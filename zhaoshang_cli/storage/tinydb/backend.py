@@ -20,7 +20,7 @@ link.  Warnings are collected in ``warnings`` for the caller to show.
 from __future__ import annotations
 
 import os
-from collections.abc import Iterator, Mapping
+from collections.abc import Collection, Iterator, Mapping, Sequence
 from contextlib import contextmanager, nullcontext
 from pathlib import Path
 from typing import TYPE_CHECKING, Any
@@ -38,7 +38,7 @@ from ...atomic import (
 )
 from ...domain.kind import KINDS, Kind
 from ...errors import StoreError, UserError
-from ..base import BackupInfo, Finding, Query, Record, SyncState, split_id
+from ..base import BackupInfo, Finding, Query, Record, SyncState, Tally, split_id, tally_records
 from . import change_log
 from . import manifest as manifests
 from . import side as sides
@@ -73,6 +73,9 @@ class Reader:
 
     def count(self, query: Query) -> int:
         return self.engine.count(query)
+
+    def tally(self, query: Query, keys: Sequence[str], months: Collection[str] = ()) -> Tally:
+        return tally_records(self, query, keys, months)
 
     def get(self, record_id: str, with_body: bool = True) -> Record:
         kind, number = split_id(record_id)

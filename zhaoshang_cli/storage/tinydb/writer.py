@@ -13,7 +13,7 @@ back.
 from __future__ import annotations
 
 import os
-from collections.abc import Iterator, Mapping, Sequence
+from collections.abc import Collection, Iterator, Mapping, Sequence
 from pathlib import Path
 from typing import Any
 
@@ -27,7 +27,7 @@ from ...domain.kind import Kind
 from ...domain.people import current_user
 from ...domain.search import Planes, planes, record_planes
 from ...errors import StoreError, UserError
-from ..base import Query, Record, SyncState, new_document, next_number, split_id
+from ..base import Query, Record, SyncState, Tally, new_document, next_number, split_id, tally_records
 from . import change_log, digests, text_filter
 from .bodies import Appender, BodyLog, Ref, body_log_of
 from .engine import Engine
@@ -115,6 +115,9 @@ class Transaction(NaturalKeys):
     def count(self, query: Query) -> int:
         self.checkpoint(everything=True)
         return self.engine().count(query)
+
+    def tally(self, query: Query, keys: Sequence[str], months: Collection[str] = ()) -> Tally:
+        return tally_records(self, query, keys, months)
 
     def counters(self) -> dict[str, int]:
         return dict(self.meta["next"])
