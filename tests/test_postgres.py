@@ -383,27 +383,104 @@ def test_a_writer_role_cannot_create_a_new_kinds_table_and_says_who_can(pg_serve
 
 # -- the schema ------------------------------------------------------------------------------
 def test_records_have_typed_columns_indexes_and_a_trigram_text_search(pg_url):
+    """Typed columns and their indexes from the start; the trigram indexes of --text only once
+    the owner asks for them (db text-index on), and the same answers either way."""
     import psycopg
 
     cli = Cli(pg_url)
     cli("import", *EXAMPLE_FILES)
+
+    def indexes(conn) -> str:
+        return "\n".join(r[0] for r in conn.execute("SELECT indexdef FROM pg_indexes WHERE tablename LIKE 'zs%'"))
+
+    def plan(conn) -> str:
+        conn.execute("SET enable_seqscan = off")  # a tiny table: ask whether an index can serve, not whether it pays
+        return "\n".join(r[0] for r in conn.execute(
+            "EXPLAIN SELECT number FROM zs_articles WHERE search LIKE %s OR coalesce(body_search, body #>> '{}') "
+            "LIKE %s", ["%生物医药%"] * 2))
+
+    words = ("生物医药", "招商", "正文", "产业园", "abc")
+    counts = [cli("filter", "--text", word, "--format", "count").stdout for word in words]
     with psycopg.connect(pg_url) as conn:
         types = dict(conn.execute("SELECT table_name || '.' || column_name, data_type FROM information_schema.columns "
                                   "WHERE table_name LIKE 'zs\\_%'").fetchall())
-        indexes = "\n".join(r[0] for r in conn.execute("SELECT indexdef FROM pg_indexes WHERE tablename LIKE 'zs%'"))
         assert conn.execute("SELECT region_code, date, amount, status FROM zs_leads WHERE number = 1").fetchone() \
             == (120114, datetime.date(2025, 7, 4), 120_000_000, "negotiating")  # 1.2亿元
-        conn.execute("SET enable_seqscan = off")  # a tiny table: ask whether the index can serve, not whether it pays
-        plan = "\n".join(r[0] for r in conn.execute(
-            "EXPLAIN SELECT number FROM zs_articles WHERE search LIKE %s OR body_search LIKE %s", ["%生物医药%"] * 2))
+        before = indexes(conn)
+        assert "gin_trgm_ops" not in before and "Index Scan" not in plan(conn)
     assert {types[f"zs_articles.{c}"] for c in ("region_code", "date")} == {"integer", "date"}
     assert (types["zs_leads.amount"], types["zs_leads.due"], types["zs_leads.status"]) == ("bigint", "date", "text")
     assert types["zs_articles.body"] == "json"
-    for wanted in ("zs_articles_region_code_date", "zs_leads_status", "zs_leads_due", "UNIQUE INDEX zs_leads_key_hash",
-                   "zs_articles_search ON public.zs_articles USING gin (search gin_trgm_ops)"):
-        assert wanted in indexes, indexes
-    assert "Bitmap Index Scan on zs_articles_search" in plan, plan
-    assert cli("filter", "--text", "生物医药", "--format", "count").stdout != "0\n"  # the same answers: test above
+    for wanted in ("zs_articles_region_code_date", "zs_leads_status", "zs_leads_due", "UNIQUE INDEX zs_leads_key_hash"):
+        assert wanted in before, before
+    said = cli("db", "text-index", "on")
+    assert said.stdout.endswith("text index on: 4 of 4 tables have one (" + said.stdout.split("(")[-1])
+    with psycopg.connect(pg_url) as conn:
+        after = indexes(conn)
+        used = plan(conn)
+    for wanted in ("zs_articles_search ON public.zs_articles USING gin (search gin_trgm_ops)",
+                   "zs_articles_body_text ON public.zs_articles USING gin (COALESCE(body_search, (body #>> '{}'",
+                   "zs_leads_search ON public.zs_leads USING gin (search gin_trgm_ops)"):
+        assert wanted in after, after
+    assert "Bitmap Index Scan on zs_articles_search" in used and "Bitmap Index Scan on zs_articles_body_text" in used
+    assert [cli("filter", "--text", word, "--format", "count").stdout for word in words] == counts
+    assert counts[0] != "0\n" and counts[1] != "0\n"
+    assert "text index off: 0 of 4" in cli("db", "text-index", "off").stdout
+    assert [cli("filter", "--text", word, "--format", "count").stdout for word in words] == counts
+
+
+def test_a_body_is_sent_and_kept_once_unless_text_search_reads_another_form(pg_url):
+    """A body casefolding leaves as it is has no second copy (body_search NULL: the server reads
+    the body itself); one it changes, or one holding what text cannot, keeps its searched form.
+    --text finds each, and doctor counts either form right."""
+    import psycopg
+
+    cli = Cli(pg_url)
+    bodies = {"a1": "天津市武清区招商引资项目正文。\n第二段“引号”", "a2": "Ｂｉｏ-Tech ＡＩ Straße 项目",
+              "a3": "含\x00控制字符\x01的正文"}
+    for i, body in enumerate(bodies.values()):
+        cli("add", "article", "--title", f"文章{i}", "--region", "武清", "--date", "2025-07-01", "--body", body)
+    with psycopg.connect(pg_url) as conn:
+        kept = dict(conn.execute("SELECT number, body_search FROM zs_articles ORDER BY number").fetchall())
+        compression = {r[0] for r in conn.execute(
+            "SELECT attcompression FROM pg_attribute WHERE attrelid = 'zs_articles'::regclass "
+            "AND attname IN ('doc', 'body', 'body_search')")}
+        lz4 = conn.execute("SELECT 'lz4' = ANY(enumvals) FROM pg_settings "
+                           "WHERE name = 'default_toast_compression'").fetchone()[0]
+    assert kept[1] is None and kept[2] == "ｂｉｏ-tech ａｉ strasse 项目" and kept[3] is not None
+    assert compression == ({"l"} if lz4 else {""})
+    for word, found in (("“引号”", "a1"), ("\n第二段", "a1"), ("ｂｉｏ-TECH", "a2"), ("STRASSE", "a2"),
+                        ("控制字符", "a3")):
+        assert cli("list", "articles", "--text", word, "--format", "ids").stdout.split() == [found], word
+    assert "✗" not in cli("doctor").stdout
+
+
+def test_a_big_import_on_a_team_store_by_a_second_process_stores_what_one_process_stores(tmp_path, pg_url,
+                                                                                        monkeypatch):
+    """The forked reader works out, for a server, whether casefolding leaves each body as it is
+    (import_worker.PLAIN): the same records and the same --text answers as a file store
+    imported by one process."""
+    from test_import import _parallel_batch
+
+    from zhaoshang_cli.service import import_worker
+
+    batch = _parallel_batch(tmp_path / "batch.jsonl")
+    monkeypatch.setattr("zhaoshang_cli.io.importers.inputs.CHUNK", 400)
+    monkeypatch.setattr(import_worker, "worth_it", lambda size: False)
+    one = Cli(tmp_path / "one" / "z.json")
+    one("import", str(batch), "--skip-invalid")
+    monkeypatch.setattr(import_worker, "worth_it", lambda size: True)
+    team = Cli(pg_url)
+    team("import", str(batch), "--skip-invalid")
+
+    def stored(cli: Cli) -> list[dict]:
+        return [{k: v for k, v in json.loads(line).items() if not k.endswith("_at") and k != "uid"}
+                for line in cli("export", "articles").stdout.splitlines()]
+
+    assert stored(team) == stored(one) and len(stored(team)) == 4999
+    for word in ("第4999号项目", "生物医药", "ｂｉｏ-TECH ａｉ", "\\u4e2d \" 引"):
+        found = team("list", "articles", "--text", word, "--format", "ids").stdout
+        assert found == one("list", "articles", "--text", word, "--format", "ids").stdout and found.strip(), word
 
 
 def test_the_first_write_or_db_init_creates_the_schema_and_reading_creates_nothing(pg_server):

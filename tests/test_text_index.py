@@ -195,9 +195,36 @@ def test_the_command(tmp_path):
     assert missing.exit_code == 1 and not (tmp_path / "none.json").exists()
 
 
-def test_the_command_on_a_team_store(pg_url):
-    result = Cli(pg_url)("db", "text-index", "on", ok=False)
-    assert result.exit_code == 2 and "trigram" in result.stderr
+def test_the_command_on_a_team_store(pg_server, pg_url):
+    """On a server: the trigram indexes of every table, built and dropped by the owner while
+    editors write; a role that does not own the tables is told so in one line."""
+    import psycopg
+
+    cli = Cli(pg_url)
+    cli("add", "article", "--title", "武清招商引资", "--region", "武清", "--date", "2025-07-01", "--body", "正文")
+    assert cli("db", "text-index").stdout.strip().endswith("text index off: 0 of 4 tables have one (0.0 MiB)")
+    result = cli("db", "text-index", "on")
+    assert "text index on: 4 of 4 tables have one" in result.stdout and "6 indexes built or dropped" in result.stderr
+    assert cli("db", "text-index", "on").stderr.endswith("0 indexes built or dropped\n")
+    assert "text index on: trigram indexes serve --text in 4 of 4 tables" in cli("doctor").stdout
+    assert cli("list", "articles", "--text", "武清招商", "--format", "count").stdout.strip() == "1"
+    bad = cli("db", "text-index", "maybe", ok=False)
+    assert bad.exit_code == 2 and bad.stderr.count("\n") == 1
+    with psycopg.connect(pg_url, autocommit=True) as conn:  # a build cut short leaves an index not ready
+        conn.execute("UPDATE pg_index SET indisvalid = false WHERE indexrelid = 'zs_articles_body_text'::regclass")
+    assert "3 of 4" in cli("db", "text-index").stdout
+    assert "4 of 4" in cli("db", "text-index", "on").stdout
+    pg_server.admin("CREATE ROLE zs_stranger LOGIN")
+    try:
+        database = pg_url.split("@/")[1].split("?")[0]
+        pg_server.admin("GRANT SELECT ON ALL TABLES IN SCHEMA public TO zs_stranger", database=database)
+        stranger = Cli(pg_server.url(database, "zs_stranger"))("db", "text-index", "off", ok=False)
+        assert stranger.exit_code == 1 and stranger.stderr.count("\n") == 1 and "owner" in stranger.stderr
+    finally:
+        pg_server.admin("DROP OWNED BY zs_stranger", database=database)
+        pg_server.admin("DROP ROLE zs_stranger")
+    assert "text index off: 0 of 4" in cli("db", "text-index", "off").stdout
+    assert cli("list", "articles", "--text", "武清招商", "--format", "count").stdout.strip() == "1"
 
 
 def test_an_index_grown_one_record_at_a_time_is_built_again_before_it_fills(tmp_path):

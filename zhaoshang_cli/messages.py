@@ -770,7 +770,7 @@ PG_INIT_NOT_ALLOWED = ("{url}: this database role may not create or change the s
                        "the store's owner runs 'zhaoshang db init' once (docs/team-store.md)")
 PG_INIT_CREATED = "created the store's tables (schema {schema})"
 PG_INIT_MIGRATED = "applied the migration {name}: {what}"
-PG_INIT_TRIGRAM = "pg_trgm is installed: text search uses trigram indexes"
+PG_INIT_TRIGRAM = "pg_trgm is installed: 'zhaoshang db text-index on' keeps trigram indexes for text search"
 PG_INIT_TABLE = "created table {table} for {kind}"
 PG_INIT_TABLE_CHANGED = "added the new columns of {kind} to {table}"
 PG_INIT_NOTHING = "the store is up to date (schema {schema}); nothing to do"
@@ -791,6 +791,9 @@ DOCTOR_PG_DERIVED = ("{count} record(s) of {kind} whose columns do not match the
                      "filters may miss them (--fix writes the columns again)")
 DOCTOR_PG_NO_TRIGRAM = ("pg_trgm is not installed: --text reads every row "
                         "(install PostgreSQL's contrib set, then 'zhaoshang db init')")
+DOCTOR_PG_TEXT_INDEX_ON = "text index on: trigram indexes serve --text in {indexed} of {tables} tables"
+DOCTOR_PG_TEXT_INDEX_OFF = ("text index off ({indexed} of {tables} tables): --text reads every row; "
+                            "'zhaoshang db text-index on' (the owner) makes it use trigram indexes")
 DOCTOR_PG_CTYPE = ("the database's LC_CTYPE is {ctype}: trigram indexes skip Chinese characters, so --text reads "
                    "every row (create the database with LC_CTYPE 'C.UTF-8' or 'zh_CN.UTF-8')")
 DOCTOR_PG_ROLE = "connected as {user}: may read: {read}, may write: {write}, may change the tables: {own}"
@@ -960,9 +963,15 @@ DB_GRANT_NO_STORE = "{url}: no store here yet: run `zhaoshang db init` first"
 DB_GRANT_NO_ROLE = "no database role '{role}': a superuser creates it first (CREATE ROLE {role} LOGIN)"
 DB_GRANT_NOT_OWNER = "{url}: only the store's owner may give rights ({reason})"
 # db text-index (storage/tinydb/text_indexing.py)
-DB_TEXT_INDEX_SWITCH_HELP = "on: keep a text index in every segment; off: drop them. Without it: show the state."
-DB_TEXT_INDEX_FILE_ONLY = ("'zhaoshang db text-index' is for a file store: a team store searches text with "
-                           "PostgreSQL's own trigram indexes")
+DB_TEXT_INDEX_SWITCH_HELP = ("on: keep a text index (a file store: in every segment; a team store: trigram indexes "
+                             "of every table, which its owner builds); off: drop it. Without it: show the state.")
+DB_TEXT_INDEX_STATE_PG = "{url}: text index {state}: {indexed} of {tables} tables have one ({size} MiB)"
+DB_TEXT_INDEX_WRITTEN_PG = "{url}: text index {state}: {written} indexes built or dropped"
+DB_TEXT_INDEX_NO_TRIGRAM = ("{url}: the server has no pg_trgm, which the text index needs: install PostgreSQL's "
+                            "contrib set, then run 'zhaoshang db init' as the owner")
+DB_TEXT_INDEX_NOT_OWNER = ("{url}: only the owner of the tables builds or drops the text index ({reason}); "
+                           "ask them to run 'zhaoshang db text-index'")
+PG_INIT_TEXT_INDEX = "built the text indexes of {table} again, on what text search now reads"
 DB_TEXT_INDEX_ON = "on"
 DB_TEXT_INDEX_OFF = "off"
 DB_TEXT_INDEX_STATE = "{path}: text index {state}: {indexed} of {segments} segments have one ({size} MiB)"

@@ -78,23 +78,37 @@ def text_index(
     ctx: typer.Context,
     switch: Annotated[str | None, typer.Argument(metavar="on|off", help=messages.DB_TEXT_INDEX_SWITCH_HELP)] = None,
 ) -> None:
-    """Keep a text index in a file store, so that --text of a rare word skips what cannot hold it.
+    """Keep a text index, so that --text of a rare word skips what cannot hold it.
 
-    Like sqlite-utils' enable-fts: it makes imports slower (a pair of characters at every
-    other position of every text is noted) and the store larger; bench/README.md measures both.
+    Like sqlite-utils' enable-fts: it makes imports slower and the store larger (bench/README.md
+    measures both).  A file store notes the pairs of characters of every text in each segment;
+    a team store keeps trigram indexes of its fields' and bodies' searched text, built by the
+    tables' owner while editors go on writing.
     """
     from ..errors import UsageError
-    from ..storage.tinydb import text_indexing
     from ..storage.tinydb.backend import TinyDBBackend
 
     if switch not in (None, "on", "off"):
         raise UsageError(messages.DB_TEXT_INDEX_CHOICE.format(value=switch))
     store = common.store(ctx, must_exist=switch is None)
+    on = None if switch is None else switch == "on"
     if not isinstance(store, TinyDBBackend):
-        raise UsageError(messages.DB_TEXT_INDEX_FILE_ONLY)
-    found = text_indexing.state(store) if switch is None else text_indexing.switch(store, switch == "on")
+        from ..storage.postgres.backend import PostgresBackend
+
+        assert isinstance(store, PostgresBackend)
+        kept = store.text_index(on)
+        label = messages.DB_TEXT_INDEX_ON if kept.on else messages.DB_TEXT_INDEX_OFF
+        if on is not None:
+            common.info(messages.DB_TEXT_INDEX_WRITTEN_PG.format(url=store.describe(), state=label,
+                                                                 written=kept.written))
+        typer.echo(messages.DB_TEXT_INDEX_STATE_PG.format(url=store.describe(), state=label, indexed=kept.indexed,
+                                                          tables=kept.tables, size=f"{kept.size / 2**20:.1f}"))
+        return
+    from ..storage.tinydb import text_indexing
+
+    found = text_indexing.state(store) if on is None else text_indexing.switch(store, on)
     label = messages.DB_TEXT_INDEX_ON if found.on else messages.DB_TEXT_INDEX_OFF
-    if switch is not None:
+    if on is not None:
         common.info(messages.DB_TEXT_INDEX_WRITTEN.format(path=store.describe(), state=label, written=found.written))
     typer.echo(messages.DB_TEXT_INDEX_STATE.format(path=store.describe(), state=label, indexed=found.indexed,
                                                    segments=found.segments, size=f"{found.size / 2**20:.1f}"))

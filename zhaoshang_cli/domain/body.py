@@ -19,11 +19,13 @@ class RawBody:
     """A body as a canonical JSON string literal (bytes or a view of them), with its
     searched form when that was worked out already."""
 
-    __slots__ = ("literal", "planes")
+    __slots__ = ("literal", "planes", "plain")
 
-    def __init__(self, literal: bytes | memoryview, planes: tuple[bytes, bytes] | None = None):
+    def __init__(self, literal: bytes | memoryview, planes: tuple[bytes, bytes] | None = None,
+                 plain: bool = False):
         self.literal = literal
         self.planes = planes  # its searchable form (domain/search.py), when worked out already
+        self.plain = plain  # known to be its own searched form: casefolding leaves its text as it is
 
     def __bool__(self) -> bool:
         return len(self.literal) > 2

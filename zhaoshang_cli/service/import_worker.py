@@ -50,22 +50,29 @@ def worth_it(total_bytes: int) -> bool:
         return (os.cpu_count() or 1) > 1
 
 
-def _pack(prepared: list[Any], share: float) -> tuple[list[tuple[Any, ...]], list[Any]]:
+PLAIN = -2  # a body's second size when it is its own searched form (a store without planes)
+
+
+def _pack(prepared: list[Any], share: float, planes_wanted: bool = True) -> tuple[list[tuple[Any, ...]], list[Any]]:
     """Prepared records as plain data (a kind goes by its name), and the byte strings that
     follow them in the result: each body as its JSON literal, and for about ``share`` of
     them their searched form too (two planes of equal size; the storing process works out
-    the others).  Bytes are sent apart because pickling them costs more than writing them."""
-    records, parts = [], []
+    the others).  Bytes are sent apart because pickling them costs more than writing them.
+    For a store that takes no planes (a server), whether casefolding leaves each body as it
+    is: the storing process then need not decode it."""
+    records: list[tuple[Any, ...]] = []
+    parts: list[Any] = []
     due = 0.0
     for item in prepared:
         doc = item.doc
-        sizes = None
+        sizes: tuple[int, int] | None = None
         if type(doc.get("body")) is str:
             text = doc.pop("body")
             data = text_literal(text)
             parts.append(data)
-            due += share
-            if due >= 1:
+            if not planes_wanted:
+                sizes = (len(data), PLAIN if text.casefold() == text else -1)
+            elif (due := due + share) >= 1:
                 due -= 1
                 low, high = planes(text)
                 parts += (low, high)
@@ -85,6 +92,10 @@ def _unpack(records: list[tuple[Any, ...]], view: memoryview) -> list[Any]:
         if sizes is not None:
             size, half = sizes
             literal, at = view[at:at + size], at + size
+            if half == PLAIN:
+                doc["body"] = RawBody(literal, plain=True)
+                prepared.append(Prepared(SourceRow(file, line, {}), KINDS[kind], doc, number))
+                continue
             searched = None
             if half >= 0:
                 # views into the mapped result, not copies: whatever reads a body's planes takes any buffer
@@ -126,10 +137,11 @@ class _Outbox:
     them unread, and the share of bodies whose searched form this process works out, moved
     by which process waits for the other."""
 
-    def __init__(self, channel: socket.socket):
+    def __init__(self, channel: socket.socket, planes: bool):
         self.channel = channel
         self.sent = self.taken = 0
-        self.share = SHARE
+        self.planes = planes  # does the store take searched forms as planes (a file store)?
+        self.share = SHARE if planes else 0.0
 
     def send(self, message: Any, parts: list[Any] | None = None) -> None:
         try:
@@ -137,7 +149,8 @@ class _Outbox:
         except BlockingIOError:
             pass
         if self.sent - self.taken >= AHEAD:  # we wait for the parent: take more of its work
-            self.share = min(1.0, self.share + STEP)
+            if self.planes:
+                self.share = min(1.0, self.share + STEP)
             self._heard(self.channel.recv(64))
         head = _encode(message)
         fd = _scratch()
@@ -162,25 +175,27 @@ class Worker:
     (the chunk's rows checked (import_prepare.Checked), input bytes read).
     ``close()`` stops it, whether it is done or not."""
 
-    def __init__(self, chunks: Iterable[Chunk], prepare: Any):
+    def __init__(self, chunks: Iterable[Chunk], prepare: Any, *, planes: bool = True):
+        """``planes``: the store takes bodies' searched forms as planes (a file store); a
+        server casefolds the text itself, so this process works out none for it."""
         ours, theirs = socket.socketpair()
         self.pid = os.fork()
         if self.pid == 0:
             ours.close()
-            self._serve(chunks, prepare, theirs)  # never returns
+            self._serve(chunks, prepare, theirs, planes)  # never returns
         theirs.close()
         self.channel = ours
 
     @staticmethod
-    def _serve(chunks: Iterable[Chunk], prepare: Any, channel: socket.socket) -> None:
+    def _serve(chunks: Iterable[Chunk], prepare: Any, channel: socket.socket, planes: bool) -> None:
         status = 0
         try:
             signal.signal(signal.SIGINT, signal.SIG_IGN)  # Ctrl-C stops the parent, which ends us
-            outbox = _Outbox(channel)
+            outbox = _Outbox(channel, planes)
             try:
                 for chunk in chunks:
                     checked = prepare(chunk.rows)
-                    records, parts = _pack(checked.prepared, outbox.share)
+                    records, parts = _pack(checked.prepared, outbox.share, outbox.planes)
                     outbox.send(("chunk", records, checked.plain(), chunk.consumed), parts)
                 outbox.send(("done",))
             except UserError as exc:

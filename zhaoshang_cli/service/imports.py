@@ -28,7 +28,7 @@ from .. import messages
 from ..domain import changes, dates
 from ..domain import validate as validation
 from ..domain.body import text_of
-from ..domain.kind import KINDS, Kind, record_id
+from ..domain.kind import KINDS, Kind, is_record_id, record_id
 from ..domain.versions import new_uid
 from ..errors import UserError
 from ..io.importers.inputs import Chunk
@@ -81,13 +81,15 @@ class _Rollback(Exception):
     pass
 
 
-def _prepared(chunks: Iterable[Chunk], options: ImportOptions, size: int) -> Iterator[tuple[Checked, int]]:
+def _prepared(chunks: Iterable[Chunk], options: ImportOptions, size: int,
+              planes: bool) -> Iterator[tuple[Checked, int]]:
     """Each chunk's prepared records and the input bytes it took: from a second process for a
     big input (import_worker.py; started now, before the store is locked), else here."""
     from . import import_worker
 
     if import_worker.worth_it(size):
-        return import_worker.Worker(chunks, lambda rows: prepare(rows, options))  # type: ignore[return-value]
+        return import_worker.Worker(chunks, lambda rows: prepare(rows, options),  # type: ignore[return-value]
+                                    planes=planes)
     return ((prepare(chunk.rows, options), chunk.consumed) for chunk in chunks)
 
 
@@ -178,7 +180,10 @@ class _Batch:
             found.update({(kind.name, k): n for k, n in self.txn.find_keys(kind, keys).items()})
         if self.options.on_conflict == "skip":  # the stored records rows may differ from, read at once
             self._prefetch(keyed, found)
-        counters = self.txn.counters()  # to know the IDs this chunk's new records will get
+        # the IDs this chunk's new records will get, for a source naming one of them (a team
+        # store asks the server for them: only when a row's source is a record ID)
+        counters = self.txn.counters() if any(is_record_id(str(item.doc.get("source") or ""))
+                                              for item, _ in keyed) else None
         self.added = set()  # those of chunks before are stored: a source naming one finds it
         fresh: dict[tuple[str, tuple[str, ...]] | int, Prepared] = {}
         for item, key in keyed:
@@ -194,7 +199,8 @@ class _Batch:
                 self._stored(item, number)
             elif not self.bad_source(item):
                 fresh[tag] = item
-                self.added.add(record_id(kind, next_number(counters, kind, item.number)))
+                if counters is not None:
+                    self.added.add(record_id(kind, next_number(counters, kind, item.number)))
         if self.result.errors and not self.options.skip_invalid:
             return  # nothing will be saved: no numbers drawn for it (a team store's outlive a rollback)
         self._insert(fresh)
@@ -402,7 +408,7 @@ def run(store: Backend, chunks: Iterable[Chunk], options: ImportOptions,
     ``size``: the inputs' bytes, when known (a big input is read by a second process);
     ``progress`` is told what each chunk took of them."""
     result = ImportResult(dry_run=options.dry_run)
-    ready = _prepared(chunks, options, size)
+    ready = _prepared(chunks, options, size, store.body_planes)
     try:
         with store.writing(rehearsal=options.dry_run) as txn:
             batch = _Batch(txn, options, result)

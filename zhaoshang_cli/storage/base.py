@@ -293,6 +293,8 @@ class Writer(Reader, Protocol):
 
 
 class Backend(Protocol):
+    body_planes: bool  # does its writer take a body's searched form as planes (domain/search.py)?
+
     warnings: list[str]  # what went wrong after a change was saved
 
     def reading(self) -> AbstractContextManager[Reader]:

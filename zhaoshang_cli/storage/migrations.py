@@ -33,6 +33,8 @@ MIGRATIONS = (
     Migration("change_log", "every change is logged: what, on which record, when and by whom", 4),
     Migration("id_sequences", "a team store draws record numbers from a sequence per kind, which editors may "
               "use but not wind back, and keeps copies' sync marks apart from its control table", 4),
+    Migration("body_text", "a team store keeps a body's searched form only where it differs from the body, and "
+              "indexes what text search reads, the one or the other", 4),
 )
 NAMES = tuple(m.name for m in MIGRATIONS)
 FILE_FORMAT = max(m.file_format for m in MIGRATIONS)  # what this zhaoshang writes and reads up to

@@ -40,7 +40,8 @@ _REGION_COLUMNS = {
 _RECORD_COLUMNS = {
     "number": "The record number: the ID without its letter (l7 → 7).",
     "doc": "The record as zhaoshang stores it (JSON text kept byte for byte).",
-    "body": "The body text, as a JSON string literal.", "body_search": "The body as text search reads it.",
+    "body": "The body text, as a JSON string literal.",
+    "body_search": "The body as text search reads it (casefolded) where that differs from the body, else NULL.",
     "natural_key": "What makes the record unique (URL; title and date; phone or e-mail and company), as JSON.",
     "key_hash": "SHA-256 of natural_key: unique.", "search": "What text search reads in the fields (casefolded).",
     "created_at": "When the record was created (ISO text).", "updated_at": "When it last changed (ISO text).",

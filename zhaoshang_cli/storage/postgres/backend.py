@@ -18,7 +18,7 @@ from __future__ import annotations
 import re
 from collections.abc import Iterator, Mapping, Sequence
 from contextlib import contextmanager
-from typing import Any
+from typing import Any, NamedTuple
 from urllib.parse import urlsplit, urlunsplit
 
 import orjson
@@ -29,8 +29,9 @@ from ...domain.kind import KINDS, Kind
 from ...errors import StoreError, UserError, optional
 from ..base import BackupInfo, Finding
 from ..migrations import pending, unknown
-from . import ids, schema
+from . import ids, schema, text_index
 from .schema import META, SETTINGS, quoted, table_name
+from .text_index import TextIndexState
 from .transaction import Reader, State, Writer, _state, row_cells, row_names, trigram_schema
 
 _SCHEMA_LOCK = 0x7A68_6173  # pg_advisory_xact_lock key serialising schema changes ("zhas")
@@ -61,8 +62,19 @@ def safe_url(url: str) -> str:
     return urlunsplit((parts.scheme, f"{user}:***@{tail}", parts.path, parts.query, parts.fragment))
 
 
+class Making(NamedTuple):
+    """How init makes a kind's table: where pg_trgm is, whether the server has LZ4, whether
+    the store keeps a text index of its bodies."""
+
+    trgm: str | None
+    lz4: bool
+    text_index: bool
+
+
 # -- the backend -----------------------------------------------------------------------------
 class PostgresBackend:
+    body_planes = False  # the server casefolds a body's text itself (transaction._body_cells)
+
     def __init__(self, url: str, *, lock_timeout: float = 10.0):
         self.url = url
         self.lock_timeout = lock_timeout
@@ -180,6 +192,8 @@ class PostgresBackend:
                 state = _state(conn)
                 self._check(state)
                 trgm = trigram_schema(conn) or self._trigram(conn, done)
+                lz4 = bool(conn.execute("SELECT 'lz4' = ANY(enumvals) FROM pg_settings "
+                                        "WHERE name = 'default_toast_compression'").fetchone())
                 fresh = state.schema is None
                 if fresh:
                     for statement in schema.BASE:
@@ -196,6 +210,8 @@ class PostgresBackend:
                         conn.execute(statement)
                     if migration.name == "id_sequences":
                         ids.from_counters(conn)
+                    if migration.name == "body_text":
+                        self._body_text(conn, state, trgm, done)
                     if migration.name == "store_identity":
                         conn.execute(f"INSERT INTO {META} (key, value) VALUES ('id', %s) ON CONFLICT (key) DO NOTHING",
                                      [new_uid()])
@@ -205,8 +221,9 @@ class PostgresBackend:
                         done.append(messages.PG_INIT_MIGRATED.format(name=migration.name, what=migration.what))
                     state.applied.append(migration.name)
                 made = [kind for kind in KINDS.values() if state.layouts.get(kind.name) != schema.layout(kind)]
+                indexed = text_index.kept(conn, text_index.kinds_with_tables(state.ready)) if made else False
                 for kind in made:
-                    self._make_table(conn, kind, state, trgm, done)
+                    self._make_table(conn, kind, state, Making(trgm, lz4, indexed), done)
                 from . import analyst
 
                 viewed = analyst.bring_up_to_date(conn)
@@ -263,12 +280,29 @@ class PostgresBackend:
         done.append(messages.PG_INIT_TRIGRAM)
         return trigram_schema(conn)
 
-    def _make_table(self, conn: Any, kind: Kind, state: State, trgm: str | None, done: list[str]) -> None:
+    def _body_text(self, conn: Any, state: State, trgm: str | None, done: list[str]) -> None:
+        """The migration ``body_text``: the index a store kept on body_search cannot serve what
+        --text now reads (schema.BODY_TEXT); a store that had one gets the new one instead."""
+        for kind in KINDS.values():
+            if not kind.has_body or not state.layouts.get(kind.name):
+                continue
+            former = schema.former_text_index(kind)
+            if conn.execute("SELECT to_regclass(%s) IS NOT NULL", [quoted(former)]).fetchone()[0]:
+                conn.execute(f"DROP INDEX {quoted(former)}")
+                if trgm is not None:
+                    for _, statement in schema.text_indexes(kind, trgm, concurrently=False):
+                        conn.execute(statement)
+                    done.append(messages.PG_INIT_TEXT_INDEX.format(table=table_name(kind)))
+
+    def _make_table(self, conn: Any, kind: Kind, state: State, making: Making, done: list[str]) -> None:
         """A kind's table as its fields say now: created, or given the columns it lacks (their
         values copied from each stored document)."""
         table = table_name(kind)
+        trgm = making.trgm
         existed = conn.execute("SELECT to_regclass(%s) IS NOT NULL", [quoted(table)]).fetchone()[0]
-        statements = schema.create_table(kind, trgm)
+        statements = schema.create_table(kind, making.lz4)
+        if making.text_index and trgm is not None:
+            statements += [sql for _, sql in schema.text_indexes(kind, trgm, concurrently=False)]
         for statement in statements if not existed else statements[:1]:  # indexes: once the columns are there
             conn.execute(statement)
         if existed:
@@ -282,7 +316,7 @@ class PostgresBackend:
                     conn.execute(f"ALTER TABLE {quoted(table)} ADD COLUMN {name} {sql}")
             for column in wanted:
                 conn.execute(f"ALTER TABLE {quoted(table)} ADD COLUMN {quoted(column.name)} {column.sql}")
-            for statement in schema.create_table(kind, trgm)[1:]:
+            for statement in statements[1:]:
                 conn.execute(statement)
             self._rederive(conn, kind)
             done.append(messages.PG_INIT_TABLE_CHANGED.format(table=table, kind=kind.plural))
@@ -308,6 +342,35 @@ class PostgresBackend:
             conn.execute(f"UPDATE {table} SET {sets} WHERE number = %s", [*cells, number])
             changed += 1
         return changed
+
+    def text_index(self, switch: bool | None = None) -> TextIndexState:
+        """Whether the store keeps a text index of its bodies, after building (``switch``
+        True) or dropping it (False): the owner's to do (text_index.py)."""
+        psycopg = _driver()
+        with self._connection() as conn:
+            state = _state(conn)
+            if self._needs_init(state, list(KINDS.values()), reading=switch is None):
+                conn.rollback()
+                self.init()
+                state = _state(conn)
+            if state.schema is None:
+                raise StoreError(messages.DB_GRANT_NO_STORE.format(url=self.describe()))
+            kinds = text_index.kinds_with_tables(state.ready)
+            written = 0
+            if switch is not None:
+                trgm = trigram_schema(conn)
+                if switch and trgm is None:
+                    raise StoreError(messages.DB_TEXT_INDEX_NO_TRIGRAM.format(url=self.describe()))
+                conn.rollback()
+                conn.autocommit = True
+                try:
+                    written = text_index.switch(conn, kinds, switch, trgm)
+                except psycopg.errors.InsufficientPrivilege as exc:
+                    raise StoreError(messages.DB_TEXT_INDEX_NOT_OWNER.format(url=self.describe(),
+                                                                             reason=_reason(exc))) from None
+                finally:
+                    conn.autocommit = False
+            return text_index.state(conn, kinds)._replace(written=written)
 
     # -- the protocol ----------------------------------------------------------------------------
     @contextmanager

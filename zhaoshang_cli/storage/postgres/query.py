@@ -4,7 +4,8 @@ exactly as the TinyDB engine does (storage/tinydb/engine.py is the reference).
 * Filters become a WHERE clause per kind over the typed columns (schema.py): region codes
   and prefixes as integer ranges, zones beside their district, dates, statuses, follow-ups
   not yet closed, ``--where`` on any column (``FIELD=`` for none), and ``--text`` as a
-  LIKE over the casefolded searched text (served by the trigram index).
+  LIKE over the casefolded searched text (served by the trigram indexes: the fields' always,
+  the bodies' when the store keeps one).
 * Sorts follow domain/sorting.py: missing values first (last when descending), text in
   code point order (COLLATE "C"), ties by ID prefix and number; amounts each currency
   apart, yuan first, records without one last whichever the direction.  Several kinds are
@@ -27,7 +28,7 @@ from ...domain.currencies import CURRENCIES
 from ...domain.kind import Kind
 from ...domain.sorting import Sort
 from ..base import Filters, Query, Record, Tally, document_test, tally_records
-from .schema import SEPARATOR, Column, column_of, decoder, quoted, shown, table_name
+from .schema import BODY_TEXT, SEPARATOR, Column, column_of, decoder, quoted, shown, table_name
 
 _BATCH = 2000  # rows fetched at a time
 
@@ -74,11 +75,12 @@ def where(kind: Kind, filters: Filters) -> Where:
         add(f"{quoted(cols[roles.status].name)} = %s")  # type: ignore[index]
         found.params.append(kind.pipeline.won)  # type: ignore[union-attr]
         found.signing = filters.signing_test(kind)
-        day = cols.get(roles.won_on or "")
-        if day is not None and day.sql == "date":  # a signing day kept is the day (domain/signing.py):
-            bounds = [f"{quoted(day.name)} {op} %s::date"  # only records without one need their history
+        signed_on = cols.get(roles.won_on or "")
+        if signed_on is not None and signed_on.sql == "date":  # a signing day kept is the day (domain/signing.py):
+            on = quoted(signed_on.name)  # only records without one need their history read
+            bounds = [f"{on} {op} %s::date"
                       for op, value in ((">=", filters.signed_since), ("<=", filters.signed_until)) if value]
-            add(f"({quoted(day.name)} IS NULL OR ({' AND '.join(bounds)}))")
+            add(f"({on} IS NULL OR ({' AND '.join(bounds)}))")
             found.params += [v for v in (filters.signed_since, filters.signed_until) if v]
     if filters.places:
         ranges, zones = filters.place_ranges()
@@ -123,7 +125,7 @@ def where(kind: Kind, filters: Filters) -> Where:
             return found
         pattern = "%" + _like_escaped(filters.text) + "%"
         if kind.has_body:
-            add("(search LIKE %s OR body_search LIKE %s)")
+            add(f"(search LIKE %s OR {BODY_TEXT} LIKE %s)")
             found.params += [pattern, pattern]
         else:
             add("search LIKE %s")

@@ -12,7 +12,8 @@ registered later), each with:
                                            second record with the same key
     search       text                      what --text searches in the fields, casefolded
                                            (domain/search.py), pieces joined by U+FFFF
-    body_search  text                      …and in the body (kinds with one)
+    body_search  text                      …and in the body (kinds with one), where that
+                                           differs from the body's text (else NULL: BODY_TEXT)
     created_at, updated_at text            as stored (ISO timestamps)
     one column per scalar field            typed from the field type: region → region_code
                                            integer and zone text; date → date; amount →
@@ -27,7 +28,8 @@ a sequence per kind (``zs_articles_ids``…, ids.py) issues the record numbers (
 before had a table ``zs_counters``); ``zs_settings`` the store's settings; ``zs_sync`` when
 it last took which other store's records; ``zs_changes`` the change log.  Indexes: region
 and date columns (with the number, for sorted listings), choice fields, and a trigram index
-(pg_trgm, from PostgreSQL's contrib set) on ``search``.
+(pg_trgm, from PostgreSQL's contrib set) on ``search``; the bodies' trigram index only when
+the store keeps one (``db text-index on``, text_index.py), as a file store keeps its own.
 """
 
 from __future__ import annotations
@@ -107,13 +109,17 @@ def layout(kind: Kind) -> str:
     return hashlib.sha256("|".join(parts).encode()).hexdigest()[:16]
 
 
-def create_table(kind: Kind, trgm_schema: str | None) -> list[str]:
-    """The statements creating a kind's table and indexes."""
+def create_table(kind: Kind, lz4: bool = False) -> list[str]:
+    """The statements creating a kind's table and indexes (its trigram indexes are
+    ``text_indexes``', kept only when the store asks for them).  ``lz4``: the server compresses
+    the long columns with LZ4 (PostgreSQL 14 and newer, when built with it), a third less of
+    its time for an import than the default pglz."""
     table = table_name(kind)
     t = quoted(table)
-    cols = ["number bigint PRIMARY KEY CHECK (number BETWEEN 1 AND 999999999)", "doc json NOT NULL"]
+    packed = " COMPRESSION lz4" if lz4 else ""
+    cols = ["number bigint PRIMARY KEY CHECK (number BETWEEN 1 AND 999999999)", f"doc json{packed} NOT NULL"]
     if kind.has_body:
-        cols += ["body json", "body_search text"]
+        cols += [f"body json{packed}", f"body_search text{packed}"]
     cols += ["natural_key text", "key_hash bytea UNIQUE", "search text NOT NULL DEFAULT ''",
              "created_at text", "updated_at text"]
     cols += [f"{quoted(c.name)} {c.sql}" for c in columns(kind)]
@@ -126,11 +132,30 @@ def create_table(kind: Kind, trgm_schema: str | None) -> list[str]:
                               f"({quoted(c.name)} NULLS FIRST, number)")
         elif c.type in INDEXED:
             statements.append(_index(table, [c.name]))
-    if trgm_schema is not None:
-        for name in ("search", "body_search") if kind.has_body else ("search",):
-            statements.append(f"CREATE INDEX IF NOT EXISTS {quoted(table + '_' + name)} ON {t} "
-                              f"USING gin ({name} {quoted(trgm_schema)}.gin_trgm_ops)")
     return statements
+
+
+# A body's searched form is kept in body_search only where it differs from the body's own text
+# (casefolding changed it, or it holds what text cannot); else it is NULL and the body is read:
+# an import sends and stores each Chinese body once, not twice.  What --text and the text index
+# read is this expression.
+BODY_TEXT = "coalesce(body_search, body #>> '{}')"
+
+
+def text_indexes(kind: Kind, trgm_schema: str, *, concurrently: bool) -> list[tuple[str, str]]:
+    """(name, statement) of the trigram indexes of a kind's table that ``db text-index on``
+    builds: of the fields' searched text, and of the body's (BODY_TEXT)."""
+    how = " CONCURRENTLY" if concurrently else ""
+    table = table_name(kind)
+    ops = f"{quoted(trgm_schema)}.gin_trgm_ops"
+    found = [("search", "search")] + ([("body_text", f"({BODY_TEXT})")] if kind.has_body else [])
+    return [(f"{table}_{name}", f"CREATE INDEX{how} IF NOT EXISTS {quoted(f'{table}_{name}')} ON {quoted(table)} "
+                                f"USING gin ({expr} {ops})") for name, expr in found]
+
+
+def former_text_index(kind: Kind) -> str:
+    """The name of the index a store set up before ``body_text`` kept on body_search."""
+    return f"{table_name(kind)}_body_search"
 
 
 def _index(table: str, names: list[str]) -> str:

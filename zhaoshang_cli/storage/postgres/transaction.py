@@ -46,14 +46,23 @@ def _unplaned(low: bytes, high: bytes) -> str:
     return data.decode("utf-16-le", "surrogatepass")
 
 
-def _body_cells(body: Any) -> tuple[str, str]:
-    """(the body as a JSON string literal, its searched form: casefolded)."""
+def _body_cells(body: Any) -> tuple[str, str | None]:
+    """(the body as a JSON string literal, its searched form: casefolded, or None when that is
+    the body's text itself and the server can read it from the literal, schema.BODY_TEXT)."""
     if isinstance(body, RawBody):
         literal = bytes(body.literal).decode("utf-8")
-        folded = _unplaned(*body.planes) if body.planes is not None else body.text().casefold()
+        if body.plain and "\\u" not in literal:  # known unchanged by casefolding (import_worker)
+            return literal, None
+        planes = body.planes
+        text = body.text() if planes is None or "\\u" not in literal else None
+        folded = _unplaned(*planes) if planes is not None else text.casefold()  # type: ignore[union-attr]
     else:
         literal = orjson.dumps(body).decode("utf-8")
-        folded = body.casefold()
+        text, folded = body, body.casefold()
+    # a literal with a \u escape (NUL, a lone surrogate…) keeps its searched form: the server
+    # would refuse to read such a literal as text
+    if "\\u" not in literal and folded == text:
+        return literal, None
     return literal, schema.search_text([folded])
 
 
@@ -64,9 +73,11 @@ def _doc_text(doc: Mapping[str, Any]) -> str:
         raise StoreError(messages.STORE_VALUE_UNSTORABLE.format(reason=exc)) from None
 
 
-def row_cells(kind: Kind, doc: Mapping[str, Any]) -> list[Any]:
-    """doc, natural_key, key_hash, search, created_at, updated_at and the field columns."""
-    key, digest = schema.key_cells(kind, doc)
+def row_cells(kind: Kind, doc: Mapping[str, Any],
+              keyed: tuple[str | None, bytes | None] | None = None) -> list[Any]:
+    """doc, natural_key, key_hash, search, created_at, updated_at and the field columns
+    (``keyed``: the natural key's cells, when worked out already)."""
+    key, digest = keyed or schema.key_cells(kind, doc)
     return [_doc_text(doc), key, digest, schema.search_text(list(pieces(kind, doc))),
             schema.stamp(doc.get("created_at")), schema.stamp(doc.get("updated_at")), *schema.cells(kind, doc)]
 
@@ -271,32 +282,40 @@ class Writer(Reader):
         by = current_user()
         wanted = self._numbers_kept(kind, numbers or [None] * len(docs))
         drawn = iter(self._draw(kind, wanted.count(None)))
-        rows: list[list[Any]] = []
+        # in key order: two writers adding the same keys never deadlock
+        keyed = []
         used: list[int] = []
         for i, doc in enumerate(docs):
             kept = wanted[i]
             number = kept if kept is not None else next(drawn)
             doc = new_document(doc, now, by)
-            body = doc.pop("body", None)
-            row = [number, *row_cells(kind, doc)]
-            if kind.has_body:
-                row += list(_body_cells(body)) if body else [None, None]
-            rows.append(row)
+            cells = schema.key_cells(kind, doc)
+            keyed.append((cells[1] or b"", number, doc, cells))
             used.append(number)
+        keyed.sort(key=lambda item: item[0])
+
+        def rows() -> Iterator[list[Any]]:
+            """Each row made as it is sent: the server stores one while the next is made."""
+            for _, number, doc, cells in keyed:
+                body = doc.pop("body", None)
+                row = [number, *row_cells(kind, doc, cells)]
+                if kind.has_body:
+                    row += list(_body_cells(body)) if body else [None, None]
+                yield row
+
         names = ["number", *row_names(kind)] + (["body", "body_search"] if kind.has_body else [])
         table = quoted(table_name(kind))
-        rows.sort(key=lambda row: row[3] or b"")  # in key order: two writers adding the same keys never deadlock
         try:
             with self.conn.transaction():  # a savepoint: a key taken meanwhile undoes this insert alone
-                if len(rows) > 20:
+                if len(keyed) > 20:
                     with self.conn.cursor() as cursor:
                         with cursor.copy(f"COPY {table} ({', '.join(names)}) FROM STDIN") as copy:
-                            for row in rows:
+                            for row in rows():
                                 copy.write_row(row)
                 else:
                     marks = ", ".join(["%s"] * len(names))
                     with self.conn.cursor() as cursor:
-                        cursor.executemany(f"INSERT INTO {table} ({', '.join(names)}) VALUES ({marks})", rows)
+                        cursor.executemany(f"INSERT INTO {table} ({', '.join(names)}) VALUES ({marks})", list(rows()))
         except _unique_violation() as exc:
             if "key_hash" not in str(exc):
                 raise

@@ -98,6 +98,8 @@ class Reader:
 
 
 class TinyDBBackend(Committing):
+    body_planes = True  # a segment's digest keeps each body's searched form as planes
+
     def __init__(self, path: str | Path, *, lock_timeout: float = DEFAULT_LOCK_TIMEOUT,
                  keep_backups: int = DEFAULT_BACKUPS, create_folders: bool = True):
         self.given = Path(path).expanduser()
