@@ -75,6 +75,12 @@ def test_sort_limit_and_formats(examples):
     rows = examples.json("list", "articles", "--sort", "date", "--limit", "3")
     assert [r["date"] for r in rows] == sorted(r["date"] for r in rows) and len(rows) == 3
     assert examples("list", "articles", "--format", "count").stdout.strip() == "33"
+    for filters in (["--text", "招商"], ["--region", "天津", "--since", "2025-07-01"], ["--where", "source="]):
+        ids = examples("filter", *filters, "--format", "ids").stdout.split()
+        assert examples("filter", *filters, "--format", "count").stdout == f"{len(ids)}\n" and ids, filters
+        for limit in ("0", "2", "1000"):  # the store counts: a limit caps the number, as it caps a listing
+            capped = examples("filter", *filters, "--limit", limit, "--format", "count").stdout
+            assert capped == f"{min(len(ids), int(limit))}\n", (filters, limit)
     jsonl = examples("list", "policies", "--format", "jsonl").stdout.splitlines()
     assert len(jsonl) == 12 and json.loads(jsonl[0])["kind"] == "policy"
     csv_out = examples("list", "leads", "--format", "csv").stdout

@@ -216,7 +216,11 @@ def _list(ctx: typer.Context, fmt: str, kinds: list[Kind], filters: Any, sort: s
 
     chosen = exporters.pick_fields(fields, kinds, fmt)
     store = common.store(ctx, must_exist=True)
-    if fmt in ("count", "ids"):
+    if fmt == "count":  # counted by the store (a server: count(*), which may scan in parallel)
+        counted = records.count(store, kinds, filters)
+        typer.echo(str(counted if limit is None else max(0, min(counted, limit))))
+        return
+    if fmt == "ids":
         found = [{"id": i} for i in records.find_ids(store, kinds, filters, sort=sort, limit=limit)]
         exporters.write(fmt, found, sys.stdout, kinds=kinds)
         return

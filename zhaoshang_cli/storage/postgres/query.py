@@ -125,8 +125,14 @@ def where(kind: Kind, filters: Filters) -> Where:
             return found
         pattern = "%" + _like_escaped(filters.text) + "%"
         if kind.has_body:
-            add(f"(search LIKE %s OR {BODY_TEXT} LIKE %s)")
-            found.params += [pattern, pattern]
+            from ...domain.body import text_literal
+
+            # A body kept once (body_search NULL) is its own searched text, and its JSON literal
+            # holds the needle's escaped form wherever its text holds the needle: that cheap test
+            # on the stored literal comes first, the exact one (which the text index serves) after.
+            literal = "%" + _like_escaped(text_literal(filters.text)[1:-1].decode("utf-8")) + "%"
+            add(f"(search LIKE %s OR ((body_search IS NOT NULL OR body::text LIKE %s) AND {BODY_TEXT} LIKE %s))")
+            found.params += [pattern, literal, pattern]
         else:
             add("search LIKE %s")
             found.params.append(pattern)
