@@ -429,6 +429,23 @@ def test_records_have_typed_columns_indexes_and_a_trigram_text_search(pg_url):
     assert [cli("filter", "--text", word, "--format", "count").stdout for word in words] == counts
 
 
+def test_a_report_on_a_server_is_counted_by_the_server(pg_url, monkeypatch):
+    """A report's groups are counted in SQL (GROUP BY): no record is read to be counted, only
+    the signings of the period, whole (their amount is on the move).  The numbers are those
+    of the file store: test_report.py runs on both backends."""
+    from zhaoshang_cli.storage.postgres import query
+
+    cli = Cli(pg_url)
+    cli("import", *EXAMPLE_FILES)
+
+    def refused(*args, **kwargs):
+        raise AssertionError("a report's group was counted over the records")
+
+    monkeypatch.setattr(query, "tally_records", refused)
+    for by in ("district", "month", "kind", "status", "zone", "source", "industry", "owner"):
+        cli("report", "--region", "天津", "--on", "2025年下半年", "--by", by, "--format", "json")
+
+
 def test_a_body_is_sent_and_kept_once_unless_text_search_reads_another_form(pg_url):
     """A body casefolding leaves as it is has no second copy (body_search NULL: the server reads
     the body itself); one it changes, or one holding what text cannot, keeps its searched form.

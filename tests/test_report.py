@@ -282,18 +282,3 @@ def test_a_pipeline_kind_without_a_signing_day_counts_its_signed_amounts_from_a_
     finally:
         store.close()
     assert by_tally == by_record and by_record.signed >= 2 and by_record.signed_amount > 0
-
-
-def test_a_report_on_a_server_is_counted_by_the_server(examples, monkeypatch):
-    """On PostgreSQL a report's groups are counted in SQL (GROUP BY): no record is read to
-    be counted, only the signings of the period, whole (their amount is on the move)."""
-    if not examples.on_postgres:
-        pytest.skip("the file store counts by reading its index and records")
-    from zhaoshang_cli.storage.postgres import query
-
-    def refused(*args, **kwargs):
-        raise AssertionError("a report's group was counted over the records")
-
-    monkeypatch.setattr(query, "tally_records", refused)
-    for by in ("district", "month", "kind", "status", "zone", "source", "industry", "owner"):
-        examples("report", "--region", "天津", "--on", "2025年下半年", "--by", by, "--format", "json")

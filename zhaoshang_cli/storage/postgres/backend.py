@@ -64,7 +64,7 @@ def safe_url(url: str) -> str:
 
 class Making(NamedTuple):
     """How init makes a kind's table: where pg_trgm is, whether the server has LZ4, whether
-    the store keeps a text index of its bodies."""
+    the store keeps text indexes (db text-index on)."""
 
     trgm: str | None
     lz4: bool
@@ -344,8 +344,8 @@ class PostgresBackend:
         return changed
 
     def text_index(self, switch: bool | None = None) -> TextIndexState:
-        """Whether the store keeps a text index of its bodies, after building (``switch``
-        True) or dropping it (False): the owner's to do (text_index.py)."""
+        """Whether the store keeps its text indexes, after building (``switch`` True) or
+        dropping them (False): the owner's to do (text_index.py)."""
         psycopg = _driver()
         with self._connection() as conn:
             state = _state(conn)
