@@ -81,6 +81,8 @@ def test_sort_limit_and_formats(examples):
         for limit in ("0", "2", "1000"):  # the store counts: a limit caps the number, as it caps a listing
             capped = examples("filter", *filters, "--limit", limit, "--format", "count").stdout
             assert capped == f"{min(len(ids), int(limit))}\n", (filters, limit)
+    refused = examples("list", "articles", "--format", "count", "--sort", "bogus", ok=False)
+    assert refused.exit_code == 2 and refused.stderr.count("\n") == 1
     jsonl = examples("list", "policies", "--format", "jsonl").stdout.splitlines()
     assert len(jsonl) == 12 and json.loads(jsonl[0])["kind"] == "policy"
     csv_out = examples("list", "leads", "--format", "csv").stdout

@@ -474,6 +474,14 @@ def test_a_body_is_sent_and_kept_once_unless_text_search_reads_another_form(pg_u
             cli("db", "text-index", on)
             assert cli("list", "articles", "--text", word, "--format", "ids").stdout.split() == found, (word, on)
     assert "✗" not in cli("doctor").stdout
+    with psycopg.connect(pg_url) as conn:  # a literal written by hand, escaped: its searched form is needed
+        conn.execute("""UPDATE zs_articles SET body = '"\\u4e2d\\u6587\\u6b63\\u6587"'::json, body_search = NULL
+                        WHERE number = 1""")
+    said = cli("doctor", ok=False).stdout
+    assert "a1" in said and "✗" in said
+    cli("doctor", "--fix", ok=False)
+    assert "✗" not in cli("doctor").stdout
+    assert cli("list", "articles", "--text", "中文正文", "--format", "ids").stdout.split() == ["a1"]
 
 
 def test_a_big_import_on_a_team_store_by_a_second_process_stores_what_one_process_stores(tmp_path, pg_url,

@@ -7,6 +7,7 @@ from __future__ import annotations
 
 import json
 import random
+import time
 
 import pytest
 from conftest import Cli
@@ -225,6 +226,16 @@ def test_the_command_on_a_team_store(pg_server, pg_url):
         pg_server.admin("DROP ROLE zs_stranger")
     assert "text index off: 0 of 4" in cli("db", "text-index", "off").stdout
     assert cli("list", "articles", "--text", "武清招商", "--format", "count").stdout.strip() == "1"
+    import threading
+
+    with psycopg.connect(pg_url) as writer:  # a write not yet committed (a long import): the build waits for it
+        writer.execute("UPDATE zs_articles SET title = title WHERE number = 1")
+        timer = threading.Timer(2.5, writer.rollback)
+        timer.start()
+        started = time.monotonic()
+        built = cli("--lock-timeout", "1", "db", "text-index", "on")
+        timer.join()
+    assert "4 of 4" in built.stdout and time.monotonic() - started > 2  # waited past --lock-timeout, then built
 
 
 def test_an_index_grown_one_record_at_a_time_is_built_again_before_it_fills(tmp_path):

@@ -217,6 +217,7 @@ def _list(ctx: typer.Context, fmt: str, kinds: list[Kind], filters: Any, sort: s
     chosen = exporters.pick_fields(fields, kinds, fmt)
     store = common.store(ctx, must_exist=True)
     if fmt == "count":  # counted by the store (a server: count(*), which may scan in parallel)
+        records.query(kinds, filters, sort=sort)  # what it would refuse to list, it refuses to count
         counted = records.count(store, kinds, filters)
         typer.echo(str(counted if limit is None else max(0, min(counted, limit))))
         return

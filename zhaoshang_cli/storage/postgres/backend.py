@@ -122,11 +122,30 @@ class PostgresBackend:
             raise StoreError(messages.PG_CONNECT_FAILED.format(url=self.describe(), reason=_reason(exc))) from None
         except psycopg.ProgrammingError as exc:  # a URL libpq cannot read
             raise StoreError(messages.PG_URL_INVALID.format(url=self.describe(), reason=_reason(exc))) from None
-        wait = max(int(self.lock_timeout * 1000), 1)  # 0 would mean "wait forever"
-        conn.execute(f"SET lock_timeout = {wait}")
+        conn.execute(f"SET lock_timeout = {self._lock_wait()}")
         conn.commit()
         self.user = conn.info.user
         return conn
+
+    def _lock_wait(self) -> int:
+        return max(int(self.lock_timeout * 1000), 1)  # in ms; 0 would mean "wait forever"
+
+    @contextmanager
+    def _concurrently(self, conn: Any) -> Iterator[Any]:
+        """The connection out of any transaction, for CREATE or DROP INDEX CONCURRENTLY, with no
+        lock timeout: such a statement waits for every transaction on the table to end (a long
+        import among them), while others go on writing."""
+        conn.rollback()
+        conn.autocommit = True
+        conn.execute("SET lock_timeout = 0")
+        try:
+            yield conn
+        finally:
+            try:
+                conn.execute(f"SET lock_timeout = {self._lock_wait()}")
+                conn.autocommit = False
+            except _driver().Error:  # a broken connection: it is closed with the error that broke it
+                pass
 
     def close(self) -> None:
         """Close the connection kept between calls."""
@@ -186,14 +205,15 @@ class PostgresBackend:
         from ...domain.versions import new_uid
 
         done: list[str] = []
+        rebuild: list[Kind] = []  # kinds whose text indexes the migration body_text builds again
         with self._connection() as conn:
             try:
                 conn.execute("SELECT pg_advisory_xact_lock(%s)", [_SCHEMA_LOCK])
                 state = _state(conn)
                 self._check(state)
                 trgm = trigram_schema(conn) or self._trigram(conn, done)
-                lz4 = bool(conn.execute("SELECT 'lz4' = ANY(enumvals) FROM pg_settings "
-                                        "WHERE name = 'default_toast_compression'").fetchone())
+                lz4 = conn.execute("SELECT coalesce(bool_or('lz4' = ANY(enumvals)), false) FROM pg_settings "
+                                   "WHERE name = 'default_toast_compression'").fetchone()[0]
                 fresh = state.schema is None
                 if fresh:
                     for statement in schema.BASE:
@@ -211,7 +231,7 @@ class PostgresBackend:
                     if migration.name == "id_sequences":
                         ids.from_counters(conn)
                     if migration.name == "body_text":
-                        self._body_text(conn, state, trgm, done)
+                        rebuild = self._body_text(conn, state)
                     if migration.name == "store_identity":
                         conn.execute(f"INSERT INTO {META} (key, value) VALUES ('id', %s) ON CONFLICT (key) DO NOTHING",
                                      [new_uid()])
@@ -238,6 +258,10 @@ class PostgresBackend:
                             conn.execute(statement)
                         done.append(messages.PG_INIT_GRANTED.format(roles=", ".join([*editors, *readers])))
                 conn.commit()
+                if rebuild and trgm is not None:  # after the commit, CONCURRENTLY: nobody waits on it
+                    with self._concurrently(conn):
+                        text_index.switch(conn, rebuild, True, trgm)
+                    done += [messages.PG_INIT_TEXT_INDEX.format(table=table_name(kind)) for kind in rebuild]
             except _driver().errors.InsufficientPrivilege as exc:
                 raise StoreError(messages.PG_INIT_NOT_ALLOWED.format(url=self.describe(),
                                                                      reason=_reason(exc))) from None
@@ -280,19 +304,20 @@ class PostgresBackend:
         done.append(messages.PG_INIT_TRIGRAM)
         return trigram_schema(conn)
 
-    def _body_text(self, conn: Any, state: State, trgm: str | None, done: list[str]) -> None:
+    def _body_text(self, conn: Any, state: State) -> list[Kind]:
         """The migration ``body_text``: the index a store kept on body_search cannot serve what
-        --text now reads (schema.BODY_TEXT); a store that had one gets the new one instead."""
+        --text now reads (schema.BODY_TEXT).  It is dropped; the kinds that had one, returned,
+        get the new ones once the migration is committed (built concurrently: at a million
+        articles that takes minutes, which nobody should wait for)."""
+        had = []
         for kind in KINDS.values():
             if not kind.has_body or not state.layouts.get(kind.name):
                 continue
             former = schema.former_text_index(kind)
             if conn.execute("SELECT to_regclass(%s) IS NOT NULL", [quoted(former)]).fetchone()[0]:
                 conn.execute(f"DROP INDEX {quoted(former)}")
-                if trgm is not None:
-                    for _, statement in schema.text_indexes(kind, trgm, concurrently=False):
-                        conn.execute(statement)
-                    done.append(messages.PG_INIT_TEXT_INDEX.format(table=table_name(kind)))
+                had.append(kind)
+        return had
 
     def _make_table(self, conn: Any, kind: Kind, state: State, making: Making, done: list[str]) -> None:
         """A kind's table as its fields say now: created, or given the columns it lacks (their
@@ -361,15 +386,12 @@ class PostgresBackend:
                 trgm = trigram_schema(conn)
                 if switch and trgm is None:
                     raise StoreError(messages.DB_TEXT_INDEX_NO_TRIGRAM.format(url=self.describe()))
-                conn.rollback()
-                conn.autocommit = True
                 try:
-                    written = text_index.switch(conn, kinds, switch, trgm)
+                    with self._concurrently(conn):
+                        written = text_index.switch(conn, kinds, switch, trgm)
                 except psycopg.errors.InsufficientPrivilege as exc:
                     raise StoreError(messages.DB_TEXT_INDEX_NOT_OWNER.format(url=self.describe(),
                                                                              reason=_reason(exc))) from None
-                finally:
-                    conn.autocommit = False
             return text_index.state(conn, kinds)._replace(written=written)
 
     # -- the protocol ----------------------------------------------------------------------------

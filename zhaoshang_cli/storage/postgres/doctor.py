@@ -18,6 +18,7 @@ from typing import Any
 import orjson
 
 from ... import messages
+from ...domain.body import RawBody
 from ...domain.kind import KINDS, Kind, record_id
 from ..base import Finding
 from ..checks import damage_findings, record_findings
@@ -49,12 +50,12 @@ def _mismatches(conn: Any, kind: Kind) -> list[int]:
         stored = [_plain(v) for v in row[2:2 + len(names)]]
         if kind.has_body:
             literal, searched = row[2 + len(names)], row[3 + len(names)]
-            text = orjson.loads(literal) if literal is not None else None
-            wanted = _body_cells(text)[1] if text else None
-            # what --text reads (schema.BODY_TEXT): a row written before body_text keeps its
-            # searched form where it is now left NULL, and reads the same
-            expected.append(wanted if wanted is not None else text)
-            stored.append(searched if searched is not None else text)
+            raw = RawBody(literal.encode("utf-8")) if literal is not None else None
+            wanted = _body_cells(raw)[1] if raw else None  # from the literal stored: its escapes count
+            if wanted is None and raw and searched == raw.text():
+                searched = None  # a row written before body_text keeps it whole: --text reads the same
+            expected.append(wanted)
+            stored.append(searched)
         if expected != stored:
             found.append(row[0])
     return found
@@ -170,7 +171,7 @@ def _rewrite(conn: Any, kind: Kind, number: int) -> None:
     names = row_names(kind)[1:]
     values = row_cells(kind, orjson.loads(text))[1:]
     if kind.has_body:
-        body = orjson.loads(literal) if literal is not None else None
+        body = RawBody(literal.encode("utf-8")) if literal is not None else None
         names.append("body_search")
         values.append(_body_cells(body)[1] if body else None)
     sets = ", ".join(f"{name} = %s" for name in names)

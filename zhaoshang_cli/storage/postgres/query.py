@@ -4,8 +4,8 @@ exactly as the TinyDB engine does (storage/tinydb/engine.py is the reference).
 * Filters become a WHERE clause per kind over the typed columns (schema.py): region codes
   and prefixes as integer ranges, zones beside their district, dates, statuses, follow-ups
   not yet closed, ``--where`` on any column (``FIELD=`` for none), and ``--text`` as a
-  LIKE over the casefolded searched text (served by the trigram indexes: the fields' always,
-  the bodies' when the store keeps one).
+  LIKE over the casefolded searched text (served by the trigram indexes when the store
+  keeps them: db text-index on).
 * Sorts follow domain/sorting.py: missing values first (last when descending), text in
   code point order (COLLATE "C"), ties by ID prefix and number; amounts each currency
   apart, yuan first, records without one last whichever the direction.  Several kinds are

@@ -27,9 +27,9 @@ is kept in the document and shown as U+FFFD in the column copies.
 a sequence per kind (``zs_articles_ids``…, ids.py) issues the record numbers (a store set up
 before had a table ``zs_counters``); ``zs_settings`` the store's settings; ``zs_sync`` when
 it last took which other store's records; ``zs_changes`` the change log.  Indexes: region
-and date columns (with the number, for sorted listings), choice fields, and a trigram index
-(pg_trgm, from PostgreSQL's contrib set) on ``search``; the bodies' trigram index only when
-the store keeps one (``db text-index on``, text_index.py), as a file store keeps its own.
+and date columns (with the number, for sorted listings), choice fields; the trigram indexes
+(pg_trgm, from PostgreSQL's contrib set) of ``search`` and of the body's searched text only
+when the store keeps them (``db text-index on``, text_index.py), as a file store keeps its own.
 """
 
 from __future__ import annotations

@@ -55,7 +55,8 @@ def state(conn: Any, kinds: Sequence[Kind]) -> TextIndexState:
 
 
 def kept(conn: Any, kinds: Sequence[Kind]) -> bool:
-    """Does the store keep text indexes (a kind's new table gets them too)?"""
+    """Does the store keep text indexes, of any of its tables (a kind's new table gets them
+    too; `db text-index on` completes a state left half-built)?"""
     return state(conn, kinds).indexed > 0
 
 
