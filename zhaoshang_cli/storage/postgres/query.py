@@ -308,12 +308,12 @@ class Runner:
         inner = ", ".join(["number", *payload, *extra])
         sql = f"SELECT {inner} FROM {quoted(table_name(kind))} WHERE {plan.where.clause()} ORDER BY {order}{limit}"
         if not extra:
-            for row in self._stream(sql, plan.where.params):
+            for row in self._stream(sql, plan.where.params, query.limit):
                 yield build(row)
             return
         # the sort expressions are selected for ORDER BY; the record is built from the rest
         width = 1 + len(payload)
-        for row in self._stream(sql, plan.where.params):
+        for row in self._stream(sql, plan.where.params, query.limit):
             yield build(row[:width])
 
     def _many_kinds(self, plans: list[Plan], query: Query, sorting: dict[str, tuple[str, str]]) -> Iterator[Record]:
@@ -329,7 +329,7 @@ class Runner:
         sql = f"SELECT k, number FROM ({' UNION ALL '.join(branches)}) AS matched ORDER BY {order}{limit}"
         by_position = {p.position: p.kind for p in plans}
         pending: list[tuple[Kind, int]] = []
-        for k, number in self._stream(sql, params):
+        for k, number in self._stream(sql, params, query.limit):
             pending.append((by_position[k], number))
             if len(pending) >= _BATCH:
                 yield from self._fetch(pending, query)
@@ -393,8 +393,13 @@ class Runner:
         for plan, number, doc in chosen:
             yield Record(plan.kind, number, doc, bodies_of.get((plan.kind.name, number)))
 
-    def _stream(self, sql: str, params: list[Any]) -> Iterator[tuple[Any, ...]]:
-        """Rows of a query, a batch at a time from a server-side cursor."""
+    def _stream(self, sql: str, params: list[Any], limit: int | None = None) -> Iterator[tuple[Any, ...]]:
+        """Rows of a query, a batch at a time from a server-side cursor; at most a batch of
+        them (a listing's ``--limit``) in one round trip, which the server may also answer with
+        a parallel scan (it never plans a cursor's query so)."""
+        if limit is not None and limit <= _BATCH:
+            yield from self.conn.execute(sql, params)
+            return
         self.cursors += 1
         with self.conn.cursor(name=f"zs_rows_{self.cursors}") as cursor:
             cursor.itersize = _BATCH
