@@ -142,15 +142,24 @@ def create_table(kind: Kind, lz4: bool = False) -> list[str]:
 BODY_TEXT = "coalesce(body_search, body #>> '{}')"
 
 
-def text_indexes(kind: Kind, trgm_schema: str, *, concurrently: bool) -> list[tuple[str, str]]:
-    """(name, statement) of the trigram indexes of a kind's table that ``db text-index on``
-    builds: of the fields' searched text, and of the body's (BODY_TEXT)."""
-    how = " CONCURRENTLY" if concurrently else ""
+def _text_indexed(kind: Kind) -> list[tuple[str, str]]:
+    """(index name, what it indexes) of the trigram indexes ``db text-index on`` builds: the
+    fields' searched text, and the body's (BODY_TEXT)."""
     table = table_name(kind)
-    ops = f"{quoted(trgm_schema)}.gin_trgm_ops"
     found = [("search", "search")] + ([("body_text", f"({BODY_TEXT})")] if kind.has_body else [])
-    return [(f"{table}_{name}", f"CREATE INDEX{how} IF NOT EXISTS {quoted(f'{table}_{name}')} ON {quoted(table)} "
-                                f"USING gin ({expr} {ops})") for name, expr in found]
+    return [(f"{table}_{suffix}", expr) for suffix, expr in found]
+
+
+def text_index_names(kind: Kind) -> list[str]:
+    return [name for name, _ in _text_indexed(kind)]
+
+
+def text_indexes(kind: Kind, trgm_schema: str, *, concurrently: bool) -> list[tuple[str, str]]:
+    """(name, statement) of each text index of a kind's table."""
+    how = " CONCURRENTLY" if concurrently else ""
+    ops = f"{quoted(trgm_schema)}.gin_trgm_ops"
+    return [(name, f"CREATE INDEX{how} IF NOT EXISTS {quoted(name)} ON {quoted(table_name(kind))} "
+                   f"USING gin ({expr} {ops})") for name, expr in _text_indexed(kind)]
 
 
 def former_text_index(kind: Kind) -> str:

@@ -17,7 +17,7 @@ from collections.abc import Sequence
 from typing import Any, NamedTuple
 
 from ...domain.kind import KINDS, Kind
-from .schema import quoted, text_indexes
+from .schema import quoted, text_index_names, text_indexes
 
 
 class TextIndexState(NamedTuple):
@@ -34,7 +34,7 @@ def kinds_with_tables(ready: Any) -> list[Kind]:
 
 
 def _names(kinds: Sequence[Kind]) -> dict[str, list[str]]:
-    return {kind.name: [name for name, _ in text_indexes(kind, "pg_trgm", concurrently=True)] for kind in kinds}
+    return {kind.name: text_index_names(kind) for kind in kinds}
 
 
 def _found(conn: Any, names: list[str]) -> dict[str, tuple[bool, int]]:
@@ -67,7 +67,7 @@ def switch(conn: Any, kinds: Sequence[Kind], on: bool, trgm_schema: str | None) 
     found = _found(conn, [name for names in wanted.values() for name in names])
     changed = 0
     for kind in kinds:
-        statements = dict(text_indexes(kind, trgm_schema or "", concurrently=True))
+        statements = dict(text_indexes(kind, trgm_schema, concurrently=True)) if on and trgm_schema else {}
         for name in wanted[kind.name]:
             there = found.get(name)
             if (on and there is not None and there[0]) or (not on and there is None):
